@@ -1,0 +1,3 @@
+from tui_board.cli.main import main
+
+main()
