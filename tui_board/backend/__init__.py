@@ -1,0 +1,44 @@
+"""Backends: where the board's data lives. Screens and the CLI see only `Backend`.
+
+Importing this package is cheap; the heavy imports (SQLModel, httpx) happen inside
+`open_backend`, which the app calls in a worker after its first frame.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from typing import TYPE_CHECKING
+
+from tui_board.core.clock import Clock, system_clock
+
+if TYPE_CHECKING:
+    from tui_board.backend.protocol import Backend
+    from tui_board.config import Config
+
+
+def current_login() -> str:
+    """Who I am in local mode: the OS login, or TUI_BOARD_USER (not a security boundary:
+    anyone who can write the database file can be anyone)."""
+    return os.environ.get("TUI_BOARD_USER") or getpass.getuser()
+
+
+def open_backend(
+    config: Config,
+    *,
+    login: str | None = None,
+    clock: Clock = system_clock,
+    create: bool = False,
+) -> Backend:
+    """Open the backend the config names: a team server when `server` is set, else the
+    database `db` (a SQLite path or a database URL). A local SQLite file is migrated to
+    the current schema on open (after a backup); `create=True` allows a new file."""
+    if config.server:
+        from tui_board.backend.remote import RemoteBackend
+
+        return RemoteBackend(config.server, config.token, clock=clock)
+    from tui_board.backend.local import LocalBackend
+    from tui_board.store.database import Database
+
+    database = Database.open(config.db_path, create=create)
+    return LocalBackend(database, login or current_login(), clock=clock)

@@ -1,0 +1,276 @@
+"""What every part of the service layer shares: the actor, lookups, records, changes."""
+
+from __future__ import annotations
+
+import json
+import pwd
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from tui_board.core.clock import Clock, local_today, system_clock
+from tui_board.core.errors import Conflict, Forbidden, Invalid, NotFound
+from tui_board.core.models import (
+    ColumnKind,
+    Priority,
+    Project,
+    Role,
+    Task,
+    User,
+)
+from tui_board.core.permissions import Actor, can_see_person, require
+from tui_board.store.database import Database
+from tui_board.store.tables import (
+    ChangeRow,
+    ColumnRow,
+    ProjectRow,
+    TaskRow,
+    TeamRow,
+    UserRow,
+)
+
+RANK_STEP = 1024.0
+
+
+class ServiceBase:
+    """The state and helpers of `LocalBackend`; its parts are mixins of this class."""
+
+    def __init__(self, database: Database, login: str, *, clock: Clock = system_clock) -> None:
+        self.db = database
+        self.login = login
+        self.clock = clock
+        where = str(database.path) if database.path else database.engine.url.render_as_string()
+        self.description = f"local: {where}"
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- time -------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return self.clock()
+
+    def _today(self) -> date:
+        return local_today(self.clock)
+
+    # --- who is asking ------------------------------------------------------------------
+
+    def _actor(self, s: Session) -> Actor:
+        row = s.exec(select(UserRow).where(UserRow.login == self.login)).first()
+        if row is None:
+            raise Forbidden(
+                f"{self.login!r} is not a user of this board; ask an admin to run "
+                f"`tui-board user add {self.login}`"
+            )
+        if not row.active:
+            raise Forbidden(f"the account {self.login!r} is deactivated")
+        assert row.id is not None
+        team = s.get(TeamRow, row.team_id).name if row.team_id else None  # type: ignore[union-attr]
+        led = set(s.exec(select(TeamRow.name).where(TeamRow.lead_id == row.id)).all())
+        if row.role == "lead" and team:
+            led.add(team)
+        return Actor(row.id, row.login, cast(Role, row.role), team, frozenset(led))
+
+    def _bootstrap_admin(self, s: Session) -> UserRow:
+        """The first person to open a database with no users becomes its admin
+        (that is what `tui-board init` does); anyone else must be added by an admin."""
+        if s.exec(select(func.count()).select_from(UserRow)).one() > 0:
+            raise Forbidden(
+                f"{self.login!r} is not a user of this board; ask an admin to run "
+                f"`tui-board user add {self.login}`"
+            )
+        row = UserRow(
+            login=self.login, name=_full_name(self.login), role="admin", created=self._now()
+        )
+        s.add(row)
+        s.flush()
+        self._record(s, None, "user", self.login, "create", {"role": "admin"})
+        return row
+
+    # --- lookups by natural key -----------------------------------------------------------
+
+    def _user_row(self, s: Session, login: str) -> UserRow:
+        row = s.exec(select(UserRow).where(UserRow.login == login)).first()
+        if row is None:
+            raise NotFound(f"no user {login!r}")
+        return row
+
+    def _visible_user_row(self, s: Session, actor: Actor, login: str | None) -> UserRow:
+        """The named person (me when None), if the actor may see their data."""
+        if login is None or login == actor.login:
+            return cast(UserRow, s.get(UserRow, actor.user_id))
+        row = self._user_row(s, login)
+        require(
+            can_see_person(actor, row.login, self._team_name(s, row.team_id)),
+            f"you may not see {login}'s time",
+        )
+        return row
+
+    def _team_name(self, s: Session, team_id: int | None) -> str | None:
+        if team_id is None:
+            return None
+        team = s.get(TeamRow, team_id)
+        return team.name if team else None
+
+    def _team_row(self, s: Session, name: str) -> TeamRow:
+        row = s.exec(select(TeamRow).where(TeamRow.name == name)).first()
+        if row is None:
+            raise NotFound(f"no team {name!r}")
+        return row
+
+    def _project_row(self, s: Session, key: str, *, lock: bool = False) -> ProjectRow:
+        query = select(ProjectRow).where(ProjectRow.key == key.upper())
+        if lock:
+            query = query.with_for_update()
+        row = s.exec(query).first()
+        if row is None:
+            raise NotFound(f"no project {key!r}")
+        return row
+
+    def _task_row(self, s: Session, key: str, *, lock: bool = False) -> TaskRow:
+        project_key, number = parse_task_key(key)
+        query = (
+            select(TaskRow)
+            .join(ProjectRow, col(ProjectRow.id) == TaskRow.project_id)
+            .where(ProjectRow.key == project_key, TaskRow.number == number)
+        )
+        if lock:
+            query = query.with_for_update()
+        row = s.exec(query).first()
+        if row is None:
+            raise NotFound(f"no task {key.upper()}")
+        return row
+
+    def _lock_user(self, s: Session, user_id: int) -> None:
+        """Serialise writes to one person's time on PostgreSQL (SQLite's BEGIN
+        IMMEDIATE already serialises every write)."""
+        if not self.db.is_sqlite:
+            s.exec(select(UserRow.id).where(UserRow.id == user_id).with_for_update()).first()
+
+    # --- records -----------------------------------------------------------------------
+
+    def _user_record(self, s: Session, row: UserRow) -> User:
+        assert row.id is not None
+        return User(
+            id=row.id,
+            login=row.login,
+            name=row.name,
+            email=row.email,
+            role=cast(Role, row.role),
+            team=self._team_name(s, row.team_id),
+            capacity=row.capacity,
+            work_days=parse_work_days(row.work_days),
+            active=row.active,
+            version=row.version,
+        )
+
+    def _task_record(self, s: Session, row: TaskRow) -> Task:
+        project = s.get(ProjectRow, row.project_id)
+        column = s.get(ColumnRow, row.column_id)
+        assignee = s.get(UserRow, row.assignee_id) if row.assignee_id else None
+        assert project is not None and column is not None
+        return task_record(row, project.key, column.name, assignee.login if assignee else None)
+
+    @staticmethod
+    def _project_record(row: ProjectRow, customer: str | None) -> Project:
+        assert row.id is not None
+        return Project(row.id, row.key, row.name, customer, row.archived, row.version)
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def _record(
+        self,
+        s: Session,
+        actor: Actor | None,
+        entity: str,
+        entity_id: str,
+        action: str,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        """Append to the change feed in the writer's transaction. On PostgreSQL an
+        advisory lock held to commit keeps sequence numbers in commit order, so a
+        reader of "changes since N" never skips one that commits late."""
+        if not self.db.is_sqlite:
+            s.exec(select(func.pg_advisory_xact_lock(7320412))).first()
+        s.add(
+            ChangeRow(
+                time=self._now(),
+                user_id=actor.user_id if actor else None,
+                entity=entity,
+                entity_id=entity_id,
+                action=action,
+                data=json.dumps(data or {}, default=str, sort_keys=True),
+            )
+        )
+
+    @staticmethod
+    def _check_version(row: Any, version: int, what: str, current: Any = None) -> None:
+        if row.version != version:
+            raise Conflict(
+                f"{what} was changed by someone else (version {row.version}, you had "
+                f"{version}); reload and try again",
+                current=current,
+            )
+
+
+# --- small pure helpers -------------------------------------------------------------------
+
+
+def task_record(row: TaskRow, project: str, column: str, assignee: str | None) -> Task:
+    assert row.id is not None
+    return Task(
+        id=row.id,
+        key=f"{project}-{row.number}",
+        project=project,
+        number=row.number,
+        title=row.title,
+        column_id=row.column_id,
+        column=column,
+        rank=row.rank,
+        description=row.description,
+        assignee=assignee,
+        estimate=row.estimate,
+        due=row.due,
+        priority=cast(Priority, row.priority),
+        tags=tuple(row.tags.split()),
+        archived=row.archived,
+        logged=row.logged,
+        created=row.created,
+        version=row.version,
+    )
+
+
+def parse_task_key(key: str) -> tuple[str, int]:
+    project, _, number = key.strip().upper().rpartition("-")
+    if not project or not number.isdigit():
+        raise Invalid(f"{key!r} is not a task key; task keys look like WEB-12")
+    return project, int(number)
+
+
+def parse_work_days(text: str) -> tuple[int, ...]:
+    return tuple(int(d) for d in text.split(",") if d.strip())
+
+
+def check_column_kind(kind: str) -> ColumnKind:
+    if kind not in ("open", "active", "done"):
+        raise Invalid(f"a column's kind is open, active or done, not {kind!r}")
+    return cast(ColumnKind, kind)
+
+
+def check_text(value: str, what: str, *, limit: int = 200) -> str:
+    value = value.strip()
+    if not value:
+        raise Invalid(f"{what} cannot be empty")
+    if len(value) > limit:
+        raise Invalid(f"{what} is too long ({len(value)} characters, at most {limit})")
+    return value
+
+
+def _full_name(login: str) -> str:
+    try:
+        gecos = pwd.getpwnam(login).pw_gecos.split(",")[0].strip()
+    except KeyError:
+        gecos = ""
+    return gecos or login

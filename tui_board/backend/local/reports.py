@@ -1,0 +1,193 @@
+"""Reading across people: workload, time reports and the change feed."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from tui_board.backend.local.time import TimeService
+from tui_board.core.errors import Forbidden
+from tui_board.core.models import (
+    Change,
+    ReportRow,
+    Workload,
+    WorkloadCell,
+    WorkloadRow,
+)
+from tui_board.core.permissions import Actor
+from tui_board.core.weeks import IsoWeek
+from tui_board.core.workload import spread_remaining, week_capacity
+from tui_board.store.tables import (
+    ChangeRow,
+    ColumnRow,
+    ProjectRow,
+    TaskRow,
+    TeamRow,
+    TimeEntryRow,
+    TimeOffRow,
+    UserRow,
+)
+
+
+class ReportService(TimeService):
+    def workload(
+        self, start: IsoWeek, weeks: int, *, team: str | None = None, today: date | None = None
+    ) -> Workload:
+        today = today or self._today()
+        current = IsoWeek.of(today)
+        span = IsoWeek.range(start, weeks)
+        first, last = span[0].monday(), span[-1].sunday()
+        with self.db.read() as s:
+            actor = self._actor(s)
+            people = self._workload_people(s, actor, team)
+            ids = [p.id for p in people]
+            logged = _sum_by_user_week(
+                s.exec(
+                    select(TimeEntryRow.user_id, TimeEntryRow.day, func.sum(TimeEntryRow.minutes))
+                    .where(TimeEntryRow.day >= first, TimeEntryRow.day <= last)
+                    .where(col(TimeEntryRow.user_id).in_(ids))
+                    .group_by(col(TimeEntryRow.user_id), col(TimeEntryRow.day))
+                )
+            )
+            off = _sum_by_user_week(
+                s.exec(
+                    select(TimeOffRow.user_id, TimeOffRow.day, func.sum(TimeOffRow.minutes))
+                    .where(TimeOffRow.day >= first, TimeOffRow.day <= last)
+                    .where(col(TimeOffRow.user_id).in_(ids))
+                    .group_by(col(TimeOffRow.user_id), col(TimeOffRow.day))
+                )
+            )
+            planned: dict[tuple[int, IsoWeek], int] = defaultdict(int)
+            if span[-1] >= current:
+                work_days = {p.id: _days(p.work_days) for p in people}
+                open_tasks = s.exec(
+                    select(TaskRow.assignee_id, TaskRow.estimate, TaskRow.logged, TaskRow.due)
+                    .join(ColumnRow, col(ColumnRow.id) == TaskRow.column_id)
+                    .where(col(TaskRow.archived).is_(False), ColumnRow.kind != "done")
+                    .where(col(TaskRow.assignee_id).in_(ids))
+                    .where(col(TaskRow.estimate) > TaskRow.logged)
+                )
+                for user_id, estimate, spent, due in open_tasks:
+                    for week, minutes in spread_remaining(
+                        estimate - spent, today, due, work_days[user_id]
+                    ).items():
+                        planned[(user_id, week)] += minutes
+            teams = {t.id: t.name for t in s.exec(select(TeamRow))}
+            rows = tuple(
+                WorkloadRow(
+                    user=p.login,
+                    name=p.name,
+                    team=teams.get(p.team_id) if p.team_id else None,
+                    cells=tuple(
+                        WorkloadCell(
+                            week=str(week),
+                            capacity=week_capacity(p.capacity, off.get((p.id, week), 0)),
+                            logged=logged.get((p.id, week), 0),
+                            planned=planned.get((p.id, week), 0) if week >= current else 0,
+                            past=week < current,
+                        )
+                        for week in span
+                    ),
+                )
+                for p in people
+            )
+            return Workload(tuple(str(w) for w in span), str(current), rows)
+
+    def _workload_people(self, s: Session, actor: Actor, team: str | None) -> list[UserRow]:
+        query = select(UserRow).where(col(UserRow.active).is_(True)).order_by(col(UserRow.login))
+        if team is not None:
+            trow = self._team_row(s, team)
+            if not (actor.is_admin or team in actor.leads):
+                raise Forbidden(f"you may not see team {team}'s workload")
+            query = query.where(UserRow.team_id == trow.id)
+        elif not actor.is_admin:
+            visible = self._visible_user_ids(s, actor)
+            query = query.where(col(UserRow.id).in_(visible or []))
+        return list(s.exec(query).all())
+
+    def report(
+        self,
+        start: date,
+        end: date,
+        *,
+        user: str | None = None,
+        project: str | None = None,
+    ) -> list[ReportRow]:
+        with self.db.read() as s:
+            actor = self._actor(s)
+            query = (
+                select(
+                    UserRow.login,
+                    ProjectRow.key,
+                    TaskRow.number,
+                    TaskRow.title,
+                    func.sum(TimeEntryRow.minutes),
+                )
+                .join(UserRow, col(UserRow.id) == TimeEntryRow.user_id)
+                .join(TaskRow, col(TaskRow.id) == TimeEntryRow.task_id)
+                .join(ProjectRow, col(ProjectRow.id) == TaskRow.project_id)
+                .where(TimeEntryRow.day >= start, TimeEntryRow.day <= end)
+                .group_by(
+                    col(UserRow.login), col(ProjectRow.key), col(TaskRow.number), col(TaskRow.title)
+                )
+                .order_by(col(UserRow.login), col(ProjectRow.key), col(TaskRow.number))
+            )
+            if user is not None:
+                query = query.where(
+                    TimeEntryRow.user_id == self._visible_user_row(s, actor, user).id
+                )
+            else:
+                visible = self._visible_user_ids(s, actor)
+                if visible is not None:
+                    query = query.where(col(TimeEntryRow.user_id).in_(visible))
+            if project is not None:
+                query = query.where(ProjectRow.key == project.upper())
+            return [
+                ReportRow(login, pkey, f"{pkey}-{number}", title, int(minutes))
+                for login, pkey, number, title, minutes in s.exec(query)
+            ]
+
+    # --- the change feed ------------------------------------------------------------------
+
+    def changes_since(self, seq: int, *, limit: int = 500) -> list[Change]:
+        with self.db.read() as s:
+            actor = self._actor(s)
+            rows = s.exec(
+                select(ChangeRow, UserRow.login)
+                .join(UserRow, col(UserRow.id) == ChangeRow.user_id, isouter=True)
+                .where(col(ChangeRow.seq) > seq)
+                .order_by(col(ChangeRow.seq))
+                .limit(limit)
+            )
+            changes = []
+            for row, login in rows:
+                data = json.loads(row.data)
+                if row.entity in ("entry", "time_off", "week") and not actor.is_admin:
+                    owner = data.get("user") or row.entity_id.split("/")[0]
+                    if owner != actor.login and not actor.leads:
+                        data = {}
+                changes.append(
+                    Change(
+                        row.seq or 0, row.time, login, row.entity, row.entity_id, row.action, data
+                    )
+                )
+            return changes
+
+    def last_change(self) -> int:
+        with self.db.read() as s:
+            return int(s.exec(select(func.coalesce(func.max(ChangeRow.seq), 0))).one())
+
+
+def _days(text: str) -> tuple[int, ...]:
+    return tuple(int(d) for d in text.split(",") if d)
+
+
+def _sum_by_user_week(rows: object) -> dict[tuple[int, IsoWeek], int]:
+    sums: dict[tuple[int, IsoWeek], int] = defaultdict(int)
+    for user_id, day, minutes in rows:  # type: ignore[attr-defined]
+        sums[(user_id, IsoWeek.of(day))] += int(minutes)
+    return sums

@@ -1,0 +1,478 @@
+"""Projects, their columns, and tasks (the board's cards) with their comments."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from tui_board.backend.local.base import (
+    RANK_STEP,
+    ServiceBase,
+    check_column_kind,
+    check_text,
+    task_record,
+)
+from tui_board.core.errors import Invalid, NotFound
+from tui_board.core.models import (
+    DEFAULT_COLUMNS,
+    PRIORITIES,
+    Column,
+    ColumnKind,
+    ColumnPatch,
+    Comment,
+    Priority,
+    Project,
+    ProjectPatch,
+    Task,
+    TaskPatch,
+)
+from tui_board.core.permissions import Actor, can_manage_projects, require
+from tui_board.store.tables import (
+    ColumnRow,
+    CommentRow,
+    CustomerRow,
+    ProjectRow,
+    TaskRow,
+    UserRow,
+)
+
+PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
+
+
+class TaskService(ServiceBase):
+    # --- projects ----------------------------------------------------------------------
+
+    def list_projects(self, *, include_archived: bool = False) -> list[Project]:
+        with self.db.read() as s:
+            self._actor(s)
+            query = (
+                select(ProjectRow, CustomerRow.name)
+                .join(CustomerRow, col(CustomerRow.id) == ProjectRow.customer_id, isouter=True)
+                .order_by(col(ProjectRow.key))
+            )
+            if not include_archived:
+                query = query.where(col(ProjectRow.archived).is_(False))
+            return [self._project_record(row, customer) for row, customer in s.exec(query)]
+
+    def get_project(self, key: str) -> Project:
+        with self.db.read() as s:
+            self._actor(s)
+            row = self._project_row(s, key)
+            return self._project_record(row, self._customer_name(s, row.customer_id))
+
+    def create_project(
+        self,
+        key: str,
+        name: str,
+        *,
+        customer: str | None = None,
+        columns: tuple[tuple[str, ColumnKind, int | None], ...] | None = None,
+    ) -> Project:
+        key = key.strip().upper()
+        if not PROJECT_KEY.match(key):
+            raise Invalid(
+                f"{key!r} is not a project key: a letter then up to 9 letters or digits, "
+                "like WEB or APP2"
+            )
+        name = check_text(name, "a project name")
+        with self.db.write() as s:
+            actor = self._actor(s)
+            require(can_manage_projects(actor), "only a lead or an admin may add projects")
+            if s.exec(select(ProjectRow.id).where(ProjectRow.key == key)).first() is not None:
+                raise Invalid(f"there is already a project {key}")
+            row = ProjectRow(key=key, name=name, customer_id=self._customer_id(s, customer))
+            s.add(row)
+            s.flush()
+            assert row.id is not None
+            for position, (column, kind, limit) in enumerate(columns or DEFAULT_COLUMNS):
+                s.add(
+                    ColumnRow(
+                        project_id=row.id,
+                        name=check_text(column, "a column name", limit=100),
+                        position=position,
+                        kind=check_column_kind(kind),
+                        wip_limit=check_wip(limit),
+                    )
+                )
+            self._record(s, actor, "project", key, "create", {"name": name})
+            return self._project_record(row, customer)
+
+    def update_project(self, key: str, version: int, patch: ProjectPatch) -> Project:
+        changes = patch.changes()
+        with self.db.write() as s:
+            actor = self._actor(s)
+            require(can_manage_projects(actor), "only a lead or an admin may change projects")
+            row = self._project_row(s, key, lock=True)
+            current = self._project_record(row, self._customer_name(s, row.customer_id))
+            self._check_version(row, version, f"project {row.key}", current)
+            if "name" in changes:
+                row.name = check_text(changes["name"], "a project name")
+            if "customer" in changes:
+                row.customer_id = self._customer_id(s, changes["customer"])
+            if "archived" in changes:
+                row.archived = bool(changes["archived"])
+            row.version += 1
+            s.add(row)
+            self._record(s, actor, "project", row.key, "update", changes)
+            return self._project_record(row, self._customer_name(s, row.customer_id))
+
+    def _customer_id(self, s: Session, name: str | None) -> int | None:
+        if not name:
+            return None
+        row = s.exec(select(CustomerRow).where(CustomerRow.name == name)).first()
+        if row is None:
+            raise NotFound(f"no customer {name!r}")
+        return row.id
+
+    def _customer_name(self, s: Session, customer_id: int | None) -> str | None:
+        row = s.get(CustomerRow, customer_id) if customer_id else None
+        return row.name if row else None
+
+    # --- columns -----------------------------------------------------------------------------
+
+    def list_columns(self, project: str) -> list[Column]:
+        with self.db.read() as s:
+            self._actor(s)
+            row = self._project_row(s, project)
+            return self._columns(s, row)
+
+    def _columns(self, s: Session, project: ProjectRow) -> list[Column]:
+        rows = s.exec(
+            select(ColumnRow)
+            .where(ColumnRow.project_id == project.id)
+            .order_by(col(ColumnRow.position), col(ColumnRow.id))
+        )
+        return [column_record(row, project.key) for row in rows]
+
+    def create_column(
+        self, project: str, name: str, *, kind: ColumnKind = "open", wip_limit: int | None = None
+    ) -> Column:
+        with self.db.write() as s:
+            actor = self._actor(s)
+            require(can_manage_projects(actor), "only a lead or an admin may change columns")
+            prow = self._project_row(s, project, lock=True)
+            last = s.exec(
+                select(func.max(ColumnRow.position)).where(ColumnRow.project_id == prow.id)
+            ).one()
+            assert prow.id is not None
+            row = ColumnRow(
+                project_id=prow.id,
+                name=check_text(name, "a column name", limit=100),
+                position=(last if last is not None else -1) + 1,
+                kind=check_column_kind(kind),
+                wip_limit=check_wip(wip_limit),
+            )
+            s.add(row)
+            s.flush()
+            self._record(s, actor, "column", str(row.id), "create", {"project": prow.key})
+            return column_record(row, prow.key)
+
+    def update_column(self, column_id: int, version: int, patch: ColumnPatch) -> Column:
+        changes = patch.changes()
+        with self.db.write() as s:
+            actor = self._actor(s)
+            require(can_manage_projects(actor), "only a lead or an admin may change columns")
+            row = self._column_row(s, column_id)
+            project = s.get(ProjectRow, row.project_id)
+            assert project is not None
+            self._check_version(row, version, f"column {row.name}", column_record(row, project.key))
+            if "name" in changes:
+                row.name = check_text(changes["name"], "a column name", limit=100)
+            if "kind" in changes:
+                row.kind = check_column_kind(changes["kind"])
+            if "wip_limit" in changes:
+                row.wip_limit = check_wip(changes["wip_limit"])
+            if "position" in changes:
+                row.position = int(changes["position"])
+            row.version += 1
+            s.add(row)
+            self._record(s, actor, "column", str(column_id), "update", changes)
+            return column_record(row, project.key)
+
+    def _column_row(self, s: Session, column_id: int) -> ColumnRow:
+        row = s.get(ColumnRow, column_id)
+        if row is None:
+            raise NotFound(f"no column {column_id}")
+        return row
+
+    # --- tasks --------------------------------------------------------------------------
+
+    def list_tasks(
+        self,
+        *,
+        project: str | None = None,
+        column_id: int | None = None,
+        assignee: str | None = None,
+        include_archived: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[Task]:
+        with self.db.read() as s:
+            self._actor(s)
+            query = (
+                select(TaskRow, ProjectRow.key, ColumnRow.name, UserRow.login)
+                .join(ProjectRow, col(ProjectRow.id) == TaskRow.project_id)
+                .join(ColumnRow, col(ColumnRow.id) == TaskRow.column_id)
+                .join(UserRow, col(UserRow.id) == TaskRow.assignee_id, isouter=True)
+            )
+            if project is not None:
+                query = query.where(ProjectRow.key == project.upper())
+            if column_id is not None:
+                query = query.where(TaskRow.column_id == column_id)
+            if assignee is not None:
+                query = query.where(UserRow.login == assignee)
+            if not include_archived:
+                query = query.where(col(TaskRow.archived).is_(False))
+            query = query.order_by(
+                col(ColumnRow.position), col(TaskRow.rank), col(TaskRow.id)
+            ).offset(offset)
+            if limit is not None:
+                query = query.limit(limit)
+            return [task_record(t, p, c, a) for t, p, c, a in s.exec(query)]
+
+    def count_tasks(self, project: str) -> dict[int, int]:
+        with self.db.read() as s:
+            self._actor(s)
+            prow = self._project_row(s, project)
+            rows = s.exec(
+                select(TaskRow.column_id, func.count())
+                .where(TaskRow.project_id == prow.id, col(TaskRow.archived).is_(False))
+                .group_by(col(TaskRow.column_id))
+            )
+            return {column_id: count for column_id, count in rows}
+
+    def get_task(self, key: str) -> Task:
+        with self.db.read() as s:
+            self._actor(s)
+            return self._task_record(s, self._task_row(s, key))
+
+    def create_task(
+        self,
+        project: str,
+        title: str,
+        *,
+        description: str = "",
+        column_id: int | None = None,
+        assignee: str | None = None,
+        estimate: int | None = None,
+        due: date | None = None,
+        priority: Priority = "normal",
+        tags: tuple[str, ...] = (),
+    ) -> Task:
+        title = check_text(title, "a title", limit=500)
+        check_priority(priority)
+        check_estimate(estimate)
+        with self.db.write() as s:
+            actor = self._actor(s)
+            prow = self._project_row(s, project, lock=True)
+            if prow.archived:
+                raise Invalid(f"project {prow.key} is archived")
+            assert prow.id is not None
+            if column_id is None:
+                first = s.exec(
+                    select(ColumnRow)
+                    .where(ColumnRow.project_id == prow.id)
+                    .order_by(col(ColumnRow.position))
+                ).first()
+                if first is None:
+                    raise Invalid(f"project {prow.key} has no columns")
+                column = first
+            else:
+                column = self._column_row(s, column_id)
+                if column.project_id != prow.id:
+                    raise Invalid(f"column {column.name!r} is not in project {prow.key}")
+            now = self._now()
+            assert column.id is not None
+            row = TaskRow(
+                project_id=prow.id,
+                number=prow.next_number,
+                title=title,
+                description=description,
+                column_id=column.id,
+                rank=self._rank_at(s, column.id, None, None),
+                assignee_id=self._assignee_id(s, assignee),
+                estimate=estimate,
+                due=due,
+                priority=priority,
+                tags=format_tags(tags),
+                created=now,
+                updated=now,
+            )
+            prow.next_number += 1
+            s.add(prow)
+            s.add(row)
+            s.flush()
+            key = f"{prow.key}-{row.number}"
+            self._record(s, actor, "task", key, "create", {"column": column.name, "title": title})
+            return task_record(row, prow.key, column.name, assignee)
+
+    def update_task(self, key: str, version: int, patch: TaskPatch) -> Task:
+        changes = patch.changes()
+        with self.db.write() as s:
+            actor = self._actor(s)
+            row = self._task_row(s, key, lock=True)
+            self._check_version(row, version, key.upper(), self._task_record(s, row))
+            for name, value in changes.items():
+                if name == "title":
+                    row.title = check_text(value, "a title", limit=500)
+                elif name == "description":
+                    row.description = value or ""
+                elif name == "assignee":
+                    row.assignee_id = self._assignee_id(s, value)
+                elif name == "estimate":
+                    row.estimate = check_estimate(value)
+                elif name == "due":
+                    row.due = value
+                elif name == "priority":
+                    row.priority = check_priority(value)
+                elif name == "tags":
+                    row.tags = format_tags(value)
+            self._touch(s, actor, row, key, "update", changes)
+            return self._task_record(s, row)
+
+    def move_task(self, key: str, version: int, column_id: int, index: int | None = None) -> Task:
+        with self.db.write() as s:
+            actor = self._actor(s)
+            row = self._task_row(s, key, lock=True)
+            self._check_version(row, version, key.upper(), self._task_record(s, row))
+            column = self._column_row(s, column_id)
+            if column.project_id != row.project_id:
+                raise Invalid(f"column {column.name!r} is on another project's board")
+            row.column_id = column_id
+            row.rank = self._rank_at(s, column_id, index, row.id)
+            self._touch(s, actor, row, key, "move", {"column": column.name, "index": index})
+            return self._task_record(s, row)
+
+    def archive_task(self, key: str, version: int, *, archived: bool = True) -> Task:
+        with self.db.write() as s:
+            actor = self._actor(s)
+            row = self._task_row(s, key, lock=True)
+            self._check_version(row, version, key.upper(), self._task_record(s, row))
+            row.archived = archived
+            self._touch(s, actor, row, key, "archive" if archived else "restore", {})
+            return self._task_record(s, row)
+
+    def _touch(
+        self, s: Session, actor: Actor, row: TaskRow, key: str, action: str, data: dict[str, Any]
+    ) -> None:
+        row.version += 1
+        row.updated = self._now()
+        s.add(row)
+        self._record(s, actor, "task", key.upper(), action, data)
+
+    def _assignee_id(self, s: Session, login: str | None) -> int | None:
+        if not login:
+            return None
+        row = self._user_row(s, login)
+        if not row.active:
+            raise Invalid(f"{login} is deactivated and cannot be assigned")
+        return row.id
+
+    def _rank_at(self, s: Session, column_id: int, index: int | None, moving: int | None) -> float:
+        """A rank that puts a card at `index` among the column's other cards (None:
+        last). Ranks are spaced floats; when two neighbours get too close the column
+        is renumbered, which happens about once in fifty inserts at the same place."""
+        base = select(TaskRow.rank).where(
+            TaskRow.column_id == column_id, col(TaskRow.archived).is_(False)
+        )
+        if moving is not None:
+            base = base.where(TaskRow.id != moving)
+        if index is None:
+            last = s.exec(base.order_by(col(TaskRow.rank).desc()).limit(1)).first()
+            return RANK_STEP if last is None else last + RANK_STEP
+        if index < 0:
+            raise Invalid("a position in a column starts at 0")
+        window = list(s.exec(base.order_by(col(TaskRow.rank)).offset(max(0, index - 1)).limit(2)))
+        if index == 0:
+            return window[0] - RANK_STEP if window else RANK_STEP
+        if not window:
+            return self._rank_at(s, column_id, None, moving)
+        if len(window) == 1:
+            return window[0] + RANK_STEP
+        before, after = window
+        middle = (before + after) / 2
+        if before < middle < after:
+            return middle
+        self._renumber(s, column_id, moving)
+        return self._rank_at(s, column_id, index, moving)
+
+    def _renumber(self, s: Session, column_id: int, moving: int | None) -> None:
+        rows = s.exec(
+            select(TaskRow)
+            .where(TaskRow.column_id == column_id, col(TaskRow.archived).is_(False))
+            .order_by(col(TaskRow.rank), col(TaskRow.id))
+        ).all()
+        for position, row in enumerate(r for r in rows if r.id != moving):
+            row.rank = (position + 1) * RANK_STEP
+            s.add(row)
+        s.flush()
+
+    # --- comments ------------------------------------------------------------------------
+
+    def list_comments(self, key: str) -> list[Comment]:
+        with self.db.read() as s:
+            self._actor(s)
+            task = self._task_row(s, key)
+            rows = s.exec(
+                select(CommentRow, UserRow.login)
+                .join(UserRow, col(UserRow.id) == CommentRow.author_id)
+                .where(CommentRow.task_id == task.id)
+                .order_by(col(CommentRow.time), col(CommentRow.id))
+            )
+            return [
+                Comment(row.id or 0, key.upper(), login, row.body, row.time) for row, login in rows
+            ]
+
+    def add_comment(self, key: str, body: str) -> Comment:
+        body = check_text(body, "a comment", limit=10_000)
+        with self.db.write() as s:
+            actor = self._actor(s)
+            task = self._task_row(s, key)
+            assert task.id is not None
+            row = CommentRow(task_id=task.id, author_id=actor.user_id, body=body, time=self._now())
+            s.add(row)
+            s.flush()
+            self._record(s, actor, "comment", key.upper(), "create", {"id": row.id})
+            return Comment(row.id or 0, key.upper(), actor.login, body, row.time)
+
+
+def column_record(row: ColumnRow, project: str) -> Column:
+    assert row.id is not None
+    return Column(
+        id=row.id,
+        project=project,
+        name=row.name,
+        position=row.position,
+        kind=check_column_kind(row.kind),
+        wip_limit=row.wip_limit,
+        version=row.version,
+    )
+
+
+def check_wip(limit: int | None) -> int | None:
+    if limit is not None and limit < 1:
+        raise Invalid("a WIP limit is at least 1 (or none)")
+    return limit
+
+
+def check_priority(priority: str) -> str:
+    if priority not in PRIORITIES:
+        raise Invalid(f"a priority is one of {', '.join(PRIORITIES)}, not {priority!r}")
+    return priority
+
+
+def check_estimate(estimate: int | None) -> int | None:
+    if estimate is not None and not 0 <= estimate <= 10_000 * 60:
+        raise Invalid("an estimate is between 0 and 10000 hours")
+    return estimate
+
+
+def format_tags(tags: tuple[str, ...] | list[str]) -> str:
+    cleaned = [t.strip().lstrip("#") for t in tags if t.strip().lstrip("#")]
+    if any(" " in t for t in cleaned):
+        raise Invalid("a tag is one word")
+    return " ".join(dict.fromkeys(cleaned))

@@ -1,0 +1,573 @@
+"""Time: timesheet cells, the timer, weeks (submit, approve, lock) and time off."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import cast
+
+from sqlalchemy import func
+from sqlmodel import Session, col, delete, select
+
+from tui_board.backend.local.base import ServiceBase, check_text
+from tui_board.core.durations import DAY_MINUTES, format_duration
+from tui_board.core.errors import Conflict, Invalid, Locked
+from tui_board.core.models import (
+    TIME_OFF_KINDS,
+    ReportRow,
+    TimeEntry,
+    TimeOff,
+    TimeOffKind,
+    Timer,
+    WeekSheet,
+    WeekState,
+    WeekStateName,
+)
+from tui_board.core.permissions import (
+    Actor,
+    can_edit_time_of,
+    can_lock_periods,
+    can_manage_time_off,
+    can_review_week,
+    can_see_person,
+    require,
+)
+from tui_board.core.weeks import IsoWeek
+from tui_board.store.tables import (
+    PeriodLockRow,
+    ProjectRow,
+    TaskRow,
+    TeamRow,
+    TimeEntryRow,
+    TimeOffRow,
+    TimerRow,
+    UserRow,
+    WeekStateRow,
+)
+
+
+class TimeService(ServiceBase):
+    # --- cells --------------------------------------------------------------------------
+
+    def set_entry(
+        self,
+        task: str,
+        day: date,
+        minutes: int,
+        *,
+        comment: str | None = None,
+        version: int | None = None,
+        user: str | None = None,
+    ) -> TimeEntry | None:
+        with self.db.write() as s:
+            actor = self._actor(s)
+            owner = self._writable_owner(s, actor, user, day)
+            trow = self._task_row(s, task)
+            entry = self._entry_row(s, owner.id, trow.id, day)
+            if version is not None and (entry.version if entry else 0) != version:
+                current = self._entry_record(s, entry, owner.login, trow) if entry else None
+                what = "the cell" if entry else "the entry (it was cleared)"
+                raise Conflict(
+                    f"{what} for {trow_key(s, trow)} on {day:%a %d %b} was changed by someone "
+                    "else; it now shows the stored value",
+                    current=current,
+                )
+            text = (entry.comment if entry else "") if comment is None else comment
+            return self._write_cell(s, actor, owner, trow, day, entry, minutes, text)
+
+    def add_time(
+        self, task: str, day: date, minutes: int, *, comment: str = "", user: str | None = None
+    ) -> TimeEntry:
+        if minutes <= 0:
+            raise Invalid("the time to add must be more than zero")
+        with self.db.write() as s:
+            actor = self._actor(s)
+            owner = self._writable_owner(s, actor, user, day)
+            trow = self._task_row(s, task)
+            entry = self._entry_row(s, owner.id, trow.id, day)
+            old_comment = entry.comment if entry else ""
+            text = "; ".join(c for c in (old_comment, comment.strip()) if c)
+            total = (entry.minutes if entry else 0) + minutes
+            stored = self._write_cell(s, actor, owner, trow, day, entry, total, text)
+            assert stored is not None
+            return stored
+
+    def clear_entry(
+        self, task: str, day: date, *, version: int | None = None, user: str | None = None
+    ) -> None:
+        self.set_entry(task, day, 0, comment="", version=version, user=user)
+
+    def _writable_owner(self, s: Session, actor: Actor, login: str | None, day: date) -> UserRow:
+        owner = (
+            cast(UserRow, s.get(UserRow, actor.user_id))
+            if login in (None, actor.login)
+            else (self._user_row(s, login or ""))
+        )
+        require(can_edit_time_of(actor, owner.login), f"you may not change {owner.login}'s time")
+        assert owner.id is not None
+        self._lock_user(s, owner.id)
+        self._check_open(s, owner.id, day)
+        return owner
+
+    def _check_open(self, s: Session, user_id: int | None, day: date) -> None:
+        locked = self._locked_until(s)
+        if locked is not None and day <= locked:
+            raise Locked(f"time up to {locked:%a %d %b %Y} is locked; ask an admin")
+        week = str(IsoWeek.of(day))
+        state = s.exec(
+            select(WeekStateRow.state).where(
+                WeekStateRow.user_id == user_id, WeekStateRow.week == week
+            )
+        ).first()
+        if state in ("submitted", "approved"):
+            raise Locked(f"week {week} is {state}; it cannot be changed")
+
+    def _entry_row(
+        self, s: Session, user_id: int | None, task_id: int | None, day: date
+    ) -> TimeEntryRow | None:
+        return s.exec(
+            select(TimeEntryRow).where(
+                TimeEntryRow.user_id == user_id,
+                TimeEntryRow.task_id == task_id,
+                TimeEntryRow.day == day,
+            )
+        ).first()
+
+    def _write_cell(
+        self,
+        s: Session,
+        actor: Actor,
+        owner: UserRow,
+        trow: TaskRow,
+        day: date,
+        entry: TimeEntryRow | None,
+        minutes: int,
+        comment: str,
+    ) -> TimeEntry | None:
+        """Store a cell's new value, keep the task's logged total, record the change."""
+        if minutes < 0:
+            raise Invalid("time cannot be negative")
+        old = entry.minutes if entry else 0
+        if minutes > old:
+            if trow.archived:
+                raise Invalid(f"{trow_key(s, trow)} is archived; log time on an open task")
+            others = s.exec(
+                select(func.coalesce(func.sum(TimeEntryRow.minutes), 0)).where(
+                    TimeEntryRow.user_id == owner.id, TimeEntryRow.day == day
+                )
+            ).one()
+            day_total = int(others) - old + minutes
+            if day_total > DAY_MINUTES:
+                raise Invalid(
+                    f"that makes {format_duration(day_total)} on {day:%a %d %b}, "
+                    "more than the 24:00 a day holds"
+                )
+        key = trow_key(s, trow)
+        trow.logged += minutes - old
+        s.add(trow)
+        assert owner.id is not None and trow.id is not None
+        data = {"user": owner.login, "day": day.isoformat(), "minutes": minutes}
+        if minutes == 0 and not comment:
+            if entry is not None:
+                s.delete(entry)
+                self._record(s, actor, "entry", key, "delete", data)
+            return None
+        now = self._now()
+        if entry is None:
+            entry = TimeEntryRow(
+                user_id=owner.id,
+                task_id=trow.id,
+                day=day,
+                minutes=minutes,
+                comment=comment,
+                updated=now,
+            )
+        else:
+            entry.minutes = minutes
+            entry.comment = comment
+            entry.version += 1
+            entry.updated = now
+        s.add(entry)
+        s.flush()
+        self._record(s, actor, "entry", key, "set", data)
+        return self._entry_record(s, entry, owner.login, trow)
+
+    def _entry_record(self, s: Session, row: TimeEntryRow, login: str, trow: TaskRow) -> TimeEntry:
+        project = s.get(ProjectRow, trow.project_id)
+        assert project is not None and row.id is not None
+        return TimeEntry(
+            id=row.id,
+            user=login,
+            task=f"{project.key}-{trow.number}",
+            day=row.day,
+            minutes=row.minutes,
+            comment=row.comment,
+            task_title=trow.title,
+            project=project.key,
+            version=row.version,
+        )
+
+    # --- reading time ----------------------------------------------------------------------
+
+    def week(self, week: IsoWeek, *, user: str | None = None, first_day: int = 0) -> WeekSheet:
+        days = tuple(week.days(first_day))
+        with self.db.read() as s:
+            actor = self._actor(s)
+            owner = self._visible_user_row(s, actor, user)
+            entries = self._entries(s, days[0], days[-1], user_ids=[owner.id])
+            time_off = self._time_off(s, days[0], days[-1], owner)
+            state = self._week_state(s, owner, str(week))
+            return WeekSheet(
+                user=owner.login,
+                week=str(week),
+                days=days,
+                state=state,
+                entries=tuple(entries),
+                time_off=tuple(time_off),
+                locked_until=self._locked_until(s),
+            )
+
+    def list_entries(
+        self,
+        start: date,
+        end: date,
+        *,
+        user: str | None = None,
+        project: str | None = None,
+        task: str | None = None,
+    ) -> list[TimeEntry]:
+        with self.db.read() as s:
+            actor = self._actor(s)
+            if user is not None:
+                user_ids: list[int | None] | None = [self._visible_user_row(s, actor, user).id]
+            else:
+                user_ids = self._visible_user_ids(s, actor)
+            project_id = self._project_row(s, project).id if project else None
+            task_id = self._task_row(s, task).id if task else None
+            return self._entries(s, start, end, user_ids, project_id, task_id)
+
+    def task_time(self, key: str) -> list[ReportRow]:
+        with self.db.read() as s:
+            actor = self._actor(s)
+            trow = self._task_row(s, key)
+            rows = s.exec(
+                select(UserRow.login, UserRow.team_id, func.sum(TimeEntryRow.minutes))
+                .join(UserRow, col(UserRow.id) == TimeEntryRow.user_id)
+                .where(TimeEntryRow.task_id == trow.id)
+                .group_by(col(UserRow.login), col(UserRow.team_id))
+                .order_by(col(UserRow.login))
+            ).all()
+            project = trow_key(s, trow).rsplit("-", 1)[0]
+            return [
+                ReportRow(login, project, trow_key(s, trow), trow.title, int(minutes))
+                for login, team_id, minutes in rows
+                if can_see_person(actor, login, self._team_name(s, team_id))
+            ]
+
+    def _visible_user_ids(self, s: Session, actor: Actor) -> list[int | None] | None:
+        """The ids of the people whose time the actor sees; None means everyone."""
+        if actor.is_admin:
+            return None
+        ids: list[int | None] = [actor.user_id]
+        if actor.leads:
+            ids += list(
+                s.exec(
+                    select(UserRow.id)
+                    .join(TeamRow, col(TeamRow.id) == UserRow.team_id)
+                    .where(col(TeamRow.name).in_(actor.leads))
+                ).all()
+            )
+        return sorted(set(ids), key=lambda i: i or 0)
+
+    def _entries(
+        self,
+        s: Session,
+        start: date,
+        end: date,
+        user_ids: list[int | None] | None,
+        project_id: int | None = None,
+        task_id: int | None = None,
+    ) -> list[TimeEntry]:
+        query = (
+            select(TimeEntryRow, UserRow.login, TaskRow.number, TaskRow.title, ProjectRow.key)
+            .join(UserRow, col(UserRow.id) == TimeEntryRow.user_id)
+            .join(TaskRow, col(TaskRow.id) == TimeEntryRow.task_id)
+            .join(ProjectRow, col(ProjectRow.id) == TaskRow.project_id)
+            .where(TimeEntryRow.day >= start, TimeEntryRow.day <= end)
+            .order_by(col(TimeEntryRow.day), col(ProjectRow.key), col(TaskRow.number))
+        )
+        if user_ids is not None:
+            query = query.where(col(TimeEntryRow.user_id).in_(user_ids))
+        if project_id is not None:
+            query = query.where(TaskRow.project_id == project_id)
+        if task_id is not None:
+            query = query.where(TimeEntryRow.task_id == task_id)
+        return [
+            TimeEntry(
+                id=e.id or 0,
+                user=login,
+                task=f"{pkey}-{number}",
+                day=e.day,
+                minutes=e.minutes,
+                comment=e.comment,
+                task_title=title,
+                project=pkey,
+                version=e.version,
+            )
+            for e, login, number, title, pkey in s.exec(query)
+        ]
+
+    # --- the timer ---------------------------------------------------------------------------
+
+    def timer_start(self, task: str) -> Timer:
+        with self.db.write() as s:
+            actor = self._actor(s)
+            trow = self._task_row(s, task)
+            if trow.archived:
+                raise Invalid(f"{trow_key(s, trow)} is archived")
+            self._stop_timer(s, actor)
+            assert trow.id is not None
+            row = TimerRow(user_id=actor.user_id, task_id=trow.id, started=self._now())
+            s.add(row)
+            key = trow_key(s, trow)
+            self._record(s, actor, "timer", actor.login, "start", {"task": key})
+            return Timer(actor.login, key, row.started, trow.title)
+
+    def timer_stop(self) -> TimeEntry | None:
+        """Stop my timer and add its minutes to today's cell of its task (None when no
+        timer ran, or it ran for less than a minute)."""
+        with self.db.write() as s:
+            actor = self._actor(s)
+            return self._stop_timer(s, actor)
+
+    def timer_status(self) -> Timer | None:
+        with self.db.read() as s:
+            actor = self._actor(s)
+            row = s.get(TimerRow, actor.user_id)
+            if row is None:
+                return None
+            trow = s.get(TaskRow, row.task_id)
+            assert trow is not None
+            return Timer(actor.login, trow_key(s, trow), row.started, trow.title)
+
+    def _stop_timer(self, s: Session, actor: Actor) -> TimeEntry | None:
+        row = s.get(TimerRow, actor.user_id)
+        if row is None:
+            return None
+        trow = s.get(TaskRow, row.task_id)
+        assert trow is not None
+        minutes = round((self._now() - row.started).total_seconds() / 60)
+        s.delete(row)
+        key = trow_key(s, trow)
+        self._record(s, actor, "timer", actor.login, "stop", {"task": key, "minutes": minutes})
+        if minutes < 1:
+            return None
+        day = self._today()
+        owner = cast(UserRow, s.get(UserRow, actor.user_id))
+        self._check_open(s, actor.user_id, day)
+        entry = self._entry_row(s, actor.user_id, trow.id, day)
+        total = (entry.minutes if entry else 0) + minutes
+        text = entry.comment if entry else ""
+        return self._write_cell(s, actor, owner, trow, day, entry, total, text)
+
+    # --- week states ---------------------------------------------------------------------------
+
+    def submit_week(self, week: IsoWeek, *, user: str | None = None) -> WeekState:
+        with self.db.write() as s:
+            actor = self._actor(s)
+            owner = (
+                self._user_row(s, user) if user else cast(UserRow, s.get(UserRow, actor.user_id))
+            )
+            require(
+                can_edit_time_of(actor, owner.login), f"you may not submit {owner.login}'s week"
+            )
+            row = self._week_state_row(s, owner, str(week))
+            if row.state not in ("draft", "rejected"):
+                raise Locked(f"week {week} is already {row.state}")
+            total = s.exec(
+                select(func.coalesce(func.sum(TimeEntryRow.minutes), 0)).where(
+                    TimeEntryRow.user_id == owner.id,
+                    TimeEntryRow.day >= week.monday(),
+                    TimeEntryRow.day <= week.sunday(),
+                )
+            ).one()
+            row.submitted_minutes = int(total)
+            return self._set_week_state(s, actor, owner, row, "submitted", None, row.note)
+
+    def approve_week(self, login: str, week: IsoWeek) -> WeekState:
+        return self._review(login, week, "approved", "")
+
+    def reject_week(self, login: str, week: IsoWeek, note: str) -> WeekState:
+        return self._review(login, week, "rejected", check_text(note, "a note saying why"))
+
+    def reopen_week(self, login: str, week: IsoWeek) -> WeekState:
+        return self._review(login, week, "draft", "")
+
+    def _review(self, login: str, week: IsoWeek, state: WeekStateName, note: str) -> WeekState:
+        allowed_from = {
+            "approved": ("submitted",),
+            "rejected": ("submitted", "approved"),
+            "draft": ("submitted", "approved", "rejected"),
+        }[state]
+        with self.db.write() as s:
+            actor = self._actor(s)
+            owner = self._user_row(s, login)
+            team = self._team_name(s, owner.team_id)
+            require(
+                can_review_week(actor, owner.login, team),
+                f"you may not review {login}'s weeks"
+                + (" (nobody reviews their own)" if login == actor.login else ""),
+            )
+            row = self._week_state_row(s, owner, str(week))
+            if row.state not in allowed_from:
+                raise Invalid(f"{login}'s week {week} is {row.state}; it cannot become {state}")
+            return self._set_week_state(s, actor, owner, row, state, actor.user_id, note)
+
+    def _week_state_row(self, s: Session, owner: UserRow, week: str) -> WeekStateRow:
+        row = s.exec(
+            select(WeekStateRow).where(WeekStateRow.user_id == owner.id, WeekStateRow.week == week)
+        ).first()
+        if row is None:
+            assert owner.id is not None
+            row = WeekStateRow(user_id=owner.id, week=week, version=0, updated=self._now())
+        return row
+
+    def _set_week_state(
+        self,
+        s: Session,
+        actor: Actor,
+        owner: UserRow,
+        row: WeekStateRow,
+        state: WeekStateName,
+        reviewer_id: int | None,
+        note: str,
+    ) -> WeekState:
+        row.state = state
+        row.reviewer_id = reviewer_id
+        row.note = note
+        row.version += 1
+        row.updated = self._now()
+        s.add(row)
+        self._record(s, actor, "week", f"{owner.login}/{row.week}", state, {"note": note})
+        return self._week_state_record(s, row, owner.login)
+
+    def _week_state(self, s: Session, owner: UserRow, week: str) -> WeekState:
+        row = s.exec(
+            select(WeekStateRow).where(WeekStateRow.user_id == owner.id, WeekStateRow.week == week)
+        ).first()
+        if row is None:
+            return WeekState(owner.login, week)
+        return self._week_state_record(s, row, owner.login)
+
+    def _week_state_record(self, s: Session, row: WeekStateRow, login: str) -> WeekState:
+        reviewer = s.get(UserRow, row.reviewer_id) if row.reviewer_id else None
+        return WeekState(
+            user=login,
+            week=row.week,
+            state=cast(WeekStateName, row.state),
+            reviewer=reviewer.login if reviewer else None,
+            note=row.note,
+            submitted_minutes=row.submitted_minutes,
+            version=row.version,
+        )
+
+    def list_week_states(
+        self, *, state: str | None = None, user: str | None = None
+    ) -> list[WeekState]:
+        with self.db.read() as s:
+            actor = self._actor(s)
+            query = (
+                select(WeekStateRow, UserRow.login, UserRow.team_id)
+                .join(UserRow, col(UserRow.id) == WeekStateRow.user_id)
+                .order_by(col(WeekStateRow.week), col(UserRow.login))
+            )
+            if state is not None:
+                query = query.where(WeekStateRow.state == state)
+            if user is not None:
+                query = query.where(UserRow.login == user)
+            return [
+                self._week_state_record(s, row, login)
+                for row, login, team_id in s.exec(query)
+                if can_see_person(actor, login, self._team_name(s, team_id))
+            ]
+
+    # --- period locks --------------------------------------------------------------------------
+
+    def lock_period(self, until: date) -> date:
+        with self.db.write() as s:
+            actor = self._actor(s)
+            require(can_lock_periods(actor), "only an admin may lock periods")
+            s.add(PeriodLockRow(until=until, user_id=actor.user_id, time=self._now()))
+            self._record(s, actor, "lock", until.isoformat(), "lock")
+            return until
+
+    def locked_until(self) -> date | None:
+        with self.db.read() as s:
+            self._actor(s)
+            return self._locked_until(s)
+
+    def _locked_until(self, s: Session) -> date | None:
+        return s.exec(
+            select(PeriodLockRow.until).order_by(col(PeriodLockRow.id).desc()).limit(1)
+        ).first()
+
+    # --- time off ----------------------------------------------------------------------------
+
+    def add_time_off(
+        self, day: date, minutes: int, *, kind: TimeOffKind = "vacation", user: str | None = None
+    ) -> TimeOff:
+        if kind not in TIME_OFF_KINDS:
+            raise Invalid(f"time off is one of {', '.join(TIME_OFF_KINDS)}, not {kind!r}")
+        if not 0 < minutes <= DAY_MINUTES:
+            raise Invalid("time off is between 0:01 and 24:00 a day")
+        with self.db.write() as s:
+            actor = self._actor(s)
+            owner = (
+                self._user_row(s, user) if user else cast(UserRow, s.get(UserRow, actor.user_id))
+            )
+            team = self._team_name(s, owner.team_id)
+            require(
+                can_manage_time_off(actor, owner.login, team),
+                f"you may not record {owner.login}'s time off",
+            )
+            assert owner.id is not None
+            row = TimeOffRow(user_id=owner.id, day=day, minutes=minutes, kind=kind)
+            s.add(row)
+            s.flush()
+            self._record(s, actor, "time_off", owner.login, "create", {"day": day, "kind": kind})
+            return TimeOff(row.id or 0, owner.login, day, minutes, kind)
+
+    def list_time_off(self, start: date, end: date, *, user: str | None = None) -> list[TimeOff]:
+        with self.db.read() as s:
+            actor = self._actor(s)
+            return self._time_off(s, start, end, self._visible_user_row(s, actor, user))
+
+    def remove_time_off(self, time_off_id: int) -> None:
+        with self.db.write() as s:
+            actor = self._actor(s)
+            row = s.get(TimeOffRow, time_off_id)
+            if row is None:
+                raise Invalid(f"no time off {time_off_id}")
+            owner = cast(UserRow, s.get(UserRow, row.user_id))
+            require(
+                can_manage_time_off(actor, owner.login, self._team_name(s, owner.team_id)),
+                f"you may not change {owner.login}'s time off",
+            )
+            s.exec(delete(TimeOffRow).where(col(TimeOffRow.id) == time_off_id))
+            self._record(s, actor, "time_off", owner.login, "delete", {"id": time_off_id})
+
+    def _time_off(self, s: Session, start: date, end: date, owner: UserRow) -> list[TimeOff]:
+        rows = s.exec(
+            select(TimeOffRow)
+            .where(TimeOffRow.user_id == owner.id, TimeOffRow.day >= start, TimeOffRow.day <= end)
+            .order_by(col(TimeOffRow.day))
+        )
+        return [
+            TimeOff(r.id or 0, owner.login, r.day, r.minutes, cast(TimeOffKind, r.kind))
+            for r in rows
+        ]
+
+
+def trow_key(s: Session, trow: TaskRow) -> str:
+    project = s.get(ProjectRow, trow.project_id)
+    assert project is not None
+    return f"{project.key}-{trow.number}"

@@ -1,0 +1,208 @@
+"""What the screens and the CLI may ask of a store.
+
+Two implementations: `LocalBackend` (the service layer over SQLite or PostgreSQL) and
+`RemoteBackend` (HTTP to a team server that wraps a LocalBackend). Every method may raise
+one of `tui_board.core.errors`; every write checks permissions, refuses a stale
+`version` with Conflict, and records a Change.
+
+Users, projects and tasks are named by their natural keys (login, `WEB`, `WEB-12`), so
+that the CLI, the API and the screens speak the same language. `user=None` means "me".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Protocol, runtime_checkable
+
+from tui_board.core.models import (
+    Change,
+    Column,
+    ColumnKind,
+    ColumnPatch,
+    Comment,
+    Customer,
+    Priority,
+    Project,
+    ProjectPatch,
+    ReportRow,
+    Role,
+    Task,
+    TaskPatch,
+    Team,
+    TimeEntry,
+    TimeOff,
+    TimeOffKind,
+    Timer,
+    User,
+    UserPatch,
+    WeekSheet,
+    WeekState,
+    Workload,
+)
+from tui_board.core.weeks import IsoWeek
+
+
+@runtime_checkable
+class Backend(Protocol):
+    #: One line for the header: "local: /srv/team/board.db" or "server: https://...".
+    description: str
+
+    def close(self) -> None: ...
+
+    # --- who am I, people and teams ------------------------------------------------
+    def me(self) -> User: ...
+    def list_users(self, *, include_inactive: bool = False) -> list[User]: ...
+    def get_user(self, login: str) -> User: ...
+    def create_user(
+        self,
+        login: str,
+        name: str,
+        *,
+        email: str = "",
+        role: Role = "member",
+        team: str | None = None,
+        capacity: int | None = None,
+        work_days: tuple[int, ...] | None = None,
+    ) -> User: ...
+    def update_user(self, login: str, version: int, patch: UserPatch) -> User: ...
+    def list_teams(self) -> list[Team]: ...
+    def create_team(self, name: str, *, lead: str | None = None) -> Team: ...
+    def set_team_lead(self, name: str, lead: str | None) -> Team: ...
+
+    # --- customers, projects, columns -------------------------------------------------
+    def list_customers(self, *, include_archived: bool = False) -> list[Customer]: ...
+    def create_customer(self, name: str) -> Customer: ...
+    def list_projects(self, *, include_archived: bool = False) -> list[Project]: ...
+    def get_project(self, key: str) -> Project: ...
+    def create_project(
+        self,
+        key: str,
+        name: str,
+        *,
+        customer: str | None = None,
+        columns: tuple[tuple[str, ColumnKind, int | None], ...] | None = None,
+    ) -> Project: ...
+    def update_project(self, key: str, version: int, patch: ProjectPatch) -> Project: ...
+    def list_columns(self, project: str) -> list[Column]: ...
+    def create_column(
+        self, project: str, name: str, *, kind: ColumnKind = "open", wip_limit: int | None = None
+    ) -> Column: ...
+    def update_column(self, column_id: int, version: int, patch: ColumnPatch) -> Column: ...
+
+    # --- tasks (the cards) -------------------------------------------------------------
+    def list_tasks(
+        self,
+        *,
+        project: str | None = None,
+        column_id: int | None = None,
+        assignee: str | None = None,
+        include_archived: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[Task]: ...
+    def count_tasks(self, project: str) -> dict[int, int]:
+        """Cards per column id (not archived): what a column header shows."""
+        ...
+
+    def get_task(self, key: str) -> Task: ...
+    def create_task(
+        self,
+        project: str,
+        title: str,
+        *,
+        description: str = "",
+        column_id: int | None = None,
+        assignee: str | None = None,
+        estimate: int | None = None,
+        due: date | None = None,
+        priority: Priority = "normal",
+        tags: tuple[str, ...] = (),
+    ) -> Task: ...
+    def update_task(self, key: str, version: int, patch: TaskPatch) -> Task: ...
+    def move_task(self, key: str, version: int, column_id: int, index: int | None = None) -> Task:
+        """Put the card in a column at a 0-based index (None: at the bottom)."""
+        ...
+
+    def archive_task(self, key: str, version: int, *, archived: bool = True) -> Task: ...
+    def list_comments(self, key: str) -> list[Comment]: ...
+    def add_comment(self, key: str, body: str) -> Comment: ...
+
+    # --- time ----------------------------------------------------------------------------
+    def set_entry(
+        self,
+        task: str,
+        day: date,
+        minutes: int,
+        *,
+        comment: str | None = None,
+        version: int | None = None,
+        user: str | None = None,
+    ) -> TimeEntry | None:
+        """Set a timesheet cell. `version` is the cell's version as the caller saw it
+        (0: it saw no entry; None: do not check). Zero minutes and no comment deletes it."""
+        ...
+
+    def add_time(
+        self, task: str, day: date, minutes: int, *, comment: str = "", user: str | None = None
+    ) -> TimeEntry:
+        """Add minutes to a cell (what `tui-board log` and stopping a timer do)."""
+        ...
+
+    def clear_entry(
+        self, task: str, day: date, *, version: int | None = None, user: str | None = None
+    ) -> None: ...
+    def week(self, week: IsoWeek, *, user: str | None = None, first_day: int = 0) -> WeekSheet: ...
+    def list_entries(
+        self,
+        start: date,
+        end: date,
+        *,
+        user: str | None = None,
+        project: str | None = None,
+        task: str | None = None,
+    ) -> list[TimeEntry]:
+        """Entries from start to end inclusive; user=None means every user I may see."""
+        ...
+
+    def task_time(self, key: str) -> list[ReportRow]:
+        """Who logged how much on a task (what the card's detail shows)."""
+        ...
+
+    def timer_start(self, task: str) -> Timer: ...
+    def timer_stop(self) -> TimeEntry | None: ...
+    def timer_status(self) -> Timer | None: ...
+
+    # --- weeks: submit, approve, lock ------------------------------------------------------
+    def submit_week(self, week: IsoWeek, *, user: str | None = None) -> WeekState: ...
+    def approve_week(self, login: str, week: IsoWeek) -> WeekState: ...
+    def reject_week(self, login: str, week: IsoWeek, note: str) -> WeekState: ...
+    def reopen_week(self, login: str, week: IsoWeek) -> WeekState: ...
+    def list_week_states(
+        self, *, state: str | None = None, user: str | None = None
+    ) -> list[WeekState]: ...
+    def lock_period(self, until: date) -> date: ...
+    def locked_until(self) -> date | None: ...
+
+    # --- time off, workload, reports ---------------------------------------------------------
+    def add_time_off(
+        self, day: date, minutes: int, *, kind: TimeOffKind = "vacation", user: str | None = None
+    ) -> TimeOff: ...
+    def list_time_off(
+        self, start: date, end: date, *, user: str | None = None
+    ) -> list[TimeOff]: ...
+    def remove_time_off(self, time_off_id: int) -> None: ...
+    def workload(
+        self, start: IsoWeek, weeks: int, *, team: str | None = None, today: date | None = None
+    ) -> Workload: ...
+    def report(
+        self,
+        start: date,
+        end: date,
+        *,
+        user: str | None = None,
+        project: str | None = None,
+    ) -> list[ReportRow]: ...
+
+    # --- the change feed ----------------------------------------------------------------------
+    def changes_since(self, seq: int, *, limit: int = 500) -> list[Change]: ...
+    def last_change(self) -> int: ...

@@ -1,0 +1,180 @@
+"""Configuration: TOML files read with tomllib, written with tomli-w.
+
+Layers, each overriding the one before: built-in defaults, the site file
+`/etc/xdg/tui-board/config.toml` (a shared server's admin points everyone at one
+database there), then the user's file (platformdirs' config dir, or `TUI_BOARD_CONFIG`,
+or `--config`). Command-line options override all of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from tui_board.core.durations import parse_duration
+from tui_board.core.errors import Invalid
+from tui_board.core.weeks import parse_day_name
+
+APP_NAME = "tui-board"
+SITE_CONFIG = Path("/etc/xdg/tui-board/config.toml")
+DEFAULT_THEME = "tui-board-dark"
+
+
+def user_config_path() -> Path:
+    env = os.environ.get("TUI_BOARD_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_config_path as _ucp
+
+    return _ucp(APP_NAME) / "config.toml"
+
+
+def user_data_dir() -> Path:
+    env = os.environ.get("TUI_BOARD_DATA")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME)
+
+
+def default_db_path() -> Path:
+    return user_data_dir() / "board.db"
+
+
+def user_themes_dir() -> Path:
+    return user_config_path().parent / "themes"
+
+
+@dataclass
+class Config:
+    """Everything a user may set. Field names are the keys of the TOML file."""
+
+    #: A SQLite file path or a database URL (`postgresql+psycopg://...`).
+    db: str = ""
+    #: A team server's URL; when set it wins over `db`.
+    server: str = ""
+    token: str = ""
+    theme: str = DEFAULT_THEME
+    #: First day of the week in the timesheet: monday ... sunday.
+    week_start: str = "monday"
+    #: What a bare number such as `2` means in a duration: hours or minutes.
+    bare_unit: Literal["hours", "minutes"] = "hours"
+    #: The daily target on the timesheet; empty means the user's capacity / work days.
+    daily_target: str = ""
+    keymap: dict[str, str] = field(default_factory=dict)
+
+    #: Where this config was read from (not a key).
+    path: Path | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def first_day(self) -> int:
+        return parse_day_name(self.week_start)
+
+    @property
+    def daily_target_minutes(self) -> int | None:
+        if not self.daily_target:
+            return None
+        return parse_duration(self.daily_target, bare_unit=self.bare_unit)
+
+    @property
+    def db_path(self) -> str:
+        return self.db or str(default_db_path())
+
+    # --- reading and writing ---------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: Path | None = None, *, site: Path | None = SITE_CONFIG) -> Config:
+        config = cls()
+        for layer in (site, path or user_config_path()):
+            if layer is not None and layer.is_file():
+                config._merge(_read_toml(layer), layer)
+        config.path = path or user_config_path()
+        return config
+
+    def _merge(self, data: dict[str, Any], source: Path) -> None:
+        for key, value in data.items():
+            if key == "keymap":
+                if not isinstance(value, dict):
+                    raise Invalid(f"{source}: [keymap] must be a table of binding id = keys")
+                self.keymap.update({str(k): str(v) for k, v in value.items()})
+            else:
+                self.set(key, value, source=str(source))
+
+    def set(self, key: str, value: Any, *, source: str = "config") -> None:
+        """Set one key, checking its value; raises Invalid with the reason."""
+        names = {f.name for f in dataclasses.fields(self) if f.name not in ("path", "keymap")}
+        if key.startswith("keymap."):
+            self.keymap[key.removeprefix("keymap.")] = str(value)
+            return
+        if key not in names:
+            raise Invalid(f"{source}: unknown key {key!r}; known keys: {', '.join(sorted(names))}")
+        if not isinstance(value, str):
+            raise Invalid(f"{source}: {key} must be a string, not {value!r}")
+        old = getattr(self, key)
+        setattr(self, key, value)
+        try:
+            self.validate()
+        except Invalid as error:
+            setattr(self, key, old)
+            raise Invalid(f"{source}: {error.message}") from None
+
+    def validate(self) -> None:
+        if self.bare_unit not in ("hours", "minutes"):
+            raise Invalid(f"bare_unit must be 'hours' or 'minutes', not {self.bare_unit!r}")
+        self.first_day  # noqa: B018 - raises Invalid on a bad day name
+        self.daily_target_minutes  # noqa: B018
+
+    def get(self, key: str) -> str:
+        if key.startswith("keymap."):
+            return self.keymap.get(key.removeprefix("keymap."), "")
+        if key in ("path", "keymap") or not hasattr(self, key):
+            raise Invalid(f"unknown key {key!r}")
+        return str(getattr(self, key))
+
+    def to_toml_dict(self) -> dict[str, Any]:
+        defaults = Config()
+        data: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            if f.name in ("path", "keymap"):
+                continue
+            value = getattr(self, f.name)
+            if value != getattr(defaults, f.name):
+                data[f.name] = value
+        if self.keymap:
+            data["keymap"] = dict(self.keymap)
+        return data
+
+
+def save_user_value(key: str, value: str, path: Path | None = None) -> Path:
+    """Set one key in the user's file (not the site file), keeping the other keys."""
+    import tomli_w
+
+    target = path or user_config_path()
+    data = _read_toml(target) if target.is_file() else {}
+    probe = Config()
+    probe._merge(data, target)
+    probe.set(key, value)
+    if key.startswith("keymap."):
+        data.setdefault("keymap", {})[key.removeprefix("keymap.")] = value
+    else:
+        data[key] = value
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    tmp.replace(target)
+    return target
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise Invalid(f"{path}: not valid TOML ({error})") from None
+    except OSError as error:
+        raise Invalid(f"{path}: cannot read ({error.strerror})") from None

@@ -1,0 +1,192 @@
+"""The one duration parser: every cell, dialog, CLI argument and API field uses it.
+
+Durations are whole minutes everywhere. Users type them in many spellings (``1h30``,
+``1:30``, ``90m``, ``1.5``, ``1,5``); all of them must mean the same thing, and input that
+cannot be read for sure is refused with a reason and an example instead of being guessed
+(other tools logged ``1`` as one minute and ``1h30`` as 31 hours).
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from typing import Literal
+
+from tui_board.core.errors import Invalid
+
+__all__ = [
+    "DAY_MINUTES",
+    "BareUnit",
+    "describe_parse",
+    "format_duration",
+    "format_hours",
+    "parse_duration",
+]
+
+BareUnit = Literal["hours", "minutes"]
+
+#: The most one day can hold, the default cap of `parse_duration`.
+DAY_MINUTES = 24 * 60
+
+#: Longer input is refused before any regex or int conversion runs on it, so that
+#: pasted junk cannot cost time or hit Python's int-from-string digit limit.
+_MAX_INPUT_CHARS = 64
+#: More integer digits than this is refused as too large, even without a cap.
+_MAX_INT_DIGITS = 12
+
+_EXAMPLES = "1:30, 1h30, 90m or 1.5"
+
+_NUM = r"(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)"
+_H_UNIT = r"(?:hours|hour|hrs|hr|h)"
+_M_UNIT = r"(?:minutes|minute|mins|min|m)"
+
+# "1:30", "0:45", ":30" (minutes must be written with two digits: "1:5" is ambiguous).
+_CLOCK_RE = re.compile(r"(?P<h>[0-9]*) ?: ?(?P<m>[0-9]+)", re.ASCII)
+# "1h30", "1h 30m", "1 h 30 min", "2h", "1.5h", "90m", "90 mins", "1.5", ".5", "0".
+_UNIT_RE = re.compile(
+    rf"(?:(?P<h>{_NUM}) ?{_H_UNIT})? ?(?:(?P<m>{_NUM}) ?(?P<mu>{_M_UNIT})?)?",
+    re.ASCII,
+)
+
+
+def _number(token: str, original: str) -> Fraction:
+    """Read ``1``, ``1.5``, ``1,5``, ``.5`` or ``1.`` exactly (no float rounding)."""
+    whole, _, frac = token.replace(",", ".").partition(".")
+    if len(whole) > _MAX_INT_DIGITS:
+        raise Invalid(f"{original!r} is far too large for a duration; try e.g. 1:30.")
+    value = Fraction(int(whole or "0"))
+    if frac:
+        value += Fraction(int(frac), 10 ** len(frac))
+    return value
+
+
+def _round_minutes(value: Fraction) -> int:
+    """Round to the nearest whole minute, halves up (0.5 minutes counts as 1)."""
+    return int((value + Fraction(1, 2)) // 1)
+
+
+def _whole_minutes(value: Fraction, original: str) -> int:
+    if value.denominator != 1:
+        raise Invalid(
+            f"{original!r} has a fraction of a minute; minutes must be whole, e.g. 90m or 1h30."
+        )
+    return int(value)
+
+
+def _too_many_minutes(original: str, hours: int, minutes: int, sep: str) -> Invalid:
+    total = hours * 60 + minutes
+    fix = format_duration(total) if sep == ":" else f"{format_hours(total)} or {total}m"
+    return Invalid(
+        f"{original!r} has {minutes} minutes after {sep!r}, but that must be under 60; "
+        f"write {fix} instead."
+    )
+
+
+def _parse(text: str, bare_unit: BareUnit) -> tuple[int, bool]:
+    """Parse without the cap; also say whether the input was a bare number."""
+    original = text.strip()
+    if not original:
+        raise Invalid(f"Enter a duration such as {_EXAMPLES}; empty is not zero, type 0 for none.")
+    if len(original) > _MAX_INPUT_CHARS:
+        raise Invalid(f"That is too long to be a duration; try e.g. {_EXAMPLES}.")
+    # One space between tokens, whatever whitespace the user typed.
+    s = " ".join(original.lower().split())
+    if s[0] in "-\u2212":
+        raise Invalid(f"{original!r} is negative; a duration is 0 or more, e.g. 0:30.")
+
+    clock = _CLOCK_RE.fullmatch(s)
+    if clock:
+        hours_text, minutes_text = clock["h"], clock["m"]
+        if len(minutes_text) != 2:
+            raise Invalid(
+                f"{original!r}: write the minutes after ':' with two digits, e.g. 1:05 or 1:30."
+            )
+        hours = _whole_minutes(_number(hours_text or "0", original), original)
+        minutes = int(minutes_text)
+        if minutes >= 60:
+            raise _too_many_minutes(original, hours, minutes, ":")
+        return hours * 60 + minutes, False
+
+    unit = _UNIT_RE.fullmatch(s)
+    if unit is None or (unit["h"] is None and unit["m"] is None):
+        raise Invalid(f"Cannot read {original!r} as a duration; try e.g. {_EXAMPLES}.")
+    hours_token, minutes_token = unit["h"], unit["m"]
+
+    if hours_token is None:
+        # "90m", or a bare number such as "1.5" whose unit is configurable.
+        assert minutes_token is not None
+        value = _number(minutes_token, original)
+        if unit["mu"] is None and bare_unit == "hours":
+            return _round_minutes(value * 60), True
+        return _whole_minutes(value, original), unit["mu"] is None
+
+    hours_value = _number(hours_token, original)
+    if minutes_token is None:
+        # "2h", "1.5h": decimal hours are rounded to the nearest minute.
+        return _round_minutes(hours_value * 60), False
+    # "1h30", "1h 30m": whole hours plus whole minutes under 60.
+    if hours_value.denominator != 1:
+        raise Invalid(f"{original!r} mixes decimal hours with minutes; write e.g. 1h30 or 1.5h.")
+    hours = int(hours_value)
+    minutes = _whole_minutes(_number(minutes_token, original), original)
+    if minutes >= 60:
+        raise _too_many_minutes(original, hours, minutes, "h")
+    return hours * 60 + minutes, False
+
+
+def parse_duration(
+    text: str,
+    *,
+    bare_unit: BareUnit = "hours",
+    max_minutes: int | None = DAY_MINUTES,
+) -> int:
+    """Turn what a user typed into whole minutes, or raise `Invalid` saying why.
+
+    A bare number means hours (``bare_unit="minutes"`` for fields where minutes are the
+    norm). ``max_minutes`` caps the result (one day by default); ``None`` lifts the cap.
+    """
+    minutes, bare = _parse(text, bare_unit)
+    if max_minutes is not None and minutes > max_minutes:
+        limit = format_duration(max_minutes)
+        why = "the most one day can hold" if max_minutes == DAY_MINUTES else "the most allowed here"
+        hint = ""
+        if bare and bare_unit == "hours" and minutes % 60 == 0 and minutes // 60 <= max_minutes:
+            hint = f"; for minutes write {text.strip()}m"
+        raise Invalid(f"{format_duration(minutes)} is more than {limit}, {why}{hint}.")
+    return minutes
+
+
+def format_duration(minutes: int) -> str:
+    """The canonical echo of a duration, ``H:MM`` (``90`` -> ``1:30``, ``2400`` -> ``40:00``)."""
+    sign = "-" if minutes < 0 else ""
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{sign}{hours}:{rest:02d}"
+
+
+def format_hours(minutes: int) -> str:
+    """A short form for tables: ``1h30``, ``2h``, ``45m``, ``0``."""
+    if minutes == 0:
+        return "0"
+    sign = "-" if minutes < 0 else ""
+    hours, rest = divmod(abs(minutes), 60)
+    if hours == 0:
+        return f"{sign}{rest}m"
+    if rest == 0:
+        return f"{sign}{hours}h"
+    return f"{sign}{hours}h{rest:02d}"
+
+
+def describe_parse(
+    text: str,
+    bare_unit: BareUnit = "hours",
+    max_minutes: int | None = DAY_MINUTES,
+) -> str:
+    """One line for an input field's live preview: what will be stored, or why not.
+
+    Never raises, so a screen can call it on every keystroke.
+    """
+    try:
+        minutes = parse_duration(text, bare_unit=bare_unit, max_minutes=max_minutes)
+    except Invalid as error:
+        return error.message
+    return f"{text.strip()} -> {format_duration(minutes)}"

@@ -1,0 +1,389 @@
+"""The records the Backend hands to the screens, the CLI and the server.
+
+Plain frozen dataclasses: no ORM session behind them, so they cross threads, processes
+and HTTP unchanged. Durations are whole minutes, days are `date`, times are UTC.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from typing import Any, Literal, TypeVar, get_args, get_origin
+
+Role = Literal["member", "lead", "admin"]
+ROLES: tuple[Role, ...] = ("member", "lead", "admin")
+
+ColumnKind = Literal["open", "active", "done"]
+COLUMN_KINDS: tuple[ColumnKind, ...] = ("open", "active", "done")
+
+Priority = Literal["low", "normal", "high", "urgent"]
+PRIORITIES: tuple[Priority, ...] = ("low", "normal", "high", "urgent")
+
+WeekStateName = Literal["draft", "submitted", "approved", "rejected"]
+WEEK_STATES: tuple[WeekStateName, ...] = ("draft", "submitted", "approved", "rejected")
+
+TimeOffKind = Literal["vacation", "sick", "holiday"]
+TIME_OFF_KINDS: tuple[TimeOffKind, ...] = ("vacation", "sick", "holiday")
+
+DEFAULT_CAPACITY = 40 * 60
+DEFAULT_WORK_DAYS: tuple[int, ...] = (0, 1, 2, 3, 4)
+DEFAULT_COLUMNS: tuple[tuple[str, ColumnKind, int | None], ...] = (
+    ("Backlog", "open", None),
+    ("To do", "open", None),
+    ("In progress", "active", 3),
+    ("Review", "active", 3),
+    ("Done", "done", None),
+)
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    login: str
+    name: str
+    email: str = ""
+    role: Role = "member"
+    team: str | None = None
+    capacity: int = DEFAULT_CAPACITY
+    work_days: tuple[int, ...] = DEFAULT_WORK_DAYS
+    active: bool = True
+    version: int = 1
+
+    @property
+    def daily_capacity(self) -> int:
+        return self.capacity // max(1, len(self.work_days))
+
+
+@dataclass(frozen=True)
+class Team:
+    id: int
+    name: str
+    lead: str | None = None
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: int
+    name: str
+    archived: bool = False
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class Project:
+    id: int
+    key: str
+    name: str
+    customer: str | None = None
+    archived: bool = False
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class Column:
+    id: int
+    project: str
+    name: str
+    position: int
+    kind: ColumnKind = "open"
+    wip_limit: int | None = None
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class Task:
+    id: int
+    key: str
+    project: str
+    number: int
+    title: str
+    column_id: int
+    column: str
+    rank: float
+    description: str = ""
+    assignee: str | None = None
+    estimate: int | None = None
+    due: date | None = None
+    priority: Priority = "normal"
+    tags: tuple[str, ...] = ()
+    archived: bool = False
+    logged: int = 0
+    created: datetime | None = None
+    version: int = 1
+
+    @property
+    def remaining(self) -> int | None:
+        """Estimate less time logged, never below zero; None without an estimate."""
+        if self.estimate is None:
+            return None
+        return max(0, self.estimate - self.logged)
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: int
+    task: str
+    author: str
+    body: str
+    time: datetime
+
+
+@dataclass(frozen=True)
+class TimeEntry:
+    """One timesheet cell: a user's minutes on a task on a day."""
+
+    id: int
+    user: str
+    task: str
+    day: date
+    minutes: int
+    comment: str = ""
+    task_title: str = ""
+    project: str = ""
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class Timer:
+    user: str
+    task: str
+    started: datetime
+    task_title: str = ""
+
+
+@dataclass(frozen=True)
+class WeekState:
+    user: str
+    week: str
+    state: WeekStateName = "draft"
+    reviewer: str | None = None
+    note: str = ""
+    submitted_minutes: int = 0
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class TimeOff:
+    id: int
+    user: str
+    day: date
+    minutes: int
+    kind: TimeOffKind = "vacation"
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    """What a timesheet row needs to know about its task."""
+
+    key: str
+    title: str
+    project: str
+    archived: bool = False
+
+
+@dataclass(frozen=True)
+class WeekSheet:
+    """A person's week as the timesheet shows it."""
+
+    user: str
+    week: str
+    days: tuple[date, ...]
+    state: WeekState
+    entries: tuple[TimeEntry, ...] = ()
+    time_off: tuple[TimeOff, ...] = ()
+    locked_until: date | None = None
+
+    @property
+    def editable(self) -> bool:
+        if self.state.state in ("submitted", "approved"):
+            return False
+        return self.locked_until is None or self.days[0] > self.locked_until
+
+    @property
+    def total(self) -> int:
+        return sum(e.minutes for e in self.entries)
+
+    def day_total(self, day: date) -> int:
+        return sum(e.minutes for e in self.entries if e.day == day) + sum(
+            t.minutes for t in self.time_off if t.day == day
+        )
+
+
+@dataclass(frozen=True)
+class WorkloadCell:
+    week: str
+    capacity: int
+    logged: int
+    planned: int
+    past: bool
+
+    @property
+    def load(self) -> int:
+        """The figure compared with capacity: logged for past weeks, logged plus
+        planned for the current and coming ones."""
+        return self.logged if self.past else self.logged + self.planned
+
+
+@dataclass(frozen=True)
+class WorkloadRow:
+    user: str
+    name: str
+    team: str | None
+    cells: tuple[WorkloadCell, ...]
+
+
+@dataclass(frozen=True)
+class Workload:
+    weeks: tuple[str, ...]
+    current: str
+    rows: tuple[WorkloadRow, ...]
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    user: str
+    project: str
+    task: str
+    task_title: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Change:
+    seq: int
+    time: datetime
+    user: str | None
+    entity: str
+    entity_id: str
+    action: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class _Unset:
+    """Marks a patch field the caller leaves alone (None is a real value: unassign)."""
+
+    _instance: _Unset | None = None
+
+    def __new__(cls) -> _Unset:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET: Any = _Unset()
+
+
+@dataclass(frozen=True)
+class _Patch:
+    def changes(self) -> dict[str, Any]:
+        """The fields the caller set, by name."""
+        return {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if getattr(self, f.name) is not UNSET
+        }
+
+
+@dataclass(frozen=True)
+class TaskPatch(_Patch):
+    title: str = UNSET
+    description: str = UNSET
+    assignee: str | None = UNSET
+    estimate: int | None = UNSET
+    due: date | None = UNSET
+    priority: Priority = UNSET
+    tags: tuple[str, ...] = UNSET
+
+
+@dataclass(frozen=True)
+class UserPatch(_Patch):
+    name: str = UNSET
+    email: str = UNSET
+    role: Role = UNSET
+    team: str | None = UNSET
+    capacity: int = UNSET
+    work_days: tuple[int, ...] = UNSET
+    active: bool = UNSET
+
+
+@dataclass(frozen=True)
+class ProjectPatch(_Patch):
+    name: str = UNSET
+    customer: str | None = UNSET
+    archived: bool = UNSET
+
+
+@dataclass(frozen=True)
+class ColumnPatch(_Patch):
+    name: str = UNSET
+    kind: ColumnKind = UNSET
+    wip_limit: int | None = UNSET
+    position: int = UNSET
+
+
+# --- JSON: one conversion for the CLI's --json, exports and the HTTP API -------------
+
+Record = TypeVar("Record")
+
+
+def to_json(value: Any) -> Any:
+    """Turn records (and lists, dicts, dates of them) into JSON-ready values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    return value
+
+
+def from_json(cls: type[Record], data: Any) -> Record:
+    """Rebuild a record from `to_json` output (the remote backend's half of the trip)."""
+    return typing.cast(Record, _convert(cls, data))
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _convert(tp: Any, data: Any) -> Any:
+    if data is None:
+        return None
+    origin = get_origin(tp)
+    if origin is typing.Union or origin is types.UnionType:
+        options = [a for a in get_args(tp) if a is not type(None)]
+        return _convert(options[0], data) if len(options) == 1 else data
+    if origin is Literal:
+        return data
+    if origin is tuple:
+        args = get_args(tp)
+        item = args[0] if args else Any
+        return tuple(_convert(item, v) for v in data)
+    if origin is list:
+        (item,) = get_args(tp)
+        return [_convert(item, v) for v in data]
+    if origin is dict:
+        return dict(data)
+    if tp is datetime:
+        return datetime.fromisoformat(data)
+    if tp is date:
+        return date.fromisoformat(data)
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        hints = _hints(tp)
+        names = {f.name for f in dataclasses.fields(tp) if f.init}
+        return tp(**{k: _convert(hints[k], v) for k, v in data.items() if k in names})
+    return data

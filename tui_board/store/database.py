@@ -1,0 +1,202 @@
+"""Opening a store: the engine, the transactions, the schema.
+
+SQLite is opened in WAL mode with a busy timeout and foreign keys on, and every write
+transaction begins with `BEGIN IMMEDIATE`: pysqlite's default deferred BEGIN lets two
+processes read the same row and both write it, and one update is silently lost.
+PostgreSQL takes row locks (`FOR UPDATE`) in the service layer instead.
+
+The schema is managed by Alembic. Opening a local file checks its revision with one
+query (Alembic itself is imported only when an upgrade is due) and upgrades it after a
+backup made with SQLite's backup API.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlmodel import Session
+
+from tui_board.core.errors import Invalid, NotFound
+
+#: The newest migration in `tui_board/store/migrations/versions` (a test keeps it true).
+SCHEMA_HEAD = "0001"
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+BUSY_TIMEOUT_MS = 10_000
+
+_begin_mode: ContextVar[str] = ContextVar("tui_board_begin_mode", default="BEGIN")
+
+
+def database_url(target: str) -> str:
+    """A database URL from what a user types: a path is a SQLite file."""
+    if "://" in target:
+        url = make_url(target)
+        if url.drivername in ("postgresql", "postgres"):
+            url = url.set(drivername="postgresql+psycopg")
+        return url.render_as_string(hide_password=False)
+    return f"sqlite:///{Path(target).expanduser().resolve()}"
+
+
+class Database:
+    """One store: an engine and its transactions. Thread-safe; one per process."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        database = engine.url.database
+        self.path: Path | None = Path(database) if self.is_sqlite and database else None
+
+    # --- opening --------------------------------------------------------------------
+
+    @classmethod
+    def connect(cls, target: str) -> Database:
+        url = database_url(target)
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"check_same_thread": False})
+            event.listen(engine, "connect", _sqlite_on_connect)
+            event.listen(engine, "begin", _sqlite_on_begin)
+        else:
+            engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        return cls(engine)
+
+    @classmethod
+    def open(cls, target: str, *, create: bool = False, migrate: bool = True) -> Database:
+        """Open a store for use. A SQLite file that does not exist is an error unless
+        `create`; an old local schema is upgraded (after a backup) when `migrate`."""
+        url = database_url(target)
+        if url.startswith("sqlite"):
+            path = Path(url.removeprefix("sqlite:///"))
+            if not path.exists():
+                if not create:
+                    raise NotFound(
+                        f"no database at {path}; create one with `tui-board init --db {path}`"
+                    )
+                path.parent.mkdir(parents=True, exist_ok=True)
+        database = cls.connect(target)
+        revision = database.schema_revision()
+        if revision != SCHEMA_HEAD:
+            if revision is not None and revision > SCHEMA_HEAD:
+                raise Invalid(
+                    f"the database is at schema {revision}, newer than this tui-board "
+                    f"({SCHEMA_HEAD}); upgrade tui-board"
+                )
+            if not database.is_sqlite and revision is not None and not create:
+                raise Invalid(
+                    f"the database schema is {revision}, not {SCHEMA_HEAD}; "
+                    "run `tui-board db upgrade` on the server"
+                )
+            if migrate or revision is None:
+                if revision is not None and database.path is not None:
+                    database.backup_before_upgrade(revision)
+                database.upgrade()
+        return database
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- transactions --------------------------------------------------------------------
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read transaction (deferred on SQLite: readers never wait for writers)."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction: BEGIN IMMEDIATE on SQLite, committed when the block
+        ends without an error and rolled back otherwise."""
+        token = _begin_mode.set("BEGIN IMMEDIATE")
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                session.connection()  # begin now, while the mode is set
+                _begin_mode.reset(token)
+                token = None
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        finally:
+            if token is not None:
+                _begin_mode.reset(token)
+
+    # --- schema ------------------------------------------------------------------------
+
+    def schema_revision(self) -> str | None:
+        """The Alembic revision of the store, None when it has no schema yet."""
+        try:
+            with self.engine.connect() as conn:
+                row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+                return str(row[0]) if row else None
+        except (OperationalError, ProgrammingError):
+            return None
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Run Alembic's migrations. On PostgreSQL an advisory lock makes several
+        servers starting at once take turns instead of racing."""
+        from alembic import command
+        from alembic.config import Config as AlembicConfig
+
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with self.engine.begin() as conn:
+            if not self.is_sqlite:
+                conn.execute(text("SELECT pg_advisory_xact_lock(7320411)"))
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+
+    def backup(self, destination: Path) -> Path:
+        """A consistent copy of a SQLite store, made with SQLite's online backup API."""
+        if self.path is None:
+            raise Invalid("backup works on a SQLite file; use pg_dump for PostgreSQL")
+        destination = destination.expanduser()
+        if destination.is_dir():
+            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+            destination = destination / f"{self.path.stem}-{stamp}.db"
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        source = sqlite3.connect(self.path)
+        try:
+            target = sqlite3.connect(destination)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+        finally:
+            source.close()
+        return destination
+
+    def backup_before_upgrade(self, revision: str) -> Path:
+        assert self.path is not None
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        return self.backup(self.path.with_name(f"{self.path.name}.{revision}-{stamp}.bak"))
+
+    def data_version(self, conn: Any) -> int:
+        """SQLite's `PRAGMA data_version` on a held connection: it changes when another
+        connection commits, so a poller can skip the change feed while it is unchanged."""
+        return int(conn.exec_driver_sql("PRAGMA data_version").scalar())
+
+
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite would defer it).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _sqlite_on_begin(conn: Any) -> None:
+    conn.exec_driver_sql(_begin_mode.get())

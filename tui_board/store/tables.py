@@ -1,0 +1,212 @@
+"""The SQLModel tables: one per entity of DESIGN.md section 2.
+
+Only the service layer (`tui_board.backend.local`) touches these; everything above it
+sees the records of `tui_board.core.models`. Times are aware UTC (SQLModel converts them).
+Rows that people edit carry `version` for optimistic concurrency.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class UserRow(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(unique=True, max_length=64)
+    name: str = Field(max_length=200)
+    email: str = Field(default="", max_length=200)
+    role: str = Field(default="member", max_length=16)
+    team_id: int | None = Field(default=None, foreign_key="teams.id", index=True)
+    capacity: int = 40 * 60
+    #: Weekdays worked, "0,1,2,3,4" (Monday is 0).
+    work_days: str = Field(default="0,1,2,3,4", max_length=20)
+    active: bool = True
+    version: int = 1
+    created: datetime
+
+
+class TeamRow(SQLModel, table=True):
+    __tablename__ = "teams"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=100)
+    #: A user id; not a foreign key, so teams and users do not reference each other.
+    lead_id: int | None = Field(default=None, index=True)
+    version: int = 1
+
+
+class CustomerRow(SQLModel, table=True):
+    __tablename__ = "customers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=200)
+    archived: bool = False
+    version: int = 1
+
+
+class ProjectRow(SQLModel, table=True):
+    __tablename__ = "projects"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=16)
+    name: str = Field(max_length=200)
+    customer_id: int | None = Field(default=None, foreign_key="customers.id")
+    archived: bool = False
+    #: The number the next task of this project gets (WEB-12).
+    next_number: int = 1
+    version: int = 1
+
+
+class ColumnRow(SQLModel, table=True):
+    __tablename__ = "board_columns"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="projects.id", index=True)
+    name: str = Field(max_length=100)
+    position: int = 0
+    kind: str = Field(default="open", max_length=16)
+    wip_limit: int | None = None
+    version: int = 1
+
+
+class TaskRow(SQLModel, table=True):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        UniqueConstraint("project_id", "number", name="uq_tasks_project_number"),
+        Index("ix_tasks_column_rank", "column_id", "archived", "rank"),
+        Index("ix_tasks_assignee", "assignee_id", "archived"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="projects.id")
+    number: int
+    title: str = Field(max_length=500)
+    description: str = ""
+    column_id: int = Field(foreign_key="board_columns.id")
+    rank: float = 0.0
+    assignee_id: int | None = Field(default=None, foreign_key="users.id")
+    estimate: int | None = None
+    due: date | None = None
+    priority: str = Field(default="normal", max_length=16)
+    #: Space-separated tags.
+    tags: str = Field(default="", max_length=500)
+    archived: bool = False
+    #: Minutes logged on the task by everyone, kept by the service layer in the same
+    #: transaction as the entries, so the board and the workload never sum 1M rows.
+    logged: int = 0
+    created: datetime
+    updated: datetime
+    version: int = 1
+
+
+class CommentRow(SQLModel, table=True):
+    __tablename__ = "comments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="tasks.id", index=True)
+    author_id: int = Field(foreign_key="users.id")
+    body: str
+    time: datetime
+
+
+class TimeEntryRow(SQLModel, table=True):
+    """A timesheet cell: one row per (user, task, day), as actiTIME stores it."""
+
+    __tablename__ = "time_entries"
+    __table_args__ = (
+        UniqueConstraint("user_id", "task_id", "day", name="uq_time_entries_cell"),
+        Index("ix_time_entries_user_day", "user_id", "day"),
+        # Covers the workload's sums: by day range, then user, reading only minutes.
+        Index("ix_time_entries_day_user", "day", "user_id", "minutes"),
+        Index("ix_time_entries_task", "task_id", "user_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    task_id: int = Field(foreign_key="tasks.id")
+    day: date
+    minutes: int
+    comment: str = ""
+    version: int = 1
+    updated: datetime
+
+
+class TimerRow(SQLModel, table=True):
+    __tablename__ = "timers"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    task_id: int = Field(foreign_key="tasks.id")
+    started: datetime
+
+
+class WeekStateRow(SQLModel, table=True):
+    __tablename__ = "week_states"
+    __table_args__ = (
+        UniqueConstraint("user_id", "week", name="uq_week_states_user_week"),
+        Index("ix_week_states_state", "state", "week"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    #: ISO week, "2026-W48": sorts as text.
+    week: str = Field(max_length=8)
+    state: str = Field(default="draft", max_length=16)
+    reviewer_id: int | None = Field(default=None, foreign_key="users.id")
+    note: str = ""
+    submitted_minutes: int = 0
+    version: int = 1
+    updated: datetime
+
+
+class TimeOffRow(SQLModel, table=True):
+    __tablename__ = "time_off"
+    __table_args__ = (Index("ix_time_off_user_day", "user_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    day: date
+    minutes: int
+    kind: str = Field(default="vacation", max_length=16)
+
+
+class PeriodLockRow(SQLModel, table=True):
+    """Time up to and including `until` is locked; the newest row is in force."""
+
+    __tablename__ = "period_locks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    until: date
+    user_id: int = Field(foreign_key="users.id")
+    time: datetime
+
+
+class ApiTokenRow(SQLModel, table=True):
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    #: SHA-256 of the token; the token itself is shown once and never stored.
+    token_hash: str = Field(unique=True, max_length=64)
+    name: str = Field(default="", max_length=100)
+    created: datetime
+    revoked: bool = False
+
+
+class ChangeRow(SQLModel, table=True):
+    """The audit trail and the change feed: appended in every write transaction."""
+
+    __tablename__ = "changes"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    time: datetime
+    user_id: int | None = None
+    entity: str = Field(max_length=32)
+    entity_id: str = Field(max_length=64)
+    action: str = Field(max_length=32)
+    #: JSON text.
+    data: str = "{}"
