@@ -1,0 +1,294 @@
+"""The `tui-board` command: the bare command opens the app, subcommands do one thing.
+
+Only click is imported up front; each command imports what it needs, so that
+`tui-board log 1h30 WEB-12` pays for the store and nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from tui_board import __version__
+from tui_board.cli.context import CliContext, pass_cli
+from tui_board.cli.output import emit_json, fail
+
+
+class BoardGroup(click.Group):
+    """Turns every error a user can cause into one line on stderr and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from tui_board.core.errors import BoardError
+
+        try:
+            return super().invoke(ctx)
+        except BoardError as error:
+            fail(error.message, 2 if error.kind == "invalid" else 1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        except BrokenPipeError:
+            # The reader (`| head`) has gone: stop quietly, as Unix tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise SystemExit(141) from None
+        except Exception as error:  # the last line of defence: never a traceback
+            if os.environ.get("TUI_BOARD_DEBUG"):
+                raise
+            fail(_describe(error))
+        return None
+
+
+def _describe(error: Exception) -> str:
+    name = type(error).__name__
+    if name == "OperationalError":
+        detail = str(getattr(error, "orig", error)).splitlines()[0]
+        return f"the database could not be used: {detail}"
+    if name in ("ConnectError", "ConnectTimeout"):
+        return f"cannot reach the server: {error}"
+    detail = (str(error).splitlines() or [""])[0]
+    return f"unexpected error: {name}: {detail} (set TUI_BOARD_DEBUG=1 for details)"
+
+
+@click.group(cls=BoardGroup, invoke_without_command=True)
+@click.option("--db", "db", metavar="PATH", help="Use this database (a SQLite file or URL).")
+@click.option("--server", metavar="URL", help="Use this team server.")
+@click.option("--token", metavar="TOKEN", envvar="TUI_BOARD_TOKEN", help="API token for --server.")
+@click.option("--theme", metavar="NAME", help="Theme for the app.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read this config file instead of the user's.",
+)
+@click.version_option(__version__, prog_name="tui-board")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    db: str | None,
+    server: str | None,
+    token: str | None,
+    theme: str | None,
+    config_path: Path | None,
+) -> None:
+    """A keyboard-first team board: kanban, weekly timesheet and workload.
+
+    Run with no command to open the app.
+    """
+    from tui_board.config import Config
+
+    config = Config.load(config_path)
+    if db:
+        config.db, config.server = db, ""
+    if server:
+        config.server = server
+    if token:
+        config.token = token
+    if theme:
+        config.theme = theme
+    ctx.obj = CliContext(config, config_path)
+    ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand is None:
+        run_app(ctx.obj.config)
+
+
+def run_app(config: object, *, backend_factory: object = None) -> None:
+    from tui_board.ui.app import make_app
+
+    app = make_app(config, backend_factory=backend_factory)  # type: ignore[arg-type]
+    app.run()
+    if app.return_code:
+        raise SystemExit(app.return_code)
+
+
+# --- setting up ------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--db", "db", metavar="PATH", help="Where to create it (default: the config's).")
+@pass_cli
+def init(cli_ctx: CliContext, db: str | None) -> None:
+    """Create a database; you become its admin."""
+    from tui_board.store.database import database_url
+
+    if db:
+        cli_ctx.config.db = db
+    target = cli_ctx.config.db_path
+    if "://" not in target and Path(target).exists():
+        fail(f"{target} already exists; use it with --db {target}")
+    me = cli_ctx.backend(create=True).me()
+    click.echo(
+        f"Created {database_url(target).removeprefix('sqlite:///')}; {me.login} is its admin."
+    )
+    if db:
+        click.echo(f"Use it with: tui-board --db {db} ...  (or: tui-board config set db {db})")
+
+
+@cli.command()
+@click.option("--db", "db", metavar="PATH", help="Write the demo here (default: a new temp file).")
+@click.option(
+    "--seed", default=7, show_default=True, help="Random seed: the same seed, the same data."
+)
+@click.option("--users", default=8, show_default=True, help="People (in teams of about four).")
+@click.option("--tasks", default=80, show_default=True, help="Tasks over three projects.")
+@click.option("--weeks", default=10, show_default=True, help="Weeks of logged time.")
+@click.option(
+    "--no-open", is_flag=True, help="Make the database, print its path, do not open the app."
+)
+@pass_cli
+def demo(
+    cli_ctx: CliContext,
+    db: str | None,
+    seed: int,
+    users: int,
+    tasks: int,
+    weeks: int,
+    no_open: bool,
+) -> None:
+    """Open the app on a fresh demo database: nothing to set up."""
+    import tempfile
+    import time
+
+    from tui_board.backend import current_login
+    from tui_board.demo import DemoSize, make_demo
+
+    if db is None:
+        db = str(Path(tempfile.mkdtemp(prefix="tui-board-demo-")) / "demo.db")
+    elif Path(db).exists():
+        fail(f"{db} already exists; the demo writes a new database")
+    started = time.perf_counter()
+    counts = make_demo(
+        db,
+        login=current_login(),
+        size=DemoSize(users, tasks, weeks),
+        seed=seed,
+        progress=None if no_open else lambda text: click.echo(text, err=True),
+    )
+    took = time.perf_counter() - started
+    summary = ", ".join(f"{n:,} {what}" for what, n in counts.items())
+    click.echo(f"Demo database {db}: {summary} ({took:.1f} s)", err=no_open)
+    if no_open:
+        click.echo(db)
+        return
+    cli_ctx.config.db, cli_ctx.config.server = db, ""
+    run_app(cli_ctx.config)
+
+
+@cli.group("config")
+def config_group() -> None:
+    """Read and change settings (TOML)."""
+
+
+@config_group.command("get")
+@click.argument("key")
+@pass_cli
+def config_get(cli_ctx: CliContext, key: str) -> None:
+    """Print one setting."""
+    click.echo(cli_ctx.config.get(key))
+
+
+@config_group.command("set")
+@click.argument("key")
+@click.argument("value")
+@pass_cli
+def config_set(cli_ctx: CliContext, key: str, value: str) -> None:
+    """Change one setting in your config file."""
+    from tui_board.config import save_user_value
+
+    path = save_user_value(key, value, cli_ctx.config_path)
+    click.echo(f"{key} = {value}  ({path})")
+
+
+@config_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_cli
+def config_list(cli_ctx: CliContext, as_json: bool) -> None:
+    """Print every setting in force."""
+    import dataclasses
+
+    values = {
+        f.name: getattr(cli_ctx.config, f.name)
+        for f in dataclasses.fields(cli_ctx.config)
+        if f.name != "path"
+    }
+    if as_json:
+        emit_json(values)
+        return
+    for key, value in values.items():
+        if key == "token" and value:
+            value = value[:6] + "..."
+        click.echo(f"{key} = {value}")
+
+
+@cli.command()
+@click.argument("what", type=click.Choice(["config", "data", "themes", "db"]))
+@pass_cli
+def locate(cli_ctx: CliContext, what: str) -> None:
+    """Print where tui-board keeps its config, data, user themes or database."""
+    from tui_board.config import user_config_path, user_data_dir, user_themes_dir
+
+    paths = {
+        "config": cli_ctx.config_path or user_config_path(),
+        "data": user_data_dir(),
+        "themes": user_themes_dir(),
+        "db": cli_ctx.config.server or cli_ctx.config.db_path,
+    }
+    click.echo(str(paths[what]))
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Database upkeep: upgrade the schema, back up."""
+
+
+@db_group.command("upgrade")
+@click.option("--db", "db", metavar="PATH|URL", help="The database (default: the config's).")
+@pass_cli
+def db_upgrade(cli_ctx: CliContext, db: str | None) -> None:
+    """Bring a database's schema up to date (a SQLite file is backed up first)."""
+    from tui_board.store.database import SCHEMA_HEAD, Database
+
+    database = Database.connect(db or cli_ctx.config.db_path)
+    before = database.schema_revision()
+    if before == SCHEMA_HEAD:
+        click.echo(f"The schema is current ({SCHEMA_HEAD}).")
+        return
+    if before is not None and database.path is not None:
+        click.echo(f"Backed up to {database.backup_before_upgrade(before)}")
+    database.upgrade()
+    click.echo(f"Upgraded the schema from {before or 'nothing'} to {database.schema_revision()}.")
+
+
+@db_group.command("backup")
+@click.argument("destination", type=click.Path(path_type=Path))
+@click.option("--db", "db", metavar="PATH", help="The database (default: the config's).")
+@pass_cli
+def db_backup(cli_ctx: CliContext, destination: Path, db: str | None) -> None:
+    """Copy the SQLite database, consistently, while others use it."""
+    from tui_board.store.database import Database
+
+    database = Database.open(db or cli_ctx.config.db_path, migrate=False)
+    click.echo(f"Backed up to {database.backup(destination)}")
+
+
+def _register() -> None:
+    from tui_board.cli import people, reports, time, work
+
+    for module in (people, work, time, reports):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="tui-board")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,172 @@
+"""`tui-board user ...` and `tui-board team ...`."""
+
+from __future__ import annotations
+
+import click
+
+from tui_board.cli.context import CliContext, pass_cli
+from tui_board.cli.output import emit_json, fail, table
+
+ROLE_CHOICE = click.Choice(["member", "lead", "admin"])
+
+
+@click.group()
+def user() -> None:
+    """People: add, list, change, hand out API tokens."""
+
+
+@user.command("add")
+@click.argument("login")
+@click.option("--name", default="", help="Full name (default: the login).")
+@click.option("--email", default="")
+@click.option("--role", type=ROLE_CHOICE, default="member", show_default=True)
+@click.option("--team", help="Team name (made with `tui-board team add`).")
+@click.option("--capacity", help="Weekly capacity, e.g. 40h or 32:00.")
+@pass_cli
+def user_add(
+    cli_ctx: CliContext,
+    login: str,
+    name: str,
+    email: str,
+    role: str,
+    team: str | None,
+    capacity: str | None,
+) -> None:
+    """Add a person (admins only)."""
+    minutes = cli_ctx.minutes(capacity, cap=False) if capacity else None
+    added = cli_ctx.backend().create_user(
+        login,
+        name or login,
+        email=email,
+        role=role,
+        team=team,
+        capacity=minutes,  # type: ignore[arg-type]
+    )
+    click.echo(f"Added {added.login} ({added.role}{', ' + added.team if added.team else ''}).")
+
+
+@user.command("list")
+@click.option("--all", "include_inactive", is_flag=True, help="Include deactivated people.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_cli
+def user_list(cli_ctx: CliContext, include_inactive: bool, as_json: bool) -> None:
+    """List people."""
+    from tui_board.core.durations import format_hours
+
+    people = cli_ctx.backend().list_users(include_inactive=include_inactive)
+    if as_json:
+        emit_json(people)
+        return
+    table(
+        ["LOGIN", "NAME", "ROLE", "TEAM", "CAPACITY", "ACTIVE"],
+        [
+            (
+                u.login,
+                u.name,
+                u.role,
+                u.team or "",
+                format_hours(u.capacity),
+                "yes" if u.active else "no",
+            )
+            for u in people
+        ],
+    )
+
+
+@user.command("set")
+@click.argument("login")
+@click.option("--name")
+@click.option("--email")
+@click.option("--role", type=ROLE_CHOICE)
+@click.option("--team", help="Team name; '' for none.")
+@click.option("--capacity", help="Weekly capacity, e.g. 32h.")
+@click.option("--active/--inactive", default=None)
+@pass_cli
+def user_set(
+    cli_ctx: CliContext,
+    login: str,
+    name: str | None,
+    email: str | None,
+    role: str | None,
+    team: str | None,
+    capacity: str | None,
+    active: bool | None,
+) -> None:
+    """Change a person's details."""
+    from tui_board.core.models import UNSET, UserPatch
+
+    backend = cli_ctx.backend()
+    current = backend.get_user(login)
+    patch = UserPatch(
+        name=UNSET if name is None else name,
+        email=UNSET if email is None else email,
+        role=UNSET if role is None else role,
+        team=UNSET if team is None else (team or None),
+        capacity=UNSET if capacity is None else cli_ctx.minutes(capacity, cap=False),
+        active=UNSET if active is None else active,
+    )
+    if not patch.changes():
+        fail("nothing to change; see `tui-board user set --help`", 2)
+    changed = backend.update_user(login, current.version, patch)
+    click.echo(f"Updated {changed.login}: {', '.join(patch.changes())}.")
+
+
+@user.command("token")
+@click.argument("login")
+@click.option("--revoke", is_flag=True, help="Revoke this person's tokens instead.")
+@click.option("--name", default="", help="A label for the token, e.g. the machine.")
+@pass_cli
+def user_token(cli_ctx: CliContext, login: str, revoke: bool, name: str) -> None:
+    """Print a new API token for the team server (shown once), or revoke tokens."""
+    from tui_board.backend.local import LocalBackend
+
+    backend = cli_ctx.backend()
+    if not isinstance(backend, LocalBackend):
+        fail("tokens are made on the server's own database: run this with --db")
+        return
+    if revoke:
+        click.echo(f"Revoked {backend.revoke_tokens(login)} token(s) of {login}.")
+        return
+    token = backend.create_token(login, name=name)
+    click.echo(token)
+    click.echo(f"This is {login}'s token; it is shown only now.", err=True)
+
+
+@click.group()
+def team() -> None:
+    """Teams: a lead sees and approves their team's time."""
+
+
+@team.command("add")
+@click.argument("name")
+@click.option("--lead", help="The login of the team's lead.")
+@pass_cli
+def team_add(cli_ctx: CliContext, name: str, lead: str | None) -> None:
+    """Add a team (admins only)."""
+    made = cli_ctx.backend().create_team(name, lead=lead)
+    click.echo(f"Added team {made.name}{' led by ' + made.lead if made.lead else ''}.")
+
+
+@team.command("lead")
+@click.argument("name")
+@click.argument("login")
+@pass_cli
+def team_lead(cli_ctx: CliContext, name: str, login: str) -> None:
+    """Make LOGIN the lead of team NAME."""
+    cli_ctx.backend().set_team_lead(name, login)
+    click.echo(f"{login} leads {name}.")
+
+
+@team.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_cli
+def team_list(cli_ctx: CliContext, as_json: bool) -> None:
+    """List teams."""
+    teams = cli_ctx.backend().list_teams()
+    if as_json:
+        emit_json(teams)
+        return
+    table(["TEAM", "LEAD"], [(t.name, t.lead or "") for t in teams])
+
+
+COMMANDS = [user, team]

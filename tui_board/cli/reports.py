@@ -1,0 +1,109 @@
+"""`tui-board workload` and `tui-board export`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import click
+
+from tui_board.cli.context import CliContext, pass_cli
+from tui_board.cli.output import emit_json, table
+
+
+@click.command()
+@click.option("--team", help="Only this team.")
+@click.option("--weeks", "count", default=12, show_default=True, help="How many weeks.")
+@click.option("--start", "start_text", metavar="WEEK", help="First week (default: 4 weeks ago).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_cli
+def workload(
+    cli_ctx: CliContext, team: str | None, count: int, start_text: str | None, as_json: bool
+) -> None:
+    """Per person and week: logged (past) or logged + planned (coming) against capacity."""
+    from tui_board.core.durations import format_hours
+    from tui_board.core.errors import Invalid
+    from tui_board.core.weeks import IsoWeek
+    from tui_board.core.workload import band
+
+    if not 1 <= count <= 104:
+        raise Invalid("--weeks is between 1 and 104")
+    start = IsoWeek.parse(start_text) if start_text else IsoWeek.of(cli_ctx.today()).shift(-4)
+    figures = cli_ctx.backend().workload(start, count, team=team, today=cli_ctx.today())
+    if as_json:
+        emit_json(figures)
+        return
+    marks = {"none": " ", "low": " ", "ok": " ", "high": "!", "over": "‼"}
+    rows = []
+    for row in figures.rows:
+        cells = [
+            f"{format_hours(c.load)}/{format_hours(c.capacity)}{marks[band(c.load, c.capacity)]}"
+            for c in row.cells
+        ]
+        rows.append([row.user, *cells])
+    headers = [
+        "PERSON",
+        *(w.split("-")[1] + ("*" if w == figures.current else "") for w in figures.weeks),
+    ]
+    table(headers, rows, right=set(range(1, len(headers))))
+    click.echo(
+        "load/capacity; ! 100-120%, ‼ over 120%; * this week; past weeks: logged; "
+        "this and coming weeks: logged + planned"
+    )
+
+
+@click.command()
+@click.argument("fmt", metavar="csv|json", type=click.Choice(["csv", "json"]))
+@click.option("--from", "start", help="First day (default: the 1st of this month).")
+@click.option("--to", "end", help="Last day (default: today).")
+@click.option("--user", help="Only this person.")
+@click.option("--project", "project_key", help="Only this project.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here.")
+@pass_cli
+def export(
+    cli_ctx: CliContext,
+    fmt: str,
+    start: str | None,
+    end: str | None,
+    user: str | None,
+    project_key: str | None,
+    output: Path | None,
+) -> None:
+    """Export time entries (one row per person, task and day) as CSV or JSON."""
+    from tui_board.core.models import to_json
+
+    today = cli_ctx.today()
+    first = cli_ctx.day(start) if start else today.replace(day=1)
+    last = cli_ctx.day(end) if end else today
+    entries = cli_ctx.backend().list_entries(first, last, user=user, project=project_key)
+    if fmt == "json":
+        text = json.dumps(to_json(entries), indent=2, ensure_ascii=False) + "\n"
+    else:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["date", "user", "project", "task", "title", "minutes", "hours", "comment"])
+        for e in entries:
+            writer.writerow(
+                [
+                    e.day.isoformat(),
+                    e.user,
+                    e.project,
+                    e.task,
+                    e.task_title,
+                    e.minutes,
+                    f"{e.minutes / 60:.2f}",
+                    e.comment,
+                ]
+            )
+        text = buffer.getvalue()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {len(entries)} entries to {output}", err=True)
+
+
+COMMANDS = [workload, export]
+__all__ = ["COMMANDS", "emit_json"]

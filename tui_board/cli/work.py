@@ -1,0 +1,285 @@
+"""`tui-board project ...`, `tui-board customer ...` and `tui-board task ...`."""
+
+from __future__ import annotations
+
+import click
+
+from tui_board.cli.context import CliContext, pass_cli
+from tui_board.cli.output import emit_json, fail, table
+
+PRIORITY_CHOICE = click.Choice(["low", "normal", "high", "urgent"])
+
+
+@click.group()
+def project() -> None:
+    """Projects and their board columns."""
+
+
+@project.command("add")
+@click.argument("key")
+@click.argument("name")
+@click.option("--customer", help="A customer made with `tui-board customer add`.")
+@pass_cli
+def project_add(cli_ctx: CliContext, key: str, name: str, customer: str | None) -> None:
+    """Add a project with the default columns (leads and admins)."""
+    made = cli_ctx.backend().create_project(key, name, customer=customer)
+    columns = ", ".join(c.name for c in cli_ctx.backend().list_columns(made.key))
+    click.echo(f"Added project {made.key} ({made.name}) with columns: {columns}.")
+
+
+@project.command("list")
+@click.option("--all", "include_archived", is_flag=True, help="Include archived projects.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_cli
+def project_list(cli_ctx: CliContext, include_archived: bool, as_json: bool) -> None:
+    """List projects."""
+    projects = cli_ctx.backend().list_projects(include_archived=include_archived)
+    if as_json:
+        emit_json(projects)
+        return
+    table(
+        ["KEY", "NAME", "CUSTOMER", "ARCHIVED"],
+        [(p.key, p.name, p.customer or "", "yes" if p.archived else "") for p in projects],
+    )
+
+
+@project.command("columns")
+@click.argument("key")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_cli
+def project_columns(cli_ctx: CliContext, key: str, as_json: bool) -> None:
+    """List a project's columns with their card counts and WIP limits."""
+    backend = cli_ctx.backend()
+    columns = backend.list_columns(key)
+    if as_json:
+        emit_json(columns)
+        return
+    counts = backend.count_tasks(key)
+    table(
+        ["COLUMN", "KIND", "CARDS", "WIP LIMIT"],
+        [(c.name, c.kind, counts.get(c.id, 0), c.wip_limit or "") for c in columns],
+        right={2, 3},
+    )
+
+
+@click.group()
+def customer() -> None:
+    """Customers: an optional level above projects."""
+
+
+@customer.command("add")
+@click.argument("name")
+@pass_cli
+def customer_add(cli_ctx: CliContext, name: str) -> None:
+    """Add a customer."""
+    click.echo(f"Added customer {cli_ctx.backend().create_customer(name).name}.")
+
+
+@customer.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_cli
+def customer_list(cli_ctx: CliContext, as_json: bool) -> None:
+    """List customers."""
+    customers = cli_ctx.backend().list_customers()
+    if as_json:
+        emit_json(customers)
+        return
+    table(["CUSTOMER"], [(c.name,) for c in customers])
+
+
+@click.group()
+def task() -> None:
+    """Tasks: the cards on the board."""
+
+
+@task.command("add")
+@click.argument("project_key", metavar="PROJECT")
+@click.argument("title")
+@click.option("-d", "--description", default="")
+@click.option("--estimate", help="e.g. 4h, 1h30, 90m.")
+@click.option("--assignee", help="A login.")
+@click.option("--due", help="A date: 2026-12-01, tomorrow, fri ...")
+@click.option("--priority", type=PRIORITY_CHOICE, default="normal", show_default=True)
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--column", help="Column name (default: the first).")
+@click.option("--json", "as_json", is_flag=True, help="Print the new task as JSON.")
+@pass_cli
+def task_add(
+    cli_ctx: CliContext,
+    project_key: str,
+    title: str,
+    description: str,
+    estimate: str | None,
+    assignee: str | None,
+    due: str | None,
+    priority: str,
+    tags: tuple[str, ...],
+    column: str | None,
+    as_json: bool,
+) -> None:
+    """Add a task to a project's board."""
+    from tui_board.core.weeks import parse_date
+
+    backend = cli_ctx.backend()
+    made = backend.create_task(
+        project_key,
+        title,
+        description=description,
+        column_id=_column_id(cli_ctx, project_key, column) if column else None,
+        assignee=assignee,
+        estimate=cli_ctx.minutes(estimate, cap=False) if estimate else None,
+        due=parse_date(due, cli_ctx.today()) if due else None,
+        priority=priority,  # type: ignore[arg-type]
+        tags=tags,
+    )
+    if as_json:
+        emit_json(made)
+    else:
+        click.echo(f"Added {made.key}: {made.title} ({made.column}).")
+
+
+@task.command("list")
+@click.option("--project", "project_key", help="Only this project.")
+@click.option("--assignee", help="Only this person's tasks.")
+@click.option("--mine", is_flag=True, help="Only my tasks.")
+@click.option("--all", "include_archived", is_flag=True, help="Include archived tasks.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_cli
+def task_list(
+    cli_ctx: CliContext,
+    project_key: str | None,
+    assignee: str | None,
+    mine: bool,
+    include_archived: bool,
+    as_json: bool,
+) -> None:
+    """List tasks, board order."""
+    from tui_board.core.durations import format_hours
+
+    backend = cli_ctx.backend()
+    if mine:
+        assignee = backend.me().login
+    tasks = backend.list_tasks(
+        project=project_key, assignee=assignee, include_archived=include_archived
+    )
+    if as_json:
+        emit_json(tasks)
+        return
+    table(
+        ["KEY", "COLUMN", "TITLE", "ASSIGNEE", "LOGGED/EST", "DUE", "PRIO"],
+        [
+            (
+                t.key,
+                t.column,
+                t.title if len(t.title) <= 48 else t.title[:47] + "…",
+                t.assignee or "",
+                f"{format_hours(t.logged)}/{format_hours(t.estimate) if t.estimate else '-'}",
+                t.due.isoformat() if t.due else "",
+                t.priority,
+            )
+            for t in tasks
+        ],
+    )
+
+
+@task.command("show")
+@click.argument("key")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_cli
+def task_show(cli_ctx: CliContext, key: str, as_json: bool) -> None:
+    """Show a task, its comments and who logged time on it."""
+    from tui_board.core.durations import format_duration
+
+    backend = cli_ctx.backend()
+    found = backend.get_task(key)
+    comments = backend.list_comments(key)
+    time = backend.task_time(key)
+    if as_json:
+        emit_json({"task": found, "comments": comments, "time": time})
+        return
+    click.echo(f"{found.key}  {found.title}")
+    click.echo(
+        f"  column {found.column} · priority {found.priority}"
+        f" · assignee {found.assignee or '-'} · due {found.due or '-'}"
+    )
+    estimate = format_duration(found.estimate) if found.estimate is not None else "-"
+    click.echo(
+        f"  logged {format_duration(found.logged)} of {estimate}"
+        + (f" · tags {' '.join(found.tags)}" if found.tags else "")
+    )
+    if found.description:
+        click.echo("\n" + found.description)
+    for row in time:
+        click.echo(f"  {row.user}: {format_duration(row.minutes)}")
+    for comment in comments:
+        click.echo(f"\n{comment.author} at {comment.time:%Y-%m-%d %H:%M}:\n  {comment.body}")
+
+
+@task.command("move")
+@click.argument("key")
+@click.argument("column")
+@click.option("--position", type=int, help="0 for the top (default: the bottom).")
+@pass_cli
+def task_move(cli_ctx: CliContext, key: str, column: str, position: int | None) -> None:
+    """Move a task to another column (by name)."""
+    backend = cli_ctx.backend()
+    found = backend.get_task(key)
+    moved = backend.move_task(
+        found.key, found.version, _column_id(cli_ctx, found.project, column), position
+    )
+    click.echo(f"Moved {moved.key} to {moved.column}.")
+
+
+@task.command("assign")
+@click.argument("key")
+@click.argument("login", required=False)
+@pass_cli
+def task_assign(cli_ctx: CliContext, key: str, login: str | None) -> None:
+    """Assign a task to LOGIN (no LOGIN: unassign)."""
+    from tui_board.core.models import TaskPatch
+
+    backend = cli_ctx.backend()
+    found = backend.get_task(key)
+    backend.update_task(found.key, found.version, TaskPatch(assignee=login or None))
+    click.echo(f"{found.key} is assigned to {login}." if login else f"{found.key} is unassigned.")
+
+
+@task.command("comment")
+@click.argument("key")
+@click.argument("body")
+@pass_cli
+def task_comment(cli_ctx: CliContext, key: str, body: str) -> None:
+    """Add a comment to a task."""
+    cli_ctx.backend().add_comment(key, body)
+    click.echo(f"Commented on {key.upper()}.")
+
+
+@task.command("archive")
+@click.argument("key")
+@click.option("--restore", is_flag=True, help="Bring an archived task back.")
+@pass_cli
+def task_archive(cli_ctx: CliContext, key: str, restore: bool) -> None:
+    """Archive a task (it leaves the board; its time stays)."""
+    backend = cli_ctx.backend()
+    found = backend.get_task(key)
+    backend.archive_task(found.key, found.version, archived=not restore)
+    click.echo(f"{'Restored' if restore else 'Archived'} {found.key}.")
+
+
+def _column_id(cli_ctx: CliContext, project_key: str, name: str) -> int:
+    columns = cli_ctx.backend().list_columns(project_key)
+    for column in columns:
+        if column.name.lower() == name.lower():
+            return column.id
+    matches = [c for c in columns if c.name.lower().startswith(name.lower())]
+    if len(matches) == 1:
+        return matches[0].id
+    fail(
+        f"no column {name!r} in {project_key.upper()}; columns: "
+        + ", ".join(c.name for c in columns),
+        2,
+    )
+    raise AssertionError
+
+
+COMMANDS = [project, customer, task]

@@ -1,0 +1,430 @@
+"""Demo data: a believable team, reproducible from a seed, scalable for benchmarks.
+
+Rows go in by bulk insert (a million entries through the service layer would take
+minutes) but keep the service layer's invariants: one entry per (user, task, day), each
+task's `logged` equal to the sum of its entries, no day over 24 hours, approved and
+submitted weeks only in the past.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tui_board.core.clock import Clock, local_today, system_clock
+from tui_board.core.models import DEFAULT_COLUMNS
+from tui_board.core.weeks import IsoWeek
+
+if TYPE_CHECKING:
+    from tui_board.store.database import Database
+
+
+@dataclass(frozen=True)
+class DemoSize:
+    users: int = 8
+    tasks: int = 80
+    weeks: int = 10
+
+
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chloé",
+    "Dev",
+    "Emil",
+    "Fatima",
+    "Greg",
+    "Hana",
+    "Ivan",
+    "Jun",
+    "Kira",
+    "Liam",
+    "Maya",
+    "Nils",
+    "Olga",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tariq",
+]
+LAST = [
+    "Silva",
+    "Okafor",
+    "Martin",
+    "Patel",
+    "Berg",
+    "Haddad",
+    "Novak",
+    "Sato",
+    "Ivanova",
+    "Chen",
+    "Moreau",
+    "Walsh",
+    "Kumar",
+    "Larsen",
+    "Popova",
+    "Iyer",
+    "Doyle",
+    "Ruiz",
+]
+PROJECTS = [
+    ("WEB", "Web site", "Acme Corp"),
+    ("APP", "Mobile app", "Globex"),
+    ("OPS", "Operations", None),
+]
+VERBS = [
+    "Fix",
+    "Add",
+    "Refactor",
+    "Test",
+    "Document",
+    "Speed up",
+    "Review",
+    "Design",
+    "Migrate",
+    "Remove",
+    "Automate",
+    "Monitor",
+]
+OBJECTS = [
+    "login form",
+    "password reset",
+    "search results",
+    "checkout flow",
+    "invoice PDF",
+    "user settings",
+    "dark mode",
+    "push notifications",
+    "offline cache",
+    "CSV import",
+    "audit log",
+    "backup job",
+    "TLS certificates",
+    "deploy pipeline",
+    "rate limiter",
+    "onboarding emails",
+    "admin dashboard",
+    "API pagination",
+    "error pages",
+    "session timeout",
+    "image uploads",
+    "release notes",
+    "DB indexes",
+    "health checks",
+]
+TAGS = ["bug", "ux", "backend", "frontend", "infra", "security", "docs", "perf"]
+COMMENTS = [
+    "",
+    "",
+    "",
+    "review",
+    "pairing",
+    "fixed tests",
+    "meeting with customer",
+    "investigation",
+    "deploy",
+    "code review comments",
+    "spec discussion",
+]
+
+
+def make_demo(
+    target: str,
+    *,
+    login: str,
+    size: DemoSize = DemoSize(),
+    seed: int = 7,
+    clock: Clock = system_clock,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, int]:
+    """Create a demo database at `target` (must not exist) with `login` as its admin and
+    a team lead; returns how many rows of each kind it made."""
+    from tui_board.store.database import Database
+
+    say = progress or (lambda _text: None)
+    rng = random.Random(seed)
+    now = clock()
+    today = local_today(clock)
+    rows = _generate(rng, login, size, today, now)
+    database = Database.open(target, create=True)
+    try:
+        _insert(database, rows, now, say)
+    except BaseException:
+        database.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(target + suffix).unlink(missing_ok=True)
+        raise
+    database.close()
+    return {
+        "people": len(rows["users"]),
+        "tasks": len(rows["tasks"]),
+        "time entries": len(rows["time_entries"]),
+    }
+
+
+def _insert(
+    database: Database,
+    rows: dict[str, list[dict[str, Any]]],
+    now: datetime,
+    say: Callable[[str], None],
+) -> None:
+    from sqlalchemy import text
+
+    say(f"Writing {len(rows['time_entries']):,} time entries and {len(rows['tasks']):,} tasks ...")
+    with database.engine.begin() as conn:
+        for table, records in rows.items():
+            if not records:
+                continue
+            columns = list(records[0])
+            sql = (
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"VALUES ({', '.join(':' + c for c in columns)})"
+            )
+            for start in range(0, len(records), 50_000):
+                conn.execute(text(sql), records[start : start + 50_000])
+        conn.execute(
+            text(
+                "INSERT INTO changes (time, user_id, entity, entity_id, action, data) "
+                "VALUES (:t, 1, 'board', 'demo', 'create', '{}')"
+            ),
+            {"t": now},
+        )
+    if database.is_sqlite:
+        with database.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+
+
+def _generate(
+    rng: random.Random, login: str, size: DemoSize, today: date, now: datetime
+) -> dict[str, list[dict[str, Any]]]:
+    team_count = max(1, round(size.users / 4))
+    teams = [
+        {"id": i + 1, "name": name, "lead_id": None, "version": 1}
+        for i, name in enumerate(_team_names(team_count))
+    ]
+    users: list[dict[str, Any]] = []
+    names = _person_names(rng, size.users)
+    for index in range(size.users):
+        user_login = login if index == 0 else names[index][0]
+        users.append(
+            {
+                "id": index + 1,
+                "login": user_login,
+                "name": names[index][1] if index else f"{login} (you)",
+                "email": f"{names[index][0]}@example.com",
+                "role": "admin" if index == 0 else ("lead" if index % 4 == 0 else "member"),
+                "team_id": teams[index // 4 % team_count]["id"]
+                if index // 4 < team_count
+                else teams[index % team_count]["id"],
+                "capacity": 32 * 60 if index % 5 == 3 else 40 * 60,
+                "work_days": "0,1,2,3" if index % 5 == 3 else "0,1,2,3,4",
+                "active": True,
+                "version": 1,
+                "created": now,
+            }
+        )
+    for team in teams:
+        members = [u for u in users if u["team_id"] == team["id"]]
+        team["lead_id"] = members[0]["id"] if members else None
+
+    customers = [
+        {"id": i + 1, "name": c, "archived": False, "version": 1}
+        for i, c in enumerate(sorted({c for _, _, c in PROJECTS if c}))
+    ]
+    customer_ids = {c["name"]: c["id"] for c in customers}
+    projects, columns = [], []
+    for pid, (key, name, customer) in enumerate(PROJECTS, start=1):
+        projects.append(
+            {
+                "id": pid,
+                "key": key,
+                "name": name,
+                "customer_id": customer_ids.get(customer or ""),
+                "archived": False,
+                "next_number": 1,
+                "version": 1,
+            }
+        )
+        for position, (cname, kind, wip) in enumerate(DEFAULT_COLUMNS):
+            columns.append(
+                {
+                    "id": len(columns) + 1,
+                    "project_id": pid,
+                    "name": cname,
+                    "position": position,
+                    "kind": kind,
+                    "wip_limit": wip,
+                    "version": 1,
+                }
+            )
+
+    tasks: list[dict[str, Any]] = []
+    column_weights = [3, 3, 2, 1, 4]
+    for index in range(size.tasks):
+        project = projects[index % len(projects)] if index < size.tasks * 0.9 else projects[0]
+        project_columns = [c for c in columns if c["project_id"] == project["id"]]
+        column = rng.choices(project_columns, weights=column_weights)[0]
+        number = project["next_number"]
+        project["next_number"] += 1
+        estimate = rng.choice([None, 60, 120, 180, 240, 360, 480, 720, 960, 1440])
+        due = None if rng.random() < 0.3 else today + timedelta(days=rng.randint(-10, 35))
+        assignee = None if rng.random() < 0.12 else rng.choice(users)["id"]
+        tasks.append(
+            {
+                "id": index + 1,
+                "project_id": project["id"],
+                "number": number,
+                "title": f"{rng.choice(VERBS)} {rng.choice(OBJECTS)}",
+                "description": "",
+                "column_id": column["id"],
+                "rank": 0.0,
+                "assignee_id": assignee,
+                "estimate": estimate,
+                "due": due,
+                "priority": rng.choices(["low", "normal", "high", "urgent"], [2, 6, 2, 1])[0],
+                "tags": " ".join(sorted(set(rng.sample(TAGS, rng.randint(0, 2))))),
+                "archived": False,
+                "logged": 0,
+                "created": now,
+                "updated": now,
+                "version": 1,
+            }
+        )
+    per_column: dict[int, int] = defaultdict(int)
+    for task in tasks:
+        per_column[task["column_id"]] += 1
+        task["rank"] = per_column[task["column_id"]] * 1024.0
+
+    entries, week_states, time_off = _time(rng, users, tasks, columns, size.weeks, today, now)
+    return {
+        "teams": teams,
+        "users": users,
+        "customers": customers,
+        "projects": projects,
+        "board_columns": columns,
+        "tasks": tasks,
+        "time_entries": entries,
+        "week_states": week_states,
+        "time_off": time_off,
+    }
+
+
+def _time(
+    rng: random.Random,
+    users: list[dict[str, Any]],
+    tasks: list[dict[str, Any]],
+    columns: list[dict[str, Any]],
+    weeks: int,
+    today: date,
+    now: datetime,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    done_or_active = {c["id"] for c in columns if c["kind"] in ("active", "done")}
+    workable = [t for t in tasks if t["column_id"] in done_or_active] or tasks
+    by_user: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for task in workable:
+        if task["assignee_id"]:
+            by_user[task["assignee_id"]].append(task)
+    current = IsoWeek.of(today)
+    first_week = current.shift(-(weeks - 1))
+    entries: list[dict[str, Any]] = []
+    week_states: list[dict[str, Any]] = []
+    time_off: list[dict[str, Any]] = []
+    states = ["approved", "approved", "approved", "submitted", "rejected", "draft"]
+    for user in users:
+        days_worked = {int(d) for d in user["work_days"].split(",")}
+        own = by_user.get(user["id"]) or workable
+        extra = rng.sample(workable, min(len(workable), 6))
+        pool = list({t["id"]: t for t in own + extra}.values())
+        for w in range(weeks):
+            week = first_week.shift(w)
+            off_day = (
+                week.monday() + timedelta(days=rng.randint(0, 4)) if rng.random() < 0.08 else None
+            )
+            week_total = 0
+            for day in week.days():
+                if day > today or day.weekday() not in days_worked:
+                    continue
+                if day == off_day:
+                    time_off.append(
+                        {
+                            "user_id": user["id"],
+                            "day": day,
+                            "minutes": 480,
+                            "kind": rng.choice(["vacation", "vacation", "sick"]),
+                        }
+                    )
+                    continue
+                if day == today and rng.random() < 0.5:
+                    continue
+                budget = rng.choice([360, 420, 450, 480, 480, 510, 540])
+                if day == today:
+                    budget = rng.choice([60, 120, 180])
+                count = min(len(pool), rng.choice([1, 2, 2, 3, 3, 4]))
+                chosen = rng.sample(pool, count)
+                cuts = sorted(rng.sample(range(1, budget // 15), count - 1)) if count > 1 else []
+                bounds = [0, *[c * 15 for c in cuts], budget]
+                for task, (a, b) in zip(
+                    chosen, zip(bounds, bounds[1:], strict=False), strict=False
+                ):
+                    minutes = b - a
+                    if minutes <= 0:
+                        continue
+                    entries.append(
+                        {
+                            "user_id": user["id"],
+                            "task_id": task["id"],
+                            "day": day,
+                            "minutes": minutes,
+                            "comment": rng.choice(COMMENTS),
+                            "version": 1,
+                            "updated": now,
+                        }
+                    )
+                    task["logged"] += minutes
+                    week_total += minutes
+            if week < current:
+                age = current - week
+                state = "approved" if age > 3 else rng.choice(states)
+                if state != "draft":
+                    reviewer = 1 if user["id"] != 1 else None
+                    week_states.append(
+                        {
+                            "user_id": user["id"],
+                            "week": str(week),
+                            "state": state,
+                            "reviewer_id": reviewer if state in ("approved", "rejected") else None,
+                            "note": "Wednesday looks short: did you forget the standup?"
+                            if state == "rejected"
+                            else "",
+                            "submitted_minutes": week_total,
+                            "version": 1,
+                            "updated": now,
+                        }
+                    )
+    for index, entry in enumerate(entries, start=1):
+        entry["id"] = index
+    return entries, week_states, time_off
+
+
+def _team_names(count: int) -> list[str]:
+    base = ["Web", "Mobile", "Platform", "Data", "Design", "Support"]
+    return [base[i] if i < len(base) else f"Team {i + 1}" for i in range(count)]
+
+
+def _person_names(rng: random.Random, count: int) -> list[tuple[str, str]]:
+    seen: set[str] = set()
+    people = []
+    while len(people) < count:
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        login = (first[0] + last).lower().replace("é", "e")
+        if login in seen:
+            login = f"{login}{len(people)}"
+        seen.add(login)
+        people.append((login, f"{first} {last}"))
+    return people
