@@ -8,6 +8,7 @@ submitted weeks only in the past.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import defaultdict
 from collections.abc import Callable
@@ -369,9 +370,7 @@ def _time(
                 chosen = rng.sample(pool, count)
                 cuts = sorted(rng.sample(range(1, budget // 15), count - 1)) if count > 1 else []
                 bounds = [0, *[c * 15 for c in cuts], budget]
-                for task, (a, b) in zip(
-                    chosen, zip(bounds, bounds[1:], strict=False), strict=False
-                ):
+                for task, (a, b) in zip(chosen, itertools.pairwise(bounds), strict=False):
                     minutes = b - a
                     if minutes <= 0:
                         continue

@@ -17,7 +17,10 @@ def emit_json(value: Any) -> None:
 
 
 def table(
-    headers: Sequence[str], rows: Sequence[Sequence[Any]], *, right: set[int] = set()
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    right: frozenset[int] | set[int] = frozenset(),
 ) -> None:
     """Print rows under headers, columns aligned; `right` names right-aligned columns."""
     cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in r] for r in rows]
