@@ -1,0 +1,109 @@
+"""Theme files: the built-ins load, bad files are reported and skipped, users override."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tui_board.config import DEFAULT_THEME, user_themes_dir
+from tui_board.themes import builtin_themes_dir, load_themes
+
+GOOD = """
+name = "{name}"
+primary = "#336699"
+dark = true
+[variables]
+footer-key-foreground = "#336699"
+"""
+
+
+@pytest.fixture
+def user_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty user theme folder (the user's real config is never read)."""
+    monkeypatch.setenv("TUI_BOARD_CONFIG", str(tmp_path / "config" / "config.toml"))
+    folder = user_themes_dir()
+    folder.mkdir(parents=True)
+    return folder
+
+
+def test_builtin_themes_load(user_dir: Path) -> None:
+    themes, problems = load_themes()
+
+    assert problems == []
+    assert {DEFAULT_THEME, "tui-board-light"} <= set(themes)
+    assert themes[DEFAULT_THEME].dark is True
+    assert themes["tui-board-light"].dark is False
+    for theme in themes.values():
+        theme.to_color_system().generate()  # every variable resolves
+
+
+def test_builtin_folder_holds_the_repository_files() -> None:
+    names = {path.name for path in builtin_themes_dir().glob("*.toml")}
+
+    assert {"tui-board-dark.toml", "tui-board-light.toml"} <= names
+
+
+def test_bad_files_are_reported_and_the_good_ones_still_load(user_dir: Path) -> None:
+    (user_dir / "broken.toml").write_text('name = "broken"\nprimary = \n', encoding="utf-8")
+    (user_dir / "bad-colour.toml").write_text(
+        'name = "bad-colour"\nprimary = "not-a-colour"\n', encoding="utf-8"
+    )
+    (user_dir / "good.toml").write_text(GOOD.format(name="good"), encoding="utf-8")
+
+    themes, problems = load_themes()
+
+    assert "good" in themes
+    assert DEFAULT_THEME in themes
+    assert "broken" not in themes
+    assert "bad-colour" not in themes
+    assert len(problems) == 2
+    assert all("\n" not in problem for problem in problems)
+    broken = next(p for p in problems if "broken.toml" in p)
+    bad_colour = next(p for p in problems if "bad-colour.toml" in p)
+    assert "not valid TOML" in broken
+    assert "primary" in bad_colour
+    assert "not-a-colour" in bad_colour
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('primary = "#336699"', "missing `name`"),
+        ('name = "x"', "missing `primary`"),
+        ('name = "x"\nprimary = "#336699"\nprimay = "#000000"', "unknown key 'primay'"),
+        ('name = "x"\nprimary = "#336699"\ndark = "yes"', "dark must be true or false"),
+        ('name = "x"\nprimary = 12', "primary must be a colour"),
+        ('name = "x"\nprimary = "#336699"\nvariables = 3', "[variables] must be a table"),
+    ],
+)
+def test_each_invalid_field_is_named(user_dir: Path, text: str, expected: str) -> None:
+    (user_dir / "wrong.toml").write_text(text, encoding="utf-8")
+
+    themes, problems = load_themes()
+
+    assert "x" not in themes
+    assert len(problems) == 1
+    assert expected in problems[0]
+
+
+def test_user_theme_overrides_builtin_by_name(user_dir: Path) -> None:
+    (user_dir / "mine.toml").write_text(GOOD.format(name=DEFAULT_THEME), encoding="utf-8")
+
+    themes, problems = load_themes()
+
+    assert problems == []
+    assert themes[DEFAULT_THEME].primary == "#336699"
+
+
+def test_extra_dirs_come_last_and_win(user_dir: Path, tmp_path: Path) -> None:
+    (user_dir / "a.toml").write_text(GOOD.format(name="shared"), encoding="utf-8")
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "b.toml").write_text(
+        GOOD.format(name="shared").replace("#336699", "#AA0000"), encoding="utf-8"
+    )
+
+    themes, _ = load_themes([extra, tmp_path / "missing"])
+
+    assert themes["shared"].primary == "#AA0000"

@@ -1,0 +1,303 @@
+"""The Textual app: three modes (board, timesheet, workload), help, palette, themes.
+
+Start-up budget: nothing imported here touches the store. The first frame shows each
+screen's loading state; the backend is opened in a thread worker after that frame, and
+its answer comes back as a message (`BoardApp.BackendOpened` or `BackendFailed`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.notifications import SeverityLevel
+from textual.reactive import var
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from tui_board.backend import open_backend
+from tui_board.config import DEFAULT_THEME, Config
+from tui_board.core.clock import Clock, system_clock
+from tui_board.themes import load_themes
+from tui_board.ui.screens.board import BoardScreen
+from tui_board.ui.screens.help import HelpScreen, key_rows
+from tui_board.ui.screens.timesheet import TimesheetScreen
+from tui_board.ui.screens.workload import WorkloadScreen
+from tui_board.ui.session import (
+    Connected,
+    Connection,
+    Failed,
+    Opening,
+    describe_error,
+    describe_target,
+)
+
+if TYPE_CHECKING:
+    from tui_board.backend.protocol import Backend
+    from tui_board.core.models import User
+
+#: Used when neither the configured theme nor tui-board's own default can be loaded.
+LAST_RESORT_THEME = "textual-dark"
+
+
+@dataclass(frozen=True)
+class _Note:
+    """A notification found before the app could show one (themes, keymap)."""
+
+    message: str
+    title: str
+    severity: SeverityLevel = "warning"
+
+
+class BoardApp(App[None], inherit_bindings=False):
+    """The whole terminal app. Configure it through the constructor (or `make_app`)."""
+
+    TITLE = "tui-board"
+    CSS_PATH = "app.tcss"
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        "board": BoardScreen,
+        "timesheet": TimesheetScreen,
+        "workload": WorkloadScreen,
+    }
+    DEFAULT_MODE = "board"
+    BINDING_GROUP_TITLE = "Everywhere"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "switch_mode('board')", "Board", tooltip="The kanban board", id="board"),
+        Binding(
+            "2",
+            "switch_mode('timesheet')",
+            "Timesheet",
+            tooltip="Your week's time, task by day",
+            id="timesheet",
+        ),
+        Binding(
+            "3",
+            "switch_mode('workload')",
+            "Workload",
+            tooltip="Who has how much work, week by week",
+            id="workload",
+        ),
+        Binding("question_mark", "help", "Help", tooltip="Every key of this screen", id="help"),
+        Binding("q", "quit", "Quit", tooltip="Quit tui-board", id="quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit-anywhere"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            show=False,
+            priority=True,
+            tooltip="Search every command",
+            id="command-palette",
+        ),
+        Binding("ctrl+c", "help_quit", show=False, system=True),
+    ]
+
+    #: Opening, signed in, or failed; every mode screen watches it.
+    connection: var[Connection] = var(Opening(""))
+
+    @dataclass
+    class BackendOpened(Message):
+        """The worker opened the backend and it knows who I am."""
+
+        backend: Backend
+        me: User
+
+    @dataclass
+    class BackendFailed(Message):
+        """The worker could not open the backend; `message` is for the user."""
+
+        message: str
+
+    def __init__(
+        self,
+        config: Config,
+        backend_factory: Callable[[], Backend],
+        *,
+        clock: Clock = system_clock,
+        theme_dirs: Iterable[Path] = (),
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.clock = clock
+        self._backend_factory = backend_factory
+        self._notes: list[_Note] = []
+        self.set_reactive(BoardApp.connection, Opening(describe_target(config)))
+        self._use_themes(theme_dirs)
+
+    # --- the backend --------------------------------------------------------------------
+
+    @property
+    def backend(self) -> Backend | None:
+        """The open backend, or None while opening or after a failure."""
+        connection = self.connection
+        return connection.backend if isinstance(connection, Connected) else None
+
+    @property
+    def me(self) -> User | None:
+        connection = self.connection
+        return connection.me if isinstance(connection, Connected) else None
+
+    def open_board(self) -> None:
+        """(Re)open the backend in a worker; the screens show that it is opening."""
+        self.connection = Opening(describe_target(self.config))
+        self._open_in_worker()
+
+    @work(thread=True, exclusive=True, group="backend", exit_on_error=False)
+    def _open_in_worker(self) -> None:
+        try:
+            backend = self._backend_factory()
+        except Exception as error:
+            self.post_message(self.BackendFailed(describe_error(error)))
+            return
+        try:
+            me = backend.me()
+        except Exception as error:
+            _close_quietly(backend)
+            self.post_message(self.BackendFailed(describe_error(error)))
+            return
+        if get_current_worker().is_cancelled:  # the app quit while the backend was opening
+            _close_quietly(backend)
+            return
+        self.post_message(self.BackendOpened(backend, me))
+
+    @on(BackendOpened)
+    def _backend_opened(self, message: BackendOpened) -> None:
+        previous = self.backend
+        if previous is not None and previous is not message.backend:
+            _close_quietly(previous)
+        connection = Connected(message.backend, message.me)
+        self.sub_title = f"{connection.who} · {message.backend.description}"
+        self.connection = connection
+
+    @on(BackendFailed)
+    def _backend_failed(self, message: BackendFailed) -> None:
+        target = describe_target(self.config)
+        self.sub_title = f"not signed in · {target}"
+        self.connection = Failed(target, message.message)
+        self.notify(
+            message.message,
+            title="Cannot open the board",
+            severity="error",
+            timeout=10,
+            markup=False,
+        )
+
+    # --- start and stop -------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._check_keymap()
+        self.set_keymap(self.config.keymap)
+        for note in self._notes:
+            self.notify(
+                note.message, title=note.title, severity=note.severity, timeout=10, markup=False
+            )
+        self._notes.clear()
+        # After the first frame: opening the store imports SQLModel, which must not delay it.
+        self.call_after_refresh(self.open_board)
+
+    def on_unmount(self) -> None:
+        backend = self.backend
+        if backend is not None:
+            _close_quietly(backend)
+
+    def _use_themes(self, extra_dirs: Iterable[Path]) -> None:
+        themes, problems = load_themes(extra_dirs)
+        for theme in themes.values():
+            self.register_theme(theme)
+        if problems:
+            count = len(problems)
+            self._notes.append(
+                _Note("\n".join(problems), f"Skipped {count} theme file{'s' * (count > 1)}")
+            )
+        wanted = self.config.theme
+        if wanted not in self.available_themes:
+            fallback = DEFAULT_THEME
+            if fallback not in self.available_themes:
+                fallback = LAST_RESORT_THEME
+            self._notes.append(
+                _Note(
+                    f"Using {fallback!r} instead. Known themes: "
+                    f"{', '.join(sorted(self.available_themes))}",
+                    f"Unknown theme {wanted!r}",
+                )
+            )
+            wanted = fallback
+        self.theme = wanted
+
+    def _check_keymap(self) -> None:
+        known = {
+            binding.id
+            for node_type in (type(self), *_mode_screen_types(), HelpScreen)
+            for base in node_type.__mro__
+            for binding in vars(base).get("BINDINGS", ())
+            if isinstance(binding, Binding) and binding.id
+        }
+        unknown = sorted(set(self.config.keymap) - known)
+        if unknown:
+            self._notes.append(
+                _Note(
+                    f"No key binding has the id {', '.join(map(repr, unknown))}; "
+                    f"known ids: {', '.join(sorted(known))}",
+                    "Keymap entries ignored",
+                )
+            )
+
+    # --- actions, help and the command palette ---------------------------------------------
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(key_rows(self.screen), title=self.screen.title or ""))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every key's action as a palette command, then Textual's own (theme, screenshot)
+        unless one of ours has the same title."""
+        rows = [
+            row
+            for row in key_rows(screen)
+            if row.binding_id is not None and row.action != "command_palette"
+        ]
+        titles = {row.description for row in rows}
+        for row in rows:
+            help_text = f"{row.tooltip} ({row.keys})" if row.tooltip else f"Key: {row.keys}"
+            yield SystemCommand(
+                row.description, help_text, partial(self.run_action, row.action, row.namespace)
+            )
+        for command in super().get_system_commands(screen):
+            if command.title not in titles:
+                yield command
+
+
+def _mode_screen_types() -> list[type]:
+    return [screen for screen in BoardApp.MODES.values() if isinstance(screen, type)]
+
+
+def _close_quietly(backend: Backend) -> None:
+    with contextlib.suppress(Exception):  # best effort: the app is ending or reopening
+        backend.close()
+
+
+def make_app(
+    config: Config | None = None,
+    *,
+    backend_factory: Callable[[], Backend] | None = None,
+    clock: Clock = system_clock,
+) -> BoardApp:
+    """The app as the CLI and the tests build it. Without a factory the backend is the
+    one the config names, opened (in a worker) by `open_backend`."""
+    config = config if config is not None else Config.load()
+    if backend_factory is None:
+        chosen = config
+
+        def backend_factory() -> Backend:
+            return open_backend(chosen, clock=clock)
+
+    return BoardApp(config, backend_factory, clock=clock)

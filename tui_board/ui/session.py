@@ -1,0 +1,64 @@
+"""Where the app is with its backend: opening it, signed in, or failed to open it.
+
+The app holds one of these in `BoardApp.connection`; every mode screen watches it, so a
+screen made later (modes are built on first visit) sees the same state as the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tui_board.core.errors import BoardError
+
+if TYPE_CHECKING:
+    from tui_board.backend.protocol import Backend
+    from tui_board.config import Config
+    from tui_board.core.models import User
+
+
+@dataclass(frozen=True)
+class Opening:
+    """The backend is being opened in a worker; `target` says which one."""
+
+    target: str
+
+
+@dataclass(frozen=True)
+class Connected:
+    """The backend answered: who I am and where the data lives."""
+
+    backend: Backend
+    me: User
+
+    @property
+    def who(self) -> str:
+        """`Alice Example (alice, admin)`: what the header shows."""
+        return f"{self.me.name} ({self.me.login}, {self.me.role})"
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Opening the backend failed; `message` is for the user to read."""
+
+    target: str
+    message: str
+
+
+Connection = Opening | Connected | Failed
+
+
+def describe_target(config: Config) -> str:
+    """What the config points at, before anything is opened (no heavy imports here)."""
+    if config.server:
+        return f"server: {config.server}"
+    return f"local: {config.db_path}"
+
+
+def describe_error(error: BaseException) -> str:
+    """One line a user can read: a BoardError's own message, else the exception's kind
+    and text (a bug, but still not a traceback on the screen)."""
+    if isinstance(error, BoardError):
+        return error.message
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
