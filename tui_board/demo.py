@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tui_board.backend import full_name
 from tui_board.core.clock import Clock, local_today, system_clock
 from tui_board.core.models import DEFAULT_COLUMNS
 from tui_board.core.weeks import IsoWeek
@@ -217,7 +218,7 @@ def _generate(
             {
                 "id": index + 1,
                 "login": user_login,
-                "name": names[index][1] if index else f"{login} (you)",
+                "name": names[index][1] if index else full_name(login),
                 "email": f"{names[index][0]}@example.com",
                 "role": "admin" if index == 0 else ("lead" if index % 4 == 0 else "member"),
                 "team_id": teams[index // 4 % team_count]["id"]

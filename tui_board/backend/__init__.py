@@ -23,6 +23,17 @@ def current_login() -> str:
     return os.environ.get("TUI_BOARD_USER") or getpass.getuser()
 
 
+def full_name(login: str) -> str:
+    """A person's name from the system's user database (GECOS), else the login."""
+    import pwd
+
+    try:
+        gecos = pwd.getpwnam(login).pw_gecos.split(",")[0].strip()
+    except KeyError:
+        gecos = ""
+    return gecos or login
+
+
 def open_backend(
     config: Config,
     *,
