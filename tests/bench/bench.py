@@ -89,11 +89,11 @@ def small_db() -> Path:
 
 
 def large_db() -> Path:
-    path = WORK / "large-200x10000x250.db"
+    path = WORK / "large-200x10000x420.db"
     if not path.exists():
         print("making the large database (200 people, 10,000 tasks, ~1M entries) ...")
         started = time.perf_counter()
-        demo(path, users=200, tasks=10_000, weeks=250)
+        demo(path, users=200, tasks=10_000, weeks=420)
         print(f"  made in {time.perf_counter() - started:.1f} s")
     return path
 

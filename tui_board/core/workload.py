@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Literal
 
 from tui_board.core.weeks import IsoWeek
@@ -26,6 +27,8 @@ BANDS: tuple[tuple[Band, str], ...] = (
     ("over", "over 120%"),
 )
 UNDATED_SPREAD_DAYS = 14
+
+_week_of = lru_cache(maxsize=4096)(IsoWeek.of)
 
 
 def band(load: int, capacity: int) -> Band:
@@ -57,22 +60,34 @@ def spread_remaining(
 ) -> dict[IsoWeek, int]:
     """Spread a task's remaining minutes over the weeks it will be worked in.
 
-    The minutes are shared out day by day so that the weeks add up to `remaining`
-    exactly, whatever the rounding."""
+    Each working day from today to the due date gets an equal share, rounded so that
+    the days add up to `remaining` exactly: the first k days hold remaining * k // n.
+    A week's share is therefore fixed by how many of those days it holds, which lets
+    this work week by week (the workload sums thousands of tasks per frame)."""
     if remaining <= 0:
         return {}
-    current = IsoWeek.of(today)
     if due is not None and due < today:
-        return {current: remaining}
+        return {_week_of(today): remaining}
     end = due if due is not None else today + timedelta(UNDATED_SPREAD_DAYS - 1)
-    days = working_days(today, end, work_days)
-    if not days:
-        return {IsoWeek.of(end): remaining}
+    # before[k]: working weekdays before weekday k; a week's days in range are contiguous
+    worked = frozenset(work_days)
+    before = [sum(1 for d in worked if d < k) for k in range(8)]
+    counts: list[tuple[date, int]] = []  # (a day of the week, working days in range)
+    monday = today - timedelta(today.weekday())
+    while monday <= end:
+        first, last = max(monday, today), min(monday + timedelta(6), end)
+        held = before[last.weekday() + 1] - before[first.weekday()]
+        if held:
+            counts.append((first, held))
+        monday += timedelta(7)
+    total = sum(held for _, held in counts)
+    if total == 0:
+        return {_week_of(end): remaining}
     spread: dict[IsoWeek, int] = {}
-    given = 0
-    for index, day in enumerate(days, start=1):
-        share = remaining * index // len(days) - given
-        given += share
-        week = IsoWeek.of(day)
-        spread[week] = spread.get(week, 0) + share
-    return {week: minutes for week, minutes in spread.items() if minutes}
+    seen = 0
+    for day, held in counts:
+        share = remaining * (seen + held) // total - remaining * seen // total
+        seen += held
+        if share:
+            spread[_week_of(day)] = share
+    return spread
