@@ -276,9 +276,9 @@ def db_backup(cli_ctx: CliContext, destination: Path, db: str | None) -> None:
 
 
 def _register() -> None:
-    from tui_board.cli import people, reports, time, work
+    from tui_board.cli import people, reports, serve, time, work
 
-    for module in (people, work, time, reports):
+    for module in (people, work, time, reports, serve):
         for command in module.COMMANDS:
             cli.add_command(command)
 

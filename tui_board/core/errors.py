@@ -59,3 +59,13 @@ class Locked(BoardError):
 ERROR_KINDS: dict[str, type[BoardError]] = {
     cls.kind: cls for cls in (BoardError, Invalid, NotFound, Forbidden, Conflict, Locked)
 }
+
+
+class Unavailable(BoardError):
+    """The team server cannot be reached; what was typed is kept for later."""
+
+    status = 503
+    kind = "unavailable"
+
+
+ERROR_KINDS[Unavailable.kind] = Unavailable

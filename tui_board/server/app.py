@@ -1,0 +1,232 @@
+"""The team server: a thin FastAPI layer over the service layer.
+
+It authenticates (`Authorization: Bearer <token>`), maps each Backend operation to
+`POST /api/v1/<operation>` with a typed JSON body (unknown fields refused), and maps the
+service layer's errors to status codes (a stale write: 409 with the current row). Every
+rule lives in `LocalBackend`; the server keeps nothing another server process would need,
+so several of them can serve one PostgreSQL database.
+
+Routes are built from `tui_board.backend.operations`, so they follow the protocol.
+"""
+
+# No `from __future__ import annotations` here: FastAPI reads the generated signatures.
+
+import asyncio
+import inspect
+import typing
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
+
+from tui_board import __version__
+from tui_board.backend.local import LocalBackend
+from tui_board.backend.operations import Operation, from_wire, operations
+from tui_board.core.clock import Clock, system_clock
+from tui_board.core.errors import BoardError, Forbidden, Invalid
+from tui_board.core.models import Change, _Patch, to_json
+from tui_board.core.weeks import IsoWeek
+from tui_board.store.database import SCHEMA_HEAD, Database
+
+API = "/api/v1"
+LONG_POLL_STEP = 0.5
+_FORBID = ConfigDict(extra="forbid")
+
+
+def _week(text: str) -> str:
+    try:
+        return str(IsoWeek.parse(text))
+    except Invalid as error:
+        raise ValueError(error.message) from None
+
+
+WeekText = Annotated[str, AfterValidator(_week), Field(examples=["2026-W48"])]
+
+
+class ErrorBody(BaseModel):
+    error: str
+    message: str
+    current: Any = None
+
+
+def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
+    """The ASGI app for one database (what `tui-board serve` runs under uvicorn)."""
+    app = FastAPI(
+        title="tui-board team server",
+        version=__version__,
+        description="Every operation of the tui-board Backend protocol, one POST each.",
+    )
+
+    def backend_for(authorization: Annotated[str | None, Header()] = None) -> LocalBackend:
+        token = (authorization or "").removeprefix("Bearer ").strip()
+        if not authorization or not authorization.startswith("Bearer ") or not token:
+            raise _Unauthorized("send your API token as `Authorization: Bearer <token>`")
+        anonymous = LocalBackend(database, "", clock=clock)
+        try:
+            login = anonymous.login_for_token(token)
+        except Forbidden as error:
+            raise _Unauthorized(error.message) from None
+        return anonymous.as_user(login)
+
+    @app.exception_handler(BoardError)
+    async def board_error(_request: Request, error: BoardError) -> JSONResponse:
+        return _error_response(error.status, error.kind, error.message, error.current)
+
+    @app.exception_handler(_Unauthorized)
+    async def unauthorized(_request: Request, error: _Unauthorized) -> JSONResponse:
+        response = _error_response(401, "unauthorized", error.message, None)
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        """The process answers (touches nothing)."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], responses={503: {"model": ErrorBody}})
+    async def readyz() -> Response:
+        """The database answers and its schema is the one this server expects."""
+        try:
+            revision = await run_in_threadpool(database.schema_revision)
+        except Exception as error:  # the database is down: not ready, say why
+            return _error_response(503, "unavailable", f"database unreachable: {error}", None)
+        if revision != SCHEMA_HEAD:
+            message = f"schema is {revision}, expected {SCHEMA_HEAD}: run `tui-board db upgrade`"
+            return _error_response(503, "unavailable", message, None)
+        return JSONResponse({"status": "ready", "schema": revision})
+
+    @app.get(
+        f"{API}/changes",
+        tags=["changes"],
+        response_model=list[Change],
+        responses={401: {"model": ErrorBody}},
+    )
+    async def changes(
+        backend: Annotated[LocalBackend, Depends(backend_for)],
+        since: Annotated[int, Query(ge=0)] = 0,
+        wait: Annotated[float, Query(ge=0, le=30)] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+    ) -> Response:
+        """The change feed after `since`; with `wait`, a long poll that answers as soon
+        as there is a change, or with an empty list after `wait` seconds."""
+        waited = 0.0
+        while True:
+            found = await run_in_threadpool(backend.changes_since, since, limit=limit)
+            if found or waited >= wait:
+                return _json(found)
+            await asyncio.sleep(LONG_POLL_STEP)
+            waited += LONG_POLL_STEP
+
+    for operation in operations().values():
+        _add_route(app, operation, backend_for)
+    return app
+
+
+class _Unauthorized(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _add_route(
+    app: FastAPI, operation: Operation, backend_for: Callable[..., LocalBackend]
+) -> None:
+    body_model = _body_model(operation)
+    method = operation.name
+
+    async def endpoint(body: BaseModel | None, backend: LocalBackend) -> Response:
+        given = body.model_fields_set if body is not None else set()
+        arguments = {name: _argument(operation, name, body) for name in given}
+        result = await run_in_threadpool(getattr(backend, method), **arguments)
+        return _json(result)
+
+    parameters = [
+        inspect.Parameter(
+            "body",
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=body_model | None if _all_optional(operation) else body_model,
+            default=None if _all_optional(operation) else inspect.Parameter.empty,
+        ),
+        inspect.Parameter(
+            "backend",
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=LocalBackend,
+            default=Depends(backend_for),
+        ),
+    ]
+    endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    endpoint.__name__ = method
+    errors: dict[int | str, dict[str, Any]] = {
+        code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422, 423)
+    }
+    app.post(
+        f"{API}/{method}",
+        name=method,
+        summary=method.replace("_", " "),
+        description=operation.doc,
+        tags=["writes" if operation.writes else "reads"],
+        response_model=operation.returns,
+        responses=errors,
+    )(endpoint)
+
+
+def _all_optional(operation: Operation) -> bool:
+    """Operations whose every parameter has a default also take an empty request."""
+    return all(
+        operation.signature.parameters[name].default is not inspect.Parameter.empty
+        for name in operation.params
+    )
+
+
+def _body_model(operation: Operation) -> type[BaseModel]:
+    fields: dict[str, Any] = {}
+    for name, tp in operation.params.items():
+        default = operation.signature.parameters[name].default
+        required = default is inspect.Parameter.empty
+        fields[name] = (_wire_type(tp), ... if required else _wire_default(default))
+    return create_model(f"{operation.name}_body", __config__=_FORBID, **fields)
+
+
+def _wire_type(tp: Any) -> Any:
+    """The JSON-side type of a parameter: weeks as text, patches as partial objects."""
+    if tp is IsoWeek:
+        return WeekText
+    if isinstance(tp, type) and issubclass(tp, _Patch):
+        return _patch_model(tp)
+    return tp
+
+
+def _wire_default(default: Any) -> Any:
+    return None if isinstance(default, IsoWeek | _Patch) else default
+
+
+@typing.no_type_check
+def _patch_model(patch: type[_Patch]) -> type[BaseModel]:
+    hints = typing.get_type_hints(patch)
+    fields = {name: (hints[name] | None, None) for name in hints}
+    return create_model(f"{patch.__name__}Body", __config__=_FORBID, **fields)
+
+
+def _argument(operation: Operation, name: str, body: BaseModel) -> Any:
+    value = getattr(body, name)
+    tp = operation.params[name]
+    if tp is IsoWeek:
+        return IsoWeek.parse(value)
+    if isinstance(tp, type) and issubclass(tp, _Patch):
+        return tp(**{k: getattr(value, k) for k in value.model_fields_set})
+    if isinstance(value, list):
+        return from_wire(tp, value)
+    return value
+
+
+def _json(value: Any) -> Response:
+    return JSONResponse(to_json(value))
+
+
+def _error_response(status: int, kind: str, message: str, current: Any) -> JSONResponse:
+    return JSONResponse(
+        {"error": kind, "message": message, "current": to_json(current)}, status_code=status
+    )
