@@ -70,7 +70,10 @@ def from_wire(tp: Any, value: Any) -> Any:
         return tp(**{k: from_json(hints[k], v) for k, v in value.items()})
     if typing.get_origin(tp) is dict and value is not None:
         key_type, value_type = typing.get_args(tp)
-        return {from_json(key_type, _key(key_type, k)): from_json(value_type, v) for k, v in value.items()}
+        return {
+            from_json(key_type, _key(key_type, k)): from_json(value_type, v)
+            for k, v in value.items()
+        }
     return from_json(tp, value)
 
 

@@ -8,6 +8,7 @@ into the same `BoardError` the local backend would have raised.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -53,7 +54,8 @@ def _reason(error: httpx.TransportError) -> str:
     if isinstance(error, httpx.TimeoutException):
         return "it did not answer in time"
     if isinstance(error, httpx.ConnectError):
-        return "connection refused" if "refused" in str(error).lower() else str(error) or "no connection"
+        refused = "refused" in str(error).lower()
+        return "connection refused" if refused else str(error) or "no connection"
     return type(error).__name__
 
 
@@ -66,16 +68,15 @@ def _error(response: httpx.Response, returns: Any) -> BoardError:
         return ERROR_KINDS["forbidden"](f"the server refused the token: {body.get('message', '')}")
     if response.status_code == 422 and "detail" in body:
         details = "; ".join(
-            f"{'.'.join(str(p) for p in d.get('loc', [])[1:])}: {d.get('msg')}" for d in body["detail"]
+            f"{'.'.join(str(p) for p in d.get('loc', [])[1:])}: {d.get('msg')}"
+            for d in body["detail"]
         )
         return ERROR_KINDS["invalid"](f"the server refused the request: {details}")
     kind = ERROR_KINDS.get(body.get("error", ""), BoardError)
     message = body.get("message") or f"the server answered {response.status_code}"
     current = body.get("current")
-    try:
+    with contextlib.suppress(TypeError, ValueError, KeyError):
         current = from_wire(returns, current) if current is not None else None
-    except (TypeError, ValueError, KeyError):
-        pass
     return kind(message, current=current)
 
 
