@@ -1,0 +1,65 @@
+"""A real uvicorn server on a loopback port, in a thread, for tests that cross HTTP."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+
+from tui_board.backend.local import LocalBackend
+from tui_board.core.clock import Clock, system_clock
+from tui_board.server.app import create_app
+from tui_board.store.database import Database
+
+
+class LiveServer:
+    def __init__(self, database: Database, *, clock: Clock = system_clock) -> None:
+        self.database = database
+        self.clock = clock
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            create_app(database, clock=clock), log_level="warning", access_log=False, lifespan="off"
+        )
+        self._server = uvicorn.Server(config)
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> LiveServer:
+        self._server.should_exit = False
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(10)
+        self._server.started = False
+
+    def token_for(self, login: str) -> str:
+        """A fresh API token for `login`, made on the server's own database."""
+        local = LocalBackend(self.database, login, clock=self.clock)
+        return local.create_token(login, name="test")
+
+
+@contextmanager
+def live_server(database: Database, *, clock: Clock = system_clock) -> Iterator[LiveServer]:
+    server = LiveServer(database, clock=clock).start()
+    try:
+        yield server
+    finally:
+        server.stop()

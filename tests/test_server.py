@@ -1,0 +1,230 @@
+"""The team server over real HTTP: health, auth, permissions, mass assignment, conflicts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.live_server import LiveServer, live_server
+from tui_board.backend.local import LocalBackend
+from tui_board.backend.operations import operations
+from tui_board.backend.protocol import Backend
+from tui_board.backend.remote import RemoteBackend
+from tui_board.core.errors import Conflict, Forbidden, Invalid, Locked, NotFound
+from tui_board.core.models import Task, TaskPatch, UserPatch
+from tui_board.core.weeks import IsoWeek
+from tui_board.store.database import Database
+
+DAY = date(2026, 11, 24)
+WEEK = IsoWeek.of(DAY)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    database = Database.open(str(tmp_path / "server.db"), create=True)
+    admin = LocalBackend(database, "alice")
+    admin.me()
+    admin.create_team("Web", lead="alice")
+    admin.create_user("bob", "Bob", team="Web")
+    admin.create_user("carol", "Carol", team="Web")
+    admin.create_user("lena", "Lena", role="lead")
+    admin.create_project("WEB", "Web site")
+    admin.create_task("WEB", "Fix login", estimate=240)
+    LocalBackend(database, "carol").set_entry("WEB-1", DAY, 60, comment="carol's")
+    with live_server(database) as running:
+        yield running
+    database.close()
+
+
+def remote(server: LiveServer, login: str) -> RemoteBackend:
+    return RemoteBackend(server.url, server.token_for(login))
+
+
+def post(server: LiveServer, operation: str, body: object, token: str | None) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}".strip()} if token is not None else {}
+    return httpx.post(f"{server.url}/api/v1/{operation}", json=body, headers=headers)
+
+
+def carol_minutes(server: LiveServer) -> int:
+    sheet = LocalBackend(server.database, "carol").week(WEEK)
+    return sum(e.minutes for e in sheet.entries)
+
+
+def test_health_ready_and_openapi(server: LiveServer) -> None:
+    assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
+    ready = httpx.get(f"{server.url}/readyz")
+    assert ready.status_code == 200 and ready.json()["schema"]
+    spec = httpx.get(f"{server.url}/openapi.json").json()
+    assert "/api/v1/week" in spec["paths"]
+    assert "/api/v1/set_entry" in spec["paths"]
+
+
+def test_the_remote_backend_is_a_whole_backend(server: LiveServer) -> None:
+    bob = remote(server, "bob")
+    assert isinstance(bob, Backend)
+    assert bob.me().login == "bob"
+    entry = bob.add_time("WEB-1", DAY, 90, comment="remote")
+    assert (entry.user, entry.minutes, entry.comment) == ("bob", 90, "remote")
+    sheet = bob.week(WEEK)
+    assert [(e.task, e.minutes) for e in sheet.entries] == [("WEB-1", 90)]
+    assert bob.count_tasks("WEB")  # dict[int, int] survives JSON's string keys
+    assert all(isinstance(k, int) for k in bob.count_tasks("WEB"))
+    bob.close()
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [(None, "Authorization: Bearer"), ("", "Authorization: Bearer"), ("tb_wrong", "unknown")],
+)
+def test_no_or_wrong_token_is_refused(server: LiveServer, token: str | None, message: str) -> None:
+    response = post(server, "me", {}, token)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert message in response.json()["message"]
+
+
+def test_a_revoked_token_is_refused_at_once(server: LiveServer) -> None:
+    token = server.token_for("bob")
+    assert post(server, "me", {}, token).status_code == 200
+    LocalBackend(server.database, "alice").revoke_tokens("bob")
+    response = post(server, "me", {}, token)
+    assert response.status_code == 401
+    assert "revoked" in response.json()["message"]
+    with pytest.raises(Forbidden):
+        RemoteBackend(server.url, token).me()
+
+
+def test_a_deactivated_person_is_refused(server: LiveServer) -> None:
+    token = server.token_for("bob")
+    admin = LocalBackend(server.database, "alice")
+    admin.update_user("bob", admin.get_user("bob").version, UserPatch(active=False))
+    assert post(server, "me", {}, token).status_code == 401
+
+
+def test_a_member_cannot_read_or_change_another_members_time(server: LiveServer) -> None:
+    bob = remote(server, "bob")
+    with pytest.raises(Forbidden):
+        bob.week(WEEK, user="carol")
+    with pytest.raises(Forbidden):
+        bob.list_entries(DAY, DAY, user="carol")
+    with pytest.raises(Forbidden):
+        bob.report(DAY, DAY, user="carol")
+    with pytest.raises(Forbidden):
+        bob.set_entry("WEB-1", DAY, 600, user="carol")
+    with pytest.raises(Forbidden):
+        bob.clear_entry("WEB-1", DAY, user="carol")
+    assert carol_minutes(server) == 60
+    # what bob may list holds only his own time
+    assert all(e.user == "bob" for e in bob.list_entries(DAY, DAY))
+    assert [r.user for r in bob.workload(WEEK, 1, today=DAY).rows] == ["bob"]
+
+
+def test_a_member_cannot_do_lead_or_admin_work(server: LiveServer) -> None:
+    bob = remote(server, "bob")
+    LocalBackend(server.database, "carol").submit_week(WEEK)
+    refused = [
+        lambda: bob.approve_week("carol", WEEK),
+        lambda: bob.reject_week("carol", WEEK, "no"),
+        lambda: bob.create_user("mallory", "Mallory", role="admin"),
+        lambda: bob.update_user("bob", bob.me().version, UserPatch(role="admin")),
+        lambda: bob.update_user("carol", 1, UserPatch(name="x")),
+        lambda: bob.lock_period(DAY),
+        lambda: bob.create_project("EVIL", "Evil"),
+        lambda: bob.create_team("Evil"),
+    ]
+    for attempt in refused:
+        with pytest.raises(Forbidden):
+            attempt()
+    admin = LocalBackend(server.database, "alice")
+    assert admin.get_user("bob").role == "member"
+    assert [s.state for s in admin.list_week_states(user="carol")] == ["submitted"]
+    assert admin.locked_until() is None
+    assert [p.key for p in admin.list_projects()] == ["WEB"]
+
+
+def test_a_lead_sees_only_their_team(server: LiveServer) -> None:
+    lena = remote(server, "lena")  # a lead, of no team with members
+    with pytest.raises(Forbidden):
+        lena.week(WEEK, user="carol")
+    alice = remote(server, "alice")  # leads Web
+    assert alice.week(WEEK, user="carol").total == 60
+
+
+@pytest.mark.parametrize(
+    ("operation", "body"),
+    [
+        ("set_entry", {"task": "WEB-1", "day": "2026-11-24", "minutes": 600, "user_id": 3}),
+        ("set_entry", {"task": "WEB-1", "day": "2026-11-24", "minutes": 600, "owner": "carol"}),
+        ("update_user", {"login": "bob", "version": 1, "patch": {"role": "admin", "id": 1}}),
+        ("update_task", {"key": "WEB-1", "version": 1, "patch": {"logged": 0, "version": 9}}),
+        ("submit_week", {"week": "2026-W48", "state": "approved"}),
+    ],
+)
+def test_unknown_fields_are_refused_and_change_nothing(
+    server: LiveServer, operation: str, body: dict[str, object]
+) -> None:
+    token = server.token_for("bob")
+    before = LocalBackend(server.database, "alice").changes_since(0)
+    response = post(server, operation, body, token)
+    assert response.status_code == 422
+    assert "extra" in response.text.lower()
+    after = LocalBackend(server.database, "alice").changes_since(0)
+    assert [c.seq for c in after] == [c.seq for c in before]
+    assert LocalBackend(server.database, "alice").get_user("bob").role == "member"
+
+
+def test_a_stale_write_gets_409_with_the_current_row(server: LiveServer) -> None:
+    bob, carol = remote(server, "bob"), remote(server, "carol")
+    seen = bob.get_task("WEB-1")
+    carol.update_task("WEB-1", seen.version, TaskPatch(title="Fix the login form"))
+    with pytest.raises(Conflict) as caught:
+        bob.update_task("WEB-1", seen.version, TaskPatch(title="Bob's title"))
+    current = caught.value.current
+    assert isinstance(current, Task)
+    assert current.title == "Fix the login form"
+    assert current.version == seen.version + 1
+    assert bob.get_task("WEB-1").title == "Fix the login form"
+    raw = post(
+        server,
+        "update_task",
+        {"key": "WEB-1", "version": seen.version, "patch": {"title": "again"}},
+        server.token_for("bob"),
+    )
+    assert raw.status_code == 409
+    assert raw.json()["current"]["title"] == "Fix the login form"
+
+
+def test_errors_come_back_as_the_same_errors(server: LiveServer) -> None:
+    bob = remote(server, "bob")
+    with pytest.raises(NotFound):
+        bob.get_task("WEB-99")
+    with pytest.raises(Invalid):
+        bob.add_time("WEB-1", DAY, 25 * 60)
+    bob.add_time("WEB-1", DAY, 30)
+    bob.submit_week(WEEK)
+    with pytest.raises(Locked):
+        bob.add_time("WEB-1", DAY, 30)
+    with pytest.raises(Invalid):  # a bad week is refused by the request's schema
+        bob.call(operations()["week"], {"week": "2026-W99"})
+
+
+def test_the_change_feed_long_polls(server: LiveServer) -> None:
+    token = server.token_for("bob")
+    last = post(server, "last_change", {}, token).json()
+    empty = httpx.get(
+        f"{server.url}/api/v1/changes",
+        params={"since": last, "wait": 0.5},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert empty.status_code == 200 and empty.json() == []
+    LocalBackend(server.database, "carol").add_time("WEB-1", DAY, 15)
+    found = httpx.get(
+        f"{server.url}/api/v1/changes",
+        params={"since": last, "wait": 5},
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
+    assert [c["entity"] for c in found] == ["entry"]
