@@ -101,9 +101,24 @@ def large_db() -> Path:
 def demo(path: Path, *, users: int, tasks: int, weeks: int) -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [PYTHON, "-m", "tui_board", "demo", "--db", str(path), "--no-open", "--users", str(users),
-         "--tasks", str(tasks), "--weeks", str(weeks)],
-        env=env_for(), check=True, capture_output=True,
+        [
+            PYTHON,
+            "-m",
+            "tui_board",
+            "demo",
+            "--db",
+            str(path),
+            "--no-open",
+            "--users",
+            str(users),
+            "--tasks",
+            str(tasks),
+            "--weeks",
+            str(weeks),
+        ],
+        env=env_for(),
+        check=True,
+        capture_output=True,
     )
 
 
@@ -116,17 +131,26 @@ def bench_cli(runs: int) -> None:
     sqlmodel = median_seconds([PYTHON, "-c", "import sqlmodel"], runs)
     log = median_seconds(
         [PYTHON, "-m", "tui_board", "--db", str(db), "log", "1m", "WEB-1"],
-        runs, env_for(),
+        runs,
+        env_for(),
     )
     week = median_seconds(
         [PYTHON, "-m", "tui_board", "--db", str(db), "week", "--json"], runs, env_for()
     )
     label = 'python -c "import sqlmodel"'
     print(f"{label:<52} {sqlmodel * 1000:>19.0f} ms")
-    report("tui-board log", f"{log * 1000:.0f} ms = {log / sqlmodel:.2f}x", "1.5x sqlmodel",
-           log / sqlmodel <= 1.5)
-    report("tui-board week --json", f"{week * 1000:.0f} ms = {week / sqlmodel:.2f}x",
-           "1.5x sqlmodel", week / sqlmodel <= 1.5)
+    report(
+        "tui-board log",
+        f"{log * 1000:.0f} ms = {log / sqlmodel:.2f}x",
+        "1.5x sqlmodel",
+        log / sqlmodel <= 1.5,
+    )
+    report(
+        "tui-board week --json",
+        f"{week * 1000:.0f} ms = {week / sqlmodel:.2f}x",
+        "1.5x sqlmodel",
+        week / sqlmodel <= 1.5,
+    )
 
 
 def bench_start(runs: int) -> None:
@@ -138,8 +162,12 @@ def bench_start(runs: int) -> None:
     floor = median_seconds([PYTHON, str(bare)], runs)
     ours = median_seconds([PYTHON, str(board), str(db)], runs, env_for())
     print(f"{'bare Textual app to first frame (floor)':<52} {floor * 1000:>19.0f} ms")
-    report("tui-board app to first frame", f"{ours * 1000:.0f} ms = {ours / floor:.2f}x",
-           "2x floor", ours / floor <= 2)
+    report(
+        "tui-board app to first frame",
+        f"{ours * 1000:.0f} ms = {ours / floor:.2f}x",
+        "2x floor",
+        ours / floor <= 2,
+    )
 
 
 def bench_workload(runs: int) -> None:
@@ -158,14 +186,90 @@ def bench_workload(runs: int) -> None:
     figures = backend.workload(start, 12)
     assert len(figures.rows) == people and len(figures.weeks) == 12
     took = median_call(lambda: backend.workload(start, 12), runs)
-    report(f"workload {people} people x 12 weeks, {entries:,} entries",
-           f"{took * 1000:.1f} ms", "100 ms", took < 0.1)
+    report(
+        f"workload {people} people x 12 weeks, {entries:,} entries",
+        f"{took * 1000:.1f} ms",
+        "100 ms",
+        took < 0.1,
+    )
     week = median_call(lambda: backend.week(start.shift(3)), runs)
     report("week read on the large database", f"{week * 1000:.1f} ms", "(timesheet)", True)
     database.close()
 
 
-BENCHES = {"cli": bench_cli, "start": bench_start, "workload": bench_workload}
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.body = '{"week": "%s"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer %s"
+"""
+
+
+def bench_server(runs: int) -> None:
+    """Authenticated week reads per second from one server process, loaded by wrk
+    (C, so the load generator does not compete with the server for the GIL)."""
+    import re
+    import shutil
+    import socket
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        print("server: needs wrk (apt-get install wrk); skipped")
+        return
+    db = small_db()
+    token = subprocess.run(
+        [PYTHON, "-m", "tui_board", "--db", str(db), "user", "token", "bench"],
+        env=env_for(),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [PYTHON, "-m", "tui_board", "serve", "--db", str(db), "--port", str(port)],
+        env=env_for(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        week = time.strftime("%G-W%V")
+        script = WORK / "week.lua"
+        script.write_text(WRK_SCRIPT % (week, token))
+        url = f"http://127.0.0.1:{port}/api/v1/week"
+        subprocess.run([wrk, "-t1", "-c8", "-d2s", "-s", str(script), url], capture_output=True)
+        out = subprocess.run(
+            [wrk, "-t1", "-c8", f"-d{max(5, runs)}s", "-s", str(script), url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+        errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        report(
+            "server: authenticated week reads, 1 process",
+            f"{rate:,.0f} req/s",
+            "1,000 req/s",
+            rate >= 1000 and errors is None,
+        )
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+BENCHES = {
+    "cli": bench_cli,
+    "start": bench_start,
+    "workload": bench_workload,
+    "server": bench_server,
+}
 
 
 def main() -> None:
@@ -174,8 +278,10 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", choices=sorted(BENCHES), help="run only these")
     args = parser.parse_args()
     runs = 5 if args.quick else 15
-    print(f"tui-board benchmark: {os.cpu_count()} cores, python {sys.version.split()[0]}, "
-          f"{runs} runs each, medians")
+    print(
+        f"tui-board benchmark: {os.cpu_count()} cores, python {sys.version.split()[0]}, "
+        f"{runs} runs each, medians"
+    )
     for name in args.only or list(BENCHES):
         BENCHES[name](runs)
 
