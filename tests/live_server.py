@@ -17,12 +17,14 @@ from tui_board.store.database import Database
 
 
 class LiveServer:
-    def __init__(self, database: Database, *, clock: Clock = system_clock) -> None:
+    def __init__(
+        self, database: Database, *, clock: Clock = system_clock, port: int = 0
+    ) -> None:
         self.database = database
         self.clock = clock
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind(("127.0.0.1", 0))
+        self._socket.bind(("127.0.0.1", port))
         self.port = self._socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(

@@ -9,31 +9,58 @@ into the same `BoardError` the local backend would have raised.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Callable
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from tui_board.backend.offline import OfflineQueue, QueuedWrite
 from tui_board.backend.operations import Operation, from_wire, operations, to_wire
 from tui_board.core.clock import Clock, system_clock
 from tui_board.core.errors import ERROR_KINDS, BoardError, Unavailable
+from tui_board.core.models import TimeEntry
+
+#: The writes that are queued on disk while the server is down: a day's time.
+QUEUEABLE = frozenset({"set_entry", "add_time", "clear_entry"})
 
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 
 
 class RemoteBackend:
     """A team server as a Backend. One `httpx.Client` for the backend's life: building
-    one costs tens of milliseconds (its TLS context), a new one per call is slow."""
+    one costs tens of milliseconds (its TLS context), a new one per call is slow.
 
-    def __init__(self, url: str, token: str, *, clock: Clock = system_clock) -> None:
+    Time entries written while the server cannot be reached are queued on disk (see
+    `offline.py`) and sent, in order and exactly once, as soon as it answers again;
+    until then the write returns a provisional entry with id 0."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        clock: Clock = system_clock,
+        queue_dir: Path | None = None,
+    ) -> None:
         self.url = url.rstrip("/")
         self.clock = clock
         self.description = f"server: {self.url}"
+        self.online = True
+        self._login = ""
         self._client = httpx.Client(
             base_url=f"{self.url}/api/v1",
             headers={"Authorization": f"Bearer {token}", "User-Agent": "tui-board"},
             timeout=TIMEOUT,
         )
+        if queue_dir is None:
+            from tui_board.config import user_data_dir
+
+            queue_dir = user_data_dir() / "offline"
+        token_key = hashlib.sha256(token.encode()).hexdigest()
+        self.queue = OfflineQueue(queue_dir, self.url, token_key)
 
     def close(self) -> None:
         self._client.close()
@@ -41,13 +68,79 @@ class RemoteBackend:
     def call(self, operation: Operation, arguments: dict[str, Any]) -> Any:
         """Run one operation on the server and return its result as records."""
         body = {name: to_wire(value) for name, value in arguments.items()}
+        if operation.name in QUEUEABLE:
+            return self._write_time(operation, body)
+        if self.queue.path.exists():
+            self.sync()
+        result = from_wire(operation.returns, self._send(operation, body))
+        if operation.name == "me":
+            self._login = result.login
+        return result
+
+    def sync(self) -> tuple[int, list[QueuedWrite]]:
+        """Send the queued writes in order. Returns how many were sent and the ones the
+        server refused (kept in the queue's refused file); stops, keeping the rest,
+        while the server cannot be reached."""
+        sent, refused = 0, []
+        for write in self.queue.pending():
+            operation = operations()[write.operation]
+            try:
+                self._send(operation, write.arguments, request_id=write.id)
+            except Unavailable:
+                break
+            except BoardError as error:
+                self.queue.refuse(write, error.message)
+                refused.append(write)
+            else:
+                self.queue.done(write)
+                sent += 1
+        return sent, refused
+
+    def pending_writes(self) -> list[QueuedWrite]:
+        return self.queue.pending()
+
+    def _write_time(self, operation: Operation, body: dict[str, Any]) -> Any:
+        if self.queue.path.exists():
+            self.sync()
+        request_id = OfflineQueue.new_id()
+        if not self.queue.path.exists():
+            try:
+                answer = self._send(operation, body, request_id=request_id)
+                return from_wire(operation.returns, answer)
+            except Unavailable:
+                pass  # it may or may not have arrived: the same id makes a replay safe
+        self.queue.add(request_id, operation.name, body)
+        return self._provisional(operation, body)
+
+    def _provisional(self, operation: Operation, body: dict[str, Any]) -> TimeEntry | None:
+        """What a queued write will most likely store, for the screen to show now."""
+        if operation.name == "clear_entry" or (
+            operation.name == "set_entry" and not body.get("minutes") and not body.get("comment")
+        ):
+            return None
+        return TimeEntry(
+            id=0,
+            user=body.get("user") or self._login,
+            task=str(body["task"]).upper(),
+            day=date.fromisoformat(body["day"]),
+            minutes=int(body["minutes"]),
+            comment=body.get("comment") or "",
+            version=0,
+        )
+
+    def _send(
+        self, operation: Operation, body: dict[str, Any], *, request_id: str | None = None
+    ) -> Any:
+        headers = {"Idempotency-Key": request_id} if request_id else None
         try:
-            response = self._client.post(f"/{operation.name}", json=body)
+            response = self._client.post(f"/{operation.name}", json=body, headers=headers)
         except httpx.TransportError as error:
+            self.online = False
             raise Unavailable(f"cannot reach the server at {self.url} ({_reason(error)})") from None
+        self.online = True
         if response.status_code >= 400:
             raise _error(response, operation.returns)
-        return from_wire(operation.returns, response.json())
+        return response.json()
 
 
 def _reason(error: httpx.TransportError) -> str:
