@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -115,21 +115,18 @@ class Database:
     def write(self) -> Iterator[Session]:
         """A write transaction: BEGIN IMMEDIATE on SQLite, committed when the block
         ends without an error and rolled back otherwise."""
-        token = _begin_mode.set("BEGIN IMMEDIATE")
-        try:
-            with Session(self.engine, expire_on_commit=False) as session:
+        with Session(self.engine, expire_on_commit=False) as session:
+            token: Token[str] = _begin_mode.set("BEGIN IMMEDIATE")
+            try:
                 session.connection()  # begin now, while the mode is set
+            finally:
                 _begin_mode.reset(token)
-                token = None
-                try:
-                    yield session
-                    session.commit()
-                except BaseException:
-                    session.rollback()
-                    raise
-        finally:
-            if token is not None:
-                _begin_mode.reset(token)
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
 
     # --- schema ------------------------------------------------------------------------
 

@@ -86,7 +86,9 @@ class ServiceBase:
         )
         s.add(row)
         s.flush()
-        self._record(s, None, "user", self.login, "create", {"role": "admin"})
+        assert row.id is not None
+        admin = Actor(row.id, row.login, "admin")
+        self._record(s, admin, "user", self.login, "create", {"role": "admin"})
         return row
 
     # --- lookups by natural key -----------------------------------------------------------
@@ -137,7 +139,7 @@ class ServiceBase:
             .where(ProjectRow.key == project_key, TaskRow.number == number)
         )
         if lock:
-            query = query.with_for_update()
+            query = query.with_for_update(of=TaskRow)  # not the project's row
         row = s.exec(query).first()
         if row is None:
             raise NotFound(f"no task {key.upper()}")

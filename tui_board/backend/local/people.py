@@ -106,6 +106,10 @@ class PeopleService(ServiceBase):
                     check_role(value)
                     if login == actor.login and value != "admin":
                         raise Invalid("you cannot take away your own admin role")
+                elif key == "active":
+                    if login == actor.login and not value:
+                        raise Invalid("you cannot deactivate your own account")
+                    value = bool(value)
                 elif key == "team":
                     row.team_id = self._team_row(s, value).id if value else None
                     continue
@@ -236,8 +240,10 @@ class PeopleService(ServiceBase):
         if found is None:
             raise Forbidden("unknown API token")
         login, active, revoked = found
-        if revoked or not active:
+        if revoked:
             raise Forbidden("this API token was revoked")
+        if not active:
+            raise Forbidden(f"the account {login!r} is deactivated")
         return str(login)
 
 

@@ -7,10 +7,11 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from tui_board.backend.local.time import TimeService
-from tui_board.core.errors import Forbidden
+from tui_board.core.errors import Forbidden, Invalid
 from tui_board.core.models import (
     Change,
     ReportRow,
@@ -32,11 +33,16 @@ from tui_board.store.tables import (
     UserRow,
 )
 
+#: Changes whose data is a person's time, shown only to those who may see it.
+PRIVATE_ENTITIES = frozenset({"entry", "time_off", "week", "timer"})
+
 
 class ReportService(TimeService):
     def workload(
         self, start: IsoWeek, weeks: int, *, team: str | None = None, today: date | None = None
     ) -> Workload:
+        if weeks < 1:
+            raise Invalid(f"a workload shows at least one week, not {weeks}")
         today = today or self._today()
         current = IsoWeek.of(today)
         span = IsoWeek.range(start, weeks)
@@ -47,7 +53,11 @@ class ReportService(TimeService):
             ids = [p.id for p in people]
             logged = _sum_by_user_week(
                 s.exec(
-                    select(TimeEntryRow.user_id, TimeEntryRow.day, func.sum(TimeEntryRow.minutes))
+                    select(
+                        col(TimeEntryRow.user_id),
+                        col(TimeEntryRow.day),
+                        func.sum(TimeEntryRow.minutes),
+                    )
                     .where(TimeEntryRow.day >= first, TimeEntryRow.day <= last)
                     .where(col(TimeEntryRow.user_id).in_(ids))
                     .group_by(col(TimeEntryRow.user_id), col(TimeEntryRow.day))
@@ -55,17 +65,24 @@ class ReportService(TimeService):
             )
             off = _sum_by_user_week(
                 s.exec(
-                    select(TimeOffRow.user_id, TimeOffRow.day, func.sum(TimeOffRow.minutes))
+                    select(
+                        col(TimeOffRow.user_id), col(TimeOffRow.day), func.sum(TimeOffRow.minutes)
+                    )
                     .where(TimeOffRow.day >= first, TimeOffRow.day <= last)
                     .where(col(TimeOffRow.user_id).in_(ids))
                     .group_by(col(TimeOffRow.user_id), col(TimeOffRow.day))
                 )
             )
-            planned: dict[tuple[int, IsoWeek], int] = defaultdict(int)
+            planned: dict[tuple[int | None, IsoWeek], int] = defaultdict(int)
             if span[-1] >= current:
                 work_days = {p.id: _days(p.work_days) for p in people}
                 open_tasks = s.exec(
-                    select(TaskRow.assignee_id, TaskRow.estimate, TaskRow.logged, TaskRow.due)
+                    select(
+                        col(TaskRow.assignee_id),
+                        col(TaskRow.estimate),
+                        col(TaskRow.logged),
+                        col(TaskRow.due),
+                    )
                     .join(ColumnRow, col(ColumnRow.id) == TaskRow.column_id)
                     .where(col(TaskRow.archived).is_(False), ColumnRow.kind != "done")
                     .where(col(TaskRow.assignee_id).in_(ids))
@@ -73,7 +90,7 @@ class ReportService(TimeService):
                 )
                 for user_id, estimate, spent, due in open_tasks:
                     for week, minutes in spread_remaining(
-                        estimate - spent, today, due, work_days[user_id]
+                        (estimate or 0) - spent, today, due, work_days[user_id]
                     ).items():
                         planned[(user_id, week)] += minutes
             teams = {t.id: t.name for t in s.exec(select(TeamRow))}
@@ -120,17 +137,17 @@ class ReportService(TimeService):
         with self.db.read() as s:
             actor = self._actor(s)
             query = (
-                select(
-                    UserRow.login,
-                    ProjectRow.key,
-                    TaskRow.number,
-                    TaskRow.title,
+                sa_select(
+                    col(UserRow.login),
+                    col(ProjectRow.key),
+                    col(TaskRow.number),
+                    col(TaskRow.title),
                     func.sum(TimeEntryRow.minutes),
                 )
                 .join(UserRow, col(UserRow.id) == TimeEntryRow.user_id)
                 .join(TaskRow, col(TaskRow.id) == TimeEntryRow.task_id)
                 .join(ProjectRow, col(ProjectRow.id) == TaskRow.project_id)
-                .where(TimeEntryRow.day >= start, TimeEntryRow.day <= end)
+                .where(col(TimeEntryRow.day) >= start, col(TimeEntryRow.day) <= end)
                 .group_by(
                     col(UserRow.login), col(ProjectRow.key), col(TaskRow.number), col(TaskRow.title)
                 )
@@ -138,17 +155,17 @@ class ReportService(TimeService):
             )
             if user is not None:
                 query = query.where(
-                    TimeEntryRow.user_id == self._visible_user_row(s, actor, user).id
+                    col(TimeEntryRow.user_id) == self._visible_user_row(s, actor, user).id
                 )
             else:
                 visible = self._visible_user_ids(s, actor)
                 if visible is not None:
                     query = query.where(col(TimeEntryRow.user_id).in_(visible))
             if project is not None:
-                query = query.where(ProjectRow.key == project.upper())
+                query = query.where(col(ProjectRow.key) == project.upper())
             return [
                 ReportRow(login, pkey, f"{pkey}-{number}", title, int(minutes))
-                for login, pkey, number, title, minutes in s.exec(query)
+                for login, pkey, number, title, minutes in s.execute(query)
             ]
 
     # --- the change feed ------------------------------------------------------------------
@@ -163,12 +180,15 @@ class ReportService(TimeService):
                 .order_by(col(ChangeRow.seq))
                 .limit(limit)
             )
+            # Whose time the reader may see: the data of changes to anyone else's
+            # time (entries, timers, time off, weeks) is left out.
+            visible = None if actor.is_admin else self._visible_logins(s, actor)
             changes = []
             for row, login in rows:
                 data = json.loads(row.data)
-                if row.entity in ("entry", "time_off", "week") and not actor.is_admin:
+                if visible is not None and row.entity in PRIVATE_ENTITIES:
                     owner = data.get("user") or row.entity_id.split("/")[0]
-                    if owner != actor.login and not actor.leads:
+                    if owner not in visible:
                         data = {}
                 changes.append(
                     Change(
@@ -177,17 +197,31 @@ class ReportService(TimeService):
                 )
             return changes
 
+    def _visible_logins(self, s: Session, actor: Actor) -> set[str]:
+        logins = {actor.login}
+        if actor.leads:
+            logins.update(
+                s.exec(
+                    select(UserRow.login)
+                    .join(TeamRow, col(TeamRow.id) == UserRow.team_id)
+                    .where(col(TeamRow.name).in_(actor.leads))
+                ).all()
+            )
+        return logins
+
     def last_change(self) -> int:
         with self.db.read() as s:
-            return int(s.exec(select(func.coalesce(func.max(ChangeRow.seq), 0))).one())
+            return int(s.exec(select(func.max(ChangeRow.seq))).one() or 0)
 
 
 def _days(text: str) -> tuple[int, ...]:
     return tuple(int(d) for d in text.split(",") if d)
 
 
-def _sum_by_user_week(rows: object) -> dict[tuple[int, IsoWeek], int]:
-    sums: dict[tuple[int, IsoWeek], int] = defaultdict(int)
+def _sum_by_user_week(rows: object) -> dict[tuple[int | None, IsoWeek], int]:
+    sums: dict[tuple[int | None, IsoWeek], int] = defaultdict(int)
+    weeks: dict[date, IsoWeek] = {}
     for user_id, day, minutes in rows:  # type: ignore[attr-defined]
-        sums[(user_id, IsoWeek.of(day))] += int(minutes)
+        week = weeks.get(day) or weeks.setdefault(day, IsoWeek.of(day))
+        sums[(user_id, week)] += int(minutes)
     return sums

@@ -14,6 +14,7 @@ from tui_board.backend.local.base import (
     ServiceBase,
     check_column_kind,
     check_text,
+    parse_task_key,
     task_record,
 )
 from tui_board.core.errors import Invalid, NotFound
@@ -285,8 +286,9 @@ class TaskService(ServiceBase):
                 column = self._column_row(s, column_id)
                 if column.project_id != prow.id:
                     raise Invalid(f"column {column.name!r} is not in project {prow.key}")
-            now = self._now()
             assert column.id is not None
+            self._lock_column(s, column.id)
+            now = self._now()
             row = TaskRow(
                 project_id=prow.id,
                 number=prow.next_number,
@@ -337,9 +339,10 @@ class TaskService(ServiceBase):
     def move_task(self, key: str, version: int, column_id: int, index: int | None = None) -> Task:
         with self.db.write() as s:
             actor = self._actor(s)
+            column = self._column_row(s, column_id)
+            self._lock_column(s, column_id)  # before the card: see _lock_column
             row = self._task_row(s, key, lock=True)
             self._check_version(row, version, key.upper(), self._task_record(s, row))
-            column = self._column_row(s, column_id)
             if column.project_id != row.project_id:
                 raise Invalid(f"column {column.name!r} is on another project's board")
             row.column_id = column_id
@@ -350,8 +353,15 @@ class TaskService(ServiceBase):
     def archive_task(self, key: str, version: int, *, archived: bool = True) -> Task:
         with self.db.write() as s:
             actor = self._actor(s)
+            if not archived:
+                self._lock_column(s, self._task_column_id(s, key))
             row = self._task_row(s, key, lock=True)
+            # (a card that moved since has a new version: the column locked is its own)
             self._check_version(row, version, key.upper(), self._task_record(s, row))
+            if row.archived and not archived:
+                # Back at the bottom of its column: its old rank may be another card's
+                # by now (ranks are handed out among the cards on the board only).
+                row.rank = self._rank_at(s, row.column_id, None, row.id)
             row.archived = archived
             self._touch(s, actor, row, key, "archive" if archived else "restore", {})
             return self._task_record(s, row)
@@ -372,6 +382,24 @@ class TaskService(ServiceBase):
             raise Invalid(f"{login} is deactivated and cannot be assigned")
         return row.id
 
+    def _lock_column(self, s: Session, column_id: int) -> None:
+        """Serialise rank changes in one column on PostgreSQL, so that two cards put
+        at the same place at once do not get the same rank (SQLite's BEGIN IMMEDIATE
+        serialises every write). Taken before any card's row lock, always."""
+        if not self.db.is_sqlite:
+            s.exec(select(ColumnRow.id).where(ColumnRow.id == column_id).with_for_update()).first()
+
+    def _task_column_id(self, s: Session, key: str) -> int:
+        project, number = parse_task_key(key)
+        column_id = s.exec(
+            select(TaskRow.column_id)
+            .join(ProjectRow, col(ProjectRow.id) == TaskRow.project_id)
+            .where(ProjectRow.key == project, TaskRow.number == number)
+        ).first()
+        if column_id is None:
+            raise NotFound(f"no task {key.upper()}")
+        return column_id
+
     def _rank_at(self, s: Session, column_id: int, index: int | None, moving: int | None) -> float:
         """A rank that puts a card at `index` among the column's other cards (None:
         last). Ranks are spaced floats; when two neighbours get too close the column
@@ -386,7 +414,11 @@ class TaskService(ServiceBase):
             return RANK_STEP if last is None else last + RANK_STEP
         if index < 0:
             raise Invalid("a position in a column starts at 0")
-        window = list(s.exec(base.order_by(col(TaskRow.rank)).offset(max(0, index - 1)).limit(2)))
+        window = list(
+            s.exec(
+                base.order_by(col(TaskRow.rank), col(TaskRow.id)).offset(max(0, index - 1)).limit(2)
+            )
+        )
         if index == 0:
             return window[0] - RANK_STEP if window else RANK_STEP
         if not window:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import cast
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, select
 
 from tui_board.backend.local.base import ServiceBase, check_text
 from tui_board.core.durations import DAY_MINUTES, format_duration
-from tui_board.core.errors import Conflict, Invalid, Locked
+from tui_board.core.errors import BoardError, Conflict, Invalid, Locked, NotFound
 from tui_board.core.models import (
     TIME_OFF_KINDS,
     ReportRow,
@@ -61,7 +62,7 @@ class TimeService(ServiceBase):
         with self.db.write() as s:
             actor = self._actor(s)
             owner = self._writable_owner(s, actor, user, day)
-            trow = self._task_row(s, task)
+            trow = self._task_row(s, task, lock=True)  # its `logged` total changes
             entry = self._entry_row(s, owner.id, trow.id, day)
             if version is not None and (entry.version if entry else 0) != version:
                 current = self._entry_record(s, entry, owner.login, trow) if entry else None
@@ -82,7 +83,7 @@ class TimeService(ServiceBase):
         with self.db.write() as s:
             actor = self._actor(s)
             owner = self._writable_owner(s, actor, user, day)
-            trow = self._task_row(s, task)
+            trow = self._task_row(s, task, lock=True)  # its `logged` total changes
             entry = self._entry_row(s, owner.id, trow.id, day)
             old_comment = entry.comment if entry else ""
             text = "; ".join(c for c in (old_comment, comment.strip()) if c)
@@ -288,19 +289,25 @@ class TimeService(ServiceBase):
         task_id: int | None = None,
     ) -> list[TimeEntry]:
         query = (
-            select(TimeEntryRow, UserRow.login, TaskRow.number, TaskRow.title, ProjectRow.key)
+            sa_select(
+                TimeEntryRow,
+                col(UserRow.login),
+                col(TaskRow.number),
+                col(TaskRow.title),
+                col(ProjectRow.key),
+            )
             .join(UserRow, col(UserRow.id) == TimeEntryRow.user_id)
             .join(TaskRow, col(TaskRow.id) == TimeEntryRow.task_id)
             .join(ProjectRow, col(ProjectRow.id) == TaskRow.project_id)
-            .where(TimeEntryRow.day >= start, TimeEntryRow.day <= end)
+            .where(col(TimeEntryRow.day) >= start, col(TimeEntryRow.day) <= end)
             .order_by(col(TimeEntryRow.day), col(ProjectRow.key), col(TaskRow.number))
         )
         if user_ids is not None:
             query = query.where(col(TimeEntryRow.user_id).in_(user_ids))
         if project_id is not None:
-            query = query.where(TaskRow.project_id == project_id)
+            query = query.where(col(TaskRow.project_id) == project_id)
         if task_id is not None:
-            query = query.where(TimeEntryRow.task_id == task_id)
+            query = query.where(col(TimeEntryRow.task_id) == task_id)
         return [
             TimeEntry(
                 id=e.id or 0,
@@ -313,31 +320,39 @@ class TimeService(ServiceBase):
                 project=pkey,
                 version=e.version,
             )
-            for e, login, number, title, pkey in s.exec(query)
+            for e, login, number, title, pkey in s.execute(query)
         ]
 
     # --- the timer ---------------------------------------------------------------------------
 
     def timer_start(self, task: str) -> Timer:
-        with self.db.write() as s:
-            actor = self._actor(s)
-            trow = self._task_row(s, task)
-            if trow.archived:
-                raise Invalid(f"{trow_key(s, trow)} is archived")
-            self._stop_timer(s, actor)
-            assert trow.id is not None
-            row = TimerRow(user_id=actor.user_id, task_id=trow.id, started=self._now())
-            s.add(row)
-            key = trow_key(s, trow)
-            self._record(s, actor, "timer", actor.login, "start", {"task": key})
-            return Timer(actor.login, key, row.started, trow.title)
+        try:
+            with self.db.write() as s:
+                actor = self._actor(s)
+                trow = self._task_row(s, task)
+                if trow.archived:
+                    raise Invalid(f"{trow_key(s, trow)} is archived")
+                self._stop_timer(s, actor)
+                assert trow.id is not None
+                row = TimerRow(user_id=actor.user_id, task_id=trow.id, started=self._now())
+                s.add(row)
+                key = trow_key(s, trow)
+                self._record(s, actor, "timer", actor.login, "start", {"task": key})
+                return Timer(actor.login, key, row.started, trow.title)
+        except _TimerNotLogged as failed:
+            raise self._drop_timer(failed) from failed.error
 
     def timer_stop(self) -> TimeEntry | None:
         """Stop my timer and add its minutes to today's cell of its task (None when no
-        timer ran, or it ran for less than a minute)."""
-        with self.db.write() as s:
-            actor = self._actor(s)
-            return self._stop_timer(s, actor)
+        timer ran, or it ran for less than a minute). When the cell cannot take them
+        (the task was archived, the week submitted or locked, more than 24:00), the
+        timer is stopped all the same and the error says why nothing was logged."""
+        try:
+            with self.db.write() as s:
+                actor = self._actor(s)
+                return self._stop_timer(s, actor)
+        except _TimerNotLogged as failed:
+            raise self._drop_timer(failed) from failed.error
 
     def timer_status(self) -> Timer | None:
         with self.db.read() as s:
@@ -353,7 +368,9 @@ class TimeService(ServiceBase):
         row = s.get(TimerRow, actor.user_id)
         if row is None:
             return None
-        trow = s.get(TaskRow, row.task_id)
+        self._lock_user(s, actor.user_id)
+        # locked and read afresh: its `logged` total changes
+        trow = s.get(TaskRow, row.task_id, with_for_update=True, populate_existing=True)
         assert trow is not None
         minutes = round((self._now() - row.started).total_seconds() / 60)
         s.delete(row)
@@ -363,11 +380,30 @@ class TimeService(ServiceBase):
             return None
         day = self._today()
         owner = cast(UserRow, s.get(UserRow, actor.user_id))
-        self._check_open(s, actor.user_id, day)
-        entry = self._entry_row(s, actor.user_id, trow.id, day)
-        total = (entry.minutes if entry else 0) + minutes
-        text = entry.comment if entry else ""
-        return self._write_cell(s, actor, owner, trow, day, entry, total, text)
+        try:
+            self._check_open(s, actor.user_id, day)
+            entry = self._entry_row(s, actor.user_id, trow.id, day)
+            total = (entry.minutes if entry else 0) + minutes
+            text = entry.comment if entry else ""
+            return self._write_cell(s, actor, owner, trow, day, entry, total, text)
+        except (Invalid, Locked) as error:
+            raise _TimerNotLogged(error, row.started, key, minutes) from error
+
+    def _drop_timer(self, failed: _TimerNotLogged) -> BoardError:
+        """Stop a timer whose time could not be logged (its own transaction: the one
+        that tried was rolled back); returns the error to raise."""
+        with self.db.write() as s:
+            actor = self._actor(s)
+            row = s.get(TimerRow, actor.user_id)
+            if row is not None and row.started == failed.started:
+                s.delete(row)
+                data = {"task": failed.task, "minutes": failed.minutes, "logged": False}
+                self._record(s, actor, "timer", actor.login, "stop", data)
+        error = failed.error
+        return type(error)(
+            f"the timer on {failed.task} is stopped, but its "
+            f"{format_duration(failed.minutes)} could not be logged: {error.message}"
+        )
 
     # --- week states ---------------------------------------------------------------------------
 
@@ -507,7 +543,7 @@ class TimeService(ServiceBase):
 
     def _locked_until(self, s: Session) -> date | None:
         return s.exec(
-            select(PeriodLockRow.until).order_by(col(PeriodLockRow.id).desc()).limit(1)
+            select(col(PeriodLockRow.until)).order_by(col(PeriodLockRow.id).desc()).limit(1)
         ).first()
 
     # --- time off ----------------------------------------------------------------------------
@@ -546,7 +582,7 @@ class TimeService(ServiceBase):
             actor = self._actor(s)
             row = s.get(TimeOffRow, time_off_id)
             if row is None:
-                raise Invalid(f"no time off {time_off_id}")
+                raise NotFound(f"no time off {time_off_id}")
             owner = cast(UserRow, s.get(UserRow, row.user_id))
             require(
                 can_manage_time_off(actor, owner.login, self._team_name(s, owner.team_id)),
@@ -565,6 +601,17 @@ class TimeService(ServiceBase):
             TimeOff(r.id or 0, owner.login, r.day, r.minutes, cast(TimeOffKind, r.kind))
             for r in rows
         ]
+
+
+class _TimerNotLogged(Exception):
+    """A stopping timer's minutes could not be written to its cell."""
+
+    def __init__(self, error: BoardError, started: datetime, task: str, minutes: int) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.started = started
+        self.task = task
+        self.minutes = minutes
 
 
 def trow_key(s: Session, trow: TaskRow) -> str:

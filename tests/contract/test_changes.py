@@ -1,0 +1,306 @@
+"""The change feed: every write appends what it did, in order; a refused or stale
+write appends nothing; people see the data of changes to time they may see."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.contract.conftest import World
+from tests.contract.helpers import MONDAY, TODAY, WEEK, refused
+from tui_board.core.errors import Conflict
+from tui_board.core.models import ColumnPatch, ProjectPatch, TaskPatch, UserPatch
+
+Expected = list[tuple[str, str | None, str]]
+#: What a write does, given the world with one card (WEB-1): (who, how, changes).
+Op = Callable[[World], tuple[str, Callable[[], Any], Expected]]
+
+
+def _set_then_clear(w: World) -> None:
+    w.mia.set_entry("WEB-1", TODAY, 30)
+    w.mia.clear_entry("WEB-1", TODAY)
+
+
+OPS: dict[str, Op] = {
+    "create_user": lambda w: (
+        "ada",
+        lambda: w.ada.create_user("zoe", "Zoe"),
+        [("user", "zoe", "create")],
+    ),
+    "update_user": lambda w: (
+        "ada",
+        lambda: w.ada.update_user("mia", w.ada.get_user("mia").version, UserPatch(name="M")),
+        [("user", "mia", "update")],
+    ),
+    "update_own_profile": lambda w: (
+        "mia",
+        lambda: w.mia.update_user("mia", w.mia.me().version, UserPatch(email="m@x")),
+        [("user", "mia", "update")],
+    ),
+    "create_team": lambda w: (
+        "ada",
+        lambda: w.ada.create_team("data"),
+        [("team", "data", "create")],
+    ),
+    "set_team_lead": lambda w: (
+        "ada",
+        lambda: w.ada.set_team_lead("core", "mia"),
+        [("team", "core", "update")],
+    ),
+    "create_customer": lambda w: (
+        "lee",
+        lambda: w.lee.create_customer("Acme"),
+        [("customer", "Acme", "create")],
+    ),
+    "create_project": lambda w: (
+        "lee",
+        lambda: w.lee.create_project("APP", "App"),
+        [("project", "APP", "create")],
+    ),
+    "update_project": lambda w: (
+        "lee",
+        lambda: w.lee.update_project("WEB", 1, ProjectPatch(name="Site")),
+        [("project", "WEB", "update")],
+    ),
+    "create_column": lambda w: (
+        "lee",
+        lambda: w.lee.create_column("WEB", "Blocked"),
+        [("column", None, "create")],
+    ),
+    "update_column": lambda w: (
+        "lee",
+        lambda: w.lee.update_column(w.columns[0].id, 1, ColumnPatch(name="Ideas")),
+        [("column", str(w.columns[0].id), "update")],
+    ),
+    "create_task": lambda w: (
+        "mia",
+        lambda: w.mia.create_task("WEB", "new"),
+        [("task", "WEB-2", "create")],
+    ),
+    "update_task": lambda w: (
+        "mia",
+        lambda: w.mia.update_task("WEB-1", 1, TaskPatch(title="x")),
+        [("task", "WEB-1", "update")],
+    ),
+    "move_task": lambda w: (
+        "mia",
+        lambda: w.mia.move_task("WEB-1", 1, w.column("Done")),
+        [("task", "WEB-1", "move")],
+    ),
+    "archive_task": lambda w: (
+        "mia",
+        lambda: w.mia.archive_task("WEB-1", 1),
+        [("task", "WEB-1", "archive")],
+    ),
+    "restore_task": lambda w: (
+        "mia",
+        lambda: w.mia.archive_task("WEB-1", w.ada.archive_task("WEB-1", 1).version, archived=False),
+        [("task", "WEB-1", "archive"), ("task", "WEB-1", "restore")],
+    ),
+    "add_comment": lambda w: (
+        "max",
+        lambda: w.max.add_comment("WEB-1", "hi"),
+        [("comment", "WEB-1", "create")],
+    ),
+    "set_entry": lambda w: (
+        "mia",
+        lambda: w.mia.set_entry("WEB-1", TODAY, 30),
+        [("entry", "WEB-1", "set")],
+    ),
+    "add_time": lambda w: (
+        "mia",
+        lambda: w.mia.add_time("WEB-1", TODAY, 30),
+        [("entry", "WEB-1", "set")],
+    ),
+    "set_entry_for_someone": lambda w: (
+        "ada",
+        lambda: w.ada.set_entry("WEB-1", TODAY, 30, user="mia"),
+        [("entry", "WEB-1", "set")],
+    ),
+    "clear_entry": lambda w: (
+        "mia",
+        lambda: _set_then_clear(w),
+        [("entry", "WEB-1", "set"), ("entry", "WEB-1", "delete")],
+    ),
+    "timer_start": lambda w: (
+        "mia",
+        lambda: w.mia.timer_start("WEB-1"),
+        [("timer", "mia", "start")],
+    ),
+    "timer_stop": lambda w: (
+        "mia",
+        lambda: (w.mia.timer_start("WEB-1"), w.clock.advance(minutes=5), w.mia.timer_stop()),
+        [("timer", "mia", "start"), ("timer", "mia", "stop"), ("entry", "WEB-1", "set")],
+    ),
+    "submit_week": lambda w: (
+        "mia",
+        lambda: w.mia.submit_week(WEEK),
+        [("week", "mia/2026-W48", "submitted")],
+    ),
+    "approve_week": lambda w: (
+        "lee",
+        lambda: (w.mia.submit_week(WEEK), w.lee.approve_week("mia", WEEK)),
+        [("week", "mia/2026-W48", "submitted"), ("week", "mia/2026-W48", "approved")],
+    ),
+    "reject_week": lambda w: (
+        "lee",
+        lambda: (w.mia.submit_week(WEEK), w.lee.reject_week("mia", WEEK, "no")),
+        [("week", "mia/2026-W48", "submitted"), ("week", "mia/2026-W48", "rejected")],
+    ),
+    "reopen_week": lambda w: (
+        "lee",
+        lambda: (w.mia.submit_week(WEEK), w.lee.reopen_week("mia", WEEK)),
+        [("week", "mia/2026-W48", "submitted"), ("week", "mia/2026-W48", "draft")],
+    ),
+    "lock_period": lambda w: (
+        "ada",
+        lambda: w.ada.lock_period(MONDAY),
+        [("lock", "2026-11-23", "lock")],
+    ),
+    "add_time_off": lambda w: (
+        "lee",
+        lambda: w.lee.add_time_off(TODAY, 60, user="mia"),
+        [("time_off", "mia", "create")],
+    ),
+    "remove_time_off": lambda w: (
+        "lee",
+        lambda: w.lee.remove_time_off(w.lee.add_time_off(TODAY, 60, user="mia").id),
+        [("time_off", "mia", "create"), ("time_off", "mia", "delete")],
+    ),
+}
+
+#: Where the expected list has a write made by someone else first (to set the scene).
+_SCENE_BY = {
+    "restore_task": "ada",
+    "approve_week": "mia",
+    "reject_week": "mia",
+    "reopen_week": "mia",
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_write_appends_its_change(world: World, name: str) -> None:
+    world.task("card")
+    actor, act, expected = OPS[name](world)
+    before = world.ada.last_change()
+    act()
+    changes = world.ada.changes_since(before)
+    assert [(c.entity, c.action) for c in changes] == [(e, a) for e, _, a in expected]
+    for change, (_, entity_id, _) in zip(changes, expected, strict=True):
+        if entity_id is not None:
+            assert change.entity_id == entity_id
+    assert changes[-1].user == actor
+    if name in _SCENE_BY:
+        assert changes[0].user == _SCENE_BY[name]
+    else:
+        assert all(c.user == actor for c in changes)
+    assert changes[-1].time == world.clock.now
+    assert all(a.time <= b.time for a, b in itertools.pairwise(changes))
+    seqs = [before, *(c.seq for c in changes)]
+    assert all(a < b for a, b in itertools.pairwise(seqs))
+    assert world.ada.last_change() == changes[-1].seq
+    assert world.mia.last_change() == changes[-1].seq
+
+
+STALE: dict[str, Callable[[World], tuple[Callable[[], Any], Callable[[], Any]]]] = {
+    "update_user": lambda w: (
+        lambda: w.ada.update_user("mia", 1, UserPatch(name="A")),
+        lambda: w.ada.update_user("mia", 1, UserPatch(name="B")),
+    ),
+    "update_project": lambda w: (
+        lambda: w.ada.update_project("WEB", 1, ProjectPatch(name="A")),
+        lambda: w.lee.update_project("WEB", 1, ProjectPatch(name="B")),
+    ),
+    "update_column": lambda w: (
+        lambda: w.ada.update_column(w.columns[1].id, 1, ColumnPatch(name="A")),
+        lambda: w.lee.update_column(w.columns[1].id, 1, ColumnPatch(wip_limit=9)),
+    ),
+    "update_task": lambda w: (
+        lambda: w.mia.update_task("WEB-1", 1, TaskPatch(title="A")),
+        lambda: w.max.update_task("WEB-1", 1, TaskPatch(title="B")),
+    ),
+    "move_task": lambda w: (
+        lambda: w.mia.move_task("WEB-1", 1, w.column("Done")),
+        lambda: w.max.move_task("WEB-1", 1, w.column("To do")),
+    ),
+    "archive_task": lambda w: (
+        lambda: w.mia.update_task("WEB-1", 1, TaskPatch(title="A")),
+        lambda: w.max.archive_task("WEB-1", 1),
+    ),
+    "set_entry": lambda w: (
+        lambda: (
+            w.mia.set_entry("WEB-1", TODAY, 30, version=0),
+            w.mia.set_entry("WEB-1", TODAY, 45, version=1),
+        ),
+        lambda: w.mia.set_entry("WEB-1", TODAY, 60, version=1),
+    ),
+    "set_entry_on_a_cell_seen_empty": lambda w: (
+        lambda: w.mia.set_entry("WEB-1", TODAY, 30, version=0),
+        lambda: w.mia.set_entry("WEB-1", TODAY, 60, version=0),
+    ),
+    "clear_entry": lambda w: (
+        lambda: (w.mia.set_entry("WEB-1", TODAY, 30), w.mia.set_entry("WEB-1", TODAY, 45)),
+        lambda: w.mia.clear_entry("WEB-1", TODAY, version=1),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STALE))
+def test_a_stale_write_appends_nothing_and_changes_nothing(world: World, name: str) -> None:
+    world.task("card")
+    first, stale = STALE[name](world)
+    first()
+    with refused(Conflict, world):
+        stale()
+
+
+def test_changes_since_and_limit(world: World) -> None:
+    start = world.ada.last_change()
+    assert start > 0  # the world's own setup is in the feed
+    assert world.ada.changes_since(start) == []
+    for n in range(5):
+        world.mia.create_task("WEB", f"t{n}")
+    five = world.mia.changes_since(start)
+    assert [c.entity_id for c in five] == [f"WEB-{n}" for n in range(1, 6)]
+    assert world.mia.changes_since(start, limit=2) == five[:2]
+    assert world.mia.changes_since(five[1].seq) == five[2:]
+    assert five[0].data == {"column": "Backlog", "title": "t0"}
+    everything = world.ada.changes_since(0)
+    assert everything[0].seq >= 1 and everything[-1] == five[-1]
+    assert (everything[0].entity, everything[0].entity_id, everything[0].user) == (
+        "user",
+        "ada",
+        "ada",
+    )
+
+
+def test_time_data_in_the_feed_is_only_for_those_who_may_see_it(world: World) -> None:
+    t = world.task("a")
+    start = world.ada.last_change()
+    world.mia.set_entry(t.key, TODAY, 90)
+    world.mia.add_time_off(TODAY, 60)
+    world.mia.submit_week(WEEK)
+    world.mia.timer_start(t.key)
+    world.mia.timer_stop()
+    entry_data = {"user": "mia", "day": "2026-11-25", "minutes": 90}
+
+    def data(backend: Any) -> list[dict[str, Any]]:
+        return [c.data for c in backend.changes_since(start)]
+
+    visible = data(world.ada)
+    assert visible[0] == entry_data
+    assert visible[1]["day"] == "2026-11-25" and visible[1]["kind"] == "vacation"
+    assert data(world.mia) == visible
+    assert data(world.lee) == visible  # mia's lead
+    for outsider in (world.max, world.olga, world.oscar, world.nik):
+        assert data(outsider) == [{}, {}, {}, {}, {}]
+        assert [c.entity for c in outsider.changes_since(start)] == [
+            "entry",
+            "time_off",
+            "week",
+            "timer",
+            "timer",
+        ]

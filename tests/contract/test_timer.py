@@ -1,0 +1,146 @@
+"""The timer: one per person; stopping adds its minutes to today's cell."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.contract.conftest import World
+from tests.contract.helpers import MONDAY, TODAY, WEEK, refused, unchanged
+from tui_board.core.errors import Forbidden, Invalid, Locked, NotFound
+
+
+def test_start_status_stop(world: World) -> None:
+    t = world.task("a")
+    started = world.mia.timer_start(t.key.lower())
+    assert (started.user, started.task, started.started, started.task_title) == (
+        "mia",
+        t.key,
+        world.clock.now,
+        "a",
+    )
+    assert world.mia.timer_status() == started
+    assert world.max.timer_status() is None  # one timer per person
+    world.clock.advance(minutes=90, seconds=20)
+    entry = world.mia.timer_stop()
+    assert entry is not None
+    assert (entry.user, entry.task, entry.day, entry.minutes) == ("mia", t.key, TODAY, 90)
+    assert world.mia.timer_status() is None
+    assert world.mia.list_entries(TODAY, TODAY) == [entry]
+    assert world.ada.get_task(t.key).logged == 90
+
+
+def test_stopping_adds_to_the_cell(world: World) -> None:
+    t = world.task("a")
+    world.mia.set_entry(t.key, TODAY, 30, comment="morning")
+    world.mia.timer_start(t.key)
+    world.clock.advance(minutes=45)
+    entry = world.mia.timer_stop()
+    assert entry is not None and (entry.minutes, entry.comment) == (75, "morning")
+    assert world.mia.list_entries(TODAY, TODAY) == [entry]
+
+
+def test_stop_without_a_timer(world: World) -> None:
+    with unchanged(world):
+        assert world.mia.timer_stop() is None
+
+
+def test_less_than_a_minute_logs_nothing(world: World) -> None:
+    t = world.task("a")
+    world.mia.timer_start(t.key)
+    world.clock.advance(seconds=20)
+    assert world.mia.timer_stop() is None
+    assert world.mia.timer_status() is None
+    assert world.mia.list_entries(TODAY, TODAY) == []
+
+
+def test_starting_another_timer_stops_the_running_one(world: World) -> None:
+    a, b = world.task("a"), world.task("b")
+    world.mia.timer_start(a.key)
+    world.clock.advance(minutes=25)
+    second = world.mia.timer_start(b.key)
+    assert world.mia.timer_status() == second
+    assert [(e.task, e.minutes) for e in world.mia.list_entries(TODAY, TODAY)] == [(a.key, 25)]
+    world.clock.advance(minutes=5)
+    world.mia.timer_stop()
+    assert [(e.task, e.minutes) for e in world.mia.list_entries(TODAY, TODAY)] == [
+        (a.key, 25),
+        (b.key, 5),
+    ]
+
+
+def test_start_errors(world: World) -> None:
+    t = world.task("a")
+    world.ada.archive_task(t.key, t.version)
+    with refused(Invalid, world):
+        world.mia.timer_start(t.key)
+    with refused(NotFound, world):
+        world.mia.timer_start("WEB-99")
+    with refused(Forbidden, world):
+        world.make("eve").timer_start("WEB-1")
+
+
+def test_a_failed_start_keeps_the_running_timer(world: World) -> None:
+    t, gone = world.task("a"), world.task("b")
+    world.ada.archive_task(gone.key, gone.version)
+    running = world.mia.timer_start(t.key)
+    world.clock.advance(minutes=10)
+    with refused(Invalid, world):
+        world.mia.timer_start(gone.key)
+    assert world.mia.timer_status() == running
+
+
+@pytest.mark.parametrize("why", ["archived", "submitted", "locked", "too long"])
+def test_a_timer_whose_time_cannot_be_logged_still_stops(world: World, why: str) -> None:
+    """Otherwise the person could never stop it, nor start another: stopping says why
+    the time was not logged, and the timer is gone."""
+    t = world.task("a")
+    world.mia.timer_start(t.key)
+    world.clock.advance(minutes=50)
+    error: type[Exception] = Locked
+    if why == "archived":
+        world.ada.archive_task(t.key, t.version)
+        error = Invalid
+    elif why == "submitted":
+        world.mia.submit_week(WEEK)
+    elif why == "locked":
+        world.ada.lock_period(TODAY)
+    else:
+        world.clock.advance(hours=30)
+        error = Invalid
+    before = world.ada.last_change()
+    with pytest.raises(error) as caught:
+        world.mia.timer_stop()
+    assert "timer" in caught.value.args[0]
+    assert world.mia.timer_status() is None
+    assert world.mia.list_entries(MONDAY, WEEK.sunday()) == []
+    assert world.ada.get_task(t.key).logged == 0
+    (change,) = world.ada.changes_since(before)
+    assert (change.entity, change.action, change.user) == ("timer", "stop", "mia")
+    # and a new timer starts
+    other = world.task("b")
+    assert world.mia.timer_start(other.key).task == other.key
+
+
+def test_starting_over_a_timer_that_cannot_be_logged(world: World) -> None:
+    t, other = world.task("a"), world.task("b")
+    world.mia.timer_start(t.key)
+    world.clock.advance(minutes=50)
+    world.ada.archive_task(t.key, t.version)
+    with pytest.raises(Invalid):
+        world.mia.timer_start(other.key)
+    assert world.mia.timer_status() is None  # the old one is stopped, the new not started
+    assert world.mia.timer_start(other.key).task == other.key
+
+
+def test_timer_changes_are_recorded(world: World) -> None:
+    t = world.task("a")
+    before = world.ada.last_change()
+    world.mia.timer_start(t.key)
+    world.clock.advance(minutes=10)
+    world.mia.timer_stop()
+    changes = world.ada.changes_since(before)
+    assert [(c.entity, c.action) for c in changes] == [
+        ("timer", "start"),
+        ("timer", "stop"),
+        ("entry", "set"),
+    ]

@@ -1,0 +1,242 @@
+"""No update is lost when several processes write at once.
+
+Real OS processes (not threads: SQLite's locks are per process) start together and
+each adds one minute to a timesheet cell N times through `LocalBackend.add_time`: two
+of them as the same person on the same cell, a third as someone else on the same task
+(so `task.logged`, kept by the service layer, is written by everyone). Each also edits
+the task by read-then-write with its version (get, change, `update_task`), retrying on
+Conflict. At the end every minute and every edit must be there: a plain ORM
+get-modify-commit loses about 40% of them between two processes on SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import fresh_sqlite
+
+N = 200
+EDITS = 40
+DAY = date(2026, 11, 25)
+#: (login, cell owner): two processes share ann's cell, one writes bob's.
+WORKERS = ("ann", "ann", "bob")
+
+WORKER = r"""
+import json, sys
+from datetime import date
+
+from tui_board.backend.local import LocalBackend
+from tui_board.core.errors import Conflict
+from tui_board.core.models import TaskPatch
+from tui_board.store.database import Database
+
+url, login, n, edits, task, day = sys.argv[1:7]
+n, edits, day = int(n), int(edits), date.fromisoformat(day)
+backend = LocalBackend(Database.open(url), login)
+backend.me()
+print("ready", flush=True)
+sys.stdin.readline()  # start together
+conflicts = 0
+for i in range(n):
+    backend.add_time(task, day, 1)
+    if i < edits:
+        while True:
+            seen = backend.get_task(task)
+            try:
+                patch = TaskPatch(description=seen.description + "x")
+                backend.update_task(task, seen.version, patch)
+                break
+            except Conflict:
+                conflicts += 1
+print(json.dumps({"conflicts": conflicts}), flush=True)
+"""
+
+
+def prepare(url: str) -> str:
+    """An admin, the people and one task; returns the task's key."""
+    from tui_board.backend.local import LocalBackend
+    from tui_board.store.database import Database
+
+    database = Database.open(url)
+    try:
+        admin = LocalBackend(database, "ada")
+        admin.me()
+        for login in sorted(set(WORKERS)):
+            admin.create_user(login, login.title())
+        admin.create_project("RACE", "Race")
+        return admin.create_task("RACE", "contended").key
+    finally:
+        database.close()
+
+
+def run_workers(url: str, task: str) -> list[dict[str, int]]:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, url, login, str(N), str(EDITS), task, DAY.isoformat()],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for login in WORKERS
+    ]
+    try:
+        for proc in procs:
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+            assert line.strip() == "ready", proc.communicate(timeout=30)[1]
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        results = []
+        for proc in procs:
+            out, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+            results.append(json.loads(out.strip().splitlines()[-1]))
+        return results
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+
+
+def check(url: str, task: str, results: list[dict[str, int]]) -> None:
+    from tui_board.backend.local import LocalBackend
+    from tui_board.store.database import Database
+
+    database = Database.open(url)
+    try:
+        admin = LocalBackend(database, "ada")
+        cells = {e.user: e.minutes for e in admin.list_entries(DAY, DAY, task=task)}
+        expected = {login: N * WORKERS.count(login) for login in set(WORKERS)}
+        assert cells == expected
+        stored = admin.get_task(task)
+        assert stored.logged == N * len(WORKERS)
+        assert stored.description == "x" * (EDITS * len(WORKERS))
+        assert stored.version == 1 + EDITS * len(WORKERS)
+        # every write left exactly one change, none were lost or doubled
+        changes = admin.changes_since(0, limit=10_000)
+        assert sum(1 for c in changes if c.entity == "entry") == N * len(WORKERS)
+        assert sum(1 for c in changes if c.action == "update") == EDITS * len(WORKERS)
+        assert sum(r["conflicts"] for r in results) >= 0
+    finally:
+        database.close()
+
+
+@pytest.mark.slow
+def test_no_lost_updates_on_sqlite(sqlite_template: Path, tmp_path: Path) -> None:
+    database = fresh_sqlite(sqlite_template, tmp_path)
+    database.close()
+    url = str(tmp_path / "board.db")
+    task = prepare(url)
+    check(url, task, run_workers(url, task))
+
+
+@pytest.mark.slow
+def test_no_lost_updates_on_postgres(postgres_url: str) -> None:
+    task = prepare(postgres_url)
+    check(postgres_url, task, run_workers(postgres_url, task))
+
+
+MOVER = r"""
+import json, sys
+
+from tui_board.backend.local import LocalBackend
+from tui_board.store.database import Database
+
+url, login, moves, *keys = sys.argv[1:]
+backend = LocalBackend(Database.open(url), login)
+columns = [c.id for c in backend.list_columns("RACE")][:2]
+backend.me()
+print("ready", flush=True)
+sys.stdin.readline()
+for i in range(int(moves)):
+    key = keys[i % len(keys)]
+    task = backend.get_task(key)
+    target = columns[1] if task.column_id == columns[0] else columns[0]
+    backend.move_task(key, task.version, target, 0)
+print(json.dumps({}), flush=True)
+"""
+
+
+def run_movers(url: str, cards: dict[str, list[str]], moves: int) -> None:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", MOVER, url, login, str(moves), *keys],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for login, keys in cards.items()
+    ]
+    try:
+        for proc in procs:
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == "ready", proc.communicate(timeout=30)[1]
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        for proc in procs:
+            _out, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+
+
+def check_moves(url: str) -> None:
+    from tui_board.backend.local import LocalBackend
+    from tui_board.store.database import Database
+
+    database = Database.open(url)
+    try:
+        admin = LocalBackend(database, "ada")
+        for column in admin.list_columns("RACE"):
+            ranks = [t.rank for t in admin.list_tasks(column_id=column.id)]
+            assert ranks == sorted(set(ranks)), f"ranks tie or disorder in {column.name}"
+    finally:
+        database.close()
+
+
+def moves_on(url: str) -> None:
+    prepare(url)
+    from tui_board.backend.local import LocalBackend
+    from tui_board.store.database import Database
+
+    database = Database.open(url)
+    try:
+        admin = LocalBackend(database, "ada")
+        cards = {
+            login: [admin.create_task("RACE", f"{login} {n}").key for n in range(3)]
+            for login in ("ann", "bob")
+        }
+    finally:
+        database.close()
+    run_movers(url, cards, 100)
+    check_moves(url)
+
+
+@pytest.mark.slow
+def test_concurrent_moves_never_tie_ranks_on_sqlite(sqlite_template: Path, tmp_path: Path) -> None:
+    fresh_sqlite(sqlite_template, tmp_path).close()
+    moves_on(str(tmp_path / "board.db"))
+
+
+@pytest.mark.slow
+def test_concurrent_moves_never_tie_ranks_on_postgres(postgres_url: str) -> None:
+    moves_on(postgres_url)

@@ -1,0 +1,77 @@
+"""What LocalBackend has beyond the protocol: API tokens (the team server's logins),
+`as_user` (the server's per-request view) and its description."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import pytest
+
+from tests.conftest import Harness
+from tests.contract.helpers import refused
+from tui_board.backend.local import LocalBackend
+from tui_board.backend.local.people import hash_token
+from tui_board.backend.protocol import Backend
+from tui_board.core.errors import Forbidden, NotFound
+from tui_board.core.models import UserPatch
+
+
+@pytest.fixture
+def ada(local_harness: Harness) -> LocalBackend:
+    admin = cast(LocalBackend, local_harness.make("ada"))
+    admin.me()
+    admin.create_user("mia", "Mia")
+    admin.create_user("max", "Max")
+    return admin
+
+
+def test_local_backend_is_a_backend(ada: LocalBackend) -> None:
+    assert isinstance(ada, Backend)
+    assert ada.description.startswith("local: ")
+
+
+def test_a_token_names_its_owner_until_revoked(local_harness: Harness, ada: LocalBackend) -> None:
+    mia = cast(LocalBackend, local_harness.make("mia"))
+    token = mia.create_token("mia", name="laptop")
+    second = ada.create_token("mia")
+    assert token.startswith("tb_") and token != second
+    assert ada.login_for_token(token) == "mia"
+    assert ada.login_for_token(second) == "mia"
+    dump = local_harness.dump()
+    assert token not in repr(dump)  # only the hash is stored
+    assert hash_token(token) in repr(dump["api_tokens"])
+    assert mia.revoke_tokens("mia") == 2
+    for revoked in (token, second):
+        with pytest.raises(Forbidden, match="revoked"):
+            ada.login_for_token(revoked)
+    assert mia.revoke_tokens("mia") == 0
+    with pytest.raises(Forbidden, match="unknown"):
+        ada.login_for_token("tb_nonsense")
+
+
+def test_tokens_of_other_people_are_an_admins(local_harness: Harness, ada: LocalBackend) -> None:
+    mia = cast(LocalBackend, local_harness.make("mia"))
+    ada.create_token("max")
+    with refused(Forbidden, local_harness):
+        mia.create_token("max")
+    with refused(Forbidden, local_harness):
+        mia.revoke_tokens("max")
+    with refused(NotFound, local_harness):
+        ada.create_token("nobody")
+
+
+def test_a_deactivated_persons_token_is_refused(local_harness: Harness, ada: LocalBackend) -> None:
+    token = ada.create_token("mia")
+    ada.update_user("mia", ada.get_user("mia").version, UserPatch(active=False))
+    with pytest.raises(Forbidden, match="deactivated"):
+        ada.login_for_token(token)
+    ada.update_user("mia", ada.get_user("mia").version, UserPatch(active=True))
+    assert ada.login_for_token(token) == "mia"
+
+
+def test_as_user_sees_the_same_store_as_someone_else(ada: LocalBackend) -> None:
+    mia = ada.as_user("mia")
+    assert mia.me().login == "mia"
+    assert mia.db is ada.db and mia.clock is ada.clock
+    with pytest.raises(Forbidden):
+        mia.create_user("zoe", "Zoe")

@@ -1,0 +1,316 @@
+"""The schema: Alembic's migrations make exactly the tables of `tables.py`, the code
+knows the newest revision, old local files are backed up before an upgrade, and SQLite
+connections are set up as DESIGN.md section 3 says (WAL, busy timeout, foreign keys,
+BEGIN IMMEDIATE for writes)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config as AlembicConfig
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import UniqueConstraint, inspect, text
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import SQLModel
+
+import tui_board.store.database as database_module
+from tests.conftest import fresh_sqlite
+from tui_board.backend.local import LocalBackend
+from tui_board.core.errors import Invalid, NotFound
+from tui_board.store import tables  # noqa: F401 - registers the tables
+from tui_board.store.database import BUSY_TIMEOUT_MS, MIGRATIONS_DIR, SCHEMA_HEAD, Database
+
+TABLES = {t.name for t in SQLModel.metadata.sorted_tables}
+
+
+def alembic_config() -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+@pytest.fixture
+def sqlite_db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+    database = fresh_sqlite(sqlite_template, tmp_path)
+    yield database
+    database.close()
+
+
+def with_rows(database: Database) -> Database:
+    admin = LocalBackend(database, "ada")
+    admin.me()
+    admin.create_user("mia", "Mia")
+    admin.create_project("WEB", "Website")
+    admin.create_task("WEB", "a card")
+    return database
+
+
+def row_counts(path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(path)
+    try:
+        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in TABLES}
+    finally:
+        conn.close()
+
+
+# --- the code and the migrations agree ----------------------------------------------------------
+
+
+def test_schema_head_is_alembics_only_head() -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    assert script.get_heads() == [SCHEMA_HEAD]
+
+
+def test_every_migration_has_a_downgrade() -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    for revision in script.walk_revisions():
+        assert callable(getattr(revision.module, "downgrade", None)), revision.revision
+
+
+def schema_diffs(database: Database) -> list[Any]:
+    with database.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return list(compare_metadata(context, SQLModel.metadata))
+
+
+Shape = tuple[set[str], dict[str, set[str]], dict[str, set[frozenset[str]]]]
+
+
+def stored_shape(database: Database) -> Shape:
+    """Tables, index names and unique column sets as the database has them."""
+    inspector = inspect(database.engine)
+    names = set(inspector.get_table_names()) - {"alembic_version"}
+    indexes = {
+        t: {str(i["name"]) for i in inspector.get_indexes(t) if "duplicates_constraint" not in i}
+        for t in names
+    }
+    uniques = {
+        t: {frozenset(u["column_names"]) for u in inspector.get_unique_constraints(t)}
+        for t in names
+    }
+    return names, indexes, uniques
+
+
+def declared_shape() -> Shape:
+    """The same, as `tables.py` declares them."""
+    declared = SQLModel.metadata.sorted_tables
+    indexes = {t.name: {str(i.name) for i in t.indexes} for t in declared}
+    uniques = {
+        t.name: {
+            frozenset(c.name for c in u.columns)
+            for u in t.constraints
+            if isinstance(u, UniqueConstraint)
+        }
+        for t in declared
+    }
+    return {t.name for t in declared}, indexes, uniques
+
+
+def test_a_fresh_sqlite_store_matches_the_tables_exactly(tmp_path: Path) -> None:
+    database = Database.open(str(tmp_path / "new.db"), create=True)
+    try:
+        assert database.schema_revision() == SCHEMA_HEAD
+        assert schema_diffs(database) == []
+        assert stored_shape(database) == declared_shape()
+    finally:
+        database.close()
+
+
+def test_a_fresh_postgres_store_matches_the_tables_exactly(
+    postgres_session_db: tuple[str, Database],
+) -> None:
+    _url, database = postgres_session_db
+    assert database.schema_revision() == SCHEMA_HEAD
+    assert schema_diffs(database) == []
+    assert stored_shape(database) == declared_shape()
+
+
+def test_downgrade_to_nothing_and_back(sqlite_db: Database) -> None:
+    config = alembic_config()
+    with sqlite_db.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "base")
+    assert sqlite_db.schema_revision() is None
+    assert stored_shape(sqlite_db)[0] == set()
+    sqlite_db.upgrade()
+    assert sqlite_db.schema_revision() == SCHEMA_HEAD
+    assert schema_diffs(sqlite_db) == []
+    assert stored_shape(sqlite_db) == declared_shape()
+
+
+# --- opening ----------------------------------------------------------------------------------
+
+
+def test_opening_a_missing_file_without_create(tmp_path: Path) -> None:
+    path = tmp_path / "nope" / "board.db"
+    with pytest.raises(NotFound) as caught:
+        Database.open(str(path))
+    assert "tui-board init" in caught.value.message
+    assert str(path) in caught.value.message
+    assert not path.exists() and not path.parent.exists()
+
+
+def test_opening_with_create_makes_the_file_and_folder(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "er" / "board.db"
+    database = Database.open(str(path), create=True)
+    database.close()
+    assert path.exists()
+    assert not list(path.parent.glob("*.bak"))  # nothing to back up on a new file
+
+
+def test_an_old_local_file_is_backed_up_before_the_upgrade(
+    sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pretend this code's head is a newer revision "0002": opening a file at 0001 must
+    copy it aside (readable, every row there) before running the upgrade."""
+    path = tmp_path / "board.db"
+    with_rows(fresh_sqlite(sqlite_template, tmp_path)).close()
+    counts = row_counts(path)
+    upgrades: list[list[Path]] = []
+
+    def fake_upgrade(self: Database, revision: str = "head") -> None:
+        upgrades.append(sorted(tmp_path.glob("board.db.0001-*.bak")))
+
+    monkeypatch.setattr(database_module, "SCHEMA_HEAD", "0002")
+    monkeypatch.setattr(Database, "upgrade", fake_upgrade)
+    Database.open(str(path)).close()
+    assert len(upgrades) == 1
+    (backup,) = upgrades[0]  # made before the upgrade ran
+    assert row_counts(backup) == counts
+    assert counts["users"] == 2 and counts["tasks"] == 1
+    conn = sqlite3.connect(backup)
+    try:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert conn.execute("SELECT login FROM users ORDER BY login").fetchall() == [
+            ("ada",),
+            ("mia",),
+        ]
+    finally:
+        conn.close()
+
+
+def test_no_backup_and_no_upgrade_when_told_not_to_migrate(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert sqlite_db.path is not None
+    path = sqlite_db.path
+    sqlite_db.close()
+    monkeypatch.setattr(database_module, "SCHEMA_HEAD", "0002")
+    monkeypatch.setattr(Database, "upgrade", lambda *a, **k: pytest.fail("upgraded"))
+    Database.open(str(path), migrate=False).close()
+    assert not list(path.parent.glob("*.bak"))
+
+
+def test_a_file_from_a_newer_tui_board_is_refused(sqlite_db: Database) -> None:
+    assert sqlite_db.path is not None
+    with sqlite_db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    sqlite_db.close()
+    with pytest.raises(Invalid) as caught:
+        Database.open(str(sqlite_db.path))
+    assert "upgrade tui-board" in caught.value.message
+
+
+def test_a_server_database_is_never_upgraded_on_open(
+    postgres_session_db: tuple[str, Database], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, _database = postgres_session_db
+    monkeypatch.setattr(database_module, "SCHEMA_HEAD", "0002")
+    monkeypatch.setattr(Database, "upgrade", lambda *a, **k: pytest.fail("upgraded"))
+    with pytest.raises(Invalid) as caught:
+        Database.open(url)
+    assert "tui-board db upgrade" in caught.value.message
+
+
+# --- backups --------------------------------------------------------------------------------
+
+
+def test_backup_is_a_readable_copy_with_the_same_rows(sqlite_db: Database, tmp_path: Path) -> None:
+    with_rows(sqlite_db)
+    assert sqlite_db.path is not None
+    copy = sqlite_db.backup(tmp_path / "copies" / "copy.db")
+    assert copy == tmp_path / "copies" / "copy.db"
+    assert row_counts(copy) == row_counts(sqlite_db.path)
+    reopened = Database.open(str(copy))
+    try:
+        assert [u.login for u in LocalBackend(reopened, "ada").list_users()] == ["ada", "mia"]
+    finally:
+        reopened.close()
+
+
+def test_backup_into_a_folder_names_the_file(sqlite_db: Database, tmp_path: Path) -> None:
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    copy = sqlite_db.backup(folder)
+    assert copy.parent == folder
+    assert copy.name.startswith("board-") and copy.suffix == ".db"
+    stamp = copy.stem.removeprefix("board-")
+    assert datetime.strptime(stamp, "%Y%m%d-%H%M%S").replace(tzinfo=UTC) <= datetime.now(UTC)
+
+
+def test_backup_needs_a_sqlite_file(
+    postgres_session_db: tuple[str, Database], tmp_path: Path
+) -> None:
+    _url, database = postgres_session_db
+    with pytest.raises(Invalid):
+        database.backup(tmp_path / "x.db")
+
+
+# --- SQLite connections -----------------------------------------------------------------------
+
+
+def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(sqlite_db: Database) -> None:
+    for _ in range(2):  # every pooled connection, not only the first
+        with sqlite_db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == BUSY_TIMEOUT_MS
+    with sqlite_db.read() as s:
+        assert s.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_foreign_keys_are_enforced(sqlite_db: Database) -> None:
+    with pytest.raises(IntegrityError), sqlite_db.write() as s:
+        s.connection().exec_driver_sql(
+            "INSERT INTO board_columns (project_id, name, position, kind, version) "
+            "VALUES (999, 'x', 0, 'open', 1)"
+        )
+
+
+def test_a_write_takes_the_write_lock_when_it_begins(sqlite_db: Database) -> None:
+    """BEGIN IMMEDIATE: a second writer waits (here: fails at once) even before the
+    first one wrote anything, while readers go on."""
+    assert sqlite_db.path is not None
+    with sqlite_db.write():
+        other = sqlite3.connect(sqlite_db.path, timeout=0, isolation_level=None)
+        try:
+            assert other.execute("SELECT count(*) FROM users").fetchone() == (0,)
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        finally:
+            other.close()
+    with sqlite_db.read():
+        other = sqlite3.connect(sqlite_db.path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # a reader holds no write lock
+            other.execute("ROLLBACK")
+        finally:
+            other.close()
+
+
+def test_a_failed_write_rolls_back(sqlite_db: Database) -> None:
+    with pytest.raises(OperationalError), sqlite_db.write() as s:
+        s.connection().exec_driver_sql(
+            "INSERT INTO customers (name, archived, version) VALUES ('Acme', 0, 1)"
+        )
+        s.connection().exec_driver_sql("SELECT * FROM no_such_table")
+    with sqlite_db.read() as s:
+        assert s.connection().exec_driver_sql("SELECT count(*) FROM customers").scalar() == 0
