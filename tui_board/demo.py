@@ -240,7 +240,8 @@ def _generate(
         for i, c in enumerate(sorted({c for _, _, c in PROJECTS if c}))
     ]
     customer_ids = {c["name"]: c["id"] for c in customers}
-    projects, columns = [], []
+    projects: list[dict[str, Any]] = []
+    columns: list[dict[str, Any]] = []
     for pid, (key, name, customer) in enumerate(PROJECTS, start=1):
         projects.append(
             {
@@ -419,7 +420,7 @@ def _team_names(count: int) -> list[str]:
 
 def _person_names(rng: random.Random, count: int) -> list[tuple[str, str]]:
     seen: set[str] = set()
-    people = []
+    people: list[tuple[str, str]] = []
     while len(people) < count:
         first, last = rng.choice(FIRST), rng.choice(LAST)
         login = (first[0] + last).lower().replace("é", "e")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from tui_board.core.clock import Clock, system_clock
 
@@ -47,7 +47,8 @@ def open_backend(
     if config.server:
         from tui_board.backend.remote import RemoteBackend
 
-        return RemoteBackend(config.server, config.token, clock=clock)
+        # Its methods are made from the protocol at import (see remote.py).
+        return cast("Backend", RemoteBackend(config.server, config.token, clock=clock))
     from tui_board.backend.local import LocalBackend
     from tui_board.store.database import Database
 

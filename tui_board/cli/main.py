@@ -9,12 +9,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from tui_board import __version__
 from tui_board.cli.context import CliContext, pass_cli
 from tui_board.cli.output import emit_json, fail
+
+if TYPE_CHECKING:
+    from tui_board.config import Config
 
 
 class BoardGroup(click.Group):
@@ -96,10 +100,10 @@ def cli(
         run_app(ctx.obj.config)
 
 
-def run_app(config: object, *, backend_factory: object = None) -> None:
+def run_app(config: Config) -> None:
     from tui_board.ui.app import make_app
 
-    app = make_app(config, backend_factory=backend_factory)  # type: ignore[arg-type]
+    app = make_app(config)
     app.run()
     if app.return_code:
         raise SystemExit(app.return_code)
@@ -291,4 +295,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

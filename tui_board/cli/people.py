@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import click
 
 from tui_board.cli.context import CliContext, pass_cli
 from tui_board.cli.output import emit_json, fail, table
+from tui_board.core.models import Role
 
 ROLE_CHOICE = click.Choice(["member", "lead", "admin"])
 
@@ -38,9 +41,9 @@ def user_add(
         login,
         name or login,
         email=email,
-        role=role,
+        role=cast(Role, role),
         team=team,
-        capacity=minutes,  # type: ignore[arg-type]
+        capacity=minutes,
     )
     click.echo(f"Added {added.login} ({added.role}{', ' + added.team if added.team else ''}).")
 
@@ -100,7 +103,7 @@ def user_set(
     patch = UserPatch(
         name=UNSET if name is None else name,
         email=UNSET if email is None else email,
-        role=UNSET if role is None else role,
+        role=UNSET if role is None else cast(Role, role),
         team=UNSET if team is None else (team or None),
         capacity=UNSET if capacity is None else cli_ctx.minutes(capacity, cap=False),
         active=UNSET if active is None else active,

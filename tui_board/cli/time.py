@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import click
 
 from tui_board.cli.context import CliContext, pass_cli
 from tui_board.cli.output import emit_json, table
+from tui_board.core.models import TimeOffKind
 
 if TYPE_CHECKING:
     from tui_board.core.weeks import IsoWeek
@@ -240,8 +241,8 @@ def timeoff_add(cli_ctx: CliContext, day: str, duration: str, kind: str, user: s
     made = cli_ctx.backend().add_time_off(
         cli_ctx.day(day),
         cli_ctx.minutes(duration),
-        kind=kind,
-        user=user,  # type: ignore[arg-type]
+        kind=cast(TimeOffKind, kind),
+        user=user,
     )
     click.echo(
         f"Recorded {format_duration(made.minutes)} {made.kind} for {made.user} on {made.day}."

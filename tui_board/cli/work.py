@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import click
 
 from tui_board.cli.context import CliContext, pass_cli
 from tui_board.cli.output import emit_json, fail, table
+from tui_board.core.models import Priority
 
 PRIORITY_CHOICE = click.Choice(["low", "normal", "high", "urgent"])
 
@@ -129,7 +132,7 @@ def task_add(
         assignee=assignee,
         estimate=cli_ctx.minutes(estimate, cap=False) if estimate else None,
         due=parse_date(due, cli_ctx.today()) if due else None,
-        priority=priority,  # type: ignore[arg-type]
+        priority=cast(Priority, priority),
         tags=tags,
     )
     if as_json:

@@ -138,8 +138,11 @@ def _add_route(
     method = operation.name
 
     async def endpoint(body: BaseModel | None, backend: LocalBackend) -> Response:
-        given = body.model_fields_set if body is not None else set()
-        arguments = {name: _argument(operation, name, body) for name in given}
+        arguments = (
+            {}
+            if body is None
+            else {name: _argument(operation, name, body) for name in body.model_fields_set}
+        )
         result = await run_in_threadpool(getattr(backend, method), **arguments)
         return _json(result)
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import pwd
 from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from tui_board.backend import full_name
 from tui_board.core.clock import Clock, local_today, system_clock
 from tui_board.core.errors import Conflict, Forbidden, Invalid, NotFound
 from tui_board.core.models import (
@@ -82,7 +82,7 @@ class ServiceBase:
                 f"`tui-board user add {self.login}`"
             )
         row = UserRow(
-            login=self.login, name=_full_name(self.login), role="admin", created=self._now()
+            login=self.login, name=full_name(self.login), role="admin", created=self._now()
         )
         s.add(row)
         s.flush()
@@ -268,11 +268,3 @@ def check_text(value: str, what: str, *, limit: int = 200) -> str:
     if len(value) > limit:
         raise Invalid(f"{what} is too long ({len(value)} characters, at most {limit})")
     return value
-
-
-def _full_name(login: str) -> str:
-    try:
-        gecos = pwd.getpwnam(login).pw_gecos.split(",")[0].strip()
-    except KeyError:
-        gecos = ""
-    return gecos or login
