@@ -17,11 +17,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import UniqueConstraint, inspect, text
+from sqlalchemy import UniqueConstraint, inspect
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import SQLModel
 
-import tui_board.store.database as database_module
 from tests.conftest import fresh_sqlite
 from tui_board.backend.local import LocalBackend
 from tui_board.core.errors import Invalid, NotFound
@@ -166,68 +165,64 @@ def test_opening_with_create_makes_the_file_and_folder(tmp_path: Path) -> None:
     assert not list(path.parent.glob("*.bak"))  # nothing to back up on a new file
 
 
-def test_an_old_local_file_is_backed_up_before_the_upgrade(
-    sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Pretend this code's head is a newer revision "0002": opening a file at 0001 must
-    copy it aside (readable, every row there) before running the upgrade."""
+def at_revision(database: Database, revision: str) -> Database:
+    config = alembic_config()
+    with database.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+    return database
+
+
+def test_an_old_local_file_is_backed_up_then_upgraded_on_open(tmp_path: Path) -> None:
+    """A file at 0001 (before request ids) opened by this code: a readable copy at
+    0001 is made first, then the file is upgraded with every row kept."""
     path = tmp_path / "board.db"
-    with_rows(fresh_sqlite(sqlite_template, tmp_path)).close()
+    old = at_revision(Database.connect(str(path)), "0001")
+    with old.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO users (login, name, email, role, capacity, work_days, active, version,"
+            " created) VALUES ('ada', 'Ada', '', 'admin', 2400, '0,1,2,3,4', 1, 1,"
+            " '2026-11-25 10:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO changes (time, user_id, entity, entity_id, action, data)"
+            " VALUES ('2026-11-25 10:00:00', 1, 'user', 'ada', 'create', '{}')"
+        )
+    old.close()
     counts = row_counts(path)
-    upgrades: list[list[Path]] = []
 
-    def fake_upgrade(self: Database, revision: str = "head") -> None:
-        upgrades.append(sorted(tmp_path.glob("board.db.0001-*.bak")))
-
-    monkeypatch.setattr(database_module, "SCHEMA_HEAD", "0002")
-    monkeypatch.setattr(Database, "upgrade", fake_upgrade)
-    Database.open(str(path)).close()
-    assert len(upgrades) == 1
-    (backup,) = upgrades[0]  # made before the upgrade ran
-    assert row_counts(backup) == counts
-    assert counts["users"] == 2 and counts["tasks"] == 1
-    conn = sqlite3.connect(backup)
+    upgraded = Database.open(str(path))
     try:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
-        assert conn.execute("SELECT login FROM users ORDER BY login").fetchall() == [
-            ("ada",),
-            ("mia",),
-        ]
+        (backup,) = sorted(tmp_path.glob("board.db.0001-*.bak"))
+        assert row_counts(backup) == counts
+        conn = sqlite3.connect(backup)
+        try:
+            assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        finally:
+            conn.close()
+        assert upgraded.schema_revision() == SCHEMA_HEAD
+        assert row_counts(path) == counts
+        assert schema_diffs(upgraded) == []
+        assert LocalBackend(upgraded, "ada").me().role == "admin"
     finally:
-        conn.close()
+        upgraded.close()
 
 
-def test_no_backup_and_no_upgrade_when_told_not_to_migrate(
-    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert sqlite_db.path is not None
-    path = sqlite_db.path
-    sqlite_db.close()
-    monkeypatch.setattr(database_module, "SCHEMA_HEAD", "0002")
-    monkeypatch.setattr(Database, "upgrade", lambda *a, **k: pytest.fail("upgraded"))
-    Database.open(str(path), migrate=False).close()
-    assert not list(path.parent.glob("*.bak"))
-
-
-def test_a_file_from_a_newer_tui_board_is_refused(sqlite_db: Database) -> None:
-    assert sqlite_db.path is not None
-    with sqlite_db.engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
-    sqlite_db.close()
-    with pytest.raises(Invalid) as caught:
-        Database.open(str(sqlite_db.path))
-    assert "upgrade tui-board" in caught.value.message
-
-
-def test_a_server_database_is_never_upgraded_on_open(
-    postgres_session_db: tuple[str, Database], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    url, _database = postgres_session_db
-    monkeypatch.setattr(database_module, "SCHEMA_HEAD", "0002")
-    monkeypatch.setattr(Database, "upgrade", lambda *a, **k: pytest.fail("upgraded"))
-    with pytest.raises(Invalid) as caught:
-        Database.open(url)
-    assert "tui-board db upgrade" in caught.value.message
+def test_a_server_database_is_never_upgraded_on_open(postgres_server: Any) -> None:
+    url = postgres_server.create_database()
+    try:
+        at_revision(Database.connect(url), "0001").close()
+        with pytest.raises(Invalid) as caught:
+            Database.open(url)
+        assert "tui-board db upgrade" in caught.value.message
+        database = Database.connect(url)
+        assert database.schema_revision() == "0001"  # untouched
+        database.upgrade()  # what `tui-board db upgrade` does
+        assert database.schema_revision() == SCHEMA_HEAD
+        assert schema_diffs(database) == []
+        database.close()
+    finally:
+        postgres_server.drop_database(url)
 
 
 # --- backups --------------------------------------------------------------------------------

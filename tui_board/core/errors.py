@@ -69,3 +69,11 @@ class Unavailable(BoardError):
 
 
 ERROR_KINDS[Unavailable.kind] = Unavailable
+
+
+class AlreadyApplied(BoardError):
+    """A replayed write (same Idempotency-Key) that the store has applied before: the
+    replay changes nothing and the server answers it as a success."""
+
+    status = 200
+    kind = "already_applied"

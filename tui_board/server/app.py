@@ -26,7 +26,7 @@ from tui_board import __version__
 from tui_board.backend.local import LocalBackend
 from tui_board.backend.operations import Operation, from_wire, operations
 from tui_board.core.clock import Clock, system_clock
-from tui_board.core.errors import BoardError, Forbidden, Invalid
+from tui_board.core.errors import AlreadyApplied, BoardError, Forbidden, Invalid
 from tui_board.core.models import Change, _Patch, to_json
 from tui_board.core.weeks import IsoWeek
 from tui_board.store.database import SCHEMA_HEAD, Database
@@ -60,16 +60,21 @@ def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
         description="Every operation of the tui-board Backend protocol, one POST each.",
     )
 
-    def backend_for(authorization: Annotated[str | None, Header()] = None) -> LocalBackend:
+    service = LocalBackend(database, "", clock=clock)
+
+    def backend_for(
+        authorization: Annotated[str | None, Header()] = None,
+        idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
+    ) -> LocalBackend:
+        """The service layer as the token's holder sees it, for this one request."""
         token = (authorization or "").removeprefix("Bearer ").strip()
         if not authorization or not authorization.startswith("Bearer ") or not token:
             raise _Unauthorized("send your API token as `Authorization: Bearer <token>`")
-        anonymous = LocalBackend(database, "", clock=clock)
         try:
-            login = anonymous.login_for_token(token)
+            actor = service.authenticate(token)
         except Forbidden as error:
             raise _Unauthorized(error.message) from None
-        return anonymous.as_user(login)
+        return service.for_request(actor, idempotency_key)
 
     @app.exception_handler(BoardError)
     async def board_error(_request: Request, error: BoardError) -> JSONResponse:
@@ -143,7 +148,10 @@ def _add_route(
             if body is None
             else {name: _argument(operation, name, body) for name in body.model_fields_set}
         )
-        result = await run_in_threadpool(getattr(backend, method), **arguments)
+        try:
+            result = await run_in_threadpool(getattr(backend, method), **arguments)
+        except AlreadyApplied:
+            return JSONResponse(None, headers={"Idempotent-Replay": "true"})
         return _json(result)
 
     parameters = [

@@ -201,6 +201,7 @@ class ChangeRow(SQLModel, table=True):
     """The audit trail and the change feed: appended in every write transaction."""
 
     __tablename__ = "changes"
+    __table_args__ = (Index("ux_changes_request_id", "request_id", unique=True),)
 
     seq: int | None = Field(default=None, primary_key=True)
     time: datetime
@@ -210,3 +211,6 @@ class ChangeRow(SQLModel, table=True):
     action: str = Field(max_length=32)
     #: JSON text.
     data: str = "{}"
+    #: The client's id for the request that made this change (its `Idempotency-Key`):
+    #: a replay of that request finds it and changes nothing.
+    request_id: str | None = Field(default=None, max_length=64)

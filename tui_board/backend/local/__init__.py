@@ -9,14 +9,22 @@ from __future__ import annotations
 from tui_board.backend.local.people import PeopleService
 from tui_board.backend.local.reports import ReportService
 from tui_board.backend.local.tasks import TaskService
+from tui_board.core.permissions import Actor
 
 
 class LocalBackend(PeopleService, TaskService, ReportService):
     """The Backend on a database this process opens itself."""
 
     def as_user(self, login: str) -> LocalBackend:
-        """The same store seen by another person (the server's per-request view)."""
+        """The same store seen by another person."""
         return LocalBackend(self.db, login, clock=self.clock)
+
+    def for_request(self, actor: Actor, request_id: str | None = None) -> LocalBackend:
+        """The server's view for one request: the person its token names, and the
+        client's id for a write, so that a replay of it changes nothing."""
+        return LocalBackend(
+            self.db, actor.login, clock=self.clock, actor=actor, request_id=request_id
+        )
 
 
 __all__ = ["LocalBackend"]

@@ -6,12 +6,13 @@ import json
 from datetime import date, datetime
 from typing import Any, cast
 
+import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from tui_board.backend import full_name
 from tui_board.core.clock import Clock, local_today, system_clock
-from tui_board.core.errors import Conflict, Forbidden, Invalid, NotFound
+from tui_board.core.errors import AlreadyApplied, Conflict, Forbidden, Invalid, NotFound
 from tui_board.core.models import (
     ColumnKind,
     Priority,
@@ -37,10 +38,23 @@ RANK_STEP = 1024.0
 class ServiceBase:
     """The state and helpers of `LocalBackend`; its parts are mixins of this class."""
 
-    def __init__(self, database: Database, login: str, *, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        database: Database,
+        login: str,
+        *,
+        clock: Clock = system_clock,
+        actor: Actor | None = None,
+        request_id: str | None = None,
+    ) -> None:
         self.db = database
         self.login = login
         self.clock = clock
+        #: Who is asking, when the caller has just established it (the server's token
+        #: check does): saves looking the person up again on every call.
+        self._known_actor = actor
+        #: The client's id for the write this backend makes (an `Idempotency-Key`).
+        self.request_id = request_id
         where = str(database.path) if database.path else database.engine.url.render_as_string()
         self.description = f"local: {where}"
 
@@ -58,20 +72,60 @@ class ServiceBase:
     # --- who is asking ------------------------------------------------------------------
 
     def _actor(self, s: Session) -> Actor:
-        row = s.exec(select(UserRow).where(UserRow.login == self.login)).first()
-        if row is None:
+        """Who is asking; every operation starts here, so a replayed write stops here."""
+        if self.request_id is not None:
+            self._check_not_applied(s)
+        if self._known_actor is not None:
+            return self._known_actor
+        found = (
+            s.connection()
+            .execute(
+                sa.select(
+                    col(UserRow.id),
+                    col(UserRow.login),
+                    col(UserRow.role),
+                    col(UserRow.active),
+                    col(TeamRow.name),
+                )
+                .select_from(UserRow)
+                .join(TeamRow, col(TeamRow.id) == UserRow.team_id, isouter=True)
+                .where(col(UserRow.login) == self.login)
+            )
+            .first()
+        )
+        if found is None:
             raise Forbidden(
                 f"{self.login!r} is not a user of this board; ask an admin to run "
                 f"`tui-board user add {self.login}`"
             )
-        if not row.active:
+        if not found.active:
             raise Forbidden(f"the account {self.login!r} is deactivated")
-        assert row.id is not None
-        team = s.get(TeamRow, row.team_id).name if row.team_id else None  # type: ignore[union-attr]
-        led = set(s.exec(select(TeamRow.name).where(TeamRow.lead_id == row.id)).all())
-        if row.role == "lead" and team:
+        return self._actor_from(s, found.id, found.login, found.role, found.name)
+
+    def _actor_from(
+        self, s: Session, user_id: int, login: str, role: str, team: str | None
+    ) -> Actor:
+        led = set(
+            s.connection()
+            .execute(sa.select(col(TeamRow.name)).where(col(TeamRow.lead_id) == user_id))
+            .scalars()
+        )
+        if role == "lead" and team:
             led.add(team)
-        return Actor(row.id, row.login, cast(Role, row.role), team, frozenset(led))
+        return Actor(user_id, login, cast(Role, role), team, frozenset(led))
+
+    def _check_not_applied(self, s: Session) -> None:
+        seen = (
+            s.connection()
+            .execute(
+                sa.select(col(ChangeRow.seq)).where(col(ChangeRow.request_id) == self.request_id)
+            )
+            .first()
+        )
+        if seen is not None:
+            raise AlreadyApplied(
+                f"request {self.request_id} was applied already (change {seen[0]})"
+            )
 
     def _bootstrap_admin(self, s: Session) -> UserRow:
         """The first person to open a database with no users becomes its admin
@@ -194,7 +248,13 @@ class ServiceBase:
         """Append to the change feed in the writer's transaction. On PostgreSQL an
         advisory lock held to commit keeps sequence numbers in commit order, so a
         reader of "changes since N" never skips one that commits late."""
-        if not self.db.is_sqlite:
+        request_id = None
+        if self.request_id is not None and not s.info.get("request_id_recorded"):
+            if not self.db.is_sqlite:  # a twin request may have committed meanwhile
+                s.exec(select(func.pg_advisory_xact_lock(7320412))).first()
+                self._check_not_applied(s)
+            s.info["request_id_recorded"] = request_id = self.request_id
+        elif not self.db.is_sqlite:
             s.exec(select(func.pg_advisory_xact_lock(7320412))).first()
         s.add(
             ChangeRow(
@@ -204,6 +264,7 @@ class ServiceBase:
                 entity_id=entity_id,
                 action=action,
                 data=json.dumps(data or {}, default=str, sort_keys=True),
+                request_id=request_id,
             )
         )
 

@@ -6,6 +6,7 @@ import hashlib
 import re
 import secrets
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 
 from tui_board.backend.local.base import ServiceBase, check_text
@@ -20,7 +21,7 @@ from tui_board.core.models import (
     User,
     UserPatch,
 )
-from tui_board.core.permissions import can_manage_people, require
+from tui_board.core.permissions import Actor, can_manage_people, require
 from tui_board.store.tables import ApiTokenRow, CustomerRow, TeamRow, UserRow
 
 LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$")
@@ -33,7 +34,7 @@ def hash_token(token: str) -> str:
 class PeopleService(ServiceBase):
     def me(self) -> User:
         with self.db.read() as s:
-            known = s.exec(select(UserRow.id).where(UserRow.login == self.login)).first()
+            known = s.exec(select(UserRow.id).where(col(UserRow.login) == self.login)).first()
             if known is not None:
                 row = s.get(UserRow, self._actor(s).user_id)
                 assert row is not None
@@ -231,20 +232,37 @@ class PeopleService(ServiceBase):
 
     def login_for_token(self, token: str) -> str:
         """Whose token this is; Forbidden when unknown, revoked or the user is inactive."""
+        return self.authenticate(token).login
+
+    def authenticate(self, token: str) -> Actor:
+        """Who holds this API token, resolved in one read (the server does this on
+        every request); Forbidden when unknown, revoked or the user is inactive."""
         with self.db.read() as s:
-            found = s.exec(
-                select(UserRow.login, UserRow.active, ApiTokenRow.revoked)
-                .join(ApiTokenRow, col(ApiTokenRow.user_id) == UserRow.id)
-                .where(ApiTokenRow.token_hash == hash_token(token))
-            ).first()
-        if found is None:
-            raise Forbidden("unknown API token")
-        login, active, revoked = found
-        if revoked:
-            raise Forbidden("this API token was revoked")
-        if not active:
-            raise Forbidden(f"the account {login!r} is deactivated")
-        return str(login)
+            found = (
+                s.connection()
+                .execute(
+                    sa.select(
+                        col(UserRow.id),
+                        col(UserRow.login),
+                        col(UserRow.role),
+                        col(UserRow.active),
+                        col(TeamRow.name),
+                        col(ApiTokenRow.revoked),
+                    )
+                    .select_from(ApiTokenRow)
+                    .join(UserRow, col(UserRow.id) == ApiTokenRow.user_id)
+                    .join(TeamRow, col(TeamRow.id) == UserRow.team_id, isouter=True)
+                    .where(col(ApiTokenRow.token_hash) == hash_token(token))
+                )
+                .first()
+            )
+            if found is None:
+                raise Forbidden("unknown API token")
+            if found.revoked:
+                raise Forbidden("this API token was revoked")
+            if not found.active:
+                raise Forbidden(f"the account {found.login!r} is deactivated")
+            return self._actor_from(s, found.id, found.login, found.role, found.name)
 
 
 def check_role(role: str) -> None:

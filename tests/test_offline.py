@@ -1,0 +1,88 @@
+"""The server goes away: time typed meanwhile is kept on disk and lands exactly once."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from tests.live_server import LiveServer
+from tui_board.backend.local import LocalBackend
+from tui_board.backend.remote import RemoteBackend
+from tui_board.core.weeks import IsoWeek
+from tui_board.store.database import Database
+
+MONDAY = date(2026, 11, 23)
+
+
+def test_entries_typed_offline_survive_a_restart_and_land_exactly_once(tmp_path: Path) -> None:
+    database = Database.open(str(tmp_path / "team.db"), create=True)
+    admin = LocalBackend(database, "alice")
+    admin.me()
+    admin.create_user("bob", "Bob")
+    admin.create_project("WEB", "Web site")
+    admin.create_task("WEB", "Fix login")
+    server = LiveServer(database).start()
+    token = server.token_for("bob")
+    url, port = server.url, server.port
+    queue_dir = tmp_path / "offline"
+    bob = RemoteBackend(url, token, queue_dir=queue_dir)
+    assert bob.me().login == "bob"
+    server.stop()
+
+    typed = [(MONDAY, 60), (date(2026, 11, 24), 90), (date(2026, 11, 25), 30)]
+    for day, minutes in typed:
+        provisional = bob.add_time("WEB-1", day, minutes, comment="offline")
+        assert provisional is not None
+        assert (provisional.id, provisional.minutes, provisional.user) == (0, minutes, "bob")
+    assert not bob.online
+    assert [w.arguments["minutes"] for w in bob.pending_writes()] == [60, 90, 30]
+    bob.close()  # the app is closed while the server is down
+    queued = bob.queue.path.read_text()
+
+    restarted = LiveServer(database, port=port).start()
+    try:
+        reopened = RemoteBackend(url, token, queue_dir=queue_dir)
+        assert len(reopened.pending_writes()) == 3
+        assert reopened.sync() == (3, [])
+        assert reopened.pending_writes() == []
+        # the same queue once more, as if every answer had been lost on the way back
+        reopened.queue.path.write_text(queued)
+        assert reopened.sync() == (3, [])
+        assert reopened.sync() == (0, [])
+        sheet = LocalBackend(database, "bob").week(IsoWeek.of(MONDAY))
+        assert [(e.day, e.minutes, e.comment) for e in sheet.entries] == [
+            (day, minutes, "offline") for day, minutes in typed
+        ]
+        assert admin.get_task("WEB-1").logged == 180
+        reopened.close()
+    finally:
+        restarted.stop()
+        database.close()
+
+
+def test_a_write_refused_on_replay_is_kept_and_reported(tmp_path: Path) -> None:
+    database = Database.open(str(tmp_path / "team.db"), create=True)
+    admin = LocalBackend(database, "alice")
+    admin.me()
+    admin.create_user("bob", "Bob")
+    admin.create_project("WEB", "Web site")
+    admin.create_task("WEB", "Fix login")
+    server = LiveServer(database).start()
+    token = server.token_for("bob")
+    bob = RemoteBackend(server.url, token, queue_dir=tmp_path / "offline")
+    port = server.port
+    server.stop()
+    bob.add_time("WEB-1", MONDAY, 45)
+    admin.lock_period(MONDAY)  # meanwhile the admin locks that day
+    restarted = LiveServer(database, port=port).start()
+    try:
+        sent, refused = bob.sync()
+        assert sent == 0
+        assert [w.arguments["minutes"] for w in refused] == [45]
+        assert bob.pending_writes() == []
+        [kept] = bob.queue.refused()
+        assert "locked" in kept.refused
+        assert LocalBackend(database, "bob").week(IsoWeek.of(MONDAY)).entries == ()
+    finally:
+        restarted.stop()
+        database.close()
