@@ -14,9 +14,12 @@ Routes are built from `tui_board.backend.operations`, so they follow the protoco
 import asyncio
 import inspect
 import typing
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
@@ -33,6 +36,7 @@ from tui_board.store.database import SCHEMA_HEAD, Database
 
 API = "/api/v1"
 LONG_POLL_STEP = 0.5
+WORKER_THREADS = 2
 _FORBID = ConfigDict(extra="forbid")
 
 
@@ -61,20 +65,29 @@ def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
     )
 
     service = LocalBackend(database, "", clock=clock)
+    limiter: list[anyio.CapacityLimiter] = []
 
-    def backend_for(
-        authorization: Annotated[str | None, Header()] = None,
-        idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
-    ) -> LocalBackend:
-        """The service layer as the token's holder sees it, for this one request."""
-        token = (authorization or "").removeprefix("Bearer ").strip()
-        if not authorization or not authorization.startswith("Bearer ") or not token:
-            raise _Unauthorized("send your API token as `Authorization: Bearer <token>`")
-        try:
-            actor = service.authenticate(token)
-        except Forbidden as error:
-            raise _Unauthorized(error.message) from None
-        return service.for_request(actor, idempotency_key)
+    async def as_caller(
+        caller: Caller, work: Callable[[LocalBackend], Any], inline: bool = False
+    ) -> Any:
+        """Authenticate and do the work in one trip to a worker thread, or `inline` on
+        the event loop for a read of a SQLite file: such a read takes well under a
+        millisecond and never waits for a lock (WAL), while a trip to a thread costs
+        more than the read. A few threads serve best: short calls on many threads
+        queue for the GIL in convoys."""
+        if not limiter:
+            limiter.append(anyio.CapacityLimiter(WORKER_THREADS))
+
+        def run() -> Any:
+            try:
+                actor = service.authenticate(caller.token)
+            except Forbidden as error:
+                raise _Unauthorized(error.message) from None
+            return work(service.for_request(actor, caller.idempotency_key))
+
+        if inline:
+            return run()
+        return await anyio.to_thread.run_sync(run, limiter=limiter[0])
 
     @app.exception_handler(BoardError)
     async def board_error(_request: Request, error: BoardError) -> JSONResponse:
@@ -110,7 +123,7 @@ def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
         responses={401: {"model": ErrorBody}},
     )
     async def changes(
-        backend: Annotated[LocalBackend, Depends(backend_for)],
+        caller: Annotated[Caller, Depends(caller_of)],
         since: Annotated[int, Query(ge=0)] = 0,
         wait: Annotated[float, Query(ge=0, le=30)] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 500,
@@ -119,15 +132,33 @@ def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
         as there is a change, or with an empty list after `wait` seconds."""
         waited = 0.0
         while True:
-            found = await run_in_threadpool(backend.changes_since, since, limit=limit)
+            found = await as_caller(caller, lambda b: b.changes_since(since, limit=limit))
             if found or waited >= wait:
                 return _json(found)
             await asyncio.sleep(LONG_POLL_STEP)
             waited += LONG_POLL_STEP
 
     for operation in operations().values():
-        _add_route(app, operation, backend_for)
+        _add_route(app, operation, as_caller, database.is_sqlite)
     return app
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a request says it is; checked against the store in the request's worker."""
+
+    token: str
+    idempotency_key: str | None = None
+
+
+async def caller_of(
+    authorization: Annotated[str | None, Header()] = None,
+    idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
+) -> Caller:
+    token = (authorization or "").removeprefix("Bearer ").strip()
+    if not authorization or not authorization.startswith("Bearer ") or not token:
+        raise _Unauthorized("send your API token as `Authorization: Bearer <token>`")
+    return Caller(token, idempotency_key)
 
 
 class _Unauthorized(Exception):
@@ -137,19 +168,25 @@ class _Unauthorized(Exception):
 
 
 def _add_route(
-    app: FastAPI, operation: Operation, backend_for: Callable[..., LocalBackend]
+    app: FastAPI,
+    operation: Operation,
+    as_caller: Callable[..., Awaitable[Any]],
+    inline: bool,
 ) -> None:
     body_model = _body_model(operation)
+    inline_reads = inline and not operation.writes
     method = operation.name
 
-    async def endpoint(body: BaseModel | None, backend: LocalBackend) -> Response:
+    async def endpoint(body: BaseModel | None, caller: Caller) -> Response:
         arguments = (
             {}
             if body is None
             else {name: _argument(operation, name, body) for name in body.model_fields_set}
         )
         try:
-            result = await run_in_threadpool(getattr(backend, method), **arguments)
+            result = await as_caller(
+                caller, lambda backend: getattr(backend, method)(**arguments), inline_reads
+            )
         except AlreadyApplied:
             return JSONResponse(None, headers={"Idempotent-Replay": "true"})
         return _json(result)
@@ -162,10 +199,10 @@ def _add_route(
             default=None if _all_optional(operation) else inspect.Parameter.empty,
         ),
         inspect.Parameter(
-            "backend",
+            "caller",
             inspect.Parameter.POSITIONAL_OR_KEYWORD,
-            annotation=LocalBackend,
-            default=Depends(backend_for),
+            annotation=Caller,
+            default=Depends(caller_of),
         ),
     ]
     endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]

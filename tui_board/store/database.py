@@ -61,7 +61,11 @@ class Database:
     def connect(cls, target: str) -> Database:
         url = database_url(target)
         if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"check_same_thread": False})
+            # Connections are cheap to keep and costly to open (each runs the PRAGMAs
+            # above): keep enough for a server's thread pool, so none churn.
+            engine = create_engine(
+                url, connect_args={"check_same_thread": False}, pool_size=20, max_overflow=20
+            )
             event.listen(engine, "connect", _sqlite_on_connect)
             event.listen(engine, "begin", _sqlite_on_begin)
         else:

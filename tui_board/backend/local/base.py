@@ -6,11 +6,11 @@ import json
 from datetime import date, datetime
 from typing import Any, cast
 
-import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from tui_board.backend import full_name
+from tui_board.backend.local import prepared
 from tui_board.core.clock import Clock, local_today, system_clock
 from tui_board.core.errors import AlreadyApplied, Conflict, Forbidden, Invalid, NotFound
 from tui_board.core.models import (
@@ -77,22 +77,7 @@ class ServiceBase:
             self._check_not_applied(s)
         if self._known_actor is not None:
             return self._known_actor
-        found = (
-            s.connection()
-            .execute(
-                sa.select(
-                    col(UserRow.id),
-                    col(UserRow.login),
-                    col(UserRow.role),
-                    col(UserRow.active),
-                    col(TeamRow.name),
-                )
-                .select_from(UserRow)
-                .join(TeamRow, col(TeamRow.id) == UserRow.team_id, isouter=True)
-                .where(col(UserRow.login) == self.login)
-            )
-            .first()
-        )
+        found = s.connection().execute(prepared.ACTOR_BY_LOGIN, {"login": self.login}).first()
         if found is None:
             raise Forbidden(
                 f"{self.login!r} is not a user of this board; ask an admin to run "
@@ -100,32 +85,21 @@ class ServiceBase:
             )
         if not found.active:
             raise Forbidden(f"the account {self.login!r} is deactivated")
-        return self._actor_from(s, found.id, found.login, found.role, found.name)
+        return self._actor_from(s, found.id, found.login, found.role, found.team)
 
     def _actor_from(
         self, s: Session, user_id: int, login: str, role: str, team: str | None
     ) -> Actor:
-        led = set(
-            s.connection()
-            .execute(sa.select(col(TeamRow.name)).where(col(TeamRow.lead_id) == user_id))
-            .scalars()
-        )
+        led = set(s.connection().execute(prepared.TEAMS_LED, {"user_id": user_id}).scalars())
         if role == "lead" and team:
             led.add(team)
         return Actor(user_id, login, cast(Role, role), team, frozenset(led))
 
     def _check_not_applied(self, s: Session) -> None:
-        seen = (
-            s.connection()
-            .execute(
-                sa.select(col(ChangeRow.seq)).where(col(ChangeRow.request_id) == self.request_id)
-            )
-            .first()
-        )
+        params = {"request_id": self.request_id}
+        seen = s.connection().execute(prepared.REQUEST_APPLIED, params).scalar()
         if seen is not None:
-            raise AlreadyApplied(
-                f"request {self.request_id} was applied already (change {seen[0]})"
-            )
+            raise AlreadyApplied(f"request {self.request_id} was applied as change {seen}")
 
     def _bootstrap_admin(self, s: Session) -> UserRow:
         """The first person to open a database with no users becomes its admin

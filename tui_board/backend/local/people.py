@@ -6,9 +6,9 @@ import hashlib
 import re
 import secrets
 
-import sqlalchemy as sa
 from sqlmodel import col, select
 
+from tui_board.backend.local import prepared
 from tui_board.backend.local.base import ServiceBase, check_text
 from tui_board.core.errors import Forbidden, Invalid, NotFound
 from tui_board.core.models import (
@@ -238,31 +238,15 @@ class PeopleService(ServiceBase):
         """Who holds this API token, resolved in one read (the server does this on
         every request); Forbidden when unknown, revoked or the user is inactive."""
         with self.db.read() as s:
-            found = (
-                s.connection()
-                .execute(
-                    sa.select(
-                        col(UserRow.id),
-                        col(UserRow.login),
-                        col(UserRow.role),
-                        col(UserRow.active),
-                        col(TeamRow.name),
-                        col(ApiTokenRow.revoked),
-                    )
-                    .select_from(ApiTokenRow)
-                    .join(UserRow, col(UserRow.id) == ApiTokenRow.user_id)
-                    .join(TeamRow, col(TeamRow.id) == UserRow.team_id, isouter=True)
-                    .where(col(ApiTokenRow.token_hash) == hash_token(token))
-                )
-                .first()
-            )
+            params = {"token_hash": hash_token(token)}
+            found = s.connection().execute(prepared.ACTOR_BY_TOKEN, params).first()
             if found is None:
                 raise Forbidden("unknown API token")
             if found.revoked:
                 raise Forbidden("this API token was revoked")
             if not found.active:
                 raise Forbidden(f"the account {found.login!r} is deactivated")
-            return self._actor_from(s, found.id, found.login, found.role, found.name)
+            return self._actor_from(s, found.id, found.login, found.role, found.team)
 
 
 def check_role(role: str) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, select
 
+from tui_board.backend.local import prepared
 from tui_board.backend.local.base import ServiceBase, check_text
 from tui_board.core.durations import DAY_MINUTES, format_duration
 from tui_board.core.errors import BoardError, Conflict, Invalid, Locked, NotFound
@@ -210,20 +211,57 @@ class TimeService(ServiceBase):
     # --- reading time ----------------------------------------------------------------------
 
     def week(self, week: IsoWeek, *, user: str | None = None, first_day: int = 0) -> WeekSheet:
+        # The timesheet's read and the server's busiest request: prepared statements.
         days = tuple(week.days(first_day))
         with self.db.read() as s:
             actor = self._actor(s)
-            owner = self._visible_user_row(s, actor, user)
-            entries = self._entries(s, days[0], days[-1], user_ids=[owner.id])
-            time_off = self._time_off(s, days[0], days[-1], owner)
-            state = self._week_state(s, owner, str(week))
+            if user is None or user == actor.login:
+                owner_id, login = actor.user_id, actor.login
+            else:
+                owner = self._visible_user_row(s, actor, user)
+                owner_id, login = cast(int, owner.id), owner.login
+            conn = s.connection()
+            span = {"user_id": owner_id, "first": days[0], "last": days[-1]}
+            entries = tuple(
+                TimeEntry(
+                    id=r.id,
+                    user=login,
+                    task=f"{r.key}-{r.number}",
+                    day=r.day,
+                    minutes=r.minutes,
+                    comment=r.comment,
+                    task_title=r.title,
+                    project=r.key,
+                    version=r.version,
+                )
+                for r in conn.execute(prepared.WEEK_ENTRIES, span)
+            )
+            time_off = tuple(
+                TimeOff(r.id, login, r.day, r.minutes, cast(TimeOffKind, r.kind))
+                for r in conn.execute(prepared.WEEK_TIME_OFF, span)
+            )
+            found = conn.execute(prepared.WEEK_STATE, {"user_id": owner_id, "week": str(week)})
+            row = found.first()
+            state = (
+                WeekState(login, str(week))
+                if row is None
+                else WeekState(
+                    login,
+                    str(week),
+                    row.state,
+                    row.reviewer,
+                    row.note,
+                    row.submitted_minutes,
+                    row.version,
+                )
+            )
             return WeekSheet(
-                user=owner.login,
+                user=login,
                 week=str(week),
                 days=days,
                 state=state,
-                entries=tuple(entries),
-                time_off=tuple(time_off),
+                entries=entries,
+                time_off=time_off,
                 locked_until=self._locked_until(s),
             )
 
@@ -542,9 +580,7 @@ class TimeService(ServiceBase):
             return self._locked_until(s)
 
     def _locked_until(self, s: Session) -> date | None:
-        return s.exec(
-            select(col(PeriodLockRow.until)).order_by(col(PeriodLockRow.id).desc()).limit(1)
-        ).first()
+        return cast("date | None", s.connection().execute(prepared.LOCKED_UNTIL).scalar())
 
     # --- time off ----------------------------------------------------------------------------
 
