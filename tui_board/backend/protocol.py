@@ -28,6 +28,7 @@ from tui_board.core.models import (
     Role,
     Task,
     TaskPatch,
+    TaskRef,
     Team,
     TimeEntry,
     TimeOff,
@@ -152,6 +153,19 @@ class Backend(Protocol):
         self, task: str, day: date, *, version: int | None = None, user: str | None = None
     ) -> None: ...
     def week(self, week: IsoWeek, *, user: str | None = None, first_day: int = 0) -> WeekSheet: ...
+    def add_week_row(self, week: IsoWeek, task: str) -> TaskRef:
+        """Keep a task as a row of my timesheet week, with or without time on it."""
+        ...
+
+    def remove_week_row(self, week: IsoWeek, task: str) -> None:
+        """Drop a row I added (its time, if any, stays and keeps the row shown)."""
+        ...
+
+    def copy_week_rows(self, source: IsoWeek, target: IsoWeek) -> list[TaskRef]:
+        """Add to `target` the rows of `source` (its added rows and the tasks with time
+        on them), not their time; returns the rows added."""
+        ...
+
     def list_entries(
         self,
         start: date,

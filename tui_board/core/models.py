@@ -197,6 +197,8 @@ class WeekSheet:
     entries: tuple[TimeEntry, ...] = ()
     time_off: tuple[TimeOff, ...] = ()
     locked_until: date | None = None
+    #: Tasks the person added to this week's grid (with or without time on them).
+    rows: tuple[TaskRef, ...] = ()
 
     @property
     def editable(self) -> bool:

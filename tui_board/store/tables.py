@@ -163,6 +163,19 @@ class WeekStateRow(SQLModel, table=True):
     updated: datetime
 
 
+class WeekRowRow(SQLModel, table=True):
+    """A task someone keeps as a row of a timesheet week, before or without time."""
+
+    __tablename__ = "week_rows"
+    __table_args__ = (UniqueConstraint("user_id", "week", "task_id", name="uq_week_rows"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    #: ISO week, "2026-W48".
+    week: str = Field(max_length=8)
+    task_id: int = Field(foreign_key="tasks.id")
+
+
 class TimeOffRow(SQLModel, table=True):
     __tablename__ = "time_off"
     __table_args__ = (Index("ix_time_off_user_day", "user_id", "day"),)

@@ -57,3 +57,9 @@ WEEK_STATE = text(
 LOCKED_UNTIL = text("SELECT until FROM period_locks ORDER BY id DESC LIMIT 1").columns(
     until=sa.Date
 )
+
+WEEK_ROWS = text(
+    "SELECT p.key, t.number, t.title, t.archived FROM week_rows r"
+    " JOIN tasks t ON t.id = r.task_id JOIN projects p ON p.id = t.project_id"
+    " WHERE r.user_id = :user_id AND r.week = :week ORDER BY r.id"
+).columns(archived=sa.Boolean)

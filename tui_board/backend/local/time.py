@@ -16,6 +16,7 @@ from tui_board.core.errors import BoardError, Conflict, Invalid, Locked, NotFoun
 from tui_board.core.models import (
     TIME_OFF_KINDS,
     ReportRow,
+    TaskRef,
     TimeEntry,
     TimeOff,
     TimeOffKind,
@@ -43,6 +44,7 @@ from tui_board.store.tables import (
     TimeOffRow,
     TimerRow,
     UserRow,
+    WeekRowRow,
     WeekStateRow,
 )
 
@@ -255,6 +257,10 @@ class TimeService(ServiceBase):
                     row.version,
                 )
             )
+            rows = tuple(
+                TaskRef(f"{r.key}-{r.number}", r.title, r.key, r.archived)
+                for r in conn.execute(prepared.WEEK_ROWS, {"user_id": owner_id, "week": str(week)})
+            )
             return WeekSheet(
                 user=login,
                 week=str(week),
@@ -263,7 +269,87 @@ class TimeService(ServiceBase):
                 entries=entries,
                 time_off=time_off,
                 locked_until=self._locked_until(s),
+                rows=rows,
             )
+
+    def add_week_row(self, week: IsoWeek, task: str) -> TaskRef:
+        with self.db.write() as s:
+            actor = self._actor(s)
+            trow = self._task_row(s, task)
+            if trow.archived:
+                raise Invalid(f"{trow_key(s, trow)} is archived; add an open task")
+            self._add_rows(s, actor, week, [trow])
+            return self._task_ref(s, trow)
+
+    def remove_week_row(self, week: IsoWeek, task: str) -> None:
+        with self.db.write() as s:
+            actor = self._actor(s)
+            trow = self._task_row(s, task)
+            row = s.exec(
+                select(WeekRowRow).where(
+                    WeekRowRow.user_id == actor.user_id,
+                    WeekRowRow.week == str(week),
+                    WeekRowRow.task_id == trow.id,
+                )
+            ).first()
+            if row is not None:
+                s.delete(row)
+                key = trow_key(s, trow)
+                self._record(
+                    s, actor, "week_row", key, "delete", {"user": actor.login, "week": str(week)}
+                )
+
+    def copy_week_rows(self, source: IsoWeek, target: IsoWeek) -> list[TaskRef]:
+        with self.db.write() as s:
+            actor = self._actor(s)
+            pinned = select(WeekRowRow.task_id).where(
+                WeekRowRow.user_id == actor.user_id, WeekRowRow.week == str(source)
+            )
+            logged = select(TimeEntryRow.task_id).where(
+                TimeEntryRow.user_id == actor.user_id,
+                TimeEntryRow.day >= source.monday(),
+                TimeEntryRow.day <= source.sunday(),
+            )
+            ids = set(s.exec(pinned).all()) | set(s.exec(logged).all())
+            tasks = [
+                t
+                for t in s.exec(select(TaskRow).where(col(TaskRow.id).in_(ids))).all()
+                if not t.archived
+            ]
+            added = self._add_rows(s, actor, target, tasks)
+            return [self._task_ref(s, t) for t in added]
+
+    def _add_rows(
+        self, s: Session, actor: Actor, week: IsoWeek, tasks: list[TaskRow]
+    ) -> list[TaskRow]:
+        """Pin tasks to a week (those already pinned are left alone)."""
+        have = set(
+            s.exec(
+                select(WeekRowRow.task_id).where(
+                    WeekRowRow.user_id == actor.user_id, WeekRowRow.week == str(week)
+                )
+            ).all()
+        )
+        added = []
+        for trow in sorted(tasks, key=lambda t: (t.project_id, t.number)):
+            if trow.id in have:
+                continue
+            assert trow.id is not None
+            s.add(WeekRowRow(user_id=actor.user_id, week=str(week), task_id=trow.id))
+            added.append(trow)
+            self._record(
+                s,
+                actor,
+                "week_row",
+                trow_key(s, trow),
+                "create",
+                {"user": actor.login, "week": str(week)},
+            )
+        return added
+
+    def _task_ref(self, s: Session, trow: TaskRow) -> TaskRef:
+        key = trow_key(s, trow)
+        return TaskRef(key, trow.title, key.rsplit("-", 1)[0], trow.archived)
 
     def list_entries(
         self,
