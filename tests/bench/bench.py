@@ -269,6 +269,7 @@ BENCHES = {
     "start": bench_start,
     "workload": bench_workload,
     "server": bench_server,
+    "board": lambda runs: __import__("bench_board").run(runs),  # tests/bench/bench_board.py
 }
 
 

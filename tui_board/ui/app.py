@@ -42,7 +42,7 @@ from tui_board.ui.session import (
 
 if TYPE_CHECKING:
     from tui_board.backend.protocol import Backend
-    from tui_board.core.models import User
+    from tui_board.core.models import Timer, User
 
 #: Used when neither the configured theme nor tui-board's own default can be loaded.
 LAST_RESORT_THEME = "textual-dark"
@@ -102,6 +102,8 @@ class BoardApp(App[None], inherit_bindings=False):
 
     #: Opening, signed in, or failed; every mode screen watches it.
     connection: var[Connection] = var(Opening(""))
+    #: My running timer (every screen's top bar shows it); None when none runs.
+    timer: var[Timer | None] = var(None)
 
     @dataclass
     class BackendOpened(Message):
@@ -115,6 +117,12 @@ class BoardApp(App[None], inherit_bindings=False):
         """The worker could not open the backend; `message` is for the user."""
 
         message: str
+
+    @dataclass
+    class TimerRead(Message):
+        """The worker read my running timer."""
+
+        timer: Timer | None
 
     def __init__(
         self,
@@ -176,6 +184,7 @@ class BoardApp(App[None], inherit_bindings=False):
         connection = Connected(message.backend, message.me)
         self.sub_title = f"{connection.who} · {message.backend.description}"
         self.connection = connection
+        self.refresh_timer()
 
     @on(BackendFailed)
     def _backend_failed(self, message: BackendFailed) -> None:
@@ -189,6 +198,26 @@ class BoardApp(App[None], inherit_bindings=False):
             timeout=10,
             markup=False,
         )
+
+    # --- my timer ---------------------------------------------------------------------------
+
+    def refresh_timer(self) -> None:
+        """Read my running timer again (in a worker); `timer` follows."""
+        backend = self.backend
+        if backend is not None:
+            self._read_timer(backend)
+
+    @work(thread=True, exclusive=True, group="timer", exit_on_error=False)
+    def _read_timer(self, backend: Backend) -> None:
+        try:
+            timer = backend.timer_status()
+        except Exception:  # the header just shows no timer; the screens report errors
+            return
+        self.post_message(self.TimerRead(timer))
+
+    @on(TimerRead)
+    def _timer_read(self, message: TimerRead) -> None:
+        self.timer = message.timer
 
     # --- start and stop -------------------------------------------------------------------
 
@@ -253,9 +282,14 @@ class BoardApp(App[None], inherit_bindings=False):
     # --- actions, help and the command palette ---------------------------------------------
 
     def action_help(self) -> None:
-        if isinstance(self.screen, HelpScreen):
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(key_rows(self.screen), title=self.screen.title or ""))
+        rows = key_rows(screen)
+        make_help = getattr(screen, "make_help", None)  # a screen may say more than its keys
+        self.push_screen(
+            make_help(rows) if make_help else HelpScreen(rows, title=screen.title or "")
+        )
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key's action as a palette command, then Textual's own (theme, screenshot)
@@ -277,7 +311,10 @@ class BoardApp(App[None], inherit_bindings=False):
 
 
 def _mode_screen_types() -> list[type]:
-    return [screen for screen in BoardApp.MODES.values() if isinstance(screen, type)]
+    """The mode screens, and the screens they push that have keys of their own
+    (a mode screen's `SUBSCREENS`)."""
+    modes = [screen for screen in BoardApp.MODES.values() if isinstance(screen, type)]
+    return modes + [sub for mode in modes for sub in getattr(mode, "SUBSCREENS", ())]
 
 
 def _close_quietly(backend: Backend) -> None:

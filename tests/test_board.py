@@ -1,0 +1,667 @@
+"""The board screen, driven by Pilot against a real SQLite store: every key, and what the
+backend stored after it; conflicts and live updates from a second backend."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Label, Select, TextArea
+
+from tui_board.backend import open_backend
+from tui_board.backend.protocol import Backend
+from tui_board.config import Config
+from tui_board.core.models import Task, TaskPatch
+from tui_board.demo import DemoSize, make_demo
+from tui_board.ui.app import BoardApp, make_app
+from tui_board.ui.dialogs import (
+    ConfirmScreen,
+    DurationPrompt,
+    PickerScreen,
+    TaskDetailScreen,
+    TaskForm,
+)
+from tui_board.ui.screens.board import BoardScreen
+from tui_board.ui.screens.help import key_rows
+from tui_board.ui.widgets.board_column import BoardColumn, BoardColumns
+from tui_board.ui.widgets.top_bar import TopBar
+
+pytestmark = pytest.mark.anyio
+
+#: Wednesday 13 May 2026, 09:30 UTC: the demo's "today".
+START = datetime(2026, 5, 13, 9, 30, tzinfo=UTC)
+SIZE = (120, 40)
+DEMO_SIZE = DemoSize(users=8, tasks=80, weeks=2)
+
+
+class Clock:
+    """A clock the test moves (`clock.advance(minutes=42)`)."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@contextmanager
+def utc_time() -> Iterator[None]:
+    """Local time is UTC inside: "today" and the times shown do not depend on where the
+    tests run."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def _steady(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No user config or themes, and local time in UTC."""
+    monkeypatch.setenv("TUI_BOARD_CONFIG", str(tmp_path / "config" / "config.toml"))
+    with utc_time():
+        yield
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database (8 people, 80 cards, alice its admin), made once per process."""
+    path = tmp_path_factory.mktemp("board-demo") / "demo.db"
+    with utc_time():
+        make_demo(str(path), login="alice", size=DEMO_SIZE, seed=7, clock=Clock())
+    return path
+
+
+def copy_demo(template: Path, folder: Path) -> Config:
+    target = folder / "board.db"
+    shutil.copy(template, target)
+    return Config(db=str(target))
+
+
+@pytest.fixture
+def config(demo_template: Path, tmp_path: Path) -> Config:
+    return copy_demo(demo_template, tmp_path)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def backend_for(config: Config, clock: Callable[[], datetime], login: str = "alice") -> Backend:
+    backend = open_backend(config, login=login, clock=clock)
+    backend.description = "local: demo.db"  # the same header wherever the test runs
+    return backend
+
+
+def board_app(config: Config, clock: Callable[[], datetime]) -> BoardApp:
+    return make_app(config, backend_factory=lambda: backend_for(config, clock), clock=clock)
+
+
+def board(app: BoardApp) -> BoardScreen:
+    screen = app.screen
+    assert isinstance(screen, BoardScreen), screen
+    return screen
+
+
+async def settle(app: BoardApp, pilot: Pilot[None]) -> BoardScreen:
+    """Wait until the board is shown and every write and read has been answered."""
+    for _ in range(300):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen_stack[0] if app.current_mode == "board" else None
+        if (
+            isinstance(screen, BoardScreen)
+            and screen.has_class("-loaded")
+            and screen._pending == 0
+            and not any(worker.is_running for worker in app.workers)
+        ):
+            return screen
+    raise AssertionError("the board did not settle")
+
+
+def keys_of(tasks: list[Task], column: str) -> list[str]:
+    return [t.key for t in tasks if t.column == column]
+
+
+def shown_keys(screen: BoardScreen, column: int) -> list[str]:
+    return [t.key for t in screen._views[column].card_list.cards]
+
+
+# --- showing ------------------------------------------------------------------------------
+
+
+async def test_the_board_shows_the_projects_columns_and_cards(config: Config, clock: Clock) -> None:
+    app = board_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        backend = backend_for(config, clock)
+        tasks = backend.list_tasks(project="APP")
+        columns = backend.list_columns("APP")
+        assert [view.column.name for view in screen._views] == [c.name for c in columns]
+        for index, column in enumerate(columns):
+            assert shown_keys(screen, index) == keys_of(tasks, column.name)
+        counts = [view.header.count for view in screen._views]
+        assert counts == ["7", "7", "4/3", "0/3", "6"]
+        assert screen._views[2].header.over  # 4 cards, WIP limit 3: the warning colour
+        assert not screen._views[1].header.over
+        assert screen.focused_card() is not None
+        assert screen.focused_card().key == "APP-3"  # type: ignore[union-attr]
+        assert "APP · Mobile app" in str(screen.query_one("#board-project", Label).content)
+
+
+async def test_arrows_and_hjkl_move_the_focus(config: Config, clock: Clock) -> None:
+    app = board_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+
+        def focused() -> str | None:
+            card = screen.focused_card()
+            return card.key if card else None
+
+        await pilot.press("j")
+        assert focused() == "APP-6"
+        await pilot.press("down", "down")
+        assert focused() == "APP-18"
+        await pilot.press("k")
+        assert focused() == "APP-13"
+        await pilot.press("up", "up", "up")  # stops at the top
+        assert focused() == "APP-3"
+        await pilot.press("l")
+        assert focused() == "APP-2"
+        await pilot.press("right", "right")  # Review is empty: the focus is on the column
+        assert screen._focus_column == 3 and focused() is None
+        await pilot.press("l")
+        assert focused() == "APP-4"
+        await pilot.press("G")
+        assert focused() == "APP-20"
+        await pilot.press("g", "h", "left")
+        assert screen._focus_column == 2
+        assert focused() == "APP-1"
+        assert screen._views[2].header.focused
+
+
+# --- moving cards ---------------------------------------------------------------------------
+
+
+async def test_shift_left_right_and_h_l_move_the_card_between_columns(
+    config: Config, clock: Clock
+) -> None:
+    app = board_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        backend = backend_for(config, clock)
+        await pilot.press("L")
+        await settle(app, pilot)
+        moved = backend.get_task("APP-3")
+        assert moved.column == "To do"
+        assert screen._focus_column == 1 and screen.focused_card() is not None
+        assert screen.focused_card().key == "APP-3"  # type: ignore[union-attr]
+        # It landed at the row it was on (the top), and the store agrees on the order.
+        assert keys_of(backend.list_tasks(project="APP"), "To do")[0] == "APP-3"
+        assert shown_keys(screen, 1) == keys_of(backend.list_tasks(project="APP"), "To do")
+
+        await pilot.press("shift+right", "shift+right")
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").column == "Review"
+        await pilot.press("shift+left", "H")
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").column == "To do"
+        assert backend.get_task("APP-3").version == moved.version + 4
+        await pilot.press("H", "H")  # the second one has nowhere to go
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").column == "Backlog"
+        assert shown_keys(screen, 0) == keys_of(backend.list_tasks(project="APP"), "Backlog")
+
+
+async def test_shift_up_down_and_k_j_reorder_the_card(config: Config, clock: Clock) -> None:
+    app = board_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        backend = backend_for(config, clock)
+
+        def stored() -> list[str]:
+            return keys_of(backend.list_tasks(project="APP"), "Backlog")
+
+        await pilot.press("J", "J", "shift+down")
+        await settle(app, pilot)
+        assert stored()[:4] == ["APP-6", "APP-13", "APP-18", "APP-3"]
+        assert screen.focused_card().key == "APP-3"  # type: ignore[union-attr]
+        await pilot.press("K", "shift+up")
+        await settle(app, pilot)
+        assert stored()[:4] == ["APP-6", "APP-3", "APP-13", "APP-18"]
+        assert shown_keys(screen, 0) == stored()
+
+
+# --- the card's actions ------------------------------------------------------------------------
+
+
+async def test_n_makes_a_card_in_the_focused_column(config: Config, clock: Clock) -> None:
+    app = board_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        backend = backend_for(config, clock)
+        await pilot.press("l", "n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, TaskForm)
+        form.query_one("#task-form-title", Input).value = "Write the release notes"
+        form.query_one("#task-form-description", TextArea).text = "For 2.0"
+        form.query_one("#task-form-estimate", Input).value = "1h30"
+        form.query_one("#task-form-due", Input).value = "fri"
+        form.query_one("#task-form-priority", Select).value = "high"
+        form.query_one("#task-form-tags", Input).value = "docs #release"
+        await pilot.pause()
+        preview = form.query_one("#task-form-due-preview", Label)
+        assert "Fri 15 May 2026" in str(preview.content)
+        # The assignee comes from a picker.
+        form.query_one("#task-form-assignee").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press(*"cruiz", "enter")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        made = next(t for t in backend.list_tasks(project="APP") if t.key == "APP-25")
+        todo = keys_of(backend.list_tasks(project="APP"), "To do")
+        assert todo[-1] == made.key == "APP-25"
+        assert made.title == "Write the release notes"
+        assert made.description == "For 2.0"
+        assert made.assignee == "cruiz"
+        assert made.estimate == 90
+        assert str(made.due) == "2026-05-15"
+        assert made.priority == "high"
+        assert made.tags == ("docs", "release")
+        assert screen.focused_card() is not None
+        assert screen.focused_card().key == "APP-25"  # type: ignore[union-attr]
+
+
+async def test_a_bad_value_is_refused_in_the_form_and_nothing_is_stored(
+    config: Config, clock: Clock
+) -> None:
+    app = board_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        backend = backend_for(config, clock)
+        before = backend.count_tasks("APP")
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, TaskForm)
+        await pilot.press("enter")  # no title
+        await pilot.pause()
+        error = form.query_one(".dialog--error", Label)
+        assert "needs a title" in str(error.content)
+        form.query_one("#task-form-title", Input).value = "A card"
+        form.query_one("#task-form-estimate", Input).value = "1h75"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        assert "under 60" in str(error.content)
+        assert form.query_one("#task-form-estimate").has_class("-invalid")
+        form.query_one("#task-form-estimate", Input).value = ""
+        form.query_one("#task-form-due", Input).value = "someday"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Due:" in str(error.content)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert backend.count_tasks("APP") == before
+
+
+async def test_enter_opens_the_card_with_comments_time_and_editing(
+    config: Config, clock: Clock
+) -> None:
+    backend = backend_for(config, clock)
+    backend.add_comment("APP-3", "Needs the new certificate first")
+    backend.add_time("APP-3", START.date(), 45, user="sokafor")
+    app = board_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        detail = app.screen
+        assert isinstance(detail, TaskDetailScreen)
+        assert "Needs the new certificate" in str(detail.query_one("#detail-comments").render())
+        assert "sokafor" in str(detail.query_one("#detail-time").render())
+        assert "0:45" in str(detail.query_one("#detail-time").render())
+
+        await pilot.press("c", *"Certificate is here", "enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        bodies = [c.body for c in backend.list_comments("APP-3")]
+        assert bodies[-1] == "Certificate is here"
+
+        await pilot.press("c", "escape")  # esc leaves the comment field, not the card
+        assert app.screen is detail
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, TaskForm)
+        form.query_one("#task-form-title", Input).value = "Renew TLS certificates"
+        form.query_one("#task-form-estimate", Input).value = "6h"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        stored = backend.get_task("APP-3")
+        assert stored.title == "Renew TLS certificates"
+        assert stored.estimate == 360
+        assert stored.assignee == "sokafor"  # fields not changed stay as they were
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert screen.focused_card() is not None
+        assert screen.focused_card().title == "Renew TLS certificates"  # type: ignore[union-attr]
+
+
+async def test_a_assigns_through_a_picker(config: Config, clock: Clock) -> None:
+    app = board_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        backend = backend_for(config, clock)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press(*"qnov", "enter")
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").assignee == "qnovak"
+        assert screen.focused_card().assignee == "qnovak"  # type: ignore[union-attr]
+        await pilot.press("a", *"nobody", "enter")
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").assignee is None
+
+
+async def test_t_logs_time_showing_the_parsed_value_first(config: Config, clock: Clock) -> None:
+    app = board_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        backend = backend_for(config, clock)
+        before = backend.get_task("APP-3").logged
+        await pilot.press("t")
+        await pilot.pause()
+        prompt = app.screen
+        assert isinstance(prompt, DurationPrompt)
+        await pilot.press(*"1h75")
+        await pilot.pause()
+        preview = prompt.query_one(".dialog--preview", Label)
+        assert "under 60" in str(preview.content)
+        await pilot.press("enter")  # refused: the prompt stays, nothing is stored
+        await pilot.pause()
+        assert app.screen is prompt
+        await pilot.press("backspace", "backspace", "3", "0")
+        await pilot.pause()
+        assert str(preview.content) == "1h30 -> 1:30"
+        await pilot.press("tab", *"review", "enter")
+        await settle(app, pilot)
+        entries = backend.list_entries(START.date(), START.date(), task="APP-3")
+        assert [(e.user, e.minutes, e.comment) for e in entries] == [("alice", 90, "review")]
+        assert backend.get_task("APP-3").logged == before + 90
+        assert screen.focused_card().logged == before + 90  # type: ignore[union-attr]
+
+
+async def test_space_starts_and_stops_the_timer_shown_in_the_header(
+    config: Config, clock: Clock
+) -> None:
+    app = board_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        backend = backend_for(config, clock)
+        await pilot.press("space")
+        await settle(app, pilot)
+        running = backend.timer_status()
+        assert running is not None and running.task == "APP-3"
+        assert app.timer is not None and app.timer.task == "APP-3"
+        timer_label = screen.query_one(TopBar).query_one(".top-bar--timer", Label)
+        assert str(timer_label.content) == "⏱ APP-3 0:00"
+        clock.advance(minutes=42)
+        await pilot.pause(1.2)  # it ticks every second
+        assert str(timer_label.content) == "⏱ APP-3 0:42"
+        before = backend.get_task("APP-3").logged
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert backend.timer_status() is None
+        assert app.timer is None
+        assert not screen.query_one(TopBar).has_class("-timing")
+        assert backend.get_task("APP-3").logged == before + 42
+
+
+async def test_d_archives_after_asking(config: Config, clock: Clock) -> None:
+    app = board_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        backend = backend_for(config, clock)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert not backend.get_task("APP-3").archived
+        await pilot.press("d", "y")
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").archived
+        assert "APP-3" not in shown_keys(screen, 0)
+        assert screen.focused_card().key == "APP-6"  # type: ignore[union-attr]
+
+
+# --- filters and projects ------------------------------------------------------------------------
+
+
+async def test_slash_filters_by_key_title_assignee_and_tag(config: Config, clock: Clock) -> None:
+    app = board_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        tasks = backend_for(config, clock).list_tasks(project="APP")
+
+        def shown() -> set[str]:
+            return {key for i in range(len(screen._views)) for key in shown_keys(screen, i)}
+
+        await pilot.press("slash", *"tls")
+        await pilot.pause()
+        assert shown() == {t.key for t in tasks if "tls" in t.title.lower()}
+        await pilot.press(*["backspace"] * 3, *"#docs")
+        await pilot.pause()
+        assert shown() == {t.key for t in tasks if "docs" in t.tags}
+        await pilot.press(*["backspace"] * 5, *"mokafor")
+        await pilot.pause()
+        assert shown() == {t.key for t in tasks if t.assignee == "mokafor"}
+        await pilot.press(*["backspace"] * 7, *"app-2")
+        await pilot.pause()
+        assert shown() == {t.key for t in tasks if t.key.startswith("APP-2")}
+        await pilot.press("enter")  # back to the board, the filter stays
+        await pilot.press("j")
+        assert screen.focused_card() is not None
+        assert screen.focused_card().key.startswith("APP-2")  # type: ignore[union-attr]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert shown() == {t.key for t in tasks}
+
+
+async def test_m_shows_only_my_cards(config: Config, clock: Clock) -> None:
+    app = board_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        tasks = backend_for(config, clock).list_tasks(project="APP")
+        await pilot.press("m")
+        shown = [t for view in screen._views for t in view.card_list.cards]
+        assert {t.key for t in shown} == {t.key for t in tasks if t.assignee == "alice"}
+        assert "only mine" in str(screen.query_one("#board-summary", Label).content)
+        await pilot.press("m")
+        assert sum(len(view.card_list.cards) for view in screen._views) == len(tasks)
+
+
+async def test_p_switches_project_through_a_fuzzy_picker(config: Config, clock: Clock) -> None:
+    app = board_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press(*"web", "enter")
+        screen = await settle(app, pilot)
+        assert screen.state is not None and screen.state.project.key == "WEB"
+        tasks = backend_for(config, clock).list_tasks(project="WEB")
+        assert shown_keys(screen, 0) == keys_of(tasks, "Backlog")
+
+
+async def test_every_key_is_in_help_and_the_palette(config: Config, clock: Clock) -> None:
+    app = board_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        rows = {row.description: row.keys for row in key_rows(screen)}
+        expected = {
+            "Left": "←",
+            "Move left": "shift+← / H",
+            "Move down": "shift+↓ / J",
+            "New": "n",
+            "Open": "⏎",
+            "Assign": "a",
+            "Log": "t",
+            "Timer": "space",
+            "Archive": "d",
+            "Filter": "/",
+            "Mine": "m",
+            "Project": "p",
+        }
+        for description, keys in expected.items():
+            assert rows[description].startswith(keys.split(" / ")[0]), (description, rows)
+        titles = {command.title for command in app.get_system_commands(screen)}
+        assert set(expected) <= titles
+
+
+# --- other people's changes ----------------------------------------------------------------------
+
+
+async def test_a_card_changed_by_someone_else_is_not_overwritten(
+    config: Config, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 3600)  # the screen has not seen it
+    app = board_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        other = backend_for(config, clock, "sokafor")
+        seen = other.get_task("APP-3")
+        other.move_task("APP-3", seen.version, seen.column_id + 2)  # to In progress
+        await pilot.press("L")  # the board still shows it in Backlog
+        await settle(app, pilot)
+        stored = other.get_task("APP-3")
+        assert stored.column == "In progress"
+        assert stored.version == seen.version + 1
+        messages = [n.message for n in app._notifications]
+        assert any("APP-3 was changed by someone else" in m for m in messages)
+        assert "APP-3" in shown_keys(screen, 2)  # the board shows it as it is now
+        assert "APP-3" not in shown_keys(screen, 0) + shown_keys(screen, 1)
+
+        # An edit from the card's form is refused the same way.
+        other.update_task("APP-3", stored.version, TaskPatch(title="Theirs"))
+        await pilot.press("l", "l")
+        assert screen.focused_card() is not None
+        await pilot.press("a", *"bmart", "enter")
+        await settle(app, pilot)
+        assert other.get_task("APP-3").assignee == "sokafor"
+        assert other.get_task("APP-3").title == "Theirs"
+
+
+async def test_the_board_shows_changes_made_elsewhere(
+    config: Config, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 0.2)
+    app = board_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("j", "l")  # the focus on APP-11 in "To do"
+        focused = screen.focused_card()
+        assert focused is not None and focused.key == "APP-11"
+        other = backend_for(config, clock, "sokafor")  # a second process, say
+        moving = other.get_task("APP-2")
+        other.move_task("APP-2", moving.version, moving.column_id + 1)
+        other.update_task("APP-12", other.get_task("APP-12").version, TaskPatch(title="Renamed"))
+        made = other.create_task("APP", "Made elsewhere", column_id=moving.column_id)
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if "APP-2" in shown_keys(screen, 2) and made.key in shown_keys(screen, 1):
+                break
+        assert shown_keys(screen, 2)[-1] == "APP-2"
+        assert "APP-2" not in shown_keys(screen, 1)
+        assert shown_keys(screen, 1)[-1] == made.key
+        titles = {t.key: t.title for t in screen._views[1].card_list.cards}
+        assert titles["APP-12"] == "Renamed"
+        assert screen.focused_card() is not None
+        assert screen.focused_card().key == "APP-11"  # type: ignore[union-attr]
+        assert screen._focus_column == 1
+
+
+# --- small terminals ----------------------------------------------------------------------------
+
+
+async def test_at_80_by_24_columns_narrow_and_scroll_sideways(config: Config, clock: Clock) -> None:
+    app = board_app(config, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await settle(app, pilot)
+        container = screen.query_one(BoardColumns)
+
+        def visible() -> list[BoardColumn]:
+            return [view for view in screen._views if view.display]
+
+        assert len(visible()) == 3
+        regions = [view.region for view in visible()]
+        assert all(r.width >= BoardColumns.MIN_WIDTH for r in regions)
+        assert all(a.right <= b.x for a, b in itertools.pairwise(regions))
+        assert regions[-1].right <= 80
+        await pilot.press("l", "l", "l", "l")
+        await pilot.pause()
+        assert container.shown_range() == (2, 4)
+        assert screen._views[4].display and not screen._views[0].display
+        assert "columns 3-5 of 5" in str(screen.query_one("#board-summary", Label).content)
+
+
+async def test_a_big_board_shows_a_page_per_column_first_then_every_card(
+    config: Config, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui_board.ui.screens import board as board_module
+
+    monkeypatch.setattr(board_module, "PAGE_ABOVE", 10)
+    monkeypatch.setattr(board_module, "PAGE", 2)
+    loads: list[BoardScreen.Loaded] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, BoardScreen.Loaded):
+            loads.append(message)
+
+    app = board_app(config, clock)
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        screen = await settle(app, pilot)
+        backend = backend_for(config, clock)
+        first, last = loads[0], loads[-1]
+        assert first.totals == backend.count_tasks("APP")
+        assert len(first.tasks) == 2 * 4  # two from each column that has cards
+        assert last.totals is None
+        assert screen.state is not None and screen.state.complete
+        assert screen.state.total == len(backend.list_tasks(project="APP"))
+        assert shown_keys(screen, 0) == keys_of(backend.list_tasks(project="APP"), "Backlog")

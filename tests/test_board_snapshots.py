@@ -1,0 +1,120 @@
+"""SVG snapshots of the board on the fixed demo data with a fixed clock, at 80x24 and
+120x40. After a deliberate change of the look: `pytest tests/test_board_snapshots.py
+--snapshot-update`, then look at the SVGs (tests/__snapshots__/) before committing.
+
+`python -m tests.test_board_snapshots` writes screenshots/board.svg, the README's picture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.test_board import (  # noqa: F401  (fixtures)
+    START,
+    Clock,
+    _steady,
+    backend_for,
+    board_app,
+    copy_demo,
+    demo_template,
+    settle,
+    utc_time,
+)
+from tui_board.config import Config
+from tui_board.demo import make_demo
+from tui_board.ui.app import BoardApp
+
+SnapCompare = Callable[..., bool]
+
+
+def settled(app: BoardApp, *keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """A `run_before` that waits for the board, presses `keys`, and waits again."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(app, pilot)
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.fixture
+def board_config(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
+    """A copy of the demo database for one test."""
+    return copy_demo(request.getfixturevalue("demo_template"), tmp_path)
+
+
+def with_timer(config: Config) -> None:
+    """Start alice's timer on APP-6 42 minutes before the app's clock."""
+    backend_for(config, Clock(START - timedelta(minutes=42))).timer_start("APP-6")
+
+
+def test_board_80x24(snap_compare: SnapCompare, board_config: Config) -> None:
+    app = board_app(board_config, Clock())
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled(app))
+
+
+def test_board_120x40(snap_compare: SnapCompare, board_config: Config) -> None:
+    with_timer(board_config)
+    app = board_app(board_config, Clock())
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settled(app, "j", "l"))
+
+
+def test_board_80x24_scrolled_to_the_last_columns(
+    snap_compare: SnapCompare, board_config: Config
+) -> None:
+    app = board_app(board_config, Clock())
+    keys = ("l", "l", "l", "l", "m")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled(app, *keys))
+
+
+def test_board_new_card_form_80x24(snap_compare: SnapCompare, board_config: Config) -> None:
+    app = board_app(board_config, Clock())
+    keys = ("n", "F", "i", "x", "tab", "tab", "tab", "1", "h", "7", "5")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled(app, *keys))
+
+
+def test_board_card_detail_120x40(snap_compare: SnapCompare, board_config: Config) -> None:
+    backend = backend_for(board_config, Clock())
+    backend.add_comment("APP-3", "The new certificate arrives on Friday.")
+    backend.add_time("APP-3", START.date(), 90, user="sokafor")
+    app = board_app(board_config, Clock())
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settled(app, "enter"))
+
+
+def test_board_log_time_120x40(snap_compare: SnapCompare, board_config: Config) -> None:
+    app = board_app(board_config, Clock())
+    keys = ("t", "1", "h", "3", "0")
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settled(app, *keys))
+
+
+def export_screenshot(target: Path) -> None:
+    """Save the board on the demo data (with a running timer) as an SVG."""
+    with tempfile.TemporaryDirectory() as folder, utc_time():
+        template = Path(folder) / "demo.db"
+        make_demo(str(template), login="alice", seed=7, clock=Clock())
+        config = copy_demo(template, Path(folder))
+        with_timer(config)
+        app = board_app(config, Clock())
+
+        async def shoot() -> None:
+            async with app.run_test(size=(120, 36)) as pilot:
+                await settled(app, "j", "l")(pilot)
+                target.write_text(app.export_screenshot(title="tui-board"))
+
+        asyncio.run(shoot())
+
+
+if __name__ == "__main__":
+    export_screenshot(Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots/board.svg"))

@@ -1,0 +1,116 @@
+"""Ask for a duration (and a comment), showing what will be stored while the user types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, Label
+
+from tui_board.core.durations import DAY_MINUTES, BareUnit, describe_parse, parse_duration
+from tui_board.core.errors import Invalid
+from tui_board.ui.dialogs.base import Dialog
+
+
+@dataclass(frozen=True)
+class LoggedTime:
+    """The answer: whole minutes, and the comment (empty when none)."""
+
+    minutes: int
+    comment: str = ""
+
+
+class DurationPrompt(Dialog["LoggedTime | None"]):
+    """`1h30` shows `1h30 -> 1:30` before enter stores it; a value the parser refuses
+    shows why, and enter does nothing but ring the bell."""
+
+    DEFAULT_CSS = """
+    DurationPrompt .duration--context {
+        margin-top: 1;
+        color: $text-muted;
+    }
+    DurationPrompt .duration--label {
+        margin-top: 1;
+    }
+    DurationPrompt .dialog--preview {
+        height: auto;
+    }
+    """
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        context: str = "",
+        bare_unit: BareUnit = "hours",
+        max_minutes: int | None = DAY_MINUTES,
+        initial: str = "",
+        with_comment: bool = True,
+    ) -> None:
+        super().__init__()
+        self.heading = title
+        self.context = context
+        self.bare_unit: BareUnit = bare_unit
+        self.max_minutes = max_minutes
+        self.initial = initial
+        self.with_comment = with_comment
+
+    def compose(self) -> ComposeResult:
+        unit = "hours" if self.bare_unit == "hours" else "minutes"
+        with Vertical(classes="dialog") as panel:
+            panel.border_title = self.heading
+            panel.border_subtitle = "enter: store · esc: cancel"
+            if self.context:
+                yield Label(self.context, classes="duration--context", markup=False)
+            yield Label(
+                f"Duration (1h30, 1:30, 90m, 1.5; a bare number is {unit})",
+                classes="duration--label",
+                markup=False,
+            )
+            yield Input(self.initial, placeholder="e.g. 1h30", id="duration-value", compact=True)
+            yield Label("", classes="dialog--preview", markup=False)
+            if self.with_comment:
+                yield Label("Comment (optional)", classes="duration--label", markup=False)
+                yield Input(placeholder="what you did", id="duration-comment", compact=True)
+
+    def on_mount(self) -> None:
+        self._preview(self.initial)
+
+    @on(Input.Changed, "#duration-value")
+    def _changed(self, event: Input.Changed) -> None:
+        self._preview(event.value)
+
+    def _preview(self, text: str) -> None:
+        preview = self.query_one(".dialog--preview", Label)
+        if not text.strip():
+            preview.update("")
+            preview.remove_class("-error")
+            return
+        try:
+            parse_duration(text, bare_unit=self.bare_unit, max_minutes=self.max_minutes)
+        except Invalid:
+            ok = False
+        else:
+            ok = True
+        preview.update(describe_parse(text, self.bare_unit, self.max_minutes))
+        preview.set_class(not ok, "-error")
+        self.query_one("#duration-value", Input).set_class(not ok, "-invalid")
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        text = self.query_one("#duration-value", Input).value
+        try:
+            minutes = parse_duration(text, bare_unit=self.bare_unit, max_minutes=self.max_minutes)
+        except Invalid as error:
+            preview = self.query_one(".dialog--preview", Label)
+            preview.update(error.message)
+            preview.add_class("-error")
+            self.query_one("#duration-value", Input).focus()
+            self.app.bell()
+            return
+        comment = ""
+        if self.with_comment:
+            comment = self.query_one("#duration-comment", Input).value.strip()
+        self.dismiss(LoggedTime(minutes, comment))

@@ -1,0 +1,126 @@
+"""Pick one of many things by typing a few letters of it (people, projects, tasks)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar, Generic, TypeVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.fuzzy import Matcher
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from tui_board.ui.dialogs.base import Dialog
+
+T = TypeVar("T")
+
+
+class PickerScreen(Dialog["T | None"], Generic[T]):
+    """A fuzzy-filtered list of `(label, value)` items; answers the chosen value, or
+    None when cancelled. The list keeps the items' order until the user types."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "move(1)", "Next", show=False, id="picker-next"),
+        Binding("up", "move(-1)", "Previous", show=False, id="picker-previous"),
+        Binding("pagedown", "move(10)", "Page down", show=False, id="picker-page-down"),
+        Binding("pageup", "move(-10)", "Page up", show=False, id="picker-page-up"),
+    ]
+
+    DEFAULT_CSS = """
+    PickerScreen > .dialog {
+        width: 60;
+    }
+    PickerScreen #picker-query {
+        margin: 1 0 0 0;
+    }
+    PickerScreen #picker-options {
+        height: auto;
+        max-height: 14;
+        border: none;
+        padding: 0;
+        background: $surface;
+    }
+    PickerScreen #picker-options:focus {
+        background-tint: transparent;
+    }
+    PickerScreen .picker--none {
+        color: $text-muted;
+    }
+    """
+
+    def __init__(
+        self,
+        title: str,
+        items: Sequence[tuple[str, T]],
+        *,
+        current: T | None = None,
+        placeholder: str = "Type to filter",
+    ) -> None:
+        super().__init__()
+        self.heading = title
+        self.items = list(items)
+        self.current = current
+        self.placeholder = placeholder
+        #: Indexes into `items` of the options shown, in the order shown.
+        self._shown: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as panel:
+            panel.border_title = self.heading
+            panel.border_subtitle = "↑↓ choose · enter pick · esc cancel"
+            yield Input(placeholder=self.placeholder, id="picker-query", compact=True)
+            options = OptionList(id="picker-options")
+            options.can_focus = False
+            yield options
+            yield Label("nothing matches", classes="picker--none", markup=False)
+
+    def on_mount(self) -> None:
+        self._show("")
+        for position, index in enumerate(self._shown):
+            if self.items[index][1] == self.current:
+                self.query_one(OptionList).highlighted = position
+                break
+
+    @on(Input.Changed, "#picker-query")
+    def _query_changed(self, event: Input.Changed) -> None:
+        self._show(event.value)
+
+    def _show(self, query: str) -> None:
+        query = query.strip()
+        if query:
+            matcher = Matcher(query)
+            scored = [(matcher.match(label), i) for i, (label, _) in enumerate(self.items)]
+            ranked = sorted((s for s in scored if s[0] > 0), key=lambda s: -s[0])
+            self._shown = [i for _, i in ranked]
+            prompts = [matcher.highlight(self.items[i][0]) for i in self._shown]
+        else:
+            self._shown = list(range(len(self.items)))
+            prompts = [Content(label) for label, _ in self.items]
+        options = self.query_one(OptionList)
+        options.set_options(Option(prompt) for prompt in prompts)
+        if self._shown:
+            options.highlighted = 0
+        self.query_one(".picker--none").display = not self._shown
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if not self._shown:
+            return
+        current = options.highlighted or 0
+        options.highlighted = max(0, min(len(self._shown) - 1, current + step))
+
+    @on(Input.Submitted, "#picker-query")
+    def _submitted(self) -> None:
+        highlighted = self.query_one(OptionList).highlighted
+        if highlighted is None or not self._shown:
+            self.app.bell()
+            return
+        self.dismiss(self.items[self._shown[highlighted]][1])
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.items[self._shown[event.option_index]][1])

@@ -1,0 +1,307 @@
+"""A card opened: its fields, description, who logged how much time on it, its
+comments (add one), and the form to edit its fields.
+
+Reads and writes go through the Backend in thread workers; a card someone else changed
+meanwhile is refused by the store (its version), shown as it is now, and nothing is
+overwritten. Dismissed with the card as it is now when it changed, else None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Input, Label, Static
+
+from tui_board.core.durations import BareUnit, format_duration
+from tui_board.core.errors import Conflict
+from tui_board.core.models import Comment, ReportRow, Task, TaskPatch, User
+from tui_board.ui.dialogs.base import Dialog
+from tui_board.ui.dialogs.task_form import TaskDraft, TaskForm
+from tui_board.ui.session import describe_error
+
+if TYPE_CHECKING:
+    from tui_board.backend.protocol import Backend
+
+
+def _when(comment: Comment) -> str:
+    return f"{comment.time.astimezone():%a %d %b %H:%M}"
+
+
+class TaskDetailScreen(Dialog["Task | None"]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "edit", "Edit", tooltip="Edit the card's fields", id="card-edit"),
+        Binding("c", "comment", "Comment", tooltip="Write a comment", id="card-comment"),
+    ]
+
+    DEFAULT_CSS = """
+    TaskDetailScreen > .dialog {
+        width: 84;
+        height: auto;
+        max-height: 100%;
+    }
+    TaskDetailScreen #detail-body {
+        height: auto;
+        max-height: 1fr;
+    }
+    TaskDetailScreen #detail-title {
+        margin-top: 1;
+        text-style: bold;
+    }
+    TaskDetailScreen #detail-facts {
+        grid-size: 4;
+        grid-columns: 10 1fr 10 1fr;
+        grid-gutter: 0 1;
+        height: auto;
+        margin-top: 1;
+    }
+    TaskDetailScreen .detail--label {
+        color: $text-muted;
+    }
+    TaskDetailScreen .detail--overdue {
+        color: $text-error;
+        text-style: bold;
+    }
+    TaskDetailScreen .detail--heading {
+        margin-top: 1;
+        color: $text-accent;
+        text-style: bold;
+    }
+    TaskDetailScreen .detail--text {
+        height: auto;
+    }
+    TaskDetailScreen .detail--muted {
+        color: $text-muted;
+    }
+    TaskDetailScreen #detail-comment {
+        margin-top: 1;
+    }
+    """
+
+    @dataclass
+    class Read(Message):
+        """Comments and time, read by the worker."""
+
+        comments: list[Comment]
+        logged: list[ReportRow]
+
+    @dataclass
+    class Updated(Message):
+        task: Task
+
+    @dataclass
+    class CommentAdded(Message):
+        comment: Comment
+
+    @dataclass
+    class Failed(Message):
+        """A read or write failed; `current` is the card as it is now after a conflict."""
+
+        message: str
+        current: Task | None = None
+
+    def __init__(
+        self,
+        backend: Backend,
+        task: Task,
+        *,
+        users: Sequence[User],
+        today: date,
+        bare_unit: BareUnit = "hours",
+    ) -> None:
+        super().__init__()
+        self.backend = backend
+        self.card = task
+        self.users = list(users)
+        self.today = today
+        self.bare_unit: BareUnit = bare_unit
+        self.comments: list[Comment] = []
+        self.changed = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as panel:
+            panel.border_subtitle = "e: edit · c: comment · esc: close"
+            with VerticalScroll(id="detail-body"):
+                yield Label("", id="detail-title", markup=False)
+                with Grid(id="detail-facts"):
+                    for name in ("Assignee", "Priority", "Estimate", "Logged", "Due", "Tags"):
+                        yield Label(name, classes="detail--label")
+                        yield Label("", id=f"detail-{name.lower()}", markup=False)
+                yield Label("Description", classes="detail--heading")
+                yield Static("", id="detail-description", classes="detail--text", markup=False)
+                for name in ("time", "comments"):
+                    heading = "Time logged" if name == "time" else "Comments"
+                    yield Label(heading, id=f"detail-{name}-heading", classes="detail--heading")
+                    yield Static(
+                        "reading …", id=f"detail-{name}", classes="detail--text", markup=False
+                    )
+            yield Input(
+                placeholder="Add a comment, enter to post", id="detail-comment", compact=True
+            )
+
+    def on_mount(self) -> None:
+        self._show_task()
+        self.query_one("#detail-body").focus()
+        self._read(self.card.key)
+
+    def cancelled(self) -> Task | None:
+        return self.card if self.changed else None
+
+    def action_cancel(self) -> None:
+        """`esc` in the comment field leaves the field; elsewhere it closes."""
+        comment = self.query_one("#detail-comment", Input)
+        if comment.has_focus:
+            self.query_one("#detail-body").focus()
+        else:
+            super().action_cancel()
+
+    # --- showing -----------------------------------------------------------------------
+
+    def _show_task(self) -> None:
+        task = self.card
+        panel = self.query_one(".dialog")
+        panel.border_title = f"{task.key} · {task.column}"
+        self.query_one("#detail-title", Label).update(task.title)
+        self._fact("assignee", f"@{task.assignee}" if task.assignee else "nobody")
+        self._fact("priority", task.priority)
+        self._fact("estimate", format_duration(task.estimate) if task.estimate is not None else "-")
+        logged = format_duration(task.logged)
+        if task.remaining is not None:
+            logged += f" ({format_duration(task.remaining)} left)"
+        self._fact("logged", logged)
+        due = self._fact("due", f"{task.due:%a %d %b %Y}" if task.due else "-")
+        overdue = task.due is not None and task.due < self.today
+        due.set_class(overdue, "detail--overdue")
+        if overdue:
+            due.update(f"{task.due:%a %d %b %Y} (overdue)")
+        self._fact("tags", " ".join(f"#{tag}" for tag in task.tags) or "-")
+        description = self.query_one("#detail-description", Static)
+        description.update(task.description or "no description")
+        description.set_class(not task.description, "detail--muted")
+
+    def _fact(self, name: str, value: str) -> Label:
+        label = self.query_one(f"#detail-{name}", Label)
+        label.update(value)
+        return label
+
+    def _show_comments(self) -> None:
+        heading = self.query_one("#detail-comments-heading", Label)
+        heading.update(f"Comments ({len(self.comments)})" if self.comments else "Comments")
+        text = "\n\n".join(
+            f"{comment.author} · {_when(comment)}\n{comment.body}" for comment in self.comments
+        )
+        comments = self.query_one("#detail-comments", Static)
+        comments.update(text or "no comments yet")
+        comments.set_class(not self.comments, "detail--muted")
+
+    # --- reading ---------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="task-detail-read")
+    def _read(self, key: str) -> None:
+        try:
+            comments = self.backend.list_comments(key)
+            time = self.backend.task_time(key)
+        except Exception as error:
+            self.post_message(self.Failed(describe_error(error)))
+            return
+        self.post_message(self.Read(comments, time))
+
+    @on(Read)
+    def _got_read(self, message: Read) -> None:
+        self.comments = message.comments
+        self._show_comments()
+        width = max((len(row.user) for row in message.logged), default=0)
+        lines = [
+            f"{row.user:<{width}}  {format_duration(row.minutes):>6}" for row in message.logged
+        ]
+        time = self.query_one("#detail-time", Static)
+        time.update("\n".join(lines) or "no time logged yet")
+        time.set_class(not lines, "detail--muted")
+
+    # --- editing ------------------------------------------------------------------------------
+
+    def action_edit(self) -> None:
+        form = TaskForm(
+            f"Edit {self.card.key}",
+            users=self.users,
+            today=self.today,
+            bare_unit=self.bare_unit,
+            draft=TaskDraft.of(self.card),
+        )
+        self.app.push_screen(form, self._edited)
+
+    def _edited(self, draft: TaskDraft | None) -> None:
+        if draft is None:
+            return
+        patch = draft.patch_for(self.card)
+        if patch.changes():
+            self._update(self.card.key, self.card.version, patch)
+
+    @work(thread=True, group="task-detail-write")
+    def _update(self, key: str, version: int, patch: TaskPatch) -> None:
+        try:
+            task = self.backend.update_task(key, version, patch)
+        except Conflict as error:
+            current = error.current if isinstance(error.current, Task) else None
+            self.post_message(self.Failed(f"{key} was changed by someone else", current))
+        except Exception as error:
+            self.post_message(self.Failed(describe_error(error)))
+        else:
+            self.post_message(self.Updated(task))
+
+    @on(Updated)
+    def _got_update(self, message: Updated) -> None:
+        self.card = message.task
+        self.changed = True
+        self._show_task()
+        self.notify(f"Saved {message.task.key}.", markup=False)
+
+    def action_comment(self) -> None:
+        self.query_one("#detail-comment", Input).focus()
+
+    @on(Input.Submitted, "#detail-comment")
+    def _post_comment(self, event: Input.Submitted) -> None:
+        body = event.value.strip()
+        if not body:
+            self.app.bell()
+            return
+        event.input.value = ""
+        self.query_one("#detail-body").focus()
+        self._add_comment(self.card.key, body)
+
+    @work(thread=True, group="task-detail-write")
+    def _add_comment(self, key: str, body: str) -> None:
+        try:
+            comment = self.backend.add_comment(key, body)
+        except Exception as error:
+            self.post_message(self.Failed(describe_error(error)))
+        else:
+            self.post_message(self.CommentAdded(comment))
+
+    @on(CommentAdded)
+    def _got_comment(self, message: CommentAdded) -> None:
+        self.comments.append(message.comment)
+        self._show_comments()
+        self.query_one("#detail-body", VerticalScroll).scroll_end(animate=False)
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        if message.current is not None:
+            self.card = message.current
+            self.changed = True
+            self._show_task()
+            self.notify(
+                f"{message.message}; this is the card as it is now. Nothing was overwritten.",
+                title="Not saved",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.notify(message.message, title="Card", severity="error", markup=False)

@@ -1,0 +1,166 @@
+"""How one card looks: a fixed block of lines, drawn straight into strips.
+
+A column draws its cards with these (no widget per card: a mounted widget costs about a
+millisecond at start and again on every relayout, which 10,000 cards cannot afford).
+
+    ▎WEB-12 #bug #ux      ↑ high
+    ▎Fix the login form for the
+    ▎mobile view and the tab…
+    ▎@alice      1h30/4h  20 May
+    (gap)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rich.cells import cell_len, set_cell_size
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.strip import Strip
+
+from tui_board.core.durations import format_hours
+from tui_board.core.models import Task
+
+#: Lines a card takes, and the blank line after it.
+CARD_LINES = 4
+CARD_HEIGHT = CARD_LINES + 1
+
+PRIORITY_LABELS = {"urgent": "‼ urgent", "high": "↑ high", "normal": "· normal", "low": "↓ low"}
+PRIORITY_GLYPHS = {"urgent": "‼", "high": "↑", "normal": "·", "low": "↓"}
+TIMER_GLYPH = "⏱"
+MARKER = "▎"
+
+
+@dataclass(frozen=True)
+class CardStyles:
+    """Rich styles for the parts of a card (each with the card's background), resolved
+    from a widget's component classes so that they follow the theme."""
+
+    card: Style
+    marker: Style
+    gap: Style
+    key: Style
+    muted: Style
+    urgent: Style
+    high: Style
+    overdue: Style
+    over_estimate: Style
+    timer: Style
+
+
+def cut(text: str, width: int) -> str:
+    """`text` in at most `width` cells, ending in `…` when it had to be cut."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, width - 1).rstrip() + "…"
+
+
+def wrap_title(console: Console, title: str, width: int, lines: int = 2) -> list[str]:
+    """The title in `lines` lines of `width` cells, word-wrapped, the last one cut."""
+    if width <= 0:
+        return [""] * lines
+    wrapped = [line.plain.rstrip() for line in Text(title).wrap(console, width)]
+    if len(wrapped) > lines:
+        rest = " ".join(wrapped[lines - 1 :])
+        wrapped = [*wrapped[: lines - 1], cut(rest, width)]
+    return wrapped + [""] * (lines - len(wrapped))
+
+
+def short_hours(minutes: int) -> str:
+    """`1h30` under ten hours, whole hours from there on (`123h`): a card is narrow."""
+    return format_hours(minutes) if minutes < 600 else f"{round(minutes / 60)}h"
+
+
+def time_text(task: Task) -> str:
+    """`1h30/4h` (logged of estimate), `1h30` without an estimate, empty when neither."""
+    if task.estimate is None:
+        return short_hours(task.logged) if task.logged else ""
+    return f"{short_hours(task.logged)}/{short_hours(task.estimate)}"
+
+
+def due_text(task: Task, today: date) -> str:
+    if task.due is None:
+        return ""
+    shown = f"{task.due.day} {task.due:%b}"
+    if task.due.year != today.year:
+        shown += f" {task.due:%y}"
+    return f"!{shown}" if task.due < today else shown
+
+
+def paint_card(
+    task: Task,
+    width: int,
+    styles: CardStyles,
+    console: Console,
+    *,
+    today: date,
+    cursor: bool = False,
+    timing: bool = False,
+    done: bool = False,
+) -> list[Strip]:
+    """The card's `CARD_HEIGHT` lines, each exactly `width` cells wide. `styles` are
+    the cursor's when `cursor`; in a `done` column a past due date is not a warning."""
+    base = styles.card
+    inner = max(1, width - 2)
+    marker = Segment(MARKER if cursor else " ", styles.marker)
+
+    def line(*parts: tuple[str, Style | None]) -> Strip:
+        segments = [marker]
+        segments += [Segment(text, style or base) for text, style in parts if text]
+        return Strip(segments).adjust_cell_length(width, base)
+
+    # Line 1: key, timer, tags ... priority.
+    key = cut(task.key, inner)
+    left = [(key, styles.key)]
+    used = cell_len(key)
+    if timing and used + 2 <= inner:
+        left.append((f" {TIMER_GLYPH}", styles.timer))
+        used += 2
+    priority = PRIORITY_LABELS[task.priority]
+    if used + 1 + cell_len(priority) > inner:
+        priority = PRIORITY_GLYPHS[task.priority]
+    if used + 1 + cell_len(priority) > inner:
+        priority = ""
+    room = inner - used - (cell_len(priority) + 1 if priority else 0)
+    tags = " ".join(f"#{tag}" for tag in task.tags)
+    if tags and room >= 4:
+        tags = cut(tags, room - 1)
+        left.append((f" {tags}", styles.muted))
+        used += 1 + cell_len(tags)
+    priority_style = {"urgent": styles.urgent, "high": styles.high}.get(task.priority, styles.muted)
+    pad = " " * (inner - used - cell_len(priority))
+    first = line(*left, (pad, None), (priority, priority_style))
+
+    # Lines 2 and 3: the title.
+    title = [line((text, None)) for text in wrap_title(console, task.title, inner)]
+
+    # Line 4: assignee ... time logged/estimate, due date.
+    spent = time_text(task)
+    due = due_text(task, today)
+    if done:
+        due = due.lstrip("!")
+    right: list[tuple[str, Style | None]] = []
+    if spent:
+        over = task.estimate is not None and task.logged > task.estimate
+        right.append((spent, styles.over_estimate if over else styles.muted))
+    if due:
+        if right:
+            right.append((" ", None))
+        right.append((due, styles.overdue if due.startswith("!") else styles.muted))
+    right_width = sum(cell_len(text) for text, _ in right)
+    if right_width > inner and spent and due:
+        right = right[2:]  # keep the due date, drop the time
+        right_width = cell_len(due)
+    who = f"@{task.assignee}" if task.assignee else "nobody"
+    who = cut(who, inner - right_width - 1) if right_width else cut(who, inner)
+    space = inner - cell_len(who) - right_width
+    last = line((who, styles.muted), (" " * max(space, 0), None), *right)
+
+    gap = Strip.blank(width, styles.gap)
+    return [first, *title, last, gap]

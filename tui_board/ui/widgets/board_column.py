@@ -1,0 +1,394 @@
+"""One column of the board: a header (name, cards, WIP limit) over a list of cards.
+
+The list is a single line-rendered widget (`ScrollView` + `render_line` + a strip cache,
+as Textualize/toolong draws huge logs): its cost follows the lines on screen, not the
+cards in the column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+from tui_board.core.models import Column, Task
+from tui_board.ui.widgets.board_card import (
+    CARD_HEIGHT,
+    CARD_LINES,
+    CardStyles,
+    cut,
+    paint_card,
+)
+
+#: How many painted cards a column keeps (a screen shows a few dozen).
+PAINTED_CARDS = 400
+
+
+class CardList(ScrollView, can_focus=False):
+    """A column's cards, drawn line by line; one of them may carry the cursor."""
+
+    COMPONENT_CLASSES = {
+        "card-list--card",
+        "card-list--cursor",
+        "card-list--marker",
+        "card-list--key",
+        "card-list--muted",
+        "card-list--urgent",
+        "card-list--high",
+        "card-list--overdue",
+        "card-list--over-estimate",
+        "card-list--timer",
+    }
+
+    DEFAULT_CSS = """
+    CardList {
+        height: 1fr;
+        overflow-x: hidden;
+        overflow-y: scroll;
+        scrollbar-size-vertical: 1;
+        scrollbar-background: $background;
+        scrollbar-background-hover: $background;
+        scrollbar-background-active: $background;
+        scrollbar-color: $panel;
+        scrollbar-color-hover: $primary 60%;
+        scrollbar-color-active: $primary;
+        background: $background;
+        color: $foreground;
+        & > .card-list--card { background: $surface; color: $foreground; }
+        & > .card-list--cursor { background: $primary 30%; color: $foreground; }
+        & > .card-list--marker { color: $accent; text-style: bold; }
+        & > .card-list--key { color: $text-primary; text-style: bold; }
+        & > .card-list--muted { color: $text-muted; }
+        & > .card-list--urgent { color: $text-error; text-style: bold; }
+        & > .card-list--high { color: $text-warning; }
+        & > .card-list--overdue { color: $text-error; text-style: bold; }
+        & > .card-list--over-estimate { color: $text-warning; }
+        & > .card-list--timer { color: $text-success; text-style: bold; }
+    }
+    """
+
+    @dataclass
+    class Clicked(Message):
+        """A card (or the empty space under the cards) was clicked."""
+
+        card_list: CardList
+        index: int | None
+
+    def __init__(self, column_id: int, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.column_id = column_id
+        self.cards: list[Task] = []
+        self.cursor: int | None = None
+        self.today = date.min
+        self.timer_key: str | None = None
+        self.empty_text = "no cards"
+        #: The column holds finished work: its due dates are no longer a warning.
+        self.done = False
+        #: Painted cards by the card object's id: (the card, how it was drawn, strips).
+        #: The card is kept in the entry, so its id cannot be reused while cached.
+        self._painted: dict[int, tuple[Task, tuple[object, ...], list[Strip]]] = {}
+        self._styles: dict[bool, CardStyles] = {}
+        #: The cards in view when last shown, by index.
+        self._drawn: dict[int, Task] = {}
+
+    # --- what to show --------------------------------------------------------------------
+
+    def show(
+        self,
+        cards: list[Task],
+        cursor: int | None,
+        *,
+        today: date,
+        timer_key: str | None,
+        empty_text: str = "no cards",
+    ) -> None:
+        """Draw these cards (the cursor on `cursor`, when not None) and keep the cursor
+        in view. Only the cards that look different are drawn again."""
+        cursor = cursor if cards else None
+        looks = (today, timer_key, empty_text)
+        every = looks != (self.today, self.timer_key, self.empty_text) or not self.cards
+        old_cursor, drawn = self.cursor, self._drawn
+        self.cards, self.cursor = cards, cursor
+        self.today, self.timer_key, self.empty_text = looks
+        self._set_height(max(1, len(cards) * CARD_HEIGHT))
+        scroll_y = self.scroll_offset.y
+        self.scroll_to_cursor()
+        first = self.scroll_offset.y // CARD_HEIGHT
+        last = min(len(cards), (self.scroll_offset.y + self.size.height) // CARD_HEIGHT + 1)
+        # The cards in view (the list itself may be the one that was drawn, changed since).
+        self._drawn = {index: cards[index] for index in range(first, last)}
+        if every or not cards or self.scroll_offset.y != scroll_y:
+            self.refresh()
+            return
+        for index in range(first, max(last, max(drawn, default=-1) + 1)):
+            if drawn.get(index) is not self._drawn.get(index) or (index == old_cursor) != (
+                index == cursor
+            ):
+                self.refresh_lines(index * CARD_HEIGHT, CARD_HEIGHT)
+
+    def _set_height(self, height: int) -> None:
+        """Change the virtual height without a relayout of the screen (which repaints it
+        all, 30 ms and more): the list's own size does not depend on it, and its
+        scrollbar is always there (`overflow-y: scroll`), so only the bar is told."""
+        if self.virtual_size.height == height:
+            return
+        self.set_reactive(Widget.virtual_size, Size(0, height))
+        scrollbar = self.vertical_scrollbar
+        scrollbar.window_virtual_size = height
+        scrollbar.window_size = self.scrollable_content_region.height
+        if self.scroll_offset.y > self.max_scroll_y:
+            self.scroll_to(y=self.max_scroll_y, animate=False)
+
+    def scroll_to_cursor(self) -> None:
+        if self.cursor is None or not self.size:
+            return
+        height = self.scrollable_content_region.height
+        top = self.cursor * CARD_HEIGHT
+        bottom = top + CARD_LINES
+        scroll_y = self.scroll_offset.y
+        if top < scroll_y:
+            self.scroll_to(y=top, animate=False)
+        elif bottom > scroll_y + height:
+            self.scroll_to(y=min(top, bottom - height + 1), animate=False)
+
+    def card_at_row(self, row: int, *, allow_end: bool = False) -> int:
+        """The index of the card drawn at a row of the widget, clamped to the cards
+        (`allow_end`: to one past the last, for a card that would land below them)."""
+        index = (max(0, row) + self.scroll_offset.y) // CARD_HEIGHT
+        last = len(self.cards) if allow_end else len(self.cards) - 1
+        return max(0, min(index, last))
+
+    def cursor_row(self) -> int:
+        """Where the cursor's card is drawn, in rows from the widget's top."""
+        return (self.cursor or 0) * CARD_HEIGHT - self.scroll_offset.y
+
+    # --- drawing --------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._painted.clear()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.scroll_to_cursor()
+
+    def card_styles(self, cursor: bool) -> CardStyles:
+        """The card's styles on its own background (the cursor's when `cursor`), with
+        translucent theme colours such as `$text-muted` blended onto it."""
+        styles = self._styles.get(cursor)
+        if styles is None:
+            styles = self._styles[cursor] = self._resolve_styles(cursor)
+        return styles
+
+    def _resolve_styles(self, cursor: bool) -> CardStyles:
+        _, behind = self.background_colors
+        box = self.get_component_styles("card-list--cursor" if cursor else "card-list--card")
+        background = behind + box.background
+        text = background + box.color
+
+        def ink(name: str) -> Style:
+            part = self.get_component_styles(name)
+            color = background + part.color
+            return Style(color=color.rich_color, bgcolor=background.rich_color) + part.text_style
+
+        return CardStyles(
+            card=Style(color=text.rich_color, bgcolor=background.rich_color),
+            marker=ink("card-list--marker"),
+            gap=Style(color=text.rich_color, bgcolor=behind.rich_color),
+            key=ink("card-list--key"),
+            muted=ink("card-list--muted"),
+            urgent=ink("card-list--urgent"),
+            high=ink("card-list--high"),
+            overdue=ink("card-list--overdue"),
+            over_estimate=ink("card-list--over-estimate"),
+            timer=ink("card-list--timer"),
+        )
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        row = y + self.scroll_offset.y
+        styles = self.card_styles(False)
+        if not self.cards:
+            if row == 0:
+                text = Segment(f" {self.empty_text}", styles.muted + styles.gap)
+                return Strip([text]).adjust_cell_length(width, styles.gap)
+            return Strip.blank(width, styles.gap)
+        index, line = divmod(row, CARD_HEIGHT)
+        if index >= len(self.cards):
+            return Strip.blank(width, styles.gap)
+        task = self.cards[index]
+        cursor = index == self.cursor
+        timing = task.key == self.timer_key
+        how = (width, cursor, timing, self.today, self.done)
+        painted = self._painted.get(id(task))
+        if painted is None or painted[0] is not task or painted[1] != how:
+            strips = paint_card(
+                task,
+                width,
+                self.card_styles(cursor),
+                self.app.console,
+                today=self.today,
+                cursor=cursor,
+                timing=timing,
+                done=self.done,
+            )
+            painted = (task, how, strips)
+            if len(self._painted) >= PAINTED_CARDS:
+                self._painted.clear()  # the cards in view are painted again, a few ms
+            self._painted[id(task)] = painted
+        return painted[2][line]
+
+    def on_click(self, event: events.Click) -> None:
+        index = (event.y + self.scroll_offset.y) // CARD_HEIGHT
+        self.post_message(self.Clicked(self, index if index < len(self.cards) else None))
+
+
+class ColumnHeader(Widget):
+    """`In progress        4/3`: the column's name, then its count on the right (the
+    warning colour over the WIP limit); the column holding the focus stands out.
+
+    Drawn in one line of fixed size, so that a new count or the focus moving costs a
+    repaint of the line, never a relayout of the screen."""
+
+    COMPONENT_CLASSES = {
+        "column-header--focused",
+        "column-header--count",
+        "column-header--over",
+    }
+
+    DEFAULT_CSS = """
+    ColumnHeader {
+        height: 1;
+        width: 1fr;
+        background: $panel;
+        color: $foreground;
+        text-style: bold;
+        & > .column-header--focused { background: $primary 40%; }
+        & > .column-header--count { color: $text-muted; text-style: not bold; }
+        & > .column-header--over { color: $text-warning; text-style: bold; }
+    }
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.title = name
+        self.count = ""
+        self.over = False
+        self.focused = False
+
+    def show(self, count: str, *, over: bool, focused: bool) -> None:
+        if (count, over, focused) != (self.count, self.over, self.focused):
+            self.count, self.over, self.focused = count, over, focused
+            self.refresh()
+
+    def render(self) -> Text:
+        width = self.size.width
+        base = self.get_component_rich_style("column-header--focused") if self.focused else None
+        count_style = "column-header--over" if self.over else "column-header--count"
+        count = f" {self.count} "
+        room = max(0, width - cell_len(count) - 1)
+        text = Text(" " + cut(self.title, room), style=base or "", no_wrap=True, end="")
+        text.pad_right(max(0, width - cell_len(count) - text.cell_len))
+        text.append(count, self.get_component_rich_style(count_style, partial=True))
+        return text
+
+
+class BoardColumn(Vertical):
+    """A column's header over its card list."""
+
+    DEFAULT_CSS = """
+    BoardColumn {
+        width: 1fr;
+        height: 1fr;
+        padding: 0 1 0 0;
+    }
+    """
+
+    def __init__(self, column: Column, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.column = column
+        self.header = ColumnHeader(column.name)
+        self.card_list = CardList(column.id)
+        self.card_list.done = column.kind == "done"
+
+    def compose(self) -> ComposeResult:
+        yield self.header
+        yield self.card_list
+
+    def show_header(self, count: int, *, shown: int | None, focused: bool) -> None:
+        """`12`; `3/5` with a WIP limit (the warning colour over it); `2 of 12` when a
+        filter hides some. The focused column's header stands out."""
+        limit = self.column.wip_limit
+        if shown is not None and shown != count:
+            text = f"{shown} of {count}"
+        else:
+            text = f"{count}/{limit}" if limit is not None else str(count)
+        over = limit is not None and count > limit
+        self.header.show(text, over=over, focused=focused)
+
+
+class BoardColumns(Horizontal, can_focus=False):
+    """The columns side by side, sharing the width: all of them when each gets at least
+    `MIN_WIDTH` cells, else as many as fit (the others are hidden until `show_column`
+    brings them into view, a whole column at a time)."""
+
+    MIN_WIDTH = 24
+
+    DEFAULT_CSS = """
+    BoardColumns {
+        height: 1fr;
+    }
+    """
+
+    @dataclass
+    class Fitted(Message):
+        """The columns in view changed (a resize, or `show_column`)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        #: How many columns fit side by side, and the first one in view.
+        self.fitting = 1
+        self.first_shown = 0
+
+    def views(self) -> list[BoardColumn]:
+        return list(self.query_children(BoardColumn))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        count = len(self.views())
+        self.fitting = max(1, min(count, self.size.width // self.MIN_WIDTH))
+        self._show()
+
+    def show_column(self, index: int) -> None:
+        """Bring column `index` into view, moving the others as little as possible."""
+        if index < self.first_shown:
+            self.first_shown = index
+        elif index >= self.first_shown + self.fitting:
+            self.first_shown = index - self.fitting + 1
+        self._show()
+
+    def _show(self) -> None:
+        views = self.views()
+        self.first_shown = max(0, min(self.first_shown, len(views) - self.fitting))
+        first, last = self.shown_range()
+        for index, view in enumerate(views):
+            view.display = first <= index <= last
+        self.post_message(self.Fitted())
+
+    def shown_range(self) -> tuple[int, int]:
+        """The first and last column in view (0-based)."""
+        return self.first_shown, self.first_shown + self.fitting - 1
