@@ -8,11 +8,12 @@ its answer comes back as a message (`BoardApp.BackendOpened` or `BackendFailed`)
 from __future__ import annotations
 
 import contextlib
+import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -29,8 +30,6 @@ from tui_board.core.clock import Clock, system_clock
 from tui_board.themes import load_themes
 from tui_board.ui.screens.board import BoardScreen
 from tui_board.ui.screens.help import HelpScreen, key_rows
-from tui_board.ui.screens.timesheet import TimesheetScreen
-from tui_board.ui.screens.workload import WorkloadScreen
 from tui_board.ui.session import (
     Connected,
     Connection,
@@ -62,10 +61,11 @@ class BoardApp(App[None], inherit_bindings=False):
 
     TITLE = "tui-board"
     CSS_PATH = "app.tcss"
+    # The board is the first frame; the other screens are imported when first shown.
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "board": BoardScreen,
-        "timesheet": TimesheetScreen,
-        "workload": WorkloadScreen,
+        "timesheet": lambda: _screen_class("timesheet")(),
+        "workload": lambda: _screen_class("workload")(),
     }
     DEFAULT_MODE = "board"
     BINDING_GROUP_TITLE = "Everywhere"
@@ -222,8 +222,9 @@ class BoardApp(App[None], inherit_bindings=False):
     # --- start and stop -------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self._check_keymap()
-        self.set_keymap(self.config.keymap)
+        if self.config.keymap:  # checking it imports every screen: only when there is one
+            self._check_keymap()
+            self.set_keymap(self.config.keymap)
         for note in self._notes:
             self.notify(
                 note.message, title=note.title, severity=note.severity, timeout=10, markup=False
@@ -310,11 +311,25 @@ class BoardApp(App[None], inherit_bindings=False):
                 yield command
 
 
+#: Mode screens imported on first use: (module, class).
+LAZY_SCREENS = {
+    "timesheet": ("tui_board.ui.screens.timesheet", "TimesheetScreen"),
+    "workload": ("tui_board.ui.screens.workload", "WorkloadScreen"),
+}
+
+
+def _screen_class(mode: str) -> type[Screen[Any]]:
+    module, name = LAZY_SCREENS[mode]
+    return cast("type[Screen[Any]]", getattr(importlib.import_module(module), name))
+
+
 def _mode_screen_types() -> list[type]:
     """The mode screens, and the screens they push that have keys of their own
     (a mode screen's `SUBSCREENS`)."""
-    modes = [screen for screen in BoardApp.MODES.values() if isinstance(screen, type)]
-    return modes + [sub for mode in modes for sub in getattr(mode, "SUBSCREENS", ())]
+    from tui_board.ui.dialogs import DIALOGS
+
+    modes: list[type] = [BoardScreen, *(_screen_class(mode) for mode in LAZY_SCREENS)]
+    return [*modes, *DIALOGS, *(sub for mode in modes for sub in getattr(mode, "SUBSCREENS", ()))]
 
 
 def _close_quietly(backend: Backend) -> None:

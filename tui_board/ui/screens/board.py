@@ -30,17 +30,9 @@ from tui_board.core.clock import local_today
 from tui_board.core.durations import format_duration
 from tui_board.core.errors import Conflict, NotFound
 from tui_board.core.models import Change, Column, Project, Task, TaskPatch, Timer, User
-from tui_board.ui.dialogs import (
-    DIALOGS,
-    ConfirmScreen,
-    DurationPrompt,
-    LoggedTime,
-    PickerScreen,
-    TaskDetailScreen,
-    TaskDraft,
-    TaskForm,
-)
-from tui_board.ui.dialogs.task_form import NOBODY
+from tui_board.ui.dialogs.confirm import ConfirmScreen
+from tui_board.ui.dialogs.duration import DurationPrompt, LoggedTime
+from tui_board.ui.dialogs.picker import PickerScreen
 from tui_board.ui.screens.mode import ModeScreen
 from tui_board.ui.session import Connected, Connection, describe_error
 from tui_board.ui.widgets.board_card import CARD_HEIGHT
@@ -50,6 +42,7 @@ from tui_board.ui.widgets.top_bar import TopBar
 
 if TYPE_CHECKING:
     from tui_board.backend.protocol import Backend
+    from tui_board.ui.dialogs.task_form import TaskDraft
 
 #: Changes read per poll; a longer gap than this reloads the whole board.
 FEED_PAGE = 500
@@ -125,7 +118,6 @@ class BoardScreen(ModeScreen):
     #: Seconds between two looks at the change feed.
     POLL_SECONDS: ClassVar[float] = 1.0
     #: The screens this one opens, for the app's check of the config's `[keymap]`.
-    SUBSCREENS: ClassVar[tuple[type, ...]] = DIALOGS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Moving the focus: in help and the palette, not in the footer.
@@ -899,6 +891,8 @@ class BoardScreen(ModeScreen):
         if self.state is None or column_id is None:
             self.app.bell()
             return
+        from tui_board.ui.dialogs.task_form import TaskForm  # opened here: kept off start-up
+
         column = self._views[self._focus_column].column
         project = self.state.project.key
         form = TaskForm(
@@ -935,6 +929,8 @@ class BoardScreen(ModeScreen):
         backend = self.board_app.backend
         if task is None or backend is None:
             return
+        from tui_board.ui.dialogs.task_detail import TaskDetailScreen
+
         detail = TaskDetailScreen(
             backend,
             task,
@@ -954,6 +950,8 @@ class BoardScreen(ModeScreen):
         task = self._card_or_bell()
         if task is None:
             return
+        from tui_board.ui.dialogs.task_form import NOBODY
+
         items = [("nobody", NOBODY)] + [
             (f"{user.login} · {user.name}", user.login) for user in self.users if user.active
         ]
