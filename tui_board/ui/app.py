@@ -43,6 +43,9 @@ if TYPE_CHECKING:
     from tui_board.backend.protocol import Backend
     from tui_board.core.models import Timer, User
 
+#: How often the app looks at a team server's link while it is down or writes wait.
+LINK_CHECK_SECONDS = 2.0
+
 #: Used when neither the configured theme nor tui-board's own default can be loaded.
 LAST_RESORT_THEME = "textual-dark"
 
@@ -104,6 +107,8 @@ class BoardApp(App[None], inherit_bindings=False):
     connection: var[Connection] = var(Opening(""))
     #: My running timer (every screen's top bar shows it); None when none runs.
     timer: var[Timer | None] = var(None)
+    #: "" while the store answers; else what the header says (a team server is down).
+    link: var[str] = var("")
 
     @dataclass
     class BackendOpened(Message):
@@ -123,6 +128,15 @@ class BoardApp(App[None], inherit_bindings=False):
         """The worker read my running timer."""
 
         timer: Timer | None
+
+    @dataclass
+    class LinkChecked(Message):
+        """The worker looked at the team server: reachable, and writes still queued."""
+
+        online: bool
+        queued: int
+        sent: int = 0
+        refused: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -185,6 +199,8 @@ class BoardApp(App[None], inherit_bindings=False):
         self.sub_title = f"{connection.who} · {message.backend.description}"
         self.connection = connection
         self.refresh_timer()
+        if hasattr(message.backend, "pending_writes"):  # a team server: watch the link
+            self.set_interval(LINK_CHECK_SECONDS, self._check_link)
 
     @on(BackendFailed)
     def _backend_failed(self, message: BackendFailed) -> None:
@@ -218,6 +234,54 @@ class BoardApp(App[None], inherit_bindings=False):
     @on(TimerRead)
     def _timer_read(self, message: TimerRead) -> None:
         self.timer = message.timer
+
+    # --- the team server's link -------------------------------------------------------------
+
+    def _check_link(self) -> None:
+        backend = self.backend
+        if backend is not None:
+            self._probe_link(backend)
+
+    @work(thread=True, exclusive=True, group="link", exit_on_error=False)
+    def _probe_link(self, backend: Any) -> None:
+        """While the server is down (or writes wait), ask it something cheap; once it
+        answers, send what was typed meanwhile."""
+        sent, refused = 0, []
+        if not backend.online or backend.pending_writes():
+            with contextlib.suppress(Exception):  # down still: the header says so
+                backend.last_change()
+            if backend.online and backend.pending_writes():
+                with contextlib.suppress(Exception):
+                    sent, refused = backend.sync()
+        queued = len(backend.pending_writes())
+        message = self.LinkChecked(
+            backend.online, queued, sent, tuple(w.describe() for w in refused)
+        )
+        self.post_message(message)
+
+    @on(LinkChecked)
+    def _link_checked(self, message: LinkChecked) -> None:
+        queued = f" · {message.queued} entr{'y' if message.queued == 1 else 'ies'} queued"
+        if not message.online:
+            self.link = "offline" + (queued if message.queued else "")
+        else:
+            self.link = "sending" + queued if message.queued else ""
+        if message.sent:
+            self.notify(
+                f"Sent {message.sent} time entr{'y' if message.sent == 1 else 'ies'} "
+                "typed while the server was down.",
+                title="Back online",
+            )
+        if message.refused:
+            self.notify(
+                "The server refused: "
+                + "; ".join(message.refused)
+                + ". They are kept in the offline folder (tui-board locate data).",
+                title="Not stored",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
 
     # --- start and stop -------------------------------------------------------------------
 

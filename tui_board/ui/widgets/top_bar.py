@@ -57,6 +57,17 @@ class TopBar(Horizontal):
     TopBar.-timing > .top-bar--timer {
         display: block;
     }
+    TopBar > .top-bar--link {
+        display: none;
+        width: auto;
+        padding: 0 1;
+        text-style: bold;
+        color: $text-warning;
+        text-wrap: nowrap;
+    }
+    TopBar.-offline > .top-bar--link {
+        display: block;
+    }
     TopBar > .top-bar--who {
         width: 1fr;
         padding: 0 1;
@@ -71,6 +82,8 @@ class TopBar(Horizontal):
     who: reactive[str] = reactive("")
     #: My running timer, or None.
     timer: reactive[Timer | None] = reactive(None)
+    #: "" while the store answers, else e.g. "offline · 2 entries queued".
+    link: reactive[str] = reactive("")
 
     def __init__(self, heading: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -80,12 +93,23 @@ class TopBar(Horizontal):
     def compose(self) -> ComposeResult:
         yield Label(f"tui-board · {self.heading}", classes="top-bar--title", markup=False)
         yield Label("", classes="top-bar--timer", markup=False)
+        yield Label("", classes="top-bar--link", markup=False)
         yield Label(self.who, classes="top-bar--who", markup=False)
 
     def on_mount(self) -> None:
         self._ticker = self.set_interval(1, self._tick, pause=True)
         if hasattr(type(self.app), "timer"):
             self.watch(self.app, "timer", self._follow_app_timer)
+        if hasattr(type(self.app), "link"):
+            self.watch(self.app, "link", self._follow_app_link)
+
+    def _follow_app_link(self, link: str) -> None:
+        self.link = link
+
+    def watch_link(self, link: str) -> None:
+        self.set_class(bool(link), "-offline")
+        if self.is_mounted:
+            self.query_one(".top-bar--link", Label).update(link)
 
     def _follow_app_timer(self, timer: Timer | None) -> None:
         self.timer = timer
