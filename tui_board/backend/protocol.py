@@ -21,6 +21,7 @@ from tui_board.core.models import (
     ColumnPatch,
     Comment,
     Customer,
+    PlannedWork,
     Priority,
     Project,
     ProjectPatch,
@@ -208,6 +209,13 @@ class Backend(Protocol):
     def workload(
         self, start: IsoWeek, weeks: int, *, team: str | None = None, today: date | None = None
     ) -> Workload: ...
+    def list_planned_work(
+        self, user: str, week: IsoWeek, *, today: date | None = None
+    ) -> list[PlannedWork]:
+        """The open tasks behind a person's planned minutes in a week (what a workload
+        cell's `planned` adds up), most minutes first; empty for a past week."""
+        ...
+
     def report(
         self,
         start: date,

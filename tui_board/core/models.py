@@ -247,6 +247,25 @@ class Workload:
 
 
 @dataclass(frozen=True)
+class PlannedWork:
+    """An open task's share of one person's planned minutes in one week: a row behind a
+    workload cell, whose `planned` is the sum of these `minutes`."""
+
+    task: str
+    title: str
+    project: str
+    week: str
+    #: Planned in this week: the task's remaining estimate spread to its due date.
+    minutes: int
+    #: The task's estimate less everyone's logged time (all of it, not only this week's).
+    remaining: int
+    due: date | None = None
+    #: Due before today: all of the remaining estimate lands in the current week.
+    overdue: bool = False
+    version: int = 1
+
+
+@dataclass(frozen=True)
 class ReportRow:
     user: str
     project: str

@@ -14,6 +14,7 @@ from tui_board.backend.local.time import TimeService
 from tui_board.core.errors import Forbidden, Invalid
 from tui_board.core.models import (
     Change,
+    PlannedWork,
     ReportRow,
     Workload,
     WorkloadCell,
@@ -31,6 +32,14 @@ from tui_board.store.tables import (
     TimeEntryRow,
     TimeOffRow,
     UserRow,
+)
+
+#: The tasks whose remaining estimate is planned work (joined with their column): open
+#: (not archived, not in a done column), with an estimate larger than the time logged.
+PLANNED_TASK = (
+    col(TaskRow.archived).is_(False),
+    ColumnRow.kind != "done",
+    col(TaskRow.estimate) > TaskRow.logged,
 )
 
 #: Changes whose data is a person's time, shown only to those who may see it.
@@ -84,9 +93,8 @@ class ReportService(TimeService):
                         col(TaskRow.due),
                     )
                     .join(ColumnRow, col(ColumnRow.id) == TaskRow.column_id)
-                    .where(col(TaskRow.archived).is_(False), ColumnRow.kind != "done")
+                    .where(*PLANNED_TASK)
                     .where(col(TaskRow.assignee_id).in_(ids))
-                    .where(col(TaskRow.estimate) > TaskRow.logged)
                 )
                 for user_id, estimate, spent, due in open_tasks:
                     for week, minutes in spread_remaining(
@@ -113,6 +121,42 @@ class ReportService(TimeService):
                 for p in people
             )
             return Workload(tuple(str(w) for w in span), str(current), rows)
+
+    def list_planned_work(
+        self, user: str, week: IsoWeek, *, today: date | None = None
+    ) -> list[PlannedWork]:
+        today = today or self._today()
+        with self.db.read() as s:
+            actor = self._actor(s)
+            owner = self._visible_user_row(s, actor, user)
+            if week < IsoWeek.of(today):
+                return []
+            work_days = _days(owner.work_days)
+            found = []
+            for trow, project in s.exec(
+                select(TaskRow, ProjectRow.key)
+                .join(ColumnRow, col(ColumnRow.id) == TaskRow.column_id)
+                .join(ProjectRow, col(ProjectRow.id) == TaskRow.project_id)
+                .where(*PLANNED_TASK)
+                .where(TaskRow.assignee_id == owner.id)
+            ):
+                remaining = (trow.estimate or 0) - trow.logged
+                minutes = spread_remaining(remaining, today, trow.due, work_days).get(week, 0)
+                if minutes:
+                    found.append(
+                        PlannedWork(
+                            task=f"{project}-{trow.number}",
+                            title=trow.title,
+                            project=project,
+                            week=str(week),
+                            minutes=minutes,
+                            remaining=remaining,
+                            due=trow.due,
+                            overdue=trow.due is not None and trow.due < today,
+                            version=trow.version,
+                        )
+                    )
+            return sorted(found, key=lambda p: (-p.minutes, p.task))
 
     def _workload_people(self, s: Session, actor: Actor, team: str | None) -> list[UserRow]:
         query = select(UserRow).where(col(UserRow.active).is_(True)).order_by(col(UserRow.login))

@@ -1,0 +1,207 @@
+"""The approvals queue through the screen (`v` on the workload), on the demo store:
+submitted weeks with their totals and per-day totals; approve, reject with a note,
+reopen; what the store holds after each; who may review whom."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tests.test_workload_screen import (  # noqa: F401  (fixtures)
+    SIZE,
+    _no_user_config,
+    anyio_backend,
+    app_for,
+    backend_for,
+    copy_demo,
+    open_workload,
+    press,
+    settle,
+    workload_demo,
+)
+from tui_board.config import Config
+from tui_board.core.durations import format_duration
+from tui_board.core.errors import Forbidden
+from tui_board.core.weeks import IsoWeek
+from tui_board.ui.app import BoardApp
+from tui_board.ui.dialogs import ConfirmScreen
+from tui_board.ui.screens.approvals import ApprovalsScreen
+from tui_board.ui.widgets.workload_prompt import TextPrompt
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def demo_config(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
+    return copy_demo(request.getfixturevalue("workload_demo"), tmp_path)
+
+
+async def open_queue(app: BoardApp, pilot: Pilot[None]) -> ApprovalsScreen:
+    await open_workload(app, pilot)
+    await press(app, pilot, "v")
+    screen = app.screen
+    assert isinstance(screen, ApprovalsScreen)
+    assert screen.queue is not None
+    return screen
+
+
+def keys(screen: ApprovalsScreen) -> list[str]:
+    assert screen.queue is not None
+    return [w.key for w in screen.queue.weeks]
+
+
+async def select(app: BoardApp, pilot: Pilot[None], screen: ApprovalsScreen, key: str) -> None:
+    screen.table.move_cursor(row=keys(screen).index(key))
+    await settle(app, pilot)
+
+
+async def test_the_queue_has_each_submitted_week_with_its_days(demo_config: Config) -> None:
+    app = app_for(demo_config)
+    backend = backend_for(demo_config)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_queue(app, pilot)
+        submitted = backend.list_week_states(state="submitted")
+        assert sorted(keys(screen)) == sorted(f"{s.user}/{s.week}" for s in submitted)
+        table = screen.table
+        assert screen.queue is not None
+        for index, week in enumerate(screen.queue.weeks):
+            sheet = backend.week(IsoWeek.parse(week.state.week), user=week.state.user)
+            days = [sum(e.minutes for e in sheet.entries if e.day == d) for d in sheet.days]
+            row = [str(c) for c in table.get_row_at(index)]
+            shown_days = row[2 : 2 + len(table.columns) - 4]
+            assert shown_days == [format_duration(m) if m else "-" for m in days][: len(shown_days)]
+            assert row[-2] == format_duration(sheet.total)
+            assert row[-1] == "submitted"
+        notes = str(screen.query_one("#approvals-week-head").render())
+        first = screen.queue.weeks[0]
+        assert f"{first.name} · {first.state.week} · submitted" in notes
+
+
+async def test_approve(demo_config: Config) -> None:
+    app = app_for(demo_config)
+    backend = backend_for(demo_config)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_queue(app, pilot)
+        await select(app, pilot, screen, "qnovak/2026-W18")
+        await press(app, pilot, "a")
+        state = backend.list_week_states(user="qnovak", state="approved")
+        assert "2026-W18" in [s.week for s in state]
+        assert "qnovak/2026-W18" not in keys(screen)
+        assert screen.changed
+        assert any("Approved Quinn Novak's 2026-W18" in n.message for n in app._notifications)
+        sheet = backend.week(IsoWeek(2026, 18), user="qnovak")
+        assert not sheet.editable  # approved weeks are locked
+
+
+async def test_reject_with_a_note(demo_config: Config) -> None:
+    app = app_for(demo_config)
+    backend = backend_for(demo_config)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_queue(app, pilot)
+        await select(app, pilot, screen, "dwalsh/2026-W19")
+        await press(app, pilot, "x")
+        prompt = app.screen
+        assert isinstance(prompt, TextPrompt)
+        await press(app, pilot, "enter")  # a note is required
+        assert app.screen is prompt
+        assert "Write a note" in str(prompt.query_one(".dialog--preview").render())
+        prompt.query_one(Input).value = "Friday is missing"
+        await press(app, pilot, "enter")
+        (state,) = [s for s in backend.list_week_states(user="dwalsh") if s.week == "2026-W19"]
+        assert (state.state, state.note) == ("rejected", "Friday is missing")
+        assert state.reviewer == "alice"
+        assert "dwalsh/2026-W19" not in keys(screen)
+    # the member sees the state and the note
+    app = app_for(demo_config, "dwalsh")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_queue(app, pilot)
+        assert screen.view == "recent"
+        await select(app, pilot, screen, "dwalsh/2026-W19")
+        row = [str(c) for c in screen.table.get_row_at(screen.table.row_index)]
+        assert row[-1] == "rejected"
+        notes = str(screen.query_one("#approvals-week-head").render())
+        assert "Note: Friday is missing" in notes
+        assert all(key.startswith("dwalsh/") for key in keys(screen))
+
+
+async def test_escape_cancels_a_rejection(demo_config: Config) -> None:
+    app = app_for(demo_config)
+    backend = backend_for(demo_config)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_queue(app, pilot)
+        await select(app, pilot, screen, "dwalsh/2026-W19")
+        await press(app, pilot, "x", "escape")
+        (state,) = [s for s in backend.list_week_states(user="dwalsh") if s.week == "2026-W19"]
+        assert state.state == "submitted"
+
+
+async def test_reopen_asks_first(demo_config: Config) -> None:
+    app = app_for(demo_config)
+    backend = backend_for(demo_config)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_queue(app, pilot)
+        await press(app, pilot, "s")  # every recent week
+        assert screen.view == "recent"
+        await select(app, pilot, screen, "cruiz/2026-W19")
+        await press(app, pilot, "u")
+        assert isinstance(app.screen, ConfirmScreen)
+        await press(app, pilot, "n")
+        assert backend.week(IsoWeek(2026, 19), user="cruiz").state.state == "rejected"
+        await press(app, pilot, "u", "y")
+        assert backend.week(IsoWeek(2026, 19), user="cruiz").state.state == "draft"
+
+
+async def test_a_lead_reviews_their_team_never_their_own_week(demo_config: Config) -> None:
+    app = app_for(demo_config, "sokafor")
+    backend = backend_for(demo_config)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_queue(app, pilot)
+        assert sorted(keys(screen)) == [
+            "qnovak/2026-W17",
+            "qnovak/2026-W18",
+            "qnovak/2026-W19",
+            "sokafor/2026-W17",
+        ]
+        await select(app, pilot, screen, "sokafor/2026-W17")
+        await press(app, pilot, "a")
+        assert any("nobody reviews their own" in n.message for n in app._notifications)
+        assert backend.week(IsoWeek(2026, 17), user="sokafor").state.state == "submitted"
+        await select(app, pilot, screen, "qnovak/2026-W17")
+        await press(app, pilot, "a")
+        assert backend.week(IsoWeek(2026, 17), user="qnovak").state.state == "approved"
+
+
+async def test_a_member_cannot_approve(demo_config: Config) -> None:
+    app = app_for(demo_config, "cruiz")
+    backend = backend_for(demo_config)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_queue(app, pilot)
+        assert keys(screen) and all(key.startswith("cruiz/") for key in keys(screen))
+        await press(app, pilot, "s")  # the waiting view: only her own submitted weeks
+        assert screen.view == "waiting"
+        await press(app, pilot, "s")
+        assert screen.queue is not None and not screen.queue.reviewer
+        await select(app, pilot, screen, "cruiz/2026-W19")
+        await press(app, pilot, "a", "x", "u")  # no reviewing keys for her
+        assert app.screen is screen
+        assert "Approve" not in {c.title for c in app.get_system_commands(screen)}
+        assert backend.week(IsoWeek(2026, 19), user="cruiz").state.state == "rejected"
+    # the store refuses it anyway
+    with pytest.raises(Forbidden, match="may not review"):
+        backend_for(demo_config, "cruiz").approve_week("cruiz", IsoWeek(2026, 19))
+
+
+async def test_escape_goes_back_and_the_workload_reads_again(demo_config: Config) -> None:
+    app = app_for(demo_config)
+    async with app.run_test(size=SIZE) as pilot:
+        workload = await open_workload(app, pilot)
+        await press(app, pilot, "v")
+        screen = app.screen
+        assert isinstance(screen, ApprovalsScreen)
+        await select(app, pilot, screen, "qnovak/2026-W18")
+        await press(app, pilot, "a", "escape")
+        assert app.screen is workload
+        assert "6 weeks to approve" in str(workload.query_one(".mode-facts").render())

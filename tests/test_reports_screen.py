@@ -1,0 +1,294 @@
+"""Time reports through the screen (`t` on the workload), on the demo store: by person,
+project and task over a range, with totals; export to CSV and JSON, read back; the
+paths refused and the file never replaced without asking. Then the pieces on their own:
+ranges of days and where an export may go."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tests.test_workload_screen import (  # noqa: F401  (fixtures)
+    SIZE,
+    TODAY,
+    _no_user_config,
+    anyio_backend,
+    app_for,
+    backend_for,
+    copy_demo,
+    open_workload,
+    press,
+    settle,
+    workload_demo,
+)
+from tui_board.config import Config
+from tui_board.core.durations import format_duration
+from tui_board.core.errors import Invalid
+from tui_board.ui.app import BoardApp
+from tui_board.ui.dialogs import ConfirmScreen, PickerScreen
+from tui_board.ui.screens.reports import (
+    DateRange,
+    ReportsScreen,
+    export_target,
+    parse_range,
+)
+from tui_board.ui.widgets.workload_prompt import TextPrompt
+
+pytestmark = pytest.mark.anyio
+
+THIS_WEEK = DateRange(date(2026, 5, 11), date(2026, 5, 17), "week")
+
+
+@pytest.fixture
+def demo_config(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
+    return copy_demo(request.getfixturevalue("workload_demo"), tmp_path)
+
+
+async def open_reports(app: BoardApp, pilot: Pilot[None]) -> ReportsScreen:
+    await open_workload(app, pilot)
+    await press(app, pilot, "t")
+    screen = app.screen
+    assert isinstance(screen, ReportsScreen)
+    assert screen.report is not None
+    return screen
+
+
+def shown_rows(screen: ReportsScreen) -> list[list[str]]:
+    table = screen.table
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def export(app: BoardApp, pilot: Pilot[None], path: str) -> TextPrompt:
+    await press(app, pilot, "e")
+    prompt = app.screen
+    assert isinstance(prompt, TextPrompt)
+    prompt.query_one(Input).value = path
+    await press(app, pilot, "enter")
+    return prompt
+
+
+async def test_time_by_person_project_and_task_with_totals(demo_config: Config) -> None:
+    app = app_for(demo_config)
+    backend = backend_for(demo_config)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reports(app, pilot)
+        assert screen.span == THIS_WEEK
+        rows = backend.report(THIS_WEEK.start, THIS_WEEK.end)
+        total = sum(r.minutes for r in rows)
+        for group, key in (("person", "user"), ("project", "project"), ("task", "task")):
+            assert screen.group == group
+            report = screen.report
+            assert report is not None
+            expected: dict[str, int] = {}
+            for row in rows:
+                expected[getattr(row, key)] = expected.get(getattr(row, key), 0) + row.minutes
+            assert {line.key: line.minutes for line in report.lines} == expected
+            table = shown_rows(screen)
+            assert table[-1][0] == f"Total ({len(expected)})"
+            assert table[-1][2] == format_duration(total)
+            assert [r[0] for r in table[:-1]] == [line.key for line in report.lines]
+            await press(app, pilot, "b")
+        assert screen.group == "person"
+        heading = str(screen.query_one(".table-screen--heading").render())
+        assert heading == "Time by person: this week (2026-W20: Mon 11 May to Sun 17 May 2026)"
+
+
+async def test_ranges_this_last_month_and_custom(demo_config: Config) -> None:
+    app = app_for(demo_config)
+    backend = backend_for(demo_config)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reports(app, pilot)
+        await press(app, pilot, "left_square_bracket")
+        assert screen.span == DateRange(date(2026, 5, 4), date(2026, 5, 10), "week")
+        await press(app, pilot, "d")
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        assert [label.split(" · ")[0] for label, _ in picker.items] == [
+            "this week",
+            "last week",
+            "this month",
+            "last month",
+            "custom range …",
+        ]
+        picker.dismiss(3)  # last month
+        await settle(app, pilot)
+        assert screen.span == DateRange(date(2026, 4, 1), date(2026, 4, 30), "month")
+        rows = backend.report(date(2026, 4, 1), date(2026, 4, 30))
+        assert screen.report is not None
+        assert screen.report.total == sum(r.minutes for r in rows) > 0
+        await press(app, pilot, "d")
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        picker.dismiss(4)
+        await settle(app, pilot)
+        prompt = app.screen
+        assert isinstance(prompt, TextPrompt)
+        prompt.query_one(Input).value = "2026-05-13 2026-05-01"
+        await press(app, pilot, "enter")
+        assert app.screen is prompt  # the last day first is refused
+        assert "comes before" in str(prompt.query_one(".dialog--preview").render())
+        prompt.query_one(Input).value = "2026-05-01 today"
+        await press(app, pilot, "enter")
+        assert screen.span == DateRange(date(2026, 5, 1), TODAY)
+        assert screen.report is not None
+        rows = backend.report(date(2026, 5, 1), TODAY)
+        assert screen.report.total == sum(r.minutes for r in rows)
+
+
+async def test_export_csv_and_read_it_back(demo_config: Config, tmp_path: Path) -> None:
+    app = app_for(demo_config)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reports(app, pilot)
+        target = tmp_path / "out" / "week.csv"
+        target.parent.mkdir()
+        await export(app, pilot, str(target))
+        assert screen.last_export == target
+        report = screen.report
+        assert report is not None
+        with target.open(encoding="utf-8") as file:
+            rows = list(csv.DictReader(file))
+        assert [(r["person"], r["name"], int(r["minutes"])) for r in rows[:-1]] == [
+            (line.key, line.name, line.minutes) for line in report.lines
+        ]
+        assert rows[-1]["person"] == "total"
+        assert int(rows[-1]["minutes"]) == report.total
+        assert rows[0]["hours"] == f"{report.lines[0].minutes / 60:.2f}"
+        assert {r["from"] for r in rows} == {"2026-05-11"}
+        assert any(str(target) in n.message for n in app._notifications)
+        assert str(target) in str(screen.query_one(".table-screen--notes").render())
+
+
+async def test_export_json_by_task_from_a_home_relative_path(
+    demo_config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    app = app_for(demo_config)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reports(app, pilot)
+        await press(app, pilot, "b", "b")
+        await export(app, pilot, "~/tasks.json")
+        data = json.loads((tmp_path / "tasks.json").read_text(encoding="utf-8"))
+        report = screen.report
+        assert report is not None
+        assert (data["from"], data["to"], data["by"]) == ("2026-05-11", "2026-05-17", "task")
+        assert [(r["task"], r["name"], r["minutes"]) for r in data["rows"]] == [
+            (line.key, line.name, line.minutes) for line in report.lines
+        ]
+        assert data["total_minutes"] == report.total
+
+
+async def test_export_refuses_a_folder_and_a_missing_folder(
+    demo_config: Config, tmp_path: Path
+) -> None:
+    app = app_for(demo_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_reports(app, pilot)
+        prompt = await export(app, pilot, str(tmp_path))
+        assert app.screen is prompt
+        assert "is a folder" in str(prompt.query_one(".dialog--preview").render())
+        prompt.query_one(Input).value = str(tmp_path / "nope" / "r.csv")
+        await press(app, pilot, "enter")
+        assert app.screen is prompt
+        assert "There is no folder" in str(prompt.query_one(".dialog--preview").render())
+        prompt.query_one(Input).value = str(tmp_path / "r.txt")
+        await press(app, pilot, "enter")
+        assert ".csv or .json" in str(prompt.query_one(".dialog--preview").render())
+        await press(app, pilot, "escape")
+        assert not list(tmp_path.glob("r.*"))
+
+
+async def test_export_asks_before_replacing_a_file(demo_config: Config, tmp_path: Path) -> None:
+    app = app_for(demo_config)
+    target = tmp_path / "r.csv"
+    target.write_text("keep me\n")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_reports(app, pilot)
+        await export(app, pilot, str(target))
+        assert isinstance(app.screen, ConfirmScreen)
+        await press(app, pilot, "n")
+        assert target.read_text() == "keep me\n"
+        await export(app, pilot, str(target))
+        await press(app, pilot, "y")
+        assert target.read_text().startswith("person,name,minutes,hours,from,to\n")
+
+
+async def test_a_member_reports_only_their_own_time(demo_config: Config) -> None:
+    app = app_for(demo_config, "cruiz")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reports(app, pilot)
+        assert screen.report is not None
+        assert [line.key for line in screen.report.lines] == ["cruiz"]
+        await press(app, pilot, "b")
+        mine = backend_for(demo_config, "cruiz").report(THIS_WEEK.start, THIS_WEEK.end)
+        assert {r.user for r in mine} == {"cruiz"}
+        assert screen.report.total == sum(r.minutes for r in mine)
+
+
+async def test_a_lead_reports_their_team(demo_config: Config) -> None:
+    app = app_for(demo_config, "sokafor")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reports(app, pilot)
+        assert screen.report is not None
+        assert {line.key for line in screen.report.lines} <= {
+            "bmartin",
+            "nlarsen",
+            "qnovak",
+            "sokafor",
+        }
+
+
+# --- the pieces ---------------------------------------------------------------------------
+
+
+def test_ranges_shift_by_their_kind() -> None:
+    assert THIS_WEEK.shift(1) == DateRange(date(2026, 5, 18), date(2026, 5, 24), "week")
+    # ISO week 53 and the year end
+    week53 = DateRange.week_of(date(2026, 12, 31))
+    assert (week53.start, week53.end) == (date(2026, 12, 28), date(2027, 1, 3))
+    assert week53.shift(1).start == date(2027, 1, 4)
+    assert DateRange.month_of(date(2026, 12, 5)).shift(1) == DateRange(
+        date(2027, 1, 1), date(2027, 1, 31), "month"
+    )
+    assert DateRange.month_of(date(2026, 3, 31)).shift(-1).end == date(2026, 2, 28)
+    custom = DateRange(date(2026, 5, 1), date(2026, 5, 10))
+    assert custom.shift(-1) == DateRange(date(2026, 4, 21), date(2026, 4, 30))
+
+
+def test_range_names() -> None:
+    assert THIS_WEEK.describe(TODAY).startswith("this week (2026-W20")
+    assert THIS_WEEK.shift(-1).describe(TODAY).startswith("last week (2026-W19")
+    assert DateRange.month_of(TODAY).describe(TODAY) == "this month (May 2026)"
+    assert DateRange.month_of(date(2026, 4, 2)).describe(TODAY) == "last month (April 2026)"
+    assert DateRange(date(2026, 5, 1), date(2026, 5, 1)).describe(TODAY).endswith("(1 day)")
+
+
+def test_parse_range() -> None:
+    assert parse_range("2026-05-01..2026-05-13", TODAY) == DateRange(
+        date(2026, 5, 1), date(2026, 5, 13)
+    )
+    assert parse_range("-7 to today", TODAY) == DateRange(date(2026, 5, 6), TODAY)
+    for bad in ("", "2026-05-01", "2026-05-02 2026-05-01", "a b"):
+        with pytest.raises(Invalid):
+            parse_range(bad, TODAY)
+
+
+def test_export_target(tmp_path: Path) -> None:
+    assert export_target("r.csv", tmp_path) == tmp_path / "r.csv"
+    assert export_target(str(tmp_path / "R.JSON"), Path("/")) == tmp_path / "R.JSON"
+    for bad, why in (
+        ("", "Write a file name"),
+        (str(tmp_path), "is a folder"),
+        ("r.xlsx", ".csv or .json"),
+        ("nope/r.csv", "There is no folder"),
+    ):
+        with pytest.raises(Invalid, match=why):
+            export_target(bad, tmp_path)
+    (tmp_path / "file").write_text("")
+    with pytest.raises(Invalid, match="is not a folder"):
+        export_target("file/r.csv", tmp_path)

@@ -1,0 +1,134 @@
+"""SVG snapshots of the workload, its drill-down, the approvals queue and the reports on
+the fixed demo data with a fixed clock, at 80x24 and 120x40. After a deliberate change of
+the look: `pytest tests/test_workload_snapshots.py --snapshot-update`, then look at the
+SVGs (tests/__snapshots__/) before committing.
+
+`python -m tests.test_workload_snapshots` writes screenshots/workload.svg and
+screenshots/approvals.svg, the README's pictures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.test_workload_screen import (  # noqa: F401  (fixtures)
+    CLOCK,
+    DEMO_SIZE,
+    _no_user_config,
+    app_for,
+    copy_demo,
+    settle,
+    workload_demo,
+)
+from tui_board.config import Config
+from tui_board.demo import make_demo
+from tui_board.ui.app import BoardApp
+
+SnapCompare = Callable[..., bool]
+
+
+def settled(app: BoardApp, *keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """A `run_before` that opens the workload, presses `keys`, and waits each time."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(app, pilot)
+        for key in ("3", *keys):
+            await pilot.press(key)
+            await settle(app, pilot)
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.fixture
+def demo_config(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
+    return copy_demo(request.getfixturevalue("workload_demo"), tmp_path)
+
+
+def test_workload_80x24(snap_compare: SnapCompare, demo_config: Config) -> None:
+    app = app_for(demo_config)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled(app))
+
+
+def test_workload_120x40(snap_compare: SnapCompare, demo_config: Config) -> None:
+    app = app_for(demo_config)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settled(app, "down"))
+
+
+def test_workload_of_a_lead_80x24_later_weeks(
+    snap_compare: SnapCompare, demo_config: Config
+) -> None:
+    app = app_for(demo_config, "sokafor")
+    keys = ("right_square_bracket", "l", "l", "l", "l", "l", "l", "l")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled(app, *keys))
+
+
+def test_workload_details_120x40(snap_compare: SnapCompare, demo_config: Config) -> None:
+    app = app_for(demo_config)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settled(app, "enter"))
+
+
+def test_workload_details_80x24(snap_compare: SnapCompare, demo_config: Config) -> None:
+    app = app_for(demo_config)
+    keys = ("j", "j", "j", "l", "enter")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled(app, *keys))
+
+
+def test_approvals_120x40(snap_compare: SnapCompare, demo_config: Config) -> None:
+    app = app_for(demo_config)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settled(app, "v", "j"))
+
+
+def test_approvals_80x24(snap_compare: SnapCompare, demo_config: Config) -> None:
+    app = app_for(demo_config)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled(app, "v"))
+
+
+def test_approvals_reject_80x24(snap_compare: SnapCompare, demo_config: Config) -> None:
+    app = app_for(demo_config)
+    keys = ("v", "x", "F", "r", "i", "d", "a", "y", "space", "i", "s", "space", "e", "m")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled(app, *keys))
+
+
+def test_reports_by_project_120x40(snap_compare: SnapCompare, demo_config: Config) -> None:
+    app = app_for(demo_config)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settled(app, "t", "b"))
+
+
+def test_reports_80x24(snap_compare: SnapCompare, demo_config: Config) -> None:
+    app = app_for(demo_config)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled(app, "t"))
+
+
+def test_workload_help_120x40(snap_compare: SnapCompare, demo_config: Config) -> None:
+    app = app_for(demo_config)
+    keys = ("question_mark",)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settled(app, *keys))
+
+
+def export_screenshots(folder: Path) -> None:
+    """Save the workload and the approvals queue on the demo data as SVGs."""
+    with tempfile.TemporaryDirectory() as scratch:
+        template = Path(scratch) / "demo.db"
+        make_demo(str(template), login="alice", size=DEMO_SIZE, seed=7, clock=CLOCK)
+        for name, keys in (("workload", ("down",)), ("approvals", ("v", "j"))):
+            config = copy_demo(template, Path(scratch))  # a fresh copy for each
+            app = app_for(config)
+
+            async def shoot(app: BoardApp = app, keys: tuple[str, ...] = keys) -> str:
+                async with app.run_test(size=(120, 34)) as pilot:
+                    await settled(app, *keys)(pilot)
+                    return app.export_screenshot(title="tui-board")
+
+            (folder / f"{name}.svg").write_text(asyncio.run(shoot()))
+
+
+if __name__ == "__main__":
+    export_screenshots(Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots"))

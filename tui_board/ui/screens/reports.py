@@ -1,0 +1,497 @@
+"""Time reports: time by person, by project or by task over a range of days (this week,
+last week, this month, last month, a custom range), with totals; the report on screen
+exported to CSV or JSON, to a file the user names.
+
+The figures come from `Backend.report`, which holds only what the reader may see (a
+member their own time, a lead their team's); this screen groups them for display.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+import json
+import os
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.message import Message
+
+from tui_board.core.durations import format_duration
+from tui_board.core.errors import Invalid
+from tui_board.core.models import ReportRow
+from tui_board.core.weeks import IsoWeek, parse_date
+from tui_board.ui.dialogs import ConfirmScreen, PickerScreen
+from tui_board.ui.widgets.workload_prompt import TextPrompt
+from tui_board.ui.widgets.workload_table import TableScreen, plain
+
+if TYPE_CHECKING:
+    from tui_board.backend.protocol import Backend
+
+Group = Literal["person", "project", "task"]
+GROUPS: tuple[Group, ...] = ("person", "project", "task")
+RangeKind = Literal["week", "month", "custom"]
+FORMATS = {".csv": "CSV", ".json": "JSON"}
+
+
+# --- ranges of days ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """The days a report covers, both ends included."""
+
+    start: date
+    end: date
+    kind: RangeKind = "custom"
+
+    @classmethod
+    def week_of(cls, day: date) -> DateRange:
+        week = IsoWeek.of(day)
+        return cls(week.monday(), week.sunday(), "week")
+
+    @classmethod
+    def month_of(cls, day: date) -> DateRange:
+        last = calendar.monthrange(day.year, day.month)[1]
+        return cls(day.replace(day=1), day.replace(day=last), "month")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def shift(self, step: int) -> DateRange:
+        """The range `step` periods later (earlier if negative): weeks move by weeks,
+        months by months, a custom range by its own length."""
+        if self.kind == "week":
+            return DateRange.week_of(self.start + timedelta(weeks=step))
+        if self.kind == "month":
+            month = self.start.year * 12 + self.start.month - 1 + step
+            return DateRange.month_of(date(month // 12, month % 12 + 1, 1))
+        length = timedelta(days=self.days * step)
+        return DateRange(self.start + length, self.end + length)
+
+    def span(self) -> str:
+        """`2026-W20: Mon 11 May to Sun 17 May 2026`, `May 2026`, or the days."""
+        days = f"{self.start:%a %d %b} to {self.end:%a %d %b %Y}"
+        if self.kind == "week":
+            return f"{IsoWeek.of(self.start)}: {days}"
+        if self.kind == "month":
+            return f"{self.start:%B %Y}"
+        return f"{days} ({self.days} day{'s' * (self.days != 1)})"
+
+    def name(self, today: date) -> str | None:
+        """`this week`, `last week`, `this month`, `last month`, or None."""
+        for name, span in relative_ranges(today):
+            if span == self:
+                return name
+        return None
+
+    def describe(self, today: date) -> str:
+        """`this week (2026-W20: Mon 11 May to Sun 17 May 2026)`, `May 2026`, ..."""
+        name = self.name(today)
+        return f"{name} ({self.span()})" if name else self.span()
+
+
+def relative_ranges(today: date) -> list[tuple[str, DateRange]]:
+    week, month = DateRange.week_of(today), DateRange.month_of(today)
+    return [
+        ("this week", week),
+        ("last week", week.shift(-1)),
+        ("this month", month),
+        ("last month", month.shift(-1)),
+    ]
+
+
+def parse_range(text: str, today: date) -> DateRange:
+    """Two days: `2026-05-01 2026-05-13`, `2026-05-01..2026-05-13`, `2026-05-01 to
+    today`; each as `parse_date` reads it."""
+    words = text.replace("..", " ").replace(" to ", " ").split()
+    if len(words) != 2:
+        raise Invalid("Write the first and the last day, e.g. 2026-05-01 2026-05-13.")
+    start, end = (parse_date(word, today) for word in words)
+    if end < start:
+        raise Invalid(f"{end:%d %b %Y} comes before {start:%d %b %Y}; write the first day first.")
+    return DateRange(start, end)
+
+
+def describe_range(today: date) -> Callable[[str], tuple[str, bool]]:
+    def describe(text: str) -> tuple[str, bool]:
+        try:
+            return DateRange.describe(parse_range(text, today), today), True
+        except Invalid as error:
+            return error.message, False
+
+    return describe
+
+
+# --- the report on screen ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One line of the report: what it is about (a login, a project key or a task key),
+    its name, and the minutes logged."""
+
+    key: str
+    name: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """The report as shown: its range, its grouping, its lines (most time first)."""
+
+    span: DateRange
+    group: Group
+    lines: tuple[ReportLine, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(line.minutes for line in self.lines)
+
+
+def group_report(
+    rows: list[ReportRow],
+    group: Group,
+    *,
+    names: dict[str, str],
+    projects: dict[str, str],
+    span: DateRange,
+) -> Report:
+    """Sum the backend's (person, project, task) rows by person, project or task."""
+    minutes: dict[str, int] = defaultdict(int)
+    titles: dict[str, str] = {}
+    for row in rows:
+        key = {"person": row.user, "project": row.project, "task": row.task}[group]
+        minutes[key] += row.minutes
+        if group == "person":
+            titles[key] = names.get(row.user, row.user)
+        elif group == "project":
+            titles[key] = projects.get(row.project, row.project)
+        else:
+            titles[key] = row.task_title
+    lines = tuple(
+        ReportLine(key, titles[key], total)
+        for key, total in sorted(minutes.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    return Report(span, group, lines)
+
+
+def report_csv(report: Report) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([report.group, "name", "minutes", "hours", "from", "to"])
+    first, last = report.span.start.isoformat(), report.span.end.isoformat()
+    for line in report.lines:
+        writer.writerow([line.key, line.name, line.minutes, _hours(line.minutes), first, last])
+    writer.writerow(["total", "", report.total, _hours(report.total), first, last])
+    return buffer.getvalue()
+
+
+def report_json(report: Report) -> str:
+    data = {
+        "from": report.span.start.isoformat(),
+        "to": report.span.end.isoformat(),
+        "by": report.group,
+        "rows": [
+            {
+                report.group: line.key,
+                "name": line.name,
+                "minutes": line.minutes,
+                "hours": _hours(line.minutes),
+            }
+            for line in report.lines
+        ],
+        "total_minutes": report.total,
+        "total_hours": _hours(report.total),
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def plural(count: int, group: Group) -> str:
+    if count == 1:
+        return group
+    return "people" if group == "person" else f"{group}s"
+
+
+def _hours(minutes: int) -> str:
+    return f"{minutes / 60:.2f}"
+
+
+# --- where to write it -----------------------------------------------------------------------
+
+
+def export_target(text: str, cwd: Path) -> Path:
+    """The file a typed path names (`~` expanded, relative to `cwd`), or `Invalid`
+    saying why it cannot be written."""
+    text = text.strip()
+    if not text:
+        raise Invalid("Write a file name ending in .csv or .json.")
+    path = Path(text).expanduser()
+    path = path if path.is_absolute() else cwd / path
+    if path.is_dir():
+        raise Invalid(f"{path} is a folder; add a file name, e.g. {path / 'report.csv'}")
+    if path.suffix.lower() not in FORMATS:
+        raise Invalid("End the name with .csv or .json: the format follows it.")
+    parent = path.parent
+    if not parent.exists():
+        raise Invalid(f"There is no folder {parent}.")
+    if not parent.is_dir():
+        raise Invalid(f"{parent} is not a folder.")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise Invalid(f"{path} cannot be written (no permission).")
+    if not path.exists() and not os.access(parent, os.W_OK):
+        raise Invalid(f"Cannot write in {parent} (no permission).")
+    return path
+
+
+def describe_target(cwd: Path) -> Callable[[str], tuple[str, bool]]:
+    def describe(text: str) -> tuple[str, bool]:
+        try:
+            path = export_target(text, cwd)
+        except Invalid as error:
+            return error.message, False
+        what = FORMATS[path.suffix.lower()]
+        if path.exists():
+            return f"{what} -> {path} (exists: you will be asked before it is replaced)", True
+        return f"{what} -> {path}", True
+
+    return describe
+
+
+def write_report(report: Report, path: Path) -> None:
+    text = report_json(report) if path.suffix.lower() == ".json" else report_csv(report)
+    path.write_text(text, encoding="utf-8")
+
+
+# --- the screen --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportData:
+    rows: list[ReportRow]
+    names: dict[str, str]
+    projects: dict[str, str]
+    span: DateRange
+
+
+class ReportsScreen(TableScreen):
+    TITLE = "Reports"
+    BINDING_GROUP_TITLE = "Reports"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("b", "group", "By", tooltip="Time by person, then by project, then by task",
+                id="reports-group"),
+        Binding("d", "pick_range", "Dates",
+                tooltip="This week, last week, this month, last month or a custom range",
+                id="reports-range"),
+        Binding("left_square_bracket", "shift(-1)", "Earlier", tooltip="The period before",
+                id="reports-earlier"),
+        Binding("right_square_bracket", "shift(1)", "Later", tooltip="The period after",
+                id="reports-later"),
+        Binding("e", "export", "Export", tooltip="Write this report to a CSV or JSON file",
+                id="reports-export"),
+    ]  # fmt: skip
+
+    @dataclass
+    class Exported(Message):
+        path: Path
+        lines: int
+
+    @dataclass
+    class ExportFailed(Message):
+        message: str
+
+    def __init__(self, *, today: date, group: Group = "person", cwd: Path | None = None) -> None:
+        super().__init__("Time report")
+        self.today = today
+        self.group: Group = group
+        self.span = DateRange.week_of(today)
+        self.cwd = cwd
+        self.data: ReportData | None = None
+        self.report: Report | None = None
+        self.last_export: Path | None = None
+
+    def read(self, backend: Backend) -> ReportData:
+        span = self.span
+        rows = backend.report(span.start, span.end)
+        names = {u.login: u.name for u in backend.list_users(include_inactive=True)}
+        projects = {p.key: p.name for p in backend.list_projects(include_archived=True)}
+        return ReportData(rows, names, projects, span)
+
+    def show(self, data: ReportData) -> None:
+        self.data = data
+        report = group_report(
+            data.rows, self.group, names=data.names, projects=data.projects, span=data.span
+        )
+        self.report = report
+        table = self.table
+        table.clear(columns=True)
+        name = {"person": "Name", "project": "Project", "task": "Title"}[self.group]
+        total_label = f"Total ({len(report.lines)})"
+        keys = max([6, len(total_label), *(len(line.key) for line in report.lines)])
+        fixed = keys + 2 + 10 + 9 + 7 + table.styles.scrollbar_size_vertical
+        names = max([6, *(len(line.name) for line in report.lines)])
+        table.add_column(plain(self.group.title()), key="key", width=keys)
+        table.add_column(plain(name), key="name", width=min(names, self.room(fixed)))
+        table.add_column(plain("Time", justify="right"), key="time", width=8)
+        table.add_column(plain("Hours", justify="right"), key="hours", width=7)
+        table.add_column(plain("Share", justify="right"), key="share", width=5)
+        total = report.total
+        for line in report.lines:
+            share = f"{line.minutes * 100 // total}%" if total else "-"
+            table.add_row(
+                plain(line.key),
+                plain(line.name),
+                plain(format_duration(line.minutes), justify="right"),
+                plain(_hours(line.minutes), justify="right"),
+                table.styled(share, "muted", justify="right"),
+                key=line.key,
+            )
+        if report.lines:
+            table.add_row(
+                table.styled(total_label, "strong"),
+                plain(""),
+                table.styled(format_duration(total), "strong", justify="right"),
+                table.styled(_hours(total), "strong", justify="right"),
+                plain(""),
+                key="\0total",
+            )
+        self._describe()
+
+    def on_resize(self) -> None:
+        if self.data is not None:
+            self.show(self.data)
+
+    def _describe(self) -> None:
+        span = self.span.describe(self.today)
+        self.set_heading(f"Time by {self.group}: {span}")
+        report = self.report
+        if report is None:
+            return
+        count = len(report.lines)
+        figures = f"{format_duration(report.total)} logged, {count} {plural(count, self.group)}"
+        if not report.lines:
+            figures = "No time logged in these days (that you may see)."
+        self.set_figures(figures)
+        if self.last_export is not None:
+            self.set_notes(f"Last written: {self.last_export}")
+
+    # --- keys ------------------------------------------------------------------------------------
+
+    def action_group(self) -> None:
+        self.group = GROUPS[(GROUPS.index(self.group) + 1) % len(GROUPS)]
+        if self.data is not None:
+            self.show(self.data)
+
+    def action_shift(self, step: int) -> None:
+        self.span = self.span.shift(step)
+        self.action_reload()
+
+    def action_pick_range(self) -> None:
+        today = self.today
+        choices: list[tuple[str, DateRange | None]] = [*relative_ranges(today)]
+        choices.append(("custom range …", None))
+        items = [
+            (f"{label} · {span.span()}" if span else label, index)
+            for index, (label, span) in enumerate(choices)
+        ]
+        current = next((i for i, (_, s) in enumerate(choices) if s == self.span), len(choices) - 1)
+
+        def picked(index: int | None) -> None:
+            if index is None:
+                return
+            span = choices[index][1]
+            if span is None:
+                self._ask_range()
+            else:
+                self.span = span
+                self.action_reload()
+
+        self.app.push_screen(PickerScreen("Report on", items, current=current), picked)
+
+    def _ask_range(self) -> None:
+        prompt = TextPrompt(
+            "A custom range",
+            label="First and last day (2026-05-01 2026-05-13, or words: mon today, -7 today)",
+            describe=describe_range(self.today),
+            initial=f"{self.span.start.isoformat()} {self.span.end.isoformat()}",
+        )
+
+        def answered(text: str | None) -> None:
+            if text:
+                self.span = parse_range(text, self.today)
+                self.action_reload()
+
+        self.app.push_screen(prompt, answered)
+
+    def action_export(self) -> None:
+        report = self.report
+        if report is None:
+            self.app.bell()
+            return
+        cwd = self.cwd or Path.cwd()
+        name = f"report-{report.span.start}-to-{report.span.end}-by-{report.group}.csv"
+        prompt = TextPrompt(
+            "Export the report",
+            label="Write to (.csv or .json; ~ is your home)",
+            describe=describe_target(cwd),
+            context=f"{len(report.lines)} lines by {report.group}, "
+            f"{report.span.describe(self.today)}; relative paths start in {cwd}",
+            initial=str(self.last_export.parent / name) if self.last_export else name,
+        )
+
+        def answered(text: str | None) -> None:
+            if not text:
+                return
+            try:
+                path = export_target(text, cwd)
+            except Invalid as error:  # the file system changed since the preview
+                self.notify(error.message, title="Not exported", severity="error", markup=False)
+                return
+            if not path.exists():
+                self._write(report, path)
+                return
+            confirm = ConfirmScreen(
+                f"{path} exists. Replace it with this report?",
+                title="Replace the file",
+                yes="Replace",
+                no="Keep it",
+            )
+
+            def replace(yes: bool | None) -> None:
+                if yes:
+                    self._write(report, path)
+
+            self.app.push_screen(confirm, replace)
+
+        self.app.push_screen(prompt, answered)
+
+    @work(thread=True, group="reports-export")
+    def _write(self, report: Report, path: Path) -> None:
+        try:
+            write_report(report, path)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            self.post_message(self.ExportFailed(f"Cannot write {path}: {reason}"))
+        else:
+            self.post_message(self.Exported(path, len(report.lines)))
+
+    @on(Exported)
+    def _exported(self, message: Exported) -> None:
+        self.last_export = message.path
+        lines = f"{message.lines} line{'s' * (message.lines != 1)}"
+        self.notify(
+            f"Wrote {lines} and the total to {message.path}", title="Exported", markup=False
+        )
+        self.set_notes(f"Last written: {message.path}")
+
+    @on(ExportFailed)
+    def _export_failed(self, message: ExportFailed) -> None:
+        self.notify(message.message, title="Not exported", severity="error", markup=False)

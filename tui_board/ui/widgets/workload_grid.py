@@ -1,0 +1,473 @@
+"""The workload grid: a row per person, a column per week, each cell the week's load
+against capacity in hours, coloured by its band; the week totals under the people; and
+the bands' legend.
+
+Drawn line by line (Textual's line API: a `ScrollView` with `render_line`), so that 200
+people by 12 weeks cost what the visible lines cost: a DataTable renders every cell
+through Rich and measures all of them, 200-300 ms for this grid. The header and the
+totals stay put while the people scroll; weeks scroll by whole columns, so a number is
+never shown cut (a cut `40/40` would read `0/40`).
+
+Colours come from the theme through component classes (`workload-grid--ok`, ...), the
+same CSS the legend uses, so the legend always matches the cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Label
+
+from tui_board.core.models import Workload, WorkloadCell, WorkloadRow
+from tui_board.core.weeks import IsoWeek
+from tui_board.core.workload import BANDS, Band, band
+
+#: Each band's look, for the grid's cells and the legend's swatches alike.
+BAND_CSS: dict[Band, str] = {
+    "none": "color: $text-muted;",
+    "low": "color: $text-primary; background: $primary-muted;",
+    "ok": "color: $text-success; background: $success-muted;",
+    "high": "color: $text-warning; background: $warning-muted; text-style: bold;",
+    "over": "color: $text-error; background: $error-muted; text-style: bold;",
+}
+
+NAME_WIDTH = 20
+TEAM_WIDTH = 10
+#: Lines above and below the people: the two header lines, the totals and capacity.
+HEADER = 2
+FOOTER = 2
+
+
+def hours(minutes: int) -> str:
+    """Whole hours, halves up: what a cell has room for (the drill-down is exact)."""
+    return str((minutes + 30) // 60)
+
+
+def percent(load: int, capacity: int) -> str:
+    return f"{load * 100 // capacity}%" if capacity else ("-" if not load else "no capacity")
+
+
+def band_text(load: int, capacity: int) -> str:
+    """The band's words: `50-100%`, ... (`no capacity` for a week with none)."""
+    return dict(BANDS).get(band(load, capacity), "no capacity")
+
+
+#: Without colours (NO_COLOR), the bands that matter are marked as the CLI marks them.
+NO_COLOR_MARKS: dict[Band, str] = {"high": "!", "over": "‼"}
+
+
+def cell_text(cell: WorkloadCell) -> str:
+    """`32/40`: the load (logged for past weeks, logged + planned from this week on)
+    against the capacity, in hours; `off` for a week with neither."""
+    if cell.capacity == 0 and cell.load == 0:
+        return "off"
+    return f"{hours(cell.load)}/{hours(cell.capacity)}"
+
+
+def marked(text: str, load: int, capacity: int, colours: bool) -> str:
+    return text if colours else text + NO_COLOR_MARKS.get(band(load, capacity), "")
+
+
+def week_labels(weeks: tuple[str, ...], current: str) -> list[tuple[str, str]]:
+    """Each week's two header lines: its month's name where a month begins (`now` for
+    this week), and `W20`."""
+    labels = []
+    month = ""
+    for week in weeks:
+        iso = IsoWeek.parse(week)
+        name = f"{iso.monday():%b}"
+        labels.append(
+            ("now" if week == current else (name if name != month else ""), f"W{iso.week:02d}")
+        )
+        month = name
+    return labels
+
+
+@dataclass(frozen=True)
+class GridSpot:
+    """What the cursor is on: a person and a week."""
+
+    user: str | None
+    week: str | None
+
+
+@dataclass(frozen=True)
+class GridLine:
+    """A row as drawn: its name and team, each week's text and component class, and
+    the row's own component (for the totals)."""
+
+    name: str
+    team: str
+    cells: tuple[tuple[str, str], ...]
+    look: str = ""
+
+
+class WorkloadGrid(ScrollView, can_focus=False):
+    """People by weeks. `show(workload)` fills it, keeping the cursor on the same person
+    and week when they are still shown; the screen moves the cursor (`move`, `page`,
+    `edge`) and says how wide it may be (`fit`)."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        *(f"workload-grid--{name}" for name in BAND_CSS),
+        "workload-grid--header",
+        "workload-grid--past",
+        "workload-grid--now",
+        "workload-grid--name",
+        "workload-grid--focus",
+        "workload-grid--cursor",
+        "workload-grid--total",
+        "workload-grid--capacity",
+        "workload-grid--more",
+    }
+
+    DEFAULT_CSS = (
+        """
+    WorkloadGrid {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-gutter: stable;
+        scrollbar-size-vertical: 1;
+        scrollbar-size-horizontal: 0;
+        & > .workload-grid--header { background: $panel; color: $foreground; text-style: bold; }
+        & > .workload-grid--past { background: $panel; color: $text-muted; text-style: bold; }
+        & > .workload-grid--now { background: $panel; color: $text-accent; text-style: bold; }
+        & > .workload-grid--name { text-style: bold; }
+        & > .workload-grid--focus { color: $text-accent; text-style: bold; }
+        & > .workload-grid--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .workload-grid--total { text-style: bold; }
+        & > .workload-grid--capacity { color: $text-muted; }
+        & > .workload-grid--more { background: $panel; color: $text-accent; text-style: bold; }
+    """
+        + "".join(f"    & > .workload-grid--{name} {{ {css} }}\n" for name, css in BAND_CSS.items())
+        + "    }\n"
+    )
+
+    @dataclass
+    class Selected(Message):
+        """The cell under the cursor was clicked again: show what lies behind it."""
+
+        grid: WorkloadGrid
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.workload: Workload | None = None
+        self.rows_shown: list[WorkloadRow] = []
+        self.show_team = False
+        self.cursor_row = 0
+        self.cursor_week = 0
+        #: The first week shown (weeks scroll by whole columns).
+        self.first_week = 0
+        self.name_width = 6
+        self.team_width = 4
+        self.week_width = 5
+        #: The people's rows as drawn, in `rows_shown` order, and the two totals rows.
+        self.lines: list[GridLine] = []
+        self.totals: list[GridLine] = []
+        self._labels: list[tuple[str, str, str]] = []
+        #: The width the grid may take (see `fit`); 0 until the screen says.
+        self._available = 0
+
+    # --- filling -------------------------------------------------------------------------
+
+    def show(self, workload: Workload) -> None:
+        before = self.spot() if self.workload is not None else None
+        self.workload = workload
+        self.rows_shown = sorted(
+            workload.rows, key=lambda r: (r.team is None, r.team or "", r.name.casefold())
+        )
+        teams = {row.team or "-" for row in workload.rows}
+        self.show_team = len(teams) > 1
+        count = range(len(workload.weeks))
+        loads = [sum(r.cells[i].load for r in workload.rows) for i in count]
+        capacities = [sum(r.cells[i].capacity for r in workload.rows) for i in count]
+        colours = not self.app.no_color
+        self.lines = [
+            GridLine(
+                row.name,
+                row.team or "-",
+                tuple(
+                    (
+                        marked(cell_text(c), c.load, c.capacity, colours),
+                        f"workload-grid--{band(c.load, c.capacity)}",
+                    )
+                    for c in row.cells
+                ),
+            )
+            for row in self.rows_shown
+        ]
+        self.totals = []
+        if workload.rows:
+            self.totals = [
+                GridLine(
+                    f"Total ({len(workload.rows)})",
+                    "",
+                    tuple(
+                        (
+                            marked(hours(load), load, cap, colours),
+                            f"workload-grid--{band(load, cap)}",
+                        )
+                        for load, cap in zip(loads, capacities, strict=True)
+                    ),
+                    "workload-grid--total",
+                ),
+                GridLine(
+                    "Capacity",
+                    "",
+                    tuple((hours(cap), "workload-grid--capacity") for cap in capacities),
+                    "workload-grid--capacity",
+                ),
+            ]
+        labels = week_labels(workload.weeks, workload.current)
+        self._labels = [
+            (top, bottom, _look(week, workload.current))
+            for week, (top, bottom) in zip(workload.weeks, labels, strict=True)
+        ]
+        every = [*self.lines, *self.totals]
+        self.name_width = min(NAME_WIDTH, max([6, *(cell_len(line.name) for line in every)]))
+        self.team_width = min(TEAM_WIDTH, max([4, *(cell_len(team) for team in teams)]))
+        self.week_width = max([5, *(cell_len(text) for line in every for text, _ in line.cells)])
+        self.virtual_size = Size(0, len(self.lines) + HEADER + FOOTER)
+        self._restore(before)
+        if self._available:
+            self.fit(self._available)
+        self.refresh()
+
+    @property
+    def _fixed_width(self) -> int:
+        return self.name_width + 2 + (self.team_width + 2 if self.show_team else 0)
+
+    @property
+    def _week_cell(self) -> int:
+        return self.week_width + 2
+
+    @property
+    def weeks_shown(self) -> int:
+        """How many weeks fit beside the names."""
+        if self.workload is None:
+            return 0
+        room = self.scrollable_content_region.width - self._fixed_width
+        return max(1, min(len(self.workload.weeks), room // self._week_cell))
+
+    def fit(self, available: int) -> None:
+        """Be as wide as the names and the whole weeks that fit in `available` cells."""
+        self._available = available
+        if self.workload is None:
+            return
+        gutter = self.styles.scrollbar_size_vertical
+        room = available - self._fixed_width - gutter
+        shown = max(1, min(len(self.workload.weeks), room // self._week_cell))
+        width = self._fixed_width + shown * self._week_cell + gutter
+        if self.styles.width is None or self.styles.width.value != width:
+            self.styles.width = width
+        self.call_after_refresh(self._follow)
+
+    # --- the cursor ------------------------------------------------------------------------
+
+    def spot(self) -> GridSpot:
+        if self.workload is None or not self.rows_shown:
+            return GridSpot(None, None)
+        row = self.rows_shown[self.cursor_row]
+        return GridSpot(row.user, self.workload.weeks[self.cursor_week])
+
+    def _restore(self, before: GridSpot | None) -> None:
+        """The cursor back on the person and week it was on (at first: this week)."""
+        assert self.workload is not None
+        weeks = list(self.workload.weeks)
+        users = [r.user for r in self.rows_shown]
+        if before is None:
+            self.cursor_row = self.first_week = 0
+            current = self.workload.current
+            self.cursor_week = weeks.index(current) if current in weeks else 0
+            return
+        if before.user in users:
+            self.cursor_row = users.index(before.user)
+        if before.week in weeks:
+            self.cursor_week = weeks.index(before.week)
+        self.cursor_row = max(0, min(self.cursor_row, len(users) - 1))
+        self.cursor_week = max(0, min(self.cursor_week, len(weeks) - 1))
+
+    def move(self, dx: int, dy: int) -> None:
+        self.move_to(self.cursor_row + dy, self.cursor_week + dx)
+
+    def page(self, step: int) -> None:
+        self.move_to(self.cursor_row + step * max(1, self._people_lines()), self.cursor_week)
+
+    def edge(self, step: int) -> None:
+        self.move_to(0 if step < 0 else len(self.rows_shown) - 1, self.cursor_week)
+
+    def move_to(self, row: int, week: int) -> None:
+        if self.workload is None or not self.rows_shown:
+            return
+        self.cursor_row = max(0, min(row, len(self.rows_shown) - 1))
+        self.cursor_week = max(0, min(week, len(self.workload.weeks) - 1))
+        self._follow()
+        self.refresh()
+
+    def _people_lines(self) -> int:
+        return max(1, self.scrollable_content_region.height - HEADER - FOOTER)
+
+    def _follow(self) -> None:
+        """Scroll so that the cursor is shown: people by lines, weeks by columns."""
+        if self.workload is None:
+            return
+        shown = self.weeks_shown
+        if self.cursor_week < self.first_week:
+            self.first_week = self.cursor_week
+        elif self.cursor_week >= self.first_week + shown:
+            self.first_week = self.cursor_week - shown + 1
+        self.first_week = max(0, min(self.first_week, len(self.workload.weeks) - shown))
+        lines = self._people_lines()
+        top = int(self.scroll_y)
+        if self.cursor_row < top:
+            top = self.cursor_row
+        elif self.cursor_row >= top + lines:
+            top = self.cursor_row - lines + 1
+        if top != int(self.scroll_y):
+            self.scroll_to(y=top, animate=False, force=True)
+        self.refresh()
+
+    # --- drawing -------------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if self.workload is None:
+            return Strip.blank(width, self.rich_style)
+        people = min(len(self.lines), self._people_lines())
+        if y < HEADER:
+            segments = self._header(y)
+        elif y < HEADER + people:
+            index = int(self.scroll_y) + y - HEADER
+            if index >= len(self.lines):
+                return Strip.blank(width, self.rich_style)
+            segments = self._row(self.lines[index], index)
+        elif y - HEADER - people < len(self.totals):
+            segments = self._row(self.totals[y - HEADER - people], None)
+        else:
+            return Strip.blank(width, self.rich_style)
+        return Strip(segments).adjust_cell_length(width, self.rich_style)
+
+    def _style(self, component: str) -> Style:
+        return self.rich_style + self.get_component_rich_style(component)
+
+    def _visible_weeks(self) -> range:
+        return range(self.first_week, min(len(self._labels), self.first_week + self.weeks_shown))
+
+    def _header(self, y: int) -> list[Segment]:
+        header = self._style("workload-grid--header")
+        segments = [Segment(_fit(" Person" if y else "", self.name_width + 2), header)]
+        if self.show_team:
+            segments.append(Segment(_fit(" Team" if y else "", self.team_width + 2), header))
+        visible = self._visible_weeks()
+        for index in visible:
+            top, bottom, look = self._labels[index]
+            text = bottom if y else top
+            component = f"workload-grid--{look}" if look else "workload-grid--header"
+            if y and index == self.cursor_week:
+                component = "workload-grid--now" if look == "now" else "workload-grid--more"
+            left = "◂" if y and index == visible.start and index > 0 else " "
+            right = (
+                "▸" if y and index == visible.stop - 1 and visible.stop < len(self._labels) else " "
+            )
+            if left != " ":
+                segments.append(Segment(left, self._style("workload-grid--more")))
+            else:
+                segments.append(Segment(" ", header))
+            segments.append(Segment(text.rjust(self.week_width), self._style(component)))
+            segments.append(
+                Segment(
+                    right,
+                    self._style("workload-grid--more" if right != " " else "workload-grid--header"),
+                )
+            )
+        return segments
+
+    def _row(self, line: GridLine, index: int | None) -> list[Segment]:
+        base = self._style(line.look or "workload-grid--name")
+        name = base
+        if index is not None and index == self.cursor_row:
+            name = self._style("workload-grid--focus")
+        segments = [Segment(" " + _fit(line.name, self.name_width) + " ", name)]
+        if self.show_team:
+            segments.append(Segment(" " + _fit(line.team, self.team_width) + " ", base))
+        plain = self.rich_style
+        for week in self._visible_weeks():
+            text, component = line.cells[week]
+            cursor = index is not None and index == self.cursor_row and week == self.cursor_week
+            style = self._style("workload-grid--cursor" if cursor else component)
+            segments.append(Segment(" ", plain))
+            segments.append(Segment(text.rjust(self.week_width), style))
+            segments.append(Segment(" ", plain))
+        return segments
+
+    # --- the mouse -------------------------------------------------------------------------------
+
+    def on_click(self, event: events.Click) -> None:
+        if self.workload is None:
+            return
+        y = event.y - HEADER
+        x = event.x - self._fixed_width
+        if not 0 <= y < min(len(self.lines), self._people_lines()) or x < 0:
+            return
+        row = int(self.scroll_y) + y
+        week = self.first_week + x // self._week_cell
+        if week >= len(self.workload.weeks):
+            return
+        if (row, week) == (self.cursor_row, self.cursor_week):
+            self.post_message(self.Selected(self))
+        else:
+            self.move_to(row, week)
+
+
+def _look(week: str, current: str) -> str:
+    """How a week's header looks: `now`, `past`, or plain."""
+    return "now" if week == current else "past" if week < current else ""
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` in exactly `width` cells: padded, or cut with an ellipsis."""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
+
+class BandLegend(Horizontal):
+    """The bands as the grid colours them: `under 50%`, `50-100%`, ..."""
+
+    DEFAULT_CSS = """
+    BandLegend {
+        height: 1;
+        width: auto;
+    }
+    BandLegend > Label {
+        width: auto;
+        padding: 0 1;
+        margin-right: 1;
+    }
+    """ + "".join(f"    BandLegend > .-{name} {{ {css} }}\n" for name, css in BAND_CSS.items())
+
+    def compose(self) -> ComposeResult:
+        colours = not self.app.no_color
+        for name, text in BANDS:
+            mark = "" if colours else NO_COLOR_MARKS.get(name, "")
+            yield Label(f"{text} {mark}".strip(), classes=f"-{name}", markup=False)

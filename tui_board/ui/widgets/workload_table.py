@@ -1,0 +1,317 @@
+"""What the workload, approvals and report screens share: a table the screen drives by
+its own keys, cells coloured from the theme, and the screen that shows one table under
+a heading (the drill-down, the approvals queue, the report).
+
+The table never takes the focus: every key is the screen's, so that each is in the
+footer, in `?` and in the palette, and remappable by its binding id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.console import JustifyMethod
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import DataTable, Footer, Static
+from textual.widgets.data_table import CursorType
+
+from tui_board.ui.session import Connected, describe_error
+from tui_board.ui.widgets.top_bar import TopBar
+
+if TYPE_CHECKING:
+    from tui_board.backend.protocol import Backend
+    from tui_board.ui.app import BoardApp
+
+
+class Styled:
+    """A cell's text in a component style of `widget`, looked up when it is drawn, so a
+    new theme recolours it (Textual clears the table's caches on a style change)."""
+
+    __slots__ = ("component", "justify", "text", "widget")
+
+    def __init__(
+        self, widget: Widget, text: str, component: str = "", *, justify: JustifyMethod = "left"
+    ) -> None:
+        self.widget = widget
+        self.text = text
+        self.component = component
+        self.justify = justify
+
+    def __rich__(self) -> Text:
+        style = self.widget.get_component_rich_style(self.component) if self.component else ""
+        return Text(
+            self.text,
+            style=style,
+            justify=self.justify,
+            no_wrap=True,
+            overflow="ellipsis",
+            end="",
+        )
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def plain(text: str, *, justify: JustifyMethod = "left") -> Text:
+    """A cell's text that is never read as markup."""
+    return Text(text, justify=justify, no_wrap=True, overflow="ellipsis", end="")
+
+
+class KeyTable(DataTable[Any], can_focus=False):
+    """A DataTable moved by its screen's keys: it never takes the focus, and shows its
+    cursor as a focused table does."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "key-table--muted",
+        "key-table--strong",
+        "key-table--warning",
+        "key-table--error",
+        "key-table--success",
+    }
+
+    DEFAULT_CSS = """
+    KeyTable {
+        height: 1fr;
+        max-height: 100%;
+        background: $surface;
+        scrollbar-size-vertical: 1;
+        scrollbar-size-horizontal: 1;
+        & > .datatable--cursor, & > .datatable--fixed-cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .datatable--fixed {
+            background: $surface;
+            color: $foreground;
+            text-style: bold;
+        }
+        & > .key-table--muted { color: $text-muted; }
+        & > .key-table--strong { text-style: bold; }
+        & > .key-table--warning { color: $text-warning; }
+        & > .key-table--error { color: $text-error; text-style: bold; }
+        & > .key-table--success { color: $text-success; }
+    }
+    """
+
+    def __init__(self, *, cursor_type: CursorType = "row", id: str | None = None) -> None:
+        super().__init__(
+            cursor_type=cursor_type,
+            cursor_background_priority="css",
+            zebra_stripes=False,
+            id=id,
+        )
+
+    def styled(self, text: str, component: str = "", *, justify: JustifyMethod = "left") -> Styled:
+        """Text in one of this table's component styles (`muted`, `strong`, ...)."""
+        name = f"key-table--{component}" if component else ""
+        return Styled(self, text, name, justify=justify)
+
+    @property
+    def row_index(self) -> int:
+        return self.cursor_coordinate.row if self.row_count else -1
+
+
+def move_keys() -> list[BindingType]:
+    """The keys that move a `KeyTable`'s cursor, for the screens that show one."""
+
+    def key(keys: str, action: str, description: str, tooltip: str, id: str) -> Binding:
+        return Binding(keys, action, description, show=False, tooltip=tooltip, id=id)
+
+    return [
+        key("up,k", "move(0, -1)", "Up", "Move the cursor up", "table-up"),
+        key("down,j", "move(0, 1)", "Down", "Move the cursor down", "table-down"),
+        key("left,h", "move(-1, 0)", "Left", "Move the cursor left", "table-left"),
+        key("right,l", "move(1, 0)", "Right", "Move the cursor right", "table-right"),
+        key("pageup", "page(-1)", "Page up", "Move the cursor a page up", "table-page-up"),
+        key("pagedown", "page(1)", "Page down", "Move a page down", "table-page-down"),
+        key("home,g", "edge(-1)", "First row", "Move to the first row", "table-first"),
+        key("end,G", "edge(1)", "Last row", "Move to the last row", "table-last"),
+    ]
+
+
+class TableScreen(Screen[None]):
+    """A screen pushed over the workload: the top bar, a heading and a line of figures,
+    one table, a line of notes, and the footer; `escape` goes back.
+
+    Subclasses read their data in a thread worker (`read` runs in it) and show it in
+    `show` (on the screen's thread); an error becomes a notification."""
+
+    AUTO_FOCUS = ""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *move_keys(),
+        Binding("escape", "back", "Back", tooltip="Back to the screen before", id="back"),
+        Binding("r", "reload", "Reload", show=False, tooltip="Read it again", id="reload"),
+    ]
+
+    DEFAULT_CSS = """
+    TableScreen {
+        background: $background;
+    }
+    TableScreen > #table-body {
+        height: 1fr;
+        padding: 0 1;
+    }
+    TableScreen .table-screen--heading {
+        height: auto;
+        text-style: bold;
+        color: $text-primary;
+        padding: 1 1 0 1;
+    }
+    TableScreen .table-screen--figures {
+        height: auto;
+        color: $foreground;
+        padding: 0 1 1 1;
+    }
+    TableScreen KeyTable {
+        height: auto;
+        max-height: 100%;
+    }
+    TableScreen .table-screen--notes {
+        height: auto;
+        color: $text-muted;
+        padding: 1 1 0 1;
+    }
+    """
+
+    @dataclass
+    class Read(Message):
+        """The worker's answer to read number `number`: whatever `read` returned."""
+
+        number: int
+        data: Any
+
+    @dataclass
+    class ReadFailed(Message):
+        number: int
+        message: str
+
+    def __init__(self, heading: str) -> None:
+        super().__init__()
+        self.heading = heading
+        #: Reads asked for; only the last one's answer is shown.
+        self._reads = 0
+        #: Set when this screen wrote something the screen below shows.
+        self.changed = False
+
+    @property
+    def board_app(self) -> BoardApp:
+        return cast("BoardApp", self.app)
+
+    @property
+    def table(self) -> KeyTable:
+        return self.query_one("#table-screen-table", KeyTable)
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(self.title or type(self).__name__)
+        with Vertical(id="table-body"):
+            yield Static(self.heading, classes="table-screen--heading", markup=False)
+            yield Static("", classes="table-screen--figures", markup=False)
+            yield KeyTable(id="table-screen-table")
+            yield from self.compose_below()
+            yield Static("", classes="table-screen--notes", markup=False)
+        yield Footer()
+
+    def compose_below(self) -> ComposeResult:
+        """What a subclass shows between the table and the notes."""
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.set_notes("")
+        connection = self.board_app.connection
+        if isinstance(connection, Connected):
+            self.query_one(TopBar).who = f"{connection.who} · {connection.backend.description}"
+        self.action_reload()
+
+    # --- reading --------------------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        backend = self.board_app.backend
+        if backend is None:
+            return
+        self.table.loading = True
+        self._reads += 1
+        self._read_in_worker(backend, self._reads)
+
+    @work(thread=True, group="table-screen-read")
+    def _read_in_worker(self, backend: Backend, number: int) -> None:
+        try:
+            data = self.read(backend)
+        except Exception as error:
+            self.post_message(self.ReadFailed(number, describe_error(error)))
+        else:
+            self.post_message(self.Read(number, data))
+
+    def read(self, backend: Backend) -> Any:
+        """What the screen shows, read in a worker thread (no widgets here)."""
+        raise NotImplementedError
+
+    def show(self, data: Any) -> None:
+        """Show what `read` returned."""
+        raise NotImplementedError
+
+    @on(Read)
+    def _got(self, message: Read) -> None:
+        if message.number == self._reads:  # an older read's answer is out of date
+            self.table.loading = False
+            self.show(message.data)
+
+    @on(ReadFailed)
+    def _failed(self, message: ReadFailed) -> None:
+        if message.number == self._reads:
+            self.table.loading = False
+        self.notify(
+            message.message, title=f"{self.title}: cannot read", severity="error", markup=False
+        )
+
+    # --- the lines around the table -------------------------------------------------------------
+
+    def set_heading(self, text: str) -> None:
+        self.query_one(".table-screen--heading", Static).update(text)
+
+    def set_figures(self, text: str) -> None:
+        self.query_one(".table-screen--figures", Static).update(text)
+
+    def set_notes(self, text: str) -> None:
+        notes = self.query_one(".table-screen--notes", Static)
+        notes.update(text)
+        notes.display = bool(text)
+
+    def room(self, fixed: int) -> int:
+        """The width left for a table's one wide column (its padding apart) when the
+        other columns, with their padding and the scrollbar, take `fixed` cells."""
+        return max(8, self.size.width - 2 - fixed - 2)
+
+    def action_move(self, dx: int, dy: int) -> None:
+        table = self.table
+        if dy < 0:
+            table.action_cursor_up()
+        elif dy > 0:
+            table.action_cursor_down()
+        if dx < 0:
+            table.action_cursor_left()
+        elif dx > 0:
+            table.action_cursor_right()
+
+    def action_page(self, step: int) -> None:
+        if step < 0:
+            self.table.action_page_up()
+        else:
+            self.table.action_page_down()
+
+    def action_edge(self, step: int) -> None:
+        if step < 0:
+            self.table.action_scroll_top()
+        else:
+            self.table.action_scroll_bottom()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
