@@ -27,8 +27,16 @@ class Cli:
             "NO_COLOR": "1",
         }
 
-    def run(self, *args: str, user: str = "alice", db: bool = True) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "tui_board", *(["--db", str(self.db)] if db else []), *args]
+    def run(
+        self, *args: str, user: str = "alice", db: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        command = [
+            sys.executable,
+            "-m",
+            "tui_board",
+            *(["--db", str(self.db)] if db else []),
+            *args,
+        ]
         return subprocess.run(
             command,
             env={**self.env, "TUI_BOARD_USER": user},
@@ -122,15 +130,38 @@ def test_people_projects_tasks_and_json_listings(cli: Cli) -> None:
     users = cli.json("user", "list")
     assert isinstance(users, list)
     bob = next(u for u in users if u["login"] == "bob")
-    assert (bob["name"], bob["team"], bob["capacity"], bob["role"]) == ("Bob Berg", "Web", 1920, "member")
-    cli.ok("task", "add", "WEB", "Second", "--assignee", "bob", "--due", "2026-12-01",
-           "--priority", "high", "--tag", "ux", "--column", "To do")
+    assert (bob["name"], bob["team"], bob["capacity"], bob["role"]) == (
+        "Bob Berg",
+        "Web",
+        1920,
+        "member",
+    )
+    cli.ok(
+        "task",
+        "add",
+        "WEB",
+        "Second",
+        "--assignee",
+        "bob",
+        "--due",
+        "2026-12-01",
+        "--priority",
+        "high",
+        "--tag",
+        "ux",
+        "--column",
+        "To do",
+    )
     tasks = cli.json("task", "list", "--project", "WEB")
     assert isinstance(tasks, list)
     second = next(t for t in tasks if t["key"] == "WEB-2")
-    assert (second["assignee"], second["due"], second["priority"], second["tags"], second["column"]) == (
-        "bob", "2026-12-01", "high", ["ux"], "To do"
-    )
+    assert (
+        second["assignee"],
+        second["due"],
+        second["priority"],
+        second["tags"],
+        second["column"],
+    ) == ("bob", "2026-12-01", "high", ["ux"], "To do")
     cli.ok("task", "move", "WEB-2", "in progress")
     assert cli.json("task", "show", "WEB-2")["task"]["column"] == "In progress"  # type: ignore[index]
     cli.ok("task", "assign", "WEB-2")
@@ -210,12 +241,17 @@ def test_config_set_get_and_a_bad_value(cli: Cli, tmp_path: Path) -> None:
 def test_locate_version_and_missing_database(cli: Cli, tmp_path: Path) -> None:
     assert cli.ok("locate", "config").strip() == str(tmp_path / "config.toml")
     version = subprocess.run(
-        [sys.executable, "-m", "tui_board", "--version"], capture_output=True, text=True, env=cli.env
+        [sys.executable, "-m", "tui_board", "--version"],
+        capture_output=True,
+        text=True,
+        env=cli.env,
     )
     assert version.returncode == 0 and "tui-board" in version.stdout
     missing = subprocess.run(
         [sys.executable, "-m", "tui_board", "--db", str(tmp_path / "nope.db"), "week"],
-        capture_output=True, text=True, env=cli.env,
+        capture_output=True,
+        text=True,
+        env=cli.env,
     )
     assert missing.returncode != 0
     assert "tui-board init" in missing.stderr
@@ -236,9 +272,21 @@ def test_demo_makes_a_believable_reproducible_team(tmp_path: Path) -> None:
     runner = Cli(tmp_path)
     for name in ("a.db", "b.db"):
         result = subprocess.run(
-            [sys.executable, "-m", "tui_board", "demo", "--db", str(tmp_path / name), "--no-open",
-             "--seed", "3"],
-            env=runner.env, capture_output=True, text=True, timeout=120,
+            [
+                sys.executable,
+                "-m",
+                "tui_board",
+                "demo",
+                "--db",
+                str(tmp_path / name),
+                "--no-open",
+                "--seed",
+                "3",
+            ],
+            env=runner.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert result.returncode == 0, result.stderr
     runner.db = tmp_path / "a.db"
