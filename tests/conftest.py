@@ -2,12 +2,19 @@
 
 `backend_factory` (and `harness`, which it comes from) is parametrized over the stores
 in `STORES`; each param is a harness whose `make(login)` returns a `Backend` for that
-person on one fresh store shared by everyone the test makes. To add a backend (e.g.
-"remote": a real uvicorn server over loopback, see tests/live_server.py, wrapping a
-LocalBackend on a SQLite file), write a harness with the `Harness` shape (`make` returns
-a RemoteBackend with a token for that login; `save`/`restore`/`dump` act on the server's
-`Database`, as `SqliteHarness` does), add its name to `STORES` and a branch to
-`_harness`. The contract tests need nothing else.
+person on one fresh store shared by everyone the test makes. To add a backend, write
+a harness with the `Harness` shape (as `RemoteHarness` does), add its name to `STORES`
+and a branch to `_harness`. The contract tests need nothing else.
+
+"remote": RemoteBackends through one real uvicorn server per test session (per xdist
+worker, see tests/live_server.py) that each test points at its own SQLite store and
+clock (`RemoteHarness`). Everything a remote client cannot do itself goes through the
+service layer on the same store, as the local stores would: the first login to call
+`me()` on an empty store becomes its admin, and a person who exists gets an API token
+(`tb_contract_<login>`, inserted as a row: no change on the feed) before their first
+call; a login that is no user has no token, so the server refuses it (Forbidden).
+`save`/`restore`/`dump` are SQLite's on that store; `dump` leaves out the harness's own
+token rows (the plumbing of the harness, made when a person first calls).
 
 SQLite: each test gets a copy of a store migrated once per session, in its tmp_path.
 PostgreSQL: one database per test session (per xdist worker), named
@@ -29,20 +36,22 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import pytest
 
 if TYPE_CHECKING:
+    from tests.live_server import LiveServer, SwitchableClock, SwitchableDatabase
     from tui_board.backend.local import LocalBackend
     from tui_board.backend.protocol import Backend
+    from tui_board.backend.remote import RemoteBackend
     from tui_board.store.database import Database
 
 #: Wednesday 25 November 2026, 10:00 UTC: ISO week 2026-W48 (2026 has a week 53).
 CLOCK_START = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
-#: Every backend the contract suite runs on. ("remote" comes later; see the docstring.)
-STORES = ("sqlite", "postgres")
+#: Every backend the contract suite runs on.
+STORES = ("sqlite", "postgres", "remote")
 #: The stores under LocalBackend itself, for tests of what only it has (API tokens).
 LOCAL_STORES = ("sqlite", "postgres")
 
@@ -164,6 +173,124 @@ class PostgresHarness(LocalHarness):
         assert not self.made, "restore before making any backend"
         pg_reset(self.database, saved)
         return True
+
+
+# --- remote: a real server on the test's SQLite store -----------------------------------------
+
+#: The name of the token rows the remote harness makes (left out of its `dump`).
+HARNESS_TOKEN = "contract-harness"
+
+
+def harness_token(login: str) -> str:
+    return f"tb_contract_{login}"
+
+
+@dataclass
+class RemoteServer:
+    """The session's live server, and the store and clock it serves now."""
+
+    live: LiveServer
+    database: SwitchableDatabase
+    clock: SwitchableClock
+
+
+@pytest.fixture(scope="session")
+def remote_server(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RemoteServer]:
+    """One live server for the session (building its app takes ~0.1 s), which each
+    remote harness points at its own store and clock."""
+    from tests.live_server import LiveServer, SwitchableClock, SwitchableDatabase
+    from tui_board.store.database import Database
+
+    idle = fresh_sqlite(sqlite_template, tmp_path_factory.mktemp("idle"))  # between tests
+    database, clock = SwitchableDatabase(idle), SwitchableClock()
+    live = LiveServer(cast(Database, database), clock=clock).start()
+    try:
+        yield RemoteServer(live, database, clock)
+    finally:
+        live.stop()
+        idle.close()
+
+
+@dataclass
+class RemoteHarness(SqliteHarness):
+    """RemoteBackends through the session's server, which serves this harness's SQLite
+    store (`database`: the local view, for `dump` and for what a client cannot do)."""
+
+    server: RemoteServer | None = None
+    made_remote: list[RemoteBackend] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        assert self.server is not None
+        self.server.database.target = self.database
+        self.server.clock.target = self.clock
+
+    def make(self, login: str) -> RemoteBackend:  # type: ignore[override]
+        from tests.live_server import PreparedRemoteBackend
+
+        assert self.server is not None
+        queue_dir = self.folder / "offline" / f"{len(self.made_remote)}-{login}"
+        backend = PreparedRemoteBackend(
+            self.server.live.url,
+            harness_token(login),
+            prepare=lambda first_call: self.prepare(login, me=first_call == "me"),
+            clock=self.clock,
+            queue_dir=queue_dir,
+        )
+        self.made_remote.append(backend)
+        return backend
+
+    def restore(self, key: str) -> bool:
+        assert not self.made_remote, "restore before making any backend"
+        restored = super().restore(key)
+        self._serve()
+        return restored
+
+    def prepare(self, login: str, *, me: bool) -> bool:
+        """What the server needs before `login`'s first call: on an empty store, `me()`
+        makes them its admin (the service layer's rule, which only a local caller can
+        trigger); a person gets their token. False when `login` is no user (yet)."""
+        from sqlalchemy import func
+        from sqlmodel import select
+
+        from tui_board.backend.local import LocalBackend
+        from tui_board.backend.local.people import hash_token
+        from tui_board.store.tables import ApiTokenRow, UserRow
+
+        if me:
+            with self.database.read() as s:
+                empty = s.exec(select(func.count()).select_from(UserRow)).one() == 0
+            if empty:
+                LocalBackend(self.database, login, clock=self.clock).me()
+        token_hash = hash_token(harness_token(login))
+        with self.database.read() as s:
+            user_id = s.exec(select(UserRow.id).where(UserRow.login == login)).first()
+            known = select(ApiTokenRow.id).where(ApiTokenRow.token_hash == token_hash)
+            if user_id is None or s.exec(known).first() is not None:
+                return user_id is not None
+        with self.database.write() as s:
+            token = ApiTokenRow(
+                user_id=user_id, token_hash=token_hash, name=HARNESS_TOKEN, created=self.clock()
+            )
+            s.add(token)
+        return True
+
+    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
+        rows = super().dump()
+        from tui_board.store.tables import ApiTokenRow
+
+        name = list(ApiTokenRow.__table__.columns.keys()).index("name")  # type: ignore[attr-defined]
+        rows["api_tokens"] = [r for r in rows["api_tokens"] if r[name] != HARNESS_TOKEN]
+        return rows
+
+    def close(self) -> None:
+        for backend in self.made_remote:
+            backend.close()
+        super().close()
 
 
 # --- SQLite: a migrated template, copied per test ------------------------------------------
@@ -369,6 +496,18 @@ def _harness(request: pytest.FixtureRequest, store: str, clock: MutableClock) ->
         _url, database = request.getfixturevalue("postgres_session_db")
         pg_reset(database)
         return PostgresHarness(store, database, clock)
+    if store == "remote":
+        template = request.getfixturevalue("sqlite_template")
+        folder = request.getfixturevalue("tmp_path")
+        cache = request.getfixturevalue("tmp_path_factory").getbasetemp()
+        return RemoteHarness(
+            store,
+            fresh_sqlite(template, folder),
+            clock,
+            folder=folder,
+            cache=cache,
+            server=request.getfixturevalue("remote_server"),
+        )
     raise AssertionError(f"unknown store {store!r}")
 
 

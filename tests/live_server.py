@@ -1,25 +1,76 @@
-"""A real uvicorn server on a loopback port, in a thread, for tests that cross HTTP."""
+"""A real uvicorn server on a loopback port, in a thread, for tests that cross HTTP.
+
+`Switchable` lets one server (its app is costly to build: ~0.1 s) serve a fresh store
+and clock per test: the app is built once over a `Switchable` database and clock, and
+each test points them at its own.
+"""
 
 from __future__ import annotations
 
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import uvicorn
 
 from tui_board.backend.local import LocalBackend
+from tui_board.backend.operations import Operation
+from tui_board.backend.remote import RemoteBackend
 from tui_board.core.clock import Clock, system_clock
 from tui_board.server.app import create_app
 from tui_board.store.database import Database
 
 
-class LiveServer:
+class SwitchableDatabase:
+    """Stands for the `Database` it points at (every attribute is the target's)."""
+
+    def __init__(self, target: Database) -> None:
+        self.target = target
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.target, name)
+
+
+class SwitchableClock:
+    """A clock that reads the clock it points at."""
+
+    def __init__(self, target: Clock = system_clock) -> None:
+        self.target = target
+
+    def __call__(self) -> datetime:
+        return self.target()
+
+
+class PreparedRemoteBackend(RemoteBackend):
+    """A RemoteBackend that lets the test ready the server before each call until
+    `prepare(operation name)` says it is ready (e.g. makes the caller's token once the
+    caller is a user). Otherwise exactly a RemoteBackend."""
+
     def __init__(
-        self, database: Database, *, clock: Clock = system_clock, port: int = 0
+        self,
+        url: str,
+        token: str,
+        *,
+        prepare: Callable[[str], bool],
+        clock: Clock = system_clock,
+        queue_dir: Path | None = None,
     ) -> None:
+        super().__init__(url, token, clock=clock, queue_dir=queue_dir)
+        self._prepare: Callable[[str], bool] | None = prepare
+
+    def call(self, operation: Operation, arguments: dict[str, Any]) -> Any:
+        if self._prepare is not None and self._prepare(operation.name):
+            self._prepare = None
+        return super().call(operation, arguments)
+
+
+class LiveServer:
+    def __init__(self, database: Database, *, clock: Clock = system_clock, port: int = 0) -> None:
         self.database = database
         self.clock = clock
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import ssl
 from collections.abc import Callable
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +31,16 @@ QUEUEABLE = frozenset({"set_entry", "add_time", "clear_entry"})
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 
 
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """The TLS context (certificates as httpx finds them, `SSL_CERT_FILE` included),
+    built once per process: it is most of what building an `httpx.Client` costs."""
+    return httpx.create_ssl_context()
+
+
 class RemoteBackend:
-    """A team server as a Backend. One `httpx.Client` for the backend's life: building
-    one costs tens of milliseconds (its TLS context), a new one per call is slow.
+    """A team server as a Backend. One `httpx.Client` for the backend's life, and one
+    TLS context for the process: building that costs tens of milliseconds.
 
     Time entries written while the server cannot be reached are queued on disk (see
     `offline.py`) and sent, in order and exactly once, as soon as it answers again;
@@ -54,6 +63,7 @@ class RemoteBackend:
             base_url=f"{self.url}/api/v1",
             headers={"Authorization": f"Bearer {token}", "User-Agent": "tui-board"},
             timeout=TIMEOUT,
+            verify=_tls_context(),
         )
         if queue_dir is None:
             from tui_board.config import user_data_dir
@@ -140,6 +150,8 @@ class RemoteBackend:
         self.online = True
         if response.status_code >= 400:
             raise _error(response, operation.returns)
+        if response.status_code == 204:  # a replay of a write applied before
+            return None
         return response.json()
 
 
@@ -159,7 +171,7 @@ def _error(response: httpx.Response, returns: Any) -> BoardError:
         body = {}
     if response.status_code == 401:
         return ERROR_KINDS["forbidden"](f"the server refused the token: {body.get('message', '')}")
-    if response.status_code == 422 and "detail" in body:
+    if response.status_code == 422 and "error" not in body and "detail" in body:
         details = "; ".join(
             f"{'.'.join(str(p) for p in d.get('loc', [])[1:])}: {d.get('msg')}"
             for d in body["detail"]

@@ -12,7 +12,10 @@ Routes are built from `tui_board.backend.operations`, so they follow the protoco
 # No `from __future__ import annotations` here: FastAPI reads the generated signatures.
 
 import asyncio
+import functools
 import inspect
+import operator
+import types
 import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -22,8 +25,12 @@ import anyio
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
+from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException
 
 from tui_board import __version__
 from tui_board.backend.local import LocalBackend
@@ -47,6 +54,18 @@ def _week(text: str) -> str:
         raise ValueError(error.message) from None
 
 
+REPLAY = (
+    "A replay of a write the store has applied before (the same `Idempotency-Key`): "
+    "nothing was done again; the answer has no body and `Idempotent-Replay: true`."
+)
+
+#: What the store's integer columns hold (PostgreSQL's `integer`): larger numbers in a
+#: request are refused (422), not passed on to fail in the database (500).
+INT32_MAX = 2**31 - 1
+Int32 = Annotated[int, Field(ge=-INT32_MAX - 1, le=INT32_MAX)]
+#: Text as the stores hold it: PostgreSQL refuses the NUL character in text.
+Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
+
 WeekText = Annotated[str, AfterValidator(_week), Field(examples=["2026-W48"])]
 
 
@@ -54,6 +73,8 @@ class ErrorBody(BaseModel):
     error: str
     message: str
     current: Any = None
+    #: For a request the API's schema refuses (422): what was wrong, field by field.
+    detail: list[dict[str, Any]] | None = None
 
 
 def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
@@ -68,13 +89,18 @@ def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
     limiter: list[anyio.CapacityLimiter] = []
 
     async def as_caller(
-        caller: Caller, work: Callable[[LocalBackend], Any], inline: bool = False
+        caller: Caller,
+        work: Callable[[LocalBackend], Any],
+        inline: bool = False,
+        writes: bool = False,
     ) -> Any:
         """Authenticate and do the work in one trip to a worker thread, or `inline` on
         the event loop for a read of a SQLite file: such a read takes well under a
         millisecond and never waits for a lock (WAL), while a trip to a thread costs
         more than the read. A few threads serve best: short calls on many threads
-        queue for the GIL in convoys."""
+        queue for the GIL in convoys. Only a write's `Idempotency-Key` counts: a read
+        is answered whatever key it carries (a write's key must not turn it into a
+        replay with no answer)."""
         if not limiter:
             limiter.append(anyio.CapacityLimiter(WORKER_THREADS))
 
@@ -83,7 +109,8 @@ def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
                 actor = service.authenticate(caller.token)
             except Forbidden as error:
                 raise _Unauthorized(error.message) from None
-            return work(service.for_request(actor, caller.idempotency_key))
+            request_id = caller.idempotency_key if writes else None
+            return work(service.for_request(actor, request_id))
 
         if inline:
             return run()
@@ -92,6 +119,33 @@ def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
     @app.exception_handler(BoardError)
     async def board_error(_request: Request, error: BoardError) -> JSONResponse:
         return _error_response(error.status, error.kind, error.message, error.current)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+        """A request its schema refuses: the error body every error has, with the
+        validator's findings, field by field, in `detail`."""
+        detail = jsonable_encoder(error.errors())
+        found = "; ".join(f"{_where(d.get('loc', ()))}: {d.get('msg')}" for d in detail)
+        return _error_response(422, "invalid", f"invalid request: {found}", None, detail)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
+        """What the framework refuses itself (a body that is not JSON, say): the same
+        error body as every other error."""
+        kind = _HTTP_KINDS.get(error.status_code, "error")
+        response = _error_response(error.status_code, kind, str(error.detail), None)
+        response.headers.update(error.headers or {})
+        return response
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def out_of_range(_request: Request, error: Exception) -> JSONResponse:
+        """A value the store cannot hold that got past the request's schema (a task
+        number beyond the store's integers, say): the request's fault, not the
+        server's. The transaction was rolled back."""
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        message = f"a value of the request does not fit in the store ({reason})"
+        return _error_response(422, "invalid", message, None)
 
     @app.exception_handler(_Unauthorized)
     async def unauthorized(_request: Request, error: _Unauthorized) -> JSONResponse:
@@ -120,11 +174,11 @@ def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
         f"{API}/changes",
         tags=["changes"],
         response_model=list[Change],
-        responses={401: {"model": ErrorBody}},
+        responses={code: {"model": ErrorBody} for code in (401, 403, 422)},
     )
     async def changes(
         caller: Annotated[Caller, Depends(caller_of)],
-        since: Annotated[int, Query(ge=0)] = 0,
+        since: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0,
         wait: Annotated[float, Query(ge=0, le=30)] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     ) -> Response:
@@ -158,7 +212,7 @@ async def caller_of(
     token = (authorization or "").removeprefix("Bearer ").strip()
     if not authorization or not authorization.startswith("Bearer ") or not token:
         raise _Unauthorized("send your API token as `Authorization: Bearer <token>`")
-    return Caller(token, idempotency_key)
+    return Caller(token, idempotency_key or None)
 
 
 class _Unauthorized(Exception):
@@ -185,10 +239,13 @@ def _add_route(
         )
         try:
             result = await as_caller(
-                caller, lambda backend: getattr(backend, method)(**arguments), inline_reads
+                caller,
+                lambda backend: getattr(backend, method)(**arguments),
+                inline_reads,
+                operation.writes,
             )
         except AlreadyApplied:
-            return JSONResponse(None, headers={"Idempotent-Replay": "true"})
+            return Response(status_code=204, headers={"Idempotent-Replay": "true"})
         return _json(result)
 
     parameters = [
@@ -208,8 +265,10 @@ def _add_route(
     endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     endpoint.__name__ = method
     errors: dict[int | str, dict[str, Any]] = {
-        code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422, 423)
+        code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 422, 423)
     }
+    if operation.writes:
+        errors[204] = {"description": REPLAY}
     app.post(
         f"{API}/{method}",
         name=method,
@@ -239,11 +298,30 @@ def _body_model(operation: Operation) -> type[BaseModel]:
 
 
 def _wire_type(tp: Any) -> Any:
-    """The JSON-side type of a parameter: weeks as text, patches as partial objects."""
+    """The JSON-side type of a parameter: weeks as text, patches as partial objects,
+    whole numbers within what the store holds."""
     if tp is IsoWeek:
         return WeekText
     if isinstance(tp, type) and issubclass(tp, _Patch):
         return _patch_model(tp)
+    return _bounded(tp)
+
+
+@typing.no_type_check
+def _bounded(tp: Any) -> Any:
+    """`tp` with every `int` in it an `Int32` and every `str` a `Text`, inside unions
+    and tuples too."""
+    if tp is int:
+        return Int32
+    if tp is str:
+        return Text
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is typing.Union or origin is types.UnionType:
+        return functools.reduce(operator.or_, [_bounded(a) for a in args])
+    if origin is tuple:
+        return tuple.__class_getitem__(tuple(a if a is Ellipsis else _bounded(a) for a in args))
+    if origin is list:
+        return list.__class_getitem__(_bounded(args[0]))
     return tp
 
 
@@ -253,9 +331,18 @@ def _wire_default(default: Any) -> Any:
 
 @typing.no_type_check
 def _patch_model(patch: type[_Patch]) -> type[BaseModel]:
+    """A patch's fields, each optional: one left out is left alone. Null is a value
+    only where the field takes it (`assignee`: unassign); `name: null` is refused."""
     hints = typing.get_type_hints(patch)
-    fields = {name: (hints[name] | None, None) for name in hints}
+    fields = {
+        name: (_bounded(hints[name]), Field(default=None, json_schema_extra=_no_default))
+        for name in hints
+    }
     return create_model(f"{patch.__name__}Body", __config__=_FORBID, **fields)
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
 
 
 def _argument(operation: Operation, name: str, body: BaseModel) -> Any:
@@ -274,7 +361,28 @@ def _json(value: Any) -> Response:
     return JSONResponse(to_json(value))
 
 
-def _error_response(status: int, kind: str, message: str, current: Any) -> JSONResponse:
-    return JSONResponse(
-        {"error": kind, "message": message, "current": to_json(current)}, status_code=status
-    )
+def _error_response(
+    status: int, kind: str, message: str, current: Any, detail: Any = None
+) -> JSONResponse:
+    body = {"error": kind, "message": message, "current": to_json(current)}
+    if detail is not None:
+        body["detail"] = detail
+    return JSONResponse(body, status_code=status)
+
+
+_HTTP_KINDS = {
+    400: "error",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    422: "invalid",
+}
+
+
+def _where(loc: Any) -> str:
+    """A validation error's place: `patch.role` in the body, else `header x`."""
+    parts = [str(p) for p in loc]
+    if parts[:1] == ["body"] and len(parts) > 1:
+        return ".".join(parts[1:])
+    return " ".join(parts) or "request"
