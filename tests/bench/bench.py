@@ -270,6 +270,9 @@ BENCHES = {
     "workload": bench_workload,
     "server": bench_server,
     "board": lambda runs: __import__("bench_board").run(runs),  # tests/bench/bench_board.py
+    # tests/bench/bench_workload_screen.py
+    "workload_screen": lambda runs: __import__("bench_workload_screen").run(runs),
+    "timesheet": lambda runs: __import__("bench_timesheet").run(runs),  # bench_timesheet.py
 }
 
 

@@ -280,9 +280,9 @@ def db_backup(cli_ctx: CliContext, destination: Path, db: str | None) -> None:
 
 
 def _register() -> None:
-    from tui_board.cli import people, reports, serve, time, work
+    from tui_board.cli import people, remind, reports, serve, time, work
 
-    for module in (people, work, time, reports, serve):
+    for module in (people, work, time, reports, serve, remind):
         for command in module.COMMANDS:
             cli.add_command(command)
 

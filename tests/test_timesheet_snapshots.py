@@ -1,0 +1,134 @@
+"""SVG snapshots of the timesheet on the demo data with a fixed clock (Wednesday 25
+November 2026, week 48), at 80x24 and 120x40. After a deliberate change of the look:
+`pytest tests/test_timesheet_snapshots.py --snapshot-update`, then look at the SVGs
+(tests/__snapshots__/) before committing.
+
+`python -m tests.test_timesheet_snapshots` writes screenshots/timesheet.svg, the README's
+picture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Label
+
+from tests.test_timesheet import (  # noqa: F401  (fixtures)
+    NOW,
+    Clock,
+    _no_user_config,
+    backend_for,
+    settle,
+    sheet_app,
+)
+from tui_board.config import Config
+from tui_board.demo import make_demo
+from tui_board.ui.app import BoardApp
+from tui_board.ui.widgets.top_bar import TopBar
+
+SnapCompare = Callable[..., bool]
+
+
+def shown(app: BoardApp, *keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """A `run_before` that opens the timesheet, waits for it, presses `keys`, and waits."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await pilot.press("2")
+        await settle(app, pilot)
+        for key in keys:
+            await pilot.press(key)
+        await settle(app, pilot)
+        # The header's timer shows at its first tick (within a second of the screen).
+        timer = app.screen.query_one(TopBar).query_one(".top-bar--timer", Label)
+        for _ in range(30):
+            if app.timer is None or str(timer.content):
+                break
+            await pilot.pause(0.05)
+
+    return run_before
+
+
+def make_team_demo(target: Path) -> None:
+    """The demo (8 people, alice its admin) as of the fixed clock."""
+    make_demo(str(target), login="alice", seed=7, clock=Clock())
+
+
+@pytest.fixture(scope="session")
+def demo_week(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("timesheet-demo") / "demo.db"
+    make_team_demo(path)
+    return path
+
+
+@pytest.fixture
+def demo_config(demo_week: Path, tmp_path: Path) -> Config:
+    target = tmp_path / "demo.db"
+    shutil.copy(demo_week, target)
+    return Config(db=str(target))
+
+
+def with_timer_and_time_off(config: Config) -> None:
+    """alice's timer on OPS-9 since 42 minutes before the clock, and Friday off."""
+    backend_for(config, Clock(NOW - timedelta(minutes=42))).timer_start("OPS-9")
+    backend_for(config, Clock()).add_time_off(date(2026, 11, 27), 480, kind="holiday")
+
+
+def test_timesheet_80x24(snap_compare: SnapCompare, demo_config: Config) -> None:
+    app = sheet_app(demo_config, Clock())
+    assert snap_compare(app, terminal_size=(80, 24), run_before=shown(app))
+
+
+def test_timesheet_typing_a_duration_120x40(snap_compare: SnapCompare, demo_config: Config) -> None:
+    with_timer_and_time_off(demo_config)
+    app = sheet_app(demo_config, Clock())
+    keys = ("j", "1", "h", "3", "0")
+    assert snap_compare(app, terminal_size=(120, 40), run_before=shown(app, *keys))
+
+
+def test_timesheet_bad_input_80x24(snap_compare: SnapCompare, demo_config: Config) -> None:
+    app = sheet_app(demo_config, Clock())
+    keys = ("l", "1", "h", "7", "5", "enter")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=shown(app, *keys))
+
+
+def test_timesheet_rejected_week_80x24(snap_compare: SnapCompare, demo_config: Config) -> None:
+    app = sheet_app(demo_config, Clock())
+    keys = ("left_square_bracket",)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=shown(app, *keys))
+
+
+def test_timesheet_quick_entry_120x40(snap_compare: SnapCompare, demo_config: Config) -> None:
+    app = sheet_app(demo_config, Clock())
+    keys = ("i", *"app-16 yesterday 45m backup docs")
+    assert snap_compare(app, terminal_size=(120, 40), run_before=shown(app, *keys))
+
+
+def export_screenshot(target: Path) -> None:
+    """Save the timesheet on the demo data (a timer running, a day off, a duration being
+    typed) as an SVG."""
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "demo.db"
+        make_team_demo(db)
+        config = Config(db=str(db))
+        with_timer_and_time_off(config)
+        app = sheet_app(config, Clock())
+
+        async def shoot() -> None:
+            async with app.run_test(size=(120, 24)) as pilot:
+                await shown(app, "j", "1", "h", "3", "0")(pilot)
+                target.write_text(app.export_screenshot(title="tui-board"))
+
+        asyncio.run(shoot())
+
+
+if __name__ == "__main__":
+    export_screenshot(Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots/timesheet.svg"))
