@@ -48,7 +48,7 @@ from tui_board.store.database import Database
 
 #: Examples per operation: a few in every run; set TUI_BOARD_FUZZ_EXAMPLES for a
 #: longer, randomised hunt (e.g. 300).
-DEFAULT_EXAMPLES = 12
+DEFAULT_EXAMPLES = 8
 EXAMPLES = int(os.environ.get("TUI_BOARD_FUZZ_EXAMPLES", DEFAULT_EXAMPLES))
 
 DAY = date(2026, 11, 25)

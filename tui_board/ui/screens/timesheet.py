@@ -272,6 +272,8 @@ class TimesheetScreen(ModeScreen):
         week: IsoWeek
         #: How many writes the screen had asked for when the read began.
         writes: int
+        #: Whether the store had answered all of them by then.
+        settled: bool
         #: Project names by key, when they were read too (the first time).
         projects: dict[str, str] | None = None
 
@@ -399,11 +401,17 @@ class TimesheetScreen(ModeScreen):
             self.query_one(".mode-facts", Static).loading = True
         first_day = self.board_app.config.first_day
         with_projects = not self.project_names
-        self._read_week(backend, self.week, first_day, self._writes_asked, with_projects)
+        writes = (self._writes_asked, self._pending == 0)
+        self._read_week(backend, self.week, first_day, writes, with_projects)
 
     @work(thread=True, exclusive=True, group="timesheet-week")
     def _read_week(
-        self, backend: Backend, week: IsoWeek, first_day: int, writes: int, with_projects: bool
+        self,
+        backend: Backend,
+        week: IsoWeek,
+        first_day: int,
+        writes: tuple[int, bool],
+        with_projects: bool,
     ) -> None:
         worker = get_current_worker()
         try:
@@ -416,15 +424,15 @@ class TimesheetScreen(ModeScreen):
                 self.post_message(self.WeekFailed(describe_error(error)))
             return
         if not worker.is_cancelled:
-            self.post_message(self.WeekLoaded(sheet, week, writes, projects))
+            self.post_message(self.WeekLoaded(sheet, week, *writes, projects))
 
     @on(WeekLoaded)
     def _week_loaded(self, message: WeekLoaded) -> None:
         if message.week != self.week:
             return  # the user moved on to another week meanwhile
-        if message.writes != self._writes_asked or self._pending:
-            # Writes went out after the read began: it may not show them. Read again
-            # once they are answered.
+        if not message.settled or message.writes != self._writes_asked:
+            # A write was on its way when the read began, or went out since: the read
+            # may not show it. Read again once the writes are answered.
             self._reload_after_writes = True
             self._after_writes()
             return
