@@ -68,3 +68,21 @@ def test_copy_last_weeks_rows_brings_the_tasks_not_the_time(
     assert sorted(keys(sheet.rows)) == ["WEB-1", "WEB-3"]
     assert sheet.entries == ()
     assert bob.copy_week_rows(LAST, THIS) == []
+
+
+def test_task_keys_with_huge_numbers_are_simply_not_found(
+    team: tuple[Backend, Backend],
+) -> None:
+    _admin, bob = team
+    for key in ("WEB-99999999999", f"WEB-{2**70}"):
+        with pytest.raises(NotFound):
+            bob.get_task(key)
+        with pytest.raises(NotFound):
+            bob.add_time(key, date(2026, 11, 24), 30)
+
+
+def test_a_workload_read_is_bounded(team: tuple[Backend, Backend]) -> None:
+    admin, _bob = team
+    with pytest.raises(Invalid):
+        admin.workload(THIS, 100_000)
+    assert len(admin.workload(THIS, 520).weeks) == 520

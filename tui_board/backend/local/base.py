@@ -281,8 +281,10 @@ def task_record(row: TaskRow, project: str, column: str, assignee: str | None) -
 
 def parse_task_key(key: str) -> tuple[str, int]:
     project, _, number = key.strip().upper().rpartition("-")
-    if not project or not number.isdigit():
+    if not project or not number.isdigit() or not number.isascii():
         raise Invalid(f"{key!r} is not a task key; task keys look like WEB-12")
+    if len(number) > 9:  # the store's integers; a longer number names no task
+        raise NotFound(f"no task {key.strip().upper()}")
     return project, int(number)
 
 

@@ -46,12 +46,18 @@ PLANNED_TASK = (
 PRIVATE_ENTITIES = frozenset({"entry", "time_off", "week", "timer"})
 
 
+#: The most weeks one workload read covers: a bound on what any caller can ask for.
+MAX_WORKLOAD_WEEKS = 520
+
+
 class ReportService(TimeService):
     def workload(
         self, start: IsoWeek, weeks: int, *, team: str | None = None, today: date | None = None
     ) -> Workload:
-        if weeks < 1:
-            raise Invalid(f"a workload shows at least one week, not {weeks}")
+        if not 1 <= weeks <= MAX_WORKLOAD_WEEKS:
+            raise Invalid(
+                f"a workload shows 1 to {MAX_WORKLOAD_WEEKS} weeks (ten years), not {weeks}"
+            )
         today = today or self._today()
         current = IsoWeek.of(today)
         span = IsoWeek.range(start, weeks)
