@@ -34,7 +34,7 @@ from tui_board.ui.dialogs.confirm import ConfirmScreen
 from tui_board.ui.dialogs.duration import DurationPrompt, LoggedTime
 from tui_board.ui.dialogs.picker import PickerScreen
 from tui_board.ui.screens.mode import ModeScreen
-from tui_board.ui.session import Connected, Connection, describe_error
+from tui_board.ui.session import describe_error
 from tui_board.ui.widgets.board_card import CARD_HEIGHT
 from tui_board.ui.widgets.board_column import BoardColumn, BoardColumns, CardList
 from tui_board.ui.widgets.board_state import BoardState, SearchIndex, search_index
@@ -322,11 +322,6 @@ class BoardScreen(ModeScreen):
         self.set_interval(self.POLL_SECONDS, self._poll_tick)
 
     # --- loading ------------------------------------------------------------------------------
-
-    def show_connection(self, connection: Connection) -> None:
-        if not isinstance(connection, Connected):
-            self.remove_class("-loaded")
-        super().show_connection(connection)
 
     def load_facts(self) -> None:
         """Read the board (ModeScreen calls this when the backend opens, and on `r`)."""

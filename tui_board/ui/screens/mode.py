@@ -74,6 +74,8 @@ class ModeScreen(Screen[None]):
         self.watch(self.app, "connection", self.show_connection)
 
     def show_connection(self, connection: Connection) -> None:
+        if not isinstance(connection, Connected):
+            self.remove_class("-loaded")  # a screen marks itself -loaded once it has data
         top_bar = self.query_one(TopBar)
         facts = self.query_one(".mode-facts", Static)
         match connection:

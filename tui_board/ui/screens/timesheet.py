@@ -34,7 +34,7 @@ from tui_board.core.models import Task, TaskRef, TimeEntry, Timer, WeekSheet, We
 from tui_board.core.weeks import IsoWeek
 from tui_board.ui.dialogs import ConfirmScreen, PickerScreen
 from tui_board.ui.screens.mode import ModeScreen
-from tui_board.ui.session import Connected, Connection, describe_error
+from tui_board.ui.session import describe_error
 from tui_board.ui.widgets.timesheet_entry import (
     QuickEntry,
     QuickEntryInput,
@@ -378,11 +378,6 @@ class TimesheetScreen(ModeScreen):
             self.grid.focus()
 
     # --- loading -----------------------------------------------------------------------------
-
-    def show_connection(self, connection: Connection) -> None:
-        if not isinstance(connection, Connected):
-            self.remove_class("-loaded")
-        super().show_connection(connection)
 
     def load_facts(self) -> None:
         """Read the week (ModeScreen calls this when the backend opens, and on `r`)."""
