@@ -18,10 +18,13 @@ from typing import Any, Literal
 from tui_board.core.durations import parse_duration
 from tui_board.core.errors import Invalid
 from tui_board.core.weeks import parse_day_name
+from tui_board.files import write_file
 
 APP_NAME = "tui-board"
 SITE_CONFIG = Path("/etc/xdg/tui-board/config.toml")
 DEFAULT_THEME = "tui-board-dark"
+#: Keys whose values are secrets: masked wherever a setting is printed.
+SECRET_KEYS = frozenset({"token"})
 
 
 def user_config_path() -> Path:
@@ -136,6 +139,25 @@ class Config:
             raise Invalid(f"unknown key {key!r}")
         return str(getattr(self, key))
 
+    def listing(self, *, reveal: bool = False) -> dict[str, Any]:
+        """Every setting in force, as `config list` shows it: secrets masked unless
+        `reveal`."""
+        return {
+            f.name: self.shown(f.name, getattr(self, f.name), reveal=reveal)
+            for f in dataclasses.fields(self)
+            if f.name != "path"
+        }
+
+    @staticmethod
+    def shown(key: str, value: Any, *, reveal: bool = False) -> Any:
+        """A setting's value as a listing prints it: a secret (the API token) as its
+        first three and last four characters, so that it can be told from another
+        without being given away (the whole value only when `reveal`)."""
+        if key in SECRET_KEYS and value and not reveal:
+            text = str(value)
+            return f"{text[:3]}…{text[-4:]}" if len(text) >= 16 else "…"
+        return value
+
     def to_toml_dict(self) -> dict[str, Any]:
         defaults = Config()
         data: dict[str, Any] = {}
@@ -164,9 +186,8 @@ def save_user_value(key: str, value: str, path: Path | None = None) -> Path:
     else:
         data[key] = value
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".toml.tmp")
-    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
-    tmp.replace(target)
+    # Owner only, always: the file may hold an API token, now or after the next `set`.
+    write_file(target, tomli_w.dumps(data), replace=True, private=True)
     return target
 
 

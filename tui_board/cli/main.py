@@ -113,17 +113,23 @@ def run_app(config: Config) -> None:
 
 
 @cli.command()
-@click.option("--db", "db", metavar="PATH", help="Where to create it (default: the config's).")
+@click.option(
+    "--db",
+    "db",
+    metavar="PATH",
+    help="Where to create it (a new or empty file; default: the config's).",
+)
 @pass_cli
 def init(cli_ctx: CliContext, db: str | None) -> None:
-    """Create a database; you become its admin."""
-    from tui_board.store.database import database_url
+    """Create a database (in a new file, or an empty one); you become its admin."""
+    from tui_board.store.database import database_url, sqlite_path
 
     if db:
         cli_ctx.config.db = db
     target = cli_ctx.config.db_path
-    if "://" not in target and Path(target).exists():
-        fail(f"{target} already exists; use it with --db {target}")
+    path = sqlite_path(target)
+    if path is not None and path.exists() and (not path.is_file() or path.stat().st_size):
+        fail(f"{target} already exists and is not empty; use it with --db {target}")
     me = cli_ctx.backend(create=True).me()
     click.echo(
         f"Created {database_url(target).removeprefix('sqlite:///')}; {me.login} is its admin."
@@ -189,10 +195,11 @@ def config_group() -> None:
 
 @config_group.command("get")
 @click.argument("key")
+@click.option("--reveal", is_flag=True, help="Print a secret (the token) in full.")
 @pass_cli
-def config_get(cli_ctx: CliContext, key: str) -> None:
-    """Print one setting."""
-    click.echo(cli_ctx.config.get(key))
+def config_get(cli_ctx: CliContext, key: str, reveal: bool) -> None:
+    """Print one setting (the token masked unless --reveal)."""
+    click.echo(cli_ctx.config.shown(key, cli_ctx.config.get(key), reveal=reveal))
 
 
 @config_group.command("set")
@@ -201,30 +208,22 @@ def config_get(cli_ctx: CliContext, key: str) -> None:
 @pass_cli
 def config_set(cli_ctx: CliContext, key: str, value: str) -> None:
     """Change one setting in your config file."""
-    from tui_board.config import save_user_value
+    from tui_board.config import Config, save_user_value
 
     path = save_user_value(key, value, cli_ctx.config_path)
-    click.echo(f"{key} = {value}  ({path})")
+    click.echo(f"{key} = {Config.shown(key, value)}  ({path})")
 
 
 @config_group.command("list")
 @click.option("--json", "as_json", is_flag=True)
 @pass_cli
 def config_list(cli_ctx: CliContext, as_json: bool) -> None:
-    """Print every setting in force."""
-    import dataclasses
-
-    values = {
-        f.name: getattr(cli_ctx.config, f.name)
-        for f in dataclasses.fields(cli_ctx.config)
-        if f.name != "path"
-    }
+    """Print every setting in force (the token masked)."""
+    values = cli_ctx.config.listing()
     if as_json:
         emit_json(values)
         return
     for key, value in values.items():
-        if key == "token" and value:
-            value = value[:6] + "..."
         click.echo(f"{key} = {value}")
 
 
@@ -254,9 +253,14 @@ def db_group() -> None:
 @pass_cli
 def db_upgrade(cli_ctx: CliContext, db: str | None) -> None:
     """Bring a database's schema up to date (a SQLite file is backed up first)."""
-    from tui_board.store.database import SCHEMA_HEAD, Database
+    from tui_board.store import sqlite_file
+    from tui_board.store.database import SCHEMA_HEAD, Database, sqlite_path
 
-    database = Database.connect(db or cli_ctx.config.db_path)
+    target = db or cli_ctx.config.db_path
+    path = sqlite_path(target)
+    if path is not None:
+        sqlite_file.prepare(path, create=False)  # ours, or refused before any write
+    database = Database.connect(target)
     before = database.schema_revision()
     if before == SCHEMA_HEAD:
         click.echo(f"The schema is current ({SCHEMA_HEAD}).")
@@ -270,13 +274,15 @@ def db_upgrade(cli_ctx: CliContext, db: str | None) -> None:
 @db_group.command("backup")
 @click.argument("destination", type=click.Path(path_type=Path))
 @click.option("--db", "db", metavar="PATH", help="The database (default: the config's).")
+@click.option("--force", is_flag=True, help="Replace DESTINATION if it exists.")
 @pass_cli
-def db_backup(cli_ctx: CliContext, destination: Path, db: str | None) -> None:
-    """Copy the SQLite database, consistently, while others use it."""
+def db_backup(cli_ctx: CliContext, destination: Path, db: str | None, force: bool) -> None:
+    """Copy the SQLite database, consistently, while others use it (to a new file
+    unless --force)."""
     from tui_board.store.database import Database
 
     database = Database.open(db or cli_ctx.config.db_path, migrate=False)
-    click.echo(f"Backed up to {database.backup(destination)}")
+    click.echo(f"Backed up to {database.backup(destination, replace=force)}")
 
 
 def _register() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
@@ -72,7 +70,9 @@ def export(
     output: Path | None,
 ) -> None:
     """Export time entries (one row per person, task and day) as CSV or JSON."""
+    from tui_board.core.exports import csv_text
     from tui_board.core.models import to_json
+    from tui_board.files import write_file
 
     today = cli_ctx.today()
     first = cli_ctx.day(start) if start else today.replace(day=1)
@@ -81,27 +81,29 @@ def export(
     if fmt == "json":
         text = json.dumps(to_json(entries), indent=2, ensure_ascii=False) + "\n"
     else:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["date", "user", "project", "task", "title", "minutes", "hours", "comment"])
-        for e in entries:
-            writer.writerow(
-                [
-                    e.day.isoformat(),
-                    e.user,
-                    e.project,
-                    e.task,
-                    e.task_title,
-                    e.minutes,
-                    f"{e.minutes / 60:.2f}",
-                    e.comment,
-                ]
-            )
-        text = buffer.getvalue()
+        header = ["date", "user", "project", "task", "title", "minutes", "hours", "comment"]
+        text = csv_text(
+            [
+                header,
+                *(
+                    [
+                        e.day.isoformat(),
+                        e.user,
+                        e.project,
+                        e.task,
+                        e.task_title,
+                        e.minutes,
+                        f"{e.minutes / 60:.2f}",
+                        e.comment,
+                    ]
+                    for e in entries
+                ),
+            ]
+        )
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_file(output.expanduser(), text, replace=True)
         click.echo(f"Wrote {len(entries)} entries to {output}", err=True)
 
 

@@ -5,6 +5,9 @@ transaction begins with `BEGIN IMMEDIATE`: pysqlite's default deferred BEGIN let
 processes read the same row and both write it, and one update is silently lost.
 PostgreSQL takes row locks (`FOR UPDATE`) in the service layer instead.
 
+A local file is opened only when it is ours and on a local disk (`sqlite_file`); it is
+created, as are its backups, without rights for others (`tui_board.files`).
+
 The schema is managed by Alembic. Opening a local file checks its revision with one
 query (Alembic itself is imported only when an upgrade is due) and upgrades it after a
 backup made with SQLite's backup API.
@@ -25,7 +28,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session
 
-from tui_board.core.errors import Invalid, NotFound
+from tui_board import files
+from tui_board.core.errors import Invalid
+from tui_board.store import sqlite_file
 
 #: The newest migration in `tui_board/store/migrations/versions` (a test keeps it true).
 SCHEMA_HEAD = "0003"
@@ -44,6 +49,12 @@ def database_url(target: str) -> str:
             url = url.set(drivername="postgresql+psycopg")
         return url.render_as_string(hide_password=False)
     return f"sqlite:///{Path(target).expanduser().resolve()}"
+
+
+def sqlite_path(target: str) -> Path | None:
+    """The SQLite file a target names; None for a database server."""
+    url = database_url(target)
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite") else None
 
 
 class Database:
@@ -74,17 +85,12 @@ class Database:
 
     @classmethod
     def open(cls, target: str, *, create: bool = False, migrate: bool = True) -> Database:
-        """Open a store for use. A SQLite file that does not exist is an error unless
-        `create`; an old local schema is upgraded (after a backup) when `migrate`."""
-        url = database_url(target)
-        if url.startswith("sqlite"):
-            path = Path(url.removeprefix("sqlite:///"))
-            if not path.exists():
-                if not create:
-                    raise NotFound(
-                        f"no database at {path}; create one with `tui-board init --db {path}`"
-                    )
-                path.parent.mkdir(parents=True, exist_ok=True)
+        """Open a store for use. A SQLite file must be ours (see `sqlite_file`); one that
+        does not exist, or an empty one, is an error unless `create`. An old local schema
+        is upgraded (after a backup) when `migrate`."""
+        path = sqlite_path(target)
+        if path is not None:
+            sqlite_file.prepare(path, create=create)
         database = cls.connect(target)
         revision = database.schema_revision()
         if revision != SCHEMA_HEAD:
@@ -157,30 +163,42 @@ class Database:
             config.attributes["connection"] = conn
             command.upgrade(config, revision)
 
-    def backup(self, destination: Path) -> Path:
-        """A consistent copy of a SQLite store, made with SQLite's online backup API."""
+    def backup(self, destination: Path, *, replace: bool = False) -> Path:
+        """A consistent copy of a SQLite store, made with SQLite's online backup API,
+        with the rights its folder implies. An existing file is replaced only when
+        `replace` (and never the store itself)."""
         if self.path is None:
             raise Invalid("backup works on a SQLite file; use pg_dump for PostgreSQL")
         destination = destination.expanduser()
         if destination.is_dir():
             stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
             destination = destination / f"{self.path.stem}-{stamp}.db"
+        if destination.resolve() == self.path.resolve():
+            raise Invalid(f"{destination} is the database itself; back it up elsewhere")
+        exists = f"{destination} already exists and was left unchanged (--force replaces it)"
+        if destination.exists() and not replace:
+            raise Invalid(exists)
         destination.parent.mkdir(parents=True, exist_ok=True)
-        source = sqlite3.connect(self.path)
         try:
-            target = sqlite3.connect(destination)
-            try:
-                source.backup(target)
-            finally:
-                target.close()
-        finally:
-            source.close()
+            with files.new_file(destination, replace=replace) as copy:
+                source = sqlite3.connect(self.path)
+                try:
+                    target = sqlite3.connect(copy)
+                    try:
+                        source.backup(target)
+                    finally:
+                        target.close()
+                finally:
+                    source.close()
+        except FileExistsError:  # made meanwhile
+            raise Invalid(exists) from None
         return destination
 
     def backup_before_upgrade(self, revision: str) -> Path:
         assert self.path is not None
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        return self.backup(self.path.with_name(f"{self.path.name}.{revision}-{stamp}.bak"))
+        name = f"{self.path.name}.{revision}-{stamp}.bak"
+        return self.backup(self.path.with_name(name), replace=True)
 
     def data_version(self, conn: Any) -> int:
         """SQLite's `PRAGMA data_version` on a held connection: it changes when another

@@ -9,8 +9,6 @@ member their own time, a lead their team's); this screen groups them for display
 from __future__ import annotations
 
 import calendar
-import csv
-import io
 import json
 import os
 from collections import defaultdict
@@ -26,8 +24,10 @@ from textual.message import Message
 
 from tui_board.core.durations import format_duration
 from tui_board.core.errors import Invalid
+from tui_board.core.exports import csv_text
 from tui_board.core.models import ReportRow
 from tui_board.core.weeks import IsoWeek, parse_date
+from tui_board.files import write_file
 from tui_board.ui.dialogs import ConfirmScreen, PickerScreen
 from tui_board.ui.widgets.workload_prompt import TextPrompt
 from tui_board.ui.widgets.workload_table import TableScreen, plain
@@ -185,14 +185,17 @@ def group_report(
 
 
 def report_csv(report: Report) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([report.group, "name", "minutes", "hours", "from", "to"])
     first, last = report.span.start.isoformat(), report.span.end.isoformat()
-    for line in report.lines:
-        writer.writerow([line.key, line.name, line.minutes, _hours(line.minutes), first, last])
-    writer.writerow(["total", "", report.total, _hours(report.total), first, last])
-    return buffer.getvalue()
+    return csv_text(
+        [
+            [report.group, "name", "minutes", "hours", "from", "to"],
+            *(
+                [line.key, line.name, line.minutes, _hours(line.minutes), first, last]
+                for line in report.lines
+            ),
+            ["total", "", report.total, _hours(report.total), first, last],
+        ]
+    )
 
 
 def report_json(report: Report) -> str:
@@ -266,9 +269,11 @@ def describe_target(cwd: Path) -> Callable[[str], tuple[str, bool]]:
     return describe
 
 
-def write_report(report: Report, path: Path) -> None:
+def write_report(report: Report, path: Path, *, replace: bool = False) -> None:
+    """Write the report to a new file (without rights for others); an existing one is
+    replaced only when `replace` (the user said so)."""
     text = report_json(report) if path.suffix.lower() == ".json" else report_csv(report)
-    path.write_text(text, encoding="utf-8")
+    write_file(path, text, replace=replace)
 
 
 # --- the screen --------------------------------------------------------------------------------
@@ -456,7 +461,7 @@ class ReportsScreen(TableScreen):
                 self.notify(error.message, title="Not exported", severity="error", markup=False)
                 return
             if not path.exists():
-                self._write(report, path)
+                self._write(report, path, replace=False)
                 return
             confirm = ConfirmScreen(
                 f"{path} exists. Replace it with this report?",
@@ -467,16 +472,16 @@ class ReportsScreen(TableScreen):
 
             def replace(yes: bool | None) -> None:
                 if yes:
-                    self._write(report, path)
+                    self._write(report, path, replace=True)
 
             self.app.push_screen(confirm, replace)
 
         self.app.push_screen(prompt, answered)
 
     @work(thread=True, group="reports-export")
-    def _write(self, report: Report, path: Path) -> None:
+    def _write(self, report: Report, path: Path, *, replace: bool) -> None:
         try:
-            write_report(report, path)
+            write_report(report, path, replace=replace)
         except OSError as error:
             reason = error.strerror or str(error)
             self.post_message(self.ExportFailed(f"Cannot write {path}: {reason}"))

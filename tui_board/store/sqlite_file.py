@@ -1,0 +1,199 @@
+"""Whether a SQLite file may be used as a board, decided before anything is written.
+
+Opening a file with SQLite and migrating it would add our tables to whatever it is and
+switch it to WAL for good. So a file is first recognised as ours from its header, read
+as plain bytes: SQLite's `application_id` (offset 68), which `init` sets. A file made
+before that is recognised by its `alembic_version` table holding one of our revisions,
+read through an `immutable=1` URI that creates no `-wal` or `-shm`; it gets the
+application id when it is opened for use. Anything else is refused with one line and
+left byte for byte as it was. An empty file is refused too (its first visitor would
+become the admin of a new board) unless `init` was asked to use it.
+
+WAL needs memory shared between processes through the `-shm` file, which network
+filesystems do not provide: on NFS, SMB or a FUSE mount a board would be corrupted, so
+the file's mount is looked up and such a file is refused, pointing to the team server.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from contextlib import suppress
+from enum import Enum
+from pathlib import Path
+
+from tui_board import files
+from tui_board.core.errors import Invalid, NotFound
+
+#: Our SQLite `application_id`: "TUIB" as a big-endian 32-bit number.
+APPLICATION_ID = int.from_bytes(b"TUIB", "big")
+SQLITE_MAGIC = b"SQLite format 3\x00"
+HEADER_SIZE = 100
+APPLICATION_ID_OFFSET = 68
+
+MOUNTINFO = Path("/proc/self/mountinfo")
+#: Filesystems whose locking or shared memory WAL cannot rely on. Every FUSE
+#: filesystem (`fuse.sshfs`, `fuse.rclone`, ...) is among them; `fuseblk` (a local disk
+#: through FUSE, such as ntfs-3g) is not.
+NETWORK_FILESYSTEMS = frozenset(
+    {"nfs", "nfs4", "cifs", "smbfs", "smb3", "9p", "afs", "ceph", "glusterfs", "lustre", "fuse"}
+)
+TEAM_SERVER_HINT = (
+    "run `tui-board serve` on the machine whose disk holds it and point everyone at "
+    "it (README: A team server)"
+)
+
+
+class FileKind(Enum):
+    """What a path holds, as far as opening it as a board goes."""
+
+    MISSING = "missing"
+    EMPTY = "empty"
+    OURS = "ours"
+    #: Ours, made before the application id: recognised by its Alembic revision.
+    OURS_UNMARKED = "ours, unmarked"
+    FOREIGN_SQLITE = "a SQLite database of another application"
+    NOT_SQLITE = "not a SQLite database"
+
+
+def our_revisions() -> frozenset[str]:
+    """The revisions of our migrations (`0001_initial_schema.py` is `0001`)."""
+    versions = Path(__file__).with_name("migrations") / "versions"
+    return frozenset(p.name.split("_", 1)[0] for p in versions.glob("[0-9]*_*.py"))
+
+
+def file_kind(path: Path) -> FileKind:
+    """What `path` holds, read without writing anything or creating any file."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(HEADER_SIZE)
+    except FileNotFoundError:
+        return FileKind.MISSING
+    except IsADirectoryError:
+        raise Invalid(f"{path} is a folder, not a database file") from None
+    except OSError as error:
+        raise Invalid(f"cannot read {path}: {error.strerror}") from None
+    if not header:
+        return FileKind.EMPTY
+    if len(header) < HEADER_SIZE or not header.startswith(SQLITE_MAGIC):
+        return FileKind.NOT_SQLITE
+    marked = int.from_bytes(header[APPLICATION_ID_OFFSET : APPLICATION_ID_OFFSET + 4], "big")
+    if marked == APPLICATION_ID:
+        return FileKind.OURS
+    if marked == 0 and stored_revision(path) in our_revisions():
+        return FileKind.OURS_UNMARKED
+    return FileKind.FOREIGN_SQLITE
+
+
+def stored_revision(path: Path) -> str | None:
+    """The Alembic revision in a SQLite file, read-only and `immutable` (no lock, no
+    `-wal`/`-shm`); None when it has none or cannot be read."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return str(row[0]) if row else None
+
+
+def mark(path: Path) -> None:
+    """Set our application id in the file's header."""
+    conn = sqlite3.connect(path, timeout=10, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    finally:
+        conn.close()
+
+
+def prepare(path: Path, *, create: bool) -> None:
+    """Make `path` ready to open as a board, or refuse it before anything is written.
+
+    A missing file is created (with the rights its folder implies) when `create`; an
+    empty one is taken when `create` (what `init` asks), refused otherwise; ours is
+    used, marked first if it was made before the mark; anything else is refused."""
+    check_local_filesystem(path)
+    kind = file_kind(path)
+    if kind is FileKind.MISSING:
+        if not create:
+            raise NotFound(f"no database at {path}; create one with `tui-board init --db {path}`")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        files.create_file(path)
+        mark(path)
+    elif kind is FileKind.EMPTY:
+        if not create:
+            raise Invalid(
+                f"{path} is an empty file, not a board; to make a board in it: "
+                f"tui-board init --db {path}"
+            )
+        files.keep_private(path)
+        mark(path)
+    elif kind is FileKind.OURS_UNMARKED:
+        with suppress(sqlite3.Error):  # read-only here: a later writer marks it
+            mark(path)
+    elif kind is not FileKind.OURS:
+        raise Invalid(f"{path} is not a tui-board database ({kind.value}); it was left unchanged")
+
+
+# --- network filesystems ------------------------------------------------------------------
+
+
+def _unescape(field: str) -> str:
+    """Mount points in mountinfo escape space, tab, newline and backslash as octal."""
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
+
+
+def filesystem_type(path: Path, mountinfo: str) -> str | None:
+    """The type of the filesystem that holds `path` (an absolute path), from the text of
+    `/proc/self/mountinfo`: the mount with the longest mount point that contains it (the
+    last one mounted, when several share a mount point)."""
+    best: tuple[int, str] | None = None
+    target = str(path)
+    for line in mountinfo.splitlines():
+        fields = line.split(" ")
+        if "-" not in fields[6:]:
+            continue
+        separator = fields.index("-", 6)
+        if len(fields) <= separator + 1:
+            continue
+        point = _unescape(fields[4])
+        inside = point == "/" or target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and (best is None or len(point) >= best[0]):
+            best = (len(point), fields[separator + 1])
+    return best[1] if best else None
+
+
+def is_network_filesystem(kind: str) -> bool:
+    return kind in NETWORK_FILESYSTEMS or kind.startswith("fuse.")
+
+
+def check_local_filesystem(path: Path, mountinfo: str | None = None) -> None:
+    """Refuse a SQLite file on a network filesystem, saying why and what to do."""
+    if mountinfo is None:
+        try:
+            mountinfo = MOUNTINFO.read_text(encoding="utf-8", errors="replace")
+        except OSError:  # not Linux: nothing to go by
+            return
+    kind = filesystem_type(path.resolve().parent, mountinfo)
+    if kind is not None and is_network_filesystem(kind):
+        raise Invalid(
+            f"{path} is on a network filesystem ({kind}): SQLite's WAL needs memory shared "
+            f"between processes, which {kind} does not provide, and the board would be "
+            f"corrupted; {TEAM_SERVER_HINT}"
+        )
+
+
+__all__ = [
+    "APPLICATION_ID",
+    "FileKind",
+    "check_local_filesystem",
+    "file_kind",
+    "filesystem_type",
+    "mark",
+    "our_revisions",
+    "prepare",
+]
