@@ -306,3 +306,39 @@ def test_demo_makes_a_believable_reproducible_team(tmp_path: Path) -> None:
     other = Cli(tmp_path)
     other.db = tmp_path / "b.db"
     assert json.loads(other.ok("export", "json", "--from", "2000-01-01")) == entries
+
+
+FORMULAS = ["=1+1", "+SUM(A1:A9)", "-2+3", "@SUM(A1)", '=HYPERLINK("http://evil","x")']
+
+
+def test_export_csv_sends_no_live_formula(cli: Cli, tmp_path: Path) -> None:
+    """A title or comment that starts like a formula goes out as text (OWASP: a leading
+    `'`), to stdout and to a file; numbers stay numbers."""
+    for n, formula in enumerate(FORMULAS, start=2):
+        cli.ok("task", "add", "WEB", "--", formula)
+        cli.ok("log", "30m", f"WEB-{n}", "-m", formula)
+    printed = cli.ok("export", "csv")
+    cli.ok("export", "csv", "-o", str(tmp_path / "time.csv"))
+    for text in (printed, (tmp_path / "time.csv").read_text(encoding="utf-8")):
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert sorted((r["title"], r["comment"]) for r in rows) == sorted(
+            ("'" + f, "'" + f) for f in FORMULAS
+        )
+        assert {r["minutes"] for r in rows} == {"30"} and {r["hours"] for r in rows} == {"0.50"}
+
+
+def test_export_csv_of_planted_hostile_text(cli: Cli) -> None:
+    """Text written past the service layer (direct SQL): nothing in the CSV starts a
+    formula or reaches the terminal as a control character."""
+    from tests.hostile import CORPUS, plant, stray_escapes, violations
+
+    for n in range(len(CORPUS)):
+        cli.ok("task", "add", "WEB", f"task {n}")
+        cli.ok("log", "15m", f"WEB-{n + 2}", "-m", f"comment {n}")
+    assert plant(cli.db) > 0
+    printed = cli.ok("export", "csv")
+    assert violations(printed) == [] and stray_escapes(printed) == []
+    rows = list(csv.reader(io.StringIO(printed)))[1:]
+    assert len(rows) == len(CORPUS)
+    for row in rows:
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row), row

@@ -5,7 +5,9 @@ BEGIN IMMEDIATE for writes)."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +28,7 @@ from tui_board.backend.local import LocalBackend
 from tui_board.core.errors import Invalid, NotFound
 from tui_board.store import tables  # noqa: F401 - registers the tables
 from tui_board.store.database import BUSY_TIMEOUT_MS, MIGRATIONS_DIR, SCHEMA_HEAD, Database
+from tui_board.store.sqlite_file import our_revisions
 
 TABLES = {t.name for t in SQLModel.metadata.sorted_tables}
 
@@ -71,6 +74,11 @@ def row_counts(path: Path) -> dict[str, int]:
 def test_schema_head_is_alembics_only_head() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert script.get_heads() == [SCHEMA_HEAD]
+
+
+def test_the_revisions_an_old_file_is_recognised_by_are_alembics() -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    assert our_revisions() == {r.revision for r in script.walk_revisions()}
 
 
 def test_every_migration_has_a_downgrade() -> None:
@@ -196,9 +204,14 @@ def test_an_old_local_file_is_backed_up_then_upgraded_on_open(tmp_path: Path) ->
     old.close()
     counts = row_counts(path)
 
-    upgraded = Database.open(str(path))
+    old_umask = os.umask(0o022)
+    try:
+        upgraded = Database.open(str(path))
+    finally:
+        os.umask(old_umask)
     try:
         (backup,) = sorted(tmp_path.glob("board.db.0001-*.bak"))
+        assert stat.S_IMODE(backup.stat().st_mode) == 0o600  # no rights for others
         assert row_counts(backup) == counts
         conn = sqlite3.connect(backup)
         try:

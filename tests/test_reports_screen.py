@@ -6,7 +6,11 @@ ranges of days and where an export may go."""
 from __future__ import annotations
 
 import csv
+import io
 import json
+import os
+import sqlite3
+import stat
 from datetime import date
 from pathlib import Path
 
@@ -34,9 +38,12 @@ from tui_board.ui.app import BoardApp
 from tui_board.ui.dialogs import ConfirmScreen, PickerScreen
 from tui_board.ui.screens.reports import (
     DateRange,
+    Report,
+    ReportLine,
     ReportsScreen,
     export_target,
     parse_range,
+    report_csv,
 )
 from tui_board.ui.widgets.workload_prompt import TextPrompt
 
@@ -216,6 +223,51 @@ async def test_export_asks_before_replacing_a_file(demo_config: Config, tmp_path
         await export(app, pilot, str(target))
         await press(app, pilot, "y")
         assert target.read_text().startswith("person,name,minutes,hours,from,to\n")
+
+
+async def test_export_sends_no_live_formula_and_no_rights_for_others(
+    demo_config: Config, tmp_path: Path
+) -> None:
+    """Names planted with SQL that start like formulas go out as text (a leading `'`);
+    the file is the owner's only, under the usual umask."""
+    with sqlite3.connect(demo_config.db) as conn:
+        conn.execute("UPDATE tasks SET title = '=cmd|'' /C calc''!A' || id")
+        conn.execute("UPDATE users SET name = '@SUM(1)' || login")
+    app = app_for(demo_config)
+    old_umask = os.umask(0o022)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_reports(app, pilot)
+            await export(app, pilot, str(tmp_path / "people.csv"))
+            await press(app, pilot, "b", "b")
+            await export(app, pilot, str(tmp_path / "tasks.csv"))
+            assert screen.last_export == tmp_path / "tasks.csv"
+    finally:
+        os.umask(old_umask)
+    for name, start in (("people.csv", "'@SUM(1)"), ("tasks.csv", "'=cmd|' /C calc'!A")):
+        path = tmp_path / name
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        with path.open(encoding="utf-8") as file:
+            rows = list(csv.DictReader(file))
+        assert len(rows) > 2
+        assert all(r["name"].startswith(start) for r in rows[:-1])
+
+
+def test_report_csv_neutralises_formulas_in_every_text_cell() -> None:
+    lines = tuple(
+        ReportLine(key, f"{key} name", 30) for key in ("=1+1", "+1", "-1", "@A1", "\tx", "ok")
+    )
+    text = report_csv(Report(THIS_WEEK, "task", lines))
+    rows = list(csv.reader(io.StringIO(text)))
+    assert [row[:3] for row in rows[1:-1]] == [
+        ["'=1+1", "'=1+1 name", "30"],
+        ["'+1", "'+1 name", "30"],
+        ["'-1", "'-1 name", "30"],
+        ["'@A1", "'@A1 name", "30"],
+        ["'\tx", "'\tx name", "30"],
+        ["ok", "ok name", "30"],
+    ]
+    assert rows[-1][:3] == ["total", "", "180"]
 
 
 async def test_a_member_reports_only_their_own_time(demo_config: Config) -> None:
