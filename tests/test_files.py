@@ -17,7 +17,7 @@ import pytest
 
 from tests.test_cli import Cli
 from tui_board.backend.local import LocalBackend
-from tui_board.core.errors import Invalid, NotFound
+from tui_board.core.errors import Invalid
 from tui_board.files import PRIVATE, SHARED, create_file, write_file
 from tui_board.store.database import Database
 from tui_board.store.sqlite_file import (
@@ -271,7 +271,6 @@ def test_init_makes_no_board_in_a_file_with_something_in_it(
         ("user", "list"),
         ("db", "upgrade"),
         ("db", "backup", "{folder}/copy.db"),
-        ("init",),
     ],
     ids=" ".join,
 )
@@ -344,12 +343,6 @@ def test_backup_keeps_an_existing_file_unless_forced(tmp_path: Path) -> None:
     assert itself.returncode != 0 and "the database itself" in itself.stderr
     runner.ok("db", "backup", str(target), "--force")
     assert file_kind(target) is FileKind.OURS and mode(target) == PRIVATE
-
-
-def test_missing_file_is_not_created_without_create(tmp_path: Path) -> None:
-    with pytest.raises(NotFound):
-        Database.open(str(tmp_path / "none" / "board.db"))
-    assert list(tmp_path.iterdir()) == []
 
 
 # --- network filesystems ------------------------------------------------------------------------
