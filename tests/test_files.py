@@ -288,6 +288,19 @@ def test_commands_refuse_another_apps_database_in_one_line(
     assert folder_state(tmp_path) == before
 
 
+@pytest.mark.parametrize("create", [False, True], ids=["open", "init"])
+def test_a_device_a_fifo_or_a_folder_is_no_database(tmp_path: Path, create: bool) -> None:
+    """`/dev/null` reads as empty: it must not become a board, nor lose its mode."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    null_mode = os.stat("/dev/null").st_mode
+    for path in (Path("/dev/null"), fifo, tmp_path):
+        with pytest.raises(Invalid, match="not a regular file"):
+            Database.open(str(path), create=create)
+    assert os.stat("/dev/null").st_mode == null_mode
+    assert [p.name for p in tmp_path.iterdir()] == ["fifo"]
+
+
 def test_an_empty_file_is_no_board_until_init_is_asked_to_use_it(tmp_path: Path) -> None:
     runner = Cli(tmp_path)
     runner.db.touch()

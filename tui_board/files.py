@@ -61,8 +61,9 @@ def keep_private(path: Path) -> None:
     except OSError:
         return
     try:
-        with suppress(PermissionError):
-            _secure(fd, path.parent, private=False)
+        if stat.S_ISREG(os.fstat(fd).st_mode):  # never a device such as /dev/null
+            with suppress(PermissionError):
+                _secure(fd, path.parent, private=False)
     finally:
         os.close(fd)
 

@@ -16,8 +16,10 @@ the file's mount is looked up and such a file is refused, pointing to the team s
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import stat
 from contextlib import suppress
 from enum import Enum
 from pathlib import Path
@@ -65,14 +67,20 @@ def our_revisions() -> frozenset[str]:
 def file_kind(path: Path) -> FileKind:
     """What `path` holds, read without writing anything or creating any file."""
     try:
-        with path.open("rb") as handle:
-            header = handle.read(HEADER_SIZE)
+        # Non-blocking: a FIFO given as --db must not hang the open.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         return FileKind.MISSING
-    except IsADirectoryError:
-        raise Invalid(f"{path} is a folder, not a database file") from None
     except OSError as error:
         raise Invalid(f"cannot read {path}: {error.strerror}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise Invalid(f"{path} is not a regular file, so not a tui-board database")
+        header = os.pread(fd, HEADER_SIZE, 0)
+    except OSError as error:
+        raise Invalid(f"cannot read {path}: {error.strerror}") from None
+    finally:
+        os.close(fd)
     if not header:
         return FileKind.EMPTY
     if len(header) < HEADER_SIZE or not header.startswith(SQLITE_MAGIC):
@@ -122,7 +130,10 @@ def prepare(path: Path, *, create: bool) -> None:
         if not create:
             raise NotFound(f"no database at {path}; create one with `tui-board init --db {path}`")
         path.parent.mkdir(parents=True, exist_ok=True)
-        files.create_file(path)
+        try:
+            files.create_file(path)
+        except FileExistsError:
+            raise Invalid(f"{path} was just created by someone else; try again") from None
         mark(path)
     elif kind is FileKind.EMPTY:
         if not create:
