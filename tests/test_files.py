@@ -407,3 +407,17 @@ def test_the_mount_of_a_file_decides(path: str, kind: str, refused: bool) -> Non
 def test_a_local_folder_is_not_refused(tmp_path: Path) -> None:
     check_local_filesystem(tmp_path / "board.db")  # this machine's /proc/self/mountinfo
     Database.open(str(tmp_path / "board.db"), create=True).close()
+
+
+def test_an_unwritable_target_is_one_line(tmp_path: Path) -> None:
+    runner = Cli(tmp_path)
+    runner.ok("init", "--db", str(runner.db))
+    for args in (
+        ("db", "backup", str(tmp_path / "team.db-nope" / "x" / "copy.db")),
+        ("export", "csv", "-o", str(tmp_path / "nope" / "time.csv")),
+    ):
+        (tmp_path / "team.db-nope").write_text("a file where a folder should be")
+        result = runner.run(*args)
+        assert result.returncode != 0 and "Traceback" not in result.stderr
+        assert result.stderr.startswith("tui-board: cannot write ")
+        assert result.stderr.count("\n") == 1 and ".tmp" not in result.stderr

@@ -70,6 +70,7 @@ def export(
     output: Path | None,
 ) -> None:
     """Export time entries (one row per person, task and day) as CSV or JSON."""
+    from tui_board.core.errors import Invalid
     from tui_board.core.exports import csv_text
     from tui_board.core.models import to_json
     from tui_board.files import write_file
@@ -103,7 +104,10 @@ def export(
     if output is None:
         click.echo(text, nl=False)
     else:
-        write_file(output.expanduser(), text, replace=True)
+        try:
+            write_file(output.expanduser(), text, replace=True)
+        except OSError as error:
+            raise Invalid(f"cannot write {output}: {error.strerror or error}") from None
         click.echo(f"Wrote {len(entries)} entries to {output}", err=True)
 
 

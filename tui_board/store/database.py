@@ -178,8 +178,8 @@ class Database:
         exists = f"{destination} already exists and was left unchanged (--force replaces it)"
         if destination.exists() and not replace:
             raise Invalid(exists)
-        destination.parent.mkdir(parents=True, exist_ok=True)
         try:
+            destination.parent.mkdir(parents=True, exist_ok=True)
             with files.new_file(destination, replace=replace) as copy:
                 source = sqlite3.connect(self.path)
                 try:
@@ -192,6 +192,9 @@ class Database:
                     source.close()
         except FileExistsError:  # made meanwhile
             raise Invalid(exists) from None
+        except (OSError, sqlite3.Error) as error:
+            reason = getattr(error, "strerror", None) or str(error)
+            raise Invalid(f"cannot write {destination}: {reason}") from None
         return destination
 
     def backup_before_upgrade(self, revision: str) -> Path:
