@@ -159,10 +159,8 @@ class ServiceBase:
             raise NotFound(f"no team {name!r}")
         return row
 
-    def _project_row(
-        self, s: Session, key: str, *, lock: bool = False, what: str = "a project key"
-    ) -> ProjectRow:
-        refuse_controls(key, what)
+    def _project_row(self, s: Session, key: str, *, lock: bool = False) -> ProjectRow:
+        refuse_controls(key, "a project key")
         query = select(ProjectRow).where(ProjectRow.key == key.upper())
         if lock:
             query = query.with_for_update()
@@ -171,10 +169,8 @@ class ServiceBase:
             raise NotFound(f"no project {key!r}")
         return row
 
-    def _task_row(
-        self, s: Session, key: str, *, lock: bool = False, what: str = "a task key"
-    ) -> TaskRow:
-        project_key, number = parse_task_key(key, what)
+    def _task_row(self, s: Session, key: str, *, lock: bool = False) -> TaskRow:
+        project_key, number = parse_task_key(key)
         query = (
             select(TaskRow)
             .join(ProjectRow, col(ProjectRow.id) == TaskRow.project_id)
@@ -293,8 +289,8 @@ def task_record(row: TaskRow, project: str, column: str, assignee: str | None) -
     )
 
 
-def parse_task_key(key: str, what: str = "a task key") -> tuple[str, int]:
-    refuse_controls(key, what)
+def parse_task_key(key: str) -> tuple[str, int]:
+    refuse_controls(key, "a task key")
     project, _, number = key.strip().upper().rpartition("-")
     if not project or not number.isdigit() or not number.isascii():
         raise Invalid(f"{key!r} is not a task key; task keys look like WEB-12")
