@@ -25,6 +25,7 @@ from tests.test_workload_screen import (  # noqa: F401  (fixtures)
 from tui_board.config import Config
 from tui_board.core.durations import format_duration
 from tui_board.core.errors import Forbidden
+from tui_board.core.permissions import OWN_WEEK
 from tui_board.core.weeks import IsoWeek
 from tui_board.ui.app import BoardApp
 from tui_board.ui.dialogs import ConfirmScreen
@@ -167,11 +168,42 @@ async def test_a_lead_reviews_their_team_never_their_own_week(demo_config: Confi
         ]
         await select(app, pilot, screen, "sokafor/2026-W17")
         await press(app, pilot, "a")
-        assert any("nobody reviews their own" in n.message for n in app._notifications)
+        assert any(n.message == OWN_WEEK for n in app._notifications)
         assert backend.week(IsoWeek(2026, 17), user="sokafor").state.state == "submitted"
         await select(app, pilot, screen, "qnovak/2026-W17")
         await press(app, pilot, "a")
         assert backend.week(IsoWeek(2026, 17), user="qnovak").state.state == "approved"
+
+
+async def test_an_admin_sees_their_own_weeks_and_cannot_review_them(demo_config: Config) -> None:
+    """alice is an admin and the lead of her own team: her weeks are in her queue,
+    marked as hers, and no key of hers approves, rejects or reopens one."""
+    app = app_for(demo_config)
+    backend = backend_for(demo_config)
+    before = backend.list_week_states(user="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_queue(app, pilot)
+        assert "alice/2026-W17" in keys(screen)
+        await select(app, pilot, screen, "alice/2026-W17")
+        head = str(screen.query_one("#approvals-week-head").render())
+        assert "yours: another admin or your team's lead reviews it" in head
+        await press(app, pilot, "a")
+        assert app.screen is screen
+        await press(app, pilot, "x")
+        assert app.screen is screen  # no note asked for: it could not be used
+        await press(app, pilot, "s")  # every recent week: an approved one of hers
+        await select(app, pilot, screen, "alice/2026-W18")
+        await press(app, pilot, "u")
+        assert app.screen is screen
+        said = [n.message for n in app._notifications]
+        assert said.count(OWN_WEEK) == 3, said
+        # somebody else's week is reviewed as before
+        await select(app, pilot, screen, "dwalsh/2026-W19")
+        head = str(screen.query_one("#approvals-week-head").render())
+        assert "yours" not in head
+    assert backend.list_week_states(user="alice") == before
+    with pytest.raises(Forbidden, match="your own week"):
+        backend.approve_week("alice", IsoWeek(2026, 17))
 
 
 async def test_a_member_cannot_approve(demo_config: Config) -> None:
@@ -190,8 +222,10 @@ async def test_a_member_cannot_approve(demo_config: Config) -> None:
         assert "Approve" not in {c.title for c in app.get_system_commands(screen)}
         assert backend.week(IsoWeek(2026, 19), user="cruiz").state.state == "rejected"
     # the store refuses it anyway
-    with pytest.raises(Forbidden, match="may not review"):
+    with pytest.raises(Forbidden, match="your own week"):
         backend_for(demo_config, "cruiz").approve_week("cruiz", IsoWeek(2026, 19))
+    with pytest.raises(Forbidden, match="may not review"):
+        backend_for(demo_config, "cruiz").approve_week("dwalsh", IsoWeek(2026, 19))
 
 
 async def test_escape_goes_back_and_the_workload_reads_again(demo_config: Config) -> None:

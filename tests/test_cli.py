@@ -204,6 +204,23 @@ def test_submit_approve_reject_and_the_lock(cli: Cli) -> None:
     assert cli.json("week", user="bob")["state"]["state"] == "approved"  # type: ignore[index]
 
 
+def test_nobody_approves_their_own_week(cli: Cli) -> None:
+    """alice is the admin and in a team she leads: her own week is not hers to review."""
+    cli.ok("team", "add", "Web", "--lead", "alice")
+    cli.ok("user", "set", "alice", "--team", "Web")
+    cli.ok("log", "2h", "WEB-1")
+    week = cli.json("week")["week"]  # type: ignore[index]
+    cli.ok("submit")
+    for command in (("approve", "alice"), ("reject", "alice", "-m", "mine")):
+        refused = cli.run(*command, "--week", week)
+        assert refused.returncode == 1
+        assert refused.stdout == ""
+        assert refused.stderr == (
+            "tui-board: you cannot review your own week; another admin or your team's lead does\n"
+        )
+    assert cli.json("week")["state"]["state"] == "submitted"  # type: ignore[index]
+
+
 def test_timer_start_status_stop(cli: Cli) -> None:
     cli.ok("timer", "start", "WEB-1")
     status = cli.json("timer", "status")

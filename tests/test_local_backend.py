@@ -8,12 +8,16 @@ from typing import cast
 import pytest
 
 from tests.conftest import Harness
-from tests.contract.helpers import refused
+from tests.contract.helpers import refused, unchanged
+from tests.hostile import CORPUS
 from tui_board.backend.local import LocalBackend
 from tui_board.backend.local.people import hash_token
 from tui_board.backend.protocol import Backend
-from tui_board.core.errors import Forbidden, NotFound
+from tui_board.core.errors import Forbidden, Invalid, NotFound
 from tui_board.core.models import UserPatch
+from tui_board.core.text import unsafe_character
+
+HOSTILE = [text for text in CORPUS.values() if unsafe_character(text)]
 
 
 @pytest.fixture
@@ -75,3 +79,24 @@ def test_as_user_sees_the_same_store_as_someone_else(ada: LocalBackend) -> None:
     assert mia.db is ada.db and mia.clock is ada.clock
     with pytest.raises(Forbidden):
         mia.create_user("zoe", "Zoe")
+
+
+def test_a_tokens_name_and_login_keep_to_the_text_rule(
+    local_harness: Harness, ada: LocalBackend
+) -> None:
+    for text in HOSTILE:
+        with unchanged(local_harness), pytest.raises(Invalid, match="token's name"):
+            ada.create_token("mia", name=text)
+        with unchanged(local_harness), pytest.raises(Invalid, match="login"):
+            ada.create_token(text)
+    with refused(Invalid, local_harness):
+        ada.create_token("mia", name="n" * 101)
+    assert ada.create_token("mia", name=CORPUS["wide"]).startswith("tb_")
+
+
+@pytest.mark.parametrize("login", [*HOSTILE[:3], CORPUS["wide"], "two words"])
+def test_the_first_person_on_an_empty_store_has_a_valid_login(
+    local_harness: Harness, login: str
+) -> None:
+    with refused(Invalid, local_harness):
+        local_harness.make(login).me()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.contract.conftest import World
-from tests.contract.helpers import LAST_WEEK, MONDAY, TODAY, WEEK, day, refused
+from tests.contract.helpers import LAST_WEEK, MONDAY, TODAY, WEEK, day, refused, unchanged
 from tui_board.core.errors import Forbidden, Invalid, Locked, NotFound
+from tui_board.core.models import UserPatch
+from tui_board.core.permissions import OWN_WEEK
 
 
 def state_of(world: World, login: str, week: str = "2026-W48") -> str:
@@ -92,6 +96,31 @@ def test_who_may_approve(world: World) -> None:
     # a lead's own week goes to an admin
     assert world.ada.approve_week("lee", WEEK).state == "approved"
     assert world.olga.approve_week("oscar", WEEK).state == "approved"
+
+
+def test_nobody_reviews_their_own_week_admins_included(world: World) -> None:
+    """An admin in a team (here ada, in lee's team) cannot approve, reject or reopen
+    her own week; her team's lead or another admin does."""
+    ada = world.ada.get_user("ada")
+    world.ada.update_user("ada", ada.version, UserPatch(team="core"))
+    world.ada.create_user("ana", "Ana", role="admin")
+    ana = world.make("ana")
+    world.ada.submit_week(WEEK)
+    world.lee.submit_week(WEEK)
+    for review in (
+        lambda: world.ada.approve_week("ada", WEEK),
+        lambda: world.ada.reject_week("ada", WEEK, "mine"),
+        lambda: world.ada.reopen_week("ada", WEEK),
+        lambda: world.lee.approve_week("lee", WEEK),
+    ):
+        with unchanged(world), pytest.raises(Forbidden, match=f"^{re.escape(OWN_WEEK)}$"):
+            review()
+    assert state_of(world, "ada") == "submitted"
+    assert world.lee.approve_week("ada", WEEK).reviewer == "lee"
+    with refused(Forbidden, world):
+        world.ada.reopen_week("ada", WEEK)  # an approved week of her own, too
+    assert ana.reopen_week("ada", WEEK).state == "draft"
+    assert world.ada.approve_week("lee", WEEK).reviewer == "ada"
 
 
 def test_only_a_submitted_week_can_be_approved(world: World) -> None:

@@ -4,9 +4,11 @@ The service layer asks these before every read of another person's data and befo
 every write; the server and the screens never decide on their own.
 
 - member: sees and edits own time, moves and edits cards, submits own weeks.
-- lead: also sees the time and workload of the teams they lead and reviews their weeks
-  (not their own), manages projects and columns, records time off for their team.
+- lead: also sees the time and workload of the teams they lead and reviews their weeks,
+  manages projects and columns, records time off for their team.
 - admin: everything, including people, teams and period locks.
+
+Nobody reviews their own week, admins included.
 """
 
 from __future__ import annotations
@@ -39,11 +41,16 @@ def can_edit_time_of(actor: Actor, login: str) -> bool:
     return actor.is_admin or actor.login == login
 
 
+#: What anyone who tries to approve, reject or reopen their own week is told.
+OWN_WEEK = "you cannot review your own week; another admin or your team's lead does"
+
+
 def can_review_week(actor: Actor, login: str, team: str | None) -> bool:
-    """A lead reviews their team's weeks but never their own; an admin reviews any."""
-    if actor.is_admin:
-        return True
-    return actor.login != login and team is not None and team in actor.leads
+    """A lead reviews their team's weeks, an admin anyone's; nobody their own, admins
+    included (the rule says every week is seen by a second person)."""
+    if actor.login == login:
+        return False
+    return actor.is_admin or (team is not None and team in actor.leads)
 
 
 def can_manage_time_off(actor: Actor, login: str, team: str | None) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -22,6 +23,7 @@ from tui_board.core.models import (
     User,
 )
 from tui_board.core.permissions import Actor, can_see_person, require
+from tui_board.core.text import check_text as refuse_controls
 from tui_board.store.database import Database
 from tui_board.store.tables import (
     ChangeRow,
@@ -33,6 +35,9 @@ from tui_board.store.tables import (
 )
 
 RANK_STEP = 1024.0
+
+#: A login: what `tui-board user add` takes and every command names a person by.
+LOGIN_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}")
 
 
 class ServiceBase:
@@ -109,19 +114,22 @@ class ServiceBase:
                 f"{self.login!r} is not a user of this board; ask an admin to run "
                 f"`tui-board user add {self.login}`"
             )
-        row = UserRow(
-            login=self.login, name=full_name(self.login), role="admin", created=self._now()
-        )
+        login = check_login(self.login)
+        row = UserRow(login=login, name=full_name(login), role="admin", created=self._now())
         s.add(row)
         s.flush()
         assert row.id is not None
         admin = Actor(row.id, row.login, "admin")
-        self._record(s, admin, "user", self.login, "create", {"role": "admin"})
+        self._record(s, admin, "user", login, "create", {"role": "admin"})
         return row
 
     # --- lookups by natural key -----------------------------------------------------------
 
-    def _user_row(self, s: Session, login: str) -> UserRow:
+    # A name that holds a control character names nothing that is stored: refused as
+    # such (naming the field), so that no error message echoes it either.
+
+    def _user_row(self, s: Session, login: str, what: str = "a login") -> UserRow:
+        refuse_controls(login, what)
         row = s.exec(select(UserRow).where(UserRow.login == login)).first()
         if row is None:
             raise NotFound(f"no user {login!r}")
@@ -144,13 +152,15 @@ class ServiceBase:
         team = s.get(TeamRow, team_id)
         return team.name if team else None
 
-    def _team_row(self, s: Session, name: str) -> TeamRow:
+    def _team_row(self, s: Session, name: str, what: str = "a team") -> TeamRow:
+        refuse_controls(name, what)
         row = s.exec(select(TeamRow).where(TeamRow.name == name)).first()
         if row is None:
             raise NotFound(f"no team {name!r}")
         return row
 
     def _project_row(self, s: Session, key: str, *, lock: bool = False) -> ProjectRow:
+        refuse_controls(key, "a project key")
         query = select(ProjectRow).where(ProjectRow.key == key.upper())
         if lock:
             query = query.with_for_update()
@@ -280,6 +290,7 @@ def task_record(row: TaskRow, project: str, column: str, assignee: str | None) -
 
 
 def parse_task_key(key: str) -> tuple[str, int]:
+    refuse_controls(key, "a task key")
     project, _, number = key.strip().upper().rpartition("-")
     if not project or not number.isdigit() or not number.isascii():
         raise Invalid(f"{key!r} is not a task key; task keys look like WEB-12")
@@ -298,10 +309,29 @@ def check_column_kind(kind: str) -> ColumnKind:
     return cast(ColumnKind, kind)
 
 
-def check_text(value: str, what: str, *, limit: int = 200) -> str:
-    value = value.strip()
-    if not value:
+def check_text(
+    value: str,
+    what: str,
+    *,
+    limit: int = 200,
+    multiline: bool = False,
+    required: bool = True,
+) -> str:
+    """Text a person stores, for everyone else to see: it keeps to the rule of
+    `core.text` (no control or bidi-override character; newlines and tabs only in a
+    `multiline` field), loses its surrounding blanks, is at most `limit` characters
+    and, when `required`, not empty. Every stored text goes through here."""
+    value = refuse_controls(value, what, multiline=multiline).strip()
+    if required and not value:
         raise Invalid(f"{what} cannot be empty")
     if len(value) > limit:
         raise Invalid(f"{what} is too long ({len(value)} characters, at most {limit})")
     return value
+
+
+def check_login(login: str, what: str = "a login") -> str:
+    """A login as stored: ASCII letters, digits and `_ . @ -`, at most 64."""
+    login = refuse_controls(login, what).strip()
+    if not LOGIN_PATTERN.fullmatch(login):
+        raise Invalid(f"{login!r} is not a valid login (letters, digits and _ . @ -, at most 64)")
+    return login

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from tui_board.backend.local import prepared
-from tui_board.backend.local.base import ServiceBase, check_text
+from tui_board.backend.local.base import ServiceBase, check_login, check_text
 from tui_board.core.errors import Forbidden, Invalid, NotFound
 from tui_board.core.models import (
     DEFAULT_CAPACITY,
@@ -24,7 +23,8 @@ from tui_board.core.models import (
 from tui_board.core.permissions import Actor, can_manage_people, require
 from tui_board.store.tables import ApiTokenRow, CustomerRow, TeamRow, UserRow
 
-LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$")
+#: How long a token's label may be (`tui-board user token LOGIN --name`).
+TOKEN_NAME_LIMIT = 100
 
 
 def hash_token(token: str) -> str:
@@ -67,13 +67,10 @@ class PeopleService(ServiceBase):
         capacity: int | None = None,
         work_days: tuple[int, ...] | None = None,
     ) -> User:
-        login = login.strip()
-        if not LOGIN_PATTERN.match(login):
-            raise Invalid(
-                f"{login!r} is not a valid login (letters, digits and _ . @ -, at most 64)"
-            )
+        login = check_login(login)
         check_role(role)
         name = check_text(name or login, "a name")
+        email = check_email(email)
         with self.db.write() as s:
             actor = self._actor(s)
             require(can_manage_people(actor), "only an admin may add people")
@@ -82,7 +79,7 @@ class PeopleService(ServiceBase):
             row = UserRow(
                 login=login,
                 name=name,
-                email=email.strip(),
+                email=email,
                 role=role,
                 team_id=self._team_row(s, team).id if team else None,
                 capacity=check_capacity(DEFAULT_CAPACITY if capacity is None else capacity),
@@ -120,6 +117,8 @@ class PeopleService(ServiceBase):
                     value = format_work_days(value)
                 elif key == "name":
                     value = check_text(value, "a name")
+                elif key == "email":
+                    value = check_email(value)
                 setattr(row, key, value)
             row.version += 1
             s.add(row)
@@ -145,7 +144,7 @@ class PeopleService(ServiceBase):
             require(can_manage_people(actor), "only an admin may add teams")
             if s.exec(select(TeamRow.id).where(TeamRow.name == name)).first() is not None:
                 raise Invalid(f"there is already a team {name!r}")
-            row = TeamRow(name=name, lead_id=self._user_row(s, lead).id if lead else None)
+            row = TeamRow(name=name, lead_id=self._lead_id(s, lead))
             s.add(row)
             s.flush()
             self._record(s, actor, "team", name, "create", {"lead": lead})
@@ -156,13 +155,16 @@ class PeopleService(ServiceBase):
         with self.db.write() as s:
             actor = self._actor(s)
             require(can_manage_people(actor), "only an admin may change a team's lead")
-            row = self._team_row(s, name)
-            row.lead_id = self._user_row(s, lead).id if lead else None
+            row = self._team_row(s, name, "a team name")
+            row.lead_id = self._lead_id(s, lead)
             row.version += 1
             s.add(row)
             self._record(s, actor, "team", name, "update", {"lead": lead})
             assert row.id is not None
             return Team(row.id, row.name, lead, row.version)
+
+    def _lead_id(self, s: Session, lead: str | None) -> int | None:
+        return self._user_row(s, lead, "a lead").id if lead else None
 
     # --- customers --------------------------------------------------------------------------
 
@@ -194,6 +196,7 @@ class PeopleService(ServiceBase):
     def create_token(self, login: str, *, name: str = "") -> str:
         """A new API token for `login`, returned once; only its hash is stored."""
         token = "tb_" + secrets.token_urlsafe(32)
+        name = check_text(name, "a token's name", limit=TOKEN_NAME_LIMIT, required=False)
         with self.db.write() as s:
             actor = self._actor(s)
             require(
@@ -252,6 +255,11 @@ class PeopleService(ServiceBase):
 def check_role(role: str) -> None:
     if role not in ROLES:
         raise Invalid(f"a role is one of {', '.join(ROLES)}, not {role!r}")
+
+
+def check_email(email: str) -> str:
+    """An email address as stored: one line of text, or none."""
+    return check_text(email, "an email", required=False)
 
 
 def check_capacity(minutes: int) -> int:

@@ -32,6 +32,7 @@ from tui_board.core.models import (
     TaskPatch,
 )
 from tui_board.core.permissions import Actor, can_manage_projects, require
+from tui_board.core.text import check_text as refuse_controls
 from tui_board.store.tables import (
     ColumnRow,
     CommentRow,
@@ -41,7 +42,17 @@ from tui_board.store.tables import (
     UserRow,
 )
 
-PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
+PROJECT_KEY = re.compile(r"[A-Z][A-Z0-9]{0,9}")
+
+#: How long a card's text may be: a title is one line on a card, a description pages.
+TITLE_LIMIT = 500
+DESCRIPTION_LIMIT = 50_000
+COMMENT_LIMIT = 10_000
+#: A column's name is a column's header; the store holds 100 characters.
+COLUMN_NAME_LIMIT = 100
+#: All of a card's tags together (the store holds 500 characters), and one tag.
+TAGS_LIMIT = 500
+TAG_LIMIT = 50
 
 
 class TaskService(ServiceBase):
@@ -73,13 +84,12 @@ class TaskService(ServiceBase):
         customer: str | None = None,
         columns: tuple[tuple[str, ColumnKind, int | None], ...] | None = None,
     ) -> Project:
-        key = key.strip().upper()
-        if not PROJECT_KEY.match(key):
-            raise Invalid(
-                f"{key!r} is not a project key: a letter then up to 9 letters or digits, "
-                "like WEB or APP2"
-            )
+        key = check_project_key(key)
         name = check_text(name, "a project name")
+        columns = tuple(
+            (check_column_name(column), check_column_kind(kind), check_wip(limit))
+            for column, kind, limit in (columns or DEFAULT_COLUMNS)
+        )
         with self.db.write() as s:
             actor = self._actor(s)
             require(can_manage_projects(actor), "only a lead or an admin may add projects")
@@ -89,14 +99,14 @@ class TaskService(ServiceBase):
             s.add(row)
             s.flush()
             assert row.id is not None
-            for position, (column, kind, limit) in enumerate(columns or DEFAULT_COLUMNS):
+            for position, (column, kind, limit) in enumerate(columns):
                 s.add(
                     ColumnRow(
                         project_id=row.id,
-                        name=check_text(column, "a column name", limit=100),
+                        name=column,
                         position=position,
-                        kind=check_column_kind(kind),
-                        wip_limit=check_wip(limit),
+                        kind=kind,
+                        wip_limit=limit,
                     )
                 )
             self._record(s, actor, "project", key, "create", {"name": name})
@@ -124,6 +134,7 @@ class TaskService(ServiceBase):
     def _customer_id(self, s: Session, name: str | None) -> int | None:
         if not name:
             return None
+        refuse_controls(name, "a customer")
         row = s.exec(select(CustomerRow).where(CustomerRow.name == name)).first()
         if row is None:
             raise NotFound(f"no customer {name!r}")
@@ -162,7 +173,7 @@ class TaskService(ServiceBase):
             assert prow.id is not None
             row = ColumnRow(
                 project_id=prow.id,
-                name=check_text(name, "a column name", limit=100),
+                name=check_column_name(name),
                 position=(last if last is not None else -1) + 1,
                 kind=check_column_kind(kind),
                 wip_limit=check_wip(wip_limit),
@@ -182,7 +193,7 @@ class TaskService(ServiceBase):
             assert project is not None
             self._check_version(row, version, f"column {row.name}", column_record(row, project.key))
             if "name" in changes:
-                row.name = check_text(changes["name"], "a column name", limit=100)
+                row.name = check_column_name(changes["name"])
             if "kind" in changes:
                 row.kind = check_column_kind(changes["kind"])
             if "wip_limit" in changes:
@@ -264,7 +275,9 @@ class TaskService(ServiceBase):
         priority: Priority = "normal",
         tags: tuple[str, ...] = (),
     ) -> Task:
-        title = check_text(title, "a title", limit=500)
+        title = check_text(title, "a title", limit=TITLE_LIMIT)
+        description = check_description(description)
+        stored_tags = format_tags(tags)
         check_priority(priority)
         check_estimate(estimate)
         with self.db.write() as s:
@@ -300,7 +313,7 @@ class TaskService(ServiceBase):
                 estimate=estimate,
                 due=due,
                 priority=priority,
-                tags=format_tags(tags),
+                tags=stored_tags,
                 created=now,
                 updated=now,
             )
@@ -320,9 +333,9 @@ class TaskService(ServiceBase):
             self._check_version(row, version, key.upper(), self._task_record(s, row))
             for name, value in changes.items():
                 if name == "title":
-                    row.title = check_text(value, "a title", limit=500)
+                    row.title = check_text(value, "a title", limit=TITLE_LIMIT)
                 elif name == "description":
-                    row.description = value or ""
+                    row.description = check_description(value or "")
                 elif name == "assignee":
                     row.assignee_id = self._assignee_id(s, value)
                 elif name == "estimate":
@@ -377,7 +390,7 @@ class TaskService(ServiceBase):
     def _assignee_id(self, s: Session, login: str | None) -> int | None:
         if not login:
             return None
-        row = self._user_row(s, login)
+        row = self._user_row(s, login, "an assignee")
         if not row.active:
             raise Invalid(f"{login} is deactivated and cannot be assigned")
         return row.id
@@ -460,7 +473,7 @@ class TaskService(ServiceBase):
             ]
 
     def add_comment(self, key: str, body: str) -> Comment:
-        body = check_text(body, "a comment", limit=10_000)
+        body = check_text(body, "a comment", limit=COMMENT_LIMIT, multiline=True)
         with self.db.write() as s:
             actor = self._actor(s)
             task = self._task_row(s, key)
@@ -503,8 +516,33 @@ def check_estimate(estimate: int | None) -> int | None:
     return estimate
 
 
+def check_project_key(key: str) -> str:
+    """A project key as stored: an ASCII letter, then up to 9 letters or digits."""
+    key = refuse_controls(key, "a project key").strip().upper()
+    if not PROJECT_KEY.fullmatch(key):
+        raise Invalid(
+            f"{key!r} is not a project key: a letter then up to 9 letters or digits, "
+            "like WEB or APP2"
+        )
+    return key
+
+
+def check_column_name(name: str) -> str:
+    return check_text(name, "a column name", limit=COLUMN_NAME_LIMIT)
+
+
+def check_description(description: str) -> str:
+    return check_text(
+        description, "a description", limit=DESCRIPTION_LIMIT, multiline=True, required=False
+    )
+
+
 def format_tags(tags: tuple[str, ...] | list[str]) -> str:
-    cleaned = [t.strip().lstrip("#") for t in tags if t.strip().lstrip("#")]
-    if any(" " in t for t in cleaned):
+    """Tags as stored: words without `#`, in the order given, each once."""
+    cleaned = [check_text(t, "a tag", limit=TAG_LIMIT, required=False).lstrip("#") for t in tags]
+    if any(char.isspace() for t in cleaned for char in t):
         raise Invalid("a tag is one word")
-    return " ".join(dict.fromkeys(cleaned))
+    stored = " ".join(dict.fromkeys(t for t in cleaned if t))
+    if len(stored) > TAGS_LIMIT:
+        raise Invalid(f"the tags are too long ({len(stored)} characters, at most {TAGS_LIMIT})")
+    return stored

@@ -26,6 +26,7 @@ from tui_board.core.models import (
     WeekStateName,
 )
 from tui_board.core.permissions import (
+    OWN_WEEK,
     Actor,
     can_edit_time_of,
     can_lock_periods,
@@ -48,6 +49,11 @@ from tui_board.store.tables import (
     WeekStateRow,
 )
 
+#: A time entry's comment is one line in a timesheet cell, a report and an export.
+ENTRY_COMMENT_LIMIT = 1_000
+#: A reviewer's note saying why a week goes back: a few lines.
+NOTE_LIMIT = 2_000
+
 
 class TimeService(ServiceBase):
     # --- cells --------------------------------------------------------------------------
@@ -62,6 +68,8 @@ class TimeService(ServiceBase):
         version: int | None = None,
         user: str | None = None,
     ) -> TimeEntry | None:
+        if comment is not None:
+            comment = check_entry_comment(comment)
         with self.db.write() as s:
             actor = self._actor(s)
             owner = self._writable_owner(s, actor, user, day)
@@ -83,13 +91,19 @@ class TimeService(ServiceBase):
     ) -> TimeEntry:
         if minutes <= 0:
             raise Invalid("the time to add must be more than zero")
+        comment = check_entry_comment(comment)
         with self.db.write() as s:
             actor = self._actor(s)
             owner = self._writable_owner(s, actor, user, day)
             trow = self._task_row(s, task, lock=True)  # its `logged` total changes
             entry = self._entry_row(s, owner.id, trow.id, day)
             old_comment = entry.comment if entry else ""
-            text = "; ".join(c for c in (old_comment, comment.strip()) if c)
+            text = "; ".join(c for c in (old_comment, comment) if c)
+            if len(text) > ENTRY_COMMENT_LIMIT:
+                raise Invalid(
+                    f"a comment is too long with the cell's own ({len(text)} characters, "
+                    f"at most {ENTRY_COMMENT_LIMIT})"
+                )
             total = (entry.minutes if entry else 0) + minutes
             stored = self._write_cell(s, actor, owner, trow, day, entry, total, text)
             assert stored is not None
@@ -104,13 +118,19 @@ class TimeService(ServiceBase):
         owner = (
             cast(UserRow, s.get(UserRow, actor.user_id))
             if login in (None, actor.login)
-            else (self._user_row(s, login or ""))
+            else self._user_row(s, login or "", "a user")
         )
         require(can_edit_time_of(actor, owner.login), f"you may not change {owner.login}'s time")
         assert owner.id is not None
         self._lock_user(s, owner.id)
         self._check_open(s, owner.id, day)
         return owner
+
+    def _owner_row(self, s: Session, actor: Actor, user: str | None) -> UserRow:
+        """The person named by a `user` parameter: me when None (or empty)."""
+        if not user:
+            return cast(UserRow, s.get(UserRow, actor.user_id))
+        return self._user_row(s, user, "a user")
 
     def _check_open(self, s: Session, user_id: int | None, day: date) -> None:
         locked = self._locked_until(s)
@@ -534,9 +554,7 @@ class TimeService(ServiceBase):
     def submit_week(self, week: IsoWeek, *, user: str | None = None) -> WeekState:
         with self.db.write() as s:
             actor = self._actor(s)
-            owner = (
-                self._user_row(s, user) if user else cast(UserRow, s.get(UserRow, actor.user_id))
-            )
+            owner = self._owner_row(s, actor, user)
             require(
                 can_edit_time_of(actor, owner.login), f"you may not submit {owner.login}'s week"
             )
@@ -557,7 +575,8 @@ class TimeService(ServiceBase):
         return self._review(login, week, "approved", "")
 
     def reject_week(self, login: str, week: IsoWeek, note: str) -> WeekState:
-        return self._review(login, week, "rejected", check_text(note, "a note saying why"))
+        note = check_text(note, "a note saying why", limit=NOTE_LIMIT, multiline=True)
+        return self._review(login, week, "rejected", note)
 
     def reopen_week(self, login: str, week: IsoWeek) -> WeekState:
         return self._review(login, week, "draft", "")
@@ -574,8 +593,7 @@ class TimeService(ServiceBase):
             team = self._team_name(s, owner.team_id)
             require(
                 can_review_week(actor, owner.login, team),
-                f"you may not review {login}'s weeks"
-                + (" (nobody reviews their own)" if login == actor.login else ""),
+                OWN_WEEK if owner.login == actor.login else f"you may not review {login}'s weeks",
             )
             row = self._week_state_row(s, owner, str(week))
             if row.state not in allowed_from:
@@ -674,14 +692,12 @@ class TimeService(ServiceBase):
         self, day: date, minutes: int, *, kind: TimeOffKind = "vacation", user: str | None = None
     ) -> TimeOff:
         if kind not in TIME_OFF_KINDS:
-            raise Invalid(f"time off is one of {', '.join(TIME_OFF_KINDS)}, not {kind!r}")
+            raise Invalid(f"a kind of time off is one of {', '.join(TIME_OFF_KINDS)}, not {kind!r}")
         if not 0 < minutes <= DAY_MINUTES:
             raise Invalid("time off is between 0:01 and 24:00 a day")
         with self.db.write() as s:
             actor = self._actor(s)
-            owner = (
-                self._user_row(s, user) if user else cast(UserRow, s.get(UserRow, actor.user_id))
-            )
+            owner = self._owner_row(s, actor, user)
             team = self._team_name(s, owner.team_id)
             require(
                 can_manage_time_off(actor, owner.login, team),
@@ -734,6 +750,10 @@ class _TimerNotLogged(Exception):
         self.started = started
         self.task = task
         self.minutes = minutes
+
+
+def check_entry_comment(comment: str) -> str:
+    return check_text(comment, "a comment", limit=ENTRY_COMMENT_LIMIT, required=False)
 
 
 def trow_key(s: Session, trow: TaskRow) -> str:

@@ -2,9 +2,11 @@
 per-day totals; approve, reject with a note, or reopen. Under the table, the highlighted
 week's time task by task, and its reviewer's note.
 
-Who may review whom is the service layer's to decide (a lead reviews their team, never
-their own weeks; an admin anyone): a refused review comes back as a notification. A
-member sees their own weeks here, with their state and the reviewer's note.
+Who may review whom is the service layer's to decide (a lead reviews their team, an
+admin anyone, nobody their own week): a refused review comes back as a notification.
+One's own weeks are shown, marked as such, and the reviewing keys on one say at once
+that someone else reviews it (rather than asking for a note first). A member sees their
+own weeks here, with their state and the reviewer's note.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from textual.widgets import DataTable, Static
 
 from tui_board.core.durations import format_duration
 from tui_board.core.models import TimeOff, User, WeekSheet, WeekState
+from tui_board.core.permissions import OWN_WEEK
 from tui_board.core.weeks import IsoWeek
 from tui_board.ui.dialogs import ConfirmScreen
 from tui_board.ui.session import describe_error
@@ -46,6 +49,9 @@ class QueuedWeek:
     state: WeekState
     name: str
     sheet: WeekSheet
+    #: The week is the reviewer's own: someone else reviews it (a member's weeks are
+    #: all their own, and not marked).
+    mine: bool = False
 
     @property
     def key(self) -> str:
@@ -147,7 +153,10 @@ class ApprovalsScreen(TableScreen):
         cut = len(states) > RECENT_LIMIT
         weeks = [
             QueuedWeek(
-                s, names.get(s.user, s.user), backend.week(IsoWeek.parse(s.week), user=s.user)
+                s,
+                names.get(s.user, s.user),
+                backend.week(IsoWeek.parse(s.week), user=s.user),
+                mine=reviewer and s.user == me.login,
             )
             for s in states[:RECENT_LIMIT]
         ]
@@ -289,14 +298,23 @@ class ApprovalsScreen(TableScreen):
             self.app.bell()
         return week
 
-    def action_approve(self) -> None:
+    def _reviewable(self) -> QueuedWeek | None:
+        """The highlighted week if it is someone else's; of one's own, it says who
+        reviews it (the store would refuse it: better before a note is written)."""
         week = self._week_or_bell()
+        if week is not None and week.mine:
+            self.notify(OWN_WEEK, title="Not changed", severity="warning", markup=False)
+            return None
+        return week
+
+    def action_approve(self) -> None:
+        week = self._reviewable()
         if week is None:
             return
         self._review(week.state, "approve", "")
 
     def action_reject(self) -> None:
-        week = self._week_or_bell()
+        week = self._reviewable()
         if week is None:
             return
         state = week.state
@@ -315,7 +333,7 @@ class ApprovalsScreen(TableScreen):
         self.app.push_screen(prompt, answered)
 
     def action_reopen(self) -> None:
-        week = self._week_or_bell()
+        week = self._reviewable()
         if week is None:
             return
         state = week.state
@@ -376,6 +394,8 @@ def week_heading(week: QueuedWeek) -> list[str]:
     head = f"{week.name} · {state.week} · {state.state}"
     if state.reviewer:
         head += f" by {state.reviewer}"
+    if week.mine:
+        head += " · yours: another admin or your team's lead reviews it"
     lines = [head]
     if state.note:
         lines.append(f"Note: {state.note}")
