@@ -228,3 +228,132 @@ def test_the_change_feed_long_polls(server: LiveServer) -> None:
         headers={"Authorization": f"Bearer {token}"},
     ).json()
     assert [c["entity"] for c in found] == ["entry"]
+
+
+# --- what a request may hold ------------------------------------------------------------
+
+
+def post_text(server: LiveServer, operation: str, body: str, token: str) -> httpx.Response:
+    """A body as written (`\\ud800` stays the JSON escape it is)."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    return httpx.post(f"{server.url}/api/v1/{operation}", content=body, headers=headers)
+
+
+def assert_refused(response: httpx.Response) -> dict[str, object]:
+    """A 422 with the declared error body, in valid UTF-8."""
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["error"] == "invalid" and body["message"].startswith("invalid request")
+    response.content.decode("utf-8")  # strict: a lone surrogate would not encode
+    return body
+
+
+@pytest.mark.parametrize(
+    ("operation", "body"),
+    [
+        ("create_task", '{"project": "WEB", "title": "\\ud800"}'),
+        ("create_task", '{"project": "WEB\\udfff", "title": "x"}'),
+        ("add_comment", '{"key": "WEB-1", "body": "a \\ud83d b"}'),
+        ("update_task", '{"key": "WEB-1", "version": 1, "patch": {"tags": ["\\ud800"]}}'),
+        ("update_user", '{"login": "bob", "version": 1, "patch": {"role": "\\ud800"}}'),
+        ("create_task", '{"project": "WEB", "title": "x", "\\ud800": 1}'),
+        ("week", '{"week": "2026-W48\\ud800"}'),
+    ],
+)
+@pytest.mark.parametrize("token", ["good", "wrong"])
+def test_a_lone_surrogate_is_refused_with_422_never_500(
+    server: LiveServer, operation: str, body: str, token: str
+) -> None:
+    key = server.token_for("bob") if token == "good" else "tb_wrong"
+    before = LocalBackend(server.database, "alice").last_change()
+    assert_refused(post_text(server, operation, body, key))
+    assert LocalBackend(server.database, "alice").last_change() == before
+
+
+@pytest.mark.parametrize(
+    ("operation", "body"),
+    [
+        ("add_time", {"task": "WEB-1", "day": "2026-11-24", "minutes": "90"}),
+        ("add_time", {"task": "WEB-1", "day": "2026-11-24", "minutes": 90.0}),
+        ("add_time", {"task": "WEB-1", "day": "2026-11-24", "minutes": True}),
+        ("add_time", {"task": "WEB-1", "day": 20261124, "minutes": 90}),
+        ("add_time", {"task": "WEB-1", "day": "2026-11-24T00:00:00", "minutes": 90}),
+        ("add_time", {"task": "WEB-1", "day": "20261124", "minutes": 90}),
+        ("add_time", {"task": 1, "day": "2026-11-24", "minutes": 90}),
+        ("lock_period", {"until": 86400}),
+        ("lock_period", {"until": 0}),
+        ("lock_period", {"until": "2026-W48-1"}),
+        ("create_task", {"project": "WEB", "title": "x", "estimate": "60"}),
+        ("create_task", {"project": "WEB", "title": "x", "tags": [1]}),
+        ("update_project", {"key": "WEB", "version": 1, "patch": {"archived": 1}}),
+        ("update_project", {"key": "WEB", "version": "1", "patch": {"name": "x"}}),
+        ("update_user", {"login": "bob", "version": 1, "patch": {"active": "false"}}),
+        ("update_user", {"login": "bob", "version": 1, "patch": {"work_days": ["0"]}}),
+        ("update_user", {"login": "bob", "version": 1, "patch": {"capacity": 2400.0}}),
+        ("week", {"week": 202648}),
+        ("week", {"week": "2026-W48", "first_day": False}),
+    ],
+)
+def test_wrong_json_types_are_refused_never_coerced(
+    server: LiveServer, operation: str, body: dict[str, object]
+) -> None:
+    admin = LocalBackend(server.database, "alice")
+    token = server.token_for("alice")
+    before = admin.last_change()
+    refused = assert_refused(post(server, operation, body, token))
+    assert refused["detail"]
+    assert admin.last_change() == before
+    assert admin.locked_until() is None
+
+
+#: Weeks at the calendar's edges: 9999-W52 ends in the year 10000, 2026 has 53 weeks
+#: and 2027 has 52.
+EDGE_WEEKS = {"0001-W01": 200, "2026-W53": 200, "9999-W51": 200, "9999-W52": 422, "2027-W53": 422}
+
+
+def week_bodies(week: str) -> dict[str, dict[str, object]]:
+    """A request for every operation that takes a week."""
+    return {
+        "week": {"week": week},
+        "submit_week": {"week": week},
+        "add_week_row": {"week": week, "task": "WEB-1"},
+        "remove_week_row": {"week": week, "task": "WEB-1"},
+        "copy_week_rows": {"source": week, "target": week},
+        "list_planned_work": {"user": "bob", "week": week},
+        "workload": {"start": week, "weeks": 1},
+    }
+
+
+@pytest.mark.parametrize("week", sorted(EDGE_WEEKS))
+def test_every_week_the_calendar_holds_works_and_others_are_refused(
+    server: LiveServer, week: str
+) -> None:
+    bodies = week_bodies(week)
+    taking_a_week = {o.name for o in operations().values() if IsoWeek in o.params.values()}
+    #: A review, the answer to carol's submit just before it, the state it leaves.
+    review = {
+        "approve_week": (200, "approved"),
+        "reopen_week": (423, "draft"),  # an approved week cannot be submitted again
+        "reject_week": (200, "rejected"),
+    }
+    assert taking_a_week == set(bodies) | set(review)
+    token = server.token_for("alice")
+    for operation, body in bodies.items():
+        response = post(server, operation, body, token)
+        if EDGE_WEEKS[week] == 422:
+            assert_refused(response)
+        else:
+            assert response.status_code == 200, (operation, response.text)
+    carol = server.token_for("carol")
+    for operation, (answer, state) in review.items():
+        submitted = post(server, "submit_week", {"week": week}, carol)
+        body = {"login": "carol", "week": week, "note": "no"}
+        if operation != "reject_week":
+            del body["note"]
+        reviewed = post(server, operation, body, token)
+        if EDGE_WEEKS[week] == 422:
+            assert_refused(submitted)
+            assert_refused(reviewed)
+        else:
+            assert submitted.status_code == answer, submitted.text
+            assert reviewed.json()["state"] == state, reviewed.text
