@@ -357,3 +357,62 @@ def test_every_week_the_calendar_holds_works_and_others_are_refused(
         else:
             assert submitted.status_code == answer, submitted.text
             assert reviewed.json()["state"] == state, reviewed.text
+
+
+# --- idempotency keys are the sender's own ------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A team (alice admin, bob and carol members) on a SQLite file or PostgreSQL."""
+    if request.param == "sqlite":
+        url, drop = str(tmp_path / "server.db"), None
+    else:
+        postgres = request.getfixturevalue("postgres_server")
+        url, drop = postgres.create_database(), postgres.drop_database
+    database = Database.open(url, create=True)
+    admin = LocalBackend(database, "alice")
+    admin.me()
+    admin.create_user("bob", "Bob")
+    admin.create_user("carol", "Carol")
+    admin.create_project("WEB", "Web site")
+    admin.create_task("WEB", "Fix login")
+    try:
+        yield database
+    finally:
+        database.close()
+        if drop is not None:
+            drop(url)
+
+
+def test_an_idempotency_key_is_the_senders_own(any_store: Database) -> None:
+    with live_server(any_store) as server:
+        tokens = {login: server.token_for(login) for login in ("bob", "carol")}
+        key = "0b6e5c1c-5b8e-4a53-9a61-2f0c1d7e9a10"
+
+        def add_time(login: str, minutes: int) -> httpx.Response:
+            return httpx.post(
+                f"{server.url}/api/v1/add_time",
+                json={"task": "WEB-1", "day": DAY.isoformat(), "minutes": minutes},
+                headers={"Authorization": f"Bearer {tokens[login]}", "Idempotency-Key": key},
+            )
+
+        assert add_time("bob", 30).status_code == 200
+        carols = add_time("carol", 45)  # the same key, another person: her own write
+        assert carols.status_code == 200, carols.text
+        assert carols.json()["minutes"] == 45
+        before = LocalBackend(any_store, "alice").last_change()
+        replay = add_time("bob", 30)  # bob's own key again: a replay, done once
+        assert (replay.status_code, replay.content) == (204, b"")
+        assert replay.headers["Idempotent-Replay"] == "true"
+        assert (
+            add_time("carol", 45).status_code,
+            LocalBackend(any_store, "alice").last_change(),
+        ) == (
+            204,
+            before,
+        )
+    for login, minutes in (("bob", 30), ("carol", 45)):
+        sheet = LocalBackend(any_store, login).week(WEEK)
+        assert [(e.user, e.minutes) for e in sheet.entries] == [(login, minutes)]
+    assert LocalBackend(any_store, "alice").get_task("WEB-1").logged == 75
