@@ -227,7 +227,8 @@ def test_the_change_feed_long_polls(server: LiveServer) -> None:
         params={"since": last, "wait": 5},
         headers={"Authorization": f"Bearer {token}"},
     ).json()
-    assert [c["entity"] for c in found] == ["entry"]
+    # carol's time is hers and her lead's: bob learns only that the card's total moved
+    assert [(c["user"], c["entity"], c["action"]) for c in found] == [(None, "task", "logged")]
 
 
 # --- what a request may hold ------------------------------------------------------------
