@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -9,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.hostile import CORPUS
 from tests.live_server import LiveServer, live_server
 from tui_board.backend.local import LocalBackend
 from tui_board.backend.operations import operations
@@ -417,3 +420,111 @@ def test_an_idempotency_key_is_the_senders_own(any_store: Database) -> None:
         sheet = LocalBackend(any_store, login).week(WEEK)
         assert [(e.user, e.minutes) for e in sheet.entries] == [(login, minutes)]
     assert LocalBackend(any_store, "alice").get_task("WEB-1").logged == 75
+
+
+# --- hostile text through the API ---------------------------------------------------------
+
+#: A body for every operation, on the `server` fixture's team: what the hostile text
+#: is put into, field by field.
+BODIES: dict[str, dict[str, object]] = {
+    "add_comment": {"key": "WEB-1", "body": "b"},
+    "add_time": {"task": "WEB-1", "day": "2026-11-24", "minutes": 5, "comment": "c"},
+    "add_time_off": {"day": "2026-11-24", "minutes": 60, "user": "bob"},
+    "add_week_row": {"week": "2026-W48", "task": "WEB-1"},
+    "approve_week": {"login": "bob", "week": "2026-W48"},
+    "archive_task": {"key": "WEB-1", "version": 1},
+    "clear_entry": {"task": "WEB-1", "day": "2026-11-24", "user": "bob"},
+    "copy_week_rows": {"source": "2026-W47", "target": "2026-W48"},
+    "count_tasks": {"project": "WEB"},
+    "create_column": {"project": "WEB", "name": "n"},
+    "create_customer": {"name": "n"},
+    "create_project": {"key": "APP", "name": "n", "customer": None},
+    "create_task": {"project": "WEB", "title": "t", "description": "d", "tags": ["x"]},
+    "create_team": {"name": "n", "lead": "alice"},
+    "create_user": {"login": "zoe", "name": "n", "email": "e", "team": "Web"},
+    "get_project": {"key": "WEB"},
+    "get_task": {"key": "WEB-1"},
+    "get_user": {"login": "bob"},
+    "list_columns": {"project": "WEB"},
+    "list_comments": {"key": "WEB-1"},
+    "list_entries": {"start": "2026-11-23", "end": "2026-11-29", "user": "bob"},
+    "list_planned_work": {"user": "bob", "week": "2026-W48"},
+    "list_tasks": {"project": "WEB", "assignee": "bob"},
+    "list_time_off": {"start": "2026-11-23", "end": "2026-11-29", "user": "bob"},
+    "list_week_states": {"state": "submitted", "user": "bob"},
+    "lock_period": {"until": "2000-01-02"},
+    "move_task": {"key": "WEB-1", "version": 1, "column_id": 1},
+    "reject_week": {"login": "bob", "week": "2026-W48", "note": "n"},
+    "remove_week_row": {"week": "2026-W48", "task": "WEB-1"},
+    "reopen_week": {"login": "bob", "week": "2026-W48"},
+    "report": {"start": "2026-11-23", "end": "2026-11-29", "user": "bob", "project": "WEB"},
+    "set_entry": {"task": "WEB-1", "day": "2026-11-25", "minutes": 5, "comment": "c"},
+    "set_team_lead": {"name": "Web", "lead": "alice"},
+    "submit_week": {"week": "2026-W48", "user": "bob"},
+    "task_time": {"key": "WEB-1"},
+    "timer_start": {"task": "WEB-1"},
+    "update_column": {"column_id": 1, "version": 1, "patch": {"name": "n"}},
+    "update_project": {"key": "WEB", "version": 1, "patch": {"name": "n", "customer": None}},
+    "update_task": {
+        "key": "WEB-1",
+        "version": 1,
+        "patch": {"title": "t", "description": "d", "assignee": "bob", "tags": ["x"]},
+    },
+    "update_user": {"login": "bob", "version": 1, "patch": {"name": "n", "email": "e"}},
+    "week": {"week": "2026-W48", "user": "bob"},
+    "workload": {"start": "2026-W48", "weeks": 1, "team": "Web"},
+}
+#: The hostile corpus, and lone surrogates (sent as the JSON escapes they are).
+HOSTILE = [*CORPUS.values(), "\ud800", "a\udfffb", "\ud83d"]
+DECLARED = {200, 204, 400, 401, 403, 404, 409, 422, 423}
+
+
+def text_fields(body: dict[str, object]) -> list[tuple[str, ...]]:
+    """Where text goes in `body`: each string field (days and weeks are text in JSON
+    too), a patch's string fields too."""
+    found: list[tuple[str, ...]] = []
+    for name, value in body.items():
+        if isinstance(value, dict):
+            found += [(name, *inner) for inner in text_fields(value)]
+        elif value is None or isinstance(value, str | list):
+            found.append((name,))
+    return found
+
+
+def with_text(body: dict[str, object], where: tuple[str, ...], text: str) -> dict[str, object]:
+    name, *inner = where
+    value = body[name]
+    if inner:
+        assert isinstance(value, dict)
+        return {**body, name: with_text(value, tuple(inner), text)}
+    return {**body, name: [text] if isinstance(value, list) else text}
+
+
+def test_hostile_text_in_any_field_of_any_operation_is_never_a_server_error(
+    server: LiveServer,
+) -> None:
+    numbers_only = {int, bool, int | None}
+    takes_text = {o.name for o in operations().values() if set(o.params.values()) - numbers_only}
+    assert takes_text == set(BODIES)
+    client = httpx.Client(
+        base_url=f"{server.url}/api/v1",
+        headers={"Authorization": f"Bearer {server.token_for('alice')}"},
+    )
+    tries, answers = 0, Counter[int]()
+    with client:
+        for operation, body in BODIES.items():
+            for where in text_fields(body):
+                for text in HOSTILE:
+                    sent = json.dumps(with_text(body, where, text))  # \ud800 as an escape
+                    response = client.post(
+                        f"/{operation}", content=sent, headers={"Content-Type": "application/json"}
+                    )
+                    tries += 1
+                    answers[response.status_code] += 1
+                    pass
+                    answer = (
+                        json.loads(response.content.decode("utf-8")) if response.content else None
+                    )
+                    if response.status_code >= 400:
+                        assert isinstance(answer, dict) and answer["error"] and answer["message"]
+    assert tries > 1000 and answers[500] == 0
