@@ -70,7 +70,16 @@ class PreparedRemoteBackend(RemoteBackend):
 
 
 class LiveServer:
-    def __init__(self, database: Database, *, clock: Clock = system_clock, port: int = 0) -> None:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        clock: Clock = system_clock,
+        port: int = 0,
+        wrap: Callable[[Any], Any] | None = None,
+    ) -> None:
+        """`wrap`, if given, wraps the ASGI app (a test's middleware that watches the
+        requests, say)."""
         self.database = database
         self.clock = clock
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -78,8 +87,9 @@ class LiveServer:
         self._socket.bind(("127.0.0.1", port))
         self.port = self._socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
+        app: Any = create_app(database, clock=clock)
         config = uvicorn.Config(
-            create_app(database, clock=clock), log_level="warning", access_log=False, lifespan="off"
+            wrap(app) if wrap else app, log_level="warning", access_log=False, lifespan="off"
         )
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None

@@ -617,6 +617,38 @@ async def test_the_board_shows_changes_made_elsewhere(
         assert screen._focus_column == 1
 
 
+async def test_a_members_board_shows_time_others_log_on_its_cards(
+    config: Config, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The feed leaves out other people's time entries for a member, yet the cards'
+    totals (which everyone sees) still follow them."""
+    monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 0.2)
+    members = [u.login for u in backend_for(config, clock).list_users() if u.role == "member"]
+    viewer, other = members[:2]
+    app = make_app(config, backend_factory=lambda: backend_for(config, clock, viewer), clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+
+        def logged() -> dict[str, int]:
+            return {t.key: t.logged for view in screen._views for t in view.card_list.cards}
+
+        key = screen._views[1].card_list.cards[0].key
+        before, seq = logged()[key], backend_for(config, clock, viewer).last_change()
+        backend_for(config, clock, other).add_time(key, START.date(), 45)
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if logged()[key] == before + 45:
+                break
+        assert logged()[key] == before + 45
+        [seen] = backend_for(config, clock, viewer).changes_since(seq)
+        assert (seen.user, seen.entity, seen.entity_id, seen.action) == (
+            None,
+            "task",
+            key,
+            "logged",
+        )
+
+
 # --- small terminals ----------------------------------------------------------------------------
 
 

@@ -226,6 +226,42 @@ def test_an_old_local_file_is_backed_up_then_upgraded_on_open(tmp_path: Path) ->
         upgraded.close()
 
 
+def _change_with_key(conn: Any, user_id: int, key: str) -> None:
+    conn.exec_driver_sql(
+        "INSERT INTO changes (time, user_id, entity, entity_id, action, data, request_id)"
+        f" VALUES ('2026-11-25 10:00:00', {user_id}, 'entry', 'WEB-1', 'set', '{{}}', '{key}')"
+    )
+
+
+def test_request_ids_are_per_person_from_0004(tmp_path: Path) -> None:
+    """Up to 0003 a request id was unique across people; from 0004 per person. Going
+    back keeps a key two people used on its first change only."""
+    database = at_revision(Database.connect(str(tmp_path / "board.db")), "0003")
+    try:
+        with database.engine.begin() as conn:
+            _change_with_key(conn, 1, "k")
+        with pytest.raises(IntegrityError), database.engine.begin() as conn:
+            _change_with_key(conn, 2, "k")
+        database.upgrade()
+        with database.engine.begin() as conn:
+            _change_with_key(conn, 2, "k")
+        with pytest.raises(IntegrityError), database.engine.begin() as conn:
+            _change_with_key(conn, 2, "k")
+        at_revision_down(database, "0003")
+        with database.engine.connect() as conn:
+            keys = conn.exec_driver_sql("SELECT user_id, request_id FROM changes ORDER BY seq")
+            assert list(keys) == [(1, "k"), (2, None)]
+    finally:
+        database.close()
+
+
+def at_revision_down(database: Database, revision: str) -> None:
+    config = alembic_config()
+    with database.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+
+
 def test_a_server_database_is_never_upgraded_on_open(postgres_server: Any) -> None:
     url = postgres_server.create_database()
     try:

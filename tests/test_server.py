@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -9,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.hostile import CORPUS
 from tests.live_server import LiveServer, live_server
 from tui_board.backend.local import LocalBackend
 from tui_board.backend.operations import operations
@@ -227,4 +230,301 @@ def test_the_change_feed_long_polls(server: LiveServer) -> None:
         params={"since": last, "wait": 5},
         headers={"Authorization": f"Bearer {token}"},
     ).json()
-    assert [c["entity"] for c in found] == ["entry"]
+    # carol's time is hers and her lead's: bob learns only that the card's total moved
+    assert [(c["user"], c["entity"], c["action"]) for c in found] == [(None, "task", "logged")]
+
+
+# --- what a request may hold ------------------------------------------------------------
+
+
+def post_text(server: LiveServer, operation: str, body: str, token: str) -> httpx.Response:
+    """A body as written (`\\ud800` stays the JSON escape it is)."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    return httpx.post(f"{server.url}/api/v1/{operation}", content=body, headers=headers)
+
+
+def assert_refused(response: httpx.Response) -> dict[str, object]:
+    """A 422 with the declared error body, in valid UTF-8."""
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["error"] == "invalid" and body["message"].startswith("invalid request")
+    response.content.decode("utf-8")  # strict: a lone surrogate would not encode
+    return body
+
+
+@pytest.mark.parametrize(
+    ("operation", "body"),
+    [
+        ("create_task", '{"project": "WEB", "title": "\\ud800"}'),
+        ("create_task", '{"project": "WEB\\udfff", "title": "x"}'),
+        ("add_comment", '{"key": "WEB-1", "body": "a \\ud83d b"}'),
+        ("update_task", '{"key": "WEB-1", "version": 1, "patch": {"tags": ["\\ud800"]}}'),
+        ("update_user", '{"login": "bob", "version": 1, "patch": {"role": "\\ud800"}}'),
+        ("create_task", '{"project": "WEB", "title": "x", "\\ud800": 1}'),
+        ("week", '{"week": "2026-W48\\ud800"}'),
+    ],
+)
+@pytest.mark.parametrize("token", ["good", "wrong"])
+def test_a_lone_surrogate_is_refused_with_422_never_500(
+    server: LiveServer, operation: str, body: str, token: str
+) -> None:
+    key = server.token_for("bob") if token == "good" else "tb_wrong"
+    before = LocalBackend(server.database, "alice").last_change()
+    assert_refused(post_text(server, operation, body, key))
+    assert LocalBackend(server.database, "alice").last_change() == before
+
+
+@pytest.mark.parametrize(
+    ("operation", "body"),
+    [
+        ("add_time", {"task": "WEB-1", "day": "2026-11-24", "minutes": "90"}),
+        ("add_time", {"task": "WEB-1", "day": "2026-11-24", "minutes": 90.0}),
+        ("add_time", {"task": "WEB-1", "day": "2026-11-24", "minutes": True}),
+        ("add_time", {"task": "WEB-1", "day": 20261124, "minutes": 90}),
+        ("add_time", {"task": "WEB-1", "day": "2026-11-24T00:00:00", "minutes": 90}),
+        ("add_time", {"task": "WEB-1", "day": "20261124", "minutes": 90}),
+        ("add_time", {"task": 1, "day": "2026-11-24", "minutes": 90}),
+        ("lock_period", {"until": 86400}),
+        ("lock_period", {"until": 0}),
+        ("lock_period", {"until": "2026-W48-1"}),
+        ("create_task", {"project": "WEB", "title": "x", "estimate": "60"}),
+        ("create_task", {"project": "WEB", "title": "x", "tags": [1]}),
+        ("update_project", {"key": "WEB", "version": 1, "patch": {"archived": 1}}),
+        ("update_project", {"key": "WEB", "version": "1", "patch": {"name": "x"}}),
+        ("update_user", {"login": "bob", "version": 1, "patch": {"active": "false"}}),
+        ("update_user", {"login": "bob", "version": 1, "patch": {"work_days": ["0"]}}),
+        ("update_user", {"login": "bob", "version": 1, "patch": {"capacity": 2400.0}}),
+        ("week", {"week": 202648}),
+        ("week", {"week": "2026-W48", "first_day": False}),
+    ],
+)
+def test_wrong_json_types_are_refused_never_coerced(
+    server: LiveServer, operation: str, body: dict[str, object]
+) -> None:
+    admin = LocalBackend(server.database, "alice")
+    token = server.token_for("alice")
+    before = admin.last_change()
+    refused = assert_refused(post(server, operation, body, token))
+    assert refused["detail"]
+    assert admin.last_change() == before
+    assert admin.locked_until() is None
+
+
+#: Weeks at the calendar's edges: 9999-W52 ends in the year 10000, 2026 has 53 weeks
+#: and 2027 has 52.
+EDGE_WEEKS = {"0001-W01": 200, "2026-W53": 200, "9999-W51": 200, "9999-W52": 422, "2027-W53": 422}
+
+
+def week_bodies(week: str) -> dict[str, dict[str, object]]:
+    """A request for every operation that takes a week."""
+    return {
+        "week": {"week": week},
+        "submit_week": {"week": week},
+        "add_week_row": {"week": week, "task": "WEB-1"},
+        "remove_week_row": {"week": week, "task": "WEB-1"},
+        "copy_week_rows": {"source": week, "target": week},
+        "list_planned_work": {"user": "bob", "week": week},
+        "workload": {"start": week, "weeks": 1},
+    }
+
+
+@pytest.mark.parametrize("week", sorted(EDGE_WEEKS))
+def test_every_week_the_calendar_holds_works_and_others_are_refused(
+    server: LiveServer, week: str
+) -> None:
+    bodies = week_bodies(week)
+    taking_a_week = {o.name for o in operations().values() if IsoWeek in o.params.values()}
+    #: A review, the answer to carol's submit just before it, the state it leaves.
+    review = {
+        "approve_week": (200, "approved"),
+        "reopen_week": (423, "draft"),  # an approved week cannot be submitted again
+        "reject_week": (200, "rejected"),
+    }
+    assert taking_a_week == set(bodies) | set(review)
+    token = server.token_for("alice")
+    for operation, body in bodies.items():
+        response = post(server, operation, body, token)
+        if EDGE_WEEKS[week] == 422:
+            assert_refused(response)
+        else:
+            assert response.status_code == 200, (operation, response.text)
+    carol = server.token_for("carol")
+    for operation, (answer, state) in review.items():
+        submitted = post(server, "submit_week", {"week": week}, carol)
+        body = {"login": "carol", "week": week, "note": "no"}
+        if operation != "reject_week":
+            del body["note"]
+        reviewed = post(server, operation, body, token)
+        if EDGE_WEEKS[week] == 422:
+            assert_refused(submitted)
+            assert_refused(reviewed)
+        else:
+            assert submitted.status_code == answer, submitted.text
+            assert reviewed.json()["state"] == state, reviewed.text
+
+
+# --- idempotency keys are the sender's own ------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A team (alice admin, bob and carol members) on a SQLite file or PostgreSQL."""
+    if request.param == "sqlite":
+        url, drop = str(tmp_path / "server.db"), None
+    else:
+        postgres = request.getfixturevalue("postgres_server")
+        url, drop = postgres.create_database(), postgres.drop_database
+    database = Database.open(url, create=True)
+    admin = LocalBackend(database, "alice")
+    admin.me()
+    admin.create_user("bob", "Bob")
+    admin.create_user("carol", "Carol")
+    admin.create_project("WEB", "Web site")
+    admin.create_task("WEB", "Fix login")
+    try:
+        yield database
+    finally:
+        database.close()
+        if drop is not None:
+            drop(url)
+
+
+def test_an_idempotency_key_is_the_senders_own(any_store: Database) -> None:
+    with live_server(any_store) as server:
+        tokens = {login: server.token_for(login) for login in ("bob", "carol")}
+        key = "0b6e5c1c-5b8e-4a53-9a61-2f0c1d7e9a10"
+
+        def add_time(login: str, minutes: int) -> httpx.Response:
+            return httpx.post(
+                f"{server.url}/api/v1/add_time",
+                json={"task": "WEB-1", "day": DAY.isoformat(), "minutes": minutes},
+                headers={"Authorization": f"Bearer {tokens[login]}", "Idempotency-Key": key},
+            )
+
+        assert add_time("bob", 30).status_code == 200
+        carols = add_time("carol", 45)  # the same key, another person: her own write
+        assert carols.status_code == 200, carols.text
+        assert carols.json()["minutes"] == 45
+        before = LocalBackend(any_store, "alice").last_change()
+        replay = add_time("bob", 30)  # bob's own key again: a replay, done once
+        assert (replay.status_code, replay.content) == (204, b"")
+        assert replay.headers["Idempotent-Replay"] == "true"
+        assert (
+            add_time("carol", 45).status_code,
+            LocalBackend(any_store, "alice").last_change(),
+        ) == (
+            204,
+            before,
+        )
+    for login, minutes in (("bob", 30), ("carol", 45)):
+        sheet = LocalBackend(any_store, login).week(WEEK)
+        assert [(e.user, e.minutes) for e in sheet.entries] == [(login, minutes)]
+    assert LocalBackend(any_store, "alice").get_task("WEB-1").logged == 75
+
+
+# --- hostile text through the API ---------------------------------------------------------
+
+#: A body for every operation, on the `server` fixture's team: what the hostile text
+#: is put into, field by field.
+BODIES: dict[str, dict[str, object]] = {
+    "add_comment": {"key": "WEB-1", "body": "b"},
+    "add_time": {"task": "WEB-1", "day": "2026-11-24", "minutes": 5, "comment": "c"},
+    "add_time_off": {"day": "2026-11-24", "minutes": 60, "user": "bob"},
+    "add_week_row": {"week": "2026-W48", "task": "WEB-1"},
+    "approve_week": {"login": "bob", "week": "2026-W48"},
+    "archive_task": {"key": "WEB-1", "version": 1},
+    "clear_entry": {"task": "WEB-1", "day": "2026-11-24", "user": "bob"},
+    "copy_week_rows": {"source": "2026-W47", "target": "2026-W48"},
+    "count_tasks": {"project": "WEB"},
+    "create_column": {"project": "WEB", "name": "n"},
+    "create_customer": {"name": "n"},
+    "create_project": {"key": "APP", "name": "n", "customer": None},
+    "create_task": {"project": "WEB", "title": "t", "description": "d", "tags": ["x"]},
+    "create_team": {"name": "n", "lead": "alice"},
+    "create_user": {"login": "zoe", "name": "n", "email": "e", "team": "Web"},
+    "get_project": {"key": "WEB"},
+    "get_task": {"key": "WEB-1"},
+    "get_user": {"login": "bob"},
+    "list_columns": {"project": "WEB"},
+    "list_comments": {"key": "WEB-1"},
+    "list_entries": {"start": "2026-11-23", "end": "2026-11-29", "user": "bob"},
+    "list_planned_work": {"user": "bob", "week": "2026-W48"},
+    "list_tasks": {"project": "WEB", "assignee": "bob"},
+    "list_time_off": {"start": "2026-11-23", "end": "2026-11-29", "user": "bob"},
+    "list_week_states": {"state": "submitted", "user": "bob"},
+    "lock_period": {"until": "2000-01-02"},
+    "move_task": {"key": "WEB-1", "version": 1, "column_id": 1},
+    "reject_week": {"login": "bob", "week": "2026-W48", "note": "n"},
+    "remove_week_row": {"week": "2026-W48", "task": "WEB-1"},
+    "reopen_week": {"login": "bob", "week": "2026-W48"},
+    "report": {"start": "2026-11-23", "end": "2026-11-29", "user": "bob", "project": "WEB"},
+    "set_entry": {"task": "WEB-1", "day": "2026-11-25", "minutes": 5, "comment": "c"},
+    "set_team_lead": {"name": "Web", "lead": "alice"},
+    "submit_week": {"week": "2026-W48", "user": "bob"},
+    "task_time": {"key": "WEB-1"},
+    "timer_start": {"task": "WEB-1"},
+    "update_column": {"column_id": 1, "version": 1, "patch": {"name": "n"}},
+    "update_project": {"key": "WEB", "version": 1, "patch": {"name": "n", "customer": None}},
+    "update_task": {
+        "key": "WEB-1",
+        "version": 1,
+        "patch": {"title": "t", "description": "d", "assignee": "bob", "tags": ["x"]},
+    },
+    "update_user": {"login": "bob", "version": 1, "patch": {"name": "n", "email": "e"}},
+    "week": {"week": "2026-W48", "user": "bob"},
+    "workload": {"start": "2026-W48", "weeks": 1, "team": "Web"},
+}
+#: The hostile corpus, and lone surrogates (sent as the JSON escapes they are).
+HOSTILE = [*CORPUS.values(), "\ud800", "a\udfffb", "\ud83d"]
+DECLARED = {200, 204, 400, 401, 403, 404, 409, 422, 423}
+
+
+def text_fields(body: dict[str, object]) -> list[tuple[str, ...]]:
+    """Where text goes in `body`: each string field (days and weeks are text in JSON
+    too), a patch's string fields too."""
+    found: list[tuple[str, ...]] = []
+    for name, value in body.items():
+        if isinstance(value, dict):
+            found += [(name, *inner) for inner in text_fields(value)]
+        elif value is None or isinstance(value, str | list):
+            found.append((name,))
+    return found
+
+
+def with_text(body: dict[str, object], where: tuple[str, ...], text: str) -> dict[str, object]:
+    name, *inner = where
+    value = body[name]
+    if inner:
+        assert isinstance(value, dict)
+        return {**body, name: with_text(value, tuple(inner), text)}
+    return {**body, name: [text] if isinstance(value, list) else text}
+
+
+def test_hostile_text_in_any_field_of_any_operation_is_never_a_server_error(
+    server: LiveServer,
+) -> None:
+    numbers_only = {int, bool, int | None}
+    takes_text = {o.name for o in operations().values() if set(o.params.values()) - numbers_only}
+    assert takes_text == set(BODIES)
+    client = httpx.Client(
+        base_url=f"{server.url}/api/v1",
+        headers={"Authorization": f"Bearer {server.token_for('alice')}"},
+    )
+    tries, answers = 0, Counter[int]()
+    with client:
+        for operation, body in BODIES.items():
+            for where in text_fields(body):
+                for text in HOSTILE:
+                    sent = json.dumps(with_text(body, where, text))  # \ud800 as an escape
+                    response = client.post(
+                        f"/{operation}", content=sent, headers={"Content-Type": "application/json"}
+                    )
+                    tries += 1
+                    answers[response.status_code] += 1
+                    pass
+                    answer = (
+                        json.loads(response.content.decode("utf-8")) if response.content else None
+                    )
+                    if response.status_code >= 400:
+                        assert isinstance(answer, dict) and answer["error"] and answer["message"]
+    assert tries > 1000 and answers[500] == 0

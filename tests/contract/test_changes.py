@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.contract.conftest import World
-from tests.contract.helpers import MONDAY, TODAY, WEEK, refused
+from tests.contract.helpers import LAST_WEEK, MONDAY, NEXT_WEEK, TODAY, WEEK, day, refused
 from tui_board.core.errors import Conflict
 from tui_board.core.models import ColumnPatch, ProjectPatch, TaskPatch, UserPatch
 
@@ -277,30 +277,70 @@ def test_changes_since_and_limit(world: World) -> None:
     )
 
 
-def test_time_data_in_the_feed_is_only_for_those_who_may_see_it(world: World) -> None:
-    t = world.task("a")
+def _private_life_of_mia(w: World) -> str:
+    """Everything private that happens to mia's time: her own writes, her lead's
+    review, the admin's correction. Returns the task's key."""
+    t = w.task("a")
+    w.mia.set_entry(t.key, TODAY, 90)
+    w.mia.add_time_off(TODAY, 60)
+    w.mia.add_week_row(NEXT_WEEK, t.key)
+    w.mia.copy_week_rows(WEEK, LAST_WEEK)
+    w.mia.remove_week_row(NEXT_WEEK, t.key)
+    w.mia.submit_week(WEEK)
+    w.lee.reject_week("mia", WEEK, "the 25th looks long")
+    w.mia.timer_start(t.key)
+    w.clock.advance(minutes=5)
+    w.mia.timer_stop()
+    w.ada.set_entry(t.key, day(-1), 30, user="mia")
+    return t.key
+
+
+#: What mia's private life leaves in the feed, in order (entity, action).
+MIAS_CHANGES = [
+    ("entry", "set"),
+    ("time_off", "create"),
+    ("week_row", "create"),
+    ("week_row", "create"),
+    ("week_row", "delete"),
+    ("week", "submitted"),
+    ("week", "rejected"),
+    ("timer", "start"),
+    ("timer", "stop"),
+    ("entry", "set"),
+    ("entry", "set"),
+]
+
+
+def test_private_changes_are_for_those_who_may_see_that_persons_time(world: World) -> None:
     start = world.ada.last_change()
-    world.mia.set_entry(t.key, TODAY, 90)
-    world.mia.add_time_off(TODAY, 60)
-    world.mia.submit_week(WEEK)
-    world.mia.timer_start(t.key)
-    world.mia.timer_stop()
-    entry_data = {"user": "mia", "day": "2026-11-25", "minutes": 90}
-
-    def data(backend: Any) -> list[dict[str, Any]]:
-        return [c.data for c in backend.changes_since(start)]
-
-    visible = data(world.ada)
-    assert visible[0] == entry_data
-    assert visible[1]["day"] == "2026-11-25" and visible[1]["kind"] == "vacation"
-    assert data(world.mia) == visible
-    assert data(world.lee) == visible  # mia's lead
+    key = _private_life_of_mia(world)
+    start = next(c.seq for c in world.ada.changes_since(start) if c.entity != "task")
+    start -= 1  # from mia's first change on (the task's creation is public)
+    whole = world.ada.changes_since(start)
+    assert [(c.entity, c.action) for c in whole] == MIAS_CHANGES
+    assert whole[0].data == {"user": "mia", "day": "2026-11-25", "minutes": 90}
+    assert whole[2].data == {"user": "mia", "week": str(NEXT_WEEK)}
+    for insider in (world.mia, world.lee):  # herself, her team's lead
+        assert insider.changes_since(start) == whole
+    # her teammate, the other team's lead and member, someone in no team: only that
+    # time was logged on the card (every card shows its total), by nobody named
     for outsider in (world.max, world.olga, world.oscar, world.nik):
-        assert data(outsider) == [{}, {}, {}, {}, {}]
-        assert [c.entity for c in outsider.changes_since(start)] == [
-            "entry",
-            "time_off",
-            "week",
-            "timer",
-            "timer",
-        ]
+        seen = outsider.changes_since(start)
+        assert [(c.user, c.entity, c.entity_id, c.action, c.data) for c in seen] == [
+            (None, "task", key, "logged", {})
+        ] * 3
+        assert "mia" not in repr(seen)
+
+
+def test_left_out_changes_do_not_count_toward_the_limit(world: World) -> None:
+    start = world.ada.last_change()
+    for n in range(4):
+        world.mia.add_time_off(day(n), 60)
+    world.mia.create_task("WEB", "visible")
+    world.mia.add_time_off(day(5), 60)
+    world.mia.create_task("WEB", "visible too")
+    page = world.max.changes_since(start, limit=2)
+    assert [(c.entity, c.entity_id) for c in page] == [("task", "WEB-1"), ("task", "WEB-2")]
+    assert world.max.changes_since(start, limit=1) == page[:1]
+    assert world.max.changes_since(page[-1].seq) == []
+    assert len(world.mia.changes_since(start, limit=2)) == 2

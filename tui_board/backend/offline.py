@@ -5,18 +5,36 @@ the request's `Idempotency-Key`; the server records it in the same transaction a
 write, so a replay of a write that did reach the server (its answer was lost, or the
 queue was replayed twice) changes nothing. Writes the server refuses on replay (the week
 was approved meanwhile, say) move to a second file and are reported, never dropped.
+
+One person often has several processes on one queue (the app, a `tui-board log` in
+another terminal, a second app). So every read and change of the queue file happens
+under an OS lock on a file of its own next to it, a changed queue is written to a
+temporary file of a unique name, synced and moved over the old one in one step, and
+one process at a time replays the queue (a second one leaves it to the first, which
+sends what is added meanwhile too). The folder and its files are the person's only.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
+import tempfile
+import threading
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from tui_board.core.errors import BoardError, Unavailable
+
+#: The queue's folder and files: the person's own (they hold their time and comments).
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
 
 
 @dataclass(frozen=True)
@@ -36,13 +54,65 @@ class QueuedWrite:
         return f"{self.operation} {what}" + (f" {minutes}m" if minutes is not None else "")
 
 
+class FileLock:
+    """An exclusive `flock` on a file that holds nothing else: it keeps out other
+    processes and other `FileLock`s on the same file in this process (each holds its
+    own open file), and is re-entrant for the thread that holds it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._thread = threading.RLock()
+        self._fd: int | None = None
+        self._depth = 0
+
+    def acquire(self, *, blocking: bool = True) -> bool:
+        if not self._thread.acquire(blocking=blocking):
+            return False
+        if self._depth == 0:
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+            except OSError:
+                self._thread.release()
+                raise
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            except BaseException as error:
+                os.close(fd)
+                self._thread.release()
+                if isinstance(error, BlockingIOError):
+                    return False
+                raise
+            self._fd = fd
+        self._depth += 1
+        return True
+
+    def release(self) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._fd is not None:
+            fd, self._fd = self._fd, None
+            os.close(fd)  # closing the only open file of the lock releases it
+        self._thread.release()
+
+    def __enter__(self) -> FileLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.release()
+
+
 class OfflineQueue:
     """An append-only file of writes waiting for the server, one per line."""
 
     def __init__(self, folder: Path, server: str, login_key: str) -> None:
         name = hashlib.sha256(f"{server}\n{login_key}".encode()).hexdigest()[:16]
+        self.folder = folder
         self.path = folder / f"{name}.jsonl"
         self.refused_path = folder / f"{name}.refused.jsonl"
+        #: Held for every read and change of the two files (a short while).
+        self._files = FileLock(folder / f"{name}.lock")
+        #: Held by the one process (and thread) replaying the queue.
+        self._replay = FileLock(folder / f"{name}.replay.lock")
 
     @staticmethod
     def new_id() -> str:
@@ -50,45 +120,124 @@ class OfflineQueue:
 
     def add(self, request_id: str, operation: str, arguments: dict[str, Any]) -> QueuedWrite:
         write = QueuedWrite(request_id, operation, arguments, datetime.now(UTC).isoformat())
-        self._append(self.path, write)
+        with self._locked():
+            self._append(self.path, write)
         return write
 
     def pending(self) -> list[QueuedWrite]:
-        return self._read(self.path)
+        if not self.path.exists():
+            return []
+        with self._locked():
+            return self._read(self.path)
 
     def refused(self) -> list[QueuedWrite]:
-        return self._read(self.refused_path)
+        if not self.refused_path.exists():
+            return []
+        with self._locked():
+            return self._read(self.refused_path)
 
     def done(self, write: QueuedWrite) -> None:
         """Remove a write that the server has (or had already) applied."""
-        self._rewrite([w for w in self.pending() if w.id != write.id])
+        with self._locked():
+            self._rewrite([w for w in self._read(self.path) if w.id != write.id])
 
     def refuse(self, write: QueuedWrite, reason: str) -> None:
-        self._append(self.refused_path, QueuedWrite(**{**write.__dict__, "refused": reason}))
-        self.done(write)
+        with self._locked():
+            self._append(self.refused_path, QueuedWrite(**{**write.__dict__, "refused": reason}))
+            self.done(write)
+
+    def replay(self, send: Callable[[QueuedWrite], object]) -> tuple[int, list[QueuedWrite]]:
+        """Send the queued writes in order with `send`, until the queue is empty or the
+        server cannot be reached (`send` raises `Unavailable`); a write the server
+        refuses (`BoardError`) moves to the refused file. Returns how many were sent
+        and the refused ones.
+
+        While another process (or thread) replays the queue this returns (0, []) at
+        once: that one sends every write, those added meanwhile included. It lets go
+        of the replay only under the files' lock, when it finds the queue empty, so a
+        write added just before is never left waiting for nobody."""
+        sent = 0
+        refused: list[QueuedWrite] = []
+        if not self.path.exists() or not self._replay.acquire(blocking=False):
+            return sent, refused
+        held = True
+        try:
+            while True:
+                with self._locked():
+                    batch = self._read(self.path)
+                    if not batch:
+                        self._replay.release()
+                        held = False
+                        return sent, refused
+                for write in batch:
+                    try:
+                        send(write)
+                    except Unavailable:
+                        return sent, refused  # the rest waits for the server
+                    except BoardError as error:
+                        self.refuse(write, error.message)
+                        refused.append(write)
+                    else:
+                        self.done(write)
+                        sent += 1
+        finally:
+            if held:
+                self._replay.release()
 
     # --- files ---------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self._make_folder()
+        with self._files:
+            yield
+
+    def _make_folder(self) -> None:
+        if not self.folder.is_dir():
+            self.folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        found = self.folder.stat()
+        if found.st_mode & 0o077 and found.st_uid == os.getuid():
+            self.folder.chmod(FOLDER_MODE)  # made by an older version, or by hand
+
     def _append(self, path: Path, write: QueuedWrite) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(write.__dict__, sort_keys=True) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        line = json.dumps(write.__dict__, sort_keys=True) + "\n"
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+        try:
+            os.fchmod(fd, FILE_MODE)  # a file an older version made for everyone to read
+            os.write(fd, line.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def _read(self, path: Path) -> list[QueuedWrite]:
-        if not path.exists():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
             return []
-        writes = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                writes.append(QueuedWrite(**json.loads(line)))
-        return writes
+        return [QueuedWrite(**json.loads(line)) for line in text.splitlines() if line.strip()]
 
     def _rewrite(self, writes: list[QueuedWrite]) -> None:
+        """The queue as `writes`, in one step: a crash leaves the old file or the new."""
         if not writes:
             self.path.unlink(missing_ok=True)
             return
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text("".join(json.dumps(w.__dict__, sort_keys=True) + "\n" for w in writes))
-        tmp.replace(self.path)
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{self.path.stem}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.writelines(json.dumps(w.__dict__, sort_keys=True) + "\n" for w in writes)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _sync_folder(self.folder)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable (it is an entry of the folder's own file)."""
+    fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

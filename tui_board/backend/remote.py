@@ -90,21 +90,13 @@ class RemoteBackend:
     def sync(self) -> tuple[int, list[QueuedWrite]]:
         """Send the queued writes in order. Returns how many were sent and the ones the
         server refused (kept in the queue's refused file); stops, keeping the rest,
-        while the server cannot be reached."""
-        sent, refused = 0, []
-        for write in self.queue.pending():
-            operation = operations()[write.operation]
-            try:
-                self._send(operation, write.arguments, request_id=write.id)
-            except Unavailable:
-                break
-            except BoardError as error:
-                self.queue.refuse(write, error.message)
-                refused.append(write)
-            else:
-                self.queue.done(write)
-                sent += 1
-        return sent, refused
+        while the server cannot be reached. While another process of yours is sending
+        them, leaves them to it and returns (0, [])."""
+
+        def send(write: QueuedWrite) -> None:
+            self._send(operations()[write.operation], write.arguments, request_id=write.id)
+
+        return self.queue.replay(send)
 
     def pending_writes(self) -> list[QueuedWrite]:
         return self.queue.pending()
@@ -120,6 +112,10 @@ class RemoteBackend:
             except Unavailable:
                 pass  # it may or may not have arrived: the same id makes a replay safe
         self.queue.add(request_id, operation.name, body)
+        if self.online:
+            # Writes wait (another process of yours is sending them, say), yet the
+            # server answers: send this one too, unless that process still is.
+            self.sync()
         return self._provisional(operation, body)
 
     def _provisional(self, operation: Operation, body: dict[str, Any]) -> TimeEntry | None:

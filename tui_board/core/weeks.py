@@ -25,6 +25,9 @@ __all__ = [
 #: Full weekday names, index 0 = Monday as in `date.weekday()`.
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DAY_ALIASES = {"weds": 2}
+#: The ISO week of `date.max` (9999-12-31, a Friday): the only week whose days the
+#: calendar does not all hold.
+_LAST_WEEK = date.max.isocalendar()[:2]
 
 _WEEK_RE = re.compile(r"([0-9]{4}) ?-? ?w ?([0-9]{1,2})", re.ASCII)
 _ISO_DATE_RE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", re.ASCII)
@@ -56,6 +59,13 @@ class IsoWeek:
             raise Invalid(
                 f"{self.year} has {last} weeks, so there is no {self.year:04d}-W{self.week:02d}; "
                 f"use a week from {self.year:04d}-W01 to {self.year:04d}-W{last}."
+            )
+        if (self.year, self.week) == _LAST_WEEK:
+            # Its Monday is 9999-12-27, its Sunday 10000-01-02: past the last day a
+            # date holds, so it could be neither shown, nor summed, nor submitted.
+            raise Invalid(
+                f"{self} runs past {date.max}, the last day the calendar holds; "
+                f"the last week is {self.year:04d}-W{self.week - 1:02d}."
             )
 
     @classmethod

@@ -15,10 +15,12 @@ import asyncio
 import functools
 import inspect
 import operator
+import re
 import types
 import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 
 import anyio
@@ -28,7 +30,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    create_model,
+)
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
@@ -38,6 +48,7 @@ from tui_board.backend.operations import Operation, from_wire, operations
 from tui_board.core.clock import Clock, system_clock
 from tui_board.core.errors import AlreadyApplied, BoardError, Forbidden, Invalid
 from tui_board.core.models import Change, _Patch, to_json
+from tui_board.core.text import safe_json
 from tui_board.core.weeks import IsoWeek
 from tui_board.store.database import SCHEMA_HEAD, Database
 
@@ -59,14 +70,34 @@ REPLAY = (
     "nothing was done again; the answer has no body and `Idempotent-Replay: true`."
 )
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def _iso_date(value: Any) -> date:
+    """A day as JSON carries it: ISO text. Lax parsing would read the number 86400 as
+    1970-01-02 and a date-time as its day."""
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("a day is written as text, YYYY-MM-DD (e.g. 2026-11-24)")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value} is not a day of the calendar") from None
+
+
+# Every JSON value must already be of its field's type: strict, never coerced
+# (`"90"` is not a number of minutes, `1` is not true). The request body is validated
+# in Python mode, where strict would also refuse text for a day: days read `_iso_date`.
+
 #: What the store's integer columns hold (PostgreSQL's `integer`): larger numbers in a
 #: request are refused (422), not passed on to fail in the database (500).
 INT32_MAX = 2**31 - 1
-Int32 = Annotated[int, Field(ge=-INT32_MAX - 1, le=INT32_MAX)]
+Int32 = Annotated[int, Strict(), Field(ge=-INT32_MAX - 1, le=INT32_MAX)]
 #: Text as the stores hold it: PostgreSQL refuses the NUL character in text.
-Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
+Text = Annotated[str, Strict(), Field(pattern=r"^[^\x00]*$")]
+Flag = Annotated[bool, Strict()]
+Day = Annotated[date, BeforeValidator(_iso_date), Field(examples=["2026-11-24"])]
 
-WeekText = Annotated[str, AfterValidator(_week), Field(examples=["2026-W48"])]
+WeekText = Annotated[str, Strict(), AfterValidator(_week), Field(examples=["2026-W48"])]
 
 
 class ErrorBody(BaseModel):
@@ -307,14 +338,15 @@ def _wire_type(tp: Any) -> Any:
     return _bounded(tp)
 
 
+_WIRE_SCALARS: dict[Any, Any] = {int: Int32, str: Text, bool: Flag, date: Day}
+
+
 @typing.no_type_check
 def _bounded(tp: Any) -> Any:
-    """`tp` with every `int` in it an `Int32` and every `str` a `Text`, inside unions
-    and tuples too."""
-    if tp is int:
-        return Int32
-    if tp is str:
-        return Text
+    """`tp` with every `int` in it an `Int32`, every `str` a `Text`, every `bool` a
+    `Flag` and every `date` a `Day`, inside unions and tuples too."""
+    if tp in _WIRE_SCALARS:
+        return _WIRE_SCALARS[tp]
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if origin is typing.Union or origin is types.UnionType:
         return functools.reduce(operator.or_, [_bounded(a) for a in args])
@@ -361,13 +393,22 @@ def _json(value: Any) -> Response:
     return JSONResponse(to_json(value))
 
 
+class _EscapedJSONResponse(JSONResponse):
+    """JSON with every lone surrogate (and control or bidi character) escaped: an
+    error echoes what the request sent, and a lone surrogate (`"\\ud800"` in the
+    request) cannot be written as UTF-8."""
+
+    def render(self, content: Any) -> bytes:
+        return safe_json(content, allow_nan=False, separators=(",", ":")).encode("utf-8")
+
+
 def _error_response(
     status: int, kind: str, message: str, current: Any, detail: Any = None
 ) -> JSONResponse:
     body = {"error": kind, "message": message, "current": to_json(current)}
     if detail is not None:
         body["detail"] = detail
-    return JSONResponse(body, status_code=status)
+    return _EscapedJSONResponse(body, status_code=status)
 
 
 _HTTP_KINDS = {

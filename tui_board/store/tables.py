@@ -214,7 +214,8 @@ class ChangeRow(SQLModel, table=True):
     """The audit trail and the change feed: appended in every write transaction."""
 
     __tablename__ = "changes"
-    __table_args__ = (Index("ux_changes_request_id", "request_id", unique=True),)
+    #: A request id is unique per person: keys are the sender's own (migration 0004).
+    __table_args__ = (Index("ux_changes_user_request", "user_id", "request_id", unique=True),)
 
     seq: int | None = Field(default=None, primary_key=True)
     time: datetime

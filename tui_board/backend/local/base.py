@@ -78,10 +78,12 @@ class ServiceBase:
 
     def _actor(self, s: Session) -> Actor:
         """Who is asking; every operation starts here, so a replayed write stops here."""
+        actor = self._known_actor or self._find_actor(s)
         if self.request_id is not None:
-            self._check_not_applied(s)
-        if self._known_actor is not None:
-            return self._known_actor
+            self._check_not_applied(s, actor)
+        return actor
+
+    def _find_actor(self, s: Session) -> Actor:
         found = s.connection().execute(prepared.ACTOR_BY_LOGIN, {"login": self.login}).first()
         if found is None:
             raise Forbidden(
@@ -100,8 +102,11 @@ class ServiceBase:
             led.add(team)
         return Actor(user_id, login, cast(Role, role), team, frozenset(led))
 
-    def _check_not_applied(self, s: Session) -> None:
-        params = {"request_id": self.request_id}
+    def _check_not_applied(self, s: Session, actor: Actor | None) -> None:
+        """A write with a key this person used before was applied then: stop. A key is
+        the sender's own: another person's write with the same key is theirs to make."""
+        user_id = actor.user_id if actor else None
+        params = {"request_id": self.request_id, "user_id": user_id}
         seen = s.connection().execute(prepared.REQUEST_APPLIED, params).scalar()
         if seen is not None:
             raise AlreadyApplied(f"request {self.request_id} was applied as change {seen}")
@@ -236,7 +241,7 @@ class ServiceBase:
         if self.request_id is not None and not s.info.get("request_id_recorded"):
             if not self.db.is_sqlite:  # a twin request may have committed meanwhile
                 s.exec(select(func.pg_advisory_xact_lock(7320412))).first()
-                self._check_not_applied(s)
+                self._check_not_applied(s, actor)
             s.info["request_id_recorded"] = request_id = self.request_id
         elif not self.db.is_sqlite:
             s.exec(select(func.pg_advisory_xact_lock(7320412))).first()

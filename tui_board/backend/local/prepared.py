@@ -25,7 +25,10 @@ ACTOR_BY_TOKEN = text(
 
 TEAMS_LED = text("SELECT name FROM teams WHERE lead_id = :user_id")
 
-REQUEST_APPLIED = text("SELECT seq FROM changes WHERE request_id = :request_id")
+#: A write this person sent before with the same `Idempotency-Key` (keys are per person).
+REQUEST_APPLIED = text(
+    "SELECT seq FROM changes WHERE request_id = :request_id AND user_id = :user_id"
+).columns(seq=sa.Integer)
 
 WEEK_ENTRIES = (
     text(

@@ -42,8 +42,11 @@ PLANNED_TASK = (
     col(TaskRow.estimate) > TaskRow.logged,
 )
 
-#: Changes whose data is a person's time, shown only to those who may see it.
-PRIVATE_ENTITIES = frozenset({"entry", "time_off", "week", "timer"})
+#: Changes to a person's own things: their time (entries, the timer, time off, their
+#: weeks and timesheet rows) and their API tokens. Only those who may see that
+#: person's time see them; to anyone else they are not in the feed at all (who did
+#: what, when, is itself what is private).
+PRIVATE_ENTITIES = frozenset({"entry", "time_off", "week", "week_row", "timer", "token"})
 
 
 #: The most weeks one workload read covers: a bound on what any caller can ask for.
@@ -221,30 +224,27 @@ class ReportService(TimeService):
     # --- the change feed ------------------------------------------------------------------
 
     def changes_since(self, seq: int, *, limit: int = 500) -> list[Change]:
+        """Up to `limit` changes after `seq` that the reader may see. Those left out do
+        not count toward `limit`: a page is short only at the end of the feed."""
         with self.db.read() as s:
             actor = self._actor(s)
-            rows = s.exec(
-                select(ChangeRow, UserRow.login)
-                .join(UserRow, col(UserRow.id) == ChangeRow.user_id, isouter=True)
-                .where(col(ChangeRow.seq) > seq)
-                .order_by(col(ChangeRow.seq))
-                .limit(limit)
-            )
-            # Whose time the reader may see: the data of changes to anyone else's
-            # time (entries, timers, time off, weeks) is left out.
             visible = None if actor.is_admin else self._visible_logins(s, actor)
-            changes = []
-            for row, login in rows:
-                data = json.loads(row.data)
-                if visible is not None and row.entity in PRIVATE_ENTITIES:
-                    owner = data.get("user") or row.entity_id.split("/")[0]
-                    if owner not in visible:
-                        data = {}
-                changes.append(
-                    Change(
-                        row.seq or 0, row.time, login, row.entity, row.entity_id, row.action, data
-                    )
-                )
+            changes: list[Change] = []
+            while len(changes) < limit:
+                rows = s.exec(
+                    select(ChangeRow, UserRow.login)
+                    .join(UserRow, col(UserRow.id) == ChangeRow.user_id, isouter=True)
+                    .where(col(ChangeRow.seq) > seq)
+                    .order_by(col(ChangeRow.seq))
+                    .limit(limit)
+                ).all()
+                for row, login in rows:
+                    change = _as_seen(row, login, visible)
+                    if change is not None and len(changes) < limit:
+                        changes.append(change)
+                if len(rows) < limit:
+                    break
+                seq = rows[-1][0].seq or 0
             return changes
 
     def _visible_logins(self, s: Session, actor: Actor) -> set[str]:
@@ -262,6 +262,22 @@ class ReportService(TimeService):
     def last_change(self) -> int:
         with self.db.read() as s:
             return int(s.exec(select(func.max(ChangeRow.seq))).one() or 0)
+
+
+def _as_seen(row: ChangeRow, login: str | None, visible: set[str] | None) -> Change | None:
+    """A change as a reader who may see the time of `visible` (everyone: None) sees it.
+
+    Another person's private change is not shown, with one exception that names nobody:
+    time logged on a task changes the total every card shows to everyone, so the board
+    learns of it as the task's own change (action `logged`, no user, no data)."""
+    data = json.loads(row.data)
+    if visible is not None and row.entity in PRIVATE_ENTITIES:
+        owner = data.get("user") or row.entity_id.split("/")[0]
+        if owner not in visible:
+            if row.entity != "entry":
+                return None
+            return Change(row.seq or 0, row.time, None, "task", row.entity_id, "logged", {})
+    return Change(row.seq or 0, row.time, login, row.entity, row.entity_id, row.action, data)
 
 
 def _days(text: str) -> tuple[int, ...]:
