@@ -9,19 +9,22 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from tui_board.ui.dialogs.base import Dialog
+from tui_board.ui.plain_text import cut, plain_text
 
 T = TypeVar("T")
 
 
 class PickerScreen(Dialog["T | None"], Generic[T]):
     """A fuzzy-filtered list of `(label, value)` items; answers the chosen value, or
-    None when cancelled. The list keeps the items' order until the user types."""
+    None when cancelled. The list keeps the items' order until the user types.
+
+    Labels hold stored text (titles, names): each is shown as plain text, in one line
+    of at most `MENTION` cells."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "move(1)", "Next", show=False, id="picker-next"),
@@ -62,7 +65,7 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
     ) -> None:
         super().__init__()
         self.heading = title
-        self.items = list(items)
+        self.items = [(cut(label), value) for label, value in items]
         self.current = current
         self.placeholder = placeholder
         #: Indexes into `items` of the options shown, in the order shown.
@@ -70,7 +73,7 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as panel:
-            panel.border_title = self.heading
+            panel.border_title = plain_text(self.heading)
             panel.border_subtitle = "↑↓ choose · enter pick · esc cancel"
             yield Input(placeholder=self.placeholder, id="picker-query", compact=True)
             options = OptionList(id="picker-options")
@@ -99,7 +102,7 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
             prompts = [matcher.highlight(self.items[i][0]) for i in self._shown]
         else:
             self._shown = list(range(len(self.items)))
-            prompts = [Content(label) for label, _ in self.items]
+            prompts = [plain_text(label) for label, _ in self.items]
         options = self.query_one(OptionList)
         options.set_options(Option(prompt) for prompt in prompts)
         if self._shown:
