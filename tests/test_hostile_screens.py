@@ -74,12 +74,17 @@ def _no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_hostile_store(path: Path, clock: Clock) -> None:
-    """The demo store, with comments on the cards the tests open and my last week sent
-    back (so that its note shows and its cells can be changed), then the corpus planted
-    into every text column."""
+    """The demo store, with people and teams enough for every string of the corpus to
+    be someone's name and some team's, comments on the cards the tests open and my last
+    week sent back (so that its note shows and its cells can be changed); then the corpus
+    planted into every text column, and the projects named with the longest strings."""
     make_demo(str(path), login="alice", size=DEMO_SIZE, seed=7, clock=clock)
     backend = open_backend(Config(db=str(path)), login="alice", clock=clock)
     try:
+        extra = len(CORPUS) - len(backend.list_users())
+        for number in range(extra):
+            team = backend.create_team(f"team{number}").name
+            backend.create_user(f"member{number}", f"Member {number}", team=team)
         for project in backend.list_projects():
             first_column = backend.list_columns(project.key)[0]
             for task in backend.list_tasks(project=project.key, column_id=first_column.id)[:2]:
@@ -99,6 +104,9 @@ def make_hostile_store(path: Path, clock: Clock) -> None:
             ).rowcount
         assert changed == 1
         assert plant(path) > 0
+        with conn:
+            for key, name in (("APP", "long"), ("OPS", "markup"), ("WEB", "clipboard")):
+                conn.execute("UPDATE projects SET name = ? WHERE key = ?", (CORPUS[name], key))
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all of it in the file that is copied
     finally:
         conn.close()
@@ -230,9 +238,11 @@ async def visit_timesheet(frames: Frames) -> None:
 
 async def visit_workload(frames: Frames) -> None:
     await frames.press("w", where="the workload")
-    frames.screen(WorkloadScreen)
-    for key in ("down", "down", "down", "down"):
-        await frames.press(key, where="the workload, another person")
+    workload = frames.app.screen
+    assert isinstance(workload, WorkloadScreen)
+    people = [row.user for row in workload.grid.rows_shown]
+    for _ in range(people.index("sokafor")):  # a lead with cards on the demo board
+        await frames.press("down", where="the workload, another person")
     await frames.press("enter", where="the drill-down")
     frames.screen(WeekDetailScreen)
     await frames.press("a", where="the reassign picker")
@@ -386,7 +396,8 @@ def test_no_planted_sequence_reaches_a_real_terminal(tmp_path: Path) -> None:
         terminal.quiet(0.5)
         steps = [
             ("\r", "Comments ("), ("e", "Save"), (ESC, ""), (ESC, ""),
-            ("a", "Assign"), (ESC, ""), ("p", "Switch project"), ("\x1b[B\r", " cards"),
+            ("a", "Assign"), ("e", ""), (ESC, ""), ("p", "Switch project"), ("o", ""),
+            ("\r", " cards"),
             ("/", ""), ("e", ""), (ESC, ""), ("t", "Duration"), (ESC, ""),
             ("d", "Archive"), ("n", ""), ("n", "New card"), (ESC, ""),
             ("2", "Timesheet"), ("[", "Sent back"), ("\x1b[C", ""), ("\x1b[B", ""),

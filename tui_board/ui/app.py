@@ -207,7 +207,7 @@ class BoardApp(App[None], inherit_bindings=False):
     @on(BackendFailed)
     def _backend_failed(self, message: BackendFailed) -> None:
         target = describe_target(self.config)
-        self.sub_title = f"not signed in · {target}"
+        self.sub_title = cut(f"not signed in · {target}")
         self.connection = Failed(target, message.message)
         self.notify(
             message.message,

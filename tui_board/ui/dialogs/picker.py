@@ -9,6 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
@@ -99,7 +100,7 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
             scored = [(matcher.match(label), i) for i, (label, _) in enumerate(self.items)]
             ranked = sorted((s for s in scored if s[0] > 0), key=lambda s: -s[0])
             self._shown = [i for _, i in ranked]
-            prompts = [matcher.highlight(self.items[i][0]) for i in self._shown]
+            prompts = [_highlight(matcher, self.items[i][0]) for i in self._shown]
         else:
             self._shown = list(range(len(self.items)))
             prompts = [plain_text(label) for label, _ in self.items]
@@ -127,3 +128,14 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.items[self._shown[event.option_index]][1])
+
+
+def _highlight(matcher: Matcher, label: str) -> Content:
+    """The label with the letters the query matched in the match style, as plain text
+    (`Matcher.highlight` reads the label as markup: a name holding `[/x]` would crash)."""
+    content = plain_text(label)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, label)
+    for offset in offsets if score else ():
+        if not label[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
