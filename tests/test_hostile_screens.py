@@ -30,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual._compositor import LayoutUpdate
 from textual.pilot import Pilot
 from textual.strip import Strip
 
@@ -77,7 +78,8 @@ def make_hostile_store(path: Path, clock: Clock) -> None:
     """The demo store, with people and teams enough for every string of the corpus to
     be someone's name and some team's, comments on the cards the tests open and my last
     week sent back (so that its note shows and its cells can be changed); then the corpus
-    planted into every text column, and the projects named with the longest strings."""
+    planted into every text column, and the projects named with 10,000 characters, markup
+    and a clipboard write."""
     make_demo(str(path), login="alice", size=DEMO_SIZE, seed=7, clock=clock)
     backend = open_backend(Config(db=str(path)), login="alice", clock=clock)
     try:
@@ -130,11 +132,13 @@ def hostile_config(hostile_template: Path, tmp_path: Path) -> Config:
 
 
 def frame(app: BoardApp) -> list[Strip]:
-    """The screen's lines as the next full frame draws them (dialogs over their screen)."""
+    """The screen's lines as the next full frame draws them (dialogs over their screen),
+    as `App.export_screenshot` renders them."""
     update = app.screen._compositor.render_update(
         full=True, screen_stack=app._background_screens, simplify=True
     )
-    return [Strip.join(line) for line in update.strips]  # type: ignore[attr-defined]
+    assert isinstance(update, LayoutUpdate)
+    return [Strip.join(line) for line in update.strips]
 
 
 class Frames:
@@ -170,14 +174,18 @@ class Frames:
     def screen(self, kind: type) -> None:
         assert isinstance(self.app.screen, kind), (kind, self.app.screen)
 
+    def shows(self, text: str) -> None:
+        """The last frame checked holds `text`."""
+        height = self.app.size.height
+        assert any(text in line for line in self.seen[-height:]), text
+
 
 def app_for(config: Config) -> BoardApp:
-    def backend() -> object:
-        opened = open_backend(config, login="alice", clock=CLOCK)
-        opened.description = "local: demo.db"
-        return opened
-
-    return make_app(config, backend_factory=backend, clock=CLOCK)  # type: ignore[arg-type]
+    return make_app(
+        config,
+        backend_factory=lambda: open_backend(config, login="alice", clock=CLOCK),
+        clock=CLOCK,
+    )
 
 
 async def visit_board(frames: Frames) -> None:
@@ -223,9 +231,11 @@ async def visit_timesheet(frames: Frames) -> None:
     await frames.press("2", where="the timesheet")
     frames.screen(TimesheetScreen)
     await frames.press("left_square_bracket", where="last week, sent back")
+    frames.shows("Sent back by sokafor")
     for key in ("right", "right", "down", "left", "down", "right", "down", "end"):
         await frames.press(key, where=f"last week, the cursor moved {key}")
     await frames.press("home", "c", where="a cell's comment")
+    frames.shows("Comment on")
     await frames.press("escape", "i", where="quick entry")
     await frames.press("A", where="quick entry, completing")
     await frames.press("P", "P", "space", "1", where="quick entry, a duration")
@@ -247,7 +257,9 @@ async def visit_workload(frames: Frames) -> None:
     frames.screen(WeekDetailScreen)
     await frames.press("a", where="the reassign picker")
     frames.screen(PickerScreen)
-    await frames.press("escape", "enter", where="a card from the drill-down")
+    await frames.press("up", "enter", where="reassigned, a notification naming the person")
+    frames.shows("is now")
+    await frames.press("enter", where="a card from the drill-down")
     frames.screen(TaskDetailScreen)
     await frames.press("escape", "escape", "f", where="the team picker")
     frames.screen(PickerScreen)
@@ -260,7 +272,8 @@ async def visit_workload(frames: Frames) -> None:
     frames.screen(TextPrompt)
     await frames.press("escape", "u", where="the reopen question")
     frames.screen(ConfirmScreen)
-    await frames.press("n", "s", where="every recent week")
+    await frames.press("n", "a", where="approved, a notification naming the person")
+    await frames.press("s", where="every recent week")
     for _ in range(12):
         await frames.press("down", where="a recent week with its note")
     await frames.press("escape", "t", where="the report by person")
@@ -278,7 +291,7 @@ async def test_every_screen_draws_planted_text_as_plain_text(
     hostile_config: Config, size: tuple[int, int]
 ) -> None:
     app = app_for(hostile_config)
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=size, notifications=True) as pilot:
         frames = Frames(app, pilot)
         await settle(app, pilot)
         await visit_board(frames)
@@ -348,9 +361,11 @@ class Terminal:
             time.sleep(0.05)
         raise AssertionError(f"no {what} after {timeout} s: {self.text()[-2000:]!r}")
 
-    def quiet(self, seconds: float = 0.3) -> None:
-        """Wait until the app has written nothing for `seconds`."""
-        while True:
+    def quiet(self, seconds: float = 0.3, at_most: float = 5) -> None:
+        """Wait until the app has written nothing for `seconds` (a spinner never stops:
+        `at_most` seconds then)."""
+        end = time.monotonic() + at_most
+        while time.monotonic() < end:
             size = len(self.output)
             time.sleep(seconds)
             if len(self.output) == size:
@@ -403,8 +418,9 @@ def test_no_planted_sequence_reaches_a_real_terminal(tmp_path: Path) -> None:
             ("2", "Timesheet"), ("[", "Sent back"), ("\x1b[C", ""), ("\x1b[B", ""),
             ("c", "Comment on"), (ESC, ""), ("i", "Log"), ("A", ""), (ESC, ""),
             ("a", "Add a task"), (ESC, ""),
-            ("w", "Workload"), ("\x1b[B", ""), ("\r", "Capacity"), ("a", "Give"), (ESC, ""),
-            (ESC, ""), ("v", "Weeks"), ("\x1b[B", ""), ("x", "Reject"), (ESC, ""),
+            ("w", "Workload"), ("\x1b[B", ""), ("\r", "Capacity"), ("a", "Give"),
+            ("\x1b[A", ""), ("\r", "is now"), (ESC, ""), ("v", "Weeks"), ("\x1b[B", ""),
+            ("x", "Reject"), (ESC, ""), ("a", ""),
             ("s", "Recent weeks"), ("\x1b[B", ""), ("\x1b[B", ""), (ESC, ""),
             ("t", "Time by person"), ("b", "Time by project"), ("b", "Time by task"),
             (ESC, ""), ("?", "Keys"), (ESC, ""), ("\x10", ""), ("a", ""), (ESC, ""),
