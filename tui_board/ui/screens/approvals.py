@@ -302,7 +302,7 @@ class ApprovalsScreen(TableScreen):
             return
         state = week.state
         prompt = TextPrompt(
-            f"Reject {cut(week.name, 40)}'s {state.week}",
+            f"Reject {week.name}'s {state.week}",
             label="Note (what to fix; they see it on their timesheet)",
             describe=required("a note saying why"),
             context=f"{format_duration(week.sheet.total)} logged; the week goes back to them.",
