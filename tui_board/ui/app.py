@@ -27,7 +27,9 @@ from textual.worker import get_current_worker
 from tui_board.backend import open_backend
 from tui_board.config import DEFAULT_THEME, Config
 from tui_board.core.clock import Clock, system_clock
+from tui_board.core.text import printable
 from tui_board.themes import load_themes
+from tui_board.ui.plain_text import PASSAGE, cut
 from tui_board.ui.screens.board import BoardScreen
 from tui_board.ui.screens.help import HelpScreen, key_rows
 from tui_board.ui.session import (
@@ -196,7 +198,7 @@ class BoardApp(App[None], inherit_bindings=False):
         if previous is not None and previous is not message.backend:
             _close_quietly(previous)
         connection = Connected(message.backend, message.me)
-        self.sub_title = f"{connection.who} · {message.backend.description}"
+        self.sub_title = cut(f"{connection.who} · {message.backend.description}")
         self.connection = connection
         self.refresh_timer()
         if hasattr(message.backend, "pending_writes"):  # a team server: watch the link
@@ -205,7 +207,7 @@ class BoardApp(App[None], inherit_bindings=False):
     @on(BackendFailed)
     def _backend_failed(self, message: BackendFailed) -> None:
         target = describe_target(self.config)
-        self.sub_title = f"not signed in · {target}"
+        self.sub_title = cut(f"not signed in · {target}")
         self.connection = Failed(target, message.message)
         self.notify(
             message.message,
@@ -214,6 +216,24 @@ class BoardApp(App[None], inherit_bindings=False):
             timeout=10,
             markup=False,
         )
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification, as plain text: messages echo stored text (a card's title,
+        a name, an error about either), so none is read as markup (`markup` is never
+        used) or reaches the terminal with a control character, and a long one is cut
+        to a few lines."""
+        text = printable(message, multiline=True)
+        if len(text) > PASSAGE:
+            text = text[: PASSAGE - 1].rstrip() + "…"
+        super().notify(text, title=cut(title), severity=severity, timeout=timeout, markup=False)
 
     # --- my timer ---------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label
 
 from tui_board.ui.dialogs.base import Dialog
+from tui_board.ui.plain_text import plain_text
 
 
 class ConfirmScreen(Dialog[bool]):
@@ -42,9 +43,9 @@ class ConfirmScreen(Dialog[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as panel:
-            panel.border_title = self.heading
+            panel.border_title = plain_text(self.heading)
             panel.border_subtitle = "y: yes · n / esc: no"
-            yield Label(self.message, classes="confirm--message", markup=False)
+            yield Label(plain_text(self.message, multiline=True), classes="confirm--message")
             with Horizontal(classes="dialog--buttons"):
                 yield Button(self.no, id="confirm-no", compact=True)
                 yield Button(self.yes, id="confirm-yes", variant="primary", compact=True)

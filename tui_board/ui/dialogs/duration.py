@@ -12,6 +12,7 @@ from textual.widgets import Input, Label
 from tui_board.core.durations import DAY_MINUTES, BareUnit, describe_parse, parse_duration
 from tui_board.core.errors import Invalid
 from tui_board.ui.dialogs.base import Dialog
+from tui_board.ui.plain_text import plain_text
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,10 @@ class DurationPrompt(Dialog["LoggedTime | None"]):
     def compose(self) -> ComposeResult:
         unit = "hours" if self.bare_unit == "hours" else "minutes"
         with Vertical(classes="dialog") as panel:
-            panel.border_title = self.heading
+            panel.border_title = plain_text(self.heading)
             panel.border_subtitle = "enter: store · esc: cancel"
             if self.context:
-                yield Label(self.context, classes="duration--context", markup=False)
+                yield Label(plain_text(self.context), classes="duration--context")
             yield Label(
                 f"Duration (1h30, 1:30, 90m, 1.5; a bare number is {unit})",
                 classes="duration--label",
@@ -94,7 +95,7 @@ class DurationPrompt(Dialog["LoggedTime | None"]):
             ok = False
         else:
             ok = True
-        preview.update(describe_parse(text, self.bare_unit, self.max_minutes))
+        preview.update(plain_text(describe_parse(text, self.bare_unit, self.max_minutes)))
         preview.set_class(not ok, "-error")
         self.query_one("#duration-value", Input).set_class(not ok, "-invalid")
 
@@ -105,7 +106,7 @@ class DurationPrompt(Dialog["LoggedTime | None"]):
             minutes = parse_duration(text, bare_unit=self.bare_unit, max_minutes=self.max_minutes)
         except Invalid as error:
             preview = self.query_one(".dialog--preview", Label)
-            preview.update(error.message)
+            preview.update(plain_text(error.message))
             preview.add_class("-error")
             self.query_one("#duration-value", Input).focus()
             self.app.bell()

@@ -15,13 +15,17 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from tui_board.ui.dialogs.base import Dialog
+from tui_board.ui.plain_text import cut, plain_text
 
 T = TypeVar("T")
 
 
 class PickerScreen(Dialog["T | None"], Generic[T]):
     """A fuzzy-filtered list of `(label, value)` items; answers the chosen value, or
-    None when cancelled. The list keeps the items' order until the user types."""
+    None when cancelled. The list keeps the items' order until the user types.
+
+    Labels hold stored text (titles, names): each is shown as plain text, in one line
+    of at most `MENTION` cells."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "move(1)", "Next", show=False, id="picker-next"),
@@ -62,7 +66,7 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
     ) -> None:
         super().__init__()
         self.heading = title
-        self.items = list(items)
+        self.items = [(cut(label), value) for label, value in items]
         self.current = current
         self.placeholder = placeholder
         #: Indexes into `items` of the options shown, in the order shown.
@@ -70,7 +74,7 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as panel:
-            panel.border_title = self.heading
+            panel.border_title = plain_text(self.heading)
             panel.border_subtitle = "↑↓ choose · enter pick · esc cancel"
             yield Input(placeholder=self.placeholder, id="picker-query", compact=True)
             options = OptionList(id="picker-options")
@@ -96,10 +100,10 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
             scored = [(matcher.match(label), i) for i, (label, _) in enumerate(self.items)]
             ranked = sorted((s for s in scored if s[0] > 0), key=lambda s: -s[0])
             self._shown = [i for _, i in ranked]
-            prompts = [matcher.highlight(self.items[i][0]) for i in self._shown]
+            prompts = [_highlight(matcher, self.items[i][0]) for i in self._shown]
         else:
             self._shown = list(range(len(self.items)))
-            prompts = [Content(label) for label, _ in self.items]
+            prompts = [plain_text(label) for label, _ in self.items]
         options = self.query_one(OptionList)
         options.set_options(Option(prompt) for prompt in prompts)
         if self._shown:
@@ -124,3 +128,14 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.items[self._shown[event.option_index]][1])
+
+
+def _highlight(matcher: Matcher, label: str) -> Content:
+    """The label with the letters the query matched in the match style, as plain text
+    (`Matcher.highlight` reads the label as markup: a name holding `[/x]` would crash)."""
+    content = plain_text(label)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, label)
+    for offset in offsets if score else ():
+        if not label[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,6 +26,7 @@ from tui_board.core.errors import Conflict
 from tui_board.core.models import Comment, ReportRow, Task, TaskPatch, User
 from tui_board.ui.dialogs.base import Dialog
 from tui_board.ui.dialogs.task_form import TaskDraft, TaskForm
+from tui_board.ui.plain_text import cut, fit, plain_text
 from tui_board.ui.session import describe_error
 
 if TYPE_CHECKING:
@@ -167,8 +169,8 @@ class TaskDetailScreen(Dialog["Task | None"]):
     def _show_task(self) -> None:
         task = self.card
         panel = self.query_one(".dialog")
-        panel.border_title = f"{task.key} · {task.column}"
-        self.query_one("#detail-title", Label).update(task.title)
+        panel.border_title = plain_text(f"{task.key} · {task.column}")
+        self.query_one("#detail-title", Label).update(plain_text(task.title))
         self._fact("assignee", f"@{task.assignee}" if task.assignee else "nobody")
         self._fact("priority", task.priority)
         self._fact("estimate", format_duration(task.estimate) if task.estimate is not None else "-")
@@ -180,25 +182,25 @@ class TaskDetailScreen(Dialog["Task | None"]):
         overdue = task.due is not None and task.due < self.today
         due.set_class(overdue, "detail--overdue")
         if overdue:
-            due.update(f"{task.due:%a %d %b %Y} (overdue)")
+            due.update(plain_text(f"{task.due:%a %d %b %Y} (overdue)"))
         self._fact("tags", " ".join(f"#{tag}" for tag in task.tags) or "-")
         description = self.query_one("#detail-description", Static)
-        description.update(task.description or "no description")
+        description.update(plain_text(task.description or "no description", multiline=True))
         description.set_class(not task.description, "detail--muted")
 
     def _fact(self, name: str, value: str) -> Label:
         label = self.query_one(f"#detail-{name}", Label)
-        label.update(value)
+        label.update(plain_text(value))
         return label
 
     def _show_comments(self) -> None:
         heading = self.query_one("#detail-comments-heading", Label)
         heading.update(f"Comments ({len(self.comments)})" if self.comments else "Comments")
         text = "\n\n".join(
-            f"{comment.author} · {_when(comment)}\n{comment.body}" for comment in self.comments
+            f"{cut(comment.author)} · {_when(comment)}\n{comment.body}" for comment in self.comments
         )
         comments = self.query_one("#detail-comments", Static)
-        comments.update(text or "no comments yet")
+        comments.update(plain_text(text or "no comments yet", multiline=True))
         comments.set_class(not self.comments, "detail--muted")
 
     # --- reading ---------------------------------------------------------------------------
@@ -217,12 +219,12 @@ class TaskDetailScreen(Dialog["Task | None"]):
     def _got_read(self, message: Read) -> None:
         self.comments = message.comments
         self._show_comments()
-        width = max((len(row.user) for row in message.logged), default=0)
+        width = max((cell_len(cut(row.user)) for row in message.logged), default=0)
         lines = [
-            f"{row.user:<{width}}  {format_duration(row.minutes):>6}" for row in message.logged
+            f"{fit(row.user, width)}  {format_duration(row.minutes):>6}" for row in message.logged
         ]
         time = self.query_one("#detail-time", Static)
-        time.update("\n".join(lines) or "no time logged yet")
+        time.update(plain_text("\n".join(lines) or "no time logged yet", multiline=True))
         time.set_class(not lines, "detail--muted")
 
     # --- editing ------------------------------------------------------------------------------

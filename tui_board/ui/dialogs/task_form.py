@@ -20,9 +20,11 @@ from textual.widgets import Button, Input, Label, Select, TextArea
 from tui_board.core.durations import BareUnit, format_duration, parse_duration
 from tui_board.core.errors import Invalid
 from tui_board.core.models import PRIORITIES, Priority, Task, TaskPatch, User
+from tui_board.core.text import printable
 from tui_board.core.weeks import parse_date, parse_day_name
 from tui_board.ui.dialogs.base import Dialog
 from tui_board.ui.dialogs.picker import PickerScreen
+from tui_board.ui.plain_text import plain_text
 
 #: The largest estimate the store takes (10,000 hours).
 MAX_ESTIMATE = 10_000 * 60
@@ -179,26 +181,31 @@ class TaskForm(Dialog["TaskDraft | None"]):
         self.assignee = self.draft.assignee
 
     def compose(self) -> ComposeResult:
+        # The fields start with the card's values as the screens show them: a control
+        # character stored by another client is a visible stand-in here, and saving
+        # stores the stand-in.
         draft = self.draft
         estimate = format_duration(draft.estimate) if draft.estimate is not None else ""
         with Vertical(classes="dialog") as panel:
-            panel.border_title = self.heading
+            panel.border_title = plain_text(self.heading)
             panel.border_subtitle = "ctrl+s / enter: save · tab: next field · esc: cancel"
             if self.context:
-                yield Label(self.context, classes="dialog--hint", markup=False)
+                yield Label(plain_text(self.context), classes="dialog--hint")
             with Vertical(id="task-form-fields"):
                 with _row("Title"):
-                    yield Input(draft.title, id="task-form-title", compact=True)
+                    yield Input(printable(draft.title), id="task-form-title", compact=True)
                 with _row("Description", classes="-tall"):
                     yield TextArea(
-                        draft.description,
+                        printable(draft.description, multiline=True),
                         id="task-form-description",
                         compact=True,
                         tab_behavior="focus",
                         soft_wrap=True,
                     )
                 with _row("Assignee"):
-                    yield Button(self._assignee_label(), id="task-form-assignee", compact=True)
+                    yield Button(
+                        plain_text(self._assignee_label()), id="task-form-assignee", compact=True
+                    )
                 with _row("Estimate"):
                     yield Input(
                         estimate, placeholder="e.g. 4h", id="task-form-estimate", compact=True
@@ -220,7 +227,7 @@ class TaskForm(Dialog["TaskDraft | None"]):
                     )
                 with _row("Tags"):
                     yield Input(
-                        " ".join(draft.tags),
+                        printable(" ".join(draft.tags)),
                         placeholder="bug ux",
                         id="task-form-tags",
                         compact=True,
@@ -255,7 +262,7 @@ class TaskForm(Dialog["TaskDraft | None"]):
         if login is None:
             return
         self.assignee = login or None
-        self.query_one("#task-form-assignee", Button).label = self._assignee_label()
+        self.query_one("#task-form-assignee", Button).label = plain_text(self._assignee_label())
 
     # --- live previews ----------------------------------------------------------------------
 
@@ -281,7 +288,7 @@ class TaskForm(Dialog["TaskDraft | None"]):
 
     def _show_preview(self, field: str, message: str, ok: bool) -> None:
         preview = self.query_one(f"{field}-preview", Label)
-        preview.update(message)
+        preview.update(plain_text(message))
         preview.set_class(not ok, "-error")
         self.query_one(field, Input).set_class(not ok, "-invalid")
 
@@ -343,7 +350,7 @@ class TaskForm(Dialog["TaskDraft | None"]):
 
     def _refuse(self, field: str, message: str) -> None:
         error = self.query_one(".dialog--error", Label)
-        error.update(message)
+        error.update(plain_text(message))
         error.display = True
         widget = self.query_one(field, Widget)
         widget.add_class("-invalid")

@@ -27,6 +27,7 @@ from tui_board.core.models import TimeOff, User, WeekSheet, WeekState
 from tui_board.core.permissions import OWN_WEEK
 from tui_board.core.weeks import IsoWeek
 from tui_board.ui.dialogs import ConfirmScreen
+from tui_board.ui.plain_text import PASSAGE, cells, cut, plain_text
 from tui_board.ui.session import describe_error
 from tui_board.ui.widgets.workload_prompt import TextPrompt, required
 from tui_board.ui.widgets.workload_table import KeyTable, TableScreen, plain
@@ -179,7 +180,7 @@ class ApprovalsScreen(TableScreen):
         table.clear(columns=True)
         # week, the days, total and state, each with its padding, and the scrollbar
         fixed = 10 + 7 * len(days) + 8 + 11 + table.styles.scrollbar_size_vertical
-        names = max([6, *(len(w.name) for w in data.weeks)])
+        names = max([6, *(cells(w.name) for w in data.weeks)])
         table.add_column(plain("Person"), key="person", width=min(names, self.room(fixed)))
         table.add_column(plain("Week"), key="week", width=8)
         for day in days:
@@ -255,15 +256,15 @@ class ApprovalsScreen(TableScreen):
         if week is None:
             head.update("")
             return
-        head.update("\n".join(week_heading(week)))
+        head.update(plain_text("\n".join(week_heading(week)), multiline=True))
         days = self._days_shown()
         monday = IsoWeek.parse(week.state.week).monday()
         tasks = week_tasks(week)
-        keys = max([4, *(len(key) for key in tasks)])
+        keys = max([4, *(cells(key) for key in tasks)])
         # the task, the days and the total, each with its padding, and the scrollbar
         fixed = keys + 2 + 8 * len(days) + 8 + table.styles.scrollbar_size_vertical
         table.add_column(plain("Task"), key="task", width=keys)
-        titles = max([5, *(len(title) for title, _ in tasks.values())])
+        titles = max([5, *(cells(title) for title, _ in tasks.values())])
         table.add_column(plain("Title"), key="title", width=min(titles, self.room(fixed)))
         for day in days:
             label = f"{DAY_NAMES[day]} {(monday + timedelta(day)):%d}"
@@ -338,7 +339,7 @@ class ApprovalsScreen(TableScreen):
             return
         state = week.state
         confirm = ConfirmScreen(
-            f"Reopen {week.name}'s {state.week} ({state.state})? It goes back to draft, "
+            f"Reopen {cut(week.name)}'s {state.week} ({state.state})? It goes back to draft, "
             "so that they can change it and submit it again.",
             title="Reopen the week",
             yes="Reopen",
@@ -389,16 +390,17 @@ class ApprovalsScreen(TableScreen):
 
 
 def week_heading(week: QueuedWeek) -> list[str]:
-    """`Maya Okafor · 2026-W17 · rejected by alice`, then the note and the time off."""
+    """`Maya Okafor · 2026-W17 · rejected by alice`, then the note and the time off (one
+    line each, the stored parts cut to a few lines at most)."""
     state = week.state
-    head = f"{week.name} · {state.week} · {state.state}"
+    head = f"{cut(week.name)} · {state.week} · {state.state}"
     if state.reviewer:
-        head += f" by {state.reviewer}"
+        head += f" by {cut(state.reviewer)}"
     if week.mine:
         head += " · yours: another admin or your team's lead reviews it"
     lines = [head]
     if state.note:
-        lines.append(f"Note: {state.note}")
+        lines.append(f"Note: {cut(state.note, PASSAGE)}")
     if week.sheet.time_off:
         lines.append(f"Time off: {time_off_text(week.sheet.time_off)}")
     if not week.sheet.entries:

@@ -33,6 +33,7 @@ from tui_board.core.models import Change, Column, Project, Task, TaskPatch, Time
 from tui_board.ui.dialogs.confirm import ConfirmScreen
 from tui_board.ui.dialogs.duration import DurationPrompt, LoggedTime
 from tui_board.ui.dialogs.picker import PickerScreen
+from tui_board.ui.plain_text import cut, plain_text
 from tui_board.ui.screens.mode import ModeScreen
 from tui_board.ui.session import describe_error
 from tui_board.ui.widgets.board_card import CARD_HEIGHT
@@ -85,8 +86,9 @@ class Write:
 def _show(label: Label, text: str, *, layout: bool = True) -> None:
     """Change a label's text only when it changed (an update costs a repaint, and with
     `layout` a relayout of the screen)."""
-    if str(label.content) != text:
-        label.update(text, layout=layout)
+    content = plain_text(text)
+    if str(label.content) != content.plain:
+        label.update(content, layout=layout)
 
 
 class FilterField(Input):
@@ -168,6 +170,8 @@ class BoardScreen(ModeScreen):
     }
     BoardScreen #board-project {
         width: auto;
+        max-width: 50%;
+        text-overflow: ellipsis;
         text-style: bold;
         color: $text-primary;
         text-wrap: nowrap;
@@ -976,7 +980,7 @@ class BoardScreen(ModeScreen):
         today = self.today
         prompt = DurationPrompt(
             f"Log time on {task.key}",
-            context=f"{task.title} · today, {today:%a %d %b}",
+            context=f"{cut(task.title, 40)} · today, {today:%a %d %b}",
             bare_unit=self.board_app.config.bare_unit,
         )
         key = task.key
@@ -1031,7 +1035,7 @@ class BoardScreen(ModeScreen):
         if task is None:
             return
         confirm = ConfirmScreen(
-            f"Archive {task.key} · {task.title}?\nIt leaves the board; "
+            f"Archive {task.key} · {cut(task.title)}?\nIt leaves the board; "
             f"`tui-board task archive {task.key} --restore` brings it back.",
             title="Archive the card",
             yes="Archive",

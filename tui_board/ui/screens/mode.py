@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui_board.core.clock import local_today
+from tui_board.ui.plain_text import plain_text
 from tui_board.ui.screens.help import key_rows
 from tui_board.ui.session import Connected, Connection, Failed, Opening, describe_error
 from tui_board.ui.widgets.top_bar import TopBar
@@ -99,7 +100,7 @@ class ModeScreen(Screen[None]):
     def set_status(self, text: str, *, error: bool = False) -> None:
         """The line under the purpose: what is happening, or what went wrong."""
         status = self.query_one(".mode-status", Static)
-        status.update(text)
+        status.update(plain_text(text, multiline=True))
         status.display = bool(text)
         status.set_class(error, "-error")
 
@@ -141,7 +142,7 @@ class ModeScreen(Screen[None]):
     def _show_facts(self, message: FactsLoaded) -> None:
         facts = self.query_one(".mode-facts", Static)
         facts.loading = False
-        facts.update("\n".join(message.facts))
+        facts.update(plain_text("\n".join(message.facts), multiline=True))
 
     @on(FactsFailed)
     def _show_failure(self, message: FactsFailed) -> None:

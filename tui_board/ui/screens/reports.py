@@ -29,6 +29,7 @@ from tui_board.core.models import ReportRow
 from tui_board.core.weeks import IsoWeek, parse_date
 from tui_board.files import write_file
 from tui_board.ui.dialogs import ConfirmScreen, PickerScreen
+from tui_board.ui.plain_text import cells
 from tui_board.ui.widgets.workload_prompt import TextPrompt
 from tui_board.ui.widgets.workload_table import TableScreen, plain
 
@@ -340,9 +341,9 @@ class ReportsScreen(TableScreen):
         table.clear(columns=True)
         name = {"person": "Name", "project": "Project", "task": "Title"}[self.group]
         total_label = f"Total ({len(report.lines)})"
-        keys = max([6, len(total_label), *(len(line.key) for line in report.lines)])
+        keys = max([6, len(total_label), *(cells(line.key) for line in report.lines)])
         fixed = keys + 2 + 10 + 9 + 7 + table.styles.scrollbar_size_vertical
-        names = max([6, *(len(line.name) for line in report.lines)])
+        names = max([6, *(cells(line.name) for line in report.lines)])
         table.add_column(plain(self.group.title()), key="key", width=keys)
         table.add_column(plain(name), key="name", width=min(names, self.room(fixed)))
         table.add_column(plain("Time", justify="right"), key="time", width=8)

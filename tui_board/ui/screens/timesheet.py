@@ -31,8 +31,10 @@ from tui_board.core.clock import local_today
 from tui_board.core.durations import format_duration
 from tui_board.core.errors import Conflict, Invalid, Locked
 from tui_board.core.models import Task, TaskRef, TimeEntry, Timer, WeekSheet, WeekState
+from tui_board.core.text import printable
 from tui_board.core.weeks import IsoWeek
 from tui_board.ui.dialogs import ConfirmScreen, PickerScreen
+from tui_board.ui.plain_text import PASSAGE, cut, plain_text
 from tui_board.ui.screens.mode import ModeScreen
 from tui_board.ui.session import describe_error
 from tui_board.ui.widgets.timesheet_entry import (
@@ -501,9 +503,9 @@ class TimesheetScreen(ModeScreen):
             (logged, "bold"),
             (f" · {when}", "$text-muted"),
         )
-        shown = self.query_one(".mode-facts", Static)
-        if str(shown.content) != facts.plain:
-            shown.update(facts, layout=False)  # one line, whatever it says: no relayout
+        title = self.query_one(".mode-facts", Static)
+        if str(title.content) != facts.plain:
+            title.update(facts, layout=False)  # one line, whatever it says: no relayout
         self._draw_state(state)
         self._draw_line()
 
@@ -514,7 +516,7 @@ class TimesheetScreen(ModeScreen):
         text, kind = "", ""
         if week.state == "rejected":
             who = week.reviewer or "your lead"
-            note = f": “{week.note}”" if week.note else ""
+            note = f": “{cut(week.note, PASSAGE)}”" if week.note else ""
             text = f"Sent back by {who}{note} Fix it, then {submit} submits it again."
             kind = "-rejected"
         elif week.state in ("submitted", "approved") or state.read_only_reason() is not None:
@@ -526,8 +528,9 @@ class TimesheetScreen(ModeScreen):
             locked = state.sheet.locked_until
             text = f"Time up to {locked:%a %d %b} is locked: those days are read-only."
             kind = "-read-only"
-        if str(line.content) != text:
-            line.update(text)
+        content = plain_text(text)
+        if str(line.content) != content.plain:
+            line.update(content)
         line.set_class(bool(text), "-shown")
         line.set_class(kind == "-rejected", "-rejected")
         line.set_class(kind == "-read-only", "-read-only")
@@ -538,8 +541,9 @@ class TimesheetScreen(ModeScreen):
         line = self.query_one("#timesheet-line", Label)
         text, tone = self._line_text()
         wraps = tone in ("error", "warning")
-        if str(line.content) != text:
-            line.update(text, layout=wraps or line.size.height != 1)
+        content = plain_text(text)
+        if str(line.content) != content.plain:
+            line.update(content, layout=wraps or line.size.height != 1)
         for name in ("ok", "error", "warning"):
             line.set_class(tone == name, f"-{name}")
 
@@ -752,9 +756,9 @@ class TimesheetScreen(ModeScreen):
         else:
             assert self._comment_cell is not None
             key, day = self._comment_cell
-            label.update(f"Comment on {key} {day:%a %d} {PROMPT}")
+            label.update(plain_text(f"Comment on {key} {day:%a %d} {PROMPT}"))
             field.placeholder = "what you did"
-        field.open(value, completes_keys=kind == "quick")
+        field.open(printable(value), completes_keys=kind == "quick")
         self.add_class("-prompting")
         self._leave_lines(LINE_LINES + 1)
         field.focus()
@@ -934,7 +938,9 @@ class TimesheetScreen(ModeScreen):
                 continue
             project = self.project_names.get(task.project, task.project)
             mine = " · mine" if me is not None and task.assignee == me.login else ""
-            items.append((f"{task.key} · {task.title} · {project}{mine}", task.key))
+            items.append(
+                (f"{task.key} · {cut(task.title, 60)} · {cut(project, 30)}{mine}", task.key)
+            )
         if not items:
             self.notify("Every open task is on this week already.", markup=False)
             return

@@ -40,6 +40,7 @@ from tui_board.core.weeks import IsoWeek
 from tui_board.core.workload import BANDS
 from tui_board.ui.dialogs import PickerScreen, TaskDetailScreen
 from tui_board.ui.dialogs.task_form import NOBODY
+from tui_board.ui.plain_text import cells, cut, plain_text
 from tui_board.ui.screens.approvals import ApprovalsScreen, time_off_text
 from tui_board.ui.screens.help import HelpScreen, KeyRow
 from tui_board.ui.screens.mode import ModeScreen
@@ -291,7 +292,8 @@ class WorkloadScreen(ModeScreen):
     def _show_summary(self) -> None:
         figures = self.grid.workload
         if figures is not None:
-            self.query_one(".mode-facts", Static).update(self._summary(figures, self.waiting))
+            summary = plain_text(self._summary(figures, self.waiting))
+            self.query_one(".mode-facts", Static).update(summary)
 
     def _summary(self, figures: Workload, waiting: int) -> str:
         people = len(figures.rows)
@@ -445,7 +447,9 @@ class WeekDetailScreen(TableScreen):
 
     def __init__(self, row: WorkloadRow, week: str, *, team: str | None, today: date) -> None:
         iso = IsoWeek.parse(week)
-        super().__init__(f"{row.name} · {week}, {iso.monday():%a %d %b} to {iso.sunday():%a %d %b}")
+        super().__init__(
+            f"{cut(row.name)} · {week}, {iso.monday():%a %d %b} to {iso.sunday():%a %d %b}"
+        )
         self.person = row
         self.week = week
         self.team = team
@@ -473,9 +477,9 @@ class WeekDetailScreen(TableScreen):
         self._figures(data)
         table = self.table
         table.clear(columns=True)
-        key_width = max([4, *(len(row.key) for row in self.rows)])
+        key_width = max([4, *(cells(row.key) for row in self.rows)])
         fixed = key_width + 2 + 12 + 3 * 9 + table.styles.scrollbar_size_vertical
-        titles = max([5, *(len(row.title) for row in self.rows)])
+        titles = max([5, *(cells(row.title) for row in self.rows)])
         for label, width in (
             ("Task", key_width),
             ("Title", min(titles, self.room(fixed))),
@@ -680,7 +684,10 @@ def reassign_items(loads: Workload, current: str | None) -> list[tuple[str, str]
         mark = " (has it)" if row.user == current else ""
         load = f"{cell_text(cell)}h · {percent(cell.load, cell.capacity)}"
         items.append(
-            (f"{row.name}{mark} · {load} · {band_text(cell.load, cell.capacity)}", row.user)
+            (
+                f"{cut(row.name, 40)}{mark} · {load} · {band_text(cell.load, cell.capacity)}",
+                row.user,
+            )
         )
     items.append(("nobody", NOBODY))
     return items

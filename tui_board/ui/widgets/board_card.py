@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -24,6 +24,8 @@ from textual.strip import Strip
 
 from tui_board.core.durations import format_hours
 from tui_board.core.models import Task
+from tui_board.core.text import printable
+from tui_board.ui.plain_text import cut
 
 #: Lines a card takes, and the blank line after it.
 CARD_LINES = 4
@@ -52,20 +54,12 @@ class CardStyles:
     timer: Style
 
 
-def cut(text: str, width: int) -> str:
-    """`text` in at most `width` cells, ending in `…` when it had to be cut."""
-    if width <= 0:
-        return ""
-    if cell_len(text) <= width:
-        return text
-    return set_cell_size(text, width - 1).rstrip() + "…"
-
-
 def wrap_title(console: Console, title: str, width: int, lines: int = 2) -> list[str]:
-    """The title in `lines` lines of `width` cells, word-wrapped, the last one cut."""
+    """The title in `lines` lines of `width` cells, word-wrapped, the last one cut (its
+    line breaks and control characters shown as `printable` shows them)."""
     if width <= 0:
         return [""] * lines
-    wrapped = [line.plain.rstrip() for line in Text(title).wrap(console, width)]
+    wrapped = [line.plain.rstrip() for line in Text(printable(title)).wrap(console, width)]
     if len(wrapped) > lines:
         rest = " ".join(wrapped[lines - 1 :])
         wrapped = [*wrapped[: lines - 1], cut(rest, width)]

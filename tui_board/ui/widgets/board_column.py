@@ -24,13 +24,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tui_board.core.models import Column, Task
-from tui_board.ui.widgets.board_card import (
-    CARD_HEIGHT,
-    CARD_LINES,
-    CardStyles,
-    cut,
-    paint_card,
-)
+from tui_board.ui.plain_text import cut
+from tui_board.ui.widgets.board_card import CARD_HEIGHT, CARD_LINES, CardStyles, paint_card
 
 #: How many painted cards a column keeps (a screen shows a few dozen).
 PAINTED_CARDS = 400

@@ -14,6 +14,8 @@ from textual.widgets import Label
 from tui_board.core.clock import system_clock
 from tui_board.core.durations import format_duration
 from tui_board.core.models import Timer
+from tui_board.core.text import printable
+from tui_board.ui.plain_text import plain_text
 
 TIMER_GLYPH = "⏱"
 
@@ -91,10 +93,12 @@ class TopBar(Horizontal):
         self._ticker: Ticker | None = None
 
     def compose(self) -> ComposeResult:
-        yield Label(f"tui-board · {self.heading}", classes="top-bar--title", markup=False)
+        yield Label(
+            plain_text(f"tui-board · {self.heading}"), classes="top-bar--title", markup=False
+        )
         yield Label("", classes="top-bar--timer", markup=False)
         yield Label("", classes="top-bar--link", markup=False)
-        yield Label(self.who, classes="top-bar--who", markup=False)
+        yield Label(plain_text(self.who), classes="top-bar--who", markup=False)
 
     def on_mount(self) -> None:
         self._ticker = self.set_interval(1, self._tick, pause=True)
@@ -109,14 +113,14 @@ class TopBar(Horizontal):
     def watch_link(self, link: str) -> None:
         self.set_class(bool(link), "-offline")
         if self.is_mounted:
-            self.query_one(".top-bar--link", Label).update(link)
+            self.query_one(".top-bar--link", Label).update(plain_text(link))
 
     def _follow_app_timer(self, timer: Timer | None) -> None:
         self.timer = timer
 
     def watch_who(self, who: str) -> None:
         if self.is_mounted:
-            self.query_one(".top-bar--who", Label).update(who)
+            self.query_one(".top-bar--who", Label).update(plain_text(who))
 
     def watch_timer(self, timer: Timer | None) -> None:
         self.set_class(timer is not None, "-timing")
@@ -131,7 +135,7 @@ class TopBar(Horizontal):
         if not self.is_mounted or self.timer is None:
             return
         clock = getattr(self.app, "clock", system_clock)
-        text = timer_text(self.timer, clock())
+        text = printable(timer_text(self.timer, clock()))
         label = self.query_one(".top-bar--timer", Label)
         old = str(label.content)
         if old != text:

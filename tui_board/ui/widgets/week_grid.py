@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar, Literal
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -36,6 +36,7 @@ from textual.widget import Widget
 
 from tui_board.core.durations import DAY_MINUTES, BareUnit, format_duration, parse_duration
 from tui_board.core.errors import Invalid
+from tui_board.ui.plain_text import cut, fit
 from tui_board.ui.widgets.timesheet_state import TIME_OFF_LABELS, DayStatus, WeekGridState
 
 #: Characters that start editing a cell: a duration begins with one of them. `.` does
@@ -52,15 +53,6 @@ STATUS_MARKS: dict[DayStatus, str] = {"met": "✓", "over": "+"}
 Move = Literal[
     "down", "up", "left", "right", "next", "previous", "page_down", "page_up", "first", "last"
 ]
-
-
-def cut(text: str, width: int) -> str:
-    """`text` in at most `width` cells, ending in `…` when it had to be cut."""
-    if width <= 0:
-        return ""
-    if cell_len(text) <= width:
-        return text
-    return set_cell_size(text, width - 1).rstrip() + "…"
 
 
 def day_heading(day: date) -> str:
@@ -632,8 +624,8 @@ class WeekGrid(Widget, can_focus=True):
             (MARKER if on_cursor_row else " ", self.ink("key", on)),
         ]
         if columns.project:
-            project = cut(self.project_names.get(row.project, row.project), columns.project - 2)
-            parts.append((f"{project:<{columns.project - 1}} ", muted))
+            project = self.project_names.get(row.project, row.project)
+            parts.append((f"{fit(project, columns.project - 2)}  ", muted))
         parts.append((row.key, muted if row.archived else self.ink("key", on)))
         if row.key == self.timer_key:
             parts.append((f" {TIMER_GLYPH}", self.ink("timer", on)))

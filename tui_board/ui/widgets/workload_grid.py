@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -32,6 +32,7 @@ from textual.widgets import Label
 from tui_board.core.models import Workload, WorkloadCell, WorkloadRow
 from tui_board.core.weeks import IsoWeek
 from tui_board.core.workload import BANDS, Band, band
+from tui_board.ui.plain_text import cut, fit
 
 #: Each band's look, for the grid's cells and the legend's swatches alike.
 BAND_CSS: dict[Band, str] = {
@@ -192,7 +193,7 @@ class WorkloadGrid(ScrollView, can_focus=False):
         self.rows_shown = sorted(
             workload.rows, key=lambda r: (r.team is None, r.team or "", r.name.casefold())
         )
-        teams = {row.team or "-" for row in workload.rows}
+        teams = {cut(row.team or "-", TEAM_WIDTH) for row in workload.rows}
         self.show_team = len(teams) > 1
         count = range(len(workload.weeks))
         loads = [sum(r.cells[i].load for r in workload.rows) for i in count]
@@ -200,8 +201,8 @@ class WorkloadGrid(ScrollView, can_focus=False):
         colours = not self.app.no_color
         self.lines = [
             GridLine(
-                row.name,
-                row.team or "-",
+                cut(row.name, NAME_WIDTH),
+                cut(row.team or "-", TEAM_WIDTH),
                 tuple(
                     (
                         marked(cell_text(c), c.load, c.capacity, colours),
@@ -375,9 +376,9 @@ class WorkloadGrid(ScrollView, can_focus=False):
 
     def _header(self, y: int) -> list[Segment]:
         header = self._style("workload-grid--header")
-        segments = [Segment(_fit(" Person" if y else "", self.name_width + 2), header)]
+        segments = [Segment(fit(" Person" if y else "", self.name_width + 2), header)]
         if self.show_team:
-            segments.append(Segment(_fit(" Team" if y else "", self.team_width + 2), header))
+            segments.append(Segment(fit(" Team" if y else "", self.team_width + 2), header))
         visible = self._visible_weeks()
         for index in visible:
             top, bottom, look = self._labels[index]
@@ -407,9 +408,9 @@ class WorkloadGrid(ScrollView, can_focus=False):
         name = base
         if index is not None and index == self.cursor_row:
             name = self._style("workload-grid--focus")
-        segments = [Segment(" " + _fit(line.name, self.name_width) + " ", name)]
+        segments = [Segment(" " + fit(line.name, self.name_width) + " ", name)]
         if self.show_team:
-            segments.append(Segment(" " + _fit(line.team, self.team_width) + " ", base))
+            segments.append(Segment(" " + fit(line.team, self.team_width) + " ", base))
         plain = self.rich_style
         for week in self._visible_weeks():
             text, component = line.cells[week]
@@ -442,13 +443,6 @@ class WorkloadGrid(ScrollView, can_focus=False):
 def _look(week: str, current: str) -> str:
     """How a week's header looks: `now`, `past`, or plain."""
     return "now" if week == current else "past" if week < current else ""
-
-
-def _fit(text: str, width: int) -> str:
-    """`text` in exactly `width` cells: padded, or cut with an ellipsis."""
-    if cell_len(text) > width:
-        return set_cell_size(text, width - 1) + "…"
-    return set_cell_size(text, width)
 
 
 class BandLegend(Horizontal):

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label
 
 from tui_board.ui.dialogs.base import Dialog
+from tui_board.ui.plain_text import plain_text
 
 #: Reads what was typed: a line saying what it means, and whether it can be used.
 Describe = Callable[[str], tuple[str, bool]]
@@ -67,10 +68,10 @@ class TextPrompt(Dialog["str | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as panel:
-            panel.border_title = self.heading
+            panel.border_title = plain_text(self.heading)
             panel.border_subtitle = "enter: ok · esc: cancel"
             if self.context:
-                yield Label(self.context, classes="text-prompt--context", markup=False)
+                yield Label(plain_text(self.context), classes="text-prompt--context")
             yield Label(self.label, classes="text-prompt--label", markup=False)
             yield Input(
                 self.initial, placeholder=self.placeholder, id="text-prompt-value", compact=True
@@ -88,7 +89,7 @@ class TextPrompt(Dialog["str | None"]):
     def _preview(self, text: str) -> bool:
         message, ok = self.describe(text)
         preview = self.query_one(".dialog--preview", Label)
-        preview.update(message)
+        preview.update(plain_text(message))
         preview.set_class(not ok, "-error")
         self.query_one("#text-prompt-value", Input).set_class(not ok, "-invalid")
         return ok

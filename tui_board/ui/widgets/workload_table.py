@@ -23,6 +23,8 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static
 from textual.widgets.data_table import CursorType
 
+from tui_board.core.text import printable
+from tui_board.ui.plain_text import plain_text
 from tui_board.ui.session import Connected, describe_error
 from tui_board.ui.widgets.top_bar import TopBar
 
@@ -48,7 +50,7 @@ class Styled:
     def __rich__(self) -> Text:
         style = self.widget.get_component_rich_style(self.component) if self.component else ""
         return Text(
-            self.text,
+            printable(self.text),
             style=style,
             justify=self.justify,
             no_wrap=True,
@@ -61,8 +63,9 @@ class Styled:
 
 
 def plain(text: str, *, justify: JustifyMethod = "left") -> Text:
-    """A cell's text that is never read as markup."""
-    return Text(text, justify=justify, no_wrap=True, overflow="ellipsis", end="")
+    """A cell's text (stored text often): never read as markup, its control characters
+    shown as `printable` shows them."""
+    return Text(printable(text), justify=justify, no_wrap=True, overflow="ellipsis", end="")
 
 
 class KeyTable(DataTable[Any], can_focus=False):
@@ -213,7 +216,7 @@ class TableScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TopBar(self.title or type(self).__name__)
         with Vertical(id="table-body"):
-            yield Static(self.heading, classes="table-screen--heading", markup=False)
+            yield Static(plain_text(self.heading), classes="table-screen--heading", markup=False)
             yield Static("", classes="table-screen--figures", markup=False)
             yield KeyTable(id="table-screen-table")
             yield from self.compose_below()
@@ -275,14 +278,14 @@ class TableScreen(Screen[None]):
     # --- the lines around the table -------------------------------------------------------------
 
     def set_heading(self, text: str) -> None:
-        self.query_one(".table-screen--heading", Static).update(text)
+        self.query_one(".table-screen--heading", Static).update(plain_text(text))
 
     def set_figures(self, text: str) -> None:
-        self.query_one(".table-screen--figures", Static).update(text)
+        self.query_one(".table-screen--figures", Static).update(plain_text(text))
 
     def set_notes(self, text: str) -> None:
         notes = self.query_one(".table-screen--notes", Static)
-        notes.update(text)
+        notes.update(plain_text(text, multiline=True))
         notes.display = bool(text)
 
     def room(self, fixed: int) -> int:
