@@ -10,10 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.fuzzy import Matcher
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from tui_board.core.fuzzy import Match, fuzzy_match
 from tui_board.ui.dialogs.base import Dialog
 from tui_board.ui.plain_text import cut, plain_text
 
@@ -96,11 +96,13 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
     def _show(self, query: str) -> None:
         query = query.strip()
         if query:
-            matcher = Matcher(query)
-            scored = [(matcher.match(label), i) for i, (label, _) in enumerate(self.items)]
-            ranked = sorted((s for s in scored if s[0] > 0), key=lambda s: -s[0])
+            found = [(fuzzy_match(query, label), i) for i, (label, _) in enumerate(self.items)]
+            ranked = sorted(
+                ((match, i) for match, i in found if match is not None),
+                key=lambda hit: -hit[0].score,
+            )
             self._shown = [i for _, i in ranked]
-            prompts = [_highlight(matcher, self.items[i][0]) for i in self._shown]
+            prompts = [_highlight(match, self.items[i][0]) for match, i in ranked]
         else:
             self._shown = list(range(len(self.items)))
             prompts = [plain_text(label) for label, _ in self.items]
@@ -130,12 +132,10 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
         self.dismiss(self.items[self._shown[event.option_index]][1])
 
 
-def _highlight(matcher: Matcher, label: str) -> Content:
-    """The label with the letters the query matched in the match style, as plain text
-    (`Matcher.highlight` reads the label as markup: a name holding `[/x]` would crash)."""
+def _highlight(match: Match, label: str) -> Content:
+    """The label as plain text with the letters the query matched reversed (as Textual shows them)."""
     content = plain_text(label)
-    score, offsets = matcher.fuzzy_search.match(matcher.query, label)
-    for offset in offsets if score else ():
+    for offset in match.offsets:
         if not label[offset].isspace():
-            content = content.stylize(matcher.match_style, offset, offset + 1)
+            content = content.stylize("reverse", offset, offset + 1)
     return content
