@@ -9,20 +9,33 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tui_board import __version__
 from tui_board.cli.context import CliContext, pass_cli
-from tui_board.cli.output import emit_json, fail
+from tui_board.cli.output import emit_json, fail, neutralise, say
 
 if TYPE_CHECKING:
     from tui_board.config import Config
 
 
 class BoardGroup(click.Group):
-    """Turns every error a user can cause into one line on stderr and an exit code."""
+    """Turns every error a user can cause into one line on stderr and an exit code;
+    click's own usage errors, which echo what was typed, are made printable first."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.ClickException as error:
+            raise neutralise(error) from None
 
     def invoke(self, ctx: click.Context) -> object:
         from tui_board.core.errors import BoardError
@@ -31,7 +44,9 @@ class BoardGroup(click.Group):
             return super().invoke(ctx)
         except BoardError as error:
             fail(error.message, 2 if error.kind == "invalid" else 1)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+        except click.ClickException as error:
+            raise neutralise(error) from None
+        except (click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
             fail("interrupted", 130)
@@ -125,11 +140,9 @@ def init(cli_ctx: CliContext, db: str | None) -> None:
     if "://" not in target and Path(target).exists():
         fail(f"{target} already exists; use it with --db {target}")
     me = cli_ctx.backend(create=True).me()
-    click.echo(
-        f"Created {database_url(target).removeprefix('sqlite:///')}; {me.login} is its admin."
-    )
+    say(f"Created {database_url(target).removeprefix('sqlite:///')}; {me.login} is its admin.")
     if db:
-        click.echo(f"Use it with: tui-board --db {db} ...  (or: tui-board config set db {db})")
+        say(f"Use it with: tui-board --db {db} ...  (or: tui-board config set db {db})")
 
 
 @cli.command()
@@ -170,13 +183,13 @@ def demo(
         login=current_login(),
         size=DemoSize(users, tasks, weeks),
         seed=seed,
-        progress=None if no_open else lambda text: click.echo(text, err=True),
+        progress=None if no_open else lambda text: say(text, err=True),
     )
     took = time.perf_counter() - started
     summary = ", ".join(f"{n:,} {what}" for what, n in counts.items())
-    click.echo(f"Demo database {db}: {summary} ({took:.1f} s)", err=no_open)
+    say(f"Demo database {db}: {summary} ({took:.1f} s)", err=no_open)
     if no_open:
-        click.echo(db)
+        say(db)
         return
     cli_ctx.config.db, cli_ctx.config.server = db, ""
     run_app(cli_ctx.config)
@@ -192,7 +205,7 @@ def config_group() -> None:
 @pass_cli
 def config_get(cli_ctx: CliContext, key: str) -> None:
     """Print one setting."""
-    click.echo(cli_ctx.config.get(key))
+    say(cli_ctx.config.get(key))
 
 
 @config_group.command("set")
@@ -204,7 +217,7 @@ def config_set(cli_ctx: CliContext, key: str, value: str) -> None:
     from tui_board.config import save_user_value
 
     path = save_user_value(key, value, cli_ctx.config_path)
-    click.echo(f"{key} = {value}  ({path})")
+    say(f"{key} = {value}  ({path})")
 
 
 @config_group.command("list")
@@ -225,7 +238,7 @@ def config_list(cli_ctx: CliContext, as_json: bool) -> None:
     for key, value in values.items():
         if key == "token" and value:
             value = value[:6] + "..."
-        click.echo(f"{key} = {value}")
+        say(f"{key} = {value}")
 
 
 @cli.command()
@@ -241,7 +254,7 @@ def locate(cli_ctx: CliContext, what: str) -> None:
         "themes": user_themes_dir(),
         "db": cli_ctx.config.server or cli_ctx.config.db_path,
     }
-    click.echo(str(paths[what]))
+    say(str(paths[what]))
 
 
 @cli.group("db")
@@ -259,12 +272,12 @@ def db_upgrade(cli_ctx: CliContext, db: str | None) -> None:
     database = Database.connect(db or cli_ctx.config.db_path)
     before = database.schema_revision()
     if before == SCHEMA_HEAD:
-        click.echo(f"The schema is current ({SCHEMA_HEAD}).")
+        say(f"The schema is current ({SCHEMA_HEAD}).")
         return
     if before is not None and database.path is not None:
-        click.echo(f"Backed up to {database.backup_before_upgrade(before)}")
+        say(f"Backed up to {database.backup_before_upgrade(before)}")
     database.upgrade()
-    click.echo(f"Upgraded the schema from {before or 'nothing'} to {database.schema_revision()}.")
+    say(f"Upgraded the schema from {before or 'nothing'} to {database.schema_revision()}.")
 
 
 @db_group.command("backup")
@@ -276,7 +289,7 @@ def db_backup(cli_ctx: CliContext, destination: Path, db: str | None) -> None:
     from tui_board.store.database import Database
 
     database = Database.open(db or cli_ctx.config.db_path, migrate=False)
-    click.echo(f"Backed up to {database.backup(destination)}")
+    say(f"Backed up to {database.backup(destination)}")
 
 
 def _register() -> None:

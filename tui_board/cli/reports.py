@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from tui_board.cli.context import CliContext, pass_cli
-from tui_board.cli.output import emit_json, table
+from tui_board.cli.output import emit_json, say, table
 
 
 @click.command()
@@ -48,7 +48,7 @@ def workload(
         *(w.split("-")[1] + ("*" if w == figures.current else "") for w in figures.weeks),
     ]
     table(headers, rows, right=set(range(1, len(headers))))
-    click.echo(
+    say(
         "load/capacity; ! 100-120%, ‼ over 120%; * this week; past weeks: logged; "
         "this and coming weeks: logged + planned"
     )
@@ -99,10 +99,13 @@ def export(
             )
         text = buffer.getvalue()
     if output is None:
-        click.echo(text, nl=False)
+        if fmt == "json":
+            emit_json(entries)
+        else:
+            say(text, multiline=True, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {len(entries)} entries to {output}", err=True)
+        say(f"Wrote {len(entries)} entries to {output}", err=True)
 
 
 COMMANDS = [workload, export]
