@@ -67,6 +67,8 @@ def _describe(error: Exception) -> str:
     if name == "OperationalError":
         detail = str(getattr(error, "orig", error)).splitlines()[0]
         return f"the database could not be used: {detail}"
+    if isinstance(error, ValueError) and "embedded null" in str(error):
+        return "a file name may not hold U+0000 (NUL)"  # what the OS refuses in a path
     if name in ("ConnectError", "ConnectTimeout"):
         return f"cannot reach the server: {error}"
     detail = (str(error).splitlines() or [""])[0]
