@@ -9,20 +9,33 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tui_board import __version__
 from tui_board.cli.context import CliContext, pass_cli
-from tui_board.cli.output import emit_json, fail
+from tui_board.cli.output import emit_json, fail, neutralise, say
 
 if TYPE_CHECKING:
     from tui_board.config import Config
 
 
 class BoardGroup(click.Group):
-    """Turns every error a user can cause into one line on stderr and an exit code."""
+    """Turns every error a user can cause into one line on stderr and an exit code;
+    click's own usage errors, which echo what was typed, are made printable first."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.ClickException as error:
+            raise neutralise(error) from None
 
     def invoke(self, ctx: click.Context) -> object:
         from tui_board.core.errors import BoardError
@@ -31,7 +44,9 @@ class BoardGroup(click.Group):
             return super().invoke(ctx)
         except BoardError as error:
             fail(error.message, 2 if error.kind == "invalid" else 1)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+        except click.ClickException as error:
+            raise neutralise(error) from None
+        except (click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
             fail("interrupted", 130)
@@ -52,6 +67,8 @@ def _describe(error: Exception) -> str:
     if name == "OperationalError":
         detail = str(getattr(error, "orig", error)).splitlines()[0]
         return f"the database could not be used: {detail}"
+    if isinstance(error, ValueError) and "embedded null" in str(error):
+        return "a file name may not hold U+0000 (NUL)"  # what the OS refuses in a path
     if name in ("ConnectError", "ConnectTimeout"):
         return f"cannot reach the server: {error}"
     detail = (str(error).splitlines() or [""])[0]
@@ -131,11 +148,9 @@ def init(cli_ctx: CliContext, db: str | None) -> None:
     if path is not None and path.exists() and (not path.is_file() or path.stat().st_size):
         fail(f"{target} already exists and is not empty; use it with --db {target}")
     me = cli_ctx.backend(create=True).me()
-    click.echo(
-        f"Created {database_url(target).removeprefix('sqlite:///')}; {me.login} is its admin."
-    )
+    say(f"Created {database_url(target).removeprefix('sqlite:///')}; {me.login} is its admin.")
     if db:
-        click.echo(f"Use it with: tui-board --db {db} ...  (or: tui-board config set db {db})")
+        say(f"Use it with: tui-board --db {db} ...  (or: tui-board config set db {db})")
 
 
 @cli.command()
@@ -176,13 +191,13 @@ def demo(
         login=current_login(),
         size=DemoSize(users, tasks, weeks),
         seed=seed,
-        progress=None if no_open else lambda text: click.echo(text, err=True),
+        progress=None if no_open else lambda text: say(text, err=True),
     )
     took = time.perf_counter() - started
     summary = ", ".join(f"{n:,} {what}" for what, n in counts.items())
-    click.echo(f"Demo database {db}: {summary} ({took:.1f} s)", err=no_open)
+    say(f"Demo database {db}: {summary} ({took:.1f} s)", err=no_open)
     if no_open:
-        click.echo(db)
+        say(db)
         return
     cli_ctx.config.db, cli_ctx.config.server = db, ""
     run_app(cli_ctx.config)
@@ -199,7 +214,7 @@ def config_group() -> None:
 @pass_cli
 def config_get(cli_ctx: CliContext, key: str, reveal: bool) -> None:
     """Print one setting (the token masked unless --reveal)."""
-    click.echo(cli_ctx.config.shown(key, cli_ctx.config.get(key), reveal=reveal))
+    say(cli_ctx.config.shown(key, cli_ctx.config.get(key), reveal=reveal))
 
 
 @config_group.command("set")
@@ -211,7 +226,7 @@ def config_set(cli_ctx: CliContext, key: str, value: str) -> None:
     from tui_board.config import Config, save_user_value
 
     path = save_user_value(key, value, cli_ctx.config_path)
-    click.echo(f"{key} = {Config.shown(key, value)}  ({path})")
+    say(f"{key} = {Config.shown(key, value)}  ({path})")
 
 
 @config_group.command("list")
@@ -224,7 +239,7 @@ def config_list(cli_ctx: CliContext, as_json: bool) -> None:
         emit_json(values)
         return
     for key, value in values.items():
-        click.echo(f"{key} = {value}")
+        say(f"{key} = {value}")
 
 
 @cli.command()
@@ -240,7 +255,7 @@ def locate(cli_ctx: CliContext, what: str) -> None:
         "themes": user_themes_dir(),
         "db": cli_ctx.config.server or cli_ctx.config.db_path,
     }
-    click.echo(str(paths[what]))
+    say(str(paths[what]))
 
 
 @cli.group("db")
@@ -263,12 +278,12 @@ def db_upgrade(cli_ctx: CliContext, db: str | None) -> None:
     database = Database.connect(target)
     before = database.schema_revision()
     if before == SCHEMA_HEAD:
-        click.echo(f"The schema is current ({SCHEMA_HEAD}).")
+        say(f"The schema is current ({SCHEMA_HEAD}).")
         return
     if before is not None and database.path is not None:
-        click.echo(f"Backed up to {database.backup_before_upgrade(before)}")
+        say(f"Backed up to {database.backup_before_upgrade(before)}")
     database.upgrade()
-    click.echo(f"Upgraded the schema from {before or 'nothing'} to {database.schema_revision()}.")
+    say(f"Upgraded the schema from {before or 'nothing'} to {database.schema_revision()}.")
 
 
 @db_group.command("backup")
@@ -282,7 +297,7 @@ def db_backup(cli_ctx: CliContext, destination: Path, db: str | None, force: boo
     from tui_board.store.database import Database
 
     database = Database.open(db or cli_ctx.config.db_path, migrate=False)
-    click.echo(f"Backed up to {database.backup(destination, replace=force)}")
+    say(f"Backed up to {database.backup(destination, replace=force)}")
 
 
 def _register() -> None:

@@ -7,7 +7,7 @@ from typing import cast
 import click
 
 from tui_board.cli.context import CliContext, pass_cli
-from tui_board.cli.output import emit_json, fail, table
+from tui_board.cli.output import emit_json, fail, say, table
 from tui_board.core.models import Role
 
 ROLE_CHOICE = click.Choice(["member", "lead", "admin"])
@@ -45,7 +45,7 @@ def user_add(
         team=team,
         capacity=minutes,
     )
-    click.echo(f"Added {added.login} ({added.role}{', ' + added.team if added.team else ''}).")
+    say(f"Added {added.login} ({added.role}{', ' + added.team if added.team else ''}).")
 
 
 @user.command("list")
@@ -111,7 +111,7 @@ def user_set(
     if not patch.changes():
         fail("nothing to change; see `tui-board user set --help`", 2)
     changed = backend.update_user(login, current.version, patch)
-    click.echo(f"Updated {changed.login}: {', '.join(patch.changes())}.")
+    say(f"Updated {changed.login}: {', '.join(patch.changes())}.")
 
 
 @user.command("token")
@@ -128,11 +128,11 @@ def user_token(cli_ctx: CliContext, login: str, revoke: bool, name: str) -> None
         fail("tokens are made on the server's own database: run this with --db")
         return
     if revoke:
-        click.echo(f"Revoked {backend.revoke_tokens(login)} token(s) of {login}.")
+        say(f"Revoked {backend.revoke_tokens(login)} token(s) of {login}.")
         return
     token = backend.create_token(login, name=name)
-    click.echo(token)
-    click.echo(f"This is {login}'s token; it is shown only now.", err=True)
+    say(token)
+    say(f"This is {login}'s token; it is shown only now.", err=True)
 
 
 @click.group()
@@ -147,7 +147,7 @@ def team() -> None:
 def team_add(cli_ctx: CliContext, name: str, lead: str | None) -> None:
     """Add a team (admins only)."""
     made = cli_ctx.backend().create_team(name, lead=lead)
-    click.echo(f"Added team {made.name}{' led by ' + made.lead if made.lead else ''}.")
+    say(f"Added team {made.name}{' led by ' + made.lead if made.lead else ''}.")
 
 
 @team.command("lead")
@@ -157,7 +157,7 @@ def team_add(cli_ctx: CliContext, name: str, lead: str | None) -> None:
 def team_lead(cli_ctx: CliContext, name: str, login: str) -> None:
     """Make LOGIN the lead of team NAME."""
     cli_ctx.backend().set_team_lead(name, login)
-    click.echo(f"{login} leads {name}.")
+    say(f"{login} leads {name}.")
 
 
 @team.command("list")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from tui_board.cli.context import CliContext, pass_cli
+from tui_board.cli.output import say
 
 if TYPE_CHECKING:
     from tui_board.core.models import WeekSheet
@@ -39,7 +40,7 @@ def remind(cli_ctx: CliContext, day: str | None) -> None:
     sheets = [backend.week(this_week.shift(-1)), backend.week(this_week)]
     line = reminder(sheets, work_days=me.work_days, today=today)
     if line:
-        click.echo(line)
+        say(line)
 
 
 def missing_days(sheet: WeekSheet, *, work_days: tuple[int, ...], today: date) -> list[date]:

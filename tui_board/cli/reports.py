@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from tui_board.cli.context import CliContext, pass_cli
-from tui_board.cli.output import emit_json, table
+from tui_board.cli.output import emit_json, say, table
 
 
 @click.command()
@@ -46,7 +45,7 @@ def workload(
         *(w.split("-")[1] + ("*" if w == figures.current else "") for w in figures.weeks),
     ]
     table(headers, rows, right=set(range(1, len(headers))))
-    click.echo(
+    say(
         "load/capacity; ! 100-120%, ‼ over 120%; * this week; past weeks: logged; "
         "this and coming weeks: logged + planned"
     )
@@ -73,6 +72,7 @@ def export(
     from tui_board.core.errors import Invalid
     from tui_board.core.exports import csv_text
     from tui_board.core.models import to_json
+    from tui_board.core.text import safe_json
     from tui_board.files import write_file
 
     today = cli_ctx.today()
@@ -80,7 +80,7 @@ def export(
     last = cli_ctx.day(end) if end else today
     entries = cli_ctx.backend().list_entries(first, last, user=user, project=project_key)
     if fmt == "json":
-        text = json.dumps(to_json(entries), indent=2, ensure_ascii=False) + "\n"
+        text = safe_json(to_json(entries), indent=2) + "\n"
     else:
         header = ["date", "user", "project", "task", "title", "minutes", "hours", "comment"]
         text = csv_text(
@@ -102,13 +102,16 @@ def export(
             ]
         )
     if output is None:
-        click.echo(text, nl=False)
+        if fmt == "json":
+            emit_json(entries)
+        else:
+            say(text, multiline=True, nl=False)
     else:
         try:
             write_file(output.expanduser(), text, replace=True)
         except OSError as error:
             raise Invalid(f"cannot write {output}: {error.strerror or error}") from None
-        click.echo(f"Wrote {len(entries)} entries to {output}", err=True)
+        say(f"Wrote {len(entries)} entries to {output}", err=True)
 
 
 COMMANDS = [workload, export]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from tui_board.cli.context import CliContext, pass_cli
+from tui_board.cli.output import say
 
 
 @click.command()
@@ -28,7 +29,7 @@ def serve(cli_ctx: CliContext, db: str | None, host: str, port: int, workers: in
     target = db or cli_ctx.config.db_path
     Database.open(target).close()  # fails early, with one line, on a missing or old store
     os.environ["TUI_BOARD_SERVE_DB"] = target
-    click.echo(f"tui-board server on http://{host}:{port} for {target}", err=True)
+    say(f"tui-board server on http://{host}:{port} for {target}", err=True)
     uvicorn.run(
         "tui_board.server.asgi:app",
         host=host,

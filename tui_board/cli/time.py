@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, cast
 import click
 
 from tui_board.cli.context import CliContext, pass_cli
-from tui_board.cli.output import emit_json, table
+from tui_board.cli.output import clip, emit_json, say, table
 from tui_board.core.models import TimeOffKind
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def log(
     if as_json:
         emit_json(entry)
         return
-    click.echo(
+    say(
         f"Logged {format_duration(minutes)} on {entry.task} ({entry.task_title}) "
         f"for {when:%a %d %b}; that cell now holds {format_duration(entry.minutes)}."
     )
@@ -66,8 +66,8 @@ def timer_start(cli_ctx: CliContext, task_key: str) -> None:
     running = backend.timer_status()
     started = backend.timer_start(task_key)
     if running is not None:
-        click.echo(f"Stopped the timer on {running.task}.")
-    click.echo(f"Timer running on {started.task} ({started.task_title}).")
+        say(f"Stopped the timer on {running.task}.")
+    say(f"Timer running on {started.task} ({started.task_title}).")
 
 
 @timer.command("stop")
@@ -79,13 +79,13 @@ def timer_stop(cli_ctx: CliContext) -> None:
     backend = cli_ctx.backend()
     running = backend.timer_status()
     if running is None:
-        click.echo("No timer is running.")
+        say("No timer is running.")
         return
     entry = backend.timer_stop()
     if entry is None:
-        click.echo(f"Stopped the timer on {running.task} after less than a minute; nothing logged.")
+        say(f"Stopped the timer on {running.task} after less than a minute; nothing logged.")
     else:
-        click.echo(
+        say(
             f"Stopped the timer on {entry.task}; today's cell now holds "
             f"{format_duration(entry.minutes)}."
         )
@@ -105,10 +105,10 @@ def timer_status(cli_ctx: CliContext, as_json: bool) -> None:
         emit_json(running)
         return
     if running is None:
-        click.echo("No timer is running.")
+        say("No timer is running.")
         return
     elapsed = int((datetime.now(UTC) - running.started).total_seconds() // 60)
-    click.echo(f"{running.task} ({running.task_title}): {format_duration(elapsed)} so far.")
+    say(f"{running.task} ({running.task_title}): {format_duration(elapsed)} so far.")
 
 
 @click.command()
@@ -141,12 +141,12 @@ def week(cli_ctx: CliContext, week_text: str | None, user: str | None, as_json: 
     rows = []
     for key in [*tasks, *kinds]:
         minutes = [cells.get((key, d), 0) for d in sheet.days]
-        label = f"{key} {tasks[key][:28]}" if key in tasks else f"({key})"
+        label = f"{key} {clip(tasks[key], 28)}" if key in tasks else f"({key})"
         rows.append([label, *(show(m) for m in minutes), format_duration(sum(minutes))])
     totals = [sheet.day_total(d) for d in sheet.days]
     rows.append(["Total", *(show(m) for m in totals), format_duration(sum(totals))])
     state = sheet.state.state + (f": {sheet.state.note}" if sheet.state.note else "")
-    click.echo(
+    say(
         f"{sheet.user} · week {sheet.week} "
         f"({sheet.days[0]:%d %b} - {sheet.days[-1]:%d %b %Y}) · {state}"
     )
@@ -161,7 +161,7 @@ def submit(cli_ctx: CliContext, week_text: str | None) -> None:
     from tui_board.core.durations import format_duration
 
     state = cli_ctx.backend().submit_week(_week(cli_ctx, week_text))
-    click.echo(f"Submitted week {state.week} ({format_duration(state.submitted_minutes)}).")
+    say(f"Submitted week {state.week} ({format_duration(state.submitted_minutes)}).")
 
 
 @click.command()
@@ -171,7 +171,7 @@ def submit(cli_ctx: CliContext, week_text: str | None) -> None:
 def approve(cli_ctx: CliContext, login: str, week_text: str | None) -> None:
     """Approve LOGIN's submitted week (leads and admins)."""
     state = cli_ctx.backend().approve_week(login, _week(cli_ctx, week_text, default_shift=-1))
-    click.echo(f"Approved {state.user}'s week {state.week}.")
+    say(f"Approved {state.user}'s week {state.week}.")
 
 
 @click.command()
@@ -182,7 +182,7 @@ def approve(cli_ctx: CliContext, login: str, week_text: str | None) -> None:
 def reject(cli_ctx: CliContext, login: str, note: str, week_text: str | None) -> None:
     """Send LOGIN's week back with a note (leads and admins)."""
     state = cli_ctx.backend().reject_week(login, _week(cli_ctx, week_text, default_shift=-1), note)
-    click.echo(f"Rejected {state.user}'s week {state.week}: {state.note}")
+    say(f"Rejected {state.user}'s week {state.week}: {state.note}")
 
 
 @click.command()
@@ -220,7 +220,7 @@ def weeks(cli_ctx: CliContext, state: str | None, user: str | None, as_json: boo
 def lock(cli_ctx: CliContext, until: str) -> None:
     """Lock all time up to and including UNTIL (admins)."""
     locked = cli_ctx.backend().lock_period(cli_ctx.day(until))
-    click.echo(f"Time up to {locked:%a %d %b %Y} is locked.")
+    say(f"Time up to {locked:%a %d %b %Y} is locked.")
 
 
 @click.group()
@@ -244,9 +244,7 @@ def timeoff_add(cli_ctx: CliContext, day: str, duration: str, kind: str, user: s
         kind=cast(TimeOffKind, kind),
         user=user,
     )
-    click.echo(
-        f"Recorded {format_duration(made.minutes)} {made.kind} for {made.user} on {made.day}."
-    )
+    say(f"Recorded {format_duration(made.minutes)} {made.kind} for {made.user} on {made.day}.")
 
 
 @timeoff.command("list")

@@ -7,7 +7,7 @@ from typing import cast
 import click
 
 from tui_board.cli.context import CliContext, pass_cli
-from tui_board.cli.output import emit_json, fail, table
+from tui_board.cli.output import emit_json, fail, say, table
 from tui_board.core.models import Priority
 
 PRIORITY_CHOICE = click.Choice(["low", "normal", "high", "urgent"])
@@ -27,7 +27,7 @@ def project_add(cli_ctx: CliContext, key: str, name: str, customer: str | None) 
     """Add a project with the default columns (leads and admins)."""
     made = cli_ctx.backend().create_project(key, name, customer=customer)
     columns = ", ".join(c.name for c in cli_ctx.backend().list_columns(made.key))
-    click.echo(f"Added project {made.key} ({made.name}) with columns: {columns}.")
+    say(f"Added project {made.key} ({made.name}) with columns: {columns}.")
 
 
 @project.command("list")
@@ -75,7 +75,7 @@ def customer() -> None:
 @pass_cli
 def customer_add(cli_ctx: CliContext, name: str) -> None:
     """Add a customer."""
-    click.echo(f"Added customer {cli_ctx.backend().create_customer(name).name}.")
+    say(f"Added customer {cli_ctx.backend().create_customer(name).name}.")
 
 
 @customer.command("list")
@@ -138,7 +138,7 @@ def task_add(
     if as_json:
         emit_json(made)
     else:
-        click.echo(f"Added {made.key}: {made.title} ({made.column}).")
+        say(f"Added {made.key}: {made.title} ({made.column}).")
 
 
 @task.command("list")
@@ -174,7 +174,7 @@ def task_list(
             (
                 t.key,
                 t.column,
-                t.title if len(t.title) <= 48 else t.title[:47] + "…",
+                t.title,
                 t.assignee or "",
                 f"{format_hours(t.logged)}/{format_hours(t.estimate) if t.estimate else '-'}",
                 t.due.isoformat() if t.due else "",
@@ -200,22 +200,25 @@ def task_show(cli_ctx: CliContext, key: str, as_json: bool) -> None:
     if as_json:
         emit_json({"task": found, "comments": comments, "time": time})
         return
-    click.echo(f"{found.key}  {found.title}")
-    click.echo(
+    say(f"{found.key}  {found.title}")
+    say(
         f"  column {found.column} · priority {found.priority}"
         f" · assignee {found.assignee or '-'} · due {found.due or '-'}"
     )
     estimate = format_duration(found.estimate) if found.estimate is not None else "-"
-    click.echo(
+    say(
         f"  logged {format_duration(found.logged)} of {estimate}"
         + (f" · tags {' '.join(found.tags)}" if found.tags else "")
     )
     if found.description:
-        click.echo("\n" + found.description)
+        say("")
+        say(found.description, multiline=True)
     for row in time:
-        click.echo(f"  {row.user}: {format_duration(row.minutes)}")
+        say(f"  {row.user}: {format_duration(row.minutes)}")
     for comment in comments:
-        click.echo(f"\n{comment.author} at {comment.time:%Y-%m-%d %H:%M}:\n  {comment.body}")
+        say("")
+        say(f"{comment.author} at {comment.time:%Y-%m-%d %H:%M}:")
+        say("  " + comment.body, multiline=True)
 
 
 @task.command("move")
@@ -230,7 +233,7 @@ def task_move(cli_ctx: CliContext, key: str, column: str, position: int | None) 
     moved = backend.move_task(
         found.key, found.version, _column_id(cli_ctx, found.project, column), position
     )
-    click.echo(f"Moved {moved.key} to {moved.column}.")
+    say(f"Moved {moved.key} to {moved.column}.")
 
 
 @task.command("assign")
@@ -244,7 +247,7 @@ def task_assign(cli_ctx: CliContext, key: str, login: str | None) -> None:
     backend = cli_ctx.backend()
     found = backend.get_task(key)
     backend.update_task(found.key, found.version, TaskPatch(assignee=login or None))
-    click.echo(f"{found.key} is assigned to {login}." if login else f"{found.key} is unassigned.")
+    say(f"{found.key} is assigned to {login}." if login else f"{found.key} is unassigned.")
 
 
 @task.command("comment")
@@ -254,7 +257,7 @@ def task_assign(cli_ctx: CliContext, key: str, login: str | None) -> None:
 def task_comment(cli_ctx: CliContext, key: str, body: str) -> None:
     """Add a comment to a task."""
     cli_ctx.backend().add_comment(key, body)
-    click.echo(f"Commented on {key.upper()}.")
+    say(f"Commented on {key.upper()}.")
 
 
 @task.command("archive")
@@ -266,7 +269,7 @@ def task_archive(cli_ctx: CliContext, key: str, restore: bool) -> None:
     backend = cli_ctx.backend()
     found = backend.get_task(key)
     backend.archive_task(found.key, found.version, archived=not restore)
-    click.echo(f"{'Restored' if restore else 'Archived'} {found.key}.")
+    say(f"{'Restored' if restore else 'Archived'} {found.key}.")
 
 
 def _column_id(cli_ctx: CliContext, project_key: str, name: str) -> int:
