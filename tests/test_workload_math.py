@@ -52,9 +52,7 @@ def test_the_stated_cases() -> None:
     wednesday = date(2026, 11, 25)  # 2026-W48
     weekdays = (0, 1, 2, 3, 4)
     # overdue: all of it in the current week
-    assert spread_remaining(300, wednesday, date(2026, 11, 1), weekdays) == {
-        IsoWeek(2026, 48): 300
-    }
+    assert spread_remaining(300, wednesday, date(2026, 11, 1), weekdays) == {IsoWeek(2026, 48): 300}
     # no due date: the next two weeks (Wed..Tue 14 days: 3 + 5 + 2 working days)
     assert spread_remaining(600, wednesday, None, weekdays) == {
         IsoWeek(2026, 48): 180,

@@ -133,7 +133,7 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
 
 
 def _highlight(match: Match, label: str) -> Content:
-    """The label as plain text with the letters the query matched reversed (as Textual shows them)."""
+    """The label as plain text, the letters the query matched reversed (as Textual does)."""
     content = plain_text(label)
     for offset in match.offsets:
         if not label[offset].isspace():
