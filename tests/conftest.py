@@ -146,7 +146,7 @@ class SqliteHarness(LocalHarness):
     cache: Path = Path()
 
     def save(self, key: str) -> None:
-        _saved[(self.name, key)] = self.database.backup(self.cache / f"{key}.db")
+        _saved[(self.name, key)] = self.database.backup(self.cache / f"{key}.db", replace=True)
 
     def restore(self, key: str) -> bool:
         saved = _saved.get((self.name, key))

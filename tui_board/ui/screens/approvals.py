@@ -151,6 +151,8 @@ class ApprovalsScreen(TableScreen):
         if view == "recent":  # the newest weeks first, people by name
             states.sort(key=lambda s: names.get(s.user, s.user).casefold())
             states.sort(key=lambda s: s.week, reverse=True)
+        if reviewer:  # a reviewer's own weeks last: someone else reviews them
+            states.sort(key=lambda s: s.user == me.login)
         cut = len(states) > RECENT_LIMIT
         weeks = [
             QueuedWeek(
@@ -397,7 +399,7 @@ def week_heading(week: QueuedWeek) -> list[str]:
     if state.reviewer:
         head += f" by {cut(state.reviewer)}"
     if week.mine:
-        head += " · yours: another admin or your team's lead reviews it"
+        head += " · yours: another admin or a lead reviews it"
     lines = [head]
     if state.note:
         lines.append(f"Note: {cut(state.note, PASSAGE)}")
