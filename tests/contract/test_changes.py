@@ -344,3 +344,15 @@ def test_left_out_changes_do_not_count_toward_the_limit(world: World) -> None:
     assert world.max.changes_since(start, limit=1) == page[:1]
     assert world.max.changes_since(page[-1].seq) == []
     assert len(world.mia.changes_since(start, limit=2)) == 2
+
+
+def test_the_feed_names_a_card_by_its_key_however_it_was_typed(world: World) -> None:
+    made = world.task("Fix the login")
+    since = world.ada.last_change()
+    moved = world.ada.update_task(
+        f" {made.key.lower()[:-1]}0{made.number} ", made.version, TaskPatch(title="Fix login")
+    )
+    world.ada.add_comment(f"{made.project.lower()}-00{made.number}", "done")
+    assert [c.entity_id for c in world.ada.changes_since(since)] == [made.key, made.key]
+    assert [c.task for c in world.ada.list_comments(f" {made.key.lower()} ")] == [made.key]
+    assert moved.key == made.key

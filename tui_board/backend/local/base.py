@@ -304,6 +304,12 @@ def parse_task_key(key: str) -> tuple[str, int]:
     return project, int(number)
 
 
+def canonical_task_key(key: str) -> str:
+    """`web-012 ` as the store names it: `WEB-12` (what the change feed records)."""
+    project, number = parse_task_key(key)
+    return f"{project}-{number}"
+
+
 def parse_work_days(text: str) -> tuple[int, ...]:
     return tuple(int(d) for d in text.split(",") if d.strip())
 

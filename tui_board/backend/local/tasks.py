@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from tui_board.backend.local.base import (
     RANK_STEP,
     ServiceBase,
+    canonical_task_key,
     check_column_kind,
     check_text,
     parse_task_key,
@@ -330,7 +331,7 @@ class TaskService(ServiceBase):
         with self.db.write() as s:
             actor = self._actor(s)
             row = self._task_row(s, key, lock=True)
-            self._check_version(row, version, key.upper(), self._task_record(s, row))
+            self._check_version(row, version, canonical_task_key(key), self._task_record(s, row))
             for name, value in changes.items():
                 if name == "title":
                     row.title = check_text(value, "a title", limit=TITLE_LIMIT)
@@ -355,7 +356,7 @@ class TaskService(ServiceBase):
             column = self._column_row(s, column_id)
             self._lock_column(s, column_id)  # before the card: see _lock_column
             row = self._task_row(s, key, lock=True)
-            self._check_version(row, version, key.upper(), self._task_record(s, row))
+            self._check_version(row, version, canonical_task_key(key), self._task_record(s, row))
             if column.project_id != row.project_id:
                 raise Invalid(f"column {column.name!r} is on another project's board")
             row.column_id = column_id
@@ -370,7 +371,7 @@ class TaskService(ServiceBase):
                 self._lock_column(s, self._task_column_id(s, key))
             row = self._task_row(s, key, lock=True)
             # (a card that moved since has a new version: the column locked is its own)
-            self._check_version(row, version, key.upper(), self._task_record(s, row))
+            self._check_version(row, version, canonical_task_key(key), self._task_record(s, row))
             if row.archived and not archived:
                 # Back at the bottom of its column: its old rank may be another card's
                 # by now (ranks are handed out among the cards on the board only).
@@ -385,7 +386,7 @@ class TaskService(ServiceBase):
         row.version += 1
         row.updated = self._now()
         s.add(row)
-        self._record(s, actor, "task", key.upper(), action, data)
+        self._record(s, actor, "task", canonical_task_key(key), action, data)
 
     def _assignee_id(self, s: Session, login: str | None) -> int | None:
         if not login:
@@ -462,6 +463,7 @@ class TaskService(ServiceBase):
         with self.db.read() as s:
             self._actor(s)
             task = self._task_row(s, key)
+            task_key = canonical_task_key(key)
             rows = s.exec(
                 select(CommentRow, UserRow.login)
                 .join(UserRow, col(UserRow.id) == CommentRow.author_id)
@@ -469,7 +471,7 @@ class TaskService(ServiceBase):
                 .order_by(col(CommentRow.time), col(CommentRow.id))
             )
             return [
-                Comment(row.id or 0, key.upper(), login, row.body, row.time) for row, login in rows
+                Comment(row.id or 0, task_key, login, row.body, row.time) for row, login in rows
             ]
 
     def add_comment(self, key: str, body: str) -> Comment:
@@ -481,8 +483,9 @@ class TaskService(ServiceBase):
             row = CommentRow(task_id=task.id, author_id=actor.user_id, body=body, time=self._now())
             s.add(row)
             s.flush()
-            self._record(s, actor, "comment", key.upper(), "create", {"id": row.id})
-            return Comment(row.id or 0, key.upper(), actor.login, body, row.time)
+            task_key = canonical_task_key(key)
+            self._record(s, actor, "comment", task_key, "create", {"id": row.id})
+            return Comment(row.id or 0, task_key, actor.login, body, row.time)
 
 
 def column_record(row: ColumnRow, project: str) -> Column:
