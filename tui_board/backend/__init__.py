@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from tui_board.core.clock import Clock, system_clock
 
@@ -47,8 +47,7 @@ def open_backend(
     if config.server:
         from tui_board.backend.remote import RemoteBackend
 
-        # Its methods are made from the protocol at import (see remote.py).
-        return cast("Backend", RemoteBackend(config.server, config.token, clock=clock))
+        return RemoteBackend.connect(config.server, config.token, clock=clock)
     from tui_board.backend.local import LocalBackend
     from tui_board.store.database import Database
 

@@ -1,8 +1,10 @@
-"""The Backend protocol as data: each operation's parameters and result type.
+"""The Backend protocol as data: each operation's parameters, result type and kind.
 
 The team server builds its routes from this table and the remote backend builds its
 methods from it, so the protocol in `protocol.py` is the one place an operation is
-declared: add a method there and it is served over HTTP and callable remotely.
+declared: add a method there (with `@reads` or `@writes`) and it is served over HTTP
+and callable remotely. `to_wire` and `from_wire` are the one converter of arguments and
+results, used on both sides of the wire.
 """
 
 from __future__ import annotations
@@ -13,14 +15,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from tui_board.backend.declare import declared
 from tui_board.backend.protocol import Backend
 from tui_board.core.models import _Patch, from_json, to_json
 from tui_board.core.weeks import IsoWeek
 
-READ_PREFIXES = (
-    "me", "list_", "get_", "count_", "week", "task_time", "timer_status", "locked_until",
-    "workload", "report", "changes_since", "last_change",
-)  # fmt: skip
+#: Methods of the protocol that are not operations: they are never sent anywhere.
+NOT_OPERATIONS = frozenset({"close"})
 
 
 @dataclass(frozen=True)
@@ -31,23 +32,39 @@ class Operation:
     params: dict[str, Any]
     returns: Any
     doc: str
-
-    @property
-    def writes(self) -> bool:
-        return not self.name.startswith(READ_PREFIXES)
+    #: It changes the store (as declared with `@writes`).
+    writes: bool
+    #: The remote backend may queue it on disk while the server is away.
+    queue_offline: bool
 
 
 @cache
 def operations() -> dict[str, Operation]:
+    """The Backend protocol's operations, by name."""
+    return operations_of(Backend)
+
+
+def operations_of(protocol: type) -> dict[str, Operation]:
+    """The operations a protocol declares; TypeError for a method declared neither
+    `@reads` nor `@writes` (so a new one cannot be served without saying which)."""
     found: dict[str, Operation] = {}
-    for name, member in inspect.getmembers(Backend, inspect.isfunction):
-        if name.startswith("_") or name == "close":
+    for name, member in inspect.getmembers(protocol, inspect.isfunction):
+        if name.startswith("_") or name in NOT_OPERATIONS:
             continue
+        kind = declared(member)
+        if kind is None:
+            raise TypeError(f"{protocol.__name__}.{name} declares neither @reads nor @writes")
         hints = typing.get_type_hints(member)
         signature = inspect.signature(member)
         params = {p: hints[p] for p in signature.parameters if p != "self"}
         found[name] = Operation(
-            name, signature, params, hints.get("return"), inspect.getdoc(member) or ""
+            name,
+            signature,
+            params,
+            hints.get("return"),
+            inspect.getdoc(member) or "",
+            writes=kind.writes,
+            queue_offline=kind.queue_offline,
         )
     return found
 
@@ -81,4 +98,4 @@ def _key(tp: Any, key: str) -> Any:
     return int(key) if tp is int else key
 
 
-__all__ = ["Operation", "from_wire", "operations", "to_wire"]
+__all__ = ["NOT_OPERATIONS", "Operation", "from_wire", "operations", "operations_of", "to_wire"]

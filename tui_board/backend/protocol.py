@@ -5,6 +5,11 @@ Two implementations: `LocalBackend` (the service layer over SQLite or PostgreSQL
 one of `tui_board.core.errors`; every write checks permissions, refuses a stale
 `version` with Conflict, and records a Change.
 
+Each operation says what it is: `@reads`, `@writes`, or `@writes(queue_offline=True)`
+for a write the remote backend may keep on disk while the server is away (see
+`declare.py`). The server's routes and the remote backend's methods are made from
+these declarations (`operations.py`), so adding a method here serves it over HTTP.
+
 Users, projects and tasks are named by their natural keys (login, `WEB`, `WEB-12`), so
 that the CLI, the API and the screens speak the same language. `user=None` means "me".
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Protocol, runtime_checkable
 
+from tui_board.backend.declare import reads, writes
 from tui_board.core.models import (
     Change,
     Column,
@@ -52,9 +58,13 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
     # --- who am I, people and teams ------------------------------------------------
+    @reads
     def me(self) -> User: ...
+    @reads
     def list_users(self, *, include_inactive: bool = False) -> list[User]: ...
+    @reads
     def get_user(self, login: str) -> User: ...
+    @writes
     def create_user(
         self,
         login: str,
@@ -66,16 +76,25 @@ class Backend(Protocol):
         capacity: int | None = None,
         work_days: tuple[int, ...] | None = None,
     ) -> User: ...
+    @writes
     def update_user(self, login: str, version: int, patch: UserPatch) -> User: ...
+    @reads
     def list_teams(self) -> list[Team]: ...
+    @writes
     def create_team(self, name: str, *, lead: str | None = None) -> Team: ...
+    @writes
     def set_team_lead(self, name: str, lead: str | None) -> Team: ...
 
     # --- customers, projects, columns -------------------------------------------------
+    @reads
     def list_customers(self, *, include_archived: bool = False) -> list[Customer]: ...
+    @writes
     def create_customer(self, name: str) -> Customer: ...
+    @reads
     def list_projects(self, *, include_archived: bool = False) -> list[Project]: ...
+    @reads
     def get_project(self, key: str) -> Project: ...
+    @writes
     def create_project(
         self,
         key: str,
@@ -84,14 +103,19 @@ class Backend(Protocol):
         customer: str | None = None,
         columns: tuple[tuple[str, ColumnKind, int | None], ...] | None = None,
     ) -> Project: ...
+    @writes
     def update_project(self, key: str, version: int, patch: ProjectPatch) -> Project: ...
+    @reads
     def list_columns(self, project: str) -> list[Column]: ...
+    @writes
     def create_column(
         self, project: str, name: str, *, kind: ColumnKind = "open", wip_limit: int | None = None
     ) -> Column: ...
+    @writes
     def update_column(self, column_id: int, version: int, patch: ColumnPatch) -> Column: ...
 
     # --- tasks (the cards) -------------------------------------------------------------
+    @reads
     def list_tasks(
         self,
         *,
@@ -102,11 +126,14 @@ class Backend(Protocol):
         offset: int = 0,
         limit: int | None = None,
     ) -> list[Task]: ...
+    @reads
     def count_tasks(self, project: str) -> dict[int, int]:
         """Cards per column id (not archived): what a column header shows."""
         ...
 
+    @reads
     def get_task(self, key: str) -> Task: ...
+    @writes
     def create_task(
         self,
         project: str,
@@ -120,16 +147,22 @@ class Backend(Protocol):
         priority: Priority = "normal",
         tags: tuple[str, ...] = (),
     ) -> Task: ...
+    @writes
     def update_task(self, key: str, version: int, patch: TaskPatch) -> Task: ...
+    @writes
     def move_task(self, key: str, version: int, column_id: int, index: int | None = None) -> Task:
         """Put the card in a column at a 0-based index (None: at the bottom)."""
         ...
 
+    @writes
     def archive_task(self, key: str, version: int, *, archived: bool = True) -> Task: ...
+    @reads
     def list_comments(self, key: str) -> list[Comment]: ...
+    @writes
     def add_comment(self, key: str, body: str) -> Comment: ...
 
     # --- time ----------------------------------------------------------------------------
+    @writes(queue_offline=True)
     def set_entry(
         self,
         task: str,
@@ -144,29 +177,36 @@ class Backend(Protocol):
         (0: it saw no entry; None: do not check). Zero minutes and no comment deletes it."""
         ...
 
+    @writes(queue_offline=True)
     def add_time(
         self, task: str, day: date, minutes: int, *, comment: str = "", user: str | None = None
     ) -> TimeEntry:
         """Add minutes to a cell (what `tui-board log` and stopping a timer do)."""
         ...
 
+    @writes(queue_offline=True)
     def clear_entry(
         self, task: str, day: date, *, version: int | None = None, user: str | None = None
     ) -> None: ...
+    @reads
     def week(self, week: IsoWeek, *, user: str | None = None, first_day: int = 0) -> WeekSheet: ...
+    @writes
     def add_week_row(self, week: IsoWeek, task: str) -> TaskRef:
         """Keep a task as a row of my timesheet week, with or without time on it."""
         ...
 
+    @writes
     def remove_week_row(self, week: IsoWeek, task: str) -> None:
         """Drop a row I added (its time, if any, stays and keeps the row shown)."""
         ...
 
+    @writes
     def copy_week_rows(self, source: IsoWeek, target: IsoWeek) -> list[TaskRef]:
         """Add to `target` the rows of `source` (its added rows and the tasks with time
         on them), not their time; returns the rows added."""
         ...
 
+    @reads
     def list_entries(
         self,
         start: date,
@@ -179,36 +219,52 @@ class Backend(Protocol):
         """Entries from start to end inclusive; user=None means every user I may see."""
         ...
 
+    @reads
     def task_time(self, key: str) -> list[ReportRow]:
         """Who logged how much on a task (what the card's detail shows)."""
         ...
 
+    @writes
     def timer_start(self, task: str) -> Timer: ...
+    @writes
     def timer_stop(self) -> TimeEntry | None: ...
+    @reads
     def timer_status(self) -> Timer | None: ...
 
     # --- weeks: submit, approve, lock ------------------------------------------------------
+    @writes
     def submit_week(self, week: IsoWeek, *, user: str | None = None) -> WeekState: ...
+    @writes
     def approve_week(self, login: str, week: IsoWeek) -> WeekState: ...
+    @writes
     def reject_week(self, login: str, week: IsoWeek, note: str) -> WeekState: ...
+    @writes
     def reopen_week(self, login: str, week: IsoWeek) -> WeekState: ...
+    @reads
     def list_week_states(
         self, *, state: str | None = None, user: str | None = None
     ) -> list[WeekState]: ...
+    @writes
     def lock_period(self, until: date) -> date: ...
+    @reads
     def locked_until(self) -> date | None: ...
 
     # --- time off, workload, reports ---------------------------------------------------------
+    @writes
     def add_time_off(
         self, day: date, minutes: int, *, kind: TimeOffKind = "vacation", user: str | None = None
     ) -> TimeOff: ...
+    @reads
     def list_time_off(
         self, start: date, end: date, *, user: str | None = None
     ) -> list[TimeOff]: ...
+    @writes
     def remove_time_off(self, time_off_id: int) -> None: ...
+    @reads
     def workload(
         self, start: IsoWeek, weeks: int, *, team: str | None = None, today: date | None = None
     ) -> Workload: ...
+    @reads
     def list_planned_work(
         self, user: str, week: IsoWeek, *, today: date | None = None
     ) -> list[PlannedWork]:
@@ -216,6 +272,7 @@ class Backend(Protocol):
         cell's `planned` adds up), most minutes first; empty for a past week."""
         ...
 
+    @reads
     def report(
         self,
         start: date,
@@ -226,5 +283,7 @@ class Backend(Protocol):
     ) -> list[ReportRow]: ...
 
     # --- the change feed ----------------------------------------------------------------------
+    @reads
     def changes_since(self, seq: int, *, limit: int = 500) -> list[Change]: ...
+    @reads
     def last_change(self) -> int: ...

@@ -4,6 +4,10 @@ Its methods are made from `operations()`, the same table the server's routes com
 from: each takes the protocol method's arguments, posts them to
 `/api/v1/<operation>`, and turns the answer back into records, or the error body back
 into the same `BoardError` the local backend would have raised.
+
+It subclasses `Backend`, so type checkers and editors see every operation with its
+signature. They also take the protocol's bodies for unimplemented (the real methods
+are set when this module loads), so one is made with `RemoteBackend.connect(...)`.
 """
 
 from __future__ import annotations
@@ -21,12 +25,10 @@ import httpx
 
 from tui_board.backend.offline import OfflineQueue, QueuedWrite
 from tui_board.backend.operations import Operation, from_wire, operations, to_wire
+from tui_board.backend.protocol import Backend
 from tui_board.core.clock import Clock, system_clock
 from tui_board.core.errors import ERROR_KINDS, BoardError, Unavailable
 from tui_board.core.models import TimeEntry
-
-#: The writes that are queued on disk while the server is down: a day's time.
-QUEUEABLE = frozenset({"set_entry", "add_time", "clear_entry"})
 
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 
@@ -38,7 +40,7 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-class RemoteBackend:
+class RemoteBackend(Backend):
     """A team server as a Backend. One `httpx.Client` for the backend's life, and one
     TLS context for the process: building that costs tens of milliseconds.
 
@@ -72,17 +74,31 @@ class RemoteBackend:
         token_key = hashlib.sha256(token.encode()).hexdigest()
         self.queue = OfflineQueue(queue_dir, self.url, token_key)
 
+    @classmethod
+    def connect(
+        cls,
+        url: str,
+        token: str,
+        *,
+        clock: Clock = system_clock,
+        queue_dir: Path | None = None,
+    ) -> RemoteBackend:
+        """A backend for the server at `url` (nothing is sent until the first call)."""
+        return cls(url, token, clock=clock, queue_dir=queue_dir)
+
     def close(self) -> None:
         self._client.close()
 
     def call(self, operation: Operation, arguments: dict[str, Any]) -> Any:
         """Run one operation on the server and return its result as records."""
         body = {name: to_wire(value) for name, value in arguments.items()}
-        if operation.name in QUEUEABLE:
-            return self._write_time(operation, body)
+        if operation.queue_offline:
+            return self._write_queued(operation, body)
         if self.queue.path.exists():
             self.sync()
-        result = from_wire(operation.returns, self._send(operation, body))
+        # A write carries a key of its own, so that the server applies it once.
+        request_id = OfflineQueue.new_id() if operation.writes else None
+        result = from_wire(operation.returns, self._send(operation, body, request_id=request_id))
         if operation.name == "me":
             self._login = result.login
         return result
@@ -101,7 +117,7 @@ class RemoteBackend:
     def pending_writes(self) -> list[QueuedWrite]:
         return self.queue.pending()
 
-    def _write_time(self, operation: Operation, body: dict[str, Any]) -> Any:
+    def _write_queued(self, operation: Operation, body: dict[str, Any]) -> Any:
         if self.queue.path.exists():
             self.sync()
         request_id = OfflineQueue.new_id()

@@ -266,7 +266,10 @@ def _add_route(
         arguments = (
             {}
             if body is None
-            else {name: _argument(operation, name, body) for name in body.model_fields_set}
+            else {
+                name: from_wire(operation.params[name], value)
+                for name, value in body.model_dump(mode="json", exclude_unset=True).items()
+            }
         )
         try:
             result = await as_caller(
@@ -375,18 +378,6 @@ def _patch_model(patch: type[_Patch]) -> type[BaseModel]:
 
 def _no_default(schema: dict[str, Any]) -> None:
     schema.pop("default", None)
-
-
-def _argument(operation: Operation, name: str, body: BaseModel) -> Any:
-    value = getattr(body, name)
-    tp = operation.params[name]
-    if tp is IsoWeek:
-        return IsoWeek.parse(value)
-    if isinstance(tp, type) and issubclass(tp, _Patch):
-        return tp(**{k: getattr(value, k) for k in value.model_fields_set})
-    if isinstance(value, list):
-        return from_wire(tp, value)
-    return value
 
 
 def _json(value: Any) -> Response:
