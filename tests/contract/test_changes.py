@@ -11,7 +11,7 @@ import pytest
 
 from tests.contract.conftest import World
 from tests.contract.helpers import LAST_WEEK, MONDAY, NEXT_WEEK, TODAY, WEEK, day, refused
-from tui_board.core.errors import Conflict
+from tui_board.core.errors import Conflict, NotFound
 from tui_board.core.models import ColumnPatch, ProjectPatch, TaskPatch, UserPatch
 
 Expected = list[tuple[str, str | None, str]]
@@ -356,3 +356,36 @@ def test_the_feed_names_a_card_by_its_key_however_it_was_typed(world: World) -> 
     assert [c.entity_id for c in world.ada.changes_since(since)] == [made.key, made.key]
     assert [c.task for c in world.ada.list_comments(f" {made.key.lower()} ")] == [made.key]
     assert moved.key == made.key
+
+
+def test_a_cards_history_is_what_happened_to_it_as_the_reader_may_see_it(
+    world: World,
+) -> None:
+    made = world.task("Fix the login", assignee="mia")
+    other = world.task("Another card")
+    world.clock.advance(minutes=5)
+    moved = world.ada.move_task(made.key, made.version, world.column("In progress"))
+    world.lee.update_task(made.key, moved.version, TaskPatch(estimate=240))
+    world.mia.add_comment(made.key, "on it")
+    world.mia.add_time(made.key, TODAY, 90)
+    world.ada.update_task(other.key, other.version, TaskPatch(title="Not this one"))
+
+    history = world.lee.task_history(f" {made.key.lower()} ")  # mia's lead
+    assert [(c.user, c.entity, c.action) for c in history] == [
+        ("ada", "task", "create"),
+        ("ada", "task", "move"),
+        ("lee", "task", "update"),
+        ("mia", "comment", "create"),
+        ("mia", "entry", "set"),
+    ]
+    assert history[2].data == {"estimate": 240}
+    assert history[0].time < history[1].time
+    assert world.ada.task_history(made.key) == history
+    # Someone who may not see mia's time learns that time was logged, not by whom.
+    assert [(c.user, c.entity, c.action) for c in world.max.task_history(made.key)][-1] == (
+        None,
+        "task",
+        "logged",
+    )
+    with refused(NotFound, world):
+        world.max.task_history("WEB-999")

@@ -287,3 +287,9 @@ class Backend(Protocol):
     def changes_since(self, seq: int, *, limit: int = 500) -> list[Change]: ...
     @reads
     def last_change(self) -> int: ...
+    @reads
+    def task_history(self, key: str) -> list[Change]:
+        """What happened to a card, oldest first: its creation, edits, moves, comments
+        and time logged (by people whose time the reader may see; others' as `logged`,
+        naming nobody)."""
+        ...

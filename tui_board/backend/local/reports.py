@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from tui_board.backend.local.time import TimeService
+from tui_board.backend.local.time import TimeService, trow_key
 from tui_board.core.errors import Forbidden, Invalid
 from tui_board.core.models import (
     Change,
@@ -46,6 +46,8 @@ PLANNED_TASK = (
 #: weeks and timesheet rows) and their API tokens. Only those who may see that
 #: person's time see them; to anyone else they are not in the feed at all (who did
 #: what, when, is itself what is private).
+#: The changes the feed files under a task's key.
+TASK_ENTITIES = ("task", "comment", "entry")
 PRIVATE_ENTITIES = frozenset({"entry", "time_off", "week", "week_row", "timer", "token"})
 
 
@@ -246,6 +248,21 @@ class ReportService(TimeService):
                     break
                 seq = rows[-1][0].seq or 0
             return changes
+
+    def task_history(self, key: str) -> list[Change]:
+        with self.db.read() as s:
+            actor = self._actor(s)
+            task = self._task_row(s, key)
+            task_key = trow_key(s, task)
+            visible = None if actor.is_admin else self._visible_logins(s, actor)
+            rows = s.exec(
+                select(ChangeRow, UserRow.login)
+                .join(UserRow, col(UserRow.id) == ChangeRow.user_id, isouter=True)
+                .where(col(ChangeRow.entity).in_(TASK_ENTITIES), ChangeRow.entity_id == task_key)
+                .order_by(col(ChangeRow.seq))
+            )
+            seen = (_as_seen(row, login, visible) for row, login in rows)
+            return [change for change in seen if change is not None]
 
     def _visible_logins(self, s: Session, actor: Actor) -> set[str]:
         logins = {actor.login}
