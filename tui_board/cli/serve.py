@@ -22,9 +22,11 @@ def serve(cli_ctx: CliContext, db: str | None, host: str, port: int, workers: in
     """
     import os
 
-    import uvicorn
-
+    from tui_board.extras import import_extra
     from tui_board.store.database import Database
+
+    import_extra("fastapi", "server")
+    uvicorn = import_extra("uvicorn", "server")
 
     target = db or cli_ctx.config.db_path
     Database.open(target).close()  # fails early, with one line, on a missing or old store

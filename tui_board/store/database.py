@@ -80,6 +80,9 @@ class Database:
             event.listen(engine, "connect", _sqlite_on_connect)
             event.listen(engine, "begin", _sqlite_on_begin)
         else:
+            from tui_board.extras import import_extra
+
+            import_extra("psycopg", "postgres")
             engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
         return cls(engine)
 

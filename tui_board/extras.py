@@ -1,0 +1,33 @@
+"""The optional parts of the install: the team server and the PostgreSQL driver.
+
+A member's install holds what the app and the commands need (about a third less than
+everything); `tui-board[server]` adds FastAPI and uvicorn, `tui-board[postgres]` the
+psycopg driver. Reaching for a part that is not installed is one line that says what
+to install, never an ImportError's traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from tui_board.core.errors import Invalid
+
+#: What each extra is for, in the words of the message.
+EXTRAS = {
+    "server": "the team server (`tui-board serve`)",
+    "postgres": "a PostgreSQL database",
+}
+
+
+def import_extra(module: str, extra: str) -> ModuleType:
+    """`module`, or Invalid naming the extra that installs it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise Invalid(
+            f"{EXTRAS[extra]} needs the {extra!r} extra: pip install 'tui-board[{extra}]'"
+        ) from None
+
+
+__all__ = ["EXTRAS", "import_extra"]
