@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
+import httpx
 import pytest
 from sqlmodel import col, select
 
@@ -85,3 +86,26 @@ def test_every_remote_write_carries_a_key_of_its_own_and_reads_none(tmp_path: Pa
     database.close()
     assert len(keys) == 3
     assert all(keys) and len(set(keys)) == 3
+
+
+@pytest.mark.parametrize("key", ["a\x1b]0;x", "é-key", "a" * 65, "with space"])
+def test_an_idempotency_key_is_printable_ascii_or_refused(tmp_path: Path, key: str) -> None:
+    """The key is stored on the change it made; it holds nothing a terminal acts on."""
+    database = Database.open(str(tmp_path / "server.db"), create=True)
+    LocalBackend(database, "alice").me()
+    with live_server(database) as server:
+        answer = httpx.post(
+            f"{server.url}/api/v1/create_customer",
+            json={"name": "ACME"},
+            headers={
+                b"Authorization": f"Bearer {server.token_for('alice')}".encode(),
+                b"Idempotency-Key": key.encode("utf-8"),
+            },
+        )
+    if "\x1b" in key:  # the HTTP parser itself refuses a control character in a header
+        assert answer.status_code == 400
+    else:
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["error"] == "invalid"
+    assert LocalBackend(database, "alice").list_customers() == []
+    database.close()

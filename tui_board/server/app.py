@@ -238,7 +238,7 @@ class Caller:
 
 async def caller_of(
     authorization: Annotated[str | None, Header()] = None,
-    idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
+    idempotency_key: Annotated[str | None, Header(max_length=64, pattern=r"^[!-~]+$")] = None,
 ) -> Caller:
     token = (authorization or "").removeprefix("Bearer ").strip()
     if not authorization or not authorization.startswith("Bearer ") or not token:
