@@ -14,12 +14,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import uvicorn
 
 from tui_board.backend.local import LocalBackend
+from tui_board.backend.offline import OfflineQueue, QueuedWrite
 from tui_board.backend.operations import Operation
+from tui_board.backend.protocol import Backend
 from tui_board.backend.remote import RemoteBackend
 from tui_board.core.clock import Clock, system_clock
 from tui_board.server.app import create_app
@@ -44,6 +46,25 @@ class SwitchableClock:
 
     def __call__(self) -> datetime:
         return self.target()
+
+
+class RemoteClient(Backend, Protocol):
+    """A RemoteBackend as mypy should see it: every operation of `Backend` (made from
+    the protocol at import, which mypy cannot see) and its offline queue."""
+
+    online: bool
+    queue: OfflineQueue
+
+    def call(self, operation: Operation, arguments: dict[str, Any]) -> Any: ...
+
+    def sync(self) -> tuple[int, list[QueuedWrite]]: ...
+
+    def pending_writes(self) -> list[QueuedWrite]: ...
+
+
+def remote_client(url: str, token: str, *, queue_dir: Path | None = None) -> RemoteClient:
+    """A RemoteBackend of the server at `url`, typed as the whole backend it is."""
+    return cast(RemoteClient, RemoteBackend(url, token, queue_dir=queue_dir))
 
 
 class PreparedRemoteBackend(RemoteBackend):

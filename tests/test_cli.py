@@ -1,7 +1,11 @@
-"""The command line, through a real subprocess: what a user types, what is stored."""
+"""The command line: what a user types, what is stored. Most tests run the command
+in-process (tests/cli_helpers.py); the entry point itself (the installed script,
+`python -m tui_board`, exit codes, stderr, a closed pipe) runs in real subprocesses at
+the end of this file."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -11,52 +15,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import click
 import pytest
 
-
-class Cli:
-    """Runs `python -m tui_board` as a given OS-less identity against one database."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.db = tmp_path / "team.db"
-        self.env = {
-            **os.environ,
-            "TUI_BOARD_CONFIG": str(tmp_path / "config.toml"),
-            "TUI_BOARD_DATA": str(tmp_path / "data"),
-            "TUI_BOARD_USER": "alice",
-            "NO_COLOR": "1",
-        }
-
-    def run(
-        self, *args: str, user: str = "alice", db: bool = True
-    ) -> subprocess.CompletedProcess[str]:
-        command = [
-            sys.executable,
-            "-m",
-            "tui_board",
-            *(["--db", str(self.db)] if db else []),
-            *args,
-        ]
-        return subprocess.run(
-            command,
-            env={**self.env, "TUI_BOARD_USER": user},
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-
-    def ok(self, *args: str, user: str = "alice") -> str:
-        result = self.run(*args, user=user)
-        assert result.returncode == 0, result.stderr
-        return result.stdout
-
-    def json(self, *args: str, user: str = "alice") -> object:
-        return json.loads(self.ok(*args, "--json", user=user))
-
-    def week_minutes(self, task: str = "WEB-1") -> int:
-        sheet = self.json("week")
-        assert isinstance(sheet, dict)
-        return sum(e["minutes"] for e in sheet["entries"] if e["task"] == task)
+from tests import cli_helpers
+from tests.cli_helpers import Cli, run_cli
+from tui_board import __version__
 
 
 @pytest.fixture
@@ -107,7 +71,7 @@ def test_bad_input_is_one_line_nonzero_and_stores_nothing(
     cli: Cli, args: tuple[str, ...], message: str
 ) -> None:
     result = cli.run(*args)
-    assert result.returncode != 0
+    assert result.code != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("tui-board: ")
@@ -119,7 +83,7 @@ def test_bad_input_is_one_line_nonzero_and_stores_nothing(
 def test_a_day_cannot_hold_more_than_24_hours_across_logs(cli: Cli) -> None:
     cli.ok("log", "20h", "WEB-1")
     result = cli.run("log", "5h", "WEB-1")
-    assert result.returncode != 0
+    assert result.code != 0
     assert "more than the 24:00" in result.stderr
     assert cli.week_minutes() == 20 * 60
 
@@ -163,45 +127,45 @@ def test_people_projects_tasks_and_json_listings(cli: Cli) -> None:
         second["column"],
     ) == ("bob", "2026-12-01", "high", ["ux"], "To do")
     cli.ok("task", "move", "WEB-2", "in progress")
-    assert cli.json("task", "show", "WEB-2")["task"]["column"] == "In progress"  # type: ignore[index]
+    assert cli.json("task", "show", "WEB-2")["task"]["column"] == "In progress"
     cli.ok("task", "assign", "WEB-2")
-    assert cli.json("task", "show", "WEB-2")["task"]["assignee"] is None  # type: ignore[index]
+    assert cli.json("task", "show", "WEB-2")["task"]["assignee"] is None
     projects = cli.json("project", "list")
-    assert [p["key"] for p in projects] == ["WEB"]  # type: ignore[union-attr]
+    assert [p["key"] for p in projects] == ["WEB"]
     columns = cli.json("project", "columns", "WEB")
-    assert [c["name"] for c in columns][:3] == ["Backlog", "To do", "In progress"]  # type: ignore[union-attr]
+    assert [c["name"] for c in columns][:3] == ["Backlog", "To do", "In progress"]
 
 
 def test_members_cannot_do_admin_work_and_are_told_why(cli: Cli) -> None:
     cli.ok("user", "add", "bob")
     result = cli.run("user", "add", "carol", user="bob")
-    assert result.returncode != 0
+    assert result.code != 0
     assert "only an admin" in result.stderr
     stranger = cli.run("week", user="mallory")
-    assert stranger.returncode != 0
+    assert stranger.code != 0
     assert "not a user of this board" in stranger.stderr
     users = cli.json("user", "list")
-    assert [u["login"] for u in users] == ["alice", "bob"]  # type: ignore[union-attr]
+    assert [u["login"] for u in users] == ["alice", "bob"]
 
 
 def test_submit_approve_reject_and_the_lock(cli: Cli) -> None:
     cli.ok("team", "add", "Web", "--lead", "alice")
     cli.ok("user", "add", "bob", "--team", "Web")
     cli.ok("log", "2h", "WEB-1", user="bob")
-    week = cli.json("week", user="bob")["week"]  # type: ignore[index]
+    week = cli.json("week", user="bob")["week"]
     cli.ok("submit", user="bob")
     locked = cli.run("log", "1h", "WEB-1", user="bob")
-    assert locked.returncode != 0 and "submitted" in locked.stderr
+    assert locked.code != 0 and "submitted" in locked.stderr
     queue = cli.json("weeks", "--state", "submitted")
-    assert [(w["user"], w["week"], w["submitted_minutes"]) for w in queue] == [("bob", week, 120)]  # type: ignore[union-attr]
+    assert [(w["user"], w["week"], w["submitted_minutes"]) for w in queue] == [("bob", week, 120)]
     cli.ok("reject", "bob", "--week", week, "-m", "missing Friday")
     sheet = cli.json("week", user="bob")
-    assert sheet["state"]["state"] == "rejected"  # type: ignore[index]
-    assert sheet["state"]["note"] == "missing Friday"  # type: ignore[index]
+    assert sheet["state"]["state"] == "rejected"
+    assert sheet["state"]["note"] == "missing Friday"
     cli.ok("log", "1h", "WEB-1", user="bob")
     cli.ok("submit", user="bob")
     cli.ok("approve", "bob", "--week", week)
-    assert cli.json("week", user="bob")["state"]["state"] == "approved"  # type: ignore[index]
+    assert cli.json("week", user="bob")["state"]["state"] == "approved"
 
 
 def test_nobody_approves_their_own_week(cli: Cli) -> None:
@@ -209,22 +173,22 @@ def test_nobody_approves_their_own_week(cli: Cli) -> None:
     cli.ok("team", "add", "Web", "--lead", "alice")
     cli.ok("user", "set", "alice", "--team", "Web")
     cli.ok("log", "2h", "WEB-1")
-    week = cli.json("week")["week"]  # type: ignore[index]
+    week = cli.json("week")["week"]
     cli.ok("submit")
     for command in (("approve", "alice"), ("reject", "alice", "-m", "mine")):
         refused = cli.run(*command, "--week", week)
-        assert refused.returncode == 1
+        assert refused.code == 1
         assert refused.stdout == ""
         assert refused.stderr == (
             "tui-board: you cannot review your own week; another admin or your team's lead does\n"
         )
-    assert cli.json("week")["state"]["state"] == "submitted"  # type: ignore[index]
+    assert cli.json("week")["state"]["state"] == "submitted"
 
 
 def test_timer_start_status_stop(cli: Cli) -> None:
     cli.ok("timer", "start", "WEB-1")
     status = cli.json("timer", "status")
-    assert status["task"] == "WEB-1"  # type: ignore[index]
+    assert status["task"] == "WEB-1"
     out = cli.ok("timer", "stop")
     assert "less than a minute" in out  # it just started: nothing logged
     assert cli.json("timer", "status") is None
@@ -249,28 +213,16 @@ def test_config_set_get_and_a_bad_value(cli: Cli, tmp_path: Path) -> None:
     cli.ok("log", "30", "WEB-1")  # a bare number now means minutes
     assert cli.week_minutes() == 30
     bad = cli.run("config", "set", "bare_unit", "parsecs")
-    assert bad.returncode != 0 and "hours" in bad.stderr
+    assert bad.code != 0 and "hours" in bad.stderr
     unknown = cli.run("config", "set", "colour", "red")
-    assert unknown.returncode != 0 and "unknown key" in unknown.stderr
+    assert unknown.code != 0 and "unknown key" in unknown.stderr
     assert cli.ok("config", "get", "bare_unit").strip() == "minutes"
 
 
-def test_locate_version_and_missing_database(cli: Cli, tmp_path: Path) -> None:
+def test_locate_and_a_missing_database(cli: Cli, tmp_path: Path) -> None:
     assert cli.ok("locate", "config").strip() == str(tmp_path / "config.toml")
-    version = subprocess.run(
-        [sys.executable, "-m", "tui_board", "--version"],
-        capture_output=True,
-        text=True,
-        env=cli.env,
-    )
-    assert version.returncode == 0 and "tui-board" in version.stdout
-    missing = subprocess.run(
-        [sys.executable, "-m", "tui_board", "--db", str(tmp_path / "nope.db"), "week"],
-        capture_output=True,
-        text=True,
-        env=cli.env,
-    )
-    assert missing.returncode != 0
+    missing = run_cli(["--db", str(tmp_path / "nope.db"), "week"], home=tmp_path)
+    assert missing.code == 1
     assert "tui-board init" in missing.stderr
     assert not (tmp_path / "nope.db").exists()
 
@@ -285,28 +237,24 @@ def test_db_backup_and_upgrade(cli: Cli, tmp_path: Path) -> None:
     assert "current" in cli.ok("db", "upgrade")
 
 
-def test_demo_makes_a_believable_reproducible_team(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def demo_boards(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Two demo databases made with one seed (read-only for the tests that use them)."""
+    home = tmp_path_factory.mktemp("demo")
+    boards = home / "a.db", home / "b.db"
+    for board in boards:
+        args = ["demo", "--db", str(board), "--no-open", "--seed", "3"]
+        made = run_cli(args, home=home, env={"TUI_BOARD_USER": "alice"})
+        assert made.code == 0, made.stderr
+        assert made.stdout == f"{board}\n"
+    return boards
+
+
+def test_demo_makes_a_believable_reproducible_team(
+    demo_boards: tuple[Path, Path], tmp_path: Path
+) -> None:
     runner = Cli(tmp_path)
-    for name in ("a.db", "b.db"):
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "tui_board",
-                "demo",
-                "--db",
-                str(tmp_path / name),
-                "--no-open",
-                "--seed",
-                "3",
-            ],
-            env=runner.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stderr
-    runner.db = tmp_path / "a.db"
+    runner.db = demo_boards[0]
     users = runner.json("user", "list")
     tasks = runner.json("task", "list")
     assert isinstance(users, list) and isinstance(tasks, list)
@@ -316,12 +264,12 @@ def test_demo_makes_a_believable_reproducible_team(tmp_path: Path) -> None:
     assert len({t["project"] for t in tasks}) == 3
     assert any(t["due"] and t["due"] < date.today().isoformat() for t in tasks), "some overdue"
     assert all(t["logged"] >= 0 for t in tasks)
-    states = {w["state"] for w in runner.json("weeks")}  # type: ignore[union-attr]
+    states = {w["state"] for w in runner.json("weeks")}
     assert {"approved", "submitted", "rejected"} <= states
     entries = json.loads(runner.ok("export", "json", "--from", "2000-01-01"))
     assert len(entries) > 500
     other = Cli(tmp_path)
-    other.db = tmp_path / "b.db"
+    other.db = demo_boards[1]
     assert json.loads(other.ok("export", "json", "--from", "2000-01-01")) == entries
 
 
@@ -359,3 +307,163 @@ def test_export_csv_of_planted_hostile_text(cli: Cli) -> None:
     assert len(rows) == len(CORPUS)
     for row in rows:
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row), row
+
+
+# --- the in-process runner (tests/cli_helpers.py) --------------------------------------------
+
+
+def test_a_run_sees_only_its_own_environment(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings of the test process (its user, token, config, debug switch) and of
+    another run reach no run."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "config.toml").write_text('bare_unit = "minutes"\ntoken = "tb_leaked"\n')
+    for key, value in {
+        "TUI_BOARD_USER": "mallory",
+        "TUI_BOARD_TOKEN": "tb_leaked",
+        "TUI_BOARD_CONFIG": str(elsewhere / "config.toml"),
+        "TUI_BOARD_DATA": str(elsewhere),
+        "TUI_BOARD_DEBUG": "1",
+        "XDG_CONFIG_HOME": str(elsewhere),
+    }.items():
+        monkeypatch.setenv(key, value)
+    settings = cli.json("config", "list")
+    assert (settings["bare_unit"], settings["token"]) == ("hours", "")
+    assert cli.ok("locate", "data").strip() == str(tmp_path / "data")
+    assert cli.json("week")["user"] == "alice"
+    other = Cli(elsewhere, user="bob")
+    assert other.run("week").code == 1  # another home, another database: not found
+    assert run_cli(["config", "get", "bare_unit"], home=elsewhere).stdout == "minutes\n"
+    assert cli.ok("config", "get", "bare_unit") == "hours\n"
+    assert os.environ["TUI_BOARD_USER"] == "mallory"  # the test's own, put back
+
+
+def test_runs_leave_no_file_thread_or_setting_behind(cli: Cli, tmp_path: Path) -> None:
+    """What a run opens it closes (after garbage collection: `db backup` and
+    `db upgrade` leave their database to it), and it starts no thread."""
+    import gc
+    import threading
+
+    def open_files() -> set[str]:
+        gc.collect()
+        found = set()
+        for fd in os.listdir("/proc/self/fd"):
+            with contextlib.suppress(FileNotFoundError):  # listdir's own, closed by now
+                found.add(os.readlink(f"/proc/self/fd/{fd}"))
+        return found
+
+    files, threads = open_files(), threading.active_count()
+    for args in (
+        ("log", "1h", "WEB-1"),
+        ("week",),
+        ("timer", "start", "WEB-1"),
+        ("timer", "stop"),
+        ("export", "csv", "-o", str(tmp_path / "time.csv")),
+        ("db", "backup", str(tmp_path / "copy.db")),
+        ("db", "upgrade"),
+        ("remind",),
+        ("task", "show", "WEB-9"),
+    ):
+        cli.run(*args)
+        assert threading.active_count() == threads, args
+    assert {f for f in open_files() - files if "pytest" not in f} == set()
+
+
+def test_a_run_that_changes_the_process_fails_and_is_undone(tmp_path: Path) -> None:
+    """The runner's own check: a command that sets a variable, moves to another folder
+    or changes the umask fails its test, and the process is put back."""
+    from tui_board.cli.main import cli as group
+
+    @click.command("leaky")
+    def leaky() -> None:
+        os.environ["TUI_BOARD_LEAKED"] = "1"
+        os.chdir(tmp_path)
+        os.umask(0o000)
+
+    cwd, umask = os.getcwd(), os.umask(0o022)
+    os.umask(umask)
+    group.add_command(leaky)
+    try:
+        with pytest.raises(AssertionError, match="changed cwd or umask"):
+            run_cli(["leaky"], home=tmp_path)
+    finally:
+        del group.commands["leaky"]
+    assert "TUI_BOARD_LEAKED" not in os.environ
+    assert (os.getcwd(), os.umask(umask)) == (cwd, umask)
+
+
+# --- the real entry point, in subprocesses ---------------------------------------------------
+
+
+def entry_point_env(home: Path) -> dict[str, str]:
+    return cli_helpers.entry_point_env(home, TUI_BOARD_USER="alice")
+
+
+def test_the_installed_script_prints_its_version(tmp_path: Path) -> None:
+    """`tui-board`, the console script pip installs beside this Python."""
+    script = Path(sys.executable).with_name("tui-board")
+    done = subprocess.run(
+        [str(script), "--version"],
+        env=entry_point_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == f"tui-board, version {__version__}\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("log", "25h", "WEB-1"), 2, "tui-board: 25:00 is more than 24:00, the most one day"),
+        (("task", "show", "WEB-9"), 1, "tui-board: no task WEB-9\n"),
+        (("--db",), 2, None),
+    ],
+    ids=["invalid", "not-found", "usage"],
+)
+def test_python_m_exits_with_the_code_and_one_line_on_stderr(
+    cli: Cli, args: tuple[str, ...], code: int, message: str | None
+) -> None:
+    """`python -m tui_board`: an error is its exit code, nothing on stdout, no
+    traceback, and (but for click's usage errors, which add a hint) one line."""
+    db = [] if args[0].startswith("-") else ["--db", str(cli.db)]
+    done = subprocess.run(
+        [sys.executable, "-m", "tui_board", *db, *args],
+        env=entry_point_env(cli.home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (code, "")
+    assert "Traceback" not in done.stderr
+    if message is not None:
+        assert done.stderr.startswith(message) and done.stderr.count("\n") == 1
+    else:
+        assert done.stderr.splitlines()[-1] == "Error: Option '--db' requires an argument."
+
+
+def test_a_reader_that_has_gone_ends_the_run_quietly(
+    demo_boards: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """`tui-board task list | head -1` once head has exited: exit 141, as Unix tools
+    do, and nothing on stderr (no BrokenPipeError at exit). The pipe has no reader from
+    the start, so the first write fails whatever the timing."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "tui_board", "--db", str(demo_boards[0]), "task", "list"],
+            env=entry_point_env(tmp_path),
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(writer)
+    assert (done.returncode, done.stderr) == (141, b"")

@@ -6,7 +6,7 @@ run over it (the group is walked, so a new command cannot be forgotten), with an
 without `--json`, together with the error paths that echo what was typed. Stdout and
 stderr must hold no forbidden sequence and no escape at all (the CLI writes none of its
 own), `--json` must parse back to the stored values, and exit codes stay the usual ones.
-Most runs are in-process (click's CliRunner, with colour on so that click strips
+Most runs are in-process (tests/cli_helpers.py, with colour on so that click strips
 nothing); a few go through the real entry point, in a pipe and in a pty.
 """
 
@@ -27,9 +27,9 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
 from rich.cells import cell_len
 
+from tests.cli_helpers import entry_point_env, run_cli
 from tests.hostile import CORPUS, plant, stray_escapes, violations
 from tui_board.cli import output
 from tui_board.cli.main import cli
@@ -93,21 +93,8 @@ class Demo:
 
 def invoke(args: tuple[str, ...], home: Path) -> tuple[int, str, str]:
     """Run the CLI in-process; colour on, so that click strips no escape itself."""
-    result = CliRunner().invoke(
-        cli,
-        list(args),
-        color=True,
-        env={
-            "TUI_BOARD_CONFIG": str(home / "config.toml"),
-            "TUI_BOARD_DATA": str(home / "data"),
-            "TUI_BOARD_USER": ME,
-            "TUI_BOARD_DEBUG": None,
-            "TUI_BOARD_TOKEN": None,
-        },
-    )
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
+    ran = run_cli(args, home=home, env={"TUI_BOARD_USER": ME}, color=True)
+    return ran.code, ran.stdout, ran.stderr
 
 
 @pytest.fixture(scope="module")
@@ -406,24 +393,11 @@ def mixed(template: Demo, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-def entry_point_env(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TUI_BOARD_", "NO_COLOR"))}
-    return {
-        **env,
-        "TUI_BOARD_CONFIG": str(home / "config.toml"),
-        "TUI_BOARD_DATA": str(home / "data"),
-        "TUI_BOARD_USER": ME,
-        **extra,
-    }
-
-
+#: A table, a document and an error: every command runs in-process over the corpus
+#: above (with colour on, a stricter check than a pipe, where click strips escapes);
+#: these check the real process's streams.
 SHOWN = [
     ("task", "list"),
-    ("task", "show", "WEB-1"),
-    ("user", "list"),
-    ("week",),
-    ("weeks",),
-    ("export", "csv", "--from", "2000-01-01"),
     ("export", "json", "--from", "2000-01-01"),
     ("log", "1h", "\x1b]0;pwned\x07x"),
 ]
@@ -436,7 +410,7 @@ def test_the_entry_point_writes_no_escape_to_a_pipe(
     """The bytes `python -m tui_board` writes, over every string of the corpus at once."""
     done = subprocess.run(
         [sys.executable, "-m", "tui_board", "--db", str(mixed), *args],
-        env=entry_point_env(tmp_path),
+        env=entry_point_env(tmp_path, TUI_BOARD_USER=ME),
         capture_output=True,
         timeout=60,
         check=False,
@@ -481,8 +455,9 @@ def test_on_a_terminal_only_the_header_is_bold_and_not_with_no_color(
     mixed: Path, tmp_path: Path, no_color: bool
 ) -> None:
     extra = {"TERM": "xterm-256color", **({"NO_COLOR": "1"} if no_color else {})}
+    env = entry_point_env(tmp_path, TUI_BOARD_USER=ME, **extra)
     for args in (("task", "list"), ("task", "show", "WEB-1"), ("weeks",)):
-        shown = read_pty(("--db", str(mixed), *args), entry_point_env(tmp_path, **extra))
+        shown = read_pty(("--db", str(mixed), *args), env)
         text = shown.decode("utf-8")
         assert violations(text) == []
         if no_color:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
@@ -349,19 +351,18 @@ GARBAGE_ALPHABET = "0123456789hHmMiInNsSrR:.,-+ \t/e\u00a0\u2212x"
 @example("1::30", "hours", DAY_MINUTES)
 @example("9" * 5000, "hours", None)
 def test_garbage_parses_in_range_or_is_invalid(
-    text: str, bare_unit: str, max_minutes: int | None
+    text: str, bare_unit: Literal["hours", "minutes"], max_minutes: int | None
 ) -> None:
-    unit = "minutes" if bare_unit == "minutes" else "hours"
     try:
-        minutes = parse_duration(text, bare_unit=unit, max_minutes=max_minutes)
+        minutes = parse_duration(text, bare_unit=bare_unit, max_minutes=max_minutes)
     except Invalid as error:
         assert error.message  # a message a user can read, never an empty one
-        assert describe_parse(text, bare_unit=unit, max_minutes=max_minutes) == error.message
+        assert describe_parse(text, bare_unit=bare_unit, max_minutes=max_minutes) == error.message
         return
     assert isinstance(minutes, int)
     assert minutes >= 0
     if max_minutes is not None:
         assert minutes <= max_minutes
-    assert describe_parse(text, bare_unit=unit, max_minutes=max_minutes).endswith(
+    assert describe_parse(text, bare_unit=bare_unit, max_minutes=max_minutes).endswith(
         format_duration(minutes)
     )

@@ -1,10 +1,12 @@
 """Files: what tui-board creates has no rights for others (the group's follow a team's
 folder); a file that is not ours is refused and left byte for byte as it was, with no
 `-wal` or `-shm` beside it; a file on a network filesystem is refused; tokens are
-masked. A few checks run the real `tui-board` in a subprocess, the rest call the code."""
+masked. A few checks run the `tui-board` command (in-process, tests/cli_helpers.py), the
+rest call the code."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import Cli
+from tests.cli_helpers import Cli
 from tui_board.backend.local import LocalBackend
 from tui_board.core.errors import Invalid
 from tui_board.files import PRIVATE, SHARED, create_file, write_file
@@ -153,7 +155,7 @@ def test_the_token_is_masked_in_every_listing(tmp_path: Path) -> None:
     runner = Cli(tmp_path)
     token = "tb_" + "s3cr3t" * 7
     set_out = runner.run("config", "set", "token", token, db=False)
-    assert set_out.returncode == 0, set_out.stderr
+    assert set_out.code == 0, set_out.stderr
     config = tmp_path / "config.toml"
     assert mode(config) == PRIVATE and token in config.read_text()
     listing = runner.run("config", "list", db=False).stdout
@@ -281,7 +283,7 @@ def test_commands_refuse_another_apps_database_in_one_line(
     another_apps_wal_sqlite(runner.db)
     before = folder_state(tmp_path)
     result = runner.run(*(a.format(folder=tmp_path) for a in command))
-    assert result.returncode != 0
+    assert result.code != 0
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith("tui-board: ")
     assert str(runner.db) in result.stderr
@@ -306,13 +308,13 @@ def test_an_empty_file_is_no_board_until_init_is_asked_to_use_it(tmp_path: Path)
     runner.db.touch()
     assert mode(runner.db) == 0o644
     visit = runner.run("user", "list", user="mallory")
-    assert visit.returncode != 0 and "tui-board init --db" in visit.stderr
+    assert visit.code != 0 and "tui-board init --db" in visit.stderr
     assert folder_state(tmp_path) == {"team.db": hashlib.sha256(b"").hexdigest()}
     runner.ok("init", "--db", str(runner.db))
     assert header_application_id(runner.db) == APPLICATION_ID
     assert mode(runner.db) == PRIVATE
     users = runner.json("user", "list")
-    assert [(u["login"], u["role"]) for u in users] == [("alice", "admin")]  # type: ignore[index]
+    assert [(u["login"], u["role"]) for u in users] == [("alice", "admin")]
 
 
 def test_init_marks_the_file_as_ours(tmp_path: Path) -> None:
@@ -350,10 +352,13 @@ def test_backup_keeps_an_existing_file_unless_forced(tmp_path: Path) -> None:
     another_apps_sqlite(target)
     before = folder_state(tmp_path)
     kept = runner.run("db", "backup", str(target))
-    assert kept.returncode != 0 and "--force" in kept.stderr
+    assert kept.code != 0 and "--force" in kept.stderr
+    # `db backup` leaves its database open (a process's exit closes it, and SQLite then
+    # removes -wal and -shm): collect it as that exit would, then compare.
+    gc.collect()
     assert folder_state(tmp_path) == before
     itself = runner.run("db", "backup", str(runner.db), "--force")
-    assert itself.returncode != 0 and "the database itself" in itself.stderr
+    assert itself.code != 0 and "the database itself" in itself.stderr
     runner.ok("db", "backup", str(target), "--force")
     assert file_kind(target) is FileKind.OURS and mode(target) == PRIVATE
 
@@ -418,6 +423,6 @@ def test_an_unwritable_target_is_one_line(tmp_path: Path) -> None:
     ):
         (tmp_path / "team.db-nope").write_text("a file where a folder should be")
         result = runner.run(*args)
-        assert result.returncode != 0 and "Traceback" not in result.stderr
+        assert result.code != 0 and "Traceback" not in result.stderr
         assert result.stderr.startswith("tui-board: cannot write ")
         assert result.stderr.count("\n") == 1 and ".tmp" not in result.stderr

@@ -1,5 +1,6 @@
-"""The layers stay apart (DESIGN.md section 3): core, the backends, the store and the
-config never import Textual, and core imports no SQL or HTTP library. Each check runs
+"""The layers stay apart (DESIGN.md section 3): core, the backends (the remote one
+too), the store, the config and the team server never import Textual, nor does a CLI
+command such as `tui-board log`; core imports no SQL or HTTP library. Each check runs
 in a fresh interpreter, since this test process may have imported anything."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import tui_board.core
+from tests.cli_helpers import Cli, entry_point_env
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE = sorted(f"tui_board.core.{m.name}" for m in pkgutil.iter_modules(tui_board.core.__path__))
@@ -21,6 +23,8 @@ NOT_UI = [
     "tui_board.backend",
     "tui_board.backend.protocol",
     "tui_board.backend.local",
+    "tui_board.backend.remote",
+    "tui_board.server.app",
     "tui_board.store.database",
     "tui_board.store.tables",
     "tui_board.config",
@@ -52,7 +56,7 @@ def test_core_has_the_modules_it_should() -> None:
 
 def test_no_textual_below_the_ui() -> None:
     loaded = loaded_after_importing(NOT_UI)
-    assert "tui_board" in loaded
+    assert {"tui_board", "fastapi", "httpx"} <= loaded  # the server and the remote backend
     assert not loaded & set(UI_LIBRARIES)
 
 
@@ -70,3 +74,40 @@ def test_the_backend_package_defers_the_store() -> None:
     """`tui_board.backend` is imported by the app before its first frame; SQLModel
     and httpx come only with `open_backend`."""
     assert not loaded_after_importing(["tui_board.backend"]) & set(HEAVY_LIBRARIES)
+
+
+def imported_by_command(args: list[str], home: Path) -> list[str]:
+    """Every module the real `python -m tui_board ARGS` imports (`-X importtime`
+    lists each on stderr); the command must succeed."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "tui_board", *args],
+        env=entry_point_env(home, TUI_BOARD_USER="alice"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    modules = [
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    ]
+    messages = [line for line in done.stderr.splitlines() if not line.startswith("import time:")]
+    assert (done.returncode, messages) == (0, []), done.stderr[-2000:]
+    return modules
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["log", "1h30", "WEB-1", "-m", "review"], ["remind"], ["week"]],
+    ids=lambda args: args[0],
+)
+def test_a_command_line_imports_no_textual(tmp_path: Path, args: list[str]) -> None:
+    """`tui-board log 1h30 WEB-12` pays for the store, not for the app."""
+    cli = Cli(tmp_path)
+    cli.ok("init", "--db", str(cli.db))
+    cli.ok("project", "add", "WEB", "Web site")
+    cli.ok("task", "add", "WEB", "Fix login")
+    modules = imported_by_command(["--db", str(cli.db), *args], tmp_path)
+    assert {"tui_board.cli.main", "sqlalchemy"} <= set(modules)  # the command did run
+    assert [m for m in modules if m.split(".")[0] in UI_LIBRARIES] == []

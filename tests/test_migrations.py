@@ -213,11 +213,11 @@ def test_an_old_local_file_is_backed_up_then_upgraded_on_open(tmp_path: Path) ->
         (backup,) = sorted(tmp_path.glob("board.db.0001-*.bak"))
         assert stat.S_IMODE(backup.stat().st_mode) == 0o600  # no rights for others
         assert row_counts(backup) == counts
-        conn = sqlite3.connect(backup)
+        copy = sqlite3.connect(backup)
         try:
-            assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+            assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
         finally:
-            conn.close()
+            copy.close()
         assert upgraded.schema_revision() == SCHEMA_HEAD
         assert {t: n for t, n in row_counts(path).items() if t in counts} == counts
         assert schema_diffs(upgraded) == []

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, remote_client
 from tui_board.backend.local import LocalBackend
 from tui_board.backend.offline import OfflineQueue
 from tui_board.backend.remote import RemoteBackend
@@ -61,7 +61,7 @@ class KeyCounter:
 def write_time(url: str, token: str, queue_dir: str, name: str, first: int) -> None:
     """One process: a minute on each of WRITES days (its own), typed a few ms apart,
     then it sends what is left until its queue is empty (as the app does)."""
-    backend = RemoteBackend(url, token, queue_dir=Path(queue_dir))
+    backend = remote_client(url, token, queue_dir=Path(queue_dir))
     for n in range(WRITES):
         day = FIRST_DAY + timedelta(days=first + n)
         backend.add_time("WEB-1", day, 1, comment=f"{name}-{n}")
@@ -164,4 +164,5 @@ def test_a_queue_an_older_version_left_open_is_closed(tmp_path: Path) -> None:
 
 
 if __name__ == "__main__":
-    write_time(*sys.argv[1:5], int(sys.argv[5]))
+    url, token, queue_dir, name, first = sys.argv[1:6]
+    write_time(url, token, queue_dir, name, int(first))

@@ -1,16 +1,14 @@
-"""`tui-board remind`, through a real subprocess: the login line names the working days
-with no time and a week not submitted, and says nothing when all is well."""
+"""`tui-board remind` (in-process, tests/cli_helpers.py): the login line names the
+working days with no time and a week not submitted, and says nothing when all is well."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from tests.cli_helpers import Ran, run_cli
 from tui_board.backend import open_backend
 from tui_board.backend.protocol import Backend
 from tui_board.config import Config
@@ -28,13 +26,8 @@ class Team:
     """A database with alice (admin) and bob (a member working Monday to Thursday)."""
 
     def __init__(self, tmp_path: Path) -> None:
+        self.home = tmp_path
         self.config = Config(db=str(tmp_path / "team.db"))
-        self.env = {
-            **os.environ,
-            "TUI_BOARD_CONFIG": str(tmp_path / "config.toml"),
-            "TUI_BOARD_DATA": str(tmp_path / "data"),
-            "NO_COLOR": "1",
-        }
         alice = open_backend(self.config, login="alice", create=True, clock=CLOCK)
         alice.me()
         alice.create_user("bob", "Bob Berg", work_days=(0, 1, 2, 3))
@@ -45,16 +38,9 @@ class Team:
     def backend(self, login: str = "alice") -> Backend:
         return open_backend(self.config, login=login, clock=CLOCK)
 
-    def remind(self, login: str = "alice", today: date = TODAY) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "tui_board", "--db", self.config.db]
-        command += ["remind", "--date", today.isoformat()]
-        return subprocess.run(
-            command,
-            env={**self.env, "TUI_BOARD_USER": login},
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+    def remind(self, login: str = "alice", today: date = TODAY) -> Ran:
+        args = ["--db", self.config.db, "remind", "--date", today.isoformat()]
+        return run_cli(args, home=self.home, env={"TUI_BOARD_USER": login})
 
     def log_days(self, days: list[date], login: str = "alice", minutes: int = 480) -> None:
         backend = self.backend(login)
@@ -75,7 +61,7 @@ def team(tmp_path: Path) -> Team:
 def test_names_the_days_without_time_and_the_week_not_submitted(team: Team) -> None:
     team.log_days(days_of(W47, 0, 1, 3, 4) + days_of(W48, 0))  # not Wed 18, not Tue 24
     result = team.remind()
-    assert result.returncode == 0, result.stderr
+    assert result.code == 0, result.stderr
     assert result.stdout == "Wed 18, Tue 24 have no time; week 47 is not submitted\n"
     assert result.stderr == ""
 
@@ -86,7 +72,7 @@ def test_silent_when_all_is_well(team: Team) -> None:
     backend.submit_week(W47)
     backend.close()
     result = team.remind()
-    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert (result.code, result.stdout, result.stderr) == (0, "", "")
 
 
 def test_today_the_weekend_and_time_off_are_not_missing(team: Team) -> None:
@@ -131,26 +117,7 @@ def test_a_week_sent_back_and_days_that_cannot_change(team: Team) -> None:
 def test_an_error_is_one_line(tmp_path: Path) -> None:
     team = Team(tmp_path)
     result = team.remind(login="nobody")
-    assert result.returncode != 0
+    assert result.code != 0
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith("tui-board: ")
     assert "Traceback" not in result.stderr
-
-
-def test_remind_does_not_import_textual(team: Team) -> None:
-    code = (
-        "import sys\n"
-        "from tui_board.cli.main import cli\n"
-        f"cli(['--db', {team.config.db!r}, 'remind', '--date', '2026-11-25'],"
-        " standalone_mode=False)\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env={**team.env, "TUI_BOARD_USER": "alice"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert result.stdout.strip().splitlines()[-1] == "[]"

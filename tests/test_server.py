@@ -12,11 +12,10 @@ import httpx
 import pytest
 
 from tests.hostile import CORPUS
-from tests.live_server import LiveServer, live_server
+from tests.live_server import LiveServer, RemoteClient, live_server, remote_client
 from tui_board.backend.local import LocalBackend
 from tui_board.backend.operations import operations
 from tui_board.backend.protocol import Backend
-from tui_board.backend.remote import RemoteBackend
 from tui_board.core.errors import Conflict, Forbidden, Invalid, Locked, NotFound
 from tui_board.core.models import Task, TaskPatch, UserPatch
 from tui_board.core.weeks import IsoWeek
@@ -43,8 +42,8 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
     database.close()
 
 
-def remote(server: LiveServer, login: str) -> RemoteBackend:
-    return RemoteBackend(server.url, server.token_for(login))
+def remote(server: LiveServer, login: str) -> RemoteClient:
+    return remote_client(server.url, server.token_for(login))
 
 
 def post(server: LiveServer, operation: str, body: object, token: str | None) -> httpx.Response:
@@ -98,7 +97,7 @@ def test_a_revoked_token_is_refused_at_once(server: LiveServer) -> None:
     assert response.status_code == 401
     assert "revoked" in response.json()["message"]
     with pytest.raises(Forbidden):
-        RemoteBackend(server.url, token).me()
+        remote_client(server.url, token).me()
 
 
 def test_a_deactivated_person_is_refused(server: LiveServer) -> None:

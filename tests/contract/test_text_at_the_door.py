@@ -9,6 +9,7 @@ example for fails the test, saying which)."""
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections.abc import Callable, Iterator
@@ -100,13 +101,23 @@ def slots(tp: Any, value: Any, field: str, path: str) -> Iterator[Slot]:
         kinds = [args[0]] if args[-1] is Ellipsis else list(args)
         for i, kind in enumerate(kinds):
             for slot in slots(kind, items[i], field, f"{path}[{i}]"):
-                yield _within(slot, lambda put, i=i: (*items[:i], put, *items[i + 1 :]))
+                yield _within(slot, functools.partial(_replaced, items, i))
     elif isinstance(tp, type) and issubclass(tp, _Patch):
         for name, hint in typing.get_type_hints(tp).items():
             if not holds_text(hint):
                 continue
             for slot in slots(hint, example(hint), name, f"{path}.{name}"):
-                yield _within(slot, lambda put, name=name: tp(**{name: put}))
+                yield _within(slot, functools.partial(_patch_of, tp, name))
+
+
+def _replaced(items: tuple[Any, ...], i: int, put: Any) -> tuple[Any, ...]:
+    """`items` with `put` in place `i`."""
+    return (*items[:i], put, *items[i + 1 :])
+
+
+def _patch_of(tp: type[_Patch], name: str, put: Any) -> _Patch:
+    """A patch that changes field `name` to `put`."""
+    return tp(**{name: put})
 
 
 def _within(slot: Slot, wrap: Callable[[Any], Any]) -> Slot:
