@@ -234,7 +234,7 @@ class RemoteHarness(SqliteHarness):
 
         assert self.server is not None
         queue_dir = self.folder / "offline" / f"{len(self.made_remote)}-{login}"
-        backend = PreparedRemoteBackend(
+        backend = PreparedRemoteBackend.prepared(
             self.server.live.url,
             harness_token(login),
             prepare=lambda first_call: self.prepare(login, me=first_call == "me"),

@@ -14,14 +14,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any
 
 import uvicorn
 
 from tui_board.backend.local import LocalBackend
-from tui_board.backend.offline import OfflineQueue, QueuedWrite
 from tui_board.backend.operations import Operation
-from tui_board.backend.protocol import Backend
 from tui_board.backend.remote import RemoteBackend
 from tui_board.core.clock import Clock, system_clock
 from tui_board.server.app import create_app
@@ -48,25 +46,6 @@ class SwitchableClock:
         return self.target()
 
 
-class RemoteClient(Backend, Protocol):
-    """A RemoteBackend as mypy should see it: every operation of `Backend` (made from
-    the protocol at import, which mypy cannot see) and its offline queue."""
-
-    online: bool
-    queue: OfflineQueue
-
-    def call(self, operation: Operation, arguments: dict[str, Any]) -> Any: ...
-
-    def sync(self) -> tuple[int, list[QueuedWrite]]: ...
-
-    def pending_writes(self) -> list[QueuedWrite]: ...
-
-
-def remote_client(url: str, token: str, *, queue_dir: Path | None = None) -> RemoteClient:
-    """A RemoteBackend of the server at `url`, typed as the whole backend it is."""
-    return cast(RemoteClient, RemoteBackend(url, token, queue_dir=queue_dir))
-
-
 class PreparedRemoteBackend(RemoteBackend):
     """A RemoteBackend that lets the test ready the server before each call until
     `prepare(operation name)` says it is ready (e.g. makes the caller's token once the
@@ -83,6 +62,19 @@ class PreparedRemoteBackend(RemoteBackend):
     ) -> None:
         super().__init__(url, token, clock=clock, queue_dir=queue_dir)
         self._prepare: Callable[[str], bool] | None = prepare
+
+    @classmethod
+    def prepared(
+        cls,
+        url: str,
+        token: str,
+        *,
+        prepare: Callable[[str], bool],
+        clock: Clock = system_clock,
+        queue_dir: Path | None = None,
+    ) -> PreparedRemoteBackend:
+        """One made as `RemoteBackend.connect` makes one (see remote.py)."""
+        return cls(url, token, prepare=prepare, clock=clock, queue_dir=queue_dir)
 
     def call(self, operation: Operation, arguments: dict[str, Any]) -> Any:
         if self._prepare is not None and self._prepare(operation.name):

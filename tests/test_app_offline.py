@@ -39,7 +39,7 @@ async def test_the_header_says_offline_and_nothing_typed_is_lost(
     admin.create_task("WEB", "Fix login")
     server = LiveServer(database).start()
     token, url, port = server.token_for("alice"), server.url, server.port
-    remote = RemoteBackend(url, token, queue_dir=tmp_path / "offline")
+    remote = RemoteBackend.connect(url, token, queue_dir=tmp_path / "offline")
     app = make_app(Config(server=url, token=token), backend_factory=lambda: remote)
     restarted: LiveServer | None = None
     try:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from tests.live_server import LiveServer, remote_client
+from tests.live_server import LiveServer
 from tui_board.backend.local import LocalBackend
+from tui_board.backend.remote import RemoteBackend
 from tui_board.core.weeks import IsoWeek
 from tui_board.store.database import Database
 
@@ -24,7 +25,7 @@ def test_entries_typed_offline_survive_a_restart_and_land_exactly_once(tmp_path:
     token = server.token_for("bob")
     url, port = server.url, server.port
     queue_dir = tmp_path / "offline"
-    bob = remote_client(url, token, queue_dir=queue_dir)
+    bob = RemoteBackend.connect(url, token, queue_dir=queue_dir)
     assert bob.me().login == "bob"
     server.stop()
 
@@ -40,7 +41,7 @@ def test_entries_typed_offline_survive_a_restart_and_land_exactly_once(tmp_path:
 
     restarted = LiveServer(database, port=port).start()
     try:
-        reopened = remote_client(url, token, queue_dir=queue_dir)
+        reopened = RemoteBackend.connect(url, token, queue_dir=queue_dir)
         assert len(reopened.pending_writes()) == 3
         assert reopened.sync() == (3, [])
         assert reopened.pending_writes() == []
@@ -68,7 +69,7 @@ def test_a_write_refused_on_replay_is_kept_and_reported(tmp_path: Path) -> None:
     admin.create_task("WEB", "Fix login")
     server = LiveServer(database).start()
     token = server.token_for("bob")
-    bob = remote_client(server.url, token, queue_dir=tmp_path / "offline")
+    bob = RemoteBackend.connect(server.url, token, queue_dir=tmp_path / "offline")
     port = server.port
     server.stop()
     bob.add_time("WEB-1", MONDAY, 45)

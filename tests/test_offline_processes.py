@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from tests.live_server import LiveServer, remote_client
+from tests.live_server import LiveServer
 from tui_board.backend.local import LocalBackend
 from tui_board.backend.offline import OfflineQueue
 from tui_board.backend.remote import RemoteBackend
@@ -61,7 +61,7 @@ class KeyCounter:
 def write_time(url: str, token: str, queue_dir: str, name: str, first: int) -> None:
     """One process: a minute on each of WRITES days (its own), typed a few ms apart,
     then it sends what is left until its queue is empty (as the app does)."""
-    backend = remote_client(url, token, queue_dir=Path(queue_dir))
+    backend = RemoteBackend.connect(url, token, queue_dir=Path(queue_dir))
     for n in range(WRITES):
         day = FIRST_DAY + timedelta(days=first + n)
         backend.add_time("WEB-1", day, 1, comment=f"{name}-{n}")
@@ -88,7 +88,7 @@ def test_processes_sharing_a_queue_send_every_write_exactly_once(
     token, url, port = server.token_for("bob"), server.url, server.port
     server.stop()  # the writers start while the server is down
     queue_dir = tmp_path / "offline"
-    queue = RemoteBackend(url, token, queue_dir=queue_dir).queue
+    queue = RemoteBackend.connect(url, token, queue_dir=queue_dir).queue
 
     writers = [
         subprocess.Popen(

@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import cast
 
 import httpx
 import pytest
@@ -174,9 +173,9 @@ class Team:
 
     def client(self, server: ServerProcess, token: str) -> Backend:
         queue = self.tmp / "queues" / str(len(self.clients))
-        client = RemoteBackend(server.url, token, queue_dir=queue)
+        client = RemoteBackend.connect(server.url, token, queue_dir=queue)
         self.clients.append(client)
-        return cast(Backend, client)
+        return client
 
 
 @pytest.fixture
