@@ -206,6 +206,17 @@ def another_application_id(path: Path) -> None:
     conn.close()
 
 
+def another_alembic_app_numbered_like_us(path: Path) -> None:
+    """Another application whose migrations are numbered as ours are (0003), with a
+    `users` table too: the revision alone must not make it ours."""
+    another_alembic_app(path)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE alembic_version SET version_num = '0003'")
+    conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, login TEXT)")
+    conn.commit()
+    conn.close()
+
+
 def sqlite_without_tables(path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA user_version = 7")  # writes the header, no table
@@ -229,6 +240,7 @@ FOREIGN: dict[str, Callable[[Path], None]] = {
     "another app's SQLite in WAL mode": another_apps_wal_sqlite,
     "another app using Alembic": another_alembic_app,
     "another application id": another_application_id,
+    "another app numbered like us": another_alembic_app_numbered_like_us,
     "SQLite without tables": sqlite_without_tables,
     "a text file": text_file,
     "a short SQLite header": short_sqlite_header,
@@ -426,3 +438,24 @@ def test_an_unwritable_target_is_one_line(tmp_path: Path) -> None:
         assert result.code != 0 and "Traceback" not in result.stderr
         assert result.stderr.startswith("tui-board: cannot write ")
         assert result.stderr.count("\n") == 1 and ".tmp" not in result.stderr
+
+
+@pytest.mark.parametrize("aimed_at", ["a new file", "an empty file"])
+def test_init_makes_no_board_through_a_symbolic_link(tmp_path: Path, aimed_at: str) -> None:
+    """A member who can write the team folder must not aim an admin's `init` at a file
+    of their choosing."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = elsewhere / "victim"
+    if aimed_at == "an empty file":
+        target.touch()
+    runner = Cli(tmp_path)
+    runner.db.symlink_to(target)
+    before = folder_state(elsewhere)
+    result = runner.run("init", "--db", str(runner.db), db=False)
+    assert result.code != 0
+    assert (
+        result.stderr
+        == f"tui-board: {runner.db} is a symbolic link; init makes a board only at a real path\n"
+    )
+    assert folder_state(elsewhere) == before

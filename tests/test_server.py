@@ -550,3 +550,32 @@ def test_hostile_text_in_any_field_of_any_operation_is_never_a_server_error(
                     if response.status_code >= 400:
                         assert isinstance(answer, dict) and answer["error"] and answer["message"]
     assert tries > 1000 and answers[500] == 0
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "Infinity", "NaN"])
+def test_a_number_json_cannot_hold_is_a_422_not_a_500(server: LiveServer, number: str) -> None:
+    for token in ("wrong", server.token_for("alice")):
+        answer = httpx.post(
+            f"{server.url}/api/v1/changes_since",
+            content=f'{{"seq": {number}}}',
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["error"] == "invalid"
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(server: LiveServer) -> None:
+    """The body is parsed before the token is checked: a huge one must not be held."""
+    huge = b'{"name": "' + b"x" * (2 << 20) + b'"}'
+    headers = {"Authorization": "Bearer wrong", "Content-Type": "application/json"}
+    sized = httpx.post(f"{server.url}/api/v1/create_customer", content=huge, headers=headers)
+    assert sized.status_code == 413 and sized.json()["error"] == "invalid"
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: sent chunked
+        for start in range(0, len(huge), 65536):
+            yield huge[start : start + 65536]
+
+    chunked = httpx.post(f"{server.url}/api/v1/create_customer", content=chunks(), headers=headers)
+    assert chunked.status_code == 413 and chunked.json()["error"] == "invalid"
+    fine = post(server, "create_customer", {"name": "ACME " + "x" * 150}, server.token_for("alice"))
+    assert fine.status_code == 200

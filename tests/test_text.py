@@ -91,3 +91,10 @@ def test_csv_cells_that_would_start_a_formula_are_neutralised() -> None:
     row = next(csv.reader(io.StringIO(out.getvalue())))
     assert row == ["'=1+2", "'+1", "'-1", "'@SUM(A1)", "'\tx", "plain", "a=b", "90"]
     assert not any(marker in out.getvalue() for marker in FORBIDDEN)
+
+
+def test_what_direct_sql_puts_where_text_belongs_is_shown_as_text() -> None:
+    """A BLOB or a number in a text column (SQLite keeps what it is given) must not
+    crash a screen that shows it."""
+    assert printable(b"blob \x1b]0;x\x07 \xff") == "blob \u241b]0;x\u2407 \ufffd"  # type: ignore[arg-type]
+    assert printable(42) == "42"  # type: ignore[arg-type]

@@ -145,6 +145,9 @@ def init(cli_ctx: CliContext, db: str | None) -> None:
         cli_ctx.config.db = db
     target = cli_ctx.config.db_path
     path = sqlite_path(target)
+    if path is not None and Path(target).expanduser().is_symlink():
+        # Someone who can write the folder could aim it anywhere the caller may write.
+        fail(f"{target} is a symbolic link; init makes a board only at a real path")
     if path is not None and path.exists() and (not path.is_file() or path.stat().st_size):
         fail(f"{target} already exists and is not empty; use it with --db {target}")
     me = cli_ctx.backend(create=True).me()

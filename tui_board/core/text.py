@@ -114,6 +114,8 @@ def printable(value: str, *, multiline: bool = False) -> str:
     its line. `multiline`: newlines stay, tabs stay. Every other control, bidi or
     surrogate character becomes a visible stand-in that is one cell wide. Text that is
     already safe comes back as it is (the same object), so this is cheap to call."""
+    if not isinstance(value, str):  # a BLOB or a number where text belongs (direct SQL)
+        value = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
     pattern = _UNSAFE_MULTI_LINE if multiline else _UNSAFE_ONE_LINE
     if pattern.search(value) is None:
         return value

@@ -14,6 +14,7 @@ Routes are built from `tui_board.backend.operations`, so they follow the protoco
 import asyncio
 import functools
 import inspect
+import math
 import operator
 import re
 import types
@@ -91,6 +92,9 @@ def _iso_date(value: Any) -> date:
 #: What the store's integer columns hold (PostgreSQL's `integer`): larger numbers in a
 #: request are refused (422), not passed on to fail in the database (500).
 INT32_MAX = 2**31 - 1
+#: The largest request body the server reads (a 50,000-character description, every
+#: character escaped, is a third of it).
+MAX_BODY_BYTES = 1 << 20
 Int32 = Annotated[int, Strict(), Field(ge=-INT32_MAX - 1, le=INT32_MAX)]
 #: Text as the stores hold it: PostgreSQL refuses the NUL character in text.
 Text = Annotated[str, Strict(), Field(pattern=r"^[^\x00]*$")]
@@ -115,6 +119,7 @@ def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
         version=__version__,
         description="Every operation of the tui-board Backend protocol, one POST each.",
     )
+    app.add_middleware(_BodyLimit)
 
     service = LocalBackend(database, "", clock=clock)
     limiter: list[anyio.CapacityLimiter] = []
@@ -390,7 +395,51 @@ class _EscapedJSONResponse(JSONResponse):
     request) cannot be written as UTF-8."""
 
     def render(self, content: Any) -> bytes:
+        content = _finite(content)  # `1e400` in a request is echoed as text, not Infinity
         return safe_json(content, allow_nan=False, separators=(",", ":")).encode("utf-8")
+
+
+def _finite(value: Any) -> Any:
+    """`value` with every float that JSON cannot hold (inf, nan) as its text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+class _BodyLimit:
+    """Refuses a request body over `limit` bytes (413) before it is read whole: the
+    body is parsed before the token is checked, so anyone could make the server hold
+    hundreds of megabytes. The largest real request (a long description) is far less."""
+
+    def __init__(self, app: Any, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = f"the request body is over {self.limit} bytes"
+        length = dict(scope["headers"]).get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > self.limit:
+            response = _error_response(413, "invalid", too_large, None)
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Any:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:  # a chunked body with no length said up front
+                raise HTTPException(413, too_large)
+            return message
+
+        await self.app(scope, limited, send)
 
 
 def _error_response(
@@ -404,6 +453,7 @@ def _error_response(
 
 _HTTP_KINDS = {
     400: "error",
+    413: "invalid",
     401: "unauthorized",
     403: "forbidden",
     404: "not_found",

@@ -88,19 +88,41 @@ def file_kind(path: Path) -> FileKind:
     marked = int.from_bytes(header[APPLICATION_ID_OFFSET : APPLICATION_ID_OFFSET + 4], "big")
     if marked == APPLICATION_ID:
         return FileKind.OURS
-    if marked == 0 and stored_revision(path) in our_revisions():
+    if marked == 0 and unmarked_board_revision(path) in our_revisions():
         return FileKind.OURS_UNMARKED
     return FileKind.FOREIGN_SQLITE
 
 
-def stored_revision(path: Path) -> str | None:
-    """The Alembic revision in a SQLite file, read-only and `immutable` (no lock, no
-    `-wal`/`-shm`); None when it has none or cannot be read."""
+#: The tables every schema of ours has had since the first: a file made before the
+#: application id is ours only when it holds them all (a numbered Alembic revision
+#: alone names any application that numbers its migrations).
+BOARD_TABLES = frozenset(
+    {
+        "users", "teams", "customers", "projects", "board_columns", "tasks", "comments",
+        "time_entries", "timers", "week_states", "time_off", "period_locks", "api_tokens",
+        "changes",
+    }
+)  # fmt: skip
+#: Columns of ours that another application's table of the same name is unlikely to have.
+BOARD_COLUMNS = {"tasks": {"project_id", "number", "rank"}, "changes": {"seq", "entity_id"}}
+
+
+def unmarked_board_revision(path: Path) -> str | None:
+    """The Alembic revision of a board made before the application id, read
+    read-only and `immutable` (no lock, no `-wal`/`-shm`); None when the file is not
+    such a board (its tables are not ours) or cannot be read."""
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error:
         return None
     try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not tables >= BOARD_TABLES:
+            return None
+        for table, wanted in BOARD_COLUMNS.items():
+            columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+            if not wanted <= columns:
+                return None
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.Error:
         return None
