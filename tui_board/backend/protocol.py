@@ -228,3 +228,22 @@ class Backend(Protocol):
     # --- the change feed ----------------------------------------------------------------------
     def changes_since(self, seq: int, *, limit: int = 500) -> list[Change]: ...
     def last_change(self) -> int: ...
+
+
+# Kept next to the protocol that names it (offline.py is light: no HTTP, no SQL).
+from tui_board.backend.offline import QueuedWrite  # noqa: E402
+
+
+@runtime_checkable
+class SyncingBackend(Protocol):
+    """A backend that keeps writes on disk while its server cannot be reached (the
+    remote one): the app watches its link and sends what waits once it answers."""
+
+    #: Whether the server answered the last request.
+    online: bool
+
+    def sync(self) -> tuple[int, list[QueuedWrite]]:
+        """Send the queued writes in order: how many were sent, and the ones refused."""
+        ...
+
+    def pending_writes(self) -> list[QueuedWrite]: ...
