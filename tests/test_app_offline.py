@@ -4,12 +4,15 @@ sent once the server is back."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from tests.live_server import LiveServer
+from tests.ui_helpers import anyio_backend, steady  # noqa: F401  (fixtures)
 from tui_board.backend.local import LocalBackend
 from tui_board.backend.remote import RemoteBackend
 from tui_board.config import Config
@@ -22,15 +25,9 @@ pytestmark = pytest.mark.anyio
 DAY = date(2026, 11, 24)
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def test_the_header_says_offline_and_nothing_typed_is_lost(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("TUI_BOARD_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setattr(app_module, "LINK_CHECK_SECONDS", 0.2)
     database = Database.open(str(tmp_path / "team.db"), create=True)
     admin = LocalBackend(database, "alice")
@@ -64,9 +61,11 @@ async def test_the_header_says_offline_and_nothing_typed_is_lost(
         database.close()
 
 
-async def wait_for(pilot: object, condition: object, timeout: float = 10.0) -> None:
+async def wait_for(
+    pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 10.0
+) -> None:
     deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
+    while not condition():
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting for the app")
-        await pilot.pause(0.05)  # type: ignore[attr-defined]
+        await pilot.pause(0.05)

@@ -7,40 +7,39 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 from textual.command import CommandPalette
-from textual.pilot import Pilot
 from textual.widgets import Label, Static
 
+from tests.ui_helpers import (  # noqa: F401  (fixtures)
+    CLOCK,
+    SIZE,
+    anyio_backend,
+    app_for,
+    copy_store,
+    frame_text,
+    settle,
+    steady,
+    workload_demo,
+)
 from tui_board.backend import open_backend
 from tui_board.backend.protocol import Backend
 from tui_board.config import DEFAULT_THEME, Config
-from tui_board.core.clock import fixed_clock
 from tui_board.core.errors import BoardError
 from tui_board.ui.app import BoardApp, make_app
+from tui_board.ui.plain_text import cut
+from tui_board.ui.screens.approvals import ApprovalsScreen
+from tui_board.ui.screens.board import BoardScreen
 from tui_board.ui.screens.help import HelpScreen
+from tui_board.ui.screens.reports import ReportsScreen
+from tui_board.ui.screens.timesheet import TimesheetScreen
+from tui_board.ui.screens.workload import WorkloadScreen
 from tui_board.ui.session import Connected, Failed, Opening
 from tui_board.ui.widgets.top_bar import TopBar
 
-#: Async tests run on anyio's pytest plugin (installed with Textual), on asyncio.
 pytestmark = pytest.mark.anyio
-
-CLOCK = fixed_clock(datetime(2026, 5, 13, 9, 30))
-SIZE = (120, 40)
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(autouse=True)
-def _no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The user's own config and themes stay out of the tests."""
-    monkeypatch.setenv("TUI_BOARD_CONFIG", str(tmp_path / "config" / "config.toml"))
 
 
 @pytest.fixture
@@ -59,19 +58,6 @@ def as_alice(config: Config) -> Callable[[], Backend]:
 
 def board_app(config: Config) -> BoardApp:
     return make_app(config, backend_factory=as_alice(config), clock=CLOCK)
-
-
-async def settle(app: BoardApp, pilot: Pilot[None]) -> None:
-    """Wait until the backend has answered and every worker has delivered its result."""
-    for _ in range(200):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if not isinstance(app.connection, Opening) and not any(
-            worker.is_running for worker in app.workers
-        ):
-            return
-    raise AssertionError(f"the app did not settle: {app.connection}")
 
 
 def text_of(widget: Static) -> str:
@@ -279,15 +265,92 @@ async def test_configured_theme_is_used(config: Config) -> None:
         assert not app.current_theme.dark
 
 
-async def test_readable_at_80_by_24(config: Config) -> None:
-    app = board_app(config)
+#: The keys each screen's footer must show whole at 80 columns: its daily ones.
+KEYS_THAT_MATTER = {
+    "board": ("New", "Open", "Assign", "Log", "Timer"),
+    "timesheet": ("Quick", "Comment", "Add row", "Prev week", "Next week", "Submit"),
+    "workload": ("Details", "Earlier", "Later", "Approvals", "Reports"),
+    "approvals": ("Back", "Approve", "Reject", "Reopen"),
+    "reports": ("Back", "By", "Dates", "Export"),
+}
+
+
+def footer_items(line: str) -> list[str]:
+    """The descriptions a footer line shows (`n New  ⏎ Open …▏^p Commands`), the
+    last one perhaps cut by the edge."""
+    keys = line.partition("\u258f")[0]  # the palette's key stands apart, on the right
+    return [item.strip().partition(" ")[2] for item in keys.split("  ") if item.strip()]
+
+
+def check_readable(app: BoardApp, name: str, focused: str) -> None:
+    """At 80x24: the top bar on top with the screen's title, the footer at the bottom
+    with the keys that matter whole (any cut is past them), and `focused` in sight."""
+    lines = frame_text(app)
+    assert len(lines) == 24 and all(len(line) <= 80 for line in lines), name
+    title = app.screen.title or ""
+    assert title and title in lines[0], (name, lines[0])
+    items = footer_items(lines[-1])
+    assert "Commands" in lines[-1], (name, lines[-1])
+    missing = [key for key in KEYS_THAT_MATTER[name] if key not in items]
+    assert not missing, (name, missing, lines[-1])
+    assert focused and any(focused in line for line in lines[1:-1]), (name, focused, lines)
+
+
+async def test_readable_at_80_by_24(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """Every screen at 80x24, on the demo's data: what it is, its daily keys, and the
+    thing the keys act on, in sight."""
+    config = copy_store(request.getfixturevalue("workload_demo"), tmp_path)
+    app = app_for(config)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("?")
-        await pilot.pause()
+        board = app.screen
+        assert isinstance(board, BoardScreen) and board.has_class("-loaded")
+        await pilot.press("l", "l", "l", "l", "j")  # a card in the last column, off screen at first
+        await settle(app, pilot)
+        card = board.focused_card()
+        assert card is not None
+        check_readable(app, "board", card.key)
+
+        await pilot.press("2")
+        await settle(app, pilot)
+        sheet = app.screen
+        assert isinstance(sheet, TimesheetScreen) and sheet.sheet is not None
+        await pilot.press("G")  # the week's last task
+        await settle(app, pilot)
+        check_readable(app, "timesheet", sheet.sheet.focus_key or "")
+
+        await pilot.press("w")  # digits type durations here
+        await settle(app, pilot)
+        workload = app.screen
+        assert isinstance(workload, WorkloadScreen) and workload.grid.workload is not None
+        await pilot.press("G")  # the last person
+        await settle(app, pilot)
+        spot = workload.grid.spot()
+        names = {row.user: row.name for row in workload.grid.workload.rows}
+        check_readable(app, "workload", cut(names[spot.user or ""], 12))
+
+        await pilot.press("v")
+        await settle(app, pilot)
+        approvals = app.screen
+        assert isinstance(approvals, ApprovalsScreen) and approvals.queue is not None
+        week = approvals.queue.weeks[approvals.table.cursor_row]
+        check_readable(app, "approvals", cut(week.name, 12))
+
+        await pilot.press("escape", "t")
+        await settle(app, pilot)
+        reports = app.screen
+        assert isinstance(reports, ReportsScreen)
+        first = str(reports.table.get_row_at(reports.table.cursor_row)[0])
+        check_readable(app, "reports", first[:8])
+
+        await pilot.press("escape", "1", "question_mark")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
         panel = app.screen.query_one("#help-panel")
-        assert panel.region.width <= 80
-        assert panel.region.height <= 24
+        assert panel.region.width <= 80 and panel.region.height <= 24
+        lines = frame_text(app)
+        assert any("Help" in line or "Board" in line for line in lines[:3]), lines[:3]
+        assert any("New" in line for line in lines), "the board's first key is in sight"
 
 
 def test_the_app_module_stays_light() -> None:

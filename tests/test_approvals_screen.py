@@ -10,34 +10,24 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.test_workload_screen import (  # noqa: F401  (fixtures)
-    SIZE,
-    _no_user_config,
-    anyio_backend,
-    app_for,
-    backend_for,
-    copy_demo,
-    open_workload,
-    press,
-    settle,
-    workload_demo,
-)
+from tests import ui_helpers as ui
+from tests.test_workload_screen import open_workload, press
+from tests.ui_helpers import anyio_backend, steady, workload_demo  # noqa: F401  (fixtures)
 from tui_board.config import Config
 from tui_board.core.durations import format_duration
 from tui_board.core.errors import Forbidden
 from tui_board.core.permissions import OWN_WEEK
 from tui_board.core.weeks import IsoWeek
 from tui_board.ui.app import BoardApp
-from tui_board.ui.dialogs import ConfirmScreen
+from tui_board.ui.dialogs import ConfirmScreen, TextPrompt
 from tui_board.ui.screens.approvals import ApprovalsScreen
-from tui_board.ui.widgets.workload_prompt import TextPrompt
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
 def demo_config(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
-    return copy_demo(request.getfixturevalue("workload_demo"), tmp_path)
+    return ui.copy_store(request.getfixturevalue("workload_demo"), tmp_path)
 
 
 async def open_queue(app: BoardApp, pilot: Pilot[None]) -> ApprovalsScreen:
@@ -56,13 +46,13 @@ def keys(screen: ApprovalsScreen) -> list[str]:
 
 async def select(app: BoardApp, pilot: Pilot[None], screen: ApprovalsScreen, key: str) -> None:
     screen.table.move_cursor(row=keys(screen).index(key))
-    await settle(app, pilot)
+    await ui.settle(app, pilot)
 
 
 async def test_the_queue_has_each_submitted_week_with_its_days(demo_config: Config) -> None:
-    app = app_for(demo_config)
-    backend = backend_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    backend = ui.backend_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_queue(app, pilot)
         submitted = backend.list_week_states(state="submitted")
         assert sorted(keys(screen)) == sorted(f"{s.user}/{s.week}" for s in submitted)
@@ -82,9 +72,9 @@ async def test_the_queue_has_each_submitted_week_with_its_days(demo_config: Conf
 
 
 async def test_approve(demo_config: Config) -> None:
-    app = app_for(demo_config)
-    backend = backend_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    backend = ui.backend_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_queue(app, pilot)
         await select(app, pilot, screen, "qnovak/2026-W18")
         await press(app, pilot, "a")
@@ -98,9 +88,9 @@ async def test_approve(demo_config: Config) -> None:
 
 
 async def test_reject_with_a_note(demo_config: Config) -> None:
-    app = app_for(demo_config)
-    backend = backend_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    backend = ui.backend_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_queue(app, pilot)
         await select(app, pilot, screen, "dwalsh/2026-W19")
         await press(app, pilot, "x")
@@ -116,8 +106,8 @@ async def test_reject_with_a_note(demo_config: Config) -> None:
         assert state.reviewer == "alice"
         assert "dwalsh/2026-W19" not in keys(screen)
     # the member sees the state and the note
-    app = app_for(demo_config, "dwalsh")
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config, "dwalsh")
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_queue(app, pilot)
         assert screen.view == "recent"
         await select(app, pilot, screen, "dwalsh/2026-W19")
@@ -129,9 +119,9 @@ async def test_reject_with_a_note(demo_config: Config) -> None:
 
 
 async def test_escape_cancels_a_rejection(demo_config: Config) -> None:
-    app = app_for(demo_config)
-    backend = backend_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    backend = ui.backend_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_queue(app, pilot)
         await select(app, pilot, screen, "dwalsh/2026-W19")
         await press(app, pilot, "x", "escape")
@@ -140,9 +130,9 @@ async def test_escape_cancels_a_rejection(demo_config: Config) -> None:
 
 
 async def test_reopen_asks_first(demo_config: Config) -> None:
-    app = app_for(demo_config)
-    backend = backend_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    backend = ui.backend_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_queue(app, pilot)
         await press(app, pilot, "s")  # every recent week
         assert screen.view == "recent"
@@ -156,9 +146,9 @@ async def test_reopen_asks_first(demo_config: Config) -> None:
 
 
 async def test_a_lead_reviews_their_team_never_their_own_week(demo_config: Config) -> None:
-    app = app_for(demo_config, "sokafor")
-    backend = backend_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config, "sokafor")
+    backend = ui.backend_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_queue(app, pilot)
         assert sorted(keys(screen)) == [
             "qnovak/2026-W17",
@@ -178,10 +168,10 @@ async def test_a_lead_reviews_their_team_never_their_own_week(demo_config: Confi
 async def test_an_admin_sees_their_own_weeks_and_cannot_review_them(demo_config: Config) -> None:
     """alice is an admin and the lead of her own team: her weeks are in her queue,
     marked as hers, and no key of hers approves, rejects or reopens one."""
-    app = app_for(demo_config)
-    backend = backend_for(demo_config)
+    app = ui.app_for(demo_config)
+    backend = ui.backend_for(demo_config)
     before = backend.list_week_states(user="alice")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_queue(app, pilot)
         assert "alice/2026-W17" in keys(screen)
         await select(app, pilot, screen, "alice/2026-W17")
@@ -207,9 +197,9 @@ async def test_an_admin_sees_their_own_weeks_and_cannot_review_them(demo_config:
 
 
 async def test_a_member_cannot_approve(demo_config: Config) -> None:
-    app = app_for(demo_config, "cruiz")
-    backend = backend_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config, "cruiz")
+    backend = ui.backend_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_queue(app, pilot)
         assert keys(screen) and all(key.startswith("cruiz/") for key in keys(screen))
         await press(app, pilot, "s")  # the waiting view: only her own submitted weeks
@@ -223,14 +213,14 @@ async def test_a_member_cannot_approve(demo_config: Config) -> None:
         assert backend.week(IsoWeek(2026, 19), user="cruiz").state.state == "rejected"
     # the store refuses it anyway
     with pytest.raises(Forbidden, match="your own week"):
-        backend_for(demo_config, "cruiz").approve_week("cruiz", IsoWeek(2026, 19))
+        ui.backend_for(demo_config, "cruiz").approve_week("cruiz", IsoWeek(2026, 19))
     with pytest.raises(Forbidden, match="may not review"):
-        backend_for(demo_config, "cruiz").approve_week("dwalsh", IsoWeek(2026, 19))
+        ui.backend_for(demo_config, "cruiz").approve_week("dwalsh", IsoWeek(2026, 19))
 
 
 async def test_escape_goes_back_and_the_workload_reads_again(demo_config: Config) -> None:
-    app = app_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         workload = await open_workload(app, pilot)
         await press(app, pilot, "v")
         screen = app.screen

@@ -4,24 +4,28 @@ backend stored after it; conflicts and live updates from a second backend."""
 from __future__ import annotations
 
 import itertools
-import os
-import shutil
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select, TextArea
 
-from tui_board.backend import open_backend
-from tui_board.backend.protocol import Backend
+from tests.ui_helpers import (  # noqa: F401  (fixtures)
+    SIZE,
+    START,
+    Clock,
+    anyio_backend,
+    app_for,
+    backend_for,
+    copy_store,
+    demo_template,
+    press_then_quit,
+    settle_on,
+    steady,
+)
 from tui_board.config import Config
 from tui_board.core.models import Task, TaskPatch
-from tui_board.demo import DemoSize, make_demo
-from tui_board.ui.app import BoardApp, make_app
+from tui_board.ui.app import BoardApp
 from tui_board.ui.dialogs import (
     ConfirmScreen,
     DurationPrompt,
@@ -36,88 +40,16 @@ from tui_board.ui.widgets.top_bar import TopBar
 
 pytestmark = pytest.mark.anyio
 
-#: Wednesday 13 May 2026, 09:30 UTC: the demo's "today".
-START = datetime(2026, 5, 13, 9, 30, tzinfo=UTC)
-SIZE = (120, 40)
-DEMO_SIZE = DemoSize(users=8, tasks=80, weeks=2)
-
-
-class Clock:
-    """A clock the test moves (`clock.advance(minutes=42)`)."""
-
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@contextmanager
-def utc_time() -> Iterator[None]:
-    """Local time is UTC inside: "today" and the times shown do not depend on where the
-    tests run."""
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    try:
-        yield
-    finally:
-        if old is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = old
-        time.tzset()
-
-
-@pytest.fixture(autouse=True)
-def _steady(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No user config or themes, and local time in UTC."""
-    monkeypatch.setenv("TUI_BOARD_CONFIG", str(tmp_path / "config" / "config.toml"))
-    with utc_time():
-        yield
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database (8 people, 80 cards, alice its admin), made once per process."""
-    path = tmp_path_factory.mktemp("board-demo") / "demo.db"
-    with utc_time():
-        make_demo(str(path), login="alice", size=DEMO_SIZE, seed=7, clock=Clock())
-    return path
-
-
-def copy_demo(template: Path, folder: Path) -> Config:
-    target = folder / "board.db"
-    shutil.copy(template, target)
-    return Config(db=str(target))
-
-
-@pytest.fixture
-def config(demo_template: Path, tmp_path: Path) -> Config:
-    return copy_demo(demo_template, tmp_path)
+def config(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
+    """A copy of the board's demo store for one test."""
+    return copy_store(request.getfixturevalue("demo_template"), tmp_path)
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
-
-
-def backend_for(config: Config, clock: Callable[[], datetime], login: str = "alice") -> Backend:
-    backend = open_backend(config, login=login, clock=clock)
-    backend.description = "local: demo.db"  # the same header wherever the test runs
-    return backend
-
-
-def board_app(config: Config, clock: Callable[[], datetime]) -> BoardApp:
-    return make_app(config, backend_factory=lambda: backend_for(config, clock), clock=clock)
+    return Clock(START)
 
 
 def board(app: BoardApp) -> BoardScreen:
@@ -128,19 +60,7 @@ def board(app: BoardApp) -> BoardScreen:
 
 async def settle(app: BoardApp, pilot: Pilot[None]) -> BoardScreen:
     """Wait until the board is shown and every write and read has been answered."""
-    for _ in range(300):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.screen_stack[0] if app.current_mode == "board" else None
-        if (
-            isinstance(screen, BoardScreen)
-            and screen.has_class("-loaded")
-            and screen._pending == 0
-            and not any(worker.is_running for worker in app.workers)
-        ):
-            return screen
-    raise AssertionError("the board did not settle")
+    return await settle_on(app, pilot, "board", BoardScreen)
 
 
 def keys_of(tasks: list[Task], column: str) -> list[str]:
@@ -155,10 +75,10 @@ def shown_keys(screen: BoardScreen, column: int) -> list[str]:
 
 
 async def test_the_board_shows_the_projects_columns_and_cards(config: Config, clock: Clock) -> None:
-    app = board_app(config, clock)
+    app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
-        backend = backend_for(config, clock)
+        backend = backend_for(config, clock=clock)
         tasks = backend.list_tasks(project="APP")
         columns = backend.list_columns("APP")
         assert [view.column.name for view in screen._views] == [c.name for c in columns]
@@ -174,7 +94,7 @@ async def test_the_board_shows_the_projects_columns_and_cards(config: Config, cl
 
 
 async def test_arrows_and_hjkl_move_the_focus(config: Config, clock: Clock) -> None:
-    app = board_app(config, clock)
+    app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
 
@@ -210,10 +130,10 @@ async def test_arrows_and_hjkl_move_the_focus(config: Config, clock: Clock) -> N
 async def test_shift_left_right_and_h_l_move_the_card_between_columns(
     config: Config, clock: Clock
 ) -> None:
-    app = board_app(config, clock)
+    app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
-        backend = backend_for(config, clock)
+        backend = backend_for(config, clock=clock)
         await pilot.press("L")
         await settle(app, pilot)
         moved = backend.get_task("APP-3")
@@ -238,10 +158,10 @@ async def test_shift_left_right_and_h_l_move_the_card_between_columns(
 
 
 async def test_shift_up_down_and_k_j_reorder_the_card(config: Config, clock: Clock) -> None:
-    app = board_app(config, clock)
+    app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
-        backend = backend_for(config, clock)
+        backend = backend_for(config, clock=clock)
 
         def stored() -> list[str]:
             return keys_of(backend.list_tasks(project="APP"), "Backlog")
@@ -260,10 +180,10 @@ async def test_shift_up_down_and_k_j_reorder_the_card(config: Config, clock: Clo
 
 
 async def test_n_makes_a_card_in_the_focused_column(config: Config, clock: Clock) -> None:
-    app = board_app(config, clock)
+    app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
-        backend = backend_for(config, clock)
+        backend = backend_for(config, clock=clock)
         await pilot.press("l", "n")
         await pilot.pause()
         form = app.screen
@@ -303,10 +223,10 @@ async def test_n_makes_a_card_in_the_focused_column(config: Config, clock: Clock
 async def test_a_bad_value_is_refused_in_the_form_and_nothing_is_stored(
     config: Config, clock: Clock
 ) -> None:
-    app = board_app(config, clock)
+    app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        backend = backend_for(config, clock)
+        backend = backend_for(config, clock=clock)
         before = backend.count_tasks("APP")
         await pilot.press("n")
         await pilot.pause()
@@ -336,10 +256,10 @@ async def test_a_bad_value_is_refused_in_the_form_and_nothing_is_stored(
 async def test_enter_opens_the_card_with_comments_time_and_editing(
     config: Config, clock: Clock
 ) -> None:
-    backend = backend_for(config, clock)
+    backend = backend_for(config, clock=clock)
     backend.add_comment("APP-3", "Needs the new certificate first")
     backend.add_time("APP-3", START.date(), 45, user="sokafor")
-    app = board_app(config, clock)
+    app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
         await pilot.press("enter")
@@ -382,10 +302,10 @@ async def test_enter_opens_the_card_with_comments_time_and_editing(
 
 
 async def test_a_assigns_through_a_picker(config: Config, clock: Clock) -> None:
-    app = board_app(config, clock)
+    app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
-        backend = backend_for(config, clock)
+        backend = backend_for(config, clock=clock)
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, PickerScreen)
@@ -399,10 +319,10 @@ async def test_a_assigns_through_a_picker(config: Config, clock: Clock) -> None:
 
 
 async def test_t_logs_time_showing_the_parsed_value_first(config: Config, clock: Clock) -> None:
-    app = board_app(config, clock)
+    app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
-        backend = backend_for(config, clock)
+        backend = backend_for(config, clock=clock)
         before = backend.get_task("APP-3").logged
         await pilot.press("t")
         await pilot.pause()
@@ -429,10 +349,10 @@ async def test_t_logs_time_showing_the_parsed_value_first(config: Config, clock:
 async def test_space_starts_and_stops_the_timer_shown_in_the_header(
     config: Config, clock: Clock
 ) -> None:
-    app = board_app(config, clock)
+    app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
-        backend = backend_for(config, clock)
+        backend = backend_for(config, clock=clock)
         await pilot.press("space")
         await settle(app, pilot)
         running = backend.timer_status()
@@ -453,10 +373,10 @@ async def test_space_starts_and_stops_the_timer_shown_in_the_header(
 
 
 async def test_d_archives_after_asking(config: Config, clock: Clock) -> None:
-    app = board_app(config, clock)
+    app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
-        backend = backend_for(config, clock)
+        backend = backend_for(config, clock=clock)
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
@@ -474,10 +394,10 @@ async def test_d_archives_after_asking(config: Config, clock: Clock) -> None:
 
 
 async def test_slash_filters_by_key_title_assignee_and_tag(config: Config, clock: Clock) -> None:
-    app = board_app(config, clock)
+    app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
-        tasks = backend_for(config, clock).list_tasks(project="APP")
+        tasks = backend_for(config, clock=clock).list_tasks(project="APP")
 
         def shown() -> set[str]:
             return {key for i in range(len(screen._views)) for key in shown_keys(screen, i)}
@@ -504,10 +424,10 @@ async def test_slash_filters_by_key_title_assignee_and_tag(config: Config, clock
 
 
 async def test_m_shows_only_my_cards(config: Config, clock: Clock) -> None:
-    app = board_app(config, clock)
+    app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
-        tasks = backend_for(config, clock).list_tasks(project="APP")
+        tasks = backend_for(config, clock=clock).list_tasks(project="APP")
         await pilot.press("m")
         shown = [t for view in screen._views for t in view.card_list.cards]
         assert {t.key for t in shown} == {t.key for t in tasks if t.assignee == "alice"}
@@ -517,7 +437,7 @@ async def test_m_shows_only_my_cards(config: Config, clock: Clock) -> None:
 
 
 async def test_p_switches_project_through_a_fuzzy_picker(config: Config, clock: Clock) -> None:
-    app = board_app(config, clock)
+    app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
         await pilot.press("p")
@@ -526,12 +446,12 @@ async def test_p_switches_project_through_a_fuzzy_picker(config: Config, clock: 
         await pilot.press(*"web", "enter")
         screen = await settle(app, pilot)
         assert screen.state is not None and screen.state.project.key == "WEB"
-        tasks = backend_for(config, clock).list_tasks(project="WEB")
+        tasks = backend_for(config, clock=clock).list_tasks(project="WEB")
         assert shown_keys(screen, 0) == keys_of(tasks, "Backlog")
 
 
 async def test_every_key_is_in_help_and_the_palette(config: Config, clock: Clock) -> None:
-    app = board_app(config, clock)
+    app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
         rows = {row.description: row.keys for row in key_rows(screen)}
@@ -562,10 +482,10 @@ async def test_a_card_changed_by_someone_else_is_not_overwritten(
     config: Config, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 3600)  # the screen has not seen it
-    app = board_app(config, clock)
+    app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
-        other = backend_for(config, clock, "sokafor")
+        other = backend_for(config, "sokafor", clock)
         seen = other.get_task("APP-3")
         other.move_task("APP-3", seen.version, seen.column_id + 2)  # to In progress
         await pilot.press("L")  # the board still shows it in Backlog
@@ -578,27 +498,45 @@ async def test_a_card_changed_by_someone_else_is_not_overwritten(
         assert "APP-3" in shown_keys(screen, 2)  # the board shows it as it is now
         assert "APP-3" not in shown_keys(screen, 0) + shown_keys(screen, 1)
 
-        # An edit from the card's form is refused the same way.
+        # An assignment of the card is refused the same way, and goes to no other card.
         other.update_task("APP-3", stored.version, TaskPatch(title="Theirs"))
-        await pilot.press("l", "l")
-        assert screen.focused_card() is not None
+        focused = screen.focused_card()
+        assert focused is not None and focused.key == "APP-3"  # the focus followed it
+        before = {task.key: task.assignee for task in other.list_tasks(project="APP")}
+        assert before["APP-3"] != "bmartin"
+        app.clear_notifications()
         await pilot.press("a", *"bmart", "enter")
         await settle(app, pilot)
-        assert other.get_task("APP-3").assignee == "sokafor"
+        assert {task.key: task.assignee for task in other.list_tasks(project="APP")} == before
         assert other.get_task("APP-3").title == "Theirs"
+        messages = [n.message for n in app._notifications]
+        assert any("APP-3 was changed by someone else" in m for m in messages)
+
+
+async def test_a_move_is_stored_when_the_app_quits_at_once(config: Config, clock: Clock) -> None:
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        card = screen.focused_card()
+        assert card is not None and card.column == "Backlog"
+        await press_then_quit(app, screen, "L", "L")  # to "To do", and quit at once
+    assert app.return_code == 0
+    stored = backend_for(config, clock=clock).get_task(card.key)
+    assert stored.column == "To do"
+    assert stored.version == card.version + 1
 
 
 async def test_the_board_shows_changes_made_elsewhere(
     config: Config, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 0.2)
-    app = board_app(config, clock)
+    app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
         await pilot.press("j", "l")  # the focus on APP-11 in "To do"
         focused = screen.focused_card()
         assert focused is not None and focused.key == "APP-11"
-        other = backend_for(config, clock, "sokafor")  # a second process, say
+        other = backend_for(config, "sokafor", clock)  # a second process, say
         moving = other.get_task("APP-2")
         other.move_task("APP-2", moving.version, moving.column_id + 1)
         other.update_task("APP-12", other.get_task("APP-12").version, TaskPatch(title="Renamed"))
@@ -623,9 +561,9 @@ async def test_a_members_board_shows_time_others_log_on_its_cards(
     """The feed leaves out other people's time entries for a member, yet the cards'
     totals (which everyone sees) still follow them."""
     monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 0.2)
-    members = [u.login for u in backend_for(config, clock).list_users() if u.role == "member"]
+    members = [u.login for u in backend_for(config, clock=clock).list_users() if u.role == "member"]
     viewer, other = members[:2]
-    app = make_app(config, backend_factory=lambda: backend_for(config, clock, viewer), clock=clock)
+    app = app_for(config, viewer, clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
 
@@ -633,14 +571,14 @@ async def test_a_members_board_shows_time_others_log_on_its_cards(
             return {t.key: t.logged for view in screen._views for t in view.card_list.cards}
 
         key = screen._views[1].card_list.cards[0].key
-        before, seq = logged()[key], backend_for(config, clock, viewer).last_change()
-        backend_for(config, clock, other).add_time(key, START.date(), 45)
+        before, seq = logged()[key], backend_for(config, viewer, clock).last_change()
+        backend_for(config, other, clock).add_time(key, START.date(), 45)
         for _ in range(40):
             await pilot.pause(0.1)
             if logged()[key] == before + 45:
                 break
         assert logged()[key] == before + 45
-        [seen] = backend_for(config, clock, viewer).changes_since(seq)
+        [seen] = backend_for(config, viewer, clock).changes_since(seq)
         assert (seen.user, seen.entity, seen.entity_id, seen.action) == (
             None,
             "task",
@@ -653,7 +591,7 @@ async def test_a_members_board_shows_time_others_log_on_its_cards(
 
 
 async def test_at_80_by_24_columns_narrow_and_scroll_sideways(config: Config, clock: Clock) -> None:
-    app = board_app(config, clock)
+    app = app_for(config, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await settle(app, pilot)
         container = screen.query_one(BoardColumns)
@@ -676,7 +614,7 @@ async def test_at_80_by_24_columns_narrow_and_scroll_sideways(config: Config, cl
 async def test_a_big_board_shows_a_page_per_column_first_then_every_card(
     config: Config, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tui_board.ui.screens import board as board_module
+    from tui_board.ui.screens.board import view as board_module
 
     monkeypatch.setattr(board_module, "PAGE_ABOVE", 10)
     monkeypatch.setattr(board_module, "PAGE", 2)
@@ -686,10 +624,10 @@ async def test_a_big_board_shows_a_page_per_column_first_then_every_card(
         if isinstance(message, BoardScreen.Loaded):
             loads.append(message)
 
-    app = board_app(config, clock)
+    app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         screen = await settle(app, pilot)
-        backend = backend_for(config, clock)
+        backend = backend_for(config, clock=clock)
         first, last = loads[0], loads[-1]
         assert first.totals == backend.count_tasks("APP")
         assert len(first.tasks) == 2 * 4  # two from each column that has cards

@@ -17,19 +17,18 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from tests.test_board import (  # noqa: F401  (fixtures)
+from tests.test_board import settle
+from tests.ui_helpers import (  # noqa: F401  (fixtures)
     START,
     Clock,
-    _steady,
+    app_for,
     backend_for,
-    board_app,
-    copy_demo,
+    copy_store,
     demo_template,
-    settle,
-    utc_time,
+    make_demo_store,
+    steady,
 )
 from tui_board.config import Config
-from tui_board.demo import make_demo
 from tui_board.ui.app import BoardApp
 
 SnapCompare = Callable[..., bool]
@@ -52,61 +51,61 @@ def settled(app: BoardApp, *keys: str) -> Callable[[Pilot[None]], Awaitable[None
 @pytest.fixture
 def board_config(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
     """A copy of the demo database for one test."""
-    return copy_demo(request.getfixturevalue("demo_template"), tmp_path)
+    return copy_store(request.getfixturevalue("demo_template"), tmp_path)
 
 
 def with_timer(config: Config) -> None:
     """Start alice's timer on APP-6 42 minutes before the app's clock."""
-    backend_for(config, Clock(START - timedelta(minutes=42))).timer_start("APP-6")
+    backend_for(config, clock=Clock(START - timedelta(minutes=42))).timer_start("APP-6")
 
 
 def test_board_80x24(snap_compare: SnapCompare, board_config: Config) -> None:
-    app = board_app(board_config, Clock())
+    app = app_for(board_config, clock=Clock(START))
     assert snap_compare(app, terminal_size=(80, 24), run_before=settled(app))
 
 
 def test_board_120x40(snap_compare: SnapCompare, board_config: Config) -> None:
     with_timer(board_config)
-    app = board_app(board_config, Clock())
+    app = app_for(board_config, clock=Clock(START))
     assert snap_compare(app, terminal_size=(120, 40), run_before=settled(app, "j", "l"))
 
 
 def test_board_80x24_scrolled_to_the_last_columns(
     snap_compare: SnapCompare, board_config: Config
 ) -> None:
-    app = board_app(board_config, Clock())
+    app = app_for(board_config, clock=Clock(START))
     keys = ("l", "l", "l", "l", "m")
     assert snap_compare(app, terminal_size=(80, 24), run_before=settled(app, *keys))
 
 
 def test_board_new_card_form_80x24(snap_compare: SnapCompare, board_config: Config) -> None:
-    app = board_app(board_config, Clock())
+    app = app_for(board_config, clock=Clock(START))
     keys = ("n", "F", "i", "x", "tab", "tab", "tab", "1", "h", "7", "5")
     assert snap_compare(app, terminal_size=(80, 24), run_before=settled(app, *keys))
 
 
 def test_board_card_detail_120x40(snap_compare: SnapCompare, board_config: Config) -> None:
-    backend = backend_for(board_config, Clock())
+    backend = backend_for(board_config, clock=Clock(START))
     backend.add_comment("APP-3", "The new certificate arrives on Friday.")
     backend.add_time("APP-3", START.date(), 90, user="sokafor")
-    app = board_app(board_config, Clock())
+    app = app_for(board_config, clock=Clock(START))
     assert snap_compare(app, terminal_size=(120, 40), run_before=settled(app, "enter"))
 
 
 def test_board_log_time_120x40(snap_compare: SnapCompare, board_config: Config) -> None:
-    app = board_app(board_config, Clock())
+    app = app_for(board_config, clock=Clock(START))
     keys = ("t", "1", "h", "3", "0")
     assert snap_compare(app, terminal_size=(120, 40), run_before=settled(app, *keys))
 
 
 def export_screenshot(target: Path) -> None:
     """Save the board on the demo data (with a running timer) as an SVG."""
-    with tempfile.TemporaryDirectory() as folder, utc_time():
+    with tempfile.TemporaryDirectory() as folder:
         template = Path(folder) / "demo.db"
-        make_demo(str(template), login="alice", seed=7, clock=Clock())
-        config = copy_demo(template, Path(folder))
+        make_demo_store(template)
+        config = copy_store(template, Path(folder))
         with_timer(config)
-        app = board_app(config, Clock())
+        app = app_for(config, clock=Clock(START))
 
         async def shoot() -> None:
             async with app.run_test(size=(120, 36)) as pilot:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tui_board.core.models import Column, Project, Task
-from tui_board.ui.widgets.board_state import BoardState, search_text
+from tui_board.ui.state.board import BoardState, search_text
 
 PROJECT = Project(1, "WEB", "Web site")
 COLUMNS = [Column(10, "WEB", "To do", 0), Column(11, "WEB", "Doing", 1, "active", 2)]

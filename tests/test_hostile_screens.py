@@ -30,25 +30,32 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual._compositor import LayoutUpdate
 from textual.pilot import Pilot
-from textual.strip import Strip
 
 from tests.hostile import CORPUS, plant, violations
-from tests.test_workload_screen import CLOCK, settle
+from tests.ui_helpers import (  # noqa: F401  (fixtures)
+    CLOCK,
+    WORKLOAD_DEMO,
+    anyio_backend,
+    app_for,
+    frame,
+    settle,
+    steady,
+)
 from tui_board.backend import open_backend
 from tui_board.config import Config
 from tui_board.core.clock import Clock, local_today, system_clock
 from tui_board.core.text import unsafe_character
 from tui_board.core.weeks import IsoWeek
-from tui_board.demo import DemoSize, make_demo
-from tui_board.ui.app import BoardApp, make_app
+from tui_board.demo import make_demo
+from tui_board.ui.app import BoardApp
 from tui_board.ui.dialogs import (
     ConfirmScreen,
     DurationPrompt,
     PickerScreen,
     TaskDetailScreen,
     TaskForm,
+    TextPrompt,
 )
 from tui_board.ui.screens.approvals import ApprovalsScreen
 from tui_board.ui.screens.board import BoardScreen
@@ -56,22 +63,10 @@ from tui_board.ui.screens.help import HelpScreen
 from tui_board.ui.screens.reports import ReportsScreen
 from tui_board.ui.screens.timesheet import TimesheetScreen
 from tui_board.ui.screens.workload import WeekDetailScreen, WorkloadScreen
-from tui_board.ui.widgets.workload_prompt import TextPrompt
 
 pytestmark = pytest.mark.anyio
 
-DEMO_SIZE = DemoSize(users=8, tasks=80, weeks=6)
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(autouse=True)
-def _no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TUI_BOARD_CONFIG", str(tmp_path / "config" / "config.toml"))
 
 
 def make_hostile_store(path: Path, clock: Clock) -> None:
@@ -80,7 +75,7 @@ def make_hostile_store(path: Path, clock: Clock) -> None:
     week sent back (so that its note shows and its cells can be changed); then the corpus
     planted into every text column, and the projects named with 10,000 characters, markup
     and a clipboard write."""
-    make_demo(str(path), login="alice", size=DEMO_SIZE, seed=7, clock=clock)
+    make_demo(str(path), login="alice", size=WORKLOAD_DEMO, seed=7, clock=clock)
     backend = open_backend(Config(db=str(path)), login="alice", clock=clock)
     try:
         extra = len(CORPUS) - len(backend.list_users())
@@ -131,16 +126,6 @@ def hostile_config(hostile_template: Path, tmp_path: Path) -> Config:
 # --- what a frame shows ---------------------------------------------------------------------
 
 
-def frame(app: BoardApp) -> list[Strip]:
-    """The screen's lines as the next full frame draws them (dialogs over their screen),
-    as `App.export_screenshot` renders them."""
-    update = app.screen._compositor.render_update(
-        full=True, screen_stack=app._background_screens, simplify=True
-    )
-    assert isinstance(update, LayoutUpdate)
-    return [Strip.join(line) for line in update.strips]
-
-
 class Frames:
     """Checks each frame the test looks at, and keeps their text."""
 
@@ -178,14 +163,6 @@ class Frames:
         """The last frame checked holds `text`."""
         height = self.app.size.height
         assert any(text in line for line in self.seen[-height:]), text
-
-
-def app_for(config: Config) -> BoardApp:
-    return make_app(
-        config,
-        backend_factory=lambda: open_backend(config, login="alice", clock=CLOCK),
-        clock=CLOCK,
-    )
 
 
 async def visit_board(frames: Frames) -> None:

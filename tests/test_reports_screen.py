@@ -18,24 +18,14 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.test_workload_screen import (  # noqa: F401  (fixtures)
-    SIZE,
-    TODAY,
-    _no_user_config,
-    anyio_backend,
-    app_for,
-    backend_for,
-    copy_demo,
-    open_workload,
-    press,
-    settle,
-    workload_demo,
-)
+from tests import ui_helpers as ui
+from tests.test_workload_screen import TODAY, open_workload, press
+from tests.ui_helpers import anyio_backend, steady, workload_demo  # noqa: F401  (fixtures)
 from tui_board.config import Config
 from tui_board.core.durations import format_duration
 from tui_board.core.errors import Invalid
 from tui_board.ui.app import BoardApp
-from tui_board.ui.dialogs import ConfirmScreen, PickerScreen
+from tui_board.ui.dialogs import ConfirmScreen, PickerScreen, TextPrompt
 from tui_board.ui.screens.reports import (
     DateRange,
     Report,
@@ -45,7 +35,6 @@ from tui_board.ui.screens.reports import (
     parse_range,
     report_csv,
 )
-from tui_board.ui.widgets.workload_prompt import TextPrompt
 
 pytestmark = pytest.mark.anyio
 
@@ -54,7 +43,7 @@ THIS_WEEK = DateRange(date(2026, 5, 11), date(2026, 5, 17), "week")
 
 @pytest.fixture
 def demo_config(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
-    return copy_demo(request.getfixturevalue("workload_demo"), tmp_path)
+    return ui.copy_store(request.getfixturevalue("workload_demo"), tmp_path)
 
 
 async def open_reports(app: BoardApp, pilot: Pilot[None]) -> ReportsScreen:
@@ -81,9 +70,9 @@ async def export(app: BoardApp, pilot: Pilot[None], path: str) -> TextPrompt:
 
 
 async def test_time_by_person_project_and_task_with_totals(demo_config: Config) -> None:
-    app = app_for(demo_config)
-    backend = backend_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    backend = ui.backend_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_reports(app, pilot)
         assert screen.span == THIS_WEEK
         rows = backend.report(THIS_WEEK.start, THIS_WEEK.end)
@@ -107,9 +96,9 @@ async def test_time_by_person_project_and_task_with_totals(demo_config: Config) 
 
 
 async def test_ranges_this_last_month_and_custom(demo_config: Config) -> None:
-    app = app_for(demo_config)
-    backend = backend_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    backend = ui.backend_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_reports(app, pilot)
         await press(app, pilot, "left_square_bracket")
         assert screen.span == DateRange(date(2026, 5, 4), date(2026, 5, 10), "week")
@@ -124,7 +113,7 @@ async def test_ranges_this_last_month_and_custom(demo_config: Config) -> None:
             "custom range …",
         ]
         picker.dismiss(3)  # last month
-        await settle(app, pilot)
+        await ui.settle(app, pilot)
         assert screen.span == DateRange(date(2026, 4, 1), date(2026, 4, 30), "month")
         rows = backend.report(date(2026, 4, 1), date(2026, 4, 30))
         assert screen.report is not None
@@ -133,7 +122,7 @@ async def test_ranges_this_last_month_and_custom(demo_config: Config) -> None:
         picker = app.screen
         assert isinstance(picker, PickerScreen)
         picker.dismiss(4)
-        await settle(app, pilot)
+        await ui.settle(app, pilot)
         prompt = app.screen
         assert isinstance(prompt, TextPrompt)
         prompt.query_one(Input).value = "2026-05-13 2026-05-01"
@@ -149,8 +138,8 @@ async def test_ranges_this_last_month_and_custom(demo_config: Config) -> None:
 
 
 async def test_export_csv_and_read_it_back(demo_config: Config, tmp_path: Path) -> None:
-    app = app_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_reports(app, pilot)
         target = tmp_path / "out" / "week.csv"
         target.parent.mkdir()
@@ -175,8 +164,8 @@ async def test_export_json_by_task_from_a_home_relative_path(
     demo_config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
-    app = app_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_reports(app, pilot)
         await press(app, pilot, "b", "b")
         await export(app, pilot, "~/tasks.json")
@@ -193,8 +182,8 @@ async def test_export_json_by_task_from_a_home_relative_path(
 async def test_export_refuses_a_folder_and_a_missing_folder(
     demo_config: Config, tmp_path: Path
 ) -> None:
-    app = app_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         await open_reports(app, pilot)
         prompt = await export(app, pilot, str(tmp_path))
         assert app.screen is prompt
@@ -211,10 +200,10 @@ async def test_export_refuses_a_folder_and_a_missing_folder(
 
 
 async def test_export_asks_before_replacing_a_file(demo_config: Config, tmp_path: Path) -> None:
-    app = app_for(demo_config)
+    app = ui.app_for(demo_config)
     target = tmp_path / "r.csv"
     target.write_text("keep me\n")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=ui.SIZE) as pilot:
         await open_reports(app, pilot)
         await export(app, pilot, str(target))
         assert isinstance(app.screen, ConfirmScreen)
@@ -233,10 +222,10 @@ async def test_export_sends_no_live_formula_and_no_rights_for_others(
     with sqlite3.connect(demo_config.db) as conn:
         conn.execute("UPDATE tasks SET title = '=cmd|'' /C calc''!A' || id")
         conn.execute("UPDATE users SET name = '@SUM(1)' || login")
-    app = app_for(demo_config)
+    app = ui.app_for(demo_config)
     old_umask = os.umask(0o022)
     try:
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=ui.SIZE) as pilot:
             screen = await open_reports(app, pilot)
             await export(app, pilot, str(tmp_path / "people.csv"))
             await press(app, pilot, "b", "b")
@@ -271,20 +260,20 @@ def test_report_csv_neutralises_formulas_in_every_text_cell() -> None:
 
 
 async def test_a_member_reports_only_their_own_time(demo_config: Config) -> None:
-    app = app_for(demo_config, "cruiz")
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config, "cruiz")
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_reports(app, pilot)
         assert screen.report is not None
         assert [line.key for line in screen.report.lines] == ["cruiz"]
         await press(app, pilot, "b")
-        mine = backend_for(demo_config, "cruiz").report(THIS_WEEK.start, THIS_WEEK.end)
+        mine = ui.backend_for(demo_config, "cruiz").report(THIS_WEEK.start, THIS_WEEK.end)
         assert {r.user for r in mine} == {"cruiz"}
         assert screen.report.total == sum(r.minutes for r in mine)
 
 
 async def test_a_lead_reports_their_team(demo_config: Config) -> None:
-    app = app_for(demo_config, "sokafor")
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config, "sokafor")
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_reports(app, pilot)
         assert screen.report is not None
         assert {line.key for line in screen.report.lines} <= {

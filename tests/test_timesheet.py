@@ -4,24 +4,30 @@ weeks, and a cell changed elsewhere meanwhile."""
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-import time
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Label, Static
 
+from tests.ui_helpers import (  # noqa: F401  (fixtures)
+    SIZE,
+    Clock,
+    anyio_backend,
+    app_for,
+    backend_for,
+    copy_store,
+    press_then_quit,
+    settle_on,
+    steady,
+)
 from tui_board.backend import open_backend
 from tui_board.backend.protocol import Backend
 from tui_board.config import Config
 from tui_board.core.models import UserPatch
 from tui_board.core.weeks import IsoWeek
-from tui_board.ui.app import BoardApp, make_app
+from tui_board.ui.app import BoardApp
 from tui_board.ui.dialogs import ConfirmScreen, PickerScreen
 from tui_board.ui.screens.help import key_rows
 from tui_board.ui.screens.timesheet import TimesheetScreen
@@ -36,37 +42,11 @@ NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 W48 = IsoWeek(2026, 48)
 W47 = W48.shift(-1)
 MON, TUE, WED, THU, FRI, SAT, SUN = W48.days()
-SIZE = (120, 40)
 DASH = "\u2013"
 
 
-class Clock:
-    """A clock the test moves (`clock.advance(minutes=42)`)."""
-
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(autouse=True)
-def _no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TUI_BOARD_CONFIG", str(tmp_path / "config" / "config.toml"))
-
-
-def backend_for(config: Config, clock: Callable[[], datetime], login: str = "alice") -> Backend:
-    backend = open_backend(config, login=login, clock=clock)
-    backend.description = "local: team.db"  # the same header wherever the test runs
-    return backend
+#: What the header says the store is.
+TEAM = "local: team.db"
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +55,7 @@ def team_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lead) in team Web; projects WEB and APP; no time logged."""
     path = tmp_path_factory.mktemp("timesheet") / "team.db"
     config = Config(db=str(path))
-    alice = open_backend(config, login="alice", create=True, clock=Clock())
+    alice = open_backend(config, login="alice", create=True, clock=Clock(NOW))
     alice.me()
     alice.create_user("bob", "Bob Berg", role="lead")
     alice.create_team("Web", lead="bob")
@@ -92,43 +72,34 @@ def team_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def config(team_template: Path, tmp_path: Path) -> Config:
-    target = tmp_path / "team.db"
-    shutil.copy(team_template, target)
-    return Config(db=str(target))
+    return copy_store(team_template, tmp_path, "team.db")
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(NOW)
 
 
 @pytest.fixture
 def alice(config: Config, clock: Clock) -> Backend:
     """alice's own backend, outside the app: to set the scene and to read what was stored."""
-    return backend_for(config, clock)
+    return backend_for(config, clock=clock, description=TEAM)
 
 
 def sheet_app(config: Config, clock: Clock) -> BoardApp:
-    return make_app(config, backend_factory=lambda: backend_for(config, clock), clock=clock)
+    return app_for(config, clock=clock, description=TEAM)
 
 
 async def settle(app: BoardApp, pilot: Pilot[None]) -> TimesheetScreen:
-    """Wait until the week is shown and every write and read has been answered."""
-    for _ in range(300):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.screen_stack[0] if app.current_mode == "timesheet" else None
-        if (
-            isinstance(screen, TimesheetScreen)
-            and screen.has_class("-loaded")
-            and screen._pending == 0
-            and screen.sheet is not None
-            and screen.sheet.week == screen.week  # no other week on its way
-            and all(worker.is_finished for worker in app.workers)
-        ):
-            return screen
-    raise AssertionError("the timesheet did not settle")
+    """Wait until the week is shown (no other week on its way) and every write and read
+    has been answered."""
+    return await settle_on(
+        app,
+        pilot,
+        "timesheet",
+        TimesheetScreen,
+        lambda screen: screen.sheet is not None and screen.sheet.week == screen.week,
+    )
 
 
 async def open_sheet(app: BoardApp, pilot: Pilot[None]) -> TimesheetScreen:
@@ -258,23 +229,14 @@ async def test_typing_shows_the_parsed_value_beside_the_cell_and_enter_stores_it
 async def test_what_was_stored_survives_quitting_at_once(
     config: Config, clock: Clock, alice: Backend
 ) -> None:
-    alice.add_week_row(W48, "WEB-1")
+    alice.set_entry("WEB-1", WED, 120)
     app = sheet_app(config, clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_sheet(app, pilot)
-        await pilot.press("2", "h")
-        assert app._driver is not None
-        app._driver.send_message(events.Key("enter", "\r"))
-        while not screen._writes_asked:  # enter is handled: the write is on its way
-            await asyncio.sleep(0.001)
-        app._driver.send_message(events.Key("ctrl+q", None))  # and quit at once
-        await pilot.pause()
+        assert cursor(screen) == ("WEB-1", WED)
+        await press_then_quit(app, screen, "delete", None)  # clear the cell, and quit at once
     assert app.return_code == 0
-    for _ in range(100):  # the writer finishes what was asked, in its own thread
-        if stored(alice):
-            break
-        time.sleep(0.02)
-    assert stored(alice) == {("WEB-1", WED): 120}
+    assert stored(alice) == {}  # cleared before the app ended
 
 
 async def test_bad_input_stays_in_the_cell_with_the_reason_and_stores_nothing(
@@ -660,7 +622,7 @@ async def test_a_rejected_week_shows_the_leads_note_and_can_be_edited_again(
 ) -> None:
     alice.set_entry("WEB-1", W47.monday(), 480)
     alice.submit_week(W47)
-    backend_for(config, clock, "bob").reject_week("alice", W47, "Wednesday looks short")
+    backend_for(config, "bob", clock).reject_week("alice", W47, "Wednesday looks short")
     app = sheet_app(config, clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_sheet(app, pilot)
@@ -714,7 +676,7 @@ async def test_a_cell_changed_elsewhere_is_not_overwritten_and_the_input_is_kept
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_sheet(app, pilot)
         grid = screen.query_one(WeekGrid)
-        elsewhere = backend_for(config, clock)  # alice in another terminal, say
+        elsewhere = backend_for(config, clock=clock)  # alice in another terminal, say
         elsewhere.set_entry("WEB-1", WED, 120)
         await pilot.press(*"1h30", "enter")  # the screen still shows 1:00
         await settle(app, pilot)

@@ -10,7 +10,6 @@ picture.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -21,16 +20,15 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Label
 
-from tests.test_timesheet import (  # noqa: F401  (fixtures)
-    NOW,
+from tests.test_timesheet import NOW, settle, sheet_app
+from tests.ui_helpers import (  # noqa: F401  (fixtures)
     Clock,
-    _no_user_config,
     backend_for,
-    settle,
-    sheet_app,
+    copy_store,
+    make_demo_store,
+    steady,
 )
 from tui_board.config import Config
-from tui_board.demo import make_demo
 from tui_board.ui.app import BoardApp
 from tui_board.ui.widgets.top_bar import TopBar
 
@@ -59,7 +57,7 @@ def shown(app: BoardApp, *keys: str) -> Callable[[Pilot[None]], Awaitable[None]]
 
 def make_team_demo(target: Path) -> None:
     """The demo (8 people, alice its admin) as of the fixed clock."""
-    make_demo(str(target), login="alice", seed=7, clock=Clock())
+    make_demo_store(target, now=NOW)
 
 
 @pytest.fixture(scope="session")
@@ -71,43 +69,41 @@ def demo_week(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def demo_config(demo_week: Path, tmp_path: Path) -> Config:
-    target = tmp_path / "demo.db"
-    shutil.copy(demo_week, target)
-    return Config(db=str(target))
+    return copy_store(demo_week, tmp_path, "demo.db")
 
 
 def with_timer_and_time_off(config: Config) -> None:
     """alice's timer on OPS-9 since 42 minutes before the clock, and Friday off."""
-    backend_for(config, Clock(NOW - timedelta(minutes=42))).timer_start("OPS-9")
-    backend_for(config, Clock()).add_time_off(date(2026, 11, 27), 480, kind="holiday")
+    backend_for(config, clock=Clock(NOW - timedelta(minutes=42))).timer_start("OPS-9")
+    backend_for(config, clock=Clock(NOW)).add_time_off(date(2026, 11, 27), 480, kind="holiday")
 
 
 def test_timesheet_80x24(snap_compare: SnapCompare, demo_config: Config) -> None:
-    app = sheet_app(demo_config, Clock())
+    app = sheet_app(demo_config, Clock(NOW))
     assert snap_compare(app, terminal_size=(80, 24), run_before=shown(app))
 
 
 def test_timesheet_typing_a_duration_120x40(snap_compare: SnapCompare, demo_config: Config) -> None:
     with_timer_and_time_off(demo_config)
-    app = sheet_app(demo_config, Clock())
+    app = sheet_app(demo_config, Clock(NOW))
     keys = ("j", "1", "h", "3", "0")
     assert snap_compare(app, terminal_size=(120, 40), run_before=shown(app, *keys))
 
 
 def test_timesheet_bad_input_80x24(snap_compare: SnapCompare, demo_config: Config) -> None:
-    app = sheet_app(demo_config, Clock())
+    app = sheet_app(demo_config, Clock(NOW))
     keys = ("l", "1", "h", "7", "5", "enter")
     assert snap_compare(app, terminal_size=(80, 24), run_before=shown(app, *keys))
 
 
 def test_timesheet_rejected_week_80x24(snap_compare: SnapCompare, demo_config: Config) -> None:
-    app = sheet_app(demo_config, Clock())
+    app = sheet_app(demo_config, Clock(NOW))
     keys = ("left_square_bracket",)
     assert snap_compare(app, terminal_size=(80, 24), run_before=shown(app, *keys))
 
 
 def test_timesheet_quick_entry_120x40(snap_compare: SnapCompare, demo_config: Config) -> None:
-    app = sheet_app(demo_config, Clock())
+    app = sheet_app(demo_config, Clock(NOW))
     keys = ("i", *"app-16 yesterday 45m backup docs")
     assert snap_compare(app, terminal_size=(120, 40), run_before=shown(app, *keys))
 
@@ -120,7 +116,7 @@ def export_screenshot(target: Path) -> None:
         make_team_demo(db)
         config = Config(db=str(db))
         with_timer_and_time_off(config)
-        app = sheet_app(config, Clock())
+        app = sheet_app(config, Clock(NOW))
 
         async def shoot() -> None:
             async with app.run_test(size=(120, 24)) as pilot:

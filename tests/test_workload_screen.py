@@ -8,102 +8,43 @@ snapshot tests too.
 
 from __future__ import annotations
 
-import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tui_board.backend import open_backend
-from tui_board.backend.protocol import Backend
+from tests import ui_helpers as ui
+from tests.ui_helpers import anyio_backend, steady, workload_demo  # noqa: F401  (fixtures)
 from tui_board.config import Config
-from tui_board.core.clock import fixed_clock
 from tui_board.core.models import TaskPatch
 from tui_board.core.weeks import IsoWeek
 from tui_board.core.workload import band
-from tui_board.demo import DemoSize, make_demo
-from tui_board.ui.app import BoardApp, make_app
+from tui_board.ui.app import BoardApp
 from tui_board.ui.dialogs import PickerScreen, TaskDetailScreen
 from tui_board.ui.screens.workload import RulesHelpScreen, WeekDetailScreen, WorkloadScreen
-from tui_board.ui.session import Opening
 from tui_board.ui.widgets.workload_grid import cell_text, marked
 
 pytestmark = pytest.mark.anyio
 
-#: Wednesday 13 May 2026, 09:30 UTC: the demo's "today", in 2026-W20.
-START = datetime(2026, 5, 13, 9, 30, tzinfo=UTC)
-CLOCK = fixed_clock(START)
-TODAY = START.date()
+TODAY = ui.START.date()
 WEEK = IsoWeek(2026, 20)
-SIZE = (120, 40)
-#: alice: admin, leads Web (cruiz, dwalsh, mokafor); sokafor leads Mobile (bmartin,
-#: nlarsen, qnovak); six weeks of time with weeks in every state.
-DEMO_SIZE = DemoSize(users=8, tasks=80, weeks=6)
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(autouse=True)
-def _no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TUI_BOARD_CONFIG", str(tmp_path / "config" / "config.toml"))
-
-
-@pytest.fixture(scope="session")
-def workload_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo store, made once per process."""
-    path = tmp_path_factory.mktemp("workload-demo") / "demo.db"
-    make_demo(str(path), login="alice", size=DEMO_SIZE, seed=7, clock=CLOCK)
-    return path
-
-
-def copy_demo(template: Path, folder: Path) -> Config:
-    target = folder / "board.db"
-    shutil.copy(template, target)
-    return Config(db=str(target))
-
-
-@pytest.fixture
-def demo_config(workload_demo: Path, tmp_path: Path) -> Config:
+def demo_config(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
     """A copy of the demo store for one test."""
-    return copy_demo(workload_demo, tmp_path)
-
-
-def backend_for(config: Config, login: str = "alice") -> Backend:
-    backend = open_backend(config, login=login, clock=CLOCK)
-    backend.description = "local: demo.db"  # the same header wherever the test runs
-    return backend
-
-
-def app_for(config: Config, login: str = "alice") -> BoardApp:
-    return make_app(config, backend_factory=lambda: backend_for(config, login), clock=CLOCK)
-
-
-async def settle(app: BoardApp, pilot: Pilot[None]) -> None:
-    """Wait until the backend is open and every worker has delivered its answer."""
-    for _ in range(300):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if not isinstance(app.connection, Opening) and not any(
-            worker.is_running for worker in app.workers
-        ):
-            return
-    raise AssertionError("the app did not settle")
+    return ui.copy_store(request.getfixturevalue("workload_demo"), tmp_path)
 
 
 async def press(app: BoardApp, pilot: Pilot[None], *keys: str) -> None:
     for key in keys:
         await pilot.press(key)
-        await settle(app, pilot)
+        await ui.settle(app, pilot)
 
 
 async def open_workload(app: BoardApp, pilot: Pilot[None]) -> WorkloadScreen:
-    await settle(app, pilot)
+    await ui.settle(app, pilot)
     await press(app, pilot, "3")
     screen = app.screen
     assert isinstance(screen, WorkloadScreen)
@@ -121,11 +62,11 @@ def detail(app: BoardApp) -> WeekDetailScreen:
 
 
 async def test_an_admin_sees_everyone_week_by_week(demo_config: Config) -> None:
-    app = app_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_workload(app, pilot)
         grid = screen.grid
-        figures = backend_for(demo_config).workload(WEEK.shift(-4), 12, today=TODAY)
+        figures = ui.backend_for(demo_config).workload(WEEK.shift(-4), 12, today=TODAY)
         assert grid.workload == figures
         assert figures.weeks[0] == "2026-W16" and figures.weeks[-1] == "2026-W27"
         assert len(grid.rows_shown) == 8 and len(grid.lines) == 8
@@ -149,14 +90,14 @@ async def test_an_admin_sees_everyone_week_by_week(demo_config: Config) -> None:
         facts = str(screen.query_one(".mode-facts").render())
         assert "8 people in 2 teams" in facts
         assert "2026-W16 to 2026-W27" in facts
-        waiting = backend_for(demo_config).list_week_states(state="submitted")
+        waiting = ui.backend_for(demo_config).list_week_states(state="submitted")
         assert len(waiting) == 7
         assert "7 weeks to approve (v)" in facts  # an admin may review her own too
 
 
 async def test_brackets_shift_the_weeks_and_dot_comes_back(demo_config: Config) -> None:
-    app = app_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_workload(app, pilot)
         await press(app, pilot, "down", "down")
         spot = screen.grid.spot()
@@ -171,14 +112,14 @@ async def test_brackets_shift_the_weeks_and_dot_comes_back(demo_config: Config) 
 
 
 async def test_a_lead_sees_their_team_and_a_member_only_themself(demo_config: Config) -> None:
-    app = app_for(demo_config, "sokafor")
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config, "sokafor")
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_workload(app, pilot)
         users = [r.user for r in screen.grid.rows_shown]
         assert users == ["bmartin", "nlarsen", "qnovak", "sokafor"]
         assert not screen.grid.show_team  # one team: no team column
-    app = app_for(demo_config, "cruiz")
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config, "cruiz")
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_workload(app, pilot)
         assert [r.user for r in screen.grid.rows_shown] == ["cruiz"]
         assert "1 person" in str(screen.query_one(".mode-facts").render())
@@ -187,8 +128,8 @@ async def test_a_lead_sees_their_team_and_a_member_only_themself(demo_config: Co
 
 
 async def test_the_team_filter(demo_config: Config) -> None:
-    app = app_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_workload(app, pilot)
         await press(app, pilot, "f")
         assert isinstance(app.screen, PickerScreen)
@@ -200,8 +141,8 @@ async def test_the_team_filter(demo_config: Config) -> None:
 
 
 async def test_help_says_the_rules(demo_config: Config) -> None:
-    app = app_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         await open_workload(app, pilot)
         await press(app, pilot, "question_mark")
         assert isinstance(app.screen, RulesHelpScreen)
@@ -220,8 +161,8 @@ async def test_help_says_the_rules(demo_config: Config) -> None:
 
 
 async def test_every_key_is_in_the_palette(demo_config: Config) -> None:
-    app = app_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_workload(app, pilot)
         titles = {command.title for command in app.get_system_commands(screen)}
         wanted = {"Details", "Earlier", "Later", "This week", "Approvals", "Reports", "Team"}
@@ -235,9 +176,9 @@ async def test_every_key_is_in_the_palette(demo_config: Config) -> None:
 
 
 async def test_a_coming_week_shows_the_planned_tasks_behind_it(demo_config: Config) -> None:
-    app = app_for(demo_config)
-    backend = backend_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    backend = ui.backend_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_workload(app, pilot)
         spot = screen.grid.spot()
         assert spot.user is not None
@@ -257,9 +198,9 @@ async def test_a_coming_week_shows_the_planned_tasks_behind_it(demo_config: Conf
 
 
 async def test_a_past_week_shows_the_time_logged(demo_config: Config) -> None:
-    app = app_for(demo_config)
-    backend = backend_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    backend = ui.backend_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_workload(app, pilot)
         await press(app, pilot, "left", "left", "enter")  # 2026-W18
         shown = detail(app)
@@ -274,7 +215,7 @@ async def test_a_past_week_shows_the_time_logged(demo_config: Config) -> None:
 
 
 async def test_keys_move_the_cursor(demo_config: Config) -> None:
-    app = app_for(demo_config)
+    app = ui.app_for(demo_config)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_workload(app, pilot)
         grid = screen.grid
@@ -299,9 +240,9 @@ async def test_keys_move_the_cursor(demo_config: Config) -> None:
 
 
 async def test_reassign_from_the_drill_down(demo_config: Config) -> None:
-    app = app_for(demo_config)
-    backend = backend_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    backend = ui.backend_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         screen = await open_workload(app, pilot)
         login = screen.grid.spot().user
         before = {r.user: r.cells[0].load for r in backend.workload(WEEK, 1, today=TODAY).rows}
@@ -318,7 +259,7 @@ async def test_reassign_from_the_drill_down(demo_config: Config) -> None:
         assert labels[-1] == "nobody"
         target = next(value for _, value in picker.items if value not in (login, ""))
         picker.dismiss(target)
-        await settle(app, pilot)
+        await ui.settle(app, pilot)
         assert backend.get_task(key).assignee == target
         assert key not in [r.key for r in detail(app).rows]  # read again
         await press(app, pilot, "escape")
@@ -332,9 +273,9 @@ async def test_reassign_from_the_drill_down(demo_config: Config) -> None:
 
 
 async def test_the_reassign_picker_shows_each_persons_load(demo_config: Config) -> None:
-    app = app_for(demo_config)
-    backend = backend_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    backend = ui.backend_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         await open_workload(app, pilot)
         await press(app, pilot, "enter", "a")
         picker = app.screen
@@ -349,9 +290,9 @@ async def test_the_reassign_picker_shows_each_persons_load(demo_config: Config) 
 
 
 async def test_a_stale_reassign_is_refused_and_shown(demo_config: Config) -> None:
-    app = app_for(demo_config)
-    other = backend_for(demo_config, "sokafor")
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    other = ui.backend_for(demo_config, "sokafor")
+    async with app.run_test(size=ui.SIZE) as pilot:
         await open_workload(app, pilot)
         await press(app, pilot, "enter")
         key = detail(app).rows[0].key
@@ -361,15 +302,15 @@ async def test_a_stale_reassign_is_refused_and_shown(demo_config: Config) -> Non
         picker = app.screen
         assert isinstance(picker, PickerScreen)
         picker.dismiss("qnovak")
-        await settle(app, pilot)
+        await ui.settle(app, pilot)
         assert other.get_task(key).assignee == task.assignee  # nothing overwritten
         assert any("changed by someone else" in n.message for n in app._notifications)
         assert any(r.key == key and r.title == "Changed meanwhile" for r in detail(app).rows)
 
 
 async def test_enter_opens_the_card(demo_config: Config) -> None:
-    app = app_for(demo_config)
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
         await open_workload(app, pilot)
         await press(app, pilot, "enter")
         key = detail(app).rows[0].key
@@ -381,9 +322,9 @@ async def test_enter_opens_the_card(demo_config: Config) -> None:
 
 
 async def test_a_member_drills_into_their_own_week(demo_config: Config) -> None:
-    app = app_for(demo_config, "cruiz")
-    backend = backend_for(demo_config, "cruiz")
-    async with app.run_test(size=SIZE) as pilot:
+    app = ui.app_for(demo_config, "cruiz")
+    backend = ui.backend_for(demo_config, "cruiz")
+    async with app.run_test(size=ui.SIZE) as pilot:
         await open_workload(app, pilot)
         await press(app, pilot, "enter")
         shown = detail(app)

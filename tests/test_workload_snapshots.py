@@ -18,17 +18,16 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from tests.test_workload_screen import (  # noqa: F401  (fixtures)
-    CLOCK,
-    DEMO_SIZE,
-    _no_user_config,
+from tests.ui_helpers import (  # noqa: F401  (fixtures)
+    WORKLOAD_DEMO,
     app_for,
-    copy_demo,
+    copy_store,
+    make_demo_store,
     settle,
+    steady,
     workload_demo,
 )
 from tui_board.config import Config
-from tui_board.demo import make_demo
 from tui_board.ui.app import BoardApp
 
 SnapCompare = Callable[..., bool]
@@ -49,7 +48,7 @@ def settled(app: BoardApp, *keys: str) -> Callable[[Pilot[None]], Awaitable[None
 
 @pytest.fixture
 def demo_config(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
-    return copy_demo(request.getfixturevalue("workload_demo"), tmp_path)
+    return copy_store(request.getfixturevalue("workload_demo"), tmp_path)
 
 
 def test_workload_80x24(snap_compare: SnapCompare, demo_config: Config) -> None:
@@ -117,9 +116,9 @@ def export_screenshots(folder: Path) -> None:
     """Save the workload and the approvals queue on the demo data as SVGs."""
     with tempfile.TemporaryDirectory() as scratch:
         template = Path(scratch) / "demo.db"
-        make_demo(str(template), login="alice", size=DEMO_SIZE, seed=7, clock=CLOCK)
+        make_demo_store(template, WORKLOAD_DEMO)
         for name, keys in (("workload", ("down",)), ("approvals", ("v", "j"))):
-            config = copy_demo(template, Path(scratch))  # a fresh copy for each
+            config = copy_store(template, Path(scratch))  # a fresh copy for each
             app = app_for(config)
 
             async def shoot(app: BoardApp = app, keys: tuple[str, ...] = keys) -> str:

@@ -82,6 +82,7 @@ def child(db: str, keys: int) -> None:
     from tui_board.config import Config
     from tui_board.ui.app import make_app
     from tui_board.ui.screens.timesheet import TimesheetScreen
+    from tui_board.ui.writer import WriteAnswered
 
     app = make_app(Config(db=db))
     frames: list[float] = []
@@ -100,7 +101,7 @@ def child(db: str, keys: int) -> None:
     app._display = timed_display  # type: ignore[method-assign]
 
     def hook(message: object) -> None:
-        if isinstance(message, TimesheetScreen.Written | TimesheetScreen.WeekLoaded):
+        if isinstance(message, WriteAnswered | TimesheetScreen.WeekLoaded):
             answered.append(time.perf_counter())
 
     async def idle() -> None:

@@ -20,6 +20,7 @@ from datetime import date
 from typing import Protocol, runtime_checkable
 
 from tui_board.backend.declare import reads, writes
+from tui_board.backend.offline import QueuedWrite
 from tui_board.core.models import (
     Change,
     Column,
@@ -293,3 +294,18 @@ class Backend(Protocol):
         and time logged (by people whose time the reader may see; others' as `logged`,
         naming nobody)."""
         ...
+
+
+@runtime_checkable
+class SyncingBackend(Protocol):
+    """A backend that keeps writes on disk while its server cannot be reached (the
+    remote one): the app watches its link and sends what waits once it answers."""
+
+    #: Whether the server answered the last request.
+    online: bool
+
+    def sync(self) -> tuple[int, list[QueuedWrite]]:
+        """Send the queued writes in order: how many were sent, and the ones refused."""
+        ...
+
+    def pending_writes(self) -> list[QueuedWrite]: ...

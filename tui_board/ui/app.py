@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -25,6 +26,7 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from tui_board.backend import open_backend
+from tui_board.backend.protocol import SyncingBackend
 from tui_board.config import DEFAULT_THEME, Config
 from tui_board.core.clock import Clock, system_clock
 from tui_board.core.text import printable
@@ -40,13 +42,19 @@ from tui_board.ui.session import (
     describe_error,
     describe_target,
 )
+from tui_board.ui.writer import Writer
 
 if TYPE_CHECKING:
+    from tui_board.backend.offline import QueuedWrite
     from tui_board.backend.protocol import Backend
     from tui_board.core.models import Timer, User
 
 #: How often the app looks at a team server's link while it is down or writes wait.
 LINK_CHECK_SECONDS = 2.0
+
+#: How long quitting waits for the writes already asked for (a team server's request
+#: times out after 10 s).
+QUIT_WAIT_SECONDS = 15.0
 
 #: Used when neither the configured theme nor tui-board's own default can be loaded.
 LAST_RESORT_THEME = "textual-dark"
@@ -153,6 +161,8 @@ class BoardApp(App[None], inherit_bindings=False):
         self.clock = clock
         self._backend_factory = backend_factory
         self._notes: list[_Note] = []
+        #: Every screen's writes, in the order the user asked for them.
+        self.writer = Writer()
         self.set_reactive(BoardApp.connection, Opening(describe_target(config)))
         self._use_themes(theme_dirs)
 
@@ -201,7 +211,7 @@ class BoardApp(App[None], inherit_bindings=False):
         self.sub_title = cut(f"{connection.who} · {message.backend.description}")
         self.connection = connection
         self.refresh_timer()
-        if hasattr(message.backend, "pending_writes"):  # a team server: watch the link
+        if isinstance(message.backend, SyncingBackend):  # a team server: watch the link
             self.set_interval(LINK_CHECK_SECONDS, self._check_link)
 
     @on(BackendFailed)
@@ -259,24 +269,24 @@ class BoardApp(App[None], inherit_bindings=False):
 
     def _check_link(self) -> None:
         backend = self.backend
-        if backend is not None:
-            self._probe_link(backend)
+        if isinstance(backend, SyncingBackend):
+            self._probe_link(backend, backend)
 
     @work(thread=True, exclusive=True, group="link", exit_on_error=False)
-    def _probe_link(self, backend: Any) -> None:
+    def _probe_link(self, backend: Backend, link: SyncingBackend) -> None:
         """While the server is down (or writes wait), ask it something cheap; once it
-        answers, send what was typed meanwhile."""
-        sent, refused = 0, []
-        if not backend.online or backend.pending_writes():
+        answers, send what was typed meanwhile (`link` is `backend`, as the syncing
+        backend it is)."""
+        sent = 0
+        refused: list[QueuedWrite] = []
+        if not link.online or link.pending_writes():
             with contextlib.suppress(Exception):  # down still: the header says so
                 backend.last_change()
-            if backend.online and backend.pending_writes():
+            if link.online and link.pending_writes():
                 with contextlib.suppress(Exception):
-                    sent, refused = backend.sync()
-        queued = len(backend.pending_writes())
-        message = self.LinkChecked(
-            backend.online, queued, sent, tuple(w.describe() for w in refused)
-        )
+                    sent, refused = link.sync()
+        queued = len(link.pending_writes())
+        message = self.LinkChecked(link.online, queued, sent, tuple(w.describe() for w in refused))
         self.post_message(message)
 
     @on(LinkChecked)
@@ -318,6 +328,17 @@ class BoardApp(App[None], inherit_bindings=False):
         self.call_after_refresh(self.open_board)
 
     def on_unmount(self) -> None:
+        # What the screens showed as stored is stored before the store closes (the
+        # writer's thread would die with the process).
+        if not self.writer.wait(QUIT_WAIT_SECONDS):
+            unsent = self.writer.unsent()
+            self.exit(
+                return_code=1,
+                message=Text(
+                    f"The store did not answer in {QUIT_WAIT_SECONDS:.0f} s; these may not "
+                    f"be stored: {'; '.join(printable(what) for what in unsent)}"
+                ),
+            )
         backend = self.backend
         if backend is not None:
             _close_quietly(backend)

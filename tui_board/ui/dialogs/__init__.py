@@ -20,6 +20,7 @@ _HOMES = {
     "TaskDetailScreen": "task_detail",
     "TaskDraft": "task_form",
     "TaskForm": "task_form",
+    "TextPrompt": "text_prompt",
 }
 #: Every dialog screen, for the app's check of the config's `[keymap]` binding ids.
 _DIALOG_NAMES = ("ConfirmScreen", "DurationPrompt", "PickerScreen", "TaskDetailScreen", "TaskForm")

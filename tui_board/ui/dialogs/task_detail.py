@@ -1,9 +1,10 @@
 """A card opened: its fields, description, who logged how much time on it, its
 comments (add one), and the form to edit its fields.
 
-Reads and writes go through the Backend in thread workers; a card someone else changed
-meanwhile is refused by the store (its version), shown as it is now, and nothing is
-overwritten. Dismissed with the card as it is now when it changed, else None.
+Reads go through the Backend in a thread worker, writes through the app's writer (in
+order with the board's); a card someone else changed meanwhile is refused by the store
+(its version), shown as it is now, and nothing is overwritten. Dismissed with the card
+as it is now when it changed, else None.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.cells import cell_len
 from textual import on, work
@@ -22,12 +23,12 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from tui_board.core.durations import BareUnit, format_duration
-from tui_board.core.errors import Conflict
 from tui_board.core.models import Comment, ReportRow, Task, TaskPatch, User
 from tui_board.ui.dialogs.base import Dialog
 from tui_board.ui.dialogs.task_form import TaskDraft, TaskForm
 from tui_board.ui.plain_text import cut, fit, plain_text
 from tui_board.ui.session import describe_error
+from tui_board.ui.writer import Refusal, SendsWrites, Stored, Write
 
 if TYPE_CHECKING:
     from tui_board.backend.protocol import Backend
@@ -37,7 +38,7 @@ def _when(comment: Comment) -> str:
     return f"{comment.time.astimezone():%a %d %b %H:%M}"
 
 
-class TaskDetailScreen(Dialog["Task | None"]):
+class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit", "Edit", tooltip="Edit the card's fields", id="card-edit"),
         Binding("c", "comment", "Comment", tooltip="Write a comment", id="card-comment"),
@@ -95,19 +96,10 @@ class TaskDetailScreen(Dialog["Task | None"]):
         logged: list[ReportRow]
 
     @dataclass
-    class Updated(Message):
-        task: Task
-
-    @dataclass
-    class CommentAdded(Message):
-        comment: Comment
-
-    @dataclass
     class Failed(Message):
-        """A read or write failed; `current` is the card as it is now after a conflict."""
+        """A read failed."""
 
         message: str
-        current: Task | None = None
 
     def __init__(
         self,
@@ -246,24 +238,13 @@ class TaskDetailScreen(Dialog["Task | None"]):
         if patch.changes():
             self._update(self.card.key, self.card.version, patch)
 
-    @work(thread=True, group="task-detail-write")
     def _update(self, key: str, version: int, patch: TaskPatch) -> None:
-        try:
-            task = self.backend.update_task(key, version, patch)
-        except Conflict as error:
-            current = error.current if isinstance(error.current, Task) else None
-            self.post_message(self.Failed(f"{key} was changed by someone else", current))
-        except Exception as error:
-            self.post_message(self.Failed(describe_error(error)))
-        else:
-            self.post_message(self.Updated(task))
+        def send(backend: Backend, version: int | None) -> Stored[Task]:
+            assert version is not None
+            task = backend.update_task(key, version, patch)
+            return Stored(task, task.key, task.version)
 
-    @on(Updated)
-    def _got_update(self, message: Updated) -> None:
-        self.card = message.task
-        self.changed = True
-        self._show_task()
-        self.notify(f"Saved {message.task.key}.", markup=False)
+        self.send_write(Write(f"edit {key}", send, key, version))
 
     def action_comment(self) -> None:
         self.query_one("#detail-comment", Input).focus()
@@ -278,32 +259,40 @@ class TaskDetailScreen(Dialog["Task | None"]):
         self.query_one("#detail-body").focus()
         self._add_comment(self.card.key, body)
 
-    @work(thread=True, group="task-detail-write")
     def _add_comment(self, key: str, body: str) -> None:
-        try:
-            comment = self.backend.add_comment(key, body)
-        except Exception as error:
-            self.post_message(self.Failed(describe_error(error)))
+        def send(backend: Backend, _version: int | None) -> Stored[Comment]:
+            return Stored(backend.add_comment(key, body))
+
+        self.send_write(Write(f"comment on {key}", send))
+
+    def write_stored(self, write: Write[Any], result: Any) -> None:
+        record = cast("Stored[Task | Comment]", result).record
+        if isinstance(record, Task):
+            self.card = record
+            self.changed = True
+            self._show_task()
+            self.notify(f"Saved {record.key}.", markup=False)
         else:
-            self.post_message(self.CommentAdded(comment))
+            self.comments.append(record)
+            self._show_comments()
+            self.query_one("#detail-body", VerticalScroll).scroll_end(animate=False)
 
-    @on(CommentAdded)
-    def _got_comment(self, message: CommentAdded) -> None:
-        self.comments.append(message.comment)
-        self._show_comments()
-        self.query_one("#detail-body", VerticalScroll).scroll_end(animate=False)
-
-    @on(Failed)
-    def _failed(self, message: Failed) -> None:
-        if message.current is not None:
-            self.card = message.current
+    def write_refused(self, write: Write[Any], refusal: Refusal) -> None:
+        current = refusal.current
+        if refusal.kind == "conflict" and isinstance(current, Task):
+            self.card = current
             self.changed = True
             self._show_task()
             self.notify(
-                f"{message.message}; this is the card as it is now. Nothing was overwritten.",
+                f"{current.key} was changed by someone else; this is the card as it is now. "
+                "Nothing was overwritten.",
                 title="Not saved",
                 severity="warning",
                 markup=False,
             )
             return
+        self.notify(refusal.message, title="Card", severity="error", markup=False)
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
         self.notify(message.message, title="Card", severity="error", markup=False)

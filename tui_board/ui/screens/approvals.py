@@ -14,12 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from tui_board.core.durations import format_duration
@@ -27,15 +26,18 @@ from tui_board.core.models import TimeOff, User, WeekSheet, WeekState
 from tui_board.core.permissions import OWN_WEEK
 from tui_board.core.weeks import IsoWeek
 from tui_board.ui.dialogs import ConfirmScreen
+from tui_board.ui.dialogs.text_prompt import TextPrompt, required
 from tui_board.ui.plain_text import PASSAGE, cells, cut, plain_text
-from tui_board.ui.session import describe_error
-from tui_board.ui.widgets.workload_prompt import TextPrompt, required
-from tui_board.ui.widgets.workload_table import KeyTable, TableScreen, plain
+from tui_board.ui.screens.table import TableScreen
+from tui_board.ui.widgets.workload_table import KeyTable, plain
+from tui_board.ui.writer import Refusal, Stored, Write
 
 if TYPE_CHECKING:
     from tui_board.backend.protocol import Backend
 
 View = Literal["waiting", "recent"]
+#: What a reviewer does to a week.
+Review = Literal["approve", "reject", "reopen"]
 #: The "recent" view: weeks from this many weeks ago on, at most this many of them.
 RECENT_WEEKS = 8
 RECENT_LIMIT = 200
@@ -107,15 +109,6 @@ class ApprovalsScreen(TableScreen):
         max-height: 1fr;
     }
     """
-
-    @dataclass
-    class Reviewed(Message):
-        state: WeekState
-        what: str
-
-    @dataclass
-    class ReviewFailed(Message):
-        message: str
 
     def __init__(self, *, today: date, view: View | None = None) -> None:
         super().__init__("Weeks waiting for approval")
@@ -358,36 +351,31 @@ class ApprovalsScreen(TableScreen):
         self.view = "recent" if self.view == "waiting" else "waiting"
         self.action_reload()
 
-    @work(thread=True, group="approvals-review")
-    def _review(self, state: WeekState, what: str, note: str) -> None:
-        backend = self.board_app.backend
-        if backend is None:
-            return
+    def _review(self, state: WeekState, what: Review, note: str) -> None:
         week = IsoWeek.parse(state.week)
-        try:
-            if what == "approve":
-                done = backend.approve_week(state.user, week)
-            elif what == "reject":
-                done = backend.reject_week(state.user, week, note)
-            else:
-                done = backend.reopen_week(state.user, week)
-        except Exception as error:
-            self.post_message(self.ReviewFailed(describe_error(error)))
-        else:
-            self.post_message(self.Reviewed(done, what))
-
-    @on(Reviewed)
-    def _reviewed(self, message: Reviewed) -> None:
-        self.changed = True
-        state = message.state
+        user = state.user
         names = {w.state.user: w.name for w in self.queue.weeks} if self.queue else {}
-        verb = {"approve": "Approved", "reject": "Rejected", "reopen": "Reopened"}[message.what]
-        self.notify(f"{verb} {names.get(state.user, state.user)}'s {state.week}.", markup=False)
+        whose = f"{names.get(user, user)}'s {week}"
+        done = {"approve": "Approved", "reject": "Rejected", "reopen": "Reopened"}[what]
+
+        def send(backend: Backend, _version: int | None) -> Stored[WeekState]:
+            if what == "approve":
+                stored = backend.approve_week(user, week)
+            elif what == "reject":
+                stored = backend.reject_week(user, week, note)
+            else:
+                stored = backend.reopen_week(user, week)
+            return Stored(stored, note=f"{done} {whose}.")
+
+        self.send_write(Write(f"{what} {whose}", send))
+
+    def write_stored(self, write: Write[Any], result: Any) -> None:
+        self.changed = True
+        self.notify(cast("Stored[WeekState]", result).note, markup=False)
         self.action_reload()
 
-    @on(ReviewFailed)
-    def _review_failed(self, message: ReviewFailed) -> None:
-        self.notify(message.message, title="Not changed", severity="error", markup=False)
+    def write_refused(self, write: Write[Any], refusal: Refusal) -> None:
+        self.notify(refusal.message, title="Not changed", severity="error", markup=False)
         self.action_reload()
 
 

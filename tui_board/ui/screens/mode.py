@@ -1,17 +1,20 @@
 """What the three top-level screens (board, timesheet, workload) have in common.
 
 Each shows the top bar, a body and the footer, follows the app's `connection` (opening,
-signed in, failed) and reads its data from the backend in a thread worker, whose result
-comes back as a message. Subclasses say what they are for and what to read.
+signed in, failed), reads its data when the backend opens and on `r` (`load`, which a
+subclass makes: a thread worker whose answer comes back as a message), and stores
+through the app's writer; a read that may miss a write is made again once the writes
+are answered (`read_mark`, `read_is_current`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -22,20 +25,54 @@ from textual.widgets import Footer, Static
 from tui_board.core.clock import local_today
 from tui_board.ui.plain_text import plain_text
 from tui_board.ui.screens.help import key_rows
-from tui_board.ui.session import Connected, Connection, Failed, Opening, describe_error
+from tui_board.ui.session import Connected, Connection, Failed, Opening
 from tui_board.ui.widgets.top_bar import TopBar
+from tui_board.ui.writer import SendsWrites
 
 if TYPE_CHECKING:
     from tui_board.backend.protocol import Backend
-    from tui_board.config import Config
     from tui_board.ui.app import BoardApp
 
 
-class ModeScreen(Screen[None]):
+def bind(
+    keys: str, action: str, description: str, tooltip: str, id: str, *, show: bool = False
+) -> Binding:
+    """A key of a screen, with the id a config's `[keymap]` names it by."""
+    return Binding(keys, action, description, show=show, tooltip=tooltip, id=id)
+
+
+#: The keys that move the cursor, alike on every screen: (way, keys, name).
+MOVING_KEYS = (
+    ("left", "left,h", "Left"),
+    ("right", "right,l", "Right"),
+    ("up", "up,k", "Up"),
+    ("down", "down,j", "Down"),
+    ("page-up", "pageup", "Page up"),
+    ("page-down", "pagedown", "Page down"),
+    ("first", "home,g", "First {}"),
+    ("last", "end,G", "Last {}"),
+)
+
+
+def moving_keys(screen: str, thing: str, moves: Sequence[tuple[str, str]]) -> list[Binding]:
+    """The moving keys of a screen whose cursor is on a `thing`: `moves` gives each way
+    of `MOVING_KEYS`, in its order, an action and a tooltip; ids are `<screen>-<way>`."""
+    return [
+        bind(keys, action, name.format(thing), tooltip, f"{screen}-{way}")
+        for (way, keys, name), (action, tooltip) in zip(MOVING_KEYS, moves, strict=True)
+    ]
+
+
+class ModeScreen(SendsWrites, Screen[None]):
     """A top-level screen; one per mode of the app."""
+
+    #: A read came back while writes were on their way: read again after them.
+    _reload_after_writes = False
 
     #: What this screen is for, shown above its data.
     PURPOSE: ClassVar[str] = ""
+    #: What it reads, for "Cannot read the board: …".
+    DATA: ClassVar[str] = "this screen's data"
 
     BINDINGS = [
         Binding(
@@ -47,21 +84,13 @@ class ModeScreen(Screen[None]):
         ),
     ]
 
-    @dataclass
-    class FactsLoaded(Message):
-        """The worker read the screen's data."""
-
-        facts: tuple[str, ...]
-
-    @dataclass
-    class FactsFailed(Message):
-        """The worker could not read the screen's data; `message` is for the user."""
-
-        message: str
-
     @property
     def board_app(self) -> BoardApp:
         return cast("BoardApp", self.app)
+
+    @property
+    def today(self) -> date:
+        return local_today(self.board_app.clock)
 
     def compose(self) -> ComposeResult:
         yield TopBar(self.title or type(self).__name__)
@@ -95,7 +124,7 @@ class ModeScreen(Screen[None]):
             case Connected(backend=backend):
                 top_bar.who = f"{connection.who} · {backend.description}"
                 self.set_status("")
-                self.load_facts()
+                self.load()
 
     def set_status(self, text: str, *, error: bool = False) -> None:
         """The line under the purpose: what is happening, or what went wrong."""
@@ -113,43 +142,77 @@ class ModeScreen(Screen[None]):
         if isinstance(connection, Failed):
             self.board_app.open_board()
         elif isinstance(connection, Connected):
-            self.load_facts()
+            self.load()
 
-    def load_facts(self) -> None:
-        """Read this screen's data again, in a worker; the facts area shows it loading."""
-        connection = self.board_app.connection
-        if not isinstance(connection, Connected):
+    # --- reading, and reading again after writes ---------------------------------------------
+
+    def load(self) -> None:
+        """Read this screen's data: when the backend opens, on `r`, and again after writes
+        a read may have missed. The facts area spins until the first data is shown."""
+        backend = self.board_app.backend
+        if backend is None:
             return
+        if not self.has_class("-loaded"):
+            self.show_loading()
+        self.read(backend, self.read_mark())
+
+    def read(self, backend: Backend, mark: ReadMark) -> None:
+        """Start the worker that reads the screen's data; its answer carries `mark`."""
+
+    def show_loading(self) -> None:
+        """The facts area spins until the first data is shown."""
         self.query_one(".mode-facts", Static).loading = True
-        today = local_today(self.board_app.clock)
-        self._read_in_worker(connection.backend, today, self.board_app.config)
 
-    @work(thread=True, exclusive=True, group="mode-facts")
-    def _read_in_worker(self, backend: Backend, today: date, config: Config) -> None:
-        try:
-            facts = self.read_facts(backend, today=today, config=config)
-        except Exception as error:
-            self.post_message(self.FactsFailed(describe_error(error)))
-        else:
-            self.post_message(self.FactsLoaded(tuple(facts)))
+    def show_loaded(self) -> None:
+        """Data is shown: no spinner, no status line."""
+        self.query_one(".mode-facts", Static).loading = False
+        self.add_class("-loaded")
+        self.set_status("")
 
-    def read_facts(self, backend: Backend, *, today: date, config: Config) -> list[str]:
-        """The lines this screen shows. Runs in a worker thread: use only the arguments,
-        never widgets."""
-        return []
+    @dataclass
+    class LoadFailed(Message):
+        """A read of the screen's data failed; `message` is for the user."""
 
-    @on(FactsLoaded)
-    def _show_facts(self, message: FactsLoaded) -> None:
-        facts = self.query_one(".mode-facts", Static)
-        facts.loading = False
-        facts.update(plain_text("\n".join(message.facts), multiline=True))
+        message: str
 
-    @on(FactsFailed)
-    def _show_failure(self, message: FactsFailed) -> None:
-        facts = self.query_one(".mode-facts", Static)
-        facts.loading = False
-        facts.update("")
-        self.set_status(f"Cannot read this screen's data: {message.message}", error=True)
+    @on(LoadFailed)
+    def _show_load_failure(self, message: LoadFailed) -> None:
+        """The status line and a notification say so."""
+        self.query_one(".mode-facts", Static).loading = False
+        self.set_status(f"Cannot read {self.DATA}: {message.message}", error=True)
         self.notify(
             message.message, title=f"{self.title}: cannot read", severity="error", markup=False
         )
+
+    def read_mark(self) -> ReadMark:
+        """Taken when a read begins, to tell whether it can show every write."""
+        return ReadMark(self.writes_asked, self.writes_pending == 0)
+
+    def read_is_current(self, mark: ReadMark) -> bool:
+        """Whether a read begun at `mark` shows every write asked for; if not (a write
+        was on its way, or went out since), it is read again once they are answered."""
+        if mark.settled and mark.writes == self.writes_asked:
+            return True
+        self.reload_after_writes()
+        return False
+
+    def reload_after_writes(self) -> None:
+        """Read the data again once this screen's writes are answered."""
+        self._reload_after_writes = True
+        if not self.writes_pending:
+            self.writes_done()
+
+    def writes_done(self) -> None:
+        if self._reload_after_writes:
+            self._reload_after_writes = False
+            self.load()
+
+
+@dataclass(frozen=True)
+class ReadMark:
+    """Where the screen's writes stood when a read began."""
+
+    #: How many writes the screen had asked for.
+    writes: int
+    #: Whether the store had answered all of them.
+    settled: bool

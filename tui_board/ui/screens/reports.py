@@ -29,9 +29,10 @@ from tui_board.core.models import ReportRow
 from tui_board.core.weeks import IsoWeek, parse_date
 from tui_board.files import write_file
 from tui_board.ui.dialogs import ConfirmScreen, PickerScreen
+from tui_board.ui.dialogs.text_prompt import TextPrompt
 from tui_board.ui.plain_text import cells
-from tui_board.ui.widgets.workload_prompt import TextPrompt
-from tui_board.ui.widgets.workload_table import TableScreen, plain
+from tui_board.ui.screens.table import TableScreen
+from tui_board.ui.widgets.workload_table import plain
 
 if TYPE_CHECKING:
     from tui_board.backend.protocol import Backend

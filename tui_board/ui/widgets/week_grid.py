@@ -1,5 +1,8 @@
 """The timesheet's grid: tasks by days, drawn line by line, edited in place.
 
+(Over 600 lines, and one file: it is one widget, whose drawing, cursor and cell editing
+share its column layout and its lines; split, each part would reach into the others.)
+
 One widget draws the whole week (`render_line`, as Textualize/toolong draws its logs):
 a header with the days, a line per task, time off, and the totals against the daily
 target. Its cost follows the lines on screen, not the rows of the week, and a key that
@@ -37,7 +40,7 @@ from textual.widget import Widget
 from tui_board.core.durations import DAY_MINUTES, BareUnit, format_duration, parse_duration
 from tui_board.core.errors import Invalid
 from tui_board.ui.plain_text import cut, fit
-from tui_board.ui.widgets.timesheet_state import TIME_OFF_LABELS, DayStatus, WeekGridState
+from tui_board.ui.state.timesheet import TIME_OFF_LABELS, DayStatus, WeekGridState
 
 #: Characters that start editing a cell: a duration begins with one of them. `.` does
 #: too (`.5`) on the week that holds today, where it has no week to go back to.

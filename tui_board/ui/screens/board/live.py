@@ -1,0 +1,268 @@
+"""What comes back to the board from the store: the answers to my writes, and other
+people's changes from the change feed, polled every second or so.
+
+A write the store refused shows the card as the store has it now (read again once my
+writes are answered), and the focus follows it. The feed's rows my own writes made are
+recognised and skipped; the cards others changed are read again, keeping the focus
+where it was; a long gap or a changed column reads the whole board.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.message import Message
+
+from tui_board.core.errors import NotFound
+from tui_board.core.models import Change, Task, Timer
+from tui_board.ui.screens.board.view import BoardView
+from tui_board.ui.session import describe_error
+from tui_board.ui.writer import Refusal, Write
+
+if TYPE_CHECKING:
+    from tui_board.backend.protocol import Backend
+
+#: Changes read per poll; a longer gap than this reloads the whole board.
+FEED_PAGE = 500
+#: More changed cards than this in one poll reload the whole board instead.
+MAX_CARD_FETCH = 40
+
+#: A row of the change feed, to recognise the ones this screen wrote itself.
+FeedRow = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a board write did: the card as the store has it now, my timer when it
+    changed, a note for the user, and the change-feed rows it made."""
+
+    task: Task | None = None
+    timer_changed: bool = False
+    timer: Timer | None = None
+    note: str = ""
+    own: tuple[FeedRow, ...] = ()
+
+    def stored_version(self) -> tuple[Hashable, int] | None:
+        return (self.task.key, self.task.version) if self.task is not None else None
+
+
+class BoardLive(BoardView):
+    """The board, kept up to date with the store."""
+
+    #: Seconds between two looks at the change feed.
+    POLL_SECONDS: ClassVar[float] = 1.0
+
+    @dataclass
+    class ChangesArrived(Message):
+        """The change feed moved on (or the poll failed: `changes` is None)."""
+
+        changes: list[Change] | None
+        last: int
+        complete: bool = True
+
+    @dataclass
+    class CardsFetched(Message):
+        """Cards as the store has them now, and whole columns where cards moved."""
+
+        project: str
+        tasks: list[Task]
+        columns: dict[int, list[Task]] = field(default_factory=dict)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._polling = False
+        self._poll_failed = False
+        #: Change-feed rows my own writes made, not yet seen in the feed.
+        self._own: Counter[FeedRow] = Counter()
+        #: Cards to read again once the pending writes are answered.
+        self._deferred: dict[str, bool] = {}
+        #: A card whose write was refused: the focus goes where the store has it.
+        self._follow: str | None = None
+
+    def on_mount(self) -> None:
+        self.set_interval(self.POLL_SECONDS, self._poll_tick)
+
+    # --- my writes' answers ------------------------------------------------------------------
+
+    def write_stored(self, write: Write[Any], result: Any) -> None:
+        outcome: Outcome = result
+        self._own.update(outcome.own)
+        if outcome.timer_changed:
+            self.board_app.timer = outcome.timer
+        task, state = outcome.task, self.state
+        if task is not None and state is not None and task.project == state.project.key:
+            state.put(task)
+            column_id = state.column_of(task.key)
+            index = None if column_id is None else state.column_index(column_id)
+            if write.subject is None and index is not None:  # a new card: focus it
+                self._focus_column, self._focus_key = index, task.key
+                self._focus_row = len(state.shown(task.column_id)) - 1
+                self.draw()
+                self._scroll_to_focus()
+            else:
+                self.draw(None if column_id is None else {column_id})
+        if outcome.note:
+            self.notify(outcome.note, markup=False)
+
+    def write_refused(self, write: Write[Any], refusal: Refusal) -> None:
+        key = write.subject if isinstance(write.subject, str) else None
+        if refusal.kind == "conflict":
+            self.notify(
+                f"{key or 'The card'} was changed by someone else: the board shows it as it "
+                "is now. "
+                "Nothing was overwritten; try again.",
+                title="Not stored",
+                severity="warning",
+                markup=False,
+            )
+        elif refusal.kind != "skipped":
+            self.notify(
+                refusal.message, title=f"Could not {write.what}", severity="error", markup=False
+            )
+        if key:
+            self._deferred[key] = True
+            if key == self._focus_key:
+                self._follow = key
+
+    def writes_done(self) -> None:
+        if self._reload_after_writes:
+            self._deferred.clear()
+            super().writes_done()
+        elif self._deferred:
+            wanted, self._deferred = self._deferred, {}
+            self._fetch(wanted)
+
+    # --- other people's changes: the change feed --------------------------------------------
+
+    def _poll_tick(self) -> None:
+        backend = self.board_app.backend
+        if (
+            backend is None
+            or self.state is None
+            or self._polling
+            or self.writes_pending
+            or self not in self.app.screen_stack
+        ):
+            return
+        self._polling = True
+        self._poll(backend, self._seen_seq)
+
+    @work(thread=True, group="board-poll")
+    def _poll(self, backend: Backend, since: int) -> None:
+        try:
+            last = backend.last_change()
+            changes = backend.changes_since(since, limit=FEED_PAGE) if last > since else []
+        except Exception:
+            self.post_message(self.ChangesArrived(None, since))
+            return
+        self.post_message(self.ChangesArrived(changes, last, len(changes) < FEED_PAGE))
+
+    @on(ChangesArrived)
+    def _changes_arrived(self, message: ChangesArrived) -> None:
+        self._polling = False
+        if message.changes is None:
+            if not self._poll_failed:
+                self.notify(
+                    "Cannot read the change feed; the board may be out of date (r reloads).",
+                    severity="warning",
+                )
+            self._poll_failed = True
+            return
+        self._poll_failed = False
+        state = self.state
+        me = self.board_app.me
+        if state is None or me is None or not message.changes:
+            self._seen_seq = max(self._seen_seq, message.last)
+            return
+        if not message.complete:
+            self._seen_seq = message.last
+            self.load()
+            return
+        project = state.project.key
+        column_ids = {str(column.id) for column in state.columns}
+        wanted: dict[str, bool] = {}
+        reload = timer = False
+        for change in message.changes:
+            self._seen_seq = max(self._seen_seq, change.seq)
+            row = (change.entity, change.entity_id, change.action)
+            if change.user == me.login and self._own[row] > 0:
+                self._own[row] -= 1
+                continue
+            if change.entity in ("task", "entry") and change.entity_id.startswith(f"{project}-"):
+                place = change.action in ("move", "create", "restore")
+                wanted[change.entity_id] = wanted.get(change.entity_id, False) or place
+            elif change.entity == "column":
+                reload = reload or change.entity_id in column_ids
+                reload = reload or change.data.get("project") == project
+            elif change.entity == "project":
+                reload = reload or change.entity_id == project
+            elif change.entity == "timer" and change.entity_id == me.login:
+                timer = True
+        if timer:
+            self.board_app.refresh_timer()
+        if reload or len(wanted) > MAX_CARD_FETCH:
+            self.load()
+        elif wanted:
+            self._fetch(wanted)
+
+    def _fetch(self, wanted: dict[str, bool]) -> None:
+        """Read these cards again (True: and the column each is in now, whose order
+        changed), unless writes are still on their way: then after them."""
+        backend = self.board_app.backend
+        if backend is None or self.state is None:
+            return
+        if self.writes_pending:
+            for key, place in wanted.items():
+                self._deferred[key] = self._deferred.get(key, False) or place
+            return
+        self._fetch_cards(backend, self.state.project.key, wanted)
+
+    @work(thread=True, group="board-fetch")
+    def _fetch_cards(self, backend: Backend, project: str, wanted: dict[str, bool]) -> None:
+        tasks: list[Task] = []
+        columns: dict[int, list[Task]] = {}
+        try:
+            for key, place in wanted.items():
+                try:
+                    task = backend.get_task(key)
+                except NotFound:
+                    continue
+                tasks.append(task)
+                if place and not task.archived and task.column_id not in columns:
+                    columns[task.column_id] = backend.list_tasks(
+                        project=project, column_id=task.column_id
+                    )
+        except Exception as error:
+            self.post_message(self.LoadFailed(describe_error(error)))
+            return
+        self.post_message(self.CardsFetched(project, tasks, columns))
+
+    @on(CardsFetched)
+    def _cards_fetched(self, message: CardsFetched) -> None:
+        state = self.state
+        if state is None or message.project != state.project.key:
+            return
+        if self.writes_pending:  # a write of mine went out meanwhile: read again after it
+            self._fetch({t.key: t.column_id in message.columns for t in message.tasks})
+            return
+        for task in message.tasks:
+            if task.archived:
+                state.remove(task.key)
+            elif task.column_id not in message.columns:
+                where = state.column_of(task.key)
+                if where is not None and where != task.column_id:
+                    state.remove(task.key)
+                state.put(task)
+        for column_id, tasks in message.columns.items():
+            state.replace_column(column_id, tasks)
+        follow, self._follow = self._follow, None
+        where = state.column_of(follow) if follow else None
+        index = state.column_index(where) if where is not None else None
+        if index is not None and follow == self._focus_key:
+            self._focus_column = index
+            self._scroll_to_focus()
+        self.draw()

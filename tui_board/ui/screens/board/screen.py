@@ -1,0 +1,427 @@
+"""The board: the current project's columns and cards, to move, assign and log time on.
+
+Everything the user does changes the screen at once and is stored by the app's writer
+(`tui_board/ui/writer.py`), one write after another, each carrying the card's version:
+when someone changed the card first, the store refuses the write, the user is told and
+the board shows the card as it is now (`live.py`, which also brings other people's
+changes in within a second or two). What is shown and the focus: `view.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.binding import BindingType
+from textual.message import Message
+from textual.widgets import Input
+
+from tui_board.core.durations import format_duration
+from tui_board.core.models import Project, Task, TaskPatch
+from tui_board.ui.dialogs.confirm import ConfirmScreen
+from tui_board.ui.dialogs.duration import DurationPrompt, LoggedTime
+from tui_board.ui.dialogs.picker import PickerScreen
+from tui_board.ui.plain_text import cut
+from tui_board.ui.screens.board.live import BoardLive, FeedRow, Outcome
+from tui_board.ui.screens.mode import bind, moving_keys
+from tui_board.ui.session import describe_error
+from tui_board.ui.writer import Write
+
+if TYPE_CHECKING:
+    from tui_board.backend.protocol import Backend
+    from tui_board.ui.dialogs.task_form import TaskDraft
+
+
+class BoardScreen(BoardLive):
+    TITLE = "Board"
+    BINDING_GROUP_TITLE = "Board"
+    AUTO_FOCUS = ""  # the board's keys belong to the screen, not to a widget
+    PURPOSE = "The current project's columns and cards."
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Moving the focus: in help and the palette, not in the footer.
+        *moving_keys("board", "card", (
+            ("focus_column(-1)", "Focus the column on the left"),
+            ("focus_column(1)", "Focus the column on the right"),
+            ("focus_card(-1)", "Focus the card above"), ("focus_card(1)", "Focus the card below"),
+            ("focus_page(-1)", "Focus a page of cards up"), ("focus_page(1)", "Focus a page down"),
+            ("focus_end(-1)", "Focus the column's first card"),
+            ("focus_end(1)", "Focus the column's last card"),
+        )),
+        # Moving the card.
+        bind("shift+left,H", "move_card(-1)", "Move left", "Move the card to the previous column",
+             "board-move-left"),
+        bind("shift+right,L", "move_card(1)", "Move right", "Move the card to the next column",
+             "board-move-right"),
+        bind("shift+up,K", "reorder_card(-1)", "Move up", "Move the card up in its column",
+             "board-move-up"),
+        bind("shift+down,J", "reorder_card(1)", "Move down", "Move the card down in its column",
+             "board-move-down"),
+        # The card's actions, in the footer.
+        bind("n", "new_card", "New", "A new card in this column", "board-new", show=True),
+        bind("enter", "open_card", "Open", "The card's details, comments and time; edit it",
+             "board-open", show=True),
+        bind("a", "assign", "Assign", "Assign the card to someone", "board-assign", show=True),
+        bind("t", "log_time", "Log", "Log time on the card", "board-log-time", show=True),
+        bind("space", "toggle_timer", "Timer", "Start or stop my timer on the card",
+             "board-timer", show=True),
+        bind("d", "archive", "Archive", "Archive the card (asks first)", "board-archive",
+             show=True),
+        bind("slash", "filter", "Filter", "Show only cards matching a text", "board-filter",
+             show=True),
+        bind("m", "only_mine", "Mine", "Show only my cards (again: everyone's)", "board-mine",
+             show=True),
+        bind("p", "pick_project", "Project", "Switch to another project", "board-project",
+             show=True),
+        bind("escape", "clear_filter", "Clear filter", "Show every card again",
+             "board-clear-filter"),
+        # The board follows other people's changes by itself: reloading stays out of sight.
+        bind("r", "reload", "Reload", "Read the board again (or retry opening it)", "reload"),
+    ]  # fmt: skip
+
+    DEFAULT_CSS = """
+    BoardScreen > #board-bar {
+        height: 1;
+        padding: 0 1;
+    }
+    BoardScreen #board-project {
+        width: auto;
+        max-width: 50%;
+        text-overflow: ellipsis;
+        text-style: bold;
+        color: $text-primary;
+        text-wrap: nowrap;
+    }
+    BoardScreen #board-summary {
+        width: 1fr;
+        padding: 0 1;
+        color: $text-muted;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    BoardScreen #board-filter {
+        display: none;
+        width: 1fr;
+        max-width: 40;
+    }
+    BoardScreen.-filtering #board-filter {
+        display: block;
+    }
+    BoardScreen > .mode-status {
+        padding: 0 1;
+        margin: 0;
+    }
+    BoardScreen > .mode-facts {
+        padding: 1 2;
+        height: 1fr;
+    }
+    BoardScreen > BoardColumns {
+        display: none;
+    }
+    BoardScreen.-loaded > BoardColumns {
+        display: block;
+    }
+    BoardScreen.-loaded > .mode-facts {
+        display: none;
+    }
+    """
+
+    @dataclass
+    class ProjectsListed(Message):
+        projects: list[Project]
+
+    # --- moving cards ---------------------------------------------------------------------------
+
+    def _card_or_bell(self) -> Task | None:
+        task = self.focused_card()
+        if task is None:
+            self.app.bell()
+        return task
+
+    def action_move_card(self, step: int) -> None:
+        task = self._card_or_bell()
+        target = self._focus_column + step
+        if task is None or self.state is None:
+            return
+        if not 0 <= target < len(self._views):
+            self.app.bell()
+            return
+        row = self._list(target).card_at_row(self._list().cursor_row(), allow_end=True)
+        self._move(task, target, row)
+
+    def action_reorder_card(self, step: int) -> None:
+        task = self._card_or_bell()
+        if task is None or self.state is None:
+            return
+        row = self._focus_row + step
+        column_id = self._column_id()
+        assert column_id is not None
+        if not 0 <= row < len(self.state.shown(column_id)):
+            self.app.bell()
+            return
+        self._move(task, self._focus_column, row)
+
+    def _move(self, task: Task, column: int, row: int) -> None:
+        """Move the card on screen now; the writer stores it."""
+        assert self.state is not None
+        source = self._column_id()
+        target = self._views[column].column
+        placement = self.state.move(task.key, target.id, row)
+        if placement is None:
+            return
+        before = self._focus_column
+        self._focus_column = column
+        self._focus_row = placement.shown_index
+        self._focus_key = task.key
+        self.draw({c for c in (source, target.id) if c is not None})
+        if before != column:
+            self._scroll_to_focus()
+        key, column_id, index = task.key, target.id, placement.index
+
+        def send(backend: Backend, version: int | None) -> Outcome:
+            assert version is not None
+            moved = backend.move_task(key, version, column_id, index)
+            return Outcome(moved, own=(("task", key, "move"),))
+
+        self.send_write(Write(f"move {key} to {target.name}", send, key, task.version))
+
+    # --- card actions -------------------------------------------------------------------------
+
+    def _backend_or_none(self) -> Backend | None:
+        backend = self.board_app.backend
+        if backend is None:
+            self.notify("Not connected yet.", severity="warning")
+        return backend
+
+    def action_new_card(self) -> None:
+        column_id = self._column_id()
+        if self.state is None or column_id is None:
+            self.app.bell()
+            return
+        from tui_board.ui.dialogs.task_form import TaskForm  # opened here: kept off start-up
+
+        column = self._views[self._focus_column].column
+        project = self.state.project.key
+        form = TaskForm(
+            f"New card in {project} · {column.name}",
+            users=self.users,
+            today=self.today,
+            bare_unit=self.board_app.config.bare_unit,
+        )
+
+        def create(draft: TaskDraft | None) -> None:
+            if draft is None:
+                return
+
+            def send(backend: Backend, _version: int | None) -> Outcome:
+                task = backend.create_task(
+                    project,
+                    draft.title,
+                    description=draft.description,
+                    column_id=column.id,
+                    assignee=draft.assignee,
+                    estimate=draft.estimate,
+                    due=draft.due,
+                    priority=draft.priority,
+                    tags=draft.tags,
+                )
+                return Outcome(task, note=f"Made {task.key}.", own=(("task", task.key, "create"),))
+
+            self.send_write(Write(f"make a card in {project} · {column.name}", send))
+
+        self.app.push_screen(form, create)
+
+    def action_open_card(self) -> None:
+        task = self._card_or_bell()
+        backend = self.board_app.backend
+        if task is None or backend is None:
+            return
+        from tui_board.ui.dialogs.task_detail import TaskDetailScreen
+
+        detail = TaskDetailScreen(
+            backend,
+            task,
+            users=self.users,
+            today=self.today,
+            bare_unit=self.board_app.config.bare_unit,
+        )
+
+        def closed(changed: Task | None) -> None:
+            if changed is not None and self.state is not None:
+                self.state.put(changed)
+                self.draw()
+
+        self.app.push_screen(detail, closed)
+
+    def action_assign(self) -> None:
+        task = self._card_or_bell()
+        if task is None:
+            return
+        from tui_board.ui.dialogs.task_form import NOBODY
+
+        items = [("nobody", NOBODY)] + [
+            (f"{user.login} · {user.name}", user.login) for user in self.users if user.active
+        ]
+        picker = PickerScreen(f"Assign {task.key} to", items, current=task.assignee or NOBODY)
+
+        def picked(login: str | None) -> None:
+            if login is None or (login or None) == task.assignee:
+                return
+            assignee = login or None
+            key = task.key
+            who = f"@{assignee}" if assignee else "nobody"
+
+            def send(backend: Backend, version: int | None) -> Outcome:
+                assert version is not None
+                done = backend.update_task(key, version, TaskPatch(assignee=assignee))
+                note = f"{key} assigned to {who}."
+                return Outcome(done, note=note, own=(("task", key, "update"),))
+
+            self.send_write(Write(f"assign {key} to {who}", send, key, task.version))
+
+        self.app.push_screen(picker, picked)
+
+    def action_log_time(self) -> None:
+        task = self._card_or_bell()
+        if task is None:
+            return
+        today = self.today
+        prompt = DurationPrompt(
+            f"Log time on {task.key}",
+            context=f"{cut(task.title, 40)} · today, {today:%a %d %b}",
+            bare_unit=self.board_app.config.bare_unit,
+        )
+        key = task.key
+
+        def logged(answer: LoggedTime | None) -> None:
+            if answer is None:
+                return
+
+            def send(backend: Backend, _version: int | None) -> Outcome:
+                entry = backend.add_time(key, today, answer.minutes, comment=answer.comment)
+                now = backend.get_task(key)
+                note = (
+                    f"Logged {format_duration(answer.minutes)} on {key} "
+                    f"({format_duration(entry.minutes)} today)."
+                )
+                return Outcome(now, note=note, own=(("entry", key, "set"),))
+
+            what = f"log {format_duration(answer.minutes)} on {key}"
+            self.send_write(Write(what, send, key))
+
+        self.app.push_screen(prompt, logged)
+
+    def action_toggle_timer(self) -> None:
+        task = self._card_or_bell()
+        me = self.board_app.me
+        if task is None or me is None:
+            return
+        key, login = task.key, me.login
+
+        def send(backend: Backend, _version: int | None) -> Outcome:
+            running = backend.timer_status()
+            if running is not None and running.task == key:
+                entry = backend.timer_stop()
+                own: tuple[FeedRow, ...] = (("timer", login, "stop"),)
+                if entry is None:
+                    note = f"Timer stopped on {key}: under a minute, nothing logged."
+                else:
+                    own += (("entry", key, "set"),)
+                    note = f"Timer stopped on {key}: {format_duration(entry.minutes)} today."
+                return Outcome(backend.get_task(key), True, None, note, own)
+            timer = backend.timer_start(key)
+            note = f"Timer started on {key}."
+            own = (("timer", login, "start"),)
+            if running is not None:
+                note += f" (Stopped the one on {running.task}.)"
+                own += (("timer", login, "stop"),)
+            return Outcome(None, True, timer, note, own)
+
+        self.send_write(Write(f"start or stop the timer on {key}", send, key))
+
+    def action_archive(self) -> None:
+        task = self._card_or_bell()
+        if task is None:
+            return
+        confirm = ConfirmScreen(
+            f"Archive {task.key} · {cut(task.title)}?\nIt leaves the board; "
+            f"`tui-board task archive {task.key} --restore` brings it back.",
+            title="Archive the card",
+            yes="Archive",
+            no="Keep",
+        )
+
+        def answered(yes: bool | None) -> None:
+            if not yes or self.state is None:
+                return
+            column_id = self.state.column_of(task.key)
+            if self.state.remove(task.key) is None:
+                return
+            self.draw(None if column_id is None else {column_id})
+            key = task.key
+
+            def send(backend: Backend, version: int | None) -> Outcome:
+                assert version is not None
+                done = backend.archive_task(key, version)
+                return Outcome(done, note=f"Archived {key}.", own=(("task", key, "archive"),))
+
+            self.send_write(Write(f"archive {key}", send, key, task.version))
+
+        self.app.push_screen(confirm, answered)
+
+    # --- filters and projects --------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        if self.state is None:
+            return
+        self.add_class("-filtering")
+        self.query_one("#board-filter", Input).focus()
+
+    @on(Input.Submitted, "#board-filter")
+    def _filter_done(self) -> None:
+        self.set_focus(None)
+        self._draw_bar()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#board-filter", Input)
+        if field.value:
+            field.value = ""  # the field redraws the board
+        self.set_focus(None)
+        self.remove_class("-filtering")
+
+    def action_only_mine(self) -> None:
+        me = self.board_app.me
+        if self.state is None or me is None:
+            return
+        mine = None if self.state.only_login else me.login
+        self.state.set_filter(only_login=mine)
+        self.draw()
+
+    def action_pick_project(self) -> None:
+        backend = self._backend_or_none()
+        if backend is not None:
+            self._list_projects(backend)
+
+    @work(thread=True, exclusive=True, group="board-projects")
+    def _list_projects(self, backend: Backend) -> None:
+        try:
+            projects = backend.list_projects()
+        except Exception as error:
+            self.post_message(self.LoadFailed(describe_error(error)))
+            return
+        self.post_message(self.ProjectsListed(projects))
+
+    @on(ProjectsListed)
+    def _projects_listed(self, message: ProjectsListed) -> None:
+        if not message.projects:
+            self.notify("There are no projects yet.", severity="warning")
+            return
+        current = self.state.project.key if self.state else None
+        items = [(f"{p.key} · {p.name}", p.key) for p in message.projects]
+
+        def picked(key: str | None) -> None:
+            if key is not None and key != current:
+                self.load_board(key)
+
+        self.app.push_screen(PickerScreen("Switch project", items, current=current), picked)
