@@ -10,7 +10,8 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from tui_board.backend.local.time import TimeService, trow_key
+from tui_board.backend.local.time import trow_key
+from tui_board.backend.local.weeks import WeekService
 from tui_board.core.errors import Forbidden, Invalid
 from tui_board.core.models import (
     Change,
@@ -55,7 +56,7 @@ PRIVATE_ENTITIES = frozenset({"entry", "time_off", "week", "week_row", "timer", 
 MAX_WORKLOAD_WEEKS = 520
 
 
-class ReportService(TimeService):
+class ReportService(WeekService):
     def workload(
         self, start: IsoWeek, weeks: int, *, team: str | None = None, today: date | None = None
     ) -> Workload:

@@ -1,0 +1,222 @@
+"""Weeks as a whole: their state (submit, approve, reject, reopen), period locks and
+time off. Split from `time.py`, whose cells and week sheet these build on."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import cast
+
+from sqlalchemy import func
+from sqlmodel import Session, col, delete, select
+
+from tui_board.backend.local.base import check_text
+from tui_board.backend.local.time import TimeService
+from tui_board.core.durations import DAY_MINUTES
+from tui_board.core.errors import Invalid, Locked, NotFound
+from tui_board.core.models import (
+    TIME_OFF_KINDS,
+    TimeOff,
+    TimeOffKind,
+    WeekState,
+    WeekStateName,
+)
+from tui_board.core.permissions import (
+    OWN_WEEK,
+    Actor,
+    can_edit_time_of,
+    can_lock_periods,
+    can_manage_time_off,
+    can_review_week,
+    can_see_person,
+    require,
+)
+from tui_board.core.weeks import IsoWeek
+from tui_board.store.tables import (
+    PeriodLockRow,
+    TimeEntryRow,
+    TimeOffRow,
+    UserRow,
+    WeekStateRow,
+)
+
+#: A reviewer's note saying why a week goes back: a few lines.
+NOTE_LIMIT = 2_000
+
+
+class WeekService(TimeService):
+    # --- week states ---------------------------------------------------------------------------
+
+    def submit_week(self, week: IsoWeek, *, user: str | None = None) -> WeekState:
+        with self.db.write() as s:
+            actor = self._actor(s)
+            owner = self._owner_row(s, actor, user)
+            require(
+                can_edit_time_of(actor, owner.login), f"you may not submit {owner.login}'s week"
+            )
+            row = self._week_state_row(s, owner, str(week))
+            if row.state not in ("draft", "rejected"):
+                raise Locked(f"week {week} is already {row.state}")
+            total = s.exec(
+                select(func.coalesce(func.sum(TimeEntryRow.minutes), 0)).where(
+                    TimeEntryRow.user_id == owner.id,
+                    TimeEntryRow.day >= week.monday(),
+                    TimeEntryRow.day <= week.sunday(),
+                )
+            ).one()
+            row.submitted_minutes = int(total)
+            return self._set_week_state(s, actor, owner, row, "submitted", None, row.note)
+
+    def approve_week(self, login: str, week: IsoWeek) -> WeekState:
+        return self._review(login, week, "approved", "")
+
+    def reject_week(self, login: str, week: IsoWeek, note: str) -> WeekState:
+        note = check_text(note, "a note saying why", limit=NOTE_LIMIT, multiline=True)
+        return self._review(login, week, "rejected", note)
+
+    def reopen_week(self, login: str, week: IsoWeek) -> WeekState:
+        return self._review(login, week, "draft", "")
+
+    def _review(self, login: str, week: IsoWeek, state: WeekStateName, note: str) -> WeekState:
+        allowed_from = {
+            "approved": ("submitted",),
+            "rejected": ("submitted", "approved"),
+            "draft": ("submitted", "approved", "rejected"),
+        }[state]
+        with self.db.write() as s:
+            actor = self._actor(s)
+            owner = self._user_row(s, login)
+            team = self._team_name(s, owner.team_id)
+            require(
+                can_review_week(actor, owner.login, team),
+                OWN_WEEK if owner.login == actor.login else f"you may not review {login}'s weeks",
+            )
+            row = self._week_state_row(s, owner, str(week))
+            if row.state not in allowed_from:
+                raise Invalid(f"{login}'s week {week} is {row.state}; it cannot become {state}")
+            return self._set_week_state(s, actor, owner, row, state, actor.user_id, note)
+
+    def _week_state_row(self, s: Session, owner: UserRow, week: str) -> WeekStateRow:
+        row = s.exec(
+            select(WeekStateRow).where(WeekStateRow.user_id == owner.id, WeekStateRow.week == week)
+        ).first()
+        if row is None:
+            assert owner.id is not None
+            row = WeekStateRow(user_id=owner.id, week=week, version=0, updated=self._now())
+        return row
+
+    def _set_week_state(
+        self,
+        s: Session,
+        actor: Actor,
+        owner: UserRow,
+        row: WeekStateRow,
+        state: WeekStateName,
+        reviewer_id: int | None,
+        note: str,
+    ) -> WeekState:
+        row.state = state
+        row.reviewer_id = reviewer_id
+        row.note = note
+        row.version += 1
+        row.updated = self._now()
+        s.add(row)
+        self._record(s, actor, "week", f"{owner.login}/{row.week}", state, {"note": note})
+        return self._week_state_record(s, row, owner.login)
+
+    def _week_state(self, s: Session, owner: UserRow, week: str) -> WeekState:
+        row = s.exec(
+            select(WeekStateRow).where(WeekStateRow.user_id == owner.id, WeekStateRow.week == week)
+        ).first()
+        if row is None:
+            return WeekState(owner.login, week)
+        return self._week_state_record(s, row, owner.login)
+
+    def _week_state_record(self, s: Session, row: WeekStateRow, login: str) -> WeekState:
+        reviewer = s.get(UserRow, row.reviewer_id) if row.reviewer_id else None
+        return WeekState(
+            user=login,
+            week=row.week,
+            state=cast(WeekStateName, row.state),
+            reviewer=reviewer.login if reviewer else None,
+            note=row.note,
+            submitted_minutes=row.submitted_minutes,
+            version=row.version,
+        )
+
+    def list_week_states(
+        self, *, state: str | None = None, user: str | None = None
+    ) -> list[WeekState]:
+        with self.db.read() as s:
+            actor = self._actor(s)
+            query = (
+                select(WeekStateRow, UserRow.login, UserRow.team_id)
+                .join(UserRow, col(UserRow.id) == WeekStateRow.user_id)
+                .order_by(col(WeekStateRow.week), col(UserRow.login))
+            )
+            if state is not None:
+                query = query.where(WeekStateRow.state == state)
+            if user is not None:
+                query = query.where(UserRow.login == user)
+            return [
+                self._week_state_record(s, row, login)
+                for row, login, team_id in s.exec(query)
+                if can_see_person(actor, login, self._team_name(s, team_id))
+            ]
+
+    # --- period locks --------------------------------------------------------------------------
+
+    def lock_period(self, until: date) -> date:
+        with self.db.write() as s:
+            actor = self._actor(s)
+            require(can_lock_periods(actor), "only an admin may lock periods")
+            s.add(PeriodLockRow(until=until, user_id=actor.user_id, time=self._now()))
+            self._record(s, actor, "lock", until.isoformat(), "lock")
+            return until
+
+    def locked_until(self) -> date | None:
+        with self.db.read() as s:
+            self._actor(s)
+            return self._locked_until(s)
+
+    # --- time off ----------------------------------------------------------------------------
+
+    def add_time_off(
+        self, day: date, minutes: int, *, kind: TimeOffKind = "vacation", user: str | None = None
+    ) -> TimeOff:
+        if kind not in TIME_OFF_KINDS:
+            raise Invalid(f"a kind of time off is one of {', '.join(TIME_OFF_KINDS)}, not {kind!r}")
+        if not 0 < minutes <= DAY_MINUTES:
+            raise Invalid("time off is between 0:01 and 24:00 a day")
+        with self.db.write() as s:
+            actor = self._actor(s)
+            owner = self._owner_row(s, actor, user)
+            team = self._team_name(s, owner.team_id)
+            require(
+                can_manage_time_off(actor, owner.login, team),
+                f"you may not record {owner.login}'s time off",
+            )
+            assert owner.id is not None
+            row = TimeOffRow(user_id=owner.id, day=day, minutes=minutes, kind=kind)
+            s.add(row)
+            s.flush()
+            self._record(s, actor, "time_off", owner.login, "create", {"day": day, "kind": kind})
+            return TimeOff(row.id or 0, owner.login, day, minutes, kind)
+
+    def list_time_off(self, start: date, end: date, *, user: str | None = None) -> list[TimeOff]:
+        with self.db.read() as s:
+            actor = self._actor(s)
+            return self._time_off(s, start, end, self._visible_user_row(s, actor, user))
+
+    def remove_time_off(self, time_off_id: int) -> None:
+        with self.db.write() as s:
+            actor = self._actor(s)
+            row = s.get(TimeOffRow, time_off_id)
+            if row is None:
+                raise NotFound(f"no time off {time_off_id}")
+            owner = cast(UserRow, s.get(UserRow, row.user_id))
+            require(
+                can_manage_time_off(actor, owner.login, self._team_name(s, owner.team_id)),
+                f"you may not change {owner.login}'s time off",
+            )
+            s.exec(delete(TimeOffRow).where(col(TimeOffRow.id) == time_off_id))
+            self._record(s, actor, "time_off", owner.login, "delete", {"id": time_off_id})
