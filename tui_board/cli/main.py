@@ -279,14 +279,17 @@ def db_upgrade(cli_ctx: CliContext, db: str | None) -> None:
     if path is not None:
         sqlite_file.prepare(path, create=False)  # ours, or refused before any write
     database = Database.connect(target)
-    before = database.schema_revision()
-    if before == SCHEMA_HEAD:
-        say(f"The schema is current ({SCHEMA_HEAD}).")
-        return
-    if before is not None and database.path is not None:
-        say(f"Backed up to {database.backup_before_upgrade(before)}")
-    database.upgrade()
-    say(f"Upgraded the schema from {before or 'nothing'} to {database.schema_revision()}.")
+    try:
+        before = database.schema_revision()
+        if before == SCHEMA_HEAD:
+            say(f"The schema is current ({SCHEMA_HEAD}).")
+            return
+        if before is not None and database.path is not None:
+            say(f"Backed up to {database.backup_before_upgrade(before)}")
+        database.upgrade()
+        say(f"Upgraded the schema from {before or 'nothing'} to {database.schema_revision()}.")
+    finally:
+        database.close()
 
 
 @db_group.command("backup")
@@ -300,7 +303,10 @@ def db_backup(cli_ctx: CliContext, destination: Path, db: str | None, force: boo
     from tui_board.store.database import Database
 
     database = Database.open(db or cli_ctx.config.db_path, migrate=False)
-    say(f"Backed up to {database.backup(destination, replace=force)}")
+    try:
+        say(f"Backed up to {database.backup(destination, replace=force)}")
+    finally:
+        database.close()
 
 
 def _register() -> None:

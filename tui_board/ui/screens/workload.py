@@ -66,9 +66,9 @@ def rules() -> list[str]:
     return found
 
 
-def weeks_waiting(states: list[str], mine: str, admin: bool) -> int:
-    """Submitted weeks I may review: not my own, unless I am an admin."""
-    return sum(1 for user in states if admin or user != mine)
+def weeks_waiting(states: list[str], mine: str) -> int:
+    """Submitted weeks I may review: not my own (nobody reviews their own, admins too)."""
+    return sum(1 for user in states if user != mine)
 
 
 class RulesHelpScreen(HelpScreen):
@@ -264,7 +264,7 @@ class WorkloadScreen(ModeScreen):
             submitted = [s.user for s in backend.list_week_states(state="submitted")]
         except Exception:  # the summary just leaves the count out; `v` reports errors
             return
-        self.post_message(self.Waiting(weeks_waiting(submitted, me.login, me.role == "admin")))
+        self.post_message(self.Waiting(weeks_waiting(submitted, me.login)))
 
     @on(Waiting)
     def _got_waiting(self, message: Waiting) -> None:
