@@ -228,4 +228,4 @@ async def test_escape_goes_back_and_the_workload_reads_again(demo_config: Config
         await select(app, pilot, screen, "qnovak/2026-W18")
         await press(app, pilot, "a", "escape")
         assert app.screen is workload
-        assert "6 weeks to approve" in str(workload.query_one(".mode-facts").render())
+        assert "5 weeks to approve" in str(workload.query_one(".mode-facts").render())
