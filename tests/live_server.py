@@ -139,3 +139,14 @@ def live_server(database: Database, *, clock: Clock = system_clock) -> Iterator[
         yield server
     finally:
         server.stop()
+
+
+def bobs_team(folder: Path) -> Database:
+    """A new store in `folder`: alice its admin, bob a member, WEB-1 to log time on."""
+    database = Database.open(str(folder / "team.db"), create=True)
+    admin = LocalBackend(database, "alice")
+    admin.me()
+    admin.create_user("bob", "Bob")
+    admin.create_project("WEB", "Web site")
+    admin.create_task("WEB", "Fix login")
+    return database

@@ -5,22 +5,17 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, bobs_team
 from tui_board.backend.local import LocalBackend
 from tui_board.backend.remote import RemoteBackend
 from tui_board.core.weeks import IsoWeek
-from tui_board.store.database import Database
 
 MONDAY = date(2026, 11, 23)
 
 
 def test_entries_typed_offline_survive_a_restart_and_land_exactly_once(tmp_path: Path) -> None:
-    database = Database.open(str(tmp_path / "team.db"), create=True)
+    database = bobs_team(tmp_path)
     admin = LocalBackend(database, "alice")
-    admin.me()
-    admin.create_user("bob", "Bob")
-    admin.create_project("WEB", "Web site")
-    admin.create_task("WEB", "Fix login")
     server = LiveServer(database).start()
     token = server.token_for("bob")
     url, port = server.url, server.port
@@ -61,12 +56,8 @@ def test_entries_typed_offline_survive_a_restart_and_land_exactly_once(tmp_path:
 
 
 def test_a_write_refused_on_replay_is_kept_and_reported(tmp_path: Path) -> None:
-    database = Database.open(str(tmp_path / "team.db"), create=True)
+    database = bobs_team(tmp_path)
     admin = LocalBackend(database, "alice")
-    admin.me()
-    admin.create_user("bob", "Bob")
-    admin.create_project("WEB", "Web site")
-    admin.create_task("WEB", "Fix login")
     server = LiveServer(database).start()
     token = server.token_for("bob")
     bob = RemoteBackend.connect(server.url, token, queue_dir=tmp_path / "offline")

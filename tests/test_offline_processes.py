@@ -24,11 +24,9 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from tests.live_server import LiveServer
-from tui_board.backend.local import LocalBackend
+from tests.live_server import LiveServer, bobs_team
 from tui_board.backend.offline import OfflineQueue
 from tui_board.backend.remote import RemoteBackend
-from tui_board.store.database import Database
 from tui_board.store.tables import TimeEntryRow
 
 FIRST_DAY = date(2026, 1, 5)
@@ -77,12 +75,7 @@ def write_time(url: str, token: str, queue_dir: str, name: str, first: int) -> N
 def test_processes_sharing_a_queue_send_every_write_exactly_once(
     tmp_path: Path, round_: int
 ) -> None:
-    database = Database.open(str(tmp_path / "team.db"), create=True)
-    admin = LocalBackend(database, "alice")
-    admin.me()
-    admin.create_user("bob", "Bob")
-    admin.create_project("WEB", "Web site")
-    admin.create_task("WEB", "Fix login")
+    database = bobs_team(tmp_path)
     counter = KeyCounter()
     server = LiveServer(database, wrap=counter.wrap).start()
     token, url, port = server.token_for("bob"), server.url, server.port
