@@ -16,7 +16,7 @@ that the CLI, the API and the screens speak the same language. `user=None` means
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
 from tui_board.backend.declare import reads, writes
@@ -46,6 +46,7 @@ from tui_board.core.models import (
     UserPatch,
     WeekSheet,
     WeekState,
+    WeekStateName,
     Workload,
 )
 from tui_board.core.weeks import IsoWeek
@@ -229,6 +230,19 @@ class Backend(Protocol):
     def timer_start(self, task: str) -> Timer: ...
     @writes
     def timer_stop(self) -> TimeEntry | None: ...
+    @writes
+    def timer_set(
+        self,
+        task: str | None,
+        *,
+        started: datetime | None = None,
+        expect: datetime | None = None,
+    ) -> Timer | None:
+        """Put my timer back as it was (running on `task` since `started`, or none),
+        logging nothing: what undoing a start or a stop does. Refused (Conflict) unless
+        the timer running now started at `expect` (None: none runs)."""
+        ...
+
     @reads
     def timer_status(self) -> Timer | None: ...
 
@@ -241,6 +255,15 @@ class Backend(Protocol):
     def reject_week(self, login: str, week: IsoWeek, note: str) -> WeekState: ...
     @writes
     def reopen_week(self, login: str, week: IsoWeek) -> WeekState: ...
+    @writes
+    def set_review(
+        self, login: str, week: IsoWeek, state: WeekStateName, *, version: int, note: str = ""
+    ) -> WeekState:
+        """Put a week I review back in the state it had (what undoing an approval, a
+        rejection or a reopening does). Refused (Conflict) when the week changed since
+        `version`, and when a reopened week's time is not what was submitted."""
+        ...
+
     @reads
     def list_week_states(
         self, *, state: str | None = None, user: str | None = None

@@ -3,7 +3,7 @@ and time off are in `weeks.py`)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import cast
 
 from sqlalchemy import func
@@ -490,6 +490,45 @@ class TimeService(ServiceBase):
         except _TimerNotLogged as failed:
             raise self._drop_timer(failed) from failed.error
 
+    def timer_set(
+        self,
+        task: str | None,
+        *,
+        started: datetime | None = None,
+        expect: datetime | None = None,
+    ) -> Timer | None:
+        """Put my timer back as it was, logging nothing: what undoing a start or a stop
+        does. Refused (Conflict) unless the timer running now is the one that started at
+        `expect` (None: no timer runs)."""
+        if task is not None and started is None:
+            raise Invalid("a timer put back needs the time it started")
+        with self.db.write() as s:
+            actor = self._actor(s)
+            row = s.get(TimerRow, actor.user_id)
+            running = None if row is None else _utc(row.started)
+            if (running is None) != (expect is None) or (
+                running is not None and expect is not None and not _same_second(running, expect)
+            ):
+                raise Conflict("your timer was started or stopped since; nothing was changed")
+            if row is not None:
+                s.delete(row)
+                s.flush()
+            if task is None:
+                self._record(s, actor, "timer", actor.login, "cancel", {})
+                return None
+            assert started is not None
+            if _utc(started) > _utc(self._now()):
+                raise Invalid("a timer cannot start in the future")
+            trow = self._task_row(s, task)
+            if trow.archived:
+                raise Invalid(f"{trow_key(s, trow)} is archived")
+            assert trow.id is not None
+            new = TimerRow(user_id=actor.user_id, task_id=trow.id, started=started)
+            s.add(new)
+            key = trow_key(s, trow)
+            self._record(s, actor, "timer", actor.login, "start", {"task": key})
+            return Timer(actor.login, key, started, trow.title)
+
     def timer_status(self) -> Timer | None:
         with self.db.read() as s:
             actor = self._actor(s)
@@ -567,6 +606,15 @@ class _TimerNotLogged(Exception):
         self.started = started
         self.task = task
         self.minutes = minutes
+
+
+def _utc(moment: datetime) -> datetime:
+    """A stored moment as an aware one (SQLite hands back naive UTC)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _same_second(a: datetime, b: datetime) -> bool:
+    return abs((_utc(a) - _utc(b)).total_seconds()) < 1
 
 
 def check_entry_comment(comment: str) -> str:

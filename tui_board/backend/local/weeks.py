@@ -12,7 +12,7 @@ from sqlmodel import Session, col, delete, select
 from tui_board.backend.local.base import check_text
 from tui_board.backend.local.time import TimeService
 from tui_board.core.durations import DAY_MINUTES
-from tui_board.core.errors import Invalid, Locked, NotFound
+from tui_board.core.errors import Conflict, Invalid, Locked, NotFound
 from tui_board.core.models import (
     TIME_OFF_KINDS,
     TimeOff,
@@ -56,15 +56,19 @@ class WeekService(TimeService):
             row = self._week_state_row(s, owner, str(week))
             if row.state not in ("draft", "rejected"):
                 raise Locked(f"week {week} is already {row.state}")
-            total = s.exec(
-                select(func.coalesce(func.sum(TimeEntryRow.minutes), 0)).where(
-                    TimeEntryRow.user_id == owner.id,
-                    TimeEntryRow.day >= week.monday(),
-                    TimeEntryRow.day <= week.sunday(),
-                )
-            ).one()
-            row.submitted_minutes = int(total)
+            row.submitted_minutes = self._week_total(s, owner, week)
             return self._set_week_state(s, actor, owner, row, "submitted", None, row.note)
+
+    def _week_total(self, s: Session, owner: UserRow, week: IsoWeek) -> int:
+        """The minutes a person logged in a week (what submitting it records)."""
+        total = s.exec(
+            select(func.coalesce(func.sum(TimeEntryRow.minutes), 0)).where(
+                TimeEntryRow.user_id == owner.id,
+                TimeEntryRow.day >= week.monday(),
+                TimeEntryRow.day <= week.sunday(),
+            )
+        ).one()
+        return int(total)
 
     def approve_week(self, login: str, week: IsoWeek) -> WeekState:
         return self._review(login, week, "approved", "")
@@ -94,6 +98,38 @@ class WeekService(TimeService):
             if row.state not in allowed_from:
                 raise Invalid(f"{login}'s week {week} is {row.state}; it cannot become {state}")
             return self._set_week_state(s, actor, owner, row, state, actor.user_id, note)
+
+    def set_review(
+        self, login: str, week: IsoWeek, state: WeekStateName, *, version: int, note: str = ""
+    ) -> WeekState:
+        if state not in ("draft", "submitted", "approved", "rejected"):
+            raise Invalid(f"a week is draft, submitted, approved or rejected, not {state!r}")
+        note = check_text(
+            note, "a note saying why", limit=NOTE_LIMIT, multiline=True, required=False
+        )
+        with self.db.write() as s:
+            actor = self._actor(s)
+            owner = self._user_row(s, login)
+            team = self._team_name(s, owner.team_id)
+            require(
+                can_review_week(actor, owner.login, team),
+                OWN_WEEK if owner.login == actor.login else f"you may not review {login}'s weeks",
+            )
+            row = self._week_state_row(s, owner, str(week))
+            if row.version != version:
+                raise Conflict(
+                    f"{login}'s week {week} was changed since (it is {row.state} now)",
+                    current=self._week_state_record(s, row, owner.login),
+                )
+            reopened = row.state == "draft" and state != "draft"
+            if reopened and self._week_total(s, owner, week) != row.submitted_minutes:
+                raise Conflict(
+                    f"{login}'s week {week} is not the one submitted any more: its time "
+                    "changed since it was reopened",
+                    current=self._week_state_record(s, row, owner.login),
+                )
+            reviewer = actor.user_id if state in ("approved", "rejected") else None
+            return self._set_week_state(s, actor, owner, row, state, reviewer, note)
 
     def _week_state_row(self, s: Session, owner: UserRow, week: str) -> WeekStateRow:
         row = s.exec(
