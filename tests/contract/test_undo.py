@@ -87,6 +87,7 @@ def test_archive_and_create_undone(world: World) -> None:
 def test_a_cell_set_cleared_and_redone(world: World) -> None:
     card = world.task("card")
     first = world.mia.set_entry(card.key, MONDAY, 60, comment="morning")
+    assert first is not None
     second = world.mia.set_entry(card.key, MONDAY, 90, comment="", version=first.version)
     change = cell_change("set", card.key, MONDAY, (60, "morning"), second)
     assert change is not None
@@ -107,6 +108,7 @@ def test_a_cell_set_cleared_and_redone(world: World) -> None:
 def test_a_cell_undo_refused_after_another_write(world: World) -> None:
     card = world.task("card")
     entry = world.mia.set_entry(card.key, MONDAY, 60)
+    assert entry is not None
     change = cell_change("set", card.key, MONDAY, (0, ""), entry)
     assert change is not None
     world.mia.set_entry(card.key, MONDAY, 30, version=entry.version)  # from another screen
