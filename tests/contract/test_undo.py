@@ -12,8 +12,8 @@ from tests.contract.conftest import World
 from tests.contract.helpers import MONDAY, TODAY, WEEK, unchanged
 from tui_board.backend.undo import (
     CardChange,
-    Change,
     RowsChange,
+    Undoable,
     card_archived,
     card_edit,
     card_move,
@@ -26,7 +26,7 @@ from tui_board.core.errors import Conflict, Forbidden
 from tui_board.core.models import TaskPatch
 
 
-def through_json(change: Change) -> Change:
+def through_json(change: Undoable) -> Undoable:
     """What the shell's undo file gives back: the same change."""
     again = change_from_json(json.loads(json.dumps(change.to_json())))
     assert again == change

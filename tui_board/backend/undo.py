@@ -1,6 +1,6 @@
 """Undo and redo: a change a person made, with what puts it back.
 
-A `Change` here is one thing the person did (moved a card, typed a cell, approved a
+An `Undoable` is one thing the person did (moved a card, typed a cell, approved a
 week), kept as the state before and after it. Undoing it is an ordinary versioned write
 through the Backend, carrying the version the change left behind: when someone changed
 the thing since, the store refuses it (Conflict) and nothing is overwritten. So an undo
@@ -32,7 +32,7 @@ PATCH_FIELDS = tuple(f.name for f in dataclasses.fields(TaskPatch))
 
 
 @dataclass(frozen=True)
-class Change:
+class Undoable:
     """Something done, that can be undone. `what` says it in the user's words."""
 
     KIND: ClassVar[str] = ""
@@ -47,21 +47,40 @@ class Change:
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.KIND, **_plain(dataclasses.asdict(self))}
 
+    @property
+    def subject(self) -> tuple[object, ...] | None:
+        """The versioned thing it changes (None: nothing versioned)."""
+        return None
+
+    def at_version(self, version: int) -> Undoable:
+        """The same change, expecting its subject at `version` (an undo or a redo of a
+        later change of the same subject left it there)."""
+        return self
+
+    @property
+    def version_now(self) -> int | None:
+        """The version it expects its subject at."""
+        return None
+
 
 @dataclass(frozen=True)
 class Undone:
     """What an undo (or a redo) stored: the records as they are now, and the change
     that reverses it."""
 
-    redo: Change
+    redo: Undoable
     records: tuple[object, ...] = ()
+
+    def stored_version(self) -> None:
+        """An undo names no subject a later write follows."""
+        return None
 
 
 # --- cards ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class CardChange(Change):
+class CardChange(Undoable):
     """A card's fields, its column and place, or its being archived, before and after.
 
     `before` and `after` name the same fields: `column_id` with `index` (a move), any
@@ -74,6 +93,17 @@ class CardChange(Change):
     version: int = 0
     before: Mapping[str, Any] = field(default_factory=dict)
     after: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def subject(self) -> tuple[object, ...]:
+        return ("card", self.key)
+
+    @property
+    def version_now(self) -> int:
+        return self.version
+
+    def at_version(self, version: int) -> Undoable:
+        return replace(self, version=version)
 
     def undo(self, backend: Backend) -> Undone:
         task = put_card(backend, self.key, self.version, self.before)
@@ -135,7 +165,7 @@ def card_archived(what: str, after: Task) -> CardChange:
 
 
 @dataclass(frozen=True)
-class CellChange(Change):
+class CellChange(Undoable):
     """A timesheet cell's minutes and comment, before and after. `version` is the
     cell's version now (0: it has no entry)."""
 
@@ -147,6 +177,17 @@ class CellChange(Change):
     version: int = 0
     before: tuple[int, str] = (0, "")
     after: tuple[int, str] = (0, "")
+
+    @property
+    def subject(self) -> tuple[object, ...]:
+        return ("cell", self.task, self.day, self.user)
+
+    @property
+    def version_now(self) -> int:
+        return self.version
+
+    def at_version(self, version: int) -> Undoable:
+        return replace(self, version=version)
 
     def undo(self, backend: Backend) -> Undone:
         minutes, comment = self.before
@@ -175,11 +216,34 @@ def cell_change(
     return CellChange(what, task, day, user, after.version if after is not None else 0, was, now)
 
 
+def cell_now(backend: Backend, login: str, task: str, day: date) -> TimeEntry | None:
+    """My cell of a task on a day as stored now (what a timer's stop adds to)."""
+    found = backend.list_entries(day, day, user=login, task=task)
+    return found[0] if found else None
+
+
+def cell_before(backend: Backend, login: str, task: str, day: date) -> tuple[int, str]:
+    """What a cell holds now, as a change keeps it: (minutes, comment)."""
+    entry = cell_now(backend, login, task, day)
+    return (entry.minutes, entry.comment) if entry is not None else (0, "")
+
+
+def before_adding(entry: TimeEntry, minutes: int, comment: str = "") -> tuple[int, str]:
+    """What a cell held before `add_time` added `minutes` (and its comment, which the
+    store joins to the cell's own with "; ")."""
+    text = entry.comment
+    if comment and text == comment:
+        text = ""
+    elif comment and text.endswith(f"; {comment}"):
+        text = text[: -len(comment) - 2]
+    return entry.minutes - minutes, text
+
+
 # --- timesheet rows ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class RowsChange(Change):
+class RowsChange(Undoable):
     """Rows added to or removed from my timesheet week (rows are not versioned: a row
     carries no time of its own, so putting one back overwrites nothing)."""
 
@@ -201,7 +265,7 @@ class RowsChange(Change):
 
 
 @dataclass(frozen=True)
-class ReviewChange(Change):
+class ReviewChange(Undoable):
     """A reviewed week's state (and note), before and after; `version` is the week
     state's version now."""
 
@@ -212,6 +276,17 @@ class ReviewChange(Change):
     version: int = 0
     before: tuple[str, str] = ("submitted", "")
     after: tuple[str, str] = ("approved", "")
+
+    @property
+    def subject(self) -> tuple[object, ...]:
+        return ("week", self.login, self.week)
+
+    @property
+    def version_now(self) -> int:
+        return self.version
+
+    def at_version(self, version: int) -> Undoable:
+        return replace(self, version=version)
 
     def undo(self, backend: Backend) -> Undone:
         state, note = self.before
@@ -241,7 +316,7 @@ def review_change(what: str, before: WeekState, after: WeekState) -> ReviewChang
 
 
 @dataclass(frozen=True)
-class TimerChange(Change):
+class TimerChange(Undoable):
     """My timer before and after (task and start, or none), and the cell a stopped
     timer's minutes went to."""
 
@@ -250,6 +325,19 @@ class TimerChange(Change):
     before: tuple[str, datetime] | None = None
     after: tuple[str, datetime] | None = None
     cell: CellChange | None = None
+
+    @property
+    def subject(self) -> tuple[object, ...] | None:
+        return self.cell.subject if self.cell is not None else None
+
+    @property
+    def version_now(self) -> int | None:
+        return self.cell.version if self.cell is not None else None
+
+    def at_version(self, version: int) -> Undoable:
+        if self.cell is None:
+            return self
+        return replace(self, cell=replace(self.cell, version=version))
 
     def undo(self, backend: Backend) -> Undone:
         task, started = self.before if self.before is not None else (None, None)
@@ -279,7 +367,7 @@ def timer_change(
 
 # --- to and from JSON (the shell's undo file) ----------------------------------------------
 
-KINDS: dict[str, type[Change]] = {
+KINDS: dict[str, type[Undoable]] = {
     kind.KIND: kind for kind in (CardChange, CellChange, RowsChange, ReviewChange, TimerChange)
 }
 
@@ -304,7 +392,7 @@ def _card_values(values: Mapping[str, Any]) -> dict[str, Any]:
     return typed
 
 
-def change_from_json(data: Mapping[str, Any]) -> Change:
+def change_from_json(data: Mapping[str, Any]) -> Undoable:
     """A change written by `to_json`; ValueError when it is not one."""
     kind = KINDS.get(str(data.get("kind")))
     if kind is None:

@@ -42,7 +42,8 @@ from tui_board.ui.session import (
     describe_error,
     describe_target,
 )
-from tui_board.ui.writer import Writer
+from tui_board.ui.undo import History, UndoWrite, change_of, undo_write
+from tui_board.ui.writer import SendsWrites, WriteAnswered, Writer
 
 if TYPE_CHECKING:
     from tui_board.backend.offline import QueuedWrite
@@ -97,6 +98,12 @@ class BoardApp(App[None], inherit_bindings=False):
             "Workload",
             tooltip="Who has how much work, week by week",
             id="workload",
+        ),
+        Binding(
+            "u,ctrl+z", "undo", "Undo", tooltip="Undo your last change of this session", id="undo"
+        ),
+        Binding(
+            "U,ctrl+y", "redo", "Redo", show=False, tooltip="Redo the change undone", id="redo"
         ),
         Binding("question_mark", "help", "Help", tooltip="Every key of this screen", id="help"),
         Binding("q", "quit", "Quit", tooltip="Quit tui-board", id="quit"),
@@ -163,6 +170,8 @@ class BoardApp(App[None], inherit_bindings=False):
         self._notes: list[_Note] = []
         #: Every screen's writes, in the order the user asked for them.
         self.writer = Writer()
+        #: The changes this session made, for `u` and `U`.
+        self.history = History()
         self.set_reactive(BoardApp.connection, Opening(describe_target(config)))
         self._use_themes(theme_dirs)
 
@@ -384,6 +393,55 @@ class BoardApp(App[None], inherit_bindings=False):
                     "Keymap entries ignored",
                 )
             )
+
+    # --- undo and redo ----------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        self._undo_or_redo(redo=False)
+
+    def action_redo(self) -> None:
+        self._undo_or_redo(redo=True)
+
+    def _undo_or_redo(self, *, redo: bool) -> None:
+        screen = self.screen
+        if not isinstance(screen, SendsWrites):
+            self.notify("Close this dialog first, then undo.", severity="warning")
+            return
+        change = self.history.take(redo)
+        if change is None:
+            self.notify("Nothing to redo." if redo else "Nothing to undo in this session.")
+            return
+        if not screen.send_write(undo_write(change, redo=redo)):
+            (self.history.made if not redo else self.history.settled_back)(change)
+
+    def undo_answered(self, screen: SendsWrites, message: WriteAnswered) -> bool:
+        """Keep what a stored write changed, for `u`; show an undo's (or a redo's)
+        answer. True for an undo or a redo (the screen shows nothing more)."""
+        write = message.write
+        if not isinstance(write, UndoWrite):
+            change = change_of(message.result) if message.refusal is None else None
+            if change is not None:
+                self.history.made(change)
+            return False
+        assert write.change is not None
+        done, again = ("Redone", "u undoes it again") if write.redo else ("Undone", "U redoes it")
+        if message.refusal is not None:
+            verb = "redo" if write.redo else "undo"
+            self.notify(
+                f"Cannot {verb} {write.change.what}: {message.refusal.message}. "
+                "Nothing was changed.",
+                title="Not undone" if not write.redo else "Not redone",
+                severity="warning",
+                markup=False,
+            )
+            screen.show_undone(())
+            return True
+        self.history.settled(write, message.result)
+        self.notify(f"{done}: {write.change.what}. {again}.", markup=False)
+        if write.change.KIND == "timer":
+            self.refresh_timer()
+        screen.show_undone(message.result.records)
+        return True
 
     # --- actions, help and the command palette ---------------------------------------------
 

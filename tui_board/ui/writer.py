@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from textual.message_pump import MessagePump
 
     from tui_board.backend.protocol import Backend
+    from tui_board.backend.undo import Undoable
     from tui_board.ui.app import BoardApp
 
 #: Why a write was not stored: someone changed it first, a locked or read-only period,
@@ -67,6 +68,8 @@ class Stored(Generic[T]):
     subject: Hashable | None = None
     version: int | None = None
     note: str = ""
+    #: The change it made, for `u` to undo (None: nothing to undo).
+    undo: Undoable | None = None
 
     def stored_version(self) -> tuple[Hashable, int] | None:
         if self.subject is None or self.version is None:
@@ -277,14 +280,24 @@ class SendsWrites:
         return True
 
     def on_write_answered(self, message: WriteAnswered) -> None:
-        self._board_app().writer.answered(message.write)
+        app = self._board_app()
+        app.writer.answered(message.write)
         self._writes_pending -= 1
-        if message.refusal is None:
+        if app.undo_answered(self, message):
+            pass  # an undo or a redo: the app told the user, `show_undone` showed it
+        elif message.refusal is None:
             self.write_stored(message.write, message.result)
         else:
             self.write_refused(message.write, message.refusal)
         if not self._writes_pending:
             self.writes_done()
+
+    def show_undone(self, records: tuple[object, ...]) -> None:
+        """An undo or a redo sent from here was stored: show the data as it is now
+        (`records`: what it stored). By default the screen reads its data again."""
+        reload = getattr(self, "action_reload", None)
+        if callable(reload):
+            reload()
 
     def write_stored(self, write: Write[Any], result: Any) -> None:
         """A write was stored; `result` is what its `send` returned."""

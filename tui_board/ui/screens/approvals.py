@@ -88,7 +88,7 @@ class ApprovalsScreen(TableScreen):
                 id="approvals-approve"),
         Binding("x", "reject", "Reject", tooltip="Send the week back with a note",
                 id="approvals-reject"),
-        Binding("u", "reopen", "Reopen", tooltip="Back to draft, so its owner can change it",
+        Binding("o", "reopen", "Reopen", tooltip="Back to draft, so its owner can change it",
                 id="approvals-reopen"),
         Binding("s", "switch_view", "View",
                 tooltip="Only weeks waiting for review, or every recent week",

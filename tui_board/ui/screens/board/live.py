@@ -25,6 +25,7 @@ from tui_board.ui.writer import Refusal, Write
 
 if TYPE_CHECKING:
     from tui_board.backend.protocol import Backend
+    from tui_board.backend.undo import Undoable
 
 #: Changes read per poll; a longer gap than this reloads the whole board.
 FEED_PAGE = 500
@@ -45,6 +46,8 @@ class Outcome:
     timer: Timer | None = None
     note: str = ""
     own: tuple[FeedRow, ...] = ()
+    #: The change it made, for `u` to undo.
+    undo: Undoable | None = None
 
     def stored_version(self) -> tuple[Hashable, int] | None:
         return (self.task.key, self.task.version) if self.task is not None else None

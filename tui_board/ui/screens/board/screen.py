@@ -17,6 +17,16 @@ from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import Input
 
+from tui_board.backend.undo import (
+    before_adding,
+    card_archived,
+    card_edit,
+    card_move,
+    cell_before,
+    cell_change,
+    cell_now,
+    timer_change,
+)
 from tui_board.core.durations import format_duration
 from tui_board.core.models import Project, Task, TaskPatch
 from tui_board.ui.dialogs.confirm import ConfirmScreen
@@ -167,6 +177,8 @@ class BoardScreen(BoardLive):
         assert self.state is not None
         source = self._column_id()
         target = self._views[column].column
+        cards_before = self.state.cards(task.column_id)
+        index_before = next(i for i, card in enumerate(cards_before) if card.key == task.key)
         placement = self.state.move(task.key, target.id, row)
         if placement is None:
             return
@@ -179,12 +191,15 @@ class BoardScreen(BoardLive):
             self._scroll_to_focus()
         key, column_id, index = task.key, target.id, placement.index
 
+        what = f"move {key} to {target.name}" if source != target.id else f"reorder {key}"
+
         def send(backend: Backend, version: int | None) -> Outcome:
             assert version is not None
             moved = backend.move_task(key, version, column_id, index)
-            return Outcome(moved, own=(("task", key, "move"),))
+            undo = card_move(what, task, index_before, moved)
+            return Outcome(moved, own=(("task", key, "move"),), undo=undo)
 
-        self.send_write(Write(f"move {key} to {target.name}", send, key, task.version))
+        self.send_write(Write(what, send, key, task.version))
 
     # --- card actions -------------------------------------------------------------------------
 
@@ -226,7 +241,12 @@ class BoardScreen(BoardLive):
                     priority=draft.priority,
                     tags=draft.tags,
                 )
-                return Outcome(task, note=f"Made {task.key}.", own=(("task", task.key, "create"),))
+                return Outcome(
+                    task,
+                    note=f"Made {task.key}.",
+                    own=(("task", task.key, "create"),),
+                    undo=card_archived(f"make {task.key}", task),
+                )
 
             self.send_write(Write(f"make a card in {project} · {column.name}", send))
 
@@ -274,9 +294,11 @@ class BoardScreen(BoardLive):
 
             def send(backend: Backend, version: int | None) -> Outcome:
                 assert version is not None
-                done = backend.update_task(key, version, TaskPatch(assignee=assignee))
+                patch = TaskPatch(assignee=assignee)
+                done = backend.update_task(key, version, patch)
                 note = f"{key} assigned to {who}."
-                return Outcome(done, note=note, own=(("task", key, "update"),))
+                undo = card_edit(f"assign {key} to {who}", task, done, patch)
+                return Outcome(done, note=note, own=(("task", key, "update"),), undo=undo)
 
             self.send_write(Write(f"assign {key} to {who}", send, key, task.version))
 
@@ -298,6 +320,8 @@ class BoardScreen(BoardLive):
             if answer is None:
                 return
 
+            what = f"log {format_duration(answer.minutes)} on {key}"
+
             def send(backend: Backend, _version: int | None) -> Outcome:
                 entry = backend.add_time(key, today, answer.minutes, comment=answer.comment)
                 now = backend.get_task(key)
@@ -305,9 +329,10 @@ class BoardScreen(BoardLive):
                     f"Logged {format_duration(answer.minutes)} on {key} "
                     f"({format_duration(entry.minutes)} today)."
                 )
-                return Outcome(now, note=note, own=(("entry", key, "set"),))
+                was = before_adding(entry, answer.minutes, answer.comment)
+                undo = cell_change(what, key, today, was, entry)
+                return Outcome(now, note=note, own=(("entry", key, "set"),), undo=undo)
 
-            what = f"log {format_duration(answer.minutes)} on {key}"
             self.send_write(Write(what, send, key))
 
         self.app.push_screen(prompt, logged)
@@ -317,11 +342,12 @@ class BoardScreen(BoardLive):
         me = self.board_app.me
         if task is None or me is None:
             return
-        key, login = task.key, me.login
+        key, login, today = task.key, me.login, self.today
 
         def send(backend: Backend, _version: int | None) -> Outcome:
             running = backend.timer_status()
             if running is not None and running.task == key:
+                was = cell_before(backend, login, key, today)
                 entry = backend.timer_stop()
                 own: tuple[FeedRow, ...] = (("timer", login, "stop"),)
                 if entry is None:
@@ -329,14 +355,23 @@ class BoardScreen(BoardLive):
                 else:
                     own += (("entry", key, "set"),)
                     note = f"Timer stopped on {key}: {format_duration(entry.minutes)} today."
-                return Outcome(backend.get_task(key), True, None, note, own)
+                what = f"stop the timer on {key}"
+                cell = cell_change(what, key, today, was, entry)
+                undo = timer_change(what, running, None, cell)
+                return Outcome(backend.get_task(key), True, None, note, own, undo)
+            before = None if running is None else cell_before(backend, login, running.task, today)
             timer = backend.timer_start(key)
             note = f"Timer started on {key}."
             own = (("timer", login, "start"),)
+            what = f"start the timer on {key}"
+            cell = None
             if running is not None:
                 note += f" (Stopped the one on {running.task}.)"
                 own += (("timer", login, "stop"),)
-            return Outcome(None, True, timer, note, own)
+                assert before is not None
+                after = cell_now(backend, login, running.task, today)
+                cell = cell_change(what, running.task, today, before, after)
+            return Outcome(None, True, timer, note, own, timer_change(what, running, timer, cell))
 
         self.send_write(Write(f"start or stop the timer on {key}", send, key))
 
@@ -364,7 +399,12 @@ class BoardScreen(BoardLive):
             def send(backend: Backend, version: int | None) -> Outcome:
                 assert version is not None
                 done = backend.archive_task(key, version)
-                return Outcome(done, note=f"Archived {key}.", own=(("task", key, "archive"),))
+                return Outcome(
+                    done,
+                    note=f"Archived {key}; u undoes it.",
+                    own=(("task", key, "archive"),),
+                    undo=card_archived(f"archive {key}", done),
+                )
 
             self.send_write(Write(f"archive {key}", send, key, task.version))
 

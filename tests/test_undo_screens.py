@@ -1,0 +1,163 @@
+"""`u` undoes and `U` redoes the session's own changes, on the screens: each test presses
+the keys a user presses and checks what the store holds after the change, the undo and
+the redo; an undo after someone else's change is refused and changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.ui_helpers import (  # noqa: F401  (fixtures)
+    SIZE,
+    START,
+    Clock,
+    anyio_backend,
+    app_for,
+    backend_for,
+    copy_store,
+    demo_template,
+    settle_on,
+    steady,
+)
+from tui_board.config import Config
+from tui_board.core.models import Task, TaskPatch
+from tui_board.ui.app import BoardApp
+from tui_board.ui.screens.board import BoardScreen
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def config(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
+    return copy_store(request.getfixturevalue("demo_template"), tmp_path)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(START)
+
+
+async def settle(app: BoardApp, pilot: Pilot[None]) -> BoardScreen:
+    return await settle_on(app, pilot, "board", BoardScreen)
+
+
+def column_keys(tasks: list[Task], column: str) -> list[str]:
+    return [t.key for t in tasks if t.column == column]
+
+
+def notices(app: BoardApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_u_puts_a_moved_card_back_and_U_moves_it_again(config: Config, clock: Clock) -> None:
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        backend = backend_for(config, clock=clock)
+        backlog = column_keys(backend.list_tasks(project="APP"), "Backlog")
+        await pilot.press("L", "L")
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").column == "In progress"
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").column == "To do"
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert column_keys(backend.list_tasks(project="APP"), "Backlog") == backlog, notices(app)
+        assert any(n.startswith("Undone: move APP-3 to To do") for n in notices(app))
+        await pilot.press("U")
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").column == "To do"
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").column == "Backlog"
+        await pilot.press("u", "u")  # the history of this session is empty now
+        await settle(app, pilot)
+        assert "Nothing to undo in this session." in notices(app)
+        assert backend.get_task("APP-3").column == "Backlog"
+
+
+async def test_undo_restores_an_archived_card_and_unassigns(config: Config, clock: Clock) -> None:
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        backend = backend_for(config, clock=clock)
+        assignee = backend.get_task("APP-3").assignee
+        await pilot.press("a", *"qnov", "enter")
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").assignee == "qnovak"
+        await pilot.press("d", "y")
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").archived
+        assert any("u undoes it" in n for n in notices(app))
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert not backend.get_task("APP-3").archived
+        assert "APP-3" in [t.key for t in screen._views[0].card_list.cards]
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").assignee == assignee
+
+
+async def test_undo_is_refused_when_someone_changed_the_card(config: Config, clock: Clock) -> None:
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        backend = backend_for(config, clock=clock)
+        await pilot.press("L")
+        await settle(app, pilot)
+        moved = backend.get_task("APP-3")
+        other = backend_for(config, "qnovak", clock=clock)
+        renamed = other.update_task("APP-3", moved.version, TaskPatch(title="renamed by qnovak"))
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert backend.get_task("APP-3") == renamed  # nothing overwritten
+        assert any(n.startswith("Cannot undo move APP-3 to To do") for n in notices(app))
+
+
+async def test_undo_takes_back_a_new_card_and_time_logged(config: Config, clock: Clock) -> None:
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        backend = backend_for(config, clock=clock)
+        logged = backend.get_task("APP-3").logged
+        await pilot.press("t", *"1:30", "enter")
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").logged == logged + 90
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").logged == logged
+        before = {t.key for t in backend.list_tasks(project="APP")}
+        await pilot.press("n", *"made by mistake", "ctrl+s")
+        await settle(app, pilot)
+        [made] = {t.key for t in backend.list_tasks(project="APP")} - before
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert backend.get_task(made).archived
+
+
+async def test_undo_a_timer_start_and_stop(config: Config, clock: Clock) -> None:
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        backend = backend_for(config, clock=clock)
+        logged = backend.get_task("APP-3").logged
+        await pilot.press("space")
+        await settle(app, pilot)
+        clock.advance(minutes=20)
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").logged == logged + 20
+        assert backend.timer_status() is None
+        await pilot.press("u")  # the stop: its minutes go back, the timer runs on
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").logged == logged
+        running = backend.timer_status()
+        assert running is not None and running.task == "APP-3"
+        assert app.timer is not None and app.timer.task == "APP-3"
+        await pilot.press("u")  # the start: no timer, nothing logged
+        await settle(app, pilot)
+        assert backend.timer_status() is None and app.timer is None
+        assert backend.get_task("APP-3").logged == logged
