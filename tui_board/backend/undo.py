@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from tui_board.core.durations import format_duration
 from tui_board.core.models import UNSET, Task, TaskPatch, TimeEntry, Timer, WeekState
 from tui_board.core.weeks import IsoWeek
 
@@ -209,7 +210,10 @@ def cell_change(
     user: str | None = None,
 ) -> CellChange | None:
     """A cell that held `was` (minutes, comment; (0, "") when empty) and now holds
-    `after` (None: no entry); None when nothing changed."""
+    `after` (None: no entry); None when nothing changed, and for a write a team server
+    out of reach keeps on disk (`id` 0: not stored yet, so nothing to undo)."""
+    if after is not None and after.id == 0:
+        return None
     now = (after.minutes, after.comment) if after is not None else (0, "")
     if was == now:
         return None
@@ -363,6 +367,52 @@ def timer_change(
         None if after is None else (after.task, after.started),
         cell,
     )
+
+
+@dataclass(frozen=True)
+class TimerToggled:
+    """What the timer key did: the timer now running (None: it was stopped), the one it
+    stopped, the stopped one's cell as stored now (None: nothing logged), and the
+    change, to undo."""
+
+    running: Timer | None
+    stopped: Timer | None
+    entry: TimeEntry | None
+    undo: TimerChange
+
+    def note(self) -> str:
+        if self.running is None:
+            assert self.stopped is not None
+            key = self.stopped.task
+            if self.entry is None:
+                return f"Timer stopped on {key}: under a minute, nothing logged."
+            return (
+                f"Timer stopped on {key}: today's cell holds {format_duration(self.entry.minutes)}."
+            )
+        note = f"Timer started on {self.running.task}."
+        if self.stopped is not None:
+            note += f" (Stopped the one on {self.stopped.task}.)"
+        return note
+
+
+def toggle_timer(backend: Backend, login: str, key: str, today: date) -> TimerToggled:
+    """Stop my timer when it runs on `key`, else start it there (stopping the one that
+    runs): the timer key of the board and of the timesheet."""
+    running = backend.timer_status()
+    if running is not None and running.task == key:
+        was = cell_before(backend, login, key, today)
+        entry = backend.timer_stop()
+        what = f"stop the timer on {key}"
+        cell = cell_change(what, key, today, was, entry)
+        return TimerToggled(None, running, entry, timer_change(what, running, None, cell))
+    held = None if running is None else cell_before(backend, login, running.task, today)
+    timer = backend.timer_start(key)
+    what = f"start the timer on {key}"
+    entry = cell = None
+    if running is not None and held is not None:
+        entry = cell_now(backend, login, running.task, today)
+        cell = cell_change(what, running.task, today, held, entry)
+    return TimerToggled(timer, running, entry, timer_change(what, running, timer, cell))
 
 
 # --- to and from JSON (the shell's undo file) ----------------------------------------------

@@ -434,13 +434,13 @@ class BoardApp(App[None], inherit_bindings=False):
                 severity="warning",
                 markup=False,
             )
-            screen.show_undone(())
+            screen.show_undone(None)
             return True
         self.history.settled(write, message.result)
         self.notify(f"{done}: {write.change.what}. {again}.", markup=False)
         if write.change.KIND == "timer":
             self.refresh_timer()
-        screen.show_undone(message.result.records)
+        screen.show_undone(message.result.redo)
         return True
 
     # --- actions, help and the command palette ---------------------------------------------

@@ -292,9 +292,10 @@ class SendsWrites:
         if not self._writes_pending:
             self.writes_done()
 
-    def show_undone(self, records: tuple[object, ...]) -> None:
-        """An undo or a redo sent from here was stored: show the data as it is now
-        (`records`: what it stored). By default the screen reads its data again."""
+    def show_undone(self, change: Undoable | None) -> None:
+        """An undo or a redo sent from here was answered: show the data as it is now
+        (`change`: what it redoes in turn; None when it was refused). By default the
+        screen reads its data again."""
         reload = getattr(self, "action_reload", None)
         if callable(reload):
             reload()

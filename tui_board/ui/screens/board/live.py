@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on, work
 from textual.message import Message
 
+from tui_board.backend.undo import CardChange, CellChange, TimerChange, Undoable
 from tui_board.core.errors import NotFound
 from tui_board.core.models import Change, Task, Timer
 from tui_board.ui.screens.board.view import BoardView
@@ -25,7 +26,6 @@ from tui_board.ui.writer import Refusal, Write
 
 if TYPE_CHECKING:
     from tui_board.backend.protocol import Backend
-    from tui_board.backend.undo import Undoable
 
 #: Changes read per poll; a longer gap than this reloads the whole board.
 FEED_PAGE = 500
@@ -130,6 +130,19 @@ class BoardLive(BoardView):
             self._deferred[key] = True
             if key == self._focus_key:
                 self._follow = key
+
+    def show_undone(self, change: Undoable | None) -> None:
+        """Read again the card an undo changed, with its column, and keep the focus on
+        it; anything else: the whole board."""
+        if isinstance(change, CardChange):
+            self._deferred[change.key] = True
+            self._focus_key = self._follow = change.key
+        elif isinstance(change, CellChange):
+            self._deferred[change.task] = False
+        elif isinstance(change, TimerChange) and change.cell is not None:
+            self._deferred[change.cell.task] = False
+        elif not isinstance(change, TimerChange):
+            super().show_undone(change)
 
     def writes_done(self) -> None:
         if self._reload_after_writes:

@@ -22,10 +22,8 @@ from tui_board.backend.undo import (
     card_archived,
     card_edit,
     card_move,
-    cell_before,
     cell_change,
-    cell_now,
-    timer_change,
+    toggle_timer,
 )
 from tui_board.core.durations import format_duration
 from tui_board.core.models import Project, Task, TaskPatch
@@ -345,33 +343,16 @@ class BoardScreen(BoardLive):
         key, login, today = task.key, me.login, self.today
 
         def send(backend: Backend, _version: int | None) -> Outcome:
-            running = backend.timer_status()
-            if running is not None and running.task == key:
-                was = cell_before(backend, login, key, today)
-                entry = backend.timer_stop()
-                own: tuple[FeedRow, ...] = (("timer", login, "stop"),)
-                if entry is None:
-                    note = f"Timer stopped on {key}: under a minute, nothing logged."
-                else:
-                    own += (("entry", key, "set"),)
-                    note = f"Timer stopped on {key}: {format_duration(entry.minutes)} today."
-                what = f"stop the timer on {key}"
-                cell = cell_change(what, key, today, was, entry)
-                undo = timer_change(what, running, None, cell)
-                return Outcome(backend.get_task(key), True, None, note, own, undo)
-            before = None if running is None else cell_before(backend, login, running.task, today)
-            timer = backend.timer_start(key)
-            note = f"Timer started on {key}."
-            own = (("timer", login, "start"),)
-            what = f"start the timer on {key}"
-            cell = None
-            if running is not None:
-                note += f" (Stopped the one on {running.task}.)"
+            done = toggle_timer(backend, login, key, today)
+            own: tuple[FeedRow, ...] = ()
+            if done.stopped is not None:
                 own += (("timer", login, "stop"),)
-                assert before is not None
-                after = cell_now(backend, login, running.task, today)
-                cell = cell_change(what, running.task, today, before, after)
-            return Outcome(None, True, timer, note, own, timer_change(what, running, timer, cell))
+                if done.entry is not None:
+                    own += (("entry", done.stopped.task, "set"),)
+            if done.running is not None:
+                own += (("timer", login, "start"),)
+            task = backend.get_task(key) if done.running is None else None
+            return Outcome(task, True, done.running, done.note(), own, done.undo)
 
         self.send_write(Write(f"start or stop the timer on {key}", send, key))
 

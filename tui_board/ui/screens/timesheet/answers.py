@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from tui_board.backend.undo import CellChange, TimerChange, Undoable
 from tui_board.core.durations import format_duration
 from tui_board.core.models import TimeEntry
 from tui_board.ui.screens.timesheet.view import TimesheetView
@@ -21,6 +22,13 @@ from tui_board.ui.writer import Refusal, Write
 
 class TimesheetAnswers(TimesheetView):
     """The timesheet, showing what the store made of my writes."""
+
+    def show_undone(self, change: Undoable | None) -> None:
+        """Read the week again, the cursor on the cell an undo changed."""
+        cell = change.cell if isinstance(change, TimerChange) else change
+        if isinstance(cell, CellChange):
+            self._focus_after_load = (cell.task, cell.day)
+        super().show_undone(change)
 
     def write_stored(self, write: Write[Any], result: Any) -> None:
         assert isinstance(write, SheetWrite) and isinstance(result, Outcome)

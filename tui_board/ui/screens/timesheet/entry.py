@@ -10,6 +10,7 @@ from textual import on, work
 from textual.message import Message
 from textual.widgets import Input
 
+from tui_board.backend.undo import RowsChange, before_adding, cell_change
 from tui_board.core.durations import format_duration
 from tui_board.core.errors import Invalid
 from tui_board.core.models import Task, TaskRef
@@ -162,7 +163,8 @@ class TimesheetEntry(TimesheetAnswers):
                 f"Logged {format_duration(minutes)} on {task} for {day:%a %d %b}; the cell "
                 f"holds {format_duration(stored.minutes)}."
             )
-            return Outcome(cell, stored, note=note)
+            was = before_adding(stored, minutes, comment)
+            return Outcome(cell, stored, note=note, undo=cell_change(what, task, day, was, stored))
 
         what = f"log {format_duration(minutes)} on {task}"
         self.send_write(SheetWrite(what, send, cell, kind="add", text=text))
@@ -246,7 +248,8 @@ class TimesheetEntry(TimesheetAnswers):
 
             def send(backend: Backend, _version: int | None) -> Outcome:
                 ref = backend.add_week_row(week, key)
-                return Outcome(rows=(ref,), note=f"Added {key} to week {week.week}.")
+                undo = RowsChange(what, str(week), added=(key,))
+                return Outcome(rows=(ref,), note=f"Added {key} to week {week.week}.", undo=undo)
 
             task = next((t for t in self._task_list if t.key == key), None)
             if task is not None and self.sheet is not None and self.sheet.week == week:

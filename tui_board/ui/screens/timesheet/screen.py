@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import BindingType
 
+from tui_board.backend.undo import RowsChange, toggle_timer
 from tui_board.core.durations import format_duration
 from tui_board.ui.dialogs import ConfirmScreen
 from tui_board.ui.screens.mode import bind, moving_keys
@@ -270,11 +271,13 @@ class TimesheetScreen(TimesheetEntry):
         state.remove_row(key)
         self._redraw()
 
+        what = f"remove {key} from week {week.week}"
+
         def send(backend: Backend, _version: int | None) -> Outcome:
             backend.remove_week_row(week, key)
-            return Outcome(removed=key, note=f"Removed {key} from week {week.week}.")
+            note = f"Removed {key} from week {week.week}; u undoes it."
+            return Outcome(removed=key, note=note, undo=RowsChange(what, str(week), removed=(key,)))
 
-        what = f"remove {key} from week {week.week}"
         self.send_write(SheetWrite(what, send, kind="rows", week=str(week)))
 
     def action_copy_rows(self) -> None:
@@ -285,15 +288,19 @@ class TimesheetScreen(TimesheetEntry):
         week = state.week
         last = week.shift(-1)
 
+        what = f"copy week {last.week}'s rows"
+
         def send(backend: Backend, _version: int | None) -> Outcome:
             refs = backend.copy_week_rows(last, week)
             if not refs:
                 note = f"Week {last.week}'s rows are all on week {week.week} already."
-            else:
-                note = f"Added {len(refs)} row{'s' * (len(refs) != 1)} from week {last.week}."
-            return Outcome(rows=tuple(refs), note=note)
+                return Outcome(note=note)
+            note = (
+                f"Added {len(refs)} row{'s' * (len(refs) != 1)} from week {last.week}; u undoes it."
+            )
+            undo = RowsChange(what, str(week), added=tuple(ref.key for ref in refs))
+            return Outcome(rows=tuple(refs), note=note, undo=undo)
 
-        what = f"copy week {last.week}'s rows"
         self.send_write(SheetWrite(what, send, kind="rows", week=str(week)))
 
     # --- the timer ---------------------------------------------------------------------------
@@ -305,22 +312,21 @@ class TimesheetScreen(TimesheetEntry):
             self.app.bell()
             return
 
+        me, today = self.board_app.me, self.today
+        login = me.login if me is not None else ""
+
         def send(backend: Backend, _version: int | None) -> Outcome:
-            running = backend.timer_status()
-            if running is not None and running.task == key:
-                entry = backend.timer_stop()
-                if entry is None:
-                    note = f"Timer stopped on {key}: under a minute, nothing logged."
-                    return Outcome(timer_changed=True, note=note)
-                note = (
-                    f"Timer stopped on {key}: today's cell holds {format_duration(entry.minutes)}."
-                )
-                return Outcome((entry.task, entry.day), entry, timer_changed=True, note=note)
-            timer = backend.timer_start(key)
-            note = f"Timer started on {key}."
-            if running is not None:
-                note += f" (Stopped the one on {running.task}.)"
-            return Outcome(timer_changed=True, timer=timer, note=note)
+            done = toggle_timer(backend, login, key, today)
+            entry, stopped = done.entry, done.stopped
+            cell = (stopped.task, today) if stopped is not None else None
+            return Outcome(
+                cell,
+                entry,
+                timer_changed=True,
+                timer=done.running,
+                note=done.note(),
+                undo=done.undo,
+            )
 
         self.send_write(SheetWrite(f"start or stop the timer on {key}", send, kind="timer"))
 

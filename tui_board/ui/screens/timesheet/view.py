@@ -8,7 +8,7 @@ one of my writes is made again once they are answered (`ModeScreen.read_is_curre
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import on, work
@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Label, Static
 from textual.worker import get_current_worker
 
+from tui_board.backend.undo import cell_change
 from tui_board.core.durations import format_duration
 from tui_board.core.models import Timer, WeekSheet
 from tui_board.core.text import printable
@@ -401,7 +402,14 @@ class TimesheetView(ModeScreen):
         cell's version as shown."""
         state = self.sheet
         assert state is not None
-        write = SheetWrite(what, send, cell, state.version(*cell), kind=kind, text=text)
+        was = (state.minutes(*cell), state.comment(*cell))
+        key, day = cell
+
+        def send_to_undo(backend: Backend, version: int | None) -> Outcome:
+            outcome = send(backend, version)
+            return replace(outcome, undo=cell_change(what, key, day, was, outcome.entry))
+
+        write = SheetWrite(what, send_to_undo, cell, state.version(*cell), kind=kind, text=text)
         state.begin(cell, minutes, comment)
         self._redraw()
         self.send_write(write)

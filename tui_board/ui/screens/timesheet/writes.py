@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from tui_board.core.models import TaskRef, TimeEntry, Timer, WeekState
 from tui_board.ui.state.timesheet import Cell
 from tui_board.ui.writer import Write
+
+if TYPE_CHECKING:
+    from tui_board.backend.undo import Undoable
 
 WriteKind = Literal["cell", "clear", "comment", "add", "timer", "rows", "submit"]
 
@@ -26,6 +29,8 @@ class Outcome:
     timer_changed: bool = False
     timer: Timer | None = None
     note: str = ""
+    #: The change it made, for `u` to undo.
+    undo: Undoable | None = None
 
     def stored_version(self) -> tuple[Hashable, int] | None:
         if self.cell is None:
