@@ -137,12 +137,39 @@ async def test_reopen_asks_first(demo_config: Config) -> None:
         await press(app, pilot, "s")  # every recent week
         assert screen.view == "recent"
         await select(app, pilot, screen, "cruiz/2026-W19")
-        await press(app, pilot, "u")
+        await press(app, pilot, "o")
         assert isinstance(app.screen, ConfirmScreen)
         await press(app, pilot, "n")
         assert backend.week(IsoWeek(2026, 19), user="cruiz").state.state == "rejected"
-        await press(app, pilot, "u", "y")
+        await press(app, pilot, "o", "y")
         assert backend.week(IsoWeek(2026, 19), user="cruiz").state.state == "draft"
+        await press(app, pilot, "u")  # undone: rejected again, with the lead's note
+        state = backend.week(IsoWeek(2026, 19), user="cruiz").state
+        assert state.state == "rejected" and state.note
+
+
+async def test_an_approval_and_a_rejection_are_undone(demo_config: Config) -> None:
+    app = ui.app_for(demo_config)
+    backend = ui.backend_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_queue(app, pilot)
+        await select(app, pilot, screen, "qnovak/2026-W18")
+        await press(app, pilot, "a")
+        assert backend.week(IsoWeek(2026, 18), user="qnovak").state.state == "approved"
+        assert any("u undoes it" in n.message for n in app._notifications)
+        await press(app, pilot, "u")
+        assert backend.week(IsoWeek(2026, 18), user="qnovak").state.state == "submitted"
+        assert "qnovak/2026-W18" in keys(screen)  # back in the queue
+        await select(app, pilot, screen, "qnovak/2026-W18")
+        await press(app, pilot, "x")
+        await press(app, pilot, *"Tuesday is short", "enter")
+        assert backend.week(IsoWeek(2026, 18), user="qnovak").state.state == "rejected"
+        await press(app, pilot, "u")
+        state = backend.week(IsoWeek(2026, 18), user="qnovak").state
+        assert (state.state, state.note) == ("submitted", "")
+        await press(app, pilot, "U")  # redone: rejected with the note
+        state = backend.week(IsoWeek(2026, 18), user="qnovak").state
+        assert (state.state, state.note) == ("rejected", "Tuesday is short")
 
 
 async def test_a_lead_reviews_their_team_never_their_own_week(demo_config: Config) -> None:
@@ -183,7 +210,7 @@ async def test_an_admin_sees_their_own_weeks_and_cannot_review_them(demo_config:
         assert app.screen is screen  # no note asked for: it could not be used
         await press(app, pilot, "s")  # every recent week: an approved one of hers
         await select(app, pilot, screen, "alice/2026-W18")
-        await press(app, pilot, "u")
+        await press(app, pilot, "o")
         assert app.screen is screen
         said = [n.message for n in app._notifications]
         assert said.count(OWN_WEEK) == 3, said
@@ -207,7 +234,7 @@ async def test_a_member_cannot_approve(demo_config: Config) -> None:
         await press(app, pilot, "s")
         assert screen.queue is not None and not screen.queue.reviewer
         await select(app, pilot, screen, "cruiz/2026-W19")
-        await press(app, pilot, "a", "x", "u")  # no reviewing keys for her
+        await press(app, pilot, "a", "x", "o")  # no reviewing keys for her
         assert app.screen is screen
         assert "Approve" not in {c.title for c in app.get_system_commands(screen)}
         assert backend.week(IsoWeek(2026, 19), user="cruiz").state.state == "rejected"

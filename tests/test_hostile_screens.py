@@ -247,7 +247,7 @@ async def visit_workload(frames: Frames) -> None:
         await frames.press("down", where="the next week waiting")
     await frames.press("x", where="the reject prompt")
     frames.screen(TextPrompt)
-    await frames.press("escape", "u", where="the reopen question")
+    await frames.press("escape", "o", where="the reopen question")
     frames.screen(ConfirmScreen)
     await frames.press("n", "a", where="approved, a notification naming the person")
     await frames.press("s", where="every recent week")

@@ -22,6 +22,7 @@ from textual.containers import Grid, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
+from tui_board.backend.undo import card_edit
 from tui_board.core.durations import BareUnit, format_duration
 from tui_board.core.models import Comment, ReportRow, Task, TaskPatch, User
 from tui_board.ui.dialogs.base import Dialog
@@ -239,10 +240,14 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
             self._update(self.card.key, self.card.version, patch)
 
     def _update(self, key: str, version: int, patch: TaskPatch) -> None:
+        before = self.card
+
         def send(backend: Backend, version: int | None) -> Stored[Task]:
             assert version is not None
             task = backend.update_task(key, version, patch)
-            return Stored(task, task.key, task.version)
+            return Stored(
+                task, task.key, task.version, undo=card_edit(f"edit {key}", before, task, patch)
+            )
 
         self.send_write(Write(f"edit {key}", send, key, version))
 

@@ -21,6 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
+from tui_board.backend.undo import review_change
 from tui_board.core.durations import format_duration
 from tui_board.core.models import TimeOff, User, WeekSheet, WeekState
 from tui_board.core.permissions import OWN_WEEK
@@ -365,7 +366,8 @@ class ApprovalsScreen(TableScreen):
                 stored = backend.reject_week(user, week, note)
             else:
                 stored = backend.reopen_week(user, week)
-            return Stored(stored, note=f"{done} {whose}.")
+            undo = review_change(f"{what} {whose}", state, stored)
+            return Stored(stored, note=f"{done} {whose}; u undoes it.", undo=undo)
 
         self.send_write(Write(f"{what} {whose}", send))
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.binding import Binding, BindingType
 
+from tui_board.backend.undo import CardChange
 from tui_board.core.durations import format_duration
 from tui_board.core.models import (
     PlannedWork,
@@ -282,18 +283,21 @@ class WeekDetailScreen(TableScreen):
         def picked(login: str | None) -> None:
             if login is None or (login or None) == task.assignee:
                 return
-            self._reassign(task.key, task.version, login or None)
+            self._reassign(task.key, task.version, login or None, task.assignee)
 
         self.app.push_screen(picker, picked)
 
-    def _reassign(self, key: str, version: int, login: str | None) -> None:
+    def _reassign(self, key: str, version: int, login: str | None, was: str | None) -> None:
         names = {u.login: u.name for u in self.detail.users} if self.detail else {}
         who = names.get(login, login) if login else "nobody"
 
         def send(backend: Backend, version: int | None) -> Stored[Task]:
             assert version is not None
             task = backend.update_task(key, version, TaskPatch(assignee=login))
-            return Stored(task, key, task.version, f"{key} is now {who}'s.")
+            undo = CardChange(
+                f"give {key} to {who}", key, task.version, {"assignee": was}, {"assignee": login}
+            )
+            return Stored(task, key, task.version, f"{key} is now {who}'s; u undoes it.", undo)
 
         self.send_write(Write(f"give {key} to {who}", send, key, version))
 
