@@ -467,3 +467,50 @@ def test_a_reader_that_has_gone_ends_the_run_quietly(
     finally:
         os.close(writer)
     assert (done.returncode, done.stderr) == (141, b"")
+
+
+def test_undo_takes_back_the_last_change_made_from_the_shell(cli: Cli) -> None:
+    cli.ok("user", "add", "bob", "--name", "Bob")
+    cli.ok("log", "1h", "WEB-1", "-m", "first")
+    cli.ok("log", "30m", "WEB-1", "-m", "second")
+    cli.ok("task", "move", "WEB-1", "Done")
+    cli.ok("task", "assign", "WEB-1", "bob")
+    assert cli.ok("undo", "--list").splitlines()[:2] == [
+        "assign WEB-1 to bob",
+        "move WEB-1 to Done",
+    ]
+    assert cli.ok("undo") == "Undone: assign WEB-1 to bob.\n"
+    assert cli.json("task", "show", "WEB-1")["task"]["assignee"] is None
+    cli.ok("undo")
+    assert cli.json("task", "show", "WEB-1")["task"]["column"] == "Backlog"
+    cli.ok("undo")
+    [entry] = cli.json("week")["entries"]
+    assert (entry["minutes"], entry["comment"]) == (60, "first")
+    cli.ok("undo")
+    assert cli.json("week")["entries"] == []
+    assert cli.ok("undo") == "Undone: add WEB-1.\n"  # the fixture's: archived
+    assert cli.json("task", "list") == []
+    assert cli.ok("undo") == "Nothing to undo from the shell on this board.\n"
+
+
+def test_undo_refuses_after_someone_else_changed_it(cli: Cli) -> None:
+    cli.ok("user", "add", "bob", "--name", "Bob", "--role", "admin")
+    cli.ok("task", "move", "WEB-1", "Done")
+    cli.ok("task", "assign", "WEB-1", "alice", user="bob")  # bob changes the card since
+    ran = cli.run("undo")
+    assert ran.code == 1
+    assert ran.stderr.startswith("tui-board: cannot undo move WEB-1 to Done: WEB-1 was changed")
+    assert ran.stderr.count("\n") == 1
+    assert cli.json("task", "show", "WEB-1")["task"]["column"] == "Done"
+    # bob's shell undoes bob's change, not alice's
+    assert cli.ok("undo", user="bob") == "Undone: assign WEB-1 to alice.\n"
+    assert cli.ok("undo", user="bob") == "Nothing to undo from the shell on this board.\n"
+
+
+def test_undo_of_a_timer_and_a_new_task(cli: Cli) -> None:
+    cli.ok("task", "add", "WEB", "Made by mistake")
+    cli.ok("undo")
+    assert [t["key"] for t in cli.json("task", "list")] == ["WEB-1"]
+    cli.ok("timer", "start", "WEB-1")
+    cli.ok("undo")
+    assert "No timer is running." in cli.ok("timer", "status")

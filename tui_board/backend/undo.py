@@ -415,6 +415,18 @@ def toggle_timer(backend: Backend, login: str, key: str, today: date) -> TimerTo
     return TimerToggled(timer, running, entry, timer_change(what, running, timer, cell))
 
 
+def follow(stack: list[Undoable], done: Undoable) -> None:
+    """The newest change in `stack` of what `done` changed now expects the version
+    `done` left it at."""
+    subject, version = done.subject, done.version_now
+    if subject is None or version is None:
+        return
+    for at in range(len(stack) - 1, -1, -1):
+        if stack[at].subject == subject:
+            stack[at] = stack[at].at_version(version)
+            return
+
+
 # --- to and from JSON (the shell's undo file) ----------------------------------------------
 
 KINDS: dict[str, type[Undoable]] = {

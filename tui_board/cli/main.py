@@ -310,9 +310,9 @@ def db_backup(cli_ctx: CliContext, destination: Path, db: str | None, force: boo
 
 
 def _register() -> None:
-    from tui_board.cli import people, remind, reports, serve, time, work
+    from tui_board.cli import people, remind, reports, serve, time, undo, work
 
-    for module in (people, work, time, reports, serve, remind):
+    for module in (people, work, time, reports, serve, remind, undo):
         for command in module.COMMANDS:
             cli.add_command(command)
 

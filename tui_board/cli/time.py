@@ -38,11 +38,16 @@ def log(
 
     DURATION: 1h30, 1h 30m, 1:30, 90m, 1.5 or 1,5 (a bare number means hours).
     """
+    from tui_board.backend.undo import before_adding, cell_change
+    from tui_board.cli.undo import remember
     from tui_board.core.durations import format_duration
 
     minutes = cli_ctx.minutes(duration)
     when = cli_ctx.day(day)
     entry = cli_ctx.backend().add_time(task_key, when, minutes, comment=comment, user=user)
+    what = f"log {format_duration(minutes)} on {entry.task} for {when:%a %d %b}"
+    was = before_adding(entry, minutes, comment)
+    remember(cli_ctx, cell_change(what, entry.task, when, was, entry, user=user))
     if as_json:
         emit_json(entry)
         return
@@ -62,11 +67,21 @@ def timer() -> None:
 @pass_cli
 def timer_start(cli_ctx: CliContext, task_key: str) -> None:
     """Start the timer on TASK (stopping any running one first)."""
+    from tui_board.backend.undo import cell_before, cell_change, cell_now, timer_change
+    from tui_board.cli.undo import remember
+
     backend = cli_ctx.backend()
     running = backend.timer_status()
+    today = cli_ctx.today()
+    held = None if running is None else cell_before(backend, running.user, running.task, today)
     started = backend.timer_start(task_key)
-    if running is not None:
+    what = f"start the timer on {started.task}"
+    cell = None
+    if running is not None and held is not None:
+        after = cell_now(backend, running.user, running.task, today)
+        cell = cell_change(what, running.task, today, held, after)
         say(f"Stopped the timer on {running.task}.")
+    remember(cli_ctx, timer_change(what, running, started, cell))
     say(f"Timer running on {started.task} ({started.task_title}).")
 
 
@@ -81,7 +96,15 @@ def timer_stop(cli_ctx: CliContext) -> None:
     if running is None:
         say("No timer is running.")
         return
+    from tui_board.backend.undo import cell_before, cell_change, timer_change
+    from tui_board.cli.undo import remember
+
+    today = cli_ctx.today()
+    held = cell_before(backend, running.user, running.task, today)
     entry = backend.timer_stop()
+    what = f"stop the timer on {running.task}"
+    cell = cell_change(what, running.task, today, held, entry)
+    remember(cli_ctx, timer_change(what, running, None, cell))
     if entry is None:
         say(f"Stopped the timer on {running.task} after less than a minute; nothing logged.")
     else:
@@ -170,7 +193,14 @@ def submit(cli_ctx: CliContext, week_text: str | None) -> None:
 @pass_cli
 def approve(cli_ctx: CliContext, login: str, week_text: str | None) -> None:
     """Approve LOGIN's submitted week (leads and admins)."""
-    state = cli_ctx.backend().approve_week(login, _week(cli_ctx, week_text, default_shift=-1))
+    from tui_board.backend.undo import review_change
+    from tui_board.cli.undo import remember
+
+    backend = cli_ctx.backend()
+    week = _week(cli_ctx, week_text, default_shift=-1)
+    before = backend.week(week, user=login).state
+    state = backend.approve_week(login, week)
+    remember(cli_ctx, review_change(f"approve {state.user}'s week {state.week}", before, state))
     say(f"Approved {state.user}'s week {state.week}.")
 
 
@@ -181,7 +211,14 @@ def approve(cli_ctx: CliContext, login: str, week_text: str | None) -> None:
 @pass_cli
 def reject(cli_ctx: CliContext, login: str, note: str, week_text: str | None) -> None:
     """Send LOGIN's week back with a note (leads and admins)."""
-    state = cli_ctx.backend().reject_week(login, _week(cli_ctx, week_text, default_shift=-1), note)
+    from tui_board.backend.undo import review_change
+    from tui_board.cli.undo import remember
+
+    backend = cli_ctx.backend()
+    week = _week(cli_ctx, week_text, default_shift=-1)
+    before = backend.week(week, user=login).state
+    state = backend.reject_week(login, week, note)
+    remember(cli_ctx, review_change(f"reject {state.user}'s week {state.week}", before, state))
     say(f"Rejected {state.user}'s week {state.week}: {state.note}")
 
 

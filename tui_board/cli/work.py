@@ -135,6 +135,10 @@ def task_add(
         priority=cast(Priority, priority),
         tags=tags,
     )
+    from tui_board.backend.undo import card_archived
+    from tui_board.cli.undo import remember
+
+    remember(cli_ctx, card_archived(f"add {made.key}", made))
     if as_json:
         emit_json(made)
     else:
@@ -228,11 +232,16 @@ def task_show(cli_ctx: CliContext, key: str, as_json: bool) -> None:
 @pass_cli
 def task_move(cli_ctx: CliContext, key: str, column: str, position: int | None) -> None:
     """Move a task to another column (by name)."""
+    from tui_board.backend.undo import card_move
+    from tui_board.cli.undo import remember
+
     backend = cli_ctx.backend()
     found = backend.get_task(key)
+    place = [t.key for t in backend.list_tasks(column_id=found.column_id)].index(found.key)
     moved = backend.move_task(
         found.key, found.version, _column_id(cli_ctx, found.project, column), position
     )
+    remember(cli_ctx, card_move(f"move {moved.key} to {moved.column}", found, place, moved))
     say(f"Moved {moved.key} to {moved.column}.")
 
 
@@ -242,11 +251,15 @@ def task_move(cli_ctx: CliContext, key: str, column: str, position: int | None) 
 @pass_cli
 def task_assign(cli_ctx: CliContext, key: str, login: str | None) -> None:
     """Assign a task to LOGIN (no LOGIN: unassign)."""
+    from tui_board.backend.undo import card_edit
+    from tui_board.cli.undo import remember
     from tui_board.core.models import TaskPatch
 
     backend = cli_ctx.backend()
     found = backend.get_task(key)
-    backend.update_task(found.key, found.version, TaskPatch(assignee=login or None))
+    patch = TaskPatch(assignee=login or None)
+    done = backend.update_task(found.key, found.version, patch)
+    remember(cli_ctx, card_edit(f"assign {found.key} to {login or 'nobody'}", found, done, patch))
     say(f"{found.key} is assigned to {login}." if login else f"{found.key} is unassigned.")
 
 
@@ -266,9 +279,13 @@ def task_comment(cli_ctx: CliContext, key: str, body: str) -> None:
 @pass_cli
 def task_archive(cli_ctx: CliContext, key: str, restore: bool) -> None:
     """Archive a task (it leaves the board; its time stays)."""
+    from tui_board.backend.undo import card_archived
+    from tui_board.cli.undo import remember
+
     backend = cli_ctx.backend()
     found = backend.get_task(key)
-    backend.archive_task(found.key, found.version, archived=not restore)
+    done = backend.archive_task(found.key, found.version, archived=not restore)
+    remember(cli_ctx, card_archived(f"{'restore' if restore else 'archive'} {found.key}", done))
     say(f"{'Restored' if restore else 'Archived'} {found.key}.")
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tui_board.backend.undo import Undoable, Undone
+from tui_board.backend.undo import Undoable, Undone, follow
 from tui_board.ui.writer import Write
 
 if TYPE_CHECKING:
@@ -61,18 +61,6 @@ class History:
         del self._undo[:-LIMIT]
         # The next change of the same thing to undo (or redo) expects it as it is now.
         follow(self._redo if write.redo else self._undo, undone.redo)
-
-
-def follow(stack: list[Undoable], done: Undoable) -> None:
-    """The newest change in `stack` of what `done` changed now expects the version
-    `done` left it at."""
-    subject, version = done.subject, done.version_now
-    if subject is None or version is None:
-        return
-    for at in range(len(stack) - 1, -1, -1):
-        if stack[at].subject == subject:
-            stack[at] = stack[at].at_version(version)
-            return
 
 
 @dataclass(frozen=True, eq=False)
