@@ -23,7 +23,7 @@ from tests.contract.helpers import LAST_WEEK, TODAY, WEEK, refused
 from tests.hostile import CORPUS
 from tui_board.backend.operations import Operation, operations
 from tui_board.core.errors import Invalid
-from tui_board.core.models import Column, Project, Task, User, UserPatch, _Patch
+from tui_board.core.models import Column, Project, Task, User, UserPatch, WeekState, _Patch
 from tui_board.core.text import unsafe_character
 
 #: What the rule refuses in a one-line field.
@@ -134,6 +134,7 @@ def arguments(world: World, op: Operation, task: Task) -> dict[str, Any]:
         Project: lambda: world.ada.get_project("WEB").version,
         User: lambda: world.ada.get_user("mia").version,
         Column: lambda: column.version,
+        WeekState: lambda: 0,
     }
     required: dict[str, Callable[[], Any]] = {
         "key": lambda: ("NEW" if making else "WEB") if op.returns is Project else task.key,
@@ -151,6 +152,7 @@ def arguments(world: World, op: Operation, task: Task) -> dict[str, Any]:
         "source": lambda: LAST_WEEK,
         "target": lambda: WEEK,
         "column_id": lambda: column.id,
+        "state": lambda: "submitted",
         "version": lambda: versions[op.returns](),
     }
     found = {}

@@ -73,7 +73,7 @@ def remember(cli_ctx: CliContext, change: Undoable | None) -> None:
     try:
         _write(path, data)
     except OSError as error:
-        click.echo(f"tui-board: cannot keep this change for `undo`: {error.strerror}", err=True)
+        say(f"tui-board: cannot keep this change for `undo`: {error.strerror}", err=True)
 
 
 @click.command()

@@ -464,8 +464,12 @@ class BoardApp(App[None], inherit_bindings=False):
             if row.binding_id is not None and row.action != "command_palette"
         ]
         titles = {row.description for row in rows}
+        next_change = {"undo": self.history.next_undo(), "redo": self.history.next_redo()}
         for row in rows:
             help_text = f"{row.tooltip} ({row.keys})" if row.tooltip else f"Key: {row.keys}"
+            change = next_change.get(row.action)
+            if change is not None:  # what it would undo now: "Undo: move WEB-12 to Doing"
+                help_text = f"{row.description}: {printable(change.what)} ({row.keys})"
             yield SystemCommand(
                 row.description, help_text, partial(self.run_action, row.action, row.namespace)
             )

@@ -11,7 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from tui_board.backend.local import prepared
-from tui_board.backend.local.base import ServiceBase, check_text
+from tui_board.backend.local.base import ServiceBase, check_text, parse_task_key
 from tui_board.core.durations import DAY_MINUTES, format_duration
 from tui_board.core.errors import BoardError, Conflict, Invalid, Locked
 from tui_board.core.models import (
@@ -500,8 +500,10 @@ class TimeService(ServiceBase):
         """Put my timer back as it was, logging nothing: what undoing a start or a stop
         does. Refused (Conflict) unless the timer running now is the one that started at
         `expect` (None: no timer runs)."""
-        if task is not None and started is None:
-            raise Invalid("a timer put back needs the time it started")
+        if task is not None:
+            parse_task_key(task)
+            if started is None:
+                raise Invalid("a timer put back needs the time it started")
         with self.db.write() as s:
             actor = self._actor(s)
             row = s.get(TimerRow, actor.user_id)

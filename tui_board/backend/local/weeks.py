@@ -103,7 +103,7 @@ class WeekService(TimeService):
         self, login: str, week: IsoWeek, state: WeekStateName, *, version: int, note: str = ""
     ) -> WeekState:
         if state not in ("draft", "submitted", "approved", "rejected"):
-            raise Invalid(f"a week is draft, submitted, approved or rejected, not {state!r}")
+            raise Invalid("the state of a week is draft, submitted, approved or rejected")
         note = check_text(
             note, "a note saying why", limit=NOTE_LIMIT, multiline=True, required=False
         )
