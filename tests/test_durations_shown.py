@@ -130,3 +130,37 @@ def test_the_cli_writes_durations_as_the_screens_do(cli: Cli) -> None:
     assert re.search(r"\b2:15/40:00\b", workload)
     for out in (tasks, people, workload, cli.ok("week")):
         assert not OLD_FORMS.search(out), out
+
+
+NUMBER_AS_TEXT = re.compile(r"-?\d+([.,]\d+)?|-?\d+:\d\d")
+
+
+def strings_like_numbers(value: object, where: str = "") -> list[str]:
+    """Every string in a JSON value that holds a number or a duration (`"69.50"`)."""
+    if isinstance(value, dict):
+        return [f for k, v in value.items() for f in strings_like_numbers(v, f"{where}.{k}")]
+    if isinstance(value, list):
+        return [f for i, v in enumerate(value) for f in strings_like_numbers(v, f"{where}[{i}]")]
+    if isinstance(value, str) and NUMBER_AS_TEXT.fullmatch(value):
+        return [f"{where} = {value!r}"]
+    return []
+
+
+def test_json_numbers_are_numbers(cli: Cli) -> None:
+    cli.ok("log", "1h30", "WEB-1", "-m", "42")
+    cli.ok("timer", "start", "WEB-2")
+    commands = [
+        ("user", "list"),
+        ("project", "list"),
+        ("task", "list"),
+        ("task", "show", "WEB-1"),
+        ("week",),
+        ("weeks",),
+        ("workload", "--weeks", "2"),
+        ("timer", "status"),
+        ("timeoff", "list"),
+    ]
+    for command in commands:
+        found = strings_like_numbers(cli.json(*command))
+        # A comment is text, whatever it holds.
+        assert [f for f in found if not f.endswith(".comment = '42'")] == [], command
