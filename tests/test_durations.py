@@ -12,7 +12,7 @@ from tui_board.core.durations import (
     DAY_MINUTES,
     describe_parse,
     format_duration,
-    format_hours,
+    format_progress,
     parse_duration,
 )
 from tui_board.core.errors import BoardError, Invalid
@@ -159,7 +159,13 @@ def test_garbage_refused(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "fix"),
-    [("1:75", "2:15"), ("0:60", "1:00"), ("1h75", "2h15"), ("1h60m", "2h"), ("2h 90m", "3h30")],
+    [
+        ("1:75", "2:15"),
+        ("0:60", "1:00"),
+        ("1h75", "2:15 or 135m"),
+        ("1h60m", "2:00"),
+        ("2h 90m", "3:30"),
+    ],
 )
 def test_minutes_over_59_refused_with_fix(text: str, fix: str) -> None:
     with pytest.raises(Invalid, match="under 60") as info:
@@ -240,20 +246,22 @@ def test_format_duration(minutes: int, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("minutes", "text"),
+    ("logged", "estimate", "text"),
     [
-        (90, "1h30"),
-        (120, "2h"),
-        (45, "45m"),
-        (0, "0"),
-        (65, "1h05"),
-        (2400, "40h"),
-        (-90, "-1h30"),
-        (-45, "-45m"),
+        (90, 240, "1:30/4:00"),
+        (0, 480, "0:00/8:00"),
+        (480, 480, "8:00/8:00"),
+        (5175, 480, "86:15/8:00!"),
+        (90, None, "1:30"),
+        (0, None, "0:00"),
     ],
 )
-def test_format_hours(minutes: int, text: str) -> None:
-    assert format_hours(minutes) == text
+def test_format_progress(logged: int, estimate: int | None, text: str) -> None:
+    assert format_progress(logged, estimate) == text
+
+
+def test_format_progress_unmarked() -> None:
+    assert format_progress(5175, 480, mark=False) == "86:15/8:00"
 
 
 def test_describe_parse() -> None:
@@ -272,13 +280,11 @@ def test_describe_parse() -> None:
 @given(st.integers(min_value=0, max_value=DAY_MINUTES))
 def test_format_then_parse_round_trips(minutes: int) -> None:
     assert parse_duration(format_duration(minutes)) == minutes
-    assert parse_duration(format_hours(minutes)) == minutes
 
 
 @given(st.integers(min_value=0, max_value=10**9))
 def test_format_then_parse_round_trips_uncapped(minutes: int) -> None:
     assert parse_duration(format_duration(minutes), max_minutes=None) == minutes
-    assert parse_duration(format_hours(minutes), max_minutes=None) == minutes
 
 
 NINETY_MINUTES = ["1h30", "1h 30m", "1:30", "90m", "1.5", "1,5", "1.5h", "90 min"]

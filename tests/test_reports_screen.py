@@ -15,6 +15,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -34,6 +36,7 @@ from tui_board.ui.screens.reports import (
     export_target,
     parse_range,
     report_csv,
+    shares,
 )
 
 pytestmark = pytest.mark.anyio
@@ -89,6 +92,10 @@ async def test_time_by_person_project_and_task_with_totals(demo_config: Config) 
             assert table[-1][0] == f"Total ({len(expected)})"
             assert table[-1][2] == format_duration(total)
             assert [r[0] for r in table[:-1]] == [line.key for line in report.lines]
+            # The shares add up to 100 (a share under 1% shows as `<1%`).
+            percents = [r[3] for r in table[:-1]]
+            assert sum(int(p.rstrip("%")) for p in percents if p != "<1%") == 100
+            assert "0%" not in percents
             await press(app, pilot, "b")
         assert screen.group == "person"
         heading = str(screen.query_one(".table-screen--heading").render())
@@ -177,6 +184,13 @@ async def test_export_json_by_task_from_a_home_relative_path(
             (line.key, line.name, line.minutes) for line in report.lines
         ]
         assert data["total_minutes"] == report.total
+        # Numbers are JSON numbers, never strings: minutes whole, hours to the hundredth.
+        assert all(type(r["minutes"]) is int for r in data["rows"])
+        assert [r["hours"] for r in data["rows"]] == [
+            round(line.minutes / 60, 2) for line in report.lines
+        ]
+        assert type(data["total_minutes"]) is int
+        assert data["total_hours"] == round(report.total / 60, 2)
 
 
 async def test_export_refuses_a_folder_and_a_missing_folder(
@@ -285,6 +299,38 @@ async def test_a_lead_reports_their_team(demo_config: Config) -> None:
 
 
 # --- the pieces ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("parts", "expected"),
+    [
+        # 0:30 of 74:48 was `0%`, and the shares added up to 99%.
+        ([4458, 30], ["99%", "1%"]),
+        ([4000, 458, 30], ["89%", "10%", "1%"]),
+        ([10000, 30], ["100%", "<1%"]),
+        ([1, 1, 1], ["34%", "33%", "33%"]),
+        ([60], ["100%"]),
+        ([0, 60], ["0%", "100%"]),
+        ([0, 0], ["-", "-"]),
+        ([], []),
+    ],
+)
+def test_shares_add_up_to_100(parts: list[int], expected: list[str]) -> None:
+    assert shares(parts) == expected
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=30))
+def test_shares_always_add_up_to_100(parts: list[int]) -> None:
+    shown = shares(parts)
+    if not sum(parts):
+        assert set(shown) == {"-"}
+        return
+    assert sum(int(s.rstrip("%")) for s in shown if s != "<1%") == 100
+    for part, share in zip(parts, shown, strict=True):
+        assert (share == "0%") == (part == 0)
+        # Never more than one point from the exact share.
+        exact = part * 100 / sum(parts)
+        assert abs((0 if share == "<1%" else int(share.rstrip("%"))) - exact) < 1
 
 
 def test_ranges_shift_by_their_kind() -> None:

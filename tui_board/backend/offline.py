@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tui_board.core.durations import format_duration
 from tui_board.core.errors import BoardError, Unavailable
 
 #: The queue's folder and files: the person's own (they hold their time and comments).
@@ -51,7 +52,8 @@ class QueuedWrite:
         args = self.arguments
         what = f"{args.get('task', '?')} {args.get('day', '')}".strip()
         minutes = args.get("minutes")
-        return f"{self.operation} {what}" + (f" {minutes}m" if minutes is not None else "")
+        shown = f" {format_duration(int(minutes))}" if minutes is not None else ""
+        return f"{self.operation} {what}{shown}"
 
 
 class FileLock:

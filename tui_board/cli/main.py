@@ -63,6 +63,11 @@ class BoardGroup(click.Group):
 
 
 def _describe(error: Exception) -> str:
+    from tui_board.store.sqlite_file import store_error
+
+    failed = store_error(error, None)
+    if failed is not None:
+        return failed.message
     name = type(error).__name__
     if name == "OperationalError":
         detail = str(getattr(error, "orig", error)).splitlines()[0]
@@ -280,14 +285,16 @@ def db_upgrade(cli_ctx: CliContext, db: str | None) -> None:
         sqlite_file.prepare(path, create=False)  # ours, or refused before any write
     database = Database.connect(target)
     try:
-        before = database.schema_revision()
-        if before == SCHEMA_HEAD:
-            say(f"The schema is current ({SCHEMA_HEAD}).")
-            return
-        if before is not None and database.path is not None:
-            say(f"Backed up to {database.backup_before_upgrade(before)}")
-        database.upgrade()
-        say(f"Upgraded the schema from {before or 'nothing'} to {database.schema_revision()}.")
+        with database.explained():
+            before = database.schema_revision()
+            if before == SCHEMA_HEAD:
+                say(f"The schema is current ({SCHEMA_HEAD}).")
+                return
+            if before is not None and database.path is not None:
+                say(f"Backed up to {database.backup_before_upgrade(before)}")
+            database.upgrade()
+            after = database.schema_revision()
+        say(f"Upgraded the schema from {before or 'nothing'} to {after}.")
     finally:
         database.close()
 

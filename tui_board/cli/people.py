@@ -54,7 +54,7 @@ def user_add(
 @pass_cli
 def user_list(cli_ctx: CliContext, include_inactive: bool, as_json: bool) -> None:
     """List people."""
-    from tui_board.core.durations import format_hours
+    from tui_board.core.durations import format_duration
 
     people = cli_ctx.backend().list_users(include_inactive=include_inactive)
     if as_json:
@@ -68,7 +68,7 @@ def user_list(cli_ctx: CliContext, include_inactive: bool, as_json: bool) -> Non
                 u.name,
                 u.role,
                 u.team or "",
-                format_hours(u.capacity),
+                format_duration(u.capacity),
                 "yes" if u.active else "no",
             )
             for u in people

@@ -12,23 +12,30 @@ from tui_board.cli.output import emit_json, say, table
 
 @click.command()
 @click.option("--team", help="Only this team.")
-@click.option("--weeks", "count", default=12, show_default=True, help="How many weeks.")
-@click.option("--start", "start_text", metavar="WEEK", help="First week (default: 4 weeks ago).")
+@click.option(
+    "--weeks",
+    "count",
+    default=12,
+    show_default=True,
+    help="How many weeks: this week and the ones ahead, and up to 4 past weeks when more than 8.",
+)
+@click.option("--start", "start_text", metavar="WEEK", help="First week (e.g. 2026-W20).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_cli
 def workload(
     cli_ctx: CliContext, team: str | None, count: int, start_text: str | None, as_json: bool
 ) -> None:
     """Per person and week: logged (past) or logged + planned (coming) against capacity."""
-    from tui_board.core.durations import format_hours
+    from tui_board.core.durations import format_progress
     from tui_board.core.errors import Invalid
     from tui_board.core.weeks import IsoWeek
-    from tui_board.core.workload import band
+    from tui_board.core.workload import band, first_week
 
     if not 1 <= count <= 104:
         raise Invalid("--weeks is between 1 and 104")
-    start = IsoWeek.parse(start_text) if start_text else IsoWeek.of(cli_ctx.today()).shift(-4)
-    figures = cli_ctx.backend().workload(start, count, team=team, today=cli_ctx.today())
+    today = cli_ctx.today()
+    start = IsoWeek.parse(start_text) if start_text else first_week(today, count)
+    figures = cli_ctx.backend().workload(start, count, team=team, today=today)
     if as_json:
         emit_json(figures)
         return
@@ -36,7 +43,7 @@ def workload(
     rows = []
     for row in figures.rows:
         cells = [
-            f"{format_hours(c.load)}/{format_hours(c.capacity)}{marks[band(c.load, c.capacity)]}"
+            format_progress(c.load, c.capacity, mark=False) + marks[band(c.load, c.capacity)]
             for c in row.cells
         ]
         rows.append([row.user, *cells])
@@ -46,8 +53,8 @@ def workload(
     ]
     table(headers, rows, right=set(range(1, len(headers))))
     say(
-        "load/capacity; ! 100-120%, ‼ over 120%; * this week; past weeks: logged; "
-        "this and coming weeks: logged + planned"
+        "load/capacity in hours:minutes; ! 100-120%, ‼ over 120%; * this week; past weeks: "
+        "logged; this and coming weeks: logged + planned"
     )
 
 

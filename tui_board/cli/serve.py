@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+
 import click
 
 from tui_board.cli.context import CliContext, pass_cli
-from tui_board.cli.output import say
+from tui_board.cli.output import fail, say
 
 
 @click.command()
@@ -30,6 +32,7 @@ def serve(cli_ctx: CliContext, db: str | None, host: str, port: int, workers: in
 
     target = db or cli_ctx.config.db_path
     Database.open(target).close()  # fails early, with one line, on a missing or old store
+    check_free(host, port)  # before the banner: a server that cannot listen is not one
     os.environ["TUI_BOARD_SERVE_DB"] = target
     say(f"tui-board server on http://{host}:{port} for {target}", err=True)
     uvicorn.run(
@@ -40,6 +43,29 @@ def serve(cli_ctx: CliContext, db: str | None, host: str, port: int, workers: in
         log_level="warning",
         access_log=False,
     )
+
+
+def check_free(host: str, port: int) -> None:
+    """Bind `host:port` as uvicorn will (SO_REUSEADDR: a port in TIME_WAIT is free, one
+    another program listens on is not), then let it go; else one line and exit 1."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError) as error:
+        fail(f"cannot listen on {host}:{port}: {getattr(error, 'strerror', None) or error}")
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+            probe.listen()
+        except OSError as error:
+            reason = error.strerror or str(error)
+            hint = ""
+            if error.errno == errno.EADDRINUSE:
+                hint = " (another program listens there: stop it, or pick another --port)"
+            fail(f"cannot listen on {host}:{port}: {reason}{hint}")
 
 
 COMMANDS = [serve]

@@ -161,7 +161,7 @@ def task_list(
     as_json: bool,
 ) -> None:
     """List tasks, board order."""
-    from tui_board.core.durations import format_hours
+    from tui_board.core.durations import format_progress
 
     backend = cli_ctx.backend()
     if mine:
@@ -180,7 +180,7 @@ def task_list(
                 t.column,
                 t.title,
                 t.assignee or "",
-                f"{format_hours(t.logged)}/{format_hours(t.estimate) if t.estimate else '-'}",
+                format_progress(t.logged, t.estimate),
                 t.due.isoformat() if t.due else "",
                 t.priority,
             )

@@ -16,10 +16,11 @@ from tui_board.core.errors import Invalid
 
 __all__ = [
     "DAY_MINUTES",
+    "OVER_MARK",
     "BareUnit",
     "describe_parse",
     "format_duration",
-    "format_hours",
+    "format_progress",
     "parse_duration",
 ]
 
@@ -75,7 +76,7 @@ def _whole_minutes(value: Fraction, original: str) -> int:
 
 def _too_many_minutes(original: str, hours: int, minutes: int, sep: str) -> Invalid:
     total = hours * 60 + minutes
-    fix = format_duration(total) if sep == ":" else f"{format_hours(total)} or {total}m"
+    fix = format_duration(total) if sep == ":" else f"{format_duration(total)} or {total}m"
     return Invalid(
         f"{original!r} has {minutes} minutes after {sep!r}, but that must be under 60; "
         f"write {fix} instead."
@@ -157,23 +158,26 @@ def parse_duration(
 
 
 def format_duration(minutes: int) -> str:
-    """The canonical echo of a duration, ``H:MM`` (``90`` -> ``1:30``, ``2400`` -> ``40:00``)."""
+    """How every screen and the CLI write a duration, ``H:MM`` (``90`` -> ``1:30``,
+    ``2400`` -> ``40:00``): the echo of what was typed, a cell, a card, a total alike."""
     sign = "-" if minutes < 0 else ""
     hours, rest = divmod(abs(minutes), 60)
     return f"{sign}{hours}:{rest:02d}"
 
 
-def format_hours(minutes: int) -> str:
-    """A short form for tables: ``1h30``, ``2h``, ``45m``, ``0``."""
-    if minutes == 0:
-        return "0"
-    sign = "-" if minutes < 0 else ""
-    hours, rest = divmod(abs(minutes), 60)
-    if hours == 0:
-        return f"{sign}{rest}m"
-    if rest == 0:
-        return f"{sign}{hours}h"
-    return f"{sign}{hours}h{rest:02d}"
+#: What follows a "logged/estimate" pair whose time is over its estimate: a mark that
+#: reads without colour (NO_COLOR, a pipe, a screen reader), as the CLI's `!` marks do.
+OVER_MARK = "!"
+
+
+def format_progress(logged: int, estimate: int | None, *, mark: bool = True) -> str:
+    """Time logged against an estimate, both as `format_duration` writes them:
+    ``1:30/4:00``; ``86:15/8:00!`` when over the estimate (`OVER_MARK`, unless not
+    `mark`); just ``1:30`` without an estimate."""
+    if estimate is None:
+        return format_duration(logged)
+    over = OVER_MARK if mark and logged > estimate else ""
+    return f"{format_duration(logged)}/{format_duration(estimate)}{over}"
 
 
 def describe_parse(

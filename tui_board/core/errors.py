@@ -71,6 +71,17 @@ class Unavailable(BoardError):
 ERROR_KINDS[Unavailable.kind] = Unavailable
 
 
+class StoreFailed(BoardError):
+    """The store itself cannot do what was asked: its file is read-only, damaged, full
+    or held by another program. Nothing was written; the message says what to do."""
+
+    status = 500
+    kind = "store"
+
+
+ERROR_KINDS[StoreFailed.kind] = StoreFailed
+
+
 class AlreadyApplied(BoardError):
     """A replayed write (same Idempotency-Key) that the store has applied before: the
     replay changes nothing and the server answers it as a success."""

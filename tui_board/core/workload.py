@@ -27,6 +27,9 @@ BANDS: tuple[tuple[Band, str], ...] = (
     ("over", "over 120%"),
 )
 UNDATED_SPREAD_DAYS = 14
+#: What the workload shows at first: twelve weeks, four of them past.
+WEEKS_SHOWN = 12
+WEEKS_BEFORE = 4
 
 _week_of = lru_cache(maxsize=4096)(IsoWeek.of)
 
@@ -43,6 +46,15 @@ def band(load: int, capacity: int) -> Band:
     if percent <= 120:
         return "high"
     return "over"
+
+
+def first_week(today: date, count: int) -> IsoWeek:
+    """The first of `count` weeks to show: this week and the ones ahead always, and up to
+    `WEEKS_BEFORE` past weeks in front of them when there is room beyond
+    `WEEKS_SHOWN - WEEKS_BEFORE` (twelve weeks: four past, this week, seven ahead, as
+    the workload screen opens; three weeks: this week and two ahead)."""
+    before = max(0, min(WEEKS_BEFORE, count - (WEEKS_SHOWN - WEEKS_BEFORE)))
+    return IsoWeek.of(today).shift(-before)
 
 
 def week_capacity(weekly_capacity: int, time_off_minutes: int) -> int:

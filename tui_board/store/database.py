@@ -25,11 +25,11 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlmodel import Session
 
 from tui_board import files
-from tui_board.core.errors import Invalid
+from tui_board.core.errors import Invalid, StoreFailed
 from tui_board.store import sqlite_file
 
 #: The newest migration in `tui_board/store/migrations/versions` (a test keeps it true).
@@ -65,6 +65,9 @@ class Database:
         self.is_sqlite = engine.dialect.name == "sqlite"
         database = engine.url.database
         self.path: Path | None = Path(database) if self.is_sqlite and database else None
+        #: The caller cannot write the file (`Database.open` finds out): reads work,
+        #: every write is refused up front with one sentence.
+        self.read_only = False
 
     # --- opening --------------------------------------------------------------------
 
@@ -95,23 +98,50 @@ class Database:
         if path is not None:
             sqlite_file.prepare(path, create=create)
         database = cls.connect(target)
-        revision = database.schema_revision()
-        if revision != SCHEMA_HEAD:
-            if revision is not None and revision > SCHEMA_HEAD:
-                raise Invalid(
-                    f"the database is at schema {revision}, newer than this tui-board "
-                    f"({SCHEMA_HEAD}); upgrade tui-board"
-                )
-            if not database.is_sqlite and revision is not None and not create:
-                raise Invalid(
-                    f"the database schema is {revision}, not {SCHEMA_HEAD}; "
-                    "run `tui-board db upgrade` on the server"
-                )
-            if migrate or revision is None:
-                if revision is not None and database.path is not None:
-                    database.backup_before_upgrade(revision)
-                database.upgrade()
+        database.read_only = path is not None and sqlite_file.is_read_only(path)
+        try:
+            with database.explained():
+                database._bring_up_to_date(create=create, migrate=migrate)
+        except BaseException:
+            database.close()
+            raise
         return database
+
+    def _bring_up_to_date(self, *, create: bool, migrate: bool) -> None:
+        revision = self.schema_revision()
+        if revision == SCHEMA_HEAD:
+            return
+        if revision is not None and revision > SCHEMA_HEAD:
+            raise Invalid(
+                f"the database is at schema {revision}, newer than this tui-board "
+                f"({SCHEMA_HEAD}); upgrade tui-board"
+            )
+        if not self.is_sqlite and revision is not None and not create:
+            raise Invalid(
+                f"the database schema is {revision}, not {SCHEMA_HEAD}; "
+                "run `tui-board db upgrade` on the server"
+            )
+        if migrate or revision is None:
+            if self.read_only and self.path is not None:
+                raise StoreFailed(
+                    f"{sqlite_file.read_only_message(self.path)}, and its schema must be "
+                    f"upgraded first by someone who can: tui-board db upgrade --db {self.path}"
+                )
+            if revision is not None and self.path is not None:
+                self.backup_before_upgrade(revision)
+            self.upgrade()
+
+    @contextmanager
+    def explained(self) -> Iterator[None]:
+        """SQLite's errors a user can cause (a read-only, damaged, busy or full file)
+        raised as `StoreFailed`, one sentence each; any other error as it was."""
+        try:
+            yield
+        except (DBAPIError, sqlite3.Error) as error:
+            failed = sqlite_file.store_error(error, self.path) if self.is_sqlite else None
+            if failed is None:
+                raise
+            raise failed from None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -121,14 +151,17 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read transaction (deferred on SQLite: readers never wait for writers)."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with self.explained(), Session(self.engine, expire_on_commit=False) as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: BEGIN IMMEDIATE on SQLite, committed when the block
-        ends without an error and rolled back otherwise."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        ends without an error and rolled back otherwise. A read-only file refuses it
+        before anything is typed into it."""
+        if self.read_only and self.path is not None:
+            raise StoreFailed(sqlite_file.read_only_message(self.path))
+        with self.explained(), Session(self.engine, expire_on_commit=False) as session:
             token: Token[str] = _begin_mode.set("BEGIN IMMEDIATE")
             try:
                 session.connection()  # begin now, while the mode is set

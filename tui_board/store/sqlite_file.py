@@ -25,7 +25,7 @@ from enum import Enum
 from pathlib import Path
 
 from tui_board import files
-from tui_board.core.errors import Invalid, NotFound
+from tui_board.core.errors import Invalid, NotFound, StoreFailed
 
 #: Our SQLite `application_id`: "TUIB" as a big-endian 32-bit number.
 APPLICATION_ID = int.from_bytes(b"TUIB", "big")
@@ -172,6 +172,62 @@ def prepare(path: Path, *, create: bool) -> None:
         raise Invalid(f"{path} is not a tui-board database ({kind.value}); it was left unchanged")
 
 
+# --- what SQLite says, in a user's words ----------------------------------------------
+
+
+def read_only_message(path: Path) -> str:
+    return f"read-only: {path} cannot be written by you"
+
+
+def is_read_only(path: Path) -> bool:
+    """Whether the caller cannot write the board at `path`: the file itself, or the
+    folder SQLite makes its `-wal` and `-shm` files in (unless both are there to use)."""
+    if not os.access(path, os.W_OK):
+        return True
+    if os.access(path.parent, os.W_OK | os.X_OK):
+        return False
+    beside = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    return not all(os.access(f, os.W_OK) for f in beside)
+
+
+#: SQLite's words (as its error messages begin) and what they mean for a board.
+_SQLITE_SAYS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("attempt to write a readonly database",), "{readonly}"),
+    (
+        ("file is not a database", "database disk image is malformed", "malformed database"),
+        "{path} is damaged and cannot be read as a board (SQLite: {detail}); restore it "
+        "from a backup, such as the .bak files beside it",
+    ),
+    (
+        ("unable to open database file",),
+        "cannot open {path}: it must be a file that you may read and write, in a folder "
+        "you may write",
+    ),
+    (
+        ("database is locked", "database table is locked"),
+        "{path} is busy: another program has held it for over 10 seconds; try again",
+    ),
+    (("database or disk is full",), "cannot write {path}: the disk is full"),
+    (("disk i/o error",), "cannot read or write {path}: the disk reported an I/O error"),
+)
+
+
+def store_error(error: BaseException, path: Path | None) -> StoreFailed | None:
+    """What a SQLite error a user can cause (a read-only, damaged, busy or full file)
+    means, as one sentence; None for any other error (a bug: shown as one)."""
+    cause = getattr(error, "orig", None) or error
+    if not isinstance(cause, sqlite3.Error):
+        return None
+    detail = (str(cause).splitlines() or [""])[0]
+    said = detail.lower()
+    where = str(path) if path is not None else "the database"
+    for starts, sentence in _SQLITE_SAYS:
+        if said.startswith(starts):
+            readonly = read_only_message(path) if path is not None else "the database is read-only"
+            return StoreFailed(sentence.format(path=where, detail=detail, readonly=readonly))
+    return None
+
+
 # --- network filesystems ------------------------------------------------------------------
 
 
@@ -226,7 +282,10 @@ __all__ = [
     "check_local_filesystem",
     "file_kind",
     "filesystem_type",
+    "is_read_only",
     "mark",
     "our_revisions",
     "prepare",
+    "read_only_message",
+    "store_error",
 ]

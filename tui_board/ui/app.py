@@ -220,6 +220,13 @@ class BoardApp(App[None], inherit_bindings=False):
         self.sub_title = cut(f"{connection.who} · {message.backend.description}")
         self.connection = connection
         self.refresh_timer()
+        if getattr(message.backend, "read_only", False):  # said once, whole, up front
+            self.notify(
+                f"{message.backend.description}: you may look, but nothing can be stored.",
+                title="Read-only",
+                severity="warning",
+                timeout=10,
+            )
         if isinstance(message.backend, SyncingBackend):  # a team server: watch the link
             self.set_interval(LINK_CHECK_SECONDS, self._check_link)
 

@@ -56,9 +56,18 @@ def describe_target(config: Config) -> str:
 
 
 def describe_error(error: BaseException) -> str:
-    """One line a user can read: a BoardError's own message, else the exception's kind
-    and text (a bug, but still not a traceback on the screen)."""
+    """One line a user can read: a BoardError's own message; what a SQLite error a user
+    can cause means (a read-only or damaged file); an OS error's reason; else, for a
+    bug, its text and kind (still not a traceback on the screen)."""
     if isinstance(error, BoardError):
         return error.message
+    from tui_board.store.sqlite_file import store_error
+
+    failed = store_error(error, None)
+    if failed is not None:
+        return failed.message
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.filename}: {error.strerror}" if error.filename else error.strerror
     text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+    name = type(error).__name__
+    return f"unexpected error: {text[0]} ({name})" if text else f"unexpected error ({name})"

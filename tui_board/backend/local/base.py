@@ -62,6 +62,12 @@ class ServiceBase:
         self.request_id = request_id
         where = str(database.path) if database.path else database.engine.url.render_as_string()
         self.description = f"local: {where}"
+        #: The store cannot be written by this process (every write is refused).
+        self.read_only = database.read_only
+        if database.read_only and database.path is not None:
+            from tui_board.store.sqlite_file import read_only_message
+
+            self.description = read_only_message(database.path)
 
     def close(self) -> None:
         self.db.close()

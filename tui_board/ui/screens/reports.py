@@ -186,6 +186,23 @@ def group_report(
     return Report(span, group, lines)
 
 
+def shares(parts: list[int]) -> list[str]:
+    """Each part's share of their sum, in whole percents that add up to 100
+    (largest remainder: the points rounding drops go to the parts that lost most); a part
+    that is not zero but rounds to nothing shows `<1%`, never `0%`."""
+    total = sum(parts)
+    if total <= 0:
+        return ["-" for _ in parts]
+    floors = [part * 100 // total for part in parts]
+    order = sorted(range(len(parts)), key=lambda i: (-(parts[i] * 100 % total), -parts[i], i))
+    for i in order[: 100 - sum(floors)]:
+        floors[i] += 1
+    return [
+        f"{share}%" if share or not part else "<1%"
+        for share, part in zip(floors, parts, strict=True)
+    ]
+
+
 def report_csv(report: Report) -> str:
     first, last = report.span.start.isoformat(), report.span.end.isoformat()
     return csv_text(
@@ -210,12 +227,12 @@ def report_json(report: Report) -> str:
                 report.group: line.key,
                 "name": line.name,
                 "minutes": line.minutes,
-                "hours": _hours(line.minutes),
+                "hours": _decimal_hours(line.minutes),
             }
             for line in report.lines
         ],
         "total_minutes": report.total,
-        "total_hours": _hours(report.total),
+        "total_hours": _decimal_hours(report.total),
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
@@ -227,7 +244,13 @@ def plural(count: int, group: Group) -> str:
 
 
 def _hours(minutes: int) -> str:
+    """Decimal hours for a spreadsheet's cell (`1.50`); the screen writes `1:30`."""
     return f"{minutes / 60:.2f}"
+
+
+def _decimal_hours(minutes: int) -> float:
+    """Decimal hours as a JSON number (`1.5`), rounded to the hundredth."""
+    return round(minutes / 60, 2)
 
 
 # --- where to write it -----------------------------------------------------------------------
@@ -343,21 +366,19 @@ class ReportsScreen(TableScreen):
         name = {"person": "Name", "project": "Project", "task": "Title"}[self.group]
         total_label = f"Total ({len(report.lines)})"
         keys = max([6, len(total_label), *(cells(line.key) for line in report.lines)])
-        fixed = keys + 2 + 10 + 9 + 7 + table.styles.scrollbar_size_vertical
+        fixed = keys + 2 + 10 + 7 + table.styles.scrollbar_size_vertical
         names = max([6, *(cells(line.name) for line in report.lines)])
         table.add_column(plain(self.group.title()), key="key", width=keys)
         table.add_column(plain(name), key="name", width=min(names, self.room(fixed)))
         table.add_column(plain("Time", justify="right"), key="time", width=8)
-        table.add_column(plain("Hours", justify="right"), key="hours", width=7)
         table.add_column(plain("Share", justify="right"), key="share", width=5)
         total = report.total
-        for line in report.lines:
-            share = f"{line.minutes * 100 // total}%" if total else "-"
+        parts = shares([line.minutes for line in report.lines])
+        for line, share in zip(report.lines, parts, strict=True):
             table.add_row(
                 plain(line.key),
                 plain(line.name),
                 plain(format_duration(line.minutes), justify="right"),
-                plain(_hours(line.minutes), justify="right"),
                 table.styled(share, "muted", justify="right"),
                 key=line.key,
             )
@@ -366,7 +387,6 @@ class ReportsScreen(TableScreen):
                 table.styled(total_label, "strong"),
                 plain(""),
                 table.styled(format_duration(total), "strong", justify="right"),
-                table.styled(_hours(total), "strong", justify="right"),
                 plain(""),
                 key="\0total",
             )

@@ -321,7 +321,7 @@ class WeekDetailScreen(TableScreen):
 
 
 def reassign_items(loads: Workload, current: str | None) -> list[tuple[str, str]]:
-    """The reassign picker's people, most room first (`Ben Okafor · 12/40h · 30% · under
+    """The reassign picker's people, most room first (`Ben Okafor · 12:00/40:00 · 30% · under
     50%`), and `nobody` last."""
 
     def ratio(row: WorkloadRow) -> float:
@@ -332,7 +332,7 @@ def reassign_items(loads: Workload, current: str | None) -> list[tuple[str, str]
     for row in sorted(loads.rows, key=lambda r: (ratio(r), r.name.casefold())):
         cell = row.cells[0]
         mark = " (has it)" if row.user == current else ""
-        load = f"{cell_text(cell)}h · {percent(cell.load, cell.capacity)}"
+        load = f"{cell_text(cell)} · {percent(cell.load, cell.capacity)}"
         items.append(
             (
                 f"{cut(row.name, 40)}{mark} · {load} · {band_text(cell.load, cell.capacity)}",

@@ -62,7 +62,7 @@ def rules() -> list[str]:
             found[-1] += " " + line.strip()
     bands = ", ".join(text for _, text in BANDS)
     found.append(f"Bands: {bands}; an edge belongs to the lower band (exactly 100% is fine).")
-    found.append("A cell shows the load against the capacity in whole hours, e.g. 32/40.")
+    found.append("A cell shows the load against the capacity in hours:minutes, e.g. 32:00/40:00.")
     return found
 
 
@@ -186,7 +186,7 @@ class WorkloadScreen(ModeScreen):
             yield Static("", classes="mode-facts", markup=False)
         with Horizontal(id="workload-legend"):
             yield BandLegend()
-            yield Label("hours: load/capacity · ? how", classes="workload--muted")
+            yield Label("load/capacity (h:mm) · ? how", classes="workload--muted")
         with Vertical(id="workload-body"):
             yield WorkloadGrid()
         yield Footer()

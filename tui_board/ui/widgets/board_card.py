@@ -6,7 +6,7 @@ millisecond at start and again on every relayout, which 10,000 cards cannot affo
     ▎WEB-12 #bug #ux      ↑ high
     ▎Fix the login form for the
     ▎mobile view and the tab…
-    ▎@alice      1h30/4h  20 May
+    ▎@alice   1:30/4:00  20 May
     (gap)
 """
 
@@ -22,7 +22,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from tui_board.core.durations import format_hours
+from tui_board.core.durations import format_duration, format_progress
 from tui_board.core.models import Task
 from tui_board.core.text import printable
 from tui_board.ui.plain_text import cut
@@ -35,6 +35,8 @@ PRIORITY_LABELS = {"urgent": "‼ urgent", "high": "↑ high", "normal": "· nor
 PRIORITY_GLYPHS = {"urgent": "‼", "high": "↑", "normal": "·", "low": "↓"}
 TIMER_GLYPH = "⏱"
 MARKER = "▎"
+#: The cells an assignee keeps on a card's last line before the time gives way.
+WHO_ROOM = 6
 
 
 @dataclass(frozen=True)
@@ -66,16 +68,12 @@ def wrap_title(console: Console, title: str, width: int, lines: int = 2) -> list
     return wrapped + [""] * (lines - len(wrapped))
 
 
-def short_hours(minutes: int) -> str:
-    """`1h30` under ten hours, whole hours from there on (`123h`): a card is narrow."""
-    return format_hours(minutes) if minutes < 600 else f"{round(minutes / 60)}h"
-
-
 def time_text(task: Task) -> str:
-    """`1h30/4h` (logged of estimate), `1h30` without an estimate, empty when neither."""
+    """`1:30/4:00` (logged of estimate; `86:15/8:00!` over it), `1:30` without an
+    estimate, empty when neither."""
     if task.estimate is None:
-        return short_hours(task.logged) if task.logged else ""
-    return f"{short_hours(task.logged)}/{short_hours(task.estimate)}"
+        return format_duration(task.logged) if task.logged else ""
+    return format_progress(task.logged, task.estimate)
 
 
 def due_text(task: Task, today: date) -> str:
@@ -140,18 +138,21 @@ def paint_card(
     if done:
         due = due.lstrip("!")
     right: list[tuple[str, Style | None]] = []
+    over = task.estimate is not None and task.logged > task.estimate
     if spent:
-        over = task.estimate is not None and task.logged > task.estimate
         right.append((spent, styles.over_estimate if over else styles.muted))
     if due:
         if right:
             right.append((" ", None))
         right.append((due, styles.overdue if due.startswith("!") else styles.muted))
     right_width = sum(cell_len(text) for text, _ in right)
-    if right_width > inner and spent and due:
-        right = right[2:]  # keep the due date, drop the time
-        right_width = cell_len(due)
     who = f"@{task.assignee}" if task.assignee else "nobody"
+    # The due date always stays; the time gives way to a readable assignee (`@soka…`)
+    # unless it is over its estimate, and else only when it cannot fit at all.
+    who_room = 0 if over else min(cell_len(who), WHO_ROOM)
+    if right_width + (1 + who_room if who_room else 0) > inner and spent and due:
+        right = right[2:]
+        right_width = cell_len(due)
     who = cut(who, inner - right_width - 1) if right_width else cut(who, inner)
     space = inner - cell_len(who) - right_width
     last = line((who, styles.muted), (" " * max(space, 0), None), *right)

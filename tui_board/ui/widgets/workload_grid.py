@@ -1,12 +1,12 @@
 """The workload grid: a row per person, a column per week, each cell the week's load
-against capacity in hours, coloured by its band; the week totals under the people; and
-the bands' legend.
+against capacity (`36:30/40:00`, as every duration is written), coloured by its band;
+the week totals under the people; and the bands' legend.
 
 Drawn line by line (Textual's line API: a `ScrollView` with `render_line`), so that 200
 people by 12 weeks cost what the visible lines cost: a DataTable renders every cell
 through Rich and measures all of them, 200-300 ms for this grid. The header and the
 totals stay put while the people scroll; weeks scroll by whole columns, so a number is
-never shown cut (a cut `40/40` would read `0/40`).
+never shown cut (a cut `40:00/40:00` would read `0:00/40:00`).
 
 Colours come from the theme through component classes (`workload-grid--ok`, ...), the
 same CSS the legend uses, so the legend always matches the cells.
@@ -29,6 +29,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Label
 
+from tui_board.core.durations import format_duration, format_progress
 from tui_board.core.models import Workload, WorkloadCell, WorkloadRow
 from tui_board.core.weeks import IsoWeek
 from tui_board.core.workload import BANDS, Band, band
@@ -50,11 +51,6 @@ HEADER = 2
 FOOTER = 2
 
 
-def hours(minutes: int) -> str:
-    """Whole hours, halves up: what a cell has room for (the drill-down is exact)."""
-    return str((minutes + 30) // 60)
-
-
 def percent(load: int, capacity: int) -> str:
     return f"{load * 100 // capacity}%" if capacity else ("-" if not load else "no capacity")
 
@@ -69,11 +65,12 @@ NO_COLOR_MARKS: dict[Band, str] = {"high": "!", "over": "‼"}
 
 
 def cell_text(cell: WorkloadCell) -> str:
-    """`32/40`: the load (logged for past weeks, logged + planned from this week on)
-    against the capacity, in hours; `off` for a week with neither."""
+    """`32:00/40:00`: the load (logged for past weeks, logged + planned from this week
+    on) against the capacity; `off` for a week with neither. The band's colour (or mark)
+    says how full, so the pair carries no over mark of its own."""
     if cell.capacity == 0 and cell.load == 0:
         return "off"
-    return f"{hours(cell.load)}/{hours(cell.capacity)}"
+    return format_progress(cell.load, cell.capacity, mark=False)
 
 
 def marked(text: str, load: int, capacity: int, colours: bool) -> str:
@@ -221,7 +218,7 @@ class WorkloadGrid(ScrollView, can_focus=False):
                     "",
                     tuple(
                         (
-                            marked(hours(load), load, cap, colours),
+                            marked(format_duration(load), load, cap, colours),
                             f"workload-grid--{band(load, cap)}",
                         )
                         for load, cap in zip(loads, capacities, strict=True)
@@ -231,7 +228,7 @@ class WorkloadGrid(ScrollView, can_focus=False):
                 GridLine(
                     "Capacity",
                     "",
-                    tuple((hours(cap), "workload-grid--capacity") for cap in capacities),
+                    tuple((format_duration(cap), "workload-grid--capacity") for cap in capacities),
                     "workload-grid--capacity",
                 ),
             ]

@@ -77,7 +77,7 @@ class TimesheetAnswers(TimesheetView):
                 refusal.message, title=f"Could not {write.what}", severity="error", markup=False
             )
             self.notice(f"Not stored: {refusal.message}", "error")
-            if refusal.kind == "invalid" and write.kind == "cell" and write.cell is not None:
+            if refusal.kind in ("invalid", "error") and write.kind == "cell" and write.cell:
                 self._offer_again(write.cell, write.text, error=refusal.message)
         if refusal.kind in ("locked", "conflict") or write.cell is None:
             self._reload_after_writes = True
