@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.message import Message
+from textual.timer import Timer as Ticker
 
 from tui_board.core.errors import NotFound
 from tui_board.core.models import Change, Task, Timer
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 FEED_PAGE = 500
 #: More changed cards than this in one poll reload the whole board instead.
 MAX_CARD_FETCH = 40
+#: Seconds between two looks (no I/O) at whether the server answers again.
+BACK_CHECK_SECONDS = 0.25
 
 #: A row of the change feed, to recognise the ones this screen wrote itself.
 FeedRow = tuple[str, str, str]
@@ -96,6 +99,7 @@ class BoardLive(BoardView):
         self._follow: str | None = None
         #: The server is away: the board is read-only (the status line says so).
         self.read_only = False
+        self._back_watch: Ticker | None = None
         #: The columns each unanswered write changed on screen, as they were before it.
         self._before: dict[Write[Any], Columns] = {}
         #: Those of writes that failed with the server away, to put back in reverse.
@@ -134,9 +138,19 @@ class BoardLive(BoardView):
         self.read_only = read_only
         if read_only:
             self.set_status(READ_ONLY_STATUS, error=True)
+            # The app's link watcher asks the server while it is away; the first answer
+            # (to it or to anyone) marks the backend online: look for that often.
+            self._back_watch = self.set_interval(BACK_CHECK_SECONDS, self._check_back)
         else:
+            if self._back_watch is not None:
+                self._back_watch.stop()
+                self._back_watch = None
             self.set_status("")
             self.load()
+
+    def _check_back(self) -> None:
+        if not server_away(self.board_app.backend):
+            self._set_read_only(False)
 
     def change_on_screen(self, column_ids: set[int]) -> Columns:
         """The columns a write is about to change on screen, as they are now (kept with
