@@ -41,10 +41,7 @@ if TYPE_CHECKING:
 READ_ONLY = "offline: the board is read-only until the server answers"
 
 #: The board's status line while the server is away.
-READ_ONLY_STATUS = (
-    "Offline: the board is read-only until the server answers; it reads itself again "
-    "then. Time you log (t, the timesheet) is queued and sent then."
-)
+READ_ONLY_STATUS = "Offline: read-only until the server answers; time logged with t is queued."
 
 
 def server_away(backend: Backend | None) -> bool:
@@ -54,4 +51,4 @@ def server_away(backend: Backend | None) -> bool:
 
 def not_stored(message: str) -> str:
     """What a dialog shows when its write failed because the server is away."""
-    return f"Not stored: {message}. What you typed is kept; save again once it answers."
+    return f"Not stored: {message}. What you typed is kept: save again once it answers."

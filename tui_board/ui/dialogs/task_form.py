@@ -164,6 +164,7 @@ class TaskForm(Dialog["TaskDraft | None"]):
     }
     TaskForm .dialog--error {
         margin-top: 1;
+        width: 1fr;
         height: auto;
     }
     TaskForm .dialog--error.-saving {
