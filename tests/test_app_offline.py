@@ -251,6 +251,8 @@ async def test_moves_on_their_way_when_the_server_hangs_are_undone_on_screen(
             assert keys_in(screen, todo) == []
             assert "read-only until the server answers" in status_of(screen)
             assert keys_in(screen, doing) == []
+            assert screen.focused_card() is not None
+            assert screen.focused_card().key == "WEB-1"  # type: ignore[union-attr]
             assert any(n.startswith(f"{READ_ONLY}: move WEB-1 to To do") for n in t.said)
 
             t.admin.move_task("WEB-2", t.admin.get_task("WEB-2").version, todo)

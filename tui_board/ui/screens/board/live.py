@@ -154,7 +154,7 @@ class BoardLive(BoardView):
 
     def change_on_screen(self, column_ids: set[int]) -> Columns:
         """The columns a write is about to change on screen, as they are now (kept with
-        `send_write(..., before=)`, put back if the server turns out to be away)."""
+        `send_board_write(..., before=)`, put back if the server turns out to be away)."""
         assert self.state is not None
         return {cid: list(self.state.cards(cid)) for cid in column_ids}
 
@@ -212,6 +212,8 @@ class BoardLive(BoardView):
             # it showed before the write, and the board reads itself once it is back.
             if before is not None:
                 self._undo.append(before)
+                if key is not None and key == self._focus_key:
+                    self._follow = key
             self._set_read_only(True)
             if form is not None and form.waiting:
                 form.refused(not_stored(refusal.message))
@@ -264,12 +266,16 @@ class BoardLive(BoardView):
         state = self.state
         if state is None:
             return
-        changed: set[int] = set()
         for columns in reversed(undo):
             for column_id, cards in columns.items():
                 state.replace_column(column_id, cards)
-                changed.add(column_id)
-        self.draw(changed)
+        follow, self._follow = self._follow, None
+        where = state.column_of(follow) if follow else None
+        index = state.column_index(where) if where is not None else None
+        if index is not None and follow == self._focus_key:  # the focus goes back with it
+            self._focus_column = index
+            self._scroll_to_focus()
+        self.draw()
 
     # --- other people's changes: the change feed --------------------------------------------
 
