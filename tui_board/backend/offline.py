@@ -12,6 +12,11 @@ under an OS lock on a file of its own next to it, a changed queue is written to 
 temporary file of a unique name, synced and moved over the old one in one step, and
 one process at a time replays the queue (a second one leaves it to the first, which
 sends what is added meanwhile too). The folder and its files are the person's only.
+
+Only time waits here (the operations declared `@writes(queue_offline=True)`): a card
+write carries the version its sender saw, and replayed later it would either be refused
+or overwrite what others did meanwhile; the board is read-only while the server is away
+instead (see `tui_board/ui/read_only.py`).
 """
 
 from __future__ import annotations

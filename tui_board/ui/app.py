@@ -419,7 +419,7 @@ class BoardApp(App[None], inherit_bindings=False):
             self.notify("Nothing to redo." if redo else "Nothing to undo in this session.")
             return
         if not screen.send_write(undo_write(change, redo=redo)):
-            (self.history.made if not redo else self.history.settled_back)(change)
+            self.history.put_back(change, redo=redo)
 
     def undo_answered(self, screen: SendsWrites, message: WriteAnswered) -> bool:
         """Keep what a stored write changed, for `u`; show an undo's (or a redo's)
@@ -434,9 +434,13 @@ class BoardApp(App[None], inherit_bindings=False):
         done, again = ("Redone", "u undoes it again") if write.redo else ("Undone", "U redoes it")
         if message.refusal is not None:
             verb = "redo" if write.redo else "undo"
+            again = ""
+            if message.refusal.kind == "error":  # not refused by the store: try again later
+                self.history.put_back(write.change, redo=write.redo)
+                again = f" {verb.capitalize()} it again later."
             self.notify(
                 f"Cannot {verb} {write.change.what}: {message.refusal.message}. "
-                "Nothing was changed.",
+                f"Nothing was changed.{again}",
                 title="Not undone" if not write.redo else "Not redone",
                 severity="warning",
                 markup=False,

@@ -48,9 +48,10 @@ class History:
         stack = self._redo if redo else self._undo
         return stack.pop() if stack else None
 
-    def settled_back(self, change: Undoable) -> None:
-        """A redo that could not be sent goes back where it was."""
-        self._redo.append(change)
+    def put_back(self, change: Undoable, *, redo: bool) -> None:
+        """An undo (or redo) that could not be sent, or that failed for a reason that
+        may pass (the server away), goes back where it was, to try again."""
+        (self._redo if redo else self._undo).append(change)
 
     def settled(self, write: UndoWrite, undone: Undone | None) -> None:
         """An undo (or redo) was answered: what it stored can be reversed in turn;

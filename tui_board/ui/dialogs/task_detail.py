@@ -28,6 +28,7 @@ from tui_board.core.models import Comment, ReportRow, Task, TaskPatch, User
 from tui_board.ui.dialogs.base import Dialog
 from tui_board.ui.dialogs.task_form import TaskDraft, TaskForm
 from tui_board.ui.plain_text import cut, fit, plain_text
+from tui_board.ui.read_only import READ_ONLY, not_stored, server_away
 from tui_board.ui.session import describe_error
 from tui_board.ui.writer import Refusal, SendsWrites, Stored, Write
 
@@ -119,6 +120,10 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
         self.bare_unit: BareUnit = bare_unit
         self.comments: list[Comment] = []
         self.changed = False
+        #: Edit forms waiting, open, for their write's answer.
+        self._forms: dict[Write[Any], TaskForm] = {}
+        #: A comment on its way to the store (it stays in its field until stored).
+        self._posting: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as panel:
@@ -222,24 +227,41 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
 
     # --- editing ------------------------------------------------------------------------------
 
+    def _refuse_offline(self) -> bool:
+        """True (and the user is told) when the team server is away: the card is
+        read-only until it answers (see `tui_board/ui/read_only.py`)."""
+        if not server_away(self.backend):
+            return False
+        self.notify(READ_ONLY, title="Not changed", severity="warning", markup=False)
+        return True
+
     def action_edit(self) -> None:
+        if self._refuse_offline():
+            return
         form = TaskForm(
             f"Edit {self.card.key}",
             users=self.users,
             today=self.today,
             bare_unit=self.bare_unit,
             draft=TaskDraft.of(self.card),
+            save=self._save_edit,
         )
-        self.app.push_screen(form, self._edited)
+        self.app.push_screen(form)
 
-    def _edited(self, draft: TaskDraft | None) -> None:
-        if draft is None:
+    def _save_edit(self, form: TaskForm, draft: TaskDraft) -> None:
+        """The form stays open, with what was typed, until the store has the card."""
+        if server_away(self.backend):
+            form.refused(not_stored(READ_ONLY))
             return
         patch = draft.patch_for(self.card)
-        if patch.changes():
-            self._update(self.card.key, self.card.version, patch)
+        if not patch.changes():
+            form.saved()
+            return
+        write = self._update(self.card.key, self.card.version, patch)
+        if write is not None:
+            self._forms[write] = form
 
-    def _update(self, key: str, version: int, patch: TaskPatch) -> None:
+    def _update(self, key: str, version: int, patch: TaskPatch) -> Write[Any] | None:
         before = self.card
 
         def send(backend: Backend, version: int | None) -> Stored[Task]:
@@ -249,7 +271,8 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
                 task, task.key, task.version, undo=card_edit(f"edit {key}", before, task, patch)
             )
 
-        self.send_write(Write(f"edit {key}", send, key, version))
+        write = Write(f"edit {key}", send, key, version)
+        return write if self.send_write(write) else None
 
     def action_comment(self) -> None:
         self.query_one("#detail-comment", Input).focus()
@@ -257,20 +280,25 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
     @on(Input.Submitted, "#detail-comment")
     def _post_comment(self, event: Input.Submitted) -> None:
         body = event.value.strip()
-        if not body:
-            self.app.bell()
+        if not body or self._posting is not None or self._refuse_offline():
+            self.app.bell()  # the text stays in the field
             return
-        event.input.value = ""
-        self.query_one("#detail-body").focus()
+        self._posting = body
         self._add_comment(self.card.key, body)
 
     def _add_comment(self, key: str, body: str) -> None:
+        """The comment stays in its field until it is stored (then the field empties)."""
+
         def send(backend: Backend, _version: int | None) -> Stored[Comment]:
             return Stored(backend.add_comment(key, body))
 
-        self.send_write(Write(f"comment on {key}", send))
+        if not self.send_write(Write(f"comment on {key}", send)):
+            self._posting = None
 
     def write_stored(self, write: Write[Any], result: Any) -> None:
+        form = self._forms.pop(write, None)
+        if form is not None:
+            form.saved()
         record = cast("Stored[Task | Comment]", result).record
         if isinstance(record, Task):
             self.card = record
@@ -278,20 +306,51 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
             self._show_task()
             self.notify(f"Saved {record.key}.", markup=False)
         else:
+            field = self.query_one("#detail-comment", Input)
+            if field.value.strip() == self._posting:
+                field.value = ""
+                self.query_one("#detail-body").focus()
+            self._posting = None
             self.comments.append(record)
             self._show_comments()
             self.query_one("#detail-body", VerticalScroll).scroll_end(animate=False)
 
     def write_refused(self, write: Write[Any], refusal: Refusal) -> None:
         current = refusal.current
+        form = self._forms.pop(write, None)
+        if write.subject is None:
+            self._posting = None  # a comment: it stays in its field
+        if form is not None and form.waiting:  # the form keeps what was typed, and says why
+            if server_away(self.backend):
+                form.refused(not_stored(refusal.message))
+            elif refusal.kind == "conflict":
+                form.refused(
+                    "Not saved: someone else changed the card meanwhile (it is shown as it "
+                    "is now behind this form). Nothing was overwritten; save again to apply "
+                    "your fields over theirs, or esc."
+                )
+            else:
+                form.refused(f"Not saved: {refusal.message}")
         if refusal.kind == "conflict" and isinstance(current, Task):
             self.card = current
             self.changed = True
             self._show_task()
+            if form is not None:
+                return
             self.notify(
                 f"{current.key} was changed by someone else; this is the card as it is now. "
                 "Nothing was overwritten.",
                 title="Not saved",
+                severity="warning",
+                markup=False,
+            )
+            return
+        if form is not None:
+            return
+        if write.subject is None and server_away(self.backend):  # a comment: still typed
+            self.notify(
+                f"{READ_ONLY}: the comment was not posted; it is kept in its field.",
+                title="Not stored",
                 severity="warning",
                 markup=False,
             )

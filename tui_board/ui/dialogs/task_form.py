@@ -1,11 +1,14 @@
 """The card's form: a new card's fields, or an existing card's fields to edit.
 
 Every value is checked in the form; a bad one is refused there with the reason (the
-form stays open and nothing is stored)."""
+form stays open and nothing is stored). Given a `save`, the form also stays open until
+the store has the card: the caller sends the write and answers with `saved()` (the form
+closes) or `refused(why)` (the form stays, with everything typed and the reason), so a
+write that fails (the team server is away, someone changed the card) loses nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import ClassVar, cast
@@ -108,7 +111,11 @@ def describe_estimate(text: str, bare_unit: BareUnit) -> tuple[str, bool]:
 
 class TaskForm(Dialog["TaskDraft | None"]):
     """Title, description, assignee (a picker), estimate (a duration), due date,
-    priority and tags. `ctrl+s` or enter in a one-line field saves; `esc` cancels."""
+    priority and tags. `ctrl+s` or enter in a one-line field saves; `esc` cancels.
+
+    Without `save` the form answers with the draft at once. With it, saving calls
+    `save(form, draft)` and the form waits, open, until the caller says `saved()` or
+    `refused(message)` (at once, or when the store answers)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -157,7 +164,11 @@ class TaskForm(Dialog["TaskDraft | None"]):
     }
     TaskForm .dialog--error {
         margin-top: 1;
+        width: 1fr;
         height: auto;
+    }
+    TaskForm .dialog--error.-saving {
+        color: $text-muted;
     }
     """
 
@@ -170,8 +181,12 @@ class TaskForm(Dialog["TaskDraft | None"]):
         bare_unit: BareUnit = "hours",
         draft: TaskDraft | None = None,
         context: str = "",
+        save: Callable[[TaskForm, TaskDraft], None] | None = None,
     ) -> None:
         super().__init__()
+        self.save = save
+        #: The draft sent with `save`, while its answer is awaited.
+        self.sending: TaskDraft | None = None
         self.heading = title
         self.users = list(users)
         self.today = today
@@ -250,6 +265,9 @@ class TaskForm(Dialog["TaskDraft | None"]):
 
     @on(Button.Pressed, "#task-form-assignee")
     def _pick_assignee(self) -> None:
+        if self.sending is not None:  # the form stays on top until the store answers
+            self.app.bell()
+            return
         items = [("nobody", NOBODY)] + [
             (f"{user.login} · {user.name}", user.login) for user in self.users if user.active
         ]
@@ -307,12 +325,41 @@ class TaskForm(Dialog["TaskDraft | None"]):
         self.action_cancel()
 
     def action_save(self) -> None:
+        if self.sending is not None:
+            self.app.bell()  # saving already: one write at a time
+            return
         try:
             draft = self.read()
         except _FieldError as error:
             self._refuse(error.field, error.message)
             return
+        if self.save is None:
+            self.dismiss(draft)
+            return
+        self.sending = draft
+        self._show_error("Saving …", error=False)
+        self.save(self, draft)
+
+    @property
+    def waiting(self) -> bool:
+        """Whether the form is open and waits for the store's answer to `save`."""
+        return self.sending is not None and self in self.app.screen_stack
+
+    def saved(self) -> None:
+        """The store has the card: the form closes with the draft it sent."""
+        draft, self.sending = self.sending, None
+        if draft is None or self not in self.app.screen_stack:
+            return
+        if self.app.screen is not self:
+            self.pop_until_active()
         self.dismiss(draft)
+
+    def refused(self, message: str) -> None:
+        """The card was not stored: the form stays open with what was typed and why."""
+        self.sending = None
+        if self in self.app.screen_stack:
+            self._show_error(message)
+            self.app.bell()
 
     def read(self) -> TaskDraft:
         """The fields as a draft, or `_FieldError` naming the first bad one and why."""
@@ -348,10 +395,14 @@ class TaskForm(Dialog["TaskDraft | None"]):
         description = self.query_one("#task-form-description", TextArea).text.strip()
         return TaskDraft(title, description, self.assignee, estimate, due, priority, tags)
 
+    def _show_error(self, message: str, *, error: bool = True) -> None:
+        label = self.query_one(".dialog--error", Label)
+        label.update(plain_text(message, multiline=True))
+        label.display = bool(message)
+        label.set_class(not error, "-saving")
+
     def _refuse(self, field: str, message: str) -> None:
-        error = self.query_one(".dialog--error", Label)
-        error.update(plain_text(message))
-        error.display = True
+        self._show_error(message)
         widget = self.query_one(field, Widget)
         widget.add_class("-invalid")
         widget.focus()

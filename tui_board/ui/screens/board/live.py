@@ -5,6 +5,13 @@ A write the store refused shows the card as the store has it now (read again onc
 writes are answered), and the focus follows it. The feed's rows my own writes made are
 recognised and skipped; the cards others changed are read again, keeping the focus
 where it was; a long gap or a changed column reads the whole board.
+
+While the team server is away the board is read-only (why not a queue of card writes:
+see `tui_board/ui/read_only.py`): the status line says so, keys that would change a
+card say `READ_ONLY` and move nothing, and a write already on its way when the server
+went down is undone on screen (the columns it changed are put back as they were before
+it). Once the server answers again (the app's link watcher, or this screen's own poll),
+the board reads itself again, without `r`.
 """
 
 from __future__ import annotations
@@ -16,24 +23,32 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.message import Message
+from textual.timer import Timer as Ticker
 
 from tui_board.backend.undo import CardChange, CellChange, TimerChange, Undoable
 from tui_board.core.errors import NotFound
 from tui_board.core.models import Change, Task, Timer
+from tui_board.ui.read_only import READ_ONLY, READ_ONLY_STATUS, not_stored, server_away
 from tui_board.ui.screens.board.view import BoardView
 from tui_board.ui.session import describe_error
 from tui_board.ui.writer import Refusal, Write
 
 if TYPE_CHECKING:
     from tui_board.backend.protocol import Backend
+    from tui_board.ui.dialogs.task_form import TaskForm
 
 #: Changes read per poll; a longer gap than this reloads the whole board.
 FEED_PAGE = 500
 #: More changed cards than this in one poll reload the whole board instead.
 MAX_CARD_FETCH = 40
+#: Seconds between two looks (no I/O) at whether the server answers again.
+BACK_CHECK_SECONDS = 0.25
 
 #: A row of the change feed, to recognise the ones this screen wrote itself.
 FeedRow = tuple[str, str, str]
+
+#: Columns (by id) as they were before a write changed them on screen.
+Columns = dict[int, list[Task]]
 
 
 @dataclass(frozen=True)
@@ -85,13 +100,92 @@ class BoardLive(BoardView):
         self._deferred: dict[str, bool] = {}
         #: A card whose write was refused: the focus goes where the store has it.
         self._follow: str | None = None
+        #: The server is away: the board is read-only (the status line says so).
+        self.read_only = False
+        self._back_watch: Ticker | None = None
+        #: The columns each unanswered write changed on screen, as they were before it.
+        self._before: dict[Write[Any], Columns] = {}
+        #: Those of writes that failed with the server away, to put back in reverse.
+        self._undo: list[Columns] = []
+        #: New-card forms waiting, open, for their write's answer.
+        self._forms: dict[Write[Any], TaskForm] = {}
 
     def on_mount(self) -> None:
         self.set_interval(self.POLL_SECONDS, self._poll_tick)
+        self.watch(self.app, "link", self._link_changed, init=False)
+
+    # --- the server away: read-only ---------------------------------------------------------
+
+    def refuse_offline(self) -> bool:
+        """True (and the user is told) when the server is away: a key that would change
+        the board does nothing."""
+        if not server_away(self.board_app.backend):
+            return False
+        self._set_read_only(True)
+        self.notify(READ_ONLY, title="Not changed", severity="warning", markup=False)
+        return True
+
+    def show_loaded(self) -> None:
+        super().show_loaded()
+        if self.read_only:
+            self.set_status(READ_ONLY_STATUS, error=True)
+
+    def _link_changed(self, link: str) -> None:
+        self._set_read_only(link.startswith("offline"))
+
+    def _set_read_only(self, read_only: bool) -> None:
+        """The server went away (the status line says the board is read-only) or came
+        back (the board reads itself again)."""
+        if read_only == self.read_only:
+            return
+        self.read_only = read_only
+        if read_only:
+            self.set_status(READ_ONLY_STATUS, error=True)
+            # The app's link watcher asks the server while it is away; the first answer
+            # (to it or to anyone) marks the backend online: look for that often.
+            self._back_watch = self.set_interval(BACK_CHECK_SECONDS, self._check_back)
+        else:
+            if self._back_watch is not None:
+                self._back_watch.stop()
+                self._back_watch = None
+            self.set_status("")
+            self.load()
+
+    def _check_back(self) -> None:
+        if not server_away(self.board_app.backend):
+            self._set_read_only(False)
+
+    def change_on_screen(self, column_ids: set[int]) -> Columns:
+        """The columns a write is about to change on screen, as they are now (kept with
+        `send_board_write(..., before=)`, put back if the server turns out to be away)."""
+        assert self.state is not None
+        return {cid: list(self.state.cards(cid)) for cid in column_ids}
+
+    def send_board_write(
+        self,
+        write: Write[Any],
+        *,
+        before: Columns | None = None,
+        form: TaskForm | None = None,
+    ) -> None:
+        """Queue a write; `before`: the columns it changed on screen, as they were;
+        `form`: a dialog that stays open until the write is answered."""
+        if not self.send_write(write):
+            if form is not None:
+                form.refused("Not connected: nothing was stored.")
+            return
+        if before is not None:
+            self._before[write] = before
+        if form is not None:
+            self._forms[write] = form
 
     # --- my writes' answers ------------------------------------------------------------------
 
     def write_stored(self, write: Write[Any], result: Any) -> None:
+        self._before.pop(write, None)
+        form = self._forms.pop(write, None)
+        if form is not None:
+            form.saved()
         outcome: Outcome = result
         self._own.update(outcome.own)
         if outcome.timer_changed:
@@ -113,7 +207,30 @@ class BoardLive(BoardView):
 
     def write_refused(self, write: Write[Any], refusal: Refusal) -> None:
         key = write.subject if isinstance(write.subject, str) else None
-        if refusal.kind == "conflict":
+        before = self._before.pop(write, None)
+        form = self._forms.pop(write, None)
+        away = refusal.kind in ("error", "skipped") and server_away(self.board_app.backend)
+        if away:
+            # Nothing was stored and nothing can be read: the screen goes back to what
+            # it showed before the write, and the board reads itself once it is back.
+            if before is not None:
+                self._undo.append(before)
+                if key is not None and key == self._focus_key:
+                    self._follow = key
+            self._set_read_only(True)
+            if form is not None and form.waiting:
+                form.refused(not_stored(refusal.message))
+            elif refusal.kind != "skipped":
+                self.notify(
+                    f"{READ_ONLY}: {write.what} was not stored ({refusal.message}).",
+                    title="Not stored",
+                    severity="warning",
+                    markup=False,
+                )
+            return
+        if form is not None and form.waiting:
+            form.refused(f"Not stored: {refusal.message}")
+        elif refusal.kind == "conflict":
             self.notify(
                 f"{key or 'The card'} was changed by someone else: the board shows it as it "
                 "is now. "
@@ -145,12 +262,36 @@ class BoardLive(BoardView):
             super().show_undone(change)
 
     def writes_done(self) -> None:
+        if self._undo:
+            self._put_back()
+        if self.read_only:
+            # Nothing can be read now; the board reads itself when the server is back.
+            self._deferred.clear()
+            self._reload_after_writes = False
+            return
         if self._reload_after_writes:
             self._deferred.clear()
             super().writes_done()
         elif self._deferred:
             wanted, self._deferred = self._deferred, {}
             self._fetch(wanted)
+
+    def _put_back(self) -> None:
+        """Show the columns as they were before the writes that failed, latest first."""
+        undo, self._undo = self._undo, []
+        state = self.state
+        if state is None:
+            return
+        for columns in reversed(undo):
+            for column_id, cards in columns.items():
+                state.replace_column(column_id, cards)
+        follow, self._follow = self._follow, None
+        where = state.column_of(follow) if follow else None
+        index = state.column_index(where) if where is not None else None
+        if index is not None and follow == self._focus_key:  # the focus goes back with it
+            self._focus_column = index
+            self._scroll_to_focus()
+        self.draw()
 
     # --- other people's changes: the change feed --------------------------------------------
 
@@ -181,7 +322,9 @@ class BoardLive(BoardView):
     def _changes_arrived(self, message: ChangesArrived) -> None:
         self._polling = False
         if message.changes is None:
-            if not self._poll_failed:
+            if server_away(self.board_app.backend):
+                self._set_read_only(True)  # the status line says so
+            elif not self._poll_failed:
                 self.notify(
                     "Cannot read the change feed; the board may be out of date (r reloads).",
                     severity="warning",
@@ -189,6 +332,9 @@ class BoardLive(BoardView):
             self._poll_failed = True
             return
         self._poll_failed = False
+        if self.read_only:  # the server is back: the board reads itself again
+            self._set_read_only(False)
+            return
         state = self.state
         me = self.board_app.me
         if state is None or me is None or not message.changes:

@@ -31,6 +31,7 @@ from tui_board.ui.dialogs.confirm import ConfirmScreen
 from tui_board.ui.dialogs.duration import DurationPrompt, LoggedTime
 from tui_board.ui.dialogs.picker import PickerScreen
 from tui_board.ui.plain_text import cut
+from tui_board.ui.read_only import READ_ONLY, not_stored, server_away
 from tui_board.ui.screens.board.live import BoardLive, FeedRow, Outcome
 from tui_board.ui.screens.mode import bind, moving_keys
 from tui_board.ui.session import describe_error
@@ -38,7 +39,7 @@ from tui_board.ui.writer import Write
 
 if TYPE_CHECKING:
     from tui_board.backend.protocol import Backend
-    from tui_board.ui.dialogs.task_form import TaskDraft
+    from tui_board.ui.dialogs.task_form import TaskDraft, TaskForm
 
 
 class BoardScreen(BoardLive):
@@ -148,6 +149,8 @@ class BoardScreen(BoardLive):
         return task
 
     def action_move_card(self, step: int) -> None:
+        if self.refuse_offline():
+            return
         task = self._card_or_bell()
         target = self._focus_column + step
         if task is None or self.state is None:
@@ -159,6 +162,8 @@ class BoardScreen(BoardLive):
         self._move(task, target, row)
 
     def action_reorder_card(self, step: int) -> None:
+        if self.refuse_offline():
+            return
         task = self._card_or_bell()
         if task is None or self.state is None:
             return
@@ -177,15 +182,16 @@ class BoardScreen(BoardLive):
         target = self._views[column].column
         cards_before = self.state.cards(task.column_id)
         index_before = next(i for i, card in enumerate(cards_before) if card.key == task.key)
+        before = self.change_on_screen({c for c in (source, target.id) if c is not None})
         placement = self.state.move(task.key, target.id, row)
         if placement is None:
             return
-        before = self._focus_column
+        was = self._focus_column
         self._focus_column = column
         self._focus_row = placement.shown_index
         self._focus_key = task.key
         self.draw({c for c in (source, target.id) if c is not None})
-        if before != column:
+        if was != column:
             self._scroll_to_focus()
         key, column_id, index = task.key, target.id, placement.index
 
@@ -197,7 +203,7 @@ class BoardScreen(BoardLive):
             undo = card_move(what, task, index_before, moved)
             return Outcome(moved, own=(("task", key, "move"),), undo=undo)
 
-        self.send_write(Write(what, send, key, task.version))
+        self.send_board_write(Write(what, send, key, task.version), before=before)
 
     # --- card actions -------------------------------------------------------------------------
 
@@ -208,6 +214,8 @@ class BoardScreen(BoardLive):
         return backend
 
     def action_new_card(self) -> None:
+        if self.refuse_offline():
+            return
         column_id = self._column_id()
         if self.state is None or column_id is None:
             self.app.bell()
@@ -216,15 +224,11 @@ class BoardScreen(BoardLive):
 
         column = self._views[self._focus_column].column
         project = self.state.project.key
-        form = TaskForm(
-            f"New card in {project} · {column.name}",
-            users=self.users,
-            today=self.today,
-            bare_unit=self.board_app.config.bare_unit,
-        )
 
-        def create(draft: TaskDraft | None) -> None:
-            if draft is None:
+        def create(form: TaskForm, draft: TaskDraft) -> None:
+            """The form stays open, with what was typed, until the card is stored."""
+            if server_away(self.board_app.backend):
+                form.refused(not_stored(READ_ONLY))
                 return
 
             def send(backend: Backend, _version: int | None) -> Outcome:
@@ -246,9 +250,17 @@ class BoardScreen(BoardLive):
                     undo=card_archived(f"make {task.key}", task),
                 )
 
-            self.send_write(Write(f"make a card in {project} · {column.name}", send))
+            write = Write(f"make a card in {project} · {column.name}", send)
+            self.send_board_write(write, form=form)
 
-        self.app.push_screen(form, create)
+        form = TaskForm(
+            f"New card in {project} · {column.name}",
+            users=self.users,
+            today=self.today,
+            bare_unit=self.board_app.config.bare_unit,
+            save=create,
+        )
+        self.app.push_screen(form)
 
     def action_open_card(self) -> None:
         task = self._card_or_bell()
@@ -273,6 +285,8 @@ class BoardScreen(BoardLive):
         self.app.push_screen(detail, closed)
 
     def action_assign(self) -> None:
+        if self.refuse_offline():
+            return
         task = self._card_or_bell()
         if task is None:
             return
@@ -284,7 +298,7 @@ class BoardScreen(BoardLive):
         picker = PickerScreen(f"Assign {task.key} to", items, current=task.assignee or NOBODY)
 
         def picked(login: str | None) -> None:
-            if login is None or (login or None) == task.assignee:
+            if login is None or (login or None) == task.assignee or self.refuse_offline():
                 return
             assignee = login or None
             key = task.key
@@ -322,6 +336,12 @@ class BoardScreen(BoardLive):
 
             def send(backend: Backend, _version: int | None) -> Outcome:
                 entry = backend.add_time(key, today, answer.minutes, comment=answer.comment)
+                if entry.id == 0:  # the server is away: queued, sent once it answers
+                    note = (
+                        f"Queued {format_duration(answer.minutes)} on {key}: the server is "
+                        "away; it is sent as soon as it answers."
+                    )
+                    return Outcome(None, note=note)
                 now = backend.get_task(key)
                 note = (
                     f"Logged {format_duration(answer.minutes)} on {key} "
@@ -336,6 +356,8 @@ class BoardScreen(BoardLive):
         self.app.push_screen(prompt, logged)
 
     def action_toggle_timer(self) -> None:
+        if self.refuse_offline():
+            return
         task = self._card_or_bell()
         me = self.board_app.me
         if task is None or me is None:
@@ -357,6 +379,8 @@ class BoardScreen(BoardLive):
         self.send_write(Write(f"start or stop the timer on {key}", send, key))
 
     def action_archive(self) -> None:
+        if self.refuse_offline():
+            return
         task = self._card_or_bell()
         if task is None:
             return
@@ -369,9 +393,10 @@ class BoardScreen(BoardLive):
         )
 
         def answered(yes: bool | None) -> None:
-            if not yes or self.state is None:
+            if not yes or self.state is None or self.refuse_offline():
                 return
             column_id = self.state.column_of(task.key)
+            before = self.change_on_screen(set() if column_id is None else {column_id})
             if self.state.remove(task.key) is None:
                 return
             self.draw(None if column_id is None else {column_id})
@@ -387,7 +412,7 @@ class BoardScreen(BoardLive):
                     undo=card_archived(f"archive {key}", done),
                 )
 
-            self.send_write(Write(f"archive {key}", send, key, task.version))
+            self.send_board_write(Write(f"archive {key}", send, key, task.version), before=before)
 
         self.app.push_screen(confirm, answered)
 
