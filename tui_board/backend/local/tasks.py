@@ -331,7 +331,11 @@ class TaskService(ServiceBase):
         with self.db.write() as s:
             actor = self._actor(s)
             row = self._task_row(s, key, lock=True)
-            self._check_version(row, version, canonical_task_key(key), self._task_record(s, row))
+            before = self._task_record(s, row)
+            self._check_version(row, version, canonical_task_key(key), before)
+            # What each field was, for the history's "from X to Y" (not the description:
+            # long, and "description changed" says enough).
+            was = {n: getattr(before, n) for n in changes if n != "description"}
             for name, value in changes.items():
                 if name == "title":
                     row.title = check_text(value, "a title", limit=TITLE_LIMIT)
@@ -347,7 +351,7 @@ class TaskService(ServiceBase):
                     row.priority = check_priority(value)
                 elif name == "tags":
                     row.tags = format_tags(value)
-            self._touch(s, actor, row, key, "update", changes)
+            self._touch(s, actor, row, key, "update", {**changes, "was": was})
             return self._task_record(s, row)
 
     def move_task(self, key: str, version: int, column_id: int, index: int | None = None) -> Task:
@@ -356,12 +360,14 @@ class TaskService(ServiceBase):
             column = self._column_row(s, column_id)
             self._lock_column(s, column_id)  # before the card: see _lock_column
             row = self._task_row(s, key, lock=True)
-            self._check_version(row, version, canonical_task_key(key), self._task_record(s, row))
+            before = self._task_record(s, row)
+            self._check_version(row, version, canonical_task_key(key), before)
             if column.project_id != row.project_id:
                 raise Invalid(f"column {column.name!r} is on another project's board")
             row.column_id = column_id
             row.rank = self._rank_at(s, column_id, index, row.id)
-            self._touch(s, actor, row, key, "move", {"column": column.name, "index": index})
+            moved = {"column": column.name, "index": index, "from": before.column}
+            self._touch(s, actor, row, key, "move", moved)
             return self._task_record(s, row)
 
     def archive_task(self, key: str, version: int, *, archived: bool = True) -> Task:
