@@ -36,6 +36,8 @@ class HistoryLine:
     time: datetime
     #: Who did it; None: someone whose time the reader may not see.
     user: str | None
+    #: What the change was to (`task`, `comment`, `entry`) and what it did there.
+    entity: str
     action: str
     data: dict[str, Any]
     #: What happened, without who: "moved from Todo to Doing".
@@ -45,7 +47,8 @@ class HistoryLine:
 def history_lines(changes: Iterable[Change]) -> list[HistoryLine]:
     """A card's changes (as `Backend.task_history` gives them) as lines to show."""
     return [
-        HistoryLine(c.seq, c.time, c.user, c.action, dict(c.data), sentence(c)) for c in changes
+        HistoryLine(c.seq, c.time, c.user, c.entity, c.action, dict(c.data), sentence(c))
+        for c in changes
     ]
 
 
