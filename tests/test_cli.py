@@ -360,7 +360,9 @@ def test_task_history_of_hostile_titles_and_columns(cli: Cli, name: str) -> None
     assert "moved from " in ran.stdout and 'to "Clean title"' in ran.stdout
     *_, moved, renamed = cli.json("task", "history", "WEB-1")
     assert moved["data"]["from"] == f"{value} #1"
-    assert moved["sentence"] == f"moved from {value} #1 to {value} #2"
+    assert moved["sentence"].startswith(f"moved from {value[:40]}")
+    if len(value) < 50:  # (a long name is cut in the sentence, whole in the data)
+        assert moved["sentence"] == f"moved from {value} #1 to {value} #2"
     assert renamed["data"]["was"]["title"] == task.title
 
 

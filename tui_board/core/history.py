@@ -22,7 +22,7 @@ from typing import Any
 from tui_board.core.durations import format_duration
 from tui_board.core.models import Change
 
-#: How much of a title a sentence quotes.
+#: How much of a title a sentence quotes (and of a column's or a person's name).
 TITLE_WORDS = 60
 #: The fields of an update, in the order a sentence names them.
 FIELD_ORDER = ("title", "assignee", "estimate", "due", "priority", "tags", "description")
@@ -59,7 +59,7 @@ def sentence(change: Change) -> str:
     if entity == "task":
         if action == "create":
             column = data.get("column")
-            return f"created in {column}" if column else "created"
+            return f"created in {_short(column)}" if column else "created"
         if action == "move":
             return _moved(data)
         if action == "update":
@@ -101,12 +101,12 @@ def when(time: datetime, now: datetime, tz: tzinfo | None = None) -> str:
 
 
 def _moved(data: Mapping[str, Any]) -> str:
-    to, source = data.get("column"), data.get("from")
+    to, source = _short(data.get("column")), data.get("from")
     if source is None:
         return f"moved to {to}"
-    if source == to:
+    if source == data.get("column"):
         return f"reordered in {to}"
-    return f"moved from {source} to {to}"
+    return f"moved from {_short(source)} to {to}"
 
 
 def _updated(data: Mapping[str, Any]) -> str:
@@ -128,6 +128,7 @@ def _field(name: str, new: Any, old: Any, known: bool) -> str:
     if name == "description":
         return "description changed" if new else "description cleared"
     if name == "assignee":
+        new, old = _short(new), _short(old)
         if not new:
             return f"unassigned from {old}" if known and old else "unassigned"
         if known and old:
@@ -213,10 +214,15 @@ def _tags(value: Any) -> str:
 
 
 def _quote(value: Any) -> str:
+    return f'"{_short(value)}"'
+
+
+def _short(value: Any) -> str:
+    """Stored text as a sentence names it: at most `TITLE_WORDS` characters."""
     text = str(value or "")
     if len(text) > TITLE_WORDS:
         text = text[: TITLE_WORDS - 1].rstrip() + "…"
-    return f'"{text}"'
+    return text
 
 
 __all__ = ["HistoryLine", "history_lines", "sentence", "when"]
