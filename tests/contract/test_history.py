@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from tests.contract.conftest import World
-from tests.contract.helpers import TODAY, day
+from tests.contract.helpers import TODAY, day, refused
+from tui_board.core.errors import NotFound
 from tui_board.core.history import history_lines
 from tui_board.core.models import TaskPatch
 
@@ -61,3 +62,30 @@ def test_an_estimate_set_and_cleared_and_a_first_assignee(world: World) -> None:
     card = world.ada.update_task(card.key, card.version, TaskPatch(estimate=None))
     sentences = [line.sentence for line in history_lines(world.ada.task_history(card.key))]
     assert sentences[1:] == ["assigned to mia; estimate set to 1:00", "estimate cleared (was 1:00)"]
+
+
+def test_the_archive_lists_a_projects_archived_cards_newest_first(world: World) -> None:
+    first, second, kept = world.task("First"), world.task("Second"), world.task("Kept")
+    world.clock.advance(minutes=5)
+    archived_at = world.clock.now
+    world.mia.archive_task(first.key, first.version)
+    world.clock.advance(minutes=5)
+    moved = world.ada.move_task(second.key, second.version, world.column("Done"))
+    second = world.lee.archive_task(second.key, moved.version)
+    other = world.ada.create_project("APP", "App")
+    world.ada.archive_task(world.task("Elsewhere", project=other.key).key, 1)
+
+    archive = world.max.list_archived("web")
+    assert [(a.task.key, a.task.column, a.by) for a in archive] == [
+        (second.key, "Done", "lee"),
+        (first.key, "Backlog", "mia"),
+    ]
+    assert archive[1].archived == archived_at
+    assert archive[0].task.archived and archive[0].task.version == second.version
+    assert kept.key not in [a.task.key for a in archive]
+
+    world.max.archive_task(second.key, second.version, archived=False)
+    assert [a.task.key for a in world.max.list_archived("WEB")] == [first.key]
+    assert world.ada.list_archived("APP")[0].by == "ada"
+    with refused(NotFound, world):
+        world.max.list_archived("NOPE")

@@ -22,6 +22,7 @@ from tui_board.core.errors import Invalid, NotFound
 from tui_board.core.models import (
     DEFAULT_COLUMNS,
     PRIORITIES,
+    ArchivedTask,
     Column,
     ColumnKind,
     ColumnPatch,
@@ -35,6 +36,7 @@ from tui_board.core.models import (
 from tui_board.core.permissions import Actor, can_manage_projects, require
 from tui_board.core.text import check_text as refuse_controls
 from tui_board.store.tables import (
+    ChangeRow,
     ColumnRow,
     CommentRow,
     CustomerRow,
@@ -385,6 +387,42 @@ class TaskService(ServiceBase):
             row.archived = archived
             self._touch(s, actor, row, key, "archive" if archived else "restore", {})
             return self._task_record(s, row)
+
+    def list_archived(self, project: str) -> list[ArchivedTask]:
+        with self.db.read() as s:
+            self._actor(s)
+            prow = self._project_row(s, project)
+            rows = s.exec(
+                select(TaskRow, ColumnRow.name, UserRow.login)
+                .join(ColumnRow, col(ColumnRow.id) == TaskRow.column_id)
+                .join(UserRow, col(UserRow.id) == TaskRow.assignee_id, isouter=True)
+                .where(TaskRow.project_id == prow.id, col(TaskRow.archived).is_(True))
+            ).all()
+            if not rows:
+                return []
+            last = (
+                select(func.max(ChangeRow.seq))
+                .where(ChangeRow.entity == "task", ChangeRow.action == "archive")
+                .where(col(ChangeRow.entity_id).startswith(f"{prow.key}-"))
+                .group_by(col(ChangeRow.entity_id))
+            )
+            archived = {
+                key: (time, login)
+                for key, time, login in s.exec(
+                    select(ChangeRow.entity_id, ChangeRow.time, UserRow.login)
+                    .join(UserRow, col(UserRow.id) == ChangeRow.user_id, isouter=True)
+                    .where(col(ChangeRow.seq).in_(last))
+                )
+            }
+            found = []
+            for row, column, assignee in rows:
+                task = task_record(row, prow.key, column, assignee)
+                found.append(ArchivedTask(task, *archived.get(task.key, (None, None))))
+            found.sort(
+                key=lambda a: (a.archived.timestamp() if a.archived else 0.0, a.task.number),
+                reverse=True,
+            )
+            return found
 
     def _touch(
         self, s: Session, actor: Actor, row: TaskRow, key: str, action: str, data: dict[str, Any]
