@@ -348,7 +348,7 @@ class BoardScreen(BoardLive):
             return
         confirm = ConfirmScreen(
             f"Archive {task.key} · {cut(task.title)}?\nIt leaves the board; "
-            f"`tui-board task archive {task.key} --restore` brings it back.",
+            "the archive (A) lists it and brings it back.",
             title="Archive the card",
             yes="Archive",
             no="Keep",
