@@ -88,9 +88,33 @@ async def test_h_in_the_card_detail_shows_who_moved_and_assigned_it(
         assert f"just now  alice  reassigned from {card.assignee} to qnovak" in on_screen
         assert "h: back to the card" in on_screen
 
+        # a comment written from the history is in it once stored
+        await pilot.press("c", *"on it", "enter")
+        await settle(app, pilot)
+        assert history_shown(detail).splitlines()[-1].endswith("alice  comment added")
+
         await pilot.press("h")  # back to the card
         assert detail.query_one("#detail-body").display
         assert not detail.query_one("#detail-history").display
+
+
+async def test_a_long_change_goes_on_under_itself_at_80_by_24(config: Config, clock: Clock) -> None:
+    backend = backend_for(config, clock=clock)
+    card = backend.get_task("APP-3")
+    longer = "Monitor the TLS certificates of every service and renew them before they expire"
+    backend.update_task("APP-3", card.version, TaskPatch(title=longer))
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_board(app, pilot)
+        await pilot.press("enter", "h")
+        await settle(app, pilot)
+        lines = frame_text(app)
+        first = next(i for i, line in enumerate(lines) if "title changed from" in line)
+        indent = lines[first].index("title changed")
+        assert lines[first + 1][indent - 1] == " " and lines[first + 1][indent] != " "
+        assert lines[first + 1][2:indent].strip() == ""
+        said = " ".join(line[indent:].strip(" │") for line in lines[first : first + 3])
+        assert said.startswith(f'title changed from "{card.title}" to "Monitor the TLS')
 
 
 async def test_a_card_archived_with_d_is_restored_from_the_archive_view(

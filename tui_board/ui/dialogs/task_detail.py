@@ -366,14 +366,21 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
         if self.history:
             self._show_history()
 
+    def writes_done(self) -> None:
+        """An edit or a comment made here is in the history shown."""
+        if self.has_class("-history"):
+            self._read_history(self.card.key)
+
     def _show_history(self, *, newest: bool = False) -> None:
         lines = self.history or []
         heading = self.query_one("#detail-history-heading", Label)
         count = len(lines)
         heading.update(f"History ({count} change{'s' * (count != 1)})" if lines else "History")
         now = cast("BoardApp", self.app).clock()
-        width = self.query_one("#detail-history", VerticalScroll).scrollable_content_region.width
-        text = history_text(lines, now, width or HISTORY_WIDTH)
+        part = self.query_one("#detail-history", VerticalScroll)
+        # (the panel's width: the history may not be laid out yet, while it is hidden)
+        width = self.query_one(".dialog").content_region.width - part.styles.scrollbar_size_vertical
+        text = history_text(lines, now, width if width > 0 else HISTORY_WIDTH)
         shown = self.query_one("#detail-history-lines", Static)
         shown.update(plain_text(text or "nothing recorded yet", multiline=True))
         shown.set_class(not lines, "detail--muted")
