@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import date
@@ -290,6 +291,79 @@ def test_export_csv_sends_no_live_formula(cli: Cli, tmp_path: Path) -> None:
             ("'" + f, "'" + f) for f in FORMULAS
         )
         assert {r["minutes"] for r in rows} == {"30"} and {r["hours"] for r in rows} == {"0.50"}
+
+
+def test_task_history_says_who_did_what_when_in_text_and_json(cli: Cli) -> None:
+    cli.ok("user", "add", "bob", "--name", "Bob Berg")
+    cli.ok("task", "move", "WEB-1", "To do")
+    cli.ok("task", "assign", "WEB-1", "bob")
+    cli.ok("log", "1h30", "WEB-1")
+    cli.ok("task", "archive", "WEB-1")
+    cli.ok("task", "archive", "WEB-1", "--restore")
+    out = cli.ok("task", "history", "web-1")
+    # (a slow run may say "1 min ago" instead of "just now"; the lines stay aligned)
+    said = re.sub(r"(?m)^  (just now|1 min ago) +", "  WHEN  ", out)
+    today = date.today()
+    assert said.splitlines() == [
+        "WEB-1  Fix login",
+        "  WHEN  alice  created in Backlog",
+        "  WHEN  alice  moved from Backlog to To do",
+        "  WHEN  alice  assigned to bob",
+        f"  WHEN  alice  logged 1:30 on {today:%a} {today.day} {today:%b}",
+        "  WHEN  alice  archived",
+        "  WHEN  alice  restored",
+    ]
+    lines = cli.json("task", "history", "WEB-1")
+    assert [(x["user"], x["entity"], x["action"]) for x in lines][:3] == [
+        ("alice", "task", "create"),
+        ("alice", "task", "move"),
+        ("alice", "task", "update"),
+    ]
+    assert lines[1]["data"] == {"column": "To do", "from": "Backlog", "index": None}
+    assert lines[1]["sentence"] == "moved from Backlog to To do"
+    assert [x["seq"] for x in lines] == sorted(x["seq"] for x in lines)
+    assert date.fromisoformat(lines[0]["time"][:10]) <= date.today()
+    # bob may not see alice's time: he reads that time was logged, naming nobody
+    assert (None, "time logged") in [
+        (x["user"], x["sentence"]) for x in cli.json("task", "history", "WEB-1", user="bob")
+    ]
+    refused = cli.run("task", "history", "WEB-9")
+    assert (refused.code, refused.stderr) == (1, "tui-board: no task WEB-9\n")
+
+
+@pytest.mark.parametrize("name", ["clear", "bidi", "markup", "long", "newline"])
+def test_task_history_of_hostile_titles_and_columns(cli: Cli, name: str) -> None:
+    """Titles and column names planted past the service layer (an old database) come
+    back in the history's "from X to Y": printable in the text, exact in the JSON."""
+    from tests.hostile import CORPUS, plant, stray_escapes, violations
+    from tui_board.backend import open_backend
+    from tui_board.config import Config
+    from tui_board.core.models import TaskPatch
+
+    value = CORPUS[name]
+    plant(cli.db, corpus={str(n): f"{value} #{n}" for n in range(1, 9)})
+    cli.ok("task", "move", "WEB-1", f"{value} #2")
+    backend = open_backend(Config(db=str(cli.db)), login="alice")
+    try:
+        task = backend.get_task("WEB-1")
+        backend.update_task("WEB-1", task.version, TaskPatch(title="Clean title"))
+    finally:
+        backend.close()
+    ran = run_cli(
+        ["--db", str(cli.db), "task", "history", "WEB-1"],
+        home=cli.home,
+        env={"TUI_BOARD_USER": "alice"},
+        color=True,
+    )
+    assert ran.code == 0, ran.stderr
+    assert violations(ran.stdout) == [] and stray_escapes(ran.stdout) == []
+    assert "moved from " in ran.stdout and 'to "Clean title"' in ran.stdout
+    *_, moved, renamed = cli.json("task", "history", "WEB-1")
+    assert moved["data"]["from"] == f"{value} #1"
+    assert moved["sentence"].startswith(f"moved from {value[:40]}")
+    if len(value) < 50:  # (a long name is cut in the sentence, whole in the data)
+        assert moved["sentence"] == f"moved from {value} #1 to {value} #2"
+    assert renamed["data"]["was"]["title"] == task.title
 
 
 def test_export_csv_of_planted_hostile_text(cli: Cli) -> None:

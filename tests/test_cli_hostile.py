@@ -202,6 +202,7 @@ def stored_text_runs(demo: Demo, home: Path, value: str) -> list[Run]:
         Run(("task", "comment", "WEB-1", "plain")),
         Run(("task", "archive", "WEB-3")),
         Run(("task", "archive", "WEB-3", "--restore")),
+        *with_json("task", "history", "WEB-1", table=False),
         # a team looked up by its stored name: found, or refused as input once the
         # service checks every text it is given
         Run(("user", "add", "newbie", "--team", value), frozenset({0, 2})),
@@ -245,6 +246,7 @@ def typed_text_runs(demo: Demo, home: Path, value: str) -> list[Run]:
         Run(("log", value, "WEB-1"), refused),
         Run(("log", "1h", f"WEB-{value}"), refused),
         Run(("task", "show", value), refused),
+        Run(("task", "history", value), refused),
         Run(("task", "move", "WEB-1", value), refused),
         Run(("timer", "start", value), refused),
         Run(("user", "set", value, "--capacity", "1h"), refused),

@@ -58,6 +58,7 @@ from tui_board.ui.dialogs import (
     TextPrompt,
 )
 from tui_board.ui.screens.approvals import ApprovalsScreen
+from tui_board.ui.screens.archive import ArchiveScreen
 from tui_board.ui.screens.board import BoardScreen
 from tui_board.ui.screens.help import HelpScreen
 from tui_board.ui.screens.reports import ReportsScreen
@@ -104,6 +105,23 @@ def make_hostile_store(path: Path, clock: Clock) -> None:
         with conn:
             for key, name in (("APP", "long"), ("OPS", "markup"), ("WEB", "clipboard")):
                 conn.execute("UPDATE projects SET name = ? WHERE key = ?", (CORPUS[name], key))
+    finally:
+        conn.close()
+    # A history and an archive that hold planted text: the cards with comments moved out
+    # of their (planted) column and back, one card archived in each project.
+    backend = open_backend(Config(db=str(path)), login="alice", clock=clock)
+    try:
+        for project in backend.list_projects():
+            first, second = backend.list_columns(project.key)[:2]
+            tasks = backend.list_tasks(project=project.key, column_id=first.id)
+            for index, task in enumerate(tasks[:2]):
+                moved = backend.move_task(task.key, task.version, second.id)
+                backend.move_task(task.key, moved.version, first.id, index)
+            backend.archive_task(tasks[2].key, tasks[2].version)
+    finally:
+        backend.close()
+    conn = sqlite3.connect(path)
+    try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all of it in the file that is copied
     finally:
         conn.close()
@@ -185,6 +203,9 @@ async def visit_board(frames: Frames) -> None:
     frames.screen(TaskDetailScreen)
     for _ in range(4):
         await frames.press("pagedown", where="the card's comments")
+    await frames.press("h", where="the card's history")
+    frames.shows("moved from")
+    await frames.press("pageup", "h", where="the card again")
     await frames.press("e", where="the card's form")
     frames.screen(TaskForm)
     await frames.press("escape", "escape", where="the board again")
@@ -197,6 +218,9 @@ async def visit_board(frames: Frames) -> None:
     frames.screen(ConfirmScreen)
     await frames.press("n", "n", where="a new card's form")
     frames.screen(TaskForm)
+    await frames.press("escape", "A", where="the archive")
+    frames.screen(ArchiveScreen)
+    frames.shows("1 archived card")
     await frames.press("escape", "question_mark", where="the board's help")
     frames.screen(HelpScreen)
     await frames.press("escape", "ctrl+p", where="the command palette")
@@ -279,6 +303,7 @@ async def test_every_screen_draws_planted_text_as_plain_text(
         "BoardScreen", "TaskDetailScreen", "TaskForm", "PickerScreen", "DurationPrompt",
         "ConfirmScreen", "HelpScreen", "CommandPalette", "TimesheetScreen", "WorkloadScreen",
         "WeekDetailScreen", "ApprovalsScreen", "TextPrompt", "ReportsScreen", "RulesHelpScreen",
+        "ArchiveScreen",
     }  # fmt: skip
     assert expected <= frames.visited
     # The markup in the corpus was shown as the text it is, not read as markup.

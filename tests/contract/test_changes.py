@@ -318,7 +318,7 @@ def test_private_changes_are_for_those_who_may_see_that_persons_time(world: Worl
     start -= 1  # from mia's first change on (the task's creation is public)
     whole = world.ada.changes_since(start)
     assert [(c.entity, c.action) for c in whole] == MIAS_CHANGES
-    assert whole[0].data == {"user": "mia", "day": "2026-11-25", "minutes": 90}
+    assert whole[0].data == {"user": "mia", "day": "2026-11-25", "minutes": 90, "was": 0}
     assert whole[2].data == {"user": "mia", "week": str(NEXT_WEEK)}
     for insider in (world.mia, world.lee):  # herself, her team's lead
         assert insider.changes_since(start) == whole
@@ -378,7 +378,8 @@ def test_a_cards_history_is_what_happened_to_it_as_the_reader_may_see_it(
         ("mia", "comment", "create"),
         ("mia", "entry", "set"),
     ]
-    assert history[2].data == {"estimate": 240}
+    assert history[1].data == {"column": "In progress", "index": None, "from": "Backlog"}
+    assert history[2].data == {"estimate": 240, "was": {"estimate": None}}
     assert history[0].time < history[1].time
     assert world.ada.task_history(made.key) == history
     # Someone who may not see mia's time learns that time was logged, not by whom.

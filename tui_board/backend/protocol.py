@@ -22,6 +22,7 @@ from typing import Protocol, runtime_checkable
 from tui_board.backend.declare import reads, writes
 from tui_board.backend.offline import QueuedWrite
 from tui_board.core.models import (
+    ArchivedTask,
     Change,
     Column,
     ColumnKind,
@@ -158,6 +159,12 @@ class Backend(Protocol):
 
     @writes
     def archive_task(self, key: str, version: int, *, archived: bool = True) -> Task: ...
+    @reads
+    def list_archived(self, project: str) -> list[ArchivedTask]:
+        """A project's archived cards, the most recently archived first, each with when
+        and by whom it was archived."""
+        ...
+
     @reads
     def list_comments(self, key: str) -> list[Comment]: ...
     @writes

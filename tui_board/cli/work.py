@@ -7,7 +7,7 @@ from typing import cast
 import click
 
 from tui_board.cli.context import CliContext, pass_cli
-from tui_board.cli.output import emit_json, fail, say, table
+from tui_board.cli.output import CELL_WIDTH, clip, emit_json, fail, say, table
 from tui_board.core.models import Priority
 
 PRIORITY_CHOICE = click.Choice(["low", "normal", "high", "urgent"])
@@ -223,6 +223,31 @@ def task_show(cli_ctx: CliContext, key: str, as_json: bool) -> None:
         say("")
         say(f"{comment.author} at {comment.time:%Y-%m-%d %H:%M}:")
         say("  " + comment.body, multiline=True)
+
+
+@task.command("history")
+@click.argument("key")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_cli
+def task_history(cli_ctx: CliContext, key: str, as_json: bool) -> None:
+    """What happened to a task, oldest first: who did what, when."""
+    from datetime import UTC, datetime
+
+    from tui_board.core.history import history_lines, when
+
+    backend = cli_ctx.backend()
+    found = backend.get_task(key)
+    lines = history_lines(backend.task_history(found.key))
+    if as_json:
+        emit_json(lines)
+        return
+    now = datetime.now(UTC)
+    times = [when(line.time, now) for line in lines]
+    people = [line.user or "-" for line in lines]  # logins: short, plain letters
+    wide, wider = max(map(len, times), default=0), max(map(len, people), default=0)
+    say(f"{found.key}  {clip(found.title, CELL_WIDTH)}")
+    for time, who, line in zip(times, people, lines, strict=True):
+        say(f"  {time:<{wide}}  {who:<{wider}}  {line.sentence}")
 
 
 @task.command("move")

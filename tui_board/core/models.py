@@ -125,6 +125,16 @@ class Task:
 
 
 @dataclass(frozen=True)
+class ArchivedTask:
+    """An archived card, and when and by whom it was last archived (None when the
+    change feed does not say: a card archived by hand in the database)."""
+
+    task: Task
+    archived: datetime | None = None
+    by: str | None = None
+
+
+@dataclass(frozen=True)
 class Comment:
     id: int
     task: str

@@ -505,9 +505,11 @@ def _mode_screen_types() -> list[type]:
     """The mode screens, and the screens they push that have keys of their own
     (a mode screen's `SUBSCREENS`)."""
     from tui_board.ui.dialogs import DIALOGS
+    from tui_board.ui.screens.archive import ArchiveScreen  # the board's, kept off start-up
 
     modes: list[type] = [BoardScreen, *(_screen_class(mode) for mode in LAZY_SCREENS)]
-    return [*modes, *DIALOGS, *(sub for mode in modes for sub in getattr(mode, "SUBSCREENS", ()))]
+    subscreens = [ArchiveScreen, *(s for mode in modes for s in getattr(mode, "SUBSCREENS", ()))]
+    return [*modes, *DIALOGS, *subscreens]
 
 
 def _close_quietly(backend: Backend) -> None:

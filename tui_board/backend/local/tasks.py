@@ -22,6 +22,7 @@ from tui_board.core.errors import Invalid, NotFound
 from tui_board.core.models import (
     DEFAULT_COLUMNS,
     PRIORITIES,
+    ArchivedTask,
     Column,
     ColumnKind,
     ColumnPatch,
@@ -35,6 +36,7 @@ from tui_board.core.models import (
 from tui_board.core.permissions import Actor, can_manage_projects, require
 from tui_board.core.text import check_text as refuse_controls
 from tui_board.store.tables import (
+    ChangeRow,
     ColumnRow,
     CommentRow,
     CustomerRow,
@@ -331,7 +333,11 @@ class TaskService(ServiceBase):
         with self.db.write() as s:
             actor = self._actor(s)
             row = self._task_row(s, key, lock=True)
-            self._check_version(row, version, canonical_task_key(key), self._task_record(s, row))
+            before = self._task_record(s, row)
+            self._check_version(row, version, canonical_task_key(key), before)
+            # What each field was, for the history's "from X to Y" (not the description:
+            # long, and "description changed" says enough).
+            was = {n: getattr(before, n) for n in changes if n != "description"}
             for name, value in changes.items():
                 if name == "title":
                     row.title = check_text(value, "a title", limit=TITLE_LIMIT)
@@ -347,7 +353,7 @@ class TaskService(ServiceBase):
                     row.priority = check_priority(value)
                 elif name == "tags":
                     row.tags = format_tags(value)
-            self._touch(s, actor, row, key, "update", changes)
+            self._touch(s, actor, row, key, "update", {**changes, "was": was})
             return self._task_record(s, row)
 
     def move_task(self, key: str, version: int, column_id: int, index: int | None = None) -> Task:
@@ -356,12 +362,14 @@ class TaskService(ServiceBase):
             column = self._column_row(s, column_id)
             self._lock_column(s, column_id)  # before the card: see _lock_column
             row = self._task_row(s, key, lock=True)
-            self._check_version(row, version, canonical_task_key(key), self._task_record(s, row))
+            before = self._task_record(s, row)
+            self._check_version(row, version, canonical_task_key(key), before)
             if column.project_id != row.project_id:
                 raise Invalid(f"column {column.name!r} is on another project's board")
             row.column_id = column_id
             row.rank = self._rank_at(s, column_id, index, row.id)
-            self._touch(s, actor, row, key, "move", {"column": column.name, "index": index})
+            moved = {"column": column.name, "index": index, "from": before.column}
+            self._touch(s, actor, row, key, "move", moved)
             return self._task_record(s, row)
 
     def archive_task(self, key: str, version: int, *, archived: bool = True) -> Task:
@@ -379,6 +387,42 @@ class TaskService(ServiceBase):
             row.archived = archived
             self._touch(s, actor, row, key, "archive" if archived else "restore", {})
             return self._task_record(s, row)
+
+    def list_archived(self, project: str) -> list[ArchivedTask]:
+        with self.db.read() as s:
+            self._actor(s)
+            prow = self._project_row(s, project)
+            rows = s.exec(
+                select(TaskRow, ColumnRow.name, UserRow.login)
+                .join(ColumnRow, col(ColumnRow.id) == TaskRow.column_id)
+                .join(UserRow, col(UserRow.id) == TaskRow.assignee_id, isouter=True)
+                .where(TaskRow.project_id == prow.id, col(TaskRow.archived).is_(True))
+            ).all()
+            if not rows:
+                return []
+            last = (
+                select(func.max(ChangeRow.seq))
+                .where(ChangeRow.entity == "task", ChangeRow.action == "archive")
+                .where(col(ChangeRow.entity_id).startswith(f"{prow.key}-"))
+                .group_by(col(ChangeRow.entity_id))
+            )
+            archived = {
+                key: (time, login)
+                for key, time, login in s.exec(
+                    select(ChangeRow.entity_id, ChangeRow.time, UserRow.login)
+                    .join(UserRow, col(UserRow.id) == ChangeRow.user_id, isouter=True)
+                    .where(col(ChangeRow.seq).in_(last))
+                )
+            }
+            found = []
+            for row, column, assignee in rows:
+                task = task_record(row, prow.key, column, assignee)
+                found.append(ArchivedTask(task, *archived.get(task.key, (None, None))))
+            found.sort(
+                key=lambda a: (a.archived.timestamp() if a.archived else 0.0, a.task.number),
+                reverse=True,
+            )
+            return found
 
     def _touch(
         self, s: Session, actor: Actor, row: TaskRow, key: str, action: str, data: dict[str, Any]

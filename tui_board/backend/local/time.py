@@ -181,7 +181,7 @@ class TimeService(ServiceBase):
         trow.logged += minutes - old
         s.add(trow)
         assert owner.id is not None and trow.id is not None
-        data = {"user": owner.login, "day": day.isoformat(), "minutes": minutes}
+        data = {"user": owner.login, "day": day.isoformat(), "minutes": minutes, "was": old}
         if minutes == 0 and not comment:
             if entry is not None:
                 s.delete(entry)

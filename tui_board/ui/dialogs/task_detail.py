@@ -1,5 +1,6 @@
 """A card opened: its fields, description, who logged how much time on it, its
-comments (add one), and the form to edit its fields.
+comments (add one), the form to edit its fields, and (`h`) its history: who did what
+to it, when.
 
 Reads go through the Backend in a thread worker, writes through the app's writer (in
 order with the board's); a card someone else changed meanwhile is refused by the store
@@ -9,9 +10,10 @@ as it is now when it changed, else None.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.cells import cell_len
@@ -24,7 +26,9 @@ from textual.widgets import Input, Label, Static
 
 from tui_board.backend.undo import card_edit
 from tui_board.core.durations import BareUnit, format_duration
+from tui_board.core.history import HistoryLine, history_lines, when
 from tui_board.core.models import Comment, ReportRow, Task, TaskPatch, User
+from tui_board.core.text import printable
 from tui_board.ui.dialogs.base import Dialog
 from tui_board.ui.dialogs.task_form import TaskDraft, TaskForm
 from tui_board.ui.plain_text import cut, fit, plain_text
@@ -34,6 +38,7 @@ from tui_board.ui.writer import Refusal, SendsWrites, Stored, Write
 
 if TYPE_CHECKING:
     from tui_board.backend.protocol import Backend
+    from tui_board.ui.app import BoardApp
 
 
 def _when(comment: Comment) -> str:
@@ -44,6 +49,13 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit", "Edit", tooltip="Edit the card's fields", id="card-edit"),
         Binding("c", "comment", "Comment", tooltip="Write a comment", id="card-comment"),
+        Binding(
+            "h",
+            "history",
+            "History",
+            tooltip="Who did what to the card, when (again: back to the card)",
+            id="card-history",
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -88,6 +100,17 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
     TaskDetailScreen #detail-comment {
         margin-top: 1;
     }
+    TaskDetailScreen #detail-history {
+        display: none;
+        height: auto;
+        max-height: 1fr;
+    }
+    TaskDetailScreen.-history #detail-history {
+        display: block;
+    }
+    TaskDetailScreen.-history #detail-body {
+        display: none;
+    }
     """
 
     @dataclass
@@ -96,6 +119,12 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
 
         comments: list[Comment]
         logged: list[ReportRow]
+
+    @dataclass
+    class HistoryRead(Message):
+        """The card's history, read by the worker."""
+
+        lines: list[HistoryLine]
 
     @dataclass
     class Failed(Message):
@@ -124,10 +153,12 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
         self._forms: dict[Write[Any], TaskForm] = {}
         #: A comment on its way to the store (it stays in its field until stored).
         self._posting: str | None = None
+        #: The card's history as last read (None: not read yet).
+        self.history: list[HistoryLine] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as panel:
-            panel.border_subtitle = "e: edit · c: comment · esc: close"
+            panel.border_subtitle = SUBTITLES[False]
             with VerticalScroll(id="detail-body"):
                 yield Label("", id="detail-title", markup=False)
                 with Grid(id="detail-facts"):
@@ -142,6 +173,9 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
                     yield Static(
                         "reading …", id=f"detail-{name}", classes="detail--text", markup=False
                     )
+            with VerticalScroll(id="detail-history"):
+                yield Label("History", id="detail-history-heading", classes="detail--heading")
+                yield Static("reading …", id="detail-history-lines", markup=False)
             yield Input(
                 placeholder="Add a comment, enter to post", id="detail-comment", compact=True
             )
@@ -150,6 +184,7 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
         self._show_task()
         self.query_one("#detail-body").focus()
         self._read(self.card.key)
+        self._read_history(self.card.key)
 
     def cancelled(self) -> Task | None:
         return self.card if self.changed else None
@@ -158,7 +193,7 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
         """`esc` in the comment field leaves the field; elsewhere it closes."""
         comment = self.query_one("#detail-comment", Input)
         if comment.has_focus:
-            self.query_one("#detail-body").focus()
+            self._shown_part().focus()
         else:
             super().action_cancel()
 
@@ -360,3 +395,86 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
     @on(Failed)
     def _failed(self, message: Failed) -> None:
         self.notify(message.message, title="Card", severity="error", markup=False)
+
+    # --- the history (`h`) -------------------------------------------------------------------
+
+    def action_history(self) -> None:
+        """Show the card's history instead of its fields, or the fields again. The
+        history is read again each time it is shown (the card may have changed)."""
+        showing = not self.has_class("-history")
+        self.set_class(showing, "-history")
+        self.query_one(".dialog").border_subtitle = SUBTITLES[showing]
+        self._shown_part().focus()
+        if showing:
+            self._read_history(self.card.key)
+
+    def _shown_part(self) -> VerticalScroll:
+        part = "#detail-history" if self.has_class("-history") else "#detail-body"
+        return self.query_one(part, VerticalScroll)
+
+    @work(thread=True, exclusive=True, group="task-detail-history")
+    def _read_history(self, key: str) -> None:
+        try:
+            lines = history_lines(self.backend.task_history(key))
+        except Exception as error:
+            self.post_message(self.Failed(describe_error(error)))
+            return
+        self.post_message(self.HistoryRead(lines))
+
+    @on(HistoryRead)
+    def _got_history(self, message: HistoryRead) -> None:
+        self.history = message.lines
+        self._show_history(newest=True)
+
+    def on_resize(self) -> None:
+        if self.history:
+            self._show_history()
+
+    def writes_done(self) -> None:
+        """An edit or a comment made here is in the history shown."""
+        if self.has_class("-history"):
+            self._read_history(self.card.key)
+
+    def _show_history(self, *, newest: bool = False) -> None:
+        lines = self.history or []
+        heading = self.query_one("#detail-history-heading", Label)
+        count = len(lines)
+        heading.update(f"History ({count} change{'s' * (count != 1)})" if lines else "History")
+        now = cast("BoardApp", self.app).clock()
+        part = self.query_one("#detail-history", VerticalScroll)
+        # (the panel's width: the history may not be laid out yet, while it is hidden)
+        width = self.query_one(".dialog").content_region.width - part.styles.scrollbar_size_vertical
+        text = history_text(lines, now, width if width > 0 else HISTORY_WIDTH)
+        shown = self.query_one("#detail-history-lines", Static)
+        shown.update(plain_text(text or "nothing recorded yet", multiline=True))
+        shown.set_class(not lines, "detail--muted")
+        if newest:  # the latest changes in sight; older ones are a scroll up
+            self.query_one("#detail-history", VerticalScroll).scroll_end(animate=False)
+
+
+#: The border's line of keys: on the card (False), on its history (True).
+SUBTITLES = {
+    False: "e: edit · c: comment · h: history · esc: close",
+    True: "h: back to the card · c: comment · esc: close",
+}
+#: The history's width before it is laid out (the dialog's, less its border and padding).
+HISTORY_WIDTH = 80
+#: The most of a login the history's "who" column shows.
+WHO_WIDTH = 12
+
+
+def history_text(lines: Sequence[HistoryLine], now: datetime, width: int) -> str:
+    """The history as lines of `width` cells: when, who, what; a long "what" goes on
+    under itself. Stored text in it is made printable here."""
+    times = [when(line.time, now) for line in lines]
+    people = [cut(line.user or "-", WHO_WIDTH) for line in lines]
+    wide = max(map(cell_len, times), default=0)
+    wider = max(map(cell_len, people), default=0)
+    indent = wide + wider + 4
+    room = max(width - indent, 20)
+    shown = []
+    for time, who, line in zip(times, people, lines, strict=True):
+        what = textwrap.wrap(printable(line.sentence), room, break_on_hyphens=False) or [""]
+        shown.append(f"{fit(time, wide)}  {fit(who, wider)}  {what[0]}")
+        shown.extend(" " * indent + rest for rest in what[1:])
+    return "\n".join(shown)

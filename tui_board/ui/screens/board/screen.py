@@ -77,6 +77,8 @@ class BoardScreen(BoardLive):
              "board-timer", show=True),
         bind("d", "archive", "Archive", "Archive the card (asks first)", "board-archive",
              show=True),
+        bind("A", "show_archive", "Archived", "The project's archived cards: restore one",
+             "board-archived"),
         bind("slash", "filter", "Filter", "Show only cards matching a text", "board-filter",
              show=True),
         bind("m", "only_mine", "Mine", "Show only my cards (again: everyone's)", "board-mine",
@@ -386,7 +388,7 @@ class BoardScreen(BoardLive):
             return
         confirm = ConfirmScreen(
             f"Archive {task.key} · {cut(task.title)}?\nIt leaves the board; "
-            f"`tui-board task archive {task.key} --restore` brings it back.",
+            "the archive (A) lists it and brings it back.",
             title="Archive the card",
             yes="Archive",
             no="Keep",
@@ -415,6 +417,24 @@ class BoardScreen(BoardLive):
             self.send_board_write(Write(f"archive {key}", send, key, task.version), before=before)
 
         self.app.push_screen(confirm, answered)
+
+    def action_show_archive(self) -> None:
+        """The project's archived cards; the ones restored there come back at once."""
+        if self.state is None or self.board_app.backend is None:
+            self.app.bell()
+            return
+        from tui_board.ui.screens.archive import ArchiveScreen  # kept off start-up
+
+        archive = ArchiveScreen(self.state.project)
+
+        def closed(_: None) -> None:
+            if self.state is not None and archive.restored:
+                for task in archive.restored:
+                    if task.project == self.state.project.key:
+                        self.state.put(task)
+                self.draw()
+
+        self.app.push_screen(archive, closed)
 
     # --- filters and projects --------------------------------------------------------------------
 
