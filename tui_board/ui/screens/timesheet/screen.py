@@ -337,6 +337,7 @@ class TimesheetScreen(TimesheetEntry):
             self.notice(f"{(reason or 'the week is read-only').capitalize()}.", "warning")
             return
         week = state.week
+        first_day = state.days[0].weekday()  # the week is submitted as it is shown
         total = format_duration(state.week_total())
         short = state.short_days(min(state.days[-1], self.today))
         lines = [
@@ -354,7 +355,7 @@ class TimesheetScreen(TimesheetEntry):
                 return
 
             def send(backend: Backend, _version: int | None) -> Outcome:
-                done = backend.submit_week(week)
+                done = backend.submit_week(week, first_day=first_day)
                 note = f"Submitted week {week.week} ({format_duration(done.submitted_minutes)})."
                 return Outcome(state=done, note=note)
 

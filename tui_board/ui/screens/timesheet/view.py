@@ -129,7 +129,7 @@ class TimesheetView(ModeScreen):
 
     def read(self, backend: Backend, mark: ReadMark) -> None:
         if self.week is None:
-            self.week = IsoWeek.of(self.today)
+            self.week = IsoWeek.holding(self.today, self.board_app.config.first_day)
         first_day = self.board_app.config.first_day
         self._read_week(backend, self.week, first_day, mark, not self.project_names)
 
@@ -208,7 +208,7 @@ class TimesheetView(ModeScreen):
         if days[0].month != days[-1].month:
             first += f" {days[0]:%b}"
         span = f"{first} {DASH} {last}"
-        this_week = IsoWeek.of(self.today)
+        this_week = IsoWeek.holding(self.today, self.board_app.config.first_day)
         offset = state.week - this_week
         when = {0: "this week", -1: "last week", 1: "next week"}.get(
             offset, f"{-offset} weeks ago" if offset < 0 else f"in {offset} weeks"
@@ -421,4 +421,4 @@ class TimesheetView(ModeScreen):
     def action_this_week(self) -> None:
         if self.board_app.backend is not None:
             self._notice = None
-            self.load_week(IsoWeek.of(self.today))
+            self.load_week(IsoWeek.holding(self.today, self.board_app.config.first_day))
