@@ -454,7 +454,16 @@ async def test_a_adds_a_row_through_a_fuzzy_task_picker(
         assert screen.sheet is not None
         assert [row.key for row in screen.sheet.rows] == ["APP-2", "WEB-1"]
         assert cursor(screen) == ("APP-2", WED)
-        await pilot.press("x")  # a row without time goes again
+        await pilot.press("x")  # a row without time goes again, after asking
+        await pilot.pause()
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        assert "Remove APP-2 from week 48?" in confirm.message
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert [ref.key for ref in alice.week(W48).rows] == ["APP-2"]
+        assert [row.key for row in screen.sheet.rows] == ["APP-2", "WEB-1"]
+        await pilot.press("x", "y")
         await settle(app, pilot)
         assert alice.week(W48).rows == ()
         assert [row.key for row in screen.sheet.rows] == ["WEB-1"]
@@ -477,6 +486,11 @@ async def test_y_copies_last_weeks_rows_not_their_time(
         assert [row.key for row in screen.sheet.rows] == ["APP-2", "WEB-3"]
         assert stored(alice) == {}
         assert "Added 2 rows from week 47" in line_of(screen)
+        await pilot.press("y")  # the week has rows now: it asks first
+        await pilot.pause()
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        assert "beside its 2 rows?" in confirm.message
         await pilot.press("y")
         await settle(app, pilot)
         assert "all on week 48 already" in line_of(screen)

@@ -267,15 +267,27 @@ class TimesheetScreen(TimesheetEntry):
             self.notice(f"{key} has time this week: clear its cells first.", "warning")
             return
         week = state.week
-        state.remove_row(key)
-        self._redraw()
+        question = f"Remove {key} from week {week.week}? It has no time on it; a shows it again."
 
-        def send(backend: Backend, _version: int | None) -> Outcome:
-            backend.remove_week_row(week, key)
-            return Outcome(removed=key, note=f"Removed {key} from week {week.week}.")
+        def answered(yes: bool | None) -> None:
+            current = self.sheet
+            if not yes or current is None or current.week != week:
+                return
+            if not current.remove_row(key):  # time was logged on it meanwhile
+                self.notice(f"{key} has time this week: clear its cells first.", "warning")
+                return
+            self._redraw()
 
-        what = f"remove {key} from week {week.week}"
-        self.send_write(SheetWrite(what, send, kind="rows", week=str(week)))
+            def send(backend: Backend, _version: int | None) -> Outcome:
+                backend.remove_week_row(week, key)
+                return Outcome(removed=key, note=f"Removed {key} from week {week.week}.")
+
+            what = f"remove {key} from week {week.week}"
+            self.send_write(SheetWrite(what, send, kind="rows", week=str(week)))
+
+        self.app.push_screen(
+            ConfirmScreen(question, title="Remove row", yes="Remove", no="Keep it"), answered
+        )
 
     def action_copy_rows(self) -> None:
         state = self.sheet
@@ -285,16 +297,30 @@ class TimesheetScreen(TimesheetEntry):
         week = state.week
         last = week.shift(-1)
 
-        def send(backend: Backend, _version: int | None) -> Outcome:
-            refs = backend.copy_week_rows(last, week)
-            if not refs:
-                note = f"Week {last.week}'s rows are all on week {week.week} already."
-            else:
-                note = f"Added {len(refs)} row{'s' * (len(refs) != 1)} from week {last.week}."
-            return Outcome(rows=tuple(refs), note=note)
+        def copy() -> None:
+            def send(backend: Backend, _version: int | None) -> Outcome:
+                refs = backend.copy_week_rows(last, week)
+                if not refs:
+                    note = f"Week {last.week}'s rows are all on week {week.week} already."
+                else:
+                    note = f"Added {len(refs)} row{'s' * (len(refs) != 1)} from week {last.week}."
+                return Outcome(rows=tuple(refs), note=note)
 
-        what = f"copy week {last.week}'s rows"
-        self.send_write(SheetWrite(what, send, kind="rows", week=str(week)))
+            what = f"copy week {last.week}'s rows"
+            self.send_write(SheetWrite(what, send, kind="rows", week=str(week)))
+
+        if not state.rows:
+            copy()  # an empty week: nothing there to mix them with
+            return
+        rows = len(state.rows)
+        question = (
+            f"Add week {last.week}'s rows (the tasks, not their time) to week {week.week}, "
+            f"beside its {rows} row{'s' * (rows != 1)}?"
+        )
+        self.app.push_screen(
+            ConfirmScreen(question, title="Copy last week's rows", yes="Copy", no="Not now"),
+            lambda yes: copy() if yes else None,
+        )
 
     # --- the timer ---------------------------------------------------------------------------
 

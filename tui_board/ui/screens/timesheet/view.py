@@ -309,6 +309,10 @@ class TimesheetView(ModeScreen):
         self.app.bell()
         self.notice(f"{message.reason[:1].upper()}{message.reason[1:]}.", "warning")
 
+    @on(WeekGrid.Hint)
+    def _grid_hint(self, message: WeekGrid.Hint) -> None:
+        self.notice(f"{message.text[:1].upper()}{message.text[1:]}.")
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While a cell is being typed into, its keys store or drop it. The footer is not
         # rebuilt for it (that costs more than a key's whole budget, at every cell): the
