@@ -123,3 +123,33 @@ async def test_a_character_that_does_nothing_says_what_to_type(
         assert app.screen is screen and not screen.query_one(WeekGrid).editing
         assert line_of(screen) == "Type a duration like 1:30 (1h30, 90m, 1.5); ? shows the keys."
         assert stored(alice) == {}
+
+
+# --- the timesheet shows what its own writes did -----------------------------------------------
+
+
+async def test_switching_the_timer_shows_the_stopped_timers_minutes_and_the_next_edit_is_stored(
+    config: Config, clock: Clock, alice: Backend
+) -> None:
+    alice.set_entry("WEB-1", WED, 60)  # the cell the timer adds to: version 1
+    alice.add_week_row(W48, "WEB-2")
+    app = sheet_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_sheet(app, pilot)
+        assert cursor(screen) == ("WEB-1", WED)
+        await pilot.press("space")  # the timer on WEB-1
+        await settle(app, pilot)
+        assert alice.timer_status() is not None
+        clock.advance(minutes=45)
+        await pilot.press("down", "space")  # on WEB-2: WEB-1's 0:45 are logged today
+        await settle(app, pilot)
+        timer = alice.timer_status()
+        assert timer is not None and timer.task == "WEB-2"
+        assert stored(alice) == {("WEB-1", WED): 105}
+        assert screen.sheet is not None and screen.sheet.minutes("WEB-1", WED) == 105
+        assert "Stopped the one on WEB-1: today's cell holds 1:45" in line_of(screen)
+
+        await pilot.press("up", *"2h", "enter")  # no "changed elsewhere" about our own write
+        await settle(app, pilot)
+        assert stored(alice) == {("WEB-1", WED): 120}
+        assert not any("elsewhere" in n.message for n in app._notifications)

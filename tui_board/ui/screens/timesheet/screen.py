@@ -342,11 +342,22 @@ class TimesheetScreen(TimesheetEntry):
                     f"Timer stopped on {key}: today's cell holds {format_duration(entry.minutes)}."
                 )
                 return Outcome((entry.task, entry.day), entry, timer_changed=True, note=note)
+            # Stopping the running timer logs its minutes in another cell: stopped
+            # first, its cell comes back with the answer and the grid shows it (with
+            # its new version, so the next edit there is not refused as stale).
+            stopped = backend.timer_stop() if running is not None else None
             timer = backend.timer_start(key)
             note = f"Timer started on {key}."
-            if running is not None:
-                note += f" (Stopped the one on {running.task}.)"
-            return Outcome(timer_changed=True, timer=timer, note=note)
+            if running is not None and stopped is None:
+                note += f" (Stopped the one on {running.task}: under a minute, nothing logged.)"
+            if stopped is None:
+                return Outcome(timer_changed=True, timer=timer, note=note)
+            note += (
+                f" (Stopped the one on {stopped.task}: today's cell holds "
+                f"{format_duration(stopped.minutes)}.)"
+            )
+            cell = (stopped.task, stopped.day)
+            return Outcome(cell, stopped, timer_changed=True, timer=timer, note=note)
 
         self.send_write(SheetWrite(f"start or stop the timer on {key}", send, kind="timer"))
 
