@@ -289,25 +289,28 @@ class BoardScreen(BoardLive):
         today = self.today
         prompt = DurationPrompt(
             f"Log time on {task.key}",
-            context=f"{cut(task.title, 40)} · today, {today:%a %d %b}",
+            context=cut(task.title, 40),
             bare_unit=self.board_app.config.bare_unit,
+            today=today,
         )
         key = task.key
 
         def logged(answer: LoggedTime | None) -> None:
             if answer is None:
                 return
+            day = answer.day or today
+            when = "today" if day == today else f"on {day:%a %d %b}"
 
             def send(backend: Backend, _version: int | None) -> Outcome:
-                entry = backend.add_time(key, today, answer.minutes, comment=answer.comment)
+                entry = backend.add_time(key, day, answer.minutes, comment=answer.comment)
                 now = backend.get_task(key)
                 note = (
                     f"Logged {format_duration(answer.minutes)} on {key} "
-                    f"({format_duration(entry.minutes)} today)."
+                    f"({format_duration(entry.minutes)} {when})."
                 )
                 return Outcome(now, note=note, own=(("entry", key, "set"),))
 
-            what = f"log {format_duration(answer.minutes)} on {key}"
+            what = f"log {format_duration(answer.minutes)} on {key} {when}"
             self.send_write(Write(what, send, key))
 
         self.app.push_screen(prompt, logged)
