@@ -69,7 +69,8 @@ class ReportService(WeekService):
         current = IsoWeek.of(today)
         span = IsoWeek.range(start, weeks)
         # A submitted week that starts before Monday reaches into the week before.
-        first, last = span[0].monday() - timedelta(days=6), span[-1].sunday()
+        monday = span[0].monday()
+        first, last = monday - timedelta(days=min(6, (monday - date.min).days)), span[-1].sunday()
         with self.db.read() as s:
             actor = self._actor(s)
             people = self._workload_people(s, actor, team)
