@@ -4,6 +4,7 @@ backend stored after it; conflicts and live updates from a second backend."""
 from __future__ import annotations
 
 import itertools
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -338,12 +339,48 @@ async def test_t_logs_time_showing_the_parsed_value_first(config: Config, clock:
         await pilot.press("backspace", "backspace", "3", "0")
         await pilot.pause()
         assert str(preview.content) == "1h30 -> 1:30"
-        await pilot.press("tab", *"review", "enter")
+        await pilot.press("tab", "tab", *"review", "enter")  # the day left empty: today
         await settle(app, pilot)
         entries = backend.list_entries(START.date(), START.date(), task="APP-3")
         assert [(e.user, e.minutes, e.comment) for e in entries] == [("alice", 90, "review")]
         assert backend.get_task("APP-3").logged == before + 90
         assert screen.focused_card().logged == before + 90  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("yesterday", date(2026, 5, 12)),
+        ("mon", date(2026, 5, 11)),
+        ("2026-05-15", date(2026, 5, 15)),
+    ],
+)
+async def test_t_logs_time_on_the_day_typed(
+    config: Config, clock: Clock, typed: str, day: date
+) -> None:
+    """The day reads as the timesheet's quick entry reads it; a day it cannot read keeps
+    the dialog open and stores nothing."""
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        backend = backend_for(config, clock=clock)
+        before = backend.list_entries(day, day, task="APP-3", user="alice")
+        await pilot.press("t", *"45m", "tab", *"someday", "enter")
+        await pilot.pause()
+        prompt = app.screen
+        assert isinstance(prompt, DurationPrompt)
+        shown = str(prompt.query_one(".duration--day", Label).content)
+        assert "Cannot read 'someday' as a date" in shown
+        await pilot.press("ctrl+u", *typed)
+        await pilot.pause()
+        assert str(prompt.query_one(".duration--day", Label).content) == f"{day:%a %d %b %Y}"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        after = backend.list_entries(day, day, task="APP-3", user="alice")
+        added = {(e.day, e.minutes) for e in after} - {(e.day, e.minutes) for e in before}
+        old = sum(e.minutes for e in before if e.day == day)
+        assert added == {(day, old + 45)}
+        assert any(f"on {day:%a %d %b})" in n.message for n in app._notifications)
 
 
 async def test_space_starts_and_stops_the_timer_shown_in_the_header(

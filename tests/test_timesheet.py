@@ -25,6 +25,7 @@ from tests.ui_helpers import (  # noqa: F401  (fixtures)
 from tui_board.backend import open_backend
 from tui_board.backend.protocol import Backend
 from tui_board.config import Config
+from tui_board.core.errors import Locked
 from tui_board.core.models import UserPatch
 from tui_board.core.weeks import IsoWeek
 from tui_board.ui.app import BoardApp
@@ -453,7 +454,16 @@ async def test_a_adds_a_row_through_a_fuzzy_task_picker(
         assert screen.sheet is not None
         assert [row.key for row in screen.sheet.rows] == ["APP-2", "WEB-1"]
         assert cursor(screen) == ("APP-2", WED)
-        await pilot.press("x")  # a row without time goes again
+        await pilot.press("x")  # a row without time goes again, after asking
+        await pilot.pause()
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        assert "Remove APP-2 from week 48?" in confirm.message
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert [ref.key for ref in alice.week(W48).rows] == ["APP-2"]
+        assert [row.key for row in screen.sheet.rows] == ["APP-2", "WEB-1"]
+        await pilot.press("x", "y")
         await settle(app, pilot)
         assert alice.week(W48).rows == ()
         assert [row.key for row in screen.sheet.rows] == ["WEB-1"]
@@ -476,6 +486,11 @@ async def test_y_copies_last_weeks_rows_not_their_time(
         assert [row.key for row in screen.sheet.rows] == ["APP-2", "WEB-3"]
         assert stored(alice) == {}
         assert "Added 2 rows from week 47" in line_of(screen)
+        await pilot.press("y")  # the week has rows now: it asks first
+        await pilot.pause()
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        assert "beside its 2 rows?" in confirm.message
         await pilot.press("y")
         await settle(app, pilot)
         assert "all on week 48 already" in line_of(screen)
@@ -615,6 +630,52 @@ async def test_s_submits_after_a_confirmation_with_the_total_then_the_week_is_re
         await settle(app, pilot)
         assert stored(alice) == {("WEB-1", MON): 480, ("WEB-1", TUE): 300}
         assert any("is submitted" in n.message for n in app._notifications)
+
+
+async def test_a_sunday_week_is_submitted_as_shown_and_the_dialog_says_what_is_stored(
+    config: Config, clock: Clock, alice: Backend
+) -> None:
+    sun_22, sun_29 = date(2026, 11, 22), date(2026, 11, 29)
+    alice.set_entry("WEB-1", sun_22, 60)  # the first day of her week
+    alice.set_entry("WEB-1", WED, 120)
+    alice.set_entry("WEB-1", sun_29, 180)  # ISO W48, but the first day of her next week
+    config.week_start = "sunday"
+    app = sheet_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_sheet(app, pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        assert f"Submit week 48 (Sun 22 {DASH} Sat 28 Nov) with 3:00 logged" in confirm.message
+        await pilot.press("y")
+        await settle(app, pilot)
+        state = alice.week(W48).state
+        assert (state.state, state.submitted_minutes, state.first_day) == ("submitted", 180, 6)
+        assert "with 3:00 logged" in confirm.message  # what the dialog said is what is stored
+
+        # the read-only week is Sun 22 to Sat 28: Sun 22 takes no time, from the keys or not
+        await pilot.press("left", "left", "left")
+        assert cursor(screen) == ("WEB-1", sun_22)
+        await pilot.press("delete")
+        await settle(app, pilot)
+        assert "read-only" in line_of(screen)
+        with pytest.raises(Locked):
+            alice.add_time("WEB-1", sun_22, 30)
+        # the next week, a draft, starts on Sun 29 and takes time there
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert screen.sheet is not None and screen.sheet.days[0] == sun_29
+        for _ in range(cursor(screen)[1].weekday() + 1):  # back to the Sunday
+            await pilot.press("left")
+        assert cursor(screen)[1] == sun_29
+        await pilot.press(*"4h", "enter")
+        await settle(app, pilot)
+        assert stored(alice, sun_22, sun_29) == {
+            ("WEB-1", sun_22): 60,
+            ("WEB-1", WED): 120,
+            ("WEB-1", sun_29): 240,
+        }
 
 
 async def test_a_rejected_week_shows_the_leads_note_and_can_be_edited_again(

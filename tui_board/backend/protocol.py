@@ -255,7 +255,13 @@ class Backend(Protocol):
 
     # --- weeks: submit, approve, lock ------------------------------------------------------
     @writes
-    def submit_week(self, week: IsoWeek, *, user: str | None = None) -> WeekState: ...
+    def submit_week(
+        self, week: IsoWeek, *, user: str | None = None, first_day: int = 0
+    ) -> WeekState:
+        """Submit the week as its owner sees it: `week.days(first_day)` (0 Monday ..
+        6 Sunday) is the span summed, reviewed and locked, and kept with its state."""
+        ...
+
     @writes
     def approve_week(self, login: str, week: IsoWeek) -> WeekState: ...
     @writes

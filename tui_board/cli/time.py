@@ -183,7 +183,8 @@ def submit(cli_ctx: CliContext, week_text: str | None) -> None:
     """Submit your week for approval (it becomes read-only)."""
     from tui_board.core.durations import format_duration
 
-    state = cli_ctx.backend().submit_week(_week(cli_ctx, week_text))
+    week = _week(cli_ctx, week_text)
+    state = cli_ctx.backend().submit_week(week, first_day=cli_ctx.config.first_day)
     say(f"Submitted week {state.week} ({format_duration(state.submitted_minutes)}).")
 
 
@@ -316,7 +317,7 @@ def _week(cli_ctx: CliContext, text: str | None, *, default_shift: int = 0) -> I
 
     if text:
         return IsoWeek.parse(text)
-    return IsoWeek.of(cli_ctx.today()).shift(default_shift)
+    return IsoWeek.holding(cli_ctx.today(), cli_ctx.config.first_day).shift(default_shift)
 
 
 COMMANDS = [log, timer, week, submit, approve, reject, weeks, lock, timeoff]

@@ -175,6 +175,9 @@ class WeekState:
     note: str = ""
     submitted_minutes: int = 0
     version: int = 0
+    #: The first day the week was submitted with (0 Monday .. 6 Sunday): a submitted,
+    #: approved or rejected week spans `IsoWeek.days(first_day)`, as its owner saw it.
+    first_day: int = 0
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,15 @@ class IsoWeek:
         return cls(year, week)
 
     @classmethod
+    def holding(cls, d: date, first_day: int = 0) -> IsoWeek:
+        """The week whose days from ``first_day`` on (`days`) hold ``d``: for a Sunday
+        start, a Sunday is the first day of the next ISO week's span."""
+        try:
+            return cls.of(d + timedelta(days=(-first_day) % 7))
+        except OverflowError:
+            raise Invalid(f"{d} with that first day falls outside the calendar.") from None
+
+    @classmethod
     def parse(cls, text: str) -> IsoWeek:
         """Read ``2026-W48``, ``2026W48`` or ``2026-w5``; raise `Invalid` otherwise."""
         match = _WEEK_RE.fullmatch(_squash(text))
@@ -121,6 +130,14 @@ class IsoWeek:
             return IsoWeek.of(self.monday() + timedelta(weeks=n))
         except OverflowError:
             raise Invalid(f"{self} shifted by {n} weeks falls outside the calendar.") from None
+
+    def and_next(self) -> list[IsoWeek]:
+        """This week and the next (this one alone at the calendar's end): the weeks whose
+        days may hold a day of this ISO week, whatever day they start on."""
+        try:
+            return [self, self.shift(1)]
+        except Invalid:
+            return [self]
 
     def contains(self, d: date) -> bool:
         """Whether ``d`` lies in this week (ISO: Monday through Sunday)."""

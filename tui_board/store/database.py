@@ -33,7 +33,7 @@ from tui_board.core.errors import Invalid, StoreFailed
 from tui_board.store import sqlite_file
 
 #: The newest migration in `tui_board/store/migrations/versions` (a test keeps it true).
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0005"
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000

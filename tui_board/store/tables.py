@@ -159,6 +159,9 @@ class WeekStateRow(SQLModel, table=True):
     reviewer_id: int | None = Field(default=None, foreign_key="users.id")
     note: str = ""
     submitted_minutes: int = 0
+    #: The day the week was submitted as starting on (0 Monday .. 6 Sunday): its span
+    #: is `IsoWeek.days(first_day)`, what the person saw (migration 0005).
+    first_day: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     version: int = 1
     updated: datetime
 

@@ -52,7 +52,7 @@ WEEK_TIME_OFF = (
 )
 
 WEEK_STATE = text(
-    "SELECT s.state, s.note, s.submitted_minutes, s.version, r.login AS reviewer"
+    "SELECT s.state, s.note, s.submitted_minutes, s.version, s.first_day, r.login AS reviewer"
     " FROM week_states s LEFT JOIN users r ON r.id = s.reviewer_id"
     " WHERE s.user_id = :user_id AND s.week = :week"
 )

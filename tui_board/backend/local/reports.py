@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from tui_board.backend.local.time import trow_key
+from tui_board.backend.local.time import trow_key, week_days
 from tui_board.backend.local.weeks import WeekService
 from tui_board.core.errors import Forbidden, Invalid
 from tui_board.core.models import (
@@ -33,6 +33,7 @@ from tui_board.store.tables import (
     TimeEntryRow,
     TimeOffRow,
     UserRow,
+    WeekStateRow,
 )
 
 #: The tasks whose remaining estimate is planned work (joined with their column): open
@@ -67,12 +68,16 @@ class ReportService(WeekService):
         today = today or self._today()
         current = IsoWeek.of(today)
         span = IsoWeek.range(start, weeks)
-        first, last = span[0].monday(), span[-1].sunday()
+        # A submitted week that starts before Monday reaches into the week before.
+        monday = span[0].monday()
+        first, last = monday - timedelta(days=min(6, (monday - date.min).days)), span[-1].sunday()
         with self.db.read() as s:
             actor = self._actor(s)
             people = self._workload_people(s, actor, team)
             ids = [p.id for p in people]
+            moved = self._days_in_stored_spans(s, ids, span)
             logged = _sum_by_user_week(
+                moved,
                 s.exec(
                     select(
                         col(TimeEntryRow.user_id),
@@ -82,9 +87,10 @@ class ReportService(WeekService):
                     .where(TimeEntryRow.day >= first, TimeEntryRow.day <= last)
                     .where(col(TimeEntryRow.user_id).in_(ids))
                     .group_by(col(TimeEntryRow.user_id), col(TimeEntryRow.day))
-                )
+                ),
             )
             off = _sum_by_user_week(
+                moved,
                 s.exec(
                     select(
                         col(TimeOffRow.user_id), col(TimeOffRow.day), func.sum(TimeOffRow.minutes)
@@ -92,7 +98,7 @@ class ReportService(WeekService):
                     .where(TimeOffRow.day >= first, TimeOffRow.day <= last)
                     .where(col(TimeOffRow.user_id).in_(ids))
                     .group_by(col(TimeOffRow.user_id), col(TimeOffRow.day))
-                )
+                ),
             )
             planned: dict[tuple[int | None, IsoWeek], int] = defaultdict(int)
             if span[-1] >= current:
@@ -133,6 +139,33 @@ class ReportService(WeekService):
                 for p in people
             )
             return Workload(tuple(str(w) for w in span), str(current), rows)
+
+    def _days_in_stored_spans(
+        self, s: Session, ids: list[int | None], span: list[IsoWeek]
+    ) -> dict[tuple[int | None, date], IsoWeek]:
+        """(person, day) -> week, for the days around weeks submitted with another first
+        day than Monday: a day of such a week counts in it (weeks.py), and the days of its
+        ISO week after it, in the next (its owner's weeks start on that day)."""
+        names = [str(w) for w in span[:-1] + span[-1].and_next()]
+        rows = s.exec(
+            select(WeekStateRow).where(
+                col(WeekStateRow.user_id).in_(ids),
+                col(WeekStateRow.week).in_(names),
+                WeekStateRow.state != "draft",
+                WeekStateRow.first_day != 0,
+            )
+        ).all()
+        moved: dict[tuple[int | None, date], IsoWeek] = {}
+        for row in rows:
+            week = IsoWeek.parse(row.week)
+            after = week.and_next()[-1]
+            for day in week.days()[7 - (-row.first_day) % 7 :]:
+                moved[(row.user_id, day)] = after
+        for row in rows:
+            week = IsoWeek.parse(row.week)
+            for day in week_days(row):
+                moved[(row.user_id, day)] = week
+        return moved
 
     def list_planned_work(
         self, user: str, week: IsoWeek, *, today: date | None = None
@@ -302,10 +335,14 @@ def _days(text: str) -> tuple[int, ...]:
     return tuple(int(d) for d in text.split(",") if d)
 
 
-def _sum_by_user_week(rows: object) -> dict[tuple[int | None, IsoWeek], int]:
+def _sum_by_user_week(
+    moved: dict[tuple[int | None, date], IsoWeek], rows: object
+) -> dict[tuple[int | None, IsoWeek], int]:
+    """Minutes per (person, week): a day counts in its ISO week unless `moved` puts it
+    in the span of a week submitted with another first day."""
     sums: dict[tuple[int | None, IsoWeek], int] = defaultdict(int)
     weeks: dict[date, IsoWeek] = {}
     for user_id, day, minutes in rows:  # type: ignore[attr-defined]
-        week = weeks.get(day) or weeks.setdefault(day, IsoWeek.of(day))
+        week = moved.get((user_id, day)) or weeks.get(day) or weeks.setdefault(day, IsoWeek.of(day))
         sums[(user_id, week)] += int(minutes)
     return sums

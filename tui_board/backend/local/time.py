@@ -128,14 +128,28 @@ class TimeService(ServiceBase):
         locked = self._locked_until(s)
         if locked is not None and day <= locked:
             raise Locked(f"time up to {locked:%a %d %b %Y} is locked; ask an admin")
-        week = str(IsoWeek.of(day))
-        state = s.exec(
-            select(WeekStateRow.state).where(
-                WeekStateRow.user_id == user_id, WeekStateRow.week == week
+        closed = self._closed_week_of(s, user_id, day)
+        if closed is not None:
+            days = week_days(closed)
+            raise Locked(
+                f"week {closed.week} ({days[0]:%a %d %b} to {days[-1]:%a %d %b}) is "
+                f"{closed.state}; it cannot be changed"
             )
-        ).first()
-        if state in ("submitted", "approved"):
-            raise Locked(f"week {week} is {state}; it cannot be changed")
+
+    def _closed_week_of(self, s: Session, user_id: int | None, day: date) -> WeekStateRow | None:
+        """The submitted or approved week whose stored span holds `day`, if any.
+
+        A week that starts before Monday (first day Tuesday .. Sunday) begins in the ISO
+        week before, so a day lies in its own ISO week or in the next one's span."""
+        names = [str(w) for w in IsoWeek.of(day).and_next()]
+        rows = s.exec(
+            select(WeekStateRow).where(
+                WeekStateRow.user_id == user_id,
+                col(WeekStateRow.week).in_(names),
+                col(WeekStateRow.state).in_(("submitted", "approved")),
+            )
+        ).all()
+        return next((row for row in rows if day in week_days(row)), None)
 
     def _entry_row(
         self, s: Session, user_id: int | None, task_id: int | None, day: date
@@ -236,6 +250,12 @@ class TimeService(ServiceBase):
                 owner_id, login = cast(int, owner.id), owner.login
             conn = s.connection()
             span = {"user_id": owner_id, "first": days[0], "last": days[-1]}
+            found = conn.execute(prepared.WEEK_STATE, {"user_id": owner_id, "week": str(week)})
+            row = found.first()
+            if row is not None and row.state != "draft" and row.first_day != first_day:
+                # A week sent for review shows the days it was submitted with.
+                days = tuple(week.days(row.first_day))
+                span = {"user_id": owner_id, "first": days[0], "last": days[-1]}
             entries = tuple(
                 TimeEntry(
                     id=r.id,
@@ -254,8 +274,6 @@ class TimeService(ServiceBase):
                 TimeOff(r.id, login, r.day, r.minutes, cast(TimeOffKind, r.kind))
                 for r in conn.execute(prepared.WEEK_TIME_OFF, span)
             )
-            found = conn.execute(prepared.WEEK_STATE, {"user_id": owner_id, "week": str(week)})
-            row = found.first()
             state = (
                 WeekState(login, str(week))
                 if row is None
@@ -267,6 +285,7 @@ class TimeService(ServiceBase):
                     row.note,
                     row.submitted_minutes,
                     row.version,
+                    row.first_day,
                 )
             )
             rows = tuple(
@@ -621,6 +640,11 @@ def _same_second(a: datetime, b: datetime) -> bool:
 
 def check_entry_comment(comment: str) -> str:
     return check_text(comment, "a comment", limit=ENTRY_COMMENT_LIMIT, required=False)
+
+
+def week_days(row: WeekStateRow) -> list[date]:
+    """The days a stored week state spans: its ISO week from the day it was submitted with."""
+    return IsoWeek.parse(row.week).days(row.first_day)
 
 
 def trow_key(s: Session, trow: TaskRow) -> str:

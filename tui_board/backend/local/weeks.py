@@ -1,5 +1,26 @@
 """Weeks as a whole: their state (submit, approve, reject, reopen), period locks and
-time off. Split from `time.py`, whose cells and week sheet these build on."""
+time off. Split from `time.py`, whose cells and week sheet these build on.
+
+A week's days. A week is named by its ISO week (``2026-W48``), but a person may see it
+start on another day (config ``week_start``): a Sunday-start W48 is Sun 22 to Sat 28 Nov,
+the Sunday before the ISO Monday through the Saturday (`IsoWeek.days`). The first day is
+the viewer's setting, not the store's, and one person may use Sunday while their lead
+uses Monday; so the span is fixed when the week is submitted and stored with its state
+(`WeekStateRow.first_day`, 0 Monday .. 6 Sunday):
+
+- `submit_week(week, first_day=...)` sums and locks exactly `week.days(first_day)`; the
+  timesheet submits with the first day of the days it shows.
+- From then on (submitted, approved, rejected) every reader uses the stored span,
+  whatever the reader's own setting: the owner's sheet (`week()` shows the stored days),
+  the lead's approvals and week detail, the workload's logged minutes, and the lock on
+  cells (`set_entry`, `add_time`, `clear_entry` and the timer refuse a day that lies in
+  the span of a submitted or approved week, and only those days).
+- A week never submitted (draft) has no stored span: its owner sees it from their own
+  first day; readers across people (workload, reports) count it as the ISO week.
+- Two submitted spans may not share a day (switching Monday -> Sunday would put that
+  Sunday in two weeks): the second submit is refused and says which day and week.
+  Switching the other way leaves a day in no submitted week; it stays open.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +31,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
 from tui_board.backend.local.base import check_text
-from tui_board.backend.local.time import TimeService
+from tui_board.backend.local.time import TimeService, week_days
 from tui_board.core.durations import DAY_MINUTES
 from tui_board.core.errors import Conflict, Invalid, Locked, NotFound
 from tui_board.core.models import (
@@ -46,26 +67,41 @@ NOTE_LIMIT = 2_000
 class WeekService(TimeService):
     # --- week states ---------------------------------------------------------------------------
 
-    def submit_week(self, week: IsoWeek, *, user: str | None = None) -> WeekState:
+    def submit_week(
+        self, week: IsoWeek, *, user: str | None = None, first_day: int = 0
+    ) -> WeekState:
+        days = week.days(first_day)
         with self.db.write() as s:
             actor = self._actor(s)
             owner = self._owner_row(s, actor, user)
             require(
                 can_edit_time_of(actor, owner.login), f"you may not submit {owner.login}'s week"
             )
+            assert owner.id is not None
+            self._lock_user(s, owner.id)
             row = self._week_state_row(s, owner, str(week))
             if row.state not in ("draft", "rejected"):
                 raise Locked(f"week {week} is already {row.state}")
-            row.submitted_minutes = self._week_total(s, owner, week)
+            for edge in (days[0], days[-1]):
+                other = self._closed_week_of(s, owner.id, edge)
+                if other is not None and other.week != str(week):
+                    span = week_days(other)
+                    raise Invalid(
+                        f"{edge:%a %d %b} is already in week {other.week} ({span[0]:%a %d %b} "
+                        f"to {span[-1]:%a %d %b}), which is {other.state}; a day belongs "
+                        "to one submitted week"
+                    )
+            row.submitted_minutes = self._week_total(s, owner, days)
+            row.first_day = first_day
             return self._set_week_state(s, actor, owner, row, "submitted", None, row.note)
 
-    def _week_total(self, s: Session, owner: UserRow, week: IsoWeek) -> int:
-        """The minutes a person logged in a week (what submitting it records)."""
+    def _week_total(self, s: Session, owner: UserRow, days: list[date]) -> int:
+        """The minutes a person logged on a week's days (what submitting it records)."""
         total = s.exec(
             select(func.coalesce(func.sum(TimeEntryRow.minutes), 0)).where(
                 TimeEntryRow.user_id == owner.id,
-                TimeEntryRow.day >= week.monday(),
-                TimeEntryRow.day <= week.sunday(),
+                TimeEntryRow.day >= days[0],
+                TimeEntryRow.day <= days[-1],
             )
         ).one()
         return int(total)
@@ -122,7 +158,7 @@ class WeekService(TimeService):
                     current=self._week_state_record(s, row, owner.login),
                 )
             reopened = row.state == "draft" and state != "draft"
-            if reopened and self._week_total(s, owner, week) != row.submitted_minutes:
+            if reopened and self._week_total(s, owner, week_days(row)) != row.submitted_minutes:
                 raise Conflict(
                     f"{login}'s week {week} is not the one submitted any more: its time "
                     "changed since it was reopened",
@@ -177,6 +213,7 @@ class WeekService(TimeService):
             note=row.note,
             submitted_minutes=row.submitted_minutes,
             version=row.version,
+            first_day=row.first_day,
         )
 
     def list_week_states(

@@ -1,8 +1,10 @@
-"""Ask for a duration (and a comment), showing what will be stored while the user types."""
+"""Ask for a duration (a day, and a comment), showing what will be stored while the user
+types. The day is read as the timesheet's quick entry reads it (`parse_date`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,16 +13,19 @@ from textual.widgets import Input, Label
 
 from tui_board.core.durations import DAY_MINUTES, BareUnit, describe_parse, parse_duration
 from tui_board.core.errors import Invalid
+from tui_board.core.weeks import parse_date
 from tui_board.ui.dialogs.base import Dialog
 from tui_board.ui.plain_text import plain_text
 
 
 @dataclass(frozen=True)
 class LoggedTime:
-    """The answer: whole minutes, and the comment (empty when none)."""
+    """The answer: whole minutes, the comment (empty when none), and the day (None when
+    the prompt asked for none)."""
 
     minutes: int
     comment: str = ""
+    day: date | None = None
 
 
 class DurationPrompt(Dialog["LoggedTime | None"]):
@@ -49,6 +54,7 @@ class DurationPrompt(Dialog["LoggedTime | None"]):
         max_minutes: int | None = DAY_MINUTES,
         initial: str = "",
         with_comment: bool = True,
+        today: date | None = None,
     ) -> None:
         super().__init__()
         self.heading = title
@@ -57,6 +63,8 @@ class DurationPrompt(Dialog["LoggedTime | None"]):
         self.max_minutes = max_minutes
         self.initial = initial
         self.with_comment = with_comment
+        #: With a day: empty is today, else `yesterday`, `mon`, `-2`, `2026-11-24`.
+        self.today = today
 
     def compose(self) -> ComposeResult:
         unit = "hours" if self.bare_unit == "hours" else "minutes"
@@ -72,6 +80,16 @@ class DurationPrompt(Dialog["LoggedTime | None"]):
             )
             yield Input(self.initial, placeholder="e.g. 1h30", id="duration-value", compact=True)
             yield Label("", classes="dialog--preview", markup=False)
+            if self.today is not None:
+                yield Label(
+                    "Day (empty: today; yesterday, mon, -2, 2026-11-24)",
+                    classes="duration--label",
+                    markup=False,
+                )
+                yield Input(placeholder="today", id="duration-day", compact=True)
+                yield Label(
+                    self._day_text(""), classes="dialog--preview duration--day", markup=False
+                )
             if self.with_comment:
                 yield Label("Comment (optional)", classes="duration--label", markup=False)
                 yield Input(placeholder="what you did", id="duration-comment", compact=True)
@@ -99,8 +117,42 @@ class DurationPrompt(Dialog["LoggedTime | None"]):
         preview.set_class(not ok, "-error")
         self.query_one("#duration-value", Input).set_class(not ok, "-invalid")
 
+    @on(Input.Changed, "#duration-day")
+    def _day_changed(self, event: Input.Changed) -> None:
+        self._day_text(event.value, show=True)
+
+    def _day_text(self, text: str, *, show: bool = False) -> str:
+        """What the day typed reads as (`Tue 24 Nov 2026`), or why it cannot be read."""
+        try:
+            day = self._day(text)
+        except Invalid as error:
+            shown, ok = error.message, False
+        else:
+            shown, ok = (f"{day:%a %d %b %Y}" if day else ""), True
+        if show:
+            label = self.query_one(".duration--day", Label)
+            label.update(plain_text(shown))
+            label.set_class(not ok, "-error")
+            self.query_one("#duration-day", Input).set_class(not ok, "-invalid")
+        return shown
+
+    def _day(self, text: str) -> date | None:
+        if self.today is None:
+            return None
+        return parse_date(text, self.today) if text.strip() else self.today
+
     @on(Input.Submitted)
     def _submitted(self) -> None:
+        day = None
+        if self.today is not None:
+            field = self.query_one("#duration-day", Input)
+            try:
+                day = self._day(field.value)
+            except Invalid:
+                self._day_text(field.value, show=True)
+                field.focus()
+                self.app.bell()
+                return
         text = self.query_one("#duration-value", Input).value
         try:
             minutes = parse_duration(text, bare_unit=self.bare_unit, max_minutes=self.max_minutes)
@@ -114,4 +166,4 @@ class DurationPrompt(Dialog["LoggedTime | None"]):
         comment = ""
         if self.with_comment:
             comment = self.query_one("#duration-comment", Input).value.strip()
-        self.dismiss(LoggedTime(minutes, comment))
+        self.dismiss(LoggedTime(minutes, comment, day))

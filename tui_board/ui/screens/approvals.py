@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from textual import on
@@ -253,8 +253,10 @@ class ApprovalsScreen(TableScreen):
             head.update("")
             return
         head.update(plain_text("\n".join(week_heading(week)), multiline=True))
-        days = self._days_shown()
-        monday = IsoWeek.parse(week.state.week).monday()
+        # the week's own days, in its order (a week submitted from Sunday starts on Sunday)
+        shown = self._days_shown()
+        dates = {d.weekday(): d for d in week.sheet.days}
+        days = [d.weekday() for d in week.sheet.days if d.weekday() in shown]
         tasks = week_tasks(week)
         keys = max([4, *(cells(key) for key in tasks)])
         # the task, the days and the total, each with its padding, and the scrollbar
@@ -263,7 +265,7 @@ class ApprovalsScreen(TableScreen):
         titles = max([5, *(cells(title) for title, _ in tasks.values())])
         table.add_column(plain("Title"), key="title", width=min(titles, self.room(fixed)))
         for day in days:
-            label = f"{DAY_NAMES[day]} {(monday + timedelta(day)):%d}"
+            label = f"{DAY_NAMES[day]} {dates[day]:%d}"
             table.add_column(plain(label, justify="right"), key=str(day), width=6)
         table.add_column(plain("Total", justify="right"), key="total", width=6)
         for key, (name, minutes) in tasks.items():
@@ -401,12 +403,12 @@ def week_heading(week: QueuedWeek) -> list[str]:
 
 
 def week_tasks(week: QueuedWeek) -> dict[str, tuple[str, list[int]]]:
-    """Each task of the week (by key) with its title and minutes day by day."""
-    monday = IsoWeek.parse(week.state.week).monday()
+    """Each task of the week (by key) with its title and minutes by weekday, Monday
+    first (the week's days are its sheet's: those it was submitted with)."""
     tasks: dict[str, tuple[str, list[int]]] = {}
     for entry in sorted(week.sheet.entries, key=lambda e: e.task):
         _, minutes = tasks.setdefault(entry.task, (entry.task_title, [0] * 7))
-        minutes[(entry.day - monday).days] += entry.minutes
+        minutes[entry.day.weekday()] += entry.minutes
     return tasks
 
 

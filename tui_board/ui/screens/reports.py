@@ -53,11 +53,13 @@ class DateRange:
     start: date
     end: date
     kind: RangeKind = "custom"
+    #: The day weeks start on (0 Monday .. 6 Sunday), as the timesheet shows them.
+    first_day: int = 0
 
     @classmethod
-    def week_of(cls, day: date) -> DateRange:
-        week = IsoWeek.of(day)
-        return cls(week.monday(), week.sunday(), "week")
+    def week_of(cls, day: date, first_day: int = 0) -> DateRange:
+        days = IsoWeek.holding(day, first_day).days(first_day)
+        return cls(days[0], days[-1], "week", first_day)
 
     @classmethod
     def month_of(cls, day: date) -> DateRange:
@@ -72,7 +74,7 @@ class DateRange:
         """The range `step` periods later (earlier if negative): weeks move by weeks,
         months by months, a custom range by its own length."""
         if self.kind == "week":
-            return DateRange.week_of(self.start + timedelta(weeks=step))
+            return DateRange.week_of(self.start + timedelta(weeks=step), self.first_day)
         if self.kind == "month":
             month = self.start.year * 12 + self.start.month - 1 + step
             return DateRange.month_of(date(month // 12, month % 12 + 1, 1))
@@ -83,14 +85,14 @@ class DateRange:
         """`2026-W20: Mon 11 May to Sun 17 May 2026`, `May 2026`, or the days."""
         days = f"{self.start:%a %d %b} to {self.end:%a %d %b %Y}"
         if self.kind == "week":
-            return f"{IsoWeek.of(self.start)}: {days}"
+            return f"{IsoWeek.holding(self.start, self.first_day)}: {days}"
         if self.kind == "month":
             return f"{self.start:%B %Y}"
         return f"{days} ({self.days} day{'s' * (self.days != 1)})"
 
     def name(self, today: date) -> str | None:
         """`this week`, `last week`, `this month`, `last month`, or None."""
-        for name, span in relative_ranges(today):
+        for name, span in relative_ranges(today, self.first_day):
             if span == self:
                 return name
         return None
@@ -101,8 +103,8 @@ class DateRange:
         return f"{name} ({self.span()})" if name else self.span()
 
 
-def relative_ranges(today: date) -> list[tuple[str, DateRange]]:
-    week, month = DateRange.week_of(today), DateRange.month_of(today)
+def relative_ranges(today: date, first_day: int = 0) -> list[tuple[str, DateRange]]:
+    week, month = DateRange.week_of(today, first_day), DateRange.month_of(today)
     return [
         ("this week", week),
         ("last week", week.shift(-1)),
@@ -338,11 +340,19 @@ class ReportsScreen(TableScreen):
     class ExportFailed(Message):
         message: str
 
-    def __init__(self, *, today: date, group: Group = "person", cwd: Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        today: date,
+        group: Group = "person",
+        cwd: Path | None = None,
+        first_day: int = 0,
+    ) -> None:
         super().__init__("Time report")
         self.today = today
         self.group: Group = group
-        self.span = DateRange.week_of(today)
+        self.first_day = first_day
+        self.span = DateRange.week_of(today, first_day)
         self.cwd = cwd
         self.data: ReportData | None = None
         self.report: Report | None = None
@@ -423,7 +433,7 @@ class ReportsScreen(TableScreen):
 
     def action_pick_range(self) -> None:
         today = self.today
-        choices: list[tuple[str, DateRange | None]] = [*relative_ranges(today)]
+        choices: list[tuple[str, DateRange | None]] = [*relative_ranges(today, self.first_day)]
         choices.append(("custom range …", None))
         items = [
             (f"{label} · {span.span()}" if span else label, index)

@@ -4,6 +4,7 @@ time off), to open a card or give it to someone with more room."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -53,6 +54,8 @@ class WeekDetail:
     time_off: list[TimeOff]
     tasks: dict[str, Task]
     users: list[User]
+    #: The week's days: those it was submitted with, else Monday to Sunday.
+    days: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,10 +112,7 @@ class WeekDetailScreen(TableScreen):
     ]  # fmt: skip
 
     def __init__(self, row: WorkloadRow, week: str, *, team: str | None, today: date) -> None:
-        iso = IsoWeek.parse(week)
-        super().__init__(
-            f"{cut(row.name)} · {week}, {iso.monday():%a %d %b} to {iso.sunday():%a %d %b}"
-        )
+        super().__init__(_heading(row, week, IsoWeek.parse(week).days()))
         self.person = row
         self.week = week
         self.team = team
@@ -125,16 +125,19 @@ class WeekDetailScreen(TableScreen):
         login = self.person.user
         loads = backend.workload(week, 1, team=self.team, today=self.today)
         planned = backend.list_planned_work(login, week, today=self.today)
-        entries = backend.list_entries(week.monday(), week.sunday(), user=login)
-        time_off = backend.list_time_off(week.monday(), week.sunday(), user=login)
+        # the sheet's days are the ones the week was submitted with (weeks.py)
+        sheet = backend.week(week, user=login)
+        entries, time_off = list(sheet.entries), list(sheet.time_off)
         keys = dict.fromkeys([p.task for p in planned] + [e.task for e in entries])
         tasks = {key: backend.get_task(key) for key in keys}
         users = backend.list_users()
         cell = next((r.cells[0] for r in loads.rows if r.user == login), None)
-        return WeekDetail(cell, loads, planned, entries, time_off, tasks, users)
+        return WeekDetail(cell, loads, planned, entries, time_off, tasks, users, sheet.days)
 
     def show(self, data: WeekDetail) -> None:
         self.detail = data
+        if data.days:
+            self.set_heading(_heading(self.person, self.week, data.days))
         key = self._row_key()
         self.rows = detail_rows(data)
         self._figures(data)
@@ -341,3 +344,7 @@ def reassign_items(loads: Workload, current: str | None) -> list[tuple[str, str]
         )
     items.append(("nobody", NOBODY))
     return items
+
+
+def _heading(row: WorkloadRow, week: str, days: Sequence[date]) -> str:
+    return f"{cut(row.name)} · {week}, {days[0]:%a %d %b} to {days[-1]:%a %d %b}"

@@ -333,7 +333,8 @@ class WorkloadScreen(ModeScreen):
         if self.board_app.backend is None:
             self.app.bell()
             return
-        self.app.push_screen(ReportsScreen(today=self.today))
+        first_day = self.board_app.config.first_day
+        self.app.push_screen(ReportsScreen(today=self.today, first_day=first_day))
 
     def _after(self, screen: TableScreen) -> None:
         if screen.changed:

@@ -43,8 +43,12 @@ from tui_board.ui.plain_text import cut, fit
 from tui_board.ui.state.timesheet import TIME_OFF_LABELS, DayStatus, WeekGridState
 
 #: Characters that start editing a cell: a duration begins with one of them. `.` does
-#: too (`.5`) on the week that holds today, where it has no week to go back to.
-EDIT_STARTERS = frozenset("0123456789:,")
+#: too (`.5`) on the week that holds today, where it has no week to go back to. `-`
+#: starts one to say that negative time is refused (it never stores `-1` as 1:00).
+EDIT_STARTERS = frozenset("0123456789:,-")
+#: What a character that neither starts a duration nor is a key's binding shows.
+TYPING_HINT = "type a duration like 1:30 (1h30, 90m, 1.5); ? shows the keys"
+NEGATIVE = "negative time is refused; type how long, e.g. 1:30"
 #: The longest input a cell takes (the parser refuses longer ones anyway).
 MAX_INPUT = 32
 MARKER = "▎"
@@ -189,6 +193,12 @@ class WeekGrid(Widget, can_focus=True):
         """A key asked for something the week does not allow (it is read-only)."""
 
         reason: str
+
+    @dataclass
+    class Hint(Message):
+        """A character that does nothing on a cell: what to type instead."""
+
+        text: str
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -359,6 +369,8 @@ class WeekGrid(Widget, can_focus=True):
     def _read(self, edit: CellEdit) -> int:
         """The minutes typed, checked against what the day can hold."""
         assert self.state is not None
+        if edit.text.lstrip().startswith("-"):
+            raise Invalid(NEGATIVE)
         minutes = parse_duration(edit.text, bare_unit=self.bare_unit)
         old = self.state.minutes(edit.key, edit.day)
         total = self.state.day_total(edit.day) - old + minutes
@@ -407,16 +419,27 @@ class WeekGrid(Widget, can_focus=True):
             edit.text = ""
             self._typed(edit)
 
-    def on_key(self, event: events.Key) -> None:
-        """Characters: the first digit of a duration starts editing the cell, and while
-        editing every character goes into it. Other keys are the screen's bindings."""
+    async def on_key(self, event: events.Key) -> None:
+        """Characters: the first character of a duration starts editing the cell, and
+        while editing every character goes into it. Other keys are the screen's bindings,
+        run here, in the order the keys came: on a slow link `2 enter 3` arrives at once,
+        and the `3` must reach the next cell, not the one `enter` is storing. A character
+        that is neither says what to type."""
         character = event.character if event.is_printable else None
-        if character is None:
-            return
         edit = self.edit
+        if character is None or (edit is None and not self.starts_edit(character)):
+            binding = self.screen.active_bindings.get(event.key)
+            if binding is not None and not binding.binding.priority:
+                event.stop()
+                event.prevent_default()
+                if binding.enabled:
+                    await self.app.run_action(binding.binding.action, binding.node)
+                else:
+                    self.app.bell()
+            elif character is not None and self.state is not None and self.state.rows:
+                self.post_message(self.Hint(TYPING_HINT))
+            return
         if edit is None:
-            if not self.starts_edit(character):
-                return
             if not self.start_edit(character):
                 self.app.bell()
         else:

@@ -325,19 +325,22 @@ class BoardScreen(BoardLive):
         today = self.today
         prompt = DurationPrompt(
             f"Log time on {task.key}",
-            context=f"{cut(task.title, 40)} · today, {today:%a %d %b}",
+            context=cut(task.title, 40),
             bare_unit=self.board_app.config.bare_unit,
+            today=today,
         )
         key = task.key
 
         def logged(answer: LoggedTime | None) -> None:
             if answer is None:
                 return
+            day = answer.day or today
+            when = "today" if day == today else f"on {day:%a %d %b}"
 
-            what = f"log {format_duration(answer.minutes)} on {key}"
+            what = f"log {format_duration(answer.minutes)} on {key} {when}"
 
             def send(backend: Backend, _version: int | None) -> Outcome:
-                entry = backend.add_time(key, today, answer.minutes, comment=answer.comment)
+                entry = backend.add_time(key, day, answer.minutes, comment=answer.comment)
                 if entry.id == 0:  # the server is away: queued, sent once it answers
                     note = (
                         f"Queued {format_duration(answer.minutes)} on {key}: the server is "
@@ -347,10 +350,10 @@ class BoardScreen(BoardLive):
                 now = backend.get_task(key)
                 note = (
                     f"Logged {format_duration(answer.minutes)} on {key} "
-                    f"({format_duration(entry.minutes)} today)."
+                    f"({format_duration(entry.minutes)} {when})."
                 )
                 was = before_adding(entry, answer.minutes, answer.comment)
-                undo = cell_change(what, key, today, was, entry)
+                undo = cell_change(what, key, day, was, entry)
                 return Outcome(now, note=note, own=(("entry", key, "set"),), undo=undo)
 
             self.send_write(Write(what, send, key))
@@ -388,7 +391,7 @@ class BoardScreen(BoardLive):
             return
         confirm = ConfirmScreen(
             f"Archive {task.key} · {cut(task.title)}?\nIt leaves the board; "
-            "the archive (A) lists it and brings it back.",
+            "u undoes it, and the archive (A) lists it and brings it back.",
             title="Archive the card",
             yes="Archive",
             no="Keep",

@@ -169,7 +169,7 @@ class TimesheetEntry(TimesheetAnswers):
         what = f"log {format_duration(minutes)} on {task}"
         self.send_write(SheetWrite(what, send, cell, kind="add", text=text))
         if state is not None and entry.day not in state.days:
-            self.load_week(IsoWeek.of(entry.day))
+            self.load_week(IsoWeek.holding(entry.day, self.board_app.config.first_day))
 
     # --- the open tasks: quick entry's keys, and the rows one may add ----------------------
 

@@ -268,17 +268,30 @@ class TimesheetScreen(TimesheetEntry):
             self.notice(f"{key} has time this week: clear its cells first.", "warning")
             return
         week = state.week
-        state.remove_row(key)
-        self._redraw()
+        question = f"Remove {key} from week {week.week}? It has no time on it; a shows it again."
 
-        what = f"remove {key} from week {week.week}"
+        def answered(yes: bool | None) -> None:
+            current = self.sheet
+            if not yes or current is None or current.week != week:
+                return
+            if not current.remove_row(key):  # time was logged on it meanwhile
+                self.notice(f"{key} has time this week: clear its cells first.", "warning")
+                return
+            self._redraw()
 
-        def send(backend: Backend, _version: int | None) -> Outcome:
-            backend.remove_week_row(week, key)
-            note = f"Removed {key} from week {week.week}; u undoes it."
-            return Outcome(removed=key, note=note, undo=RowsChange(what, str(week), removed=(key,)))
+            what = f"remove {key} from week {week.week}"
 
-        self.send_write(SheetWrite(what, send, kind="rows", week=str(week)))
+            def send(backend: Backend, _version: int | None) -> Outcome:
+                backend.remove_week_row(week, key)
+                note = f"Removed {key} from week {week.week}; u undoes it."
+                undo = RowsChange(what, str(week), removed=(key,))
+                return Outcome(removed=key, note=note, undo=undo)
+
+            self.send_write(SheetWrite(what, send, kind="rows", week=str(week)))
+
+        self.app.push_screen(
+            ConfirmScreen(question, title="Remove row", yes="Remove", no="Keep it"), answered
+        )
 
     def action_copy_rows(self) -> None:
         state = self.sheet
@@ -288,20 +301,33 @@ class TimesheetScreen(TimesheetEntry):
         week = state.week
         last = week.shift(-1)
 
-        what = f"copy week {last.week}'s rows"
+        def copy() -> None:
+            what = f"copy week {last.week}'s rows"
 
-        def send(backend: Backend, _version: int | None) -> Outcome:
-            refs = backend.copy_week_rows(last, week)
-            if not refs:
-                note = f"Week {last.week}'s rows are all on week {week.week} already."
-                return Outcome(note=note)
-            note = (
-                f"Added {len(refs)} row{'s' * (len(refs) != 1)} from week {last.week}; u undoes it."
-            )
-            undo = RowsChange(what, str(week), added=tuple(ref.key for ref in refs))
-            return Outcome(rows=tuple(refs), note=note, undo=undo)
+            def send(backend: Backend, _version: int | None) -> Outcome:
+                refs = backend.copy_week_rows(last, week)
+                if not refs:
+                    note = f"Week {last.week}'s rows are all on week {week.week} already."
+                    return Outcome(note=note)
+                added = f"{len(refs)} row{'s' * (len(refs) != 1)}"
+                note = f"Added {added} from week {last.week}; u undoes it."
+                undo = RowsChange(what, str(week), added=tuple(ref.key for ref in refs))
+                return Outcome(rows=tuple(refs), note=note, undo=undo)
 
-        self.send_write(SheetWrite(what, send, kind="rows", week=str(week)))
+            self.send_write(SheetWrite(what, send, kind="rows", week=str(week)))
+
+        if not state.rows:
+            copy()  # an empty week: nothing there to mix them with
+            return
+        rows = len(state.rows)
+        question = (
+            f"Add week {last.week}'s rows (the tasks, not their time) to week {week.week}, "
+            f"beside its {rows} row{'s' * (rows != 1)}?"
+        )
+        self.app.push_screen(
+            ConfirmScreen(question, title="Copy last week's rows", yes="Copy", no="Not now"),
+            lambda yes: copy() if yes else None,
+        )
 
     # --- the timer ---------------------------------------------------------------------------
 
@@ -343,6 +369,7 @@ class TimesheetScreen(TimesheetEntry):
             self.notice(f"{(reason or 'the week is read-only').capitalize()}.", "warning")
             return
         week = state.week
+        first_day = state.days[0].weekday()  # the week is submitted as it is shown
         total = format_duration(state.week_total())
         short = state.short_days(min(state.days[-1], self.today))
         lines = [
@@ -360,7 +387,7 @@ class TimesheetScreen(TimesheetEntry):
                 return
 
             def send(backend: Backend, _version: int | None) -> Outcome:
-                done = backend.submit_week(week)
+                done = backend.submit_week(week, first_day=first_day)
                 note = f"Submitted week {week.week} ({format_duration(done.submitted_minutes)})."
                 return Outcome(state=done, note=note)
 

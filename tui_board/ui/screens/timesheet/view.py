@@ -130,7 +130,7 @@ class TimesheetView(ModeScreen):
 
     def read(self, backend: Backend, mark: ReadMark) -> None:
         if self.week is None:
-            self.week = IsoWeek.of(self.today)
+            self.week = IsoWeek.holding(self.today, self.board_app.config.first_day)
         first_day = self.board_app.config.first_day
         self._read_week(backend, self.week, first_day, mark, not self.project_names)
 
@@ -209,7 +209,7 @@ class TimesheetView(ModeScreen):
         if days[0].month != days[-1].month:
             first += f" {days[0]:%b}"
         span = f"{first} {DASH} {last}"
-        this_week = IsoWeek.of(self.today)
+        this_week = IsoWeek.holding(self.today, self.board_app.config.first_day)
         offset = state.week - this_week
         when = {0: "this week", -1: "last week", 1: "next week"}.get(
             offset, f"{-offset} weeks ago" if offset < 0 else f"in {offset} weeks"
@@ -309,6 +309,10 @@ class TimesheetView(ModeScreen):
     def _grid_refused(self, message: WeekGrid.Refused) -> None:
         self.app.bell()
         self.notice(f"{message.reason[:1].upper()}{message.reason[1:]}.", "warning")
+
+    @on(WeekGrid.Hint)
+    def _grid_hint(self, message: WeekGrid.Hint) -> None:
+        self.notice(f"{message.text[:1].upper()}{message.text[1:]}.")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While a cell is being typed into, its keys store or drop it. The footer is not
@@ -429,4 +433,4 @@ class TimesheetView(ModeScreen):
     def action_this_week(self) -> None:
         if self.board_app.backend is not None:
             self._notice = None
-            self.load_week(IsoWeek.of(self.today))
+            self.load_week(IsoWeek.holding(self.today, self.board_app.config.first_day))
