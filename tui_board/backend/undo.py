@@ -390,8 +390,11 @@ class TimerToggled:
                 f"Timer stopped on {key}: today's cell holds {format_duration(self.entry.minutes)}."
             )
         note = f"Timer started on {self.running.task}."
-        if self.stopped is not None:
-            note += f" (Stopped the one on {self.stopped.task}.)"
+        if self.stopped is not None and self.entry is None:
+            note += f" (Stopped the one on {self.stopped.task}: under a minute, nothing logged.)"
+        elif self.stopped is not None and self.entry is not None:
+            held = format_duration(self.entry.minutes)
+            note += f" (Stopped the one on {self.stopped.task}: today's cell holds {held}.)"
         return note
 
 
