@@ -87,11 +87,12 @@ async def test_down_then_enter_assigns_the_next_person(config: Config) -> None:
         people = logins(screen)
         # A card whose assignee has someone after them in the list.
         for _ in range(10):
-            task = screen.focused_card()
-            assert task is not None
-            if task.assignee in people[:-1]:
+            found = screen.focused_card()
+            assert found is not None
+            if found.assignee in people[:-1]:
                 break
             await pilot.press("j")
+        task = found
         assert task.assignee is not None
         following = people[people.index(task.assignee) + 1]
         await pilot.press("a", "down")
