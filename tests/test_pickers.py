@@ -93,6 +93,7 @@ async def test_down_then_enter_assigns_the_next_person(config: Config) -> None:
                 break
             await pilot.press("j")
         task = found
+        assert task is not None
         assert task.assignee is not None
         following = people[people.index(task.assignee) + 1]
         await pilot.press("a", "down")
