@@ -31,6 +31,7 @@ from tui_board.config import DEFAULT_THEME, Config
 from tui_board.core.clock import Clock, system_clock
 from tui_board.core.text import printable
 from tui_board.themes import load_themes
+from tui_board.ui.dialogs.base import Dialog
 from tui_board.ui.plain_text import PASSAGE, cut
 from tui_board.ui.screens.board import BoardScreen
 from tui_board.ui.screens.help import HelpScreen, key_rows
@@ -386,6 +387,14 @@ class BoardApp(App[None], inherit_bindings=False):
             )
 
     # --- actions, help and the command palette ---------------------------------------------
+
+    async def action_switch_mode(self, mode: str) -> None:
+        """A mode's key lands on its main screen (the board, the timesheet, the workload
+        grid): the screens left open over it (approvals, reports, a dialog) close."""
+        await self.switch_mode(mode)
+        while len(self.screen_stack) > 1:
+            screen = self.screen
+            await screen.dismiss(screen.cancelled() if isinstance(screen, Dialog) else None)
 
     def action_help(self) -> None:
         screen = self.screen

@@ -137,6 +137,18 @@ class BoardScreen(BoardLive):
         task = self.focused_card()
         if task is None:
             self.app.bell()
+            state = self.state
+            if (
+                state is not None
+                and state.filtered
+                and state.total
+                and not any(state.shown(view.column.id) for view in self._views)
+            ):
+                ways = ["esc clears the filter"] if state.query else []
+                ways += ["m shows everyone's"] if state.only_login else []
+                self.notify(f"No card: the filter hides every card ({'; '.join(ways)}).")
+            else:
+                self.notify("No card here.")
         return task
 
     def action_move_card(self, step: int) -> None:
@@ -396,6 +408,7 @@ class BoardScreen(BoardLive):
             return
         mine = None if self.state.only_login else me.login
         self.state.set_filter(only_login=mine)
+        self.refocus_shown()
         self.draw()
 
     def action_pick_project(self) -> None:
