@@ -19,6 +19,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import var
@@ -82,6 +83,11 @@ class BoardApp(App[None], inherit_bindings=False):
         "workload": lambda: _screen_class("workload")(),
     }
     DEFAULT_MODE = "board"
+    # The palette finds cards, projects and people too (imported when it first opens).
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
+        *App.COMMANDS,
+        lambda: _find_anything(),
+    }
     BINDING_GROUP_TITLE = "Everywhere"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "switch_mode('board')", "Board", tooltip="The kanban board", id="board"),
@@ -430,6 +436,12 @@ LAZY_SCREENS = {
     "timesheet": ("tui_board.ui.screens.timesheet", "TimesheetScreen"),
     "workload": ("tui_board.ui.screens.workload", "WorkloadScreen"),
 }
+
+
+def _find_anything() -> type[Provider]:
+    from tui_board.ui.commands import FindAnything
+
+    return FindAnything
 
 
 def _screen_class(mode: str) -> type[Screen[Any]]:

@@ -113,7 +113,7 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
                 key=lambda hit: -hit[0].score,
             )
             self._shown = [i for _, i in ranked]
-            prompts = [_highlight(match, self.items[i][0]) for match, i in ranked]
+            prompts = [highlight_match(match, self.items[i][0]) for match, i in ranked]
         else:
             self._shown = list(range(len(self.items)))
             prompts = [plain_text(label) for label, _ in self.items]
@@ -155,7 +155,7 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
 CURRENT_MARK = Content.styled("  (current)", "italic")
 
 
-def _highlight(match: Match, label: str) -> Content:
+def highlight_match(match: Match, label: str) -> Content:
     """The label as plain text, the letters the query matched reversed (as Textual does)."""
     content = plain_text(label)
     for offset in match.offsets:

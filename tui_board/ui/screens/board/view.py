@@ -220,6 +220,10 @@ class BoardView(ModeScreen):
             # walking them on each full collection (a 50-150 ms pause with 10,000 cards).
             gc.freeze()
         self.call_after_refresh(self._scroll_to_focus)
+        self.board_shown()
+
+    def board_shown(self) -> None:
+        """Runs each time a read of the board is shown."""
 
     @on(NoProjects)
     def _no_projects(self) -> None:
