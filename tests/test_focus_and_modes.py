@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from textual.pilot import Pilot
 
 from tests.ui_helpers import (  # noqa: F401  (fixtures)
@@ -18,6 +19,7 @@ from tests.ui_helpers import (  # noqa: F401  (fixtures)
     backend_for,
     copy_store,
     demo_template,
+    frame_text,
     settle,
     settle_on,
     steady,
@@ -174,3 +176,25 @@ async def test_mode_keys_open_the_modes_main_screen(workload_config: Config) -> 
         await pilot.press("3")
         await settle(app, pilot)
         assert isinstance(app.screen, WorkloadScreen), app.screen
+
+
+@pytest.mark.parametrize("width", [80, 120])
+async def test_every_screens_footer_shows_help_and_quit(
+    workload_config: Config, width: int
+) -> None:
+    app = app_for(workload_config, clock=Clock(START))
+    async with app.run_test(size=(width, 24)) as pilot:
+        await board(app, pilot)
+        for key, kind in (("2", TimesheetScreen), ("w", WorkloadScreen), ("v", ApprovalsScreen)):
+            screen = app.screen
+            footer = frame_text(app)[-1]
+            assert "? Help" in footer and "q Quit" in footer, (screen, footer)
+            assert footer.rstrip().endswith("^p Commands"), footer
+            assert cell_len(footer) == width
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert isinstance(app.screen, kind)
+        footer = frame_text(app)[-1]
+        assert "? Help" in footer and "q Quit" in footer, footer
+    if width == 120:  # the board's own keys all fit beside them
+        assert all(name in footer for name in ("Approve", "Reject", "Reopen"))

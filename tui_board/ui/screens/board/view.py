@@ -19,7 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
 from tui_board.core.models import Column, Project, Task, Timer, User
@@ -29,6 +29,7 @@ from tui_board.ui.session import describe_error
 from tui_board.ui.state.board import BoardState, SearchIndex, search_index
 from tui_board.ui.widgets.board_card import CARD_HEIGHT
 from tui_board.ui.widgets.board_column import BoardColumn, BoardColumns, CardList
+from tui_board.ui.widgets.key_footer import KeyFooter
 from tui_board.ui.widgets.top_bar import TopBar
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ class BoardView(ModeScreen):
         yield Static("", classes="mode-status", markup=False)
         yield Static("", classes="mode-facts", markup=False)
         yield BoardColumns()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         # (ModeScreen's on_mount runs too: Textual calls it for each class.)
