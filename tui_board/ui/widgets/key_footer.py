@@ -1,11 +1,13 @@
-"""The footer of every screen: its own keys, then `? Help` and `q Quit` (always in
-sight), then the mode keys, as many as fit on one line.
+"""The footer of every screen: its own keys, then `? Help` and `q Quit`, then the mode
+keys, as many as fit on one line.
 
 Textual's footer shows the keys in binding order and cuts the line at the terminal's
-edge, so on a board at 80 columns the app's own keys (help, quit) never showed. Here
+edge, so on the board at 80 columns the app's own keys (help, quit) never showed. Here
 the keys that do not fit are left out from the end of their group instead: first the
-mode keys (the top bar says where one is; help lists them), then the screen's less
-used keys, never help and quit.
+mode keys (the top bar says where one is; help lists them), then help and quit, then
+the screen's less used keys. The board's footer keeps help and quit always (the first
+screen a newcomer sees says how to get help and out); the other screens' daily keys
+fill an 80-column line by themselves, so there help and quit show when they fit.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ KEPT = ("help", "quit")
 #: The mode keys' actions begin so; shown when there is room.
 MODE = ("switch_mode(", "app.switch_mode(")
 #: The palette's key takes this many cells, docked at the right.
-PALETTE = 14
+PALETTE = 13
 
 
 def key_width(key: FooterKey) -> int:
@@ -32,6 +34,11 @@ def key_width(key: FooterKey) -> int:
 
 
 class KeyFooter(Footer):
+    def __init__(self, *, keep_help: bool = False) -> None:
+        super().__init__()
+        #: Help and quit are shown whatever the width (the screen's keys make room).
+        self.keep_help = keep_help
+
     def compose(self) -> ComposeResult:
         widgets = list(super().compose())
         keys = [w for w in widgets if isinstance(w, FooterKey)]
@@ -44,11 +51,15 @@ class KeyFooter(Footer):
         modes = [w for w in keys if w.action.startswith(MODE) and w not in palette]
         own = [w for w in keys if w not in kept and w not in modes and w not in palette]
         width = self.size.width or self.app.size.width
-        room = width - (PALETTE if palette else 0) - sum(map(key_width, kept))
+        room = width - (PALETTE if palette else 0)
+        if self.keep_help:
+            room -= sum(map(key_width, kept))
         shown_own = list(_fitting(own, room))
         room -= sum(map(key_width, shown_own))
         yield from shown_own
-        yield from kept
+        if self.keep_help or sum(map(key_width, kept)) <= room:
+            yield from kept
+            room -= 0 if self.keep_help else sum(map(key_width, kept))
         yield from _fitting(modes, room)
         yield from palette
 

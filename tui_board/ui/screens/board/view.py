@@ -120,7 +120,7 @@ class BoardView(ModeScreen):
         yield Static("", classes="mode-status", markup=False)
         yield Static("", classes="mode-facts", markup=False)
         yield BoardColumns()
-        yield KeyFooter()
+        yield KeyFooter(keep_help=True)
 
     def on_mount(self) -> None:
         # (ModeScreen's on_mount runs too: Textual calls it for each class.)
