@@ -256,3 +256,34 @@ async def test_escape_goes_back_and_the_workload_reads_again(demo_config: Config
         await press(app, pilot, "a", "escape")
         assert app.screen is workload
         assert "5 weeks to approve" in str(workload.query_one(".mode-facts").render())
+
+
+async def test_a_week_submitted_meanwhile_appears_without_a_key(
+    demo_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lead's queue follows the change feed: a week a member submits through
+    another backend on the same store shows up, and one approved elsewhere goes."""
+    monkeypatch.setattr(ApprovalsScreen, "FEED_SECONDS", 0.2)
+    lead = "sokafor"
+    app = ui.app_for(demo_config, lead)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_queue(app, pilot)
+        before = keys(screen)
+        member = ui.backend_for(demo_config, "nlarsen")
+        week = IsoWeek(2026, 20)
+        assert f"nlarsen/{week}" not in before
+        member.submit_week(week)
+
+        async def wait_for(done: bool) -> None:
+            for _ in range(50):
+                await pilot.pause(0.1)
+                if (f"nlarsen/{week}" in keys(screen)) == done:
+                    return
+            raise AssertionError(f"the queue did not follow: {keys(screen)}")
+
+        await wait_for(True)
+        assert sorted(keys(screen)) == sorted([*before, f"nlarsen/{week}"])
+        assert app.screen is screen
+        ui.backend_for(demo_config, "alice").approve_week("nlarsen", week)
+        await wait_for(False)
+        assert sorted(keys(screen)) == sorted(before)

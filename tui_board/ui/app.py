@@ -19,6 +19,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import var
@@ -31,6 +32,7 @@ from tui_board.config import DEFAULT_THEME, Config
 from tui_board.core.clock import Clock, system_clock
 from tui_board.core.text import printable
 from tui_board.themes import load_themes
+from tui_board.ui.dialogs.base import Dialog
 from tui_board.ui.plain_text import PASSAGE, cut
 from tui_board.ui.screens.board import BoardScreen
 from tui_board.ui.screens.help import HelpScreen, key_rows
@@ -82,6 +84,11 @@ class BoardApp(App[None], inherit_bindings=False):
         "workload": lambda: _screen_class("workload")(),
     }
     DEFAULT_MODE = "board"
+    # The palette finds cards, projects and people too (imported when it first opens).
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
+        *App.COMMANDS,
+        lambda: _find_anything(),
+    }
     BINDING_GROUP_TITLE = "Everywhere"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "switch_mode('board')", "Board", tooltip="The kanban board", id="board"),
@@ -456,6 +463,14 @@ class BoardApp(App[None], inherit_bindings=False):
 
     # --- actions, help and the command palette ---------------------------------------------
 
+    async def action_switch_mode(self, mode: str) -> None:
+        """A mode's key lands on its main screen (the board, the timesheet, the workload
+        grid): the screens left open over it (approvals, reports, a dialog) close."""
+        await self.switch_mode(mode)
+        while len(self.screen_stack) > 1:
+            screen = self.screen
+            await screen.dismiss(screen.cancelled() if isinstance(screen, Dialog) else None)
+
     def action_help(self) -> None:
         screen = self.screen
         if isinstance(screen, HelpScreen):
@@ -494,6 +509,12 @@ LAZY_SCREENS = {
     "timesheet": ("tui_board.ui.screens.timesheet", "TimesheetScreen"),
     "workload": ("tui_board.ui.screens.workload", "WorkloadScreen"),
 }
+
+
+def _find_anything() -> type[Provider]:
+    from tui_board.ui.commands import FindAnything
+
+    return FindAnything
 
 
 def _screen_class(mode: str) -> type[Screen[Any]]:

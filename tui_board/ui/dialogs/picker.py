@@ -24,6 +24,11 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
     """A fuzzy-filtered list of `(label, value)` items; answers the chosen value, or
     None when cancelled. The list keeps the items' order until the user types.
 
+    It opens on the `current` item (marked as such), else on the first; `enter` picks
+    the highlighted one (the current one too: the caller sees nothing changed), and
+    the arrows move one step. The list never takes the focus (the query field keeps
+    it), so the highlight is drawn as strongly as a focused list's.
+
     Labels hold stored text (titles, names): each is shown as plain text, in one line
     of at most `MENTION` cells."""
 
@@ -50,6 +55,11 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
     }
     PickerScreen #picker-options:focus {
         background-tint: transparent;
+    }
+    PickerScreen #picker-options > .option-list--option-highlighted {
+        color: $block-cursor-foreground;
+        background: $block-cursor-background;
+        text-style: $block-cursor-text-style;
     }
     PickerScreen .picker--none {
         color: $text-muted;
@@ -84,10 +94,11 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
 
     def on_mount(self) -> None:
         self._show("")
-        for position, index in enumerate(self._shown):
-            if self.items[index][1] == self.current:
-                self.query_one(OptionList).highlighted = position
-                break
+        # Once laid out, the list can scroll the highlighted item into view.
+        self.call_after_refresh(self.query_one(OptionList).scroll_to_highlight)
+
+    def _is_current(self, index: int) -> bool:
+        return self.current is not None and self.items[index][1] == self.current
 
     @on(Input.Changed, "#picker-query")
     def _query_changed(self, event: Input.Changed) -> None:
@@ -102,22 +113,30 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
                 key=lambda hit: -hit[0].score,
             )
             self._shown = [i for _, i in ranked]
-            prompts = [_highlight(match, self.items[i][0]) for match, i in ranked]
+            prompts = [highlight_match(match, self.items[i][0]) for match, i in ranked]
         else:
             self._shown = list(range(len(self.items)))
             prompts = [plain_text(label) for label, _ in self.items]
+        prompts = [
+            prompt + CURRENT_MARK if self._is_current(index) else prompt
+            for prompt, index in zip(prompts, self._shown, strict=True)
+        ]
         options = self.query_one(OptionList)
         options.set_options(Option(prompt) for prompt in prompts)
         if self._shown:
-            options.highlighted = 0
+            # No query: on the current item; else on the best match.
+            current = next((p for p, i in enumerate(self._shown) if self._is_current(i)), 0)
+            options.highlighted = 0 if query else current
         self.query_one(".picker--none").display = not self._shown
 
     def action_move(self, step: int) -> None:
         options = self.query_one(OptionList)
         if not self._shown:
             return
-        current = options.highlighted or 0
-        options.highlighted = max(0, min(len(self._shown) - 1, current + step))
+        now = options.highlighted
+        last = len(self._shown) - 1
+        target = (0 if step > 0 else last) if now is None else now + step
+        options.highlighted = max(0, min(last, target))
 
     @on(Input.Submitted, "#picker-query")
     def _submitted(self) -> None:
@@ -132,7 +151,11 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
         self.dismiss(self.items[self._shown[event.option_index]][1])
 
 
-def _highlight(match: Match, label: str) -> Content:
+#: After the item the picker opened on.
+CURRENT_MARK = Content.styled("  (current)", "italic")
+
+
+def highlight_match(match: Match, label: str) -> Content:
     """The label as plain text, the letters the query matched reversed (as Textual does)."""
     content = plain_text(label)
     for offset in match.offsets:

@@ -45,6 +45,45 @@ def _when(comment: Comment) -> str:
     return f"{comment.time.astimezone():%a %d %b %H:%M}"
 
 
+def logged_text(task: Task) -> tuple[str, bool]:
+    """The card's logged time against its estimate (`1:30/8:00 · 6:30 left`, or
+    `86:15/8:00 · 78:15 over`), and whether it is over."""
+    logged = format_duration(task.logged)
+    if task.estimate is None:
+        return logged, False
+    text = f"{logged}/{format_duration(task.estimate)}"
+    left = task.estimate - task.logged
+    if left < 0:
+        return f"{text} · {format_duration(-left)} over", True
+    return f"{text} · {format_duration(left)} left", False
+
+
+def time_lines(rows: Sequence[ReportRow], total: int) -> list[str]:
+    """Who logged how much on the card, as far as the viewer may see people's time;
+    the rest of the card's total (which everyone sees) as one line for the others."""
+    seen = sum(row.minutes for row in rows)
+    hidden = max(0, total - seen)
+    if not rows and not hidden:
+        return ["no time logged yet"]
+    names = [cut(row.user) for row in rows]
+    if hidden:
+        names.append("others")
+    if len(names) > 1:
+        names.append("total")
+    width = max(cell_len(name) for name in names)
+    lines = [f"{fit(row.user, width)}  {format_duration(row.minutes):>6}" for row in rows]
+    if not rows:
+        lines.append("none by you")
+    if hidden:
+        lines.append(
+            f"{fit('others', width)}  {format_duration(hidden):>6}  "
+            "(people whose time you may not see)"
+        )
+    if len(names) > 1:
+        lines.append(f"{fit('total', width)}  {format_duration(seen + hidden):>6}")
+    return lines
+
+
 class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit", "Edit", tooltip="Edit the card's fields", id="card-edit"),
@@ -115,10 +154,11 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
 
     @dataclass
     class Read(Message):
-        """Comments and time, read by the worker."""
+        """Comments and time, and the card as it is now, read by the worker."""
 
         comments: list[Comment]
         logged: list[ReportRow]
+        task: Task
 
     @dataclass
     class HistoryRead(Message):
@@ -207,10 +247,8 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
         self._fact("assignee", f"@{task.assignee}" if task.assignee else "nobody")
         self._fact("priority", task.priority)
         self._fact("estimate", format_duration(task.estimate) if task.estimate is not None else "-")
-        logged = format_duration(task.logged)
-        if task.remaining is not None:
-            logged += f" ({format_duration(task.remaining)} left)"
-        self._fact("logged", logged)
+        logged, over = logged_text(task)
+        self._fact("logged", logged).set_class(over, "detail--overdue")
         due = self._fact("due", f"{task.due:%a %d %b %Y}" if task.due else "-")
         overdue = task.due is not None and task.due < self.today
         due.set_class(overdue, "detail--overdue")
@@ -243,22 +281,24 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
         try:
             comments = self.backend.list_comments(key)
             time = self.backend.task_time(key)
+            task = self.backend.get_task(key)  # its total, with the lines: one moment
         except Exception as error:
             self.post_message(self.Failed(describe_error(error)))
             return
-        self.post_message(self.Read(comments, time))
+        self.post_message(self.Read(comments, time, task))
 
     @on(Read)
     def _got_read(self, message: Read) -> None:
         self.comments = message.comments
         self._show_comments()
-        width = max((cell_len(cut(row.user)) for row in message.logged), default=0)
-        lines = [
-            f"{fit(row.user, width)}  {format_duration(row.minutes):>6}" for row in message.logged
-        ]
+        if message.task != self.card and message.task.version >= self.card.version:
+            self.card = message.task
+            self.changed = True  # the board shows the card as it is now, too
+            self._show_task()
+        lines = time_lines(message.logged, self.card.logged)
         time = self.query_one("#detail-time", Static)
-        time.update(plain_text("\n".join(lines) or "no time logged yet", multiline=True))
-        time.set_class(not lines, "detail--muted")
+        time.update(plain_text("\n".join(lines), multiline=True))
+        time.set_class(not message.logged, "detail--muted")
 
     # --- editing ------------------------------------------------------------------------------
 

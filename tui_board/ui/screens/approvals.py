@@ -7,6 +7,9 @@ admin anyone, nobody their own week): a refused review comes back as a notificat
 One's own weeks are shown, marked as such, and the reviewing keys on one say at once
 that someone else reviews it (rather than asking for a note first). A member sees their
 own weeks here, with their state and the reviewer's note.
+
+The queue follows the change feed while it is shown: a week submitted, approved or
+reopened elsewhere appears (or goes) within a second or two, without a key.
 """
 
 from __future__ import annotations
@@ -23,11 +26,12 @@ from textual.widgets import DataTable, Static
 
 from tui_board.backend.undo import review_change
 from tui_board.core.durations import format_duration
-from tui_board.core.models import TimeOff, User, WeekSheet, WeekState
+from tui_board.core.models import Change, TimeOff, User, WeekSheet, WeekState
 from tui_board.core.permissions import OWN_WEEK
 from tui_board.core.weeks import IsoWeek
 from tui_board.ui.dialogs import ConfirmScreen
 from tui_board.ui.dialogs.text_prompt import TextPrompt, required
+from tui_board.ui.feed import FollowsFeed
 from tui_board.ui.plain_text import PASSAGE, cells, cut, plain_text
 from tui_board.ui.screens.table import TableScreen
 from tui_board.ui.widgets.workload_table import KeyTable, plain
@@ -79,9 +83,11 @@ class Queue:
     #: Whether I review anyone's weeks (an admin, or the lead of a team); the store
     #: still decides each review.
     reviewer: bool = True
+    #: The change feed's position before the reads.
+    seq: int = 0
 
 
-class ApprovalsScreen(TableScreen):
+class ApprovalsScreen(FollowsFeed, TableScreen):
     TITLE = "Approvals"
     BINDING_GROUP_TITLE = "Approvals"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -131,6 +137,7 @@ class ApprovalsScreen(TableScreen):
     # --- reading ---------------------------------------------------------------------------
 
     def read(self, backend: Backend) -> Queue:
+        seq = backend.last_change()  # before the reads: a later change is seen again
         me = backend.me()
         reviewer = me.role in ("admin", "lead") or any(
             team.lead == me.login for team in backend.list_teams()
@@ -157,7 +164,7 @@ class ApprovalsScreen(TableScreen):
             )
             for s in states[:RECENT_LIMIT]
         ]
-        return Queue(me, view, weeks, cut, reviewer)
+        return Queue(me, view, weeks, cut, reviewer, seq)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Reviewing keys only for those who review someone's weeks."""
@@ -166,6 +173,7 @@ class ApprovalsScreen(TableScreen):
         return True
 
     def show(self, data: Queue) -> None:
+        self.follow_feed(data.seq)
         before = self._current_key()
         index = self.table.row_index
         self.queue = data
@@ -349,6 +357,20 @@ class ApprovalsScreen(TableScreen):
                 self._review(state, "reopen", "")
 
         self.app.push_screen(confirm, answered)
+
+    # --- other people's changes ------------------------------------------------------------
+
+    def feed_paused(self) -> bool:
+        return bool(self.writes_pending)  # their answers read the queue again
+
+    def feed_changed(self, changes: list[Change], complete: bool) -> None:
+        """A week changed state (submitted, approved, rejected, reopened): read the
+        queue again, without the loading spinner (the cursor stays on its week)."""
+        if not complete or any(change.entity == "week" for change in changes):
+            backend = self.board_app.backend
+            if backend is not None:
+                self._reads += 1
+                self._read_in_worker(backend, self._reads)
 
     def action_switch_view(self) -> None:
         self.view = "recent" if self.view == "waiting" else "waiting"

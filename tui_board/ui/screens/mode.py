@@ -20,12 +20,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui_board.core.clock import local_today
 from tui_board.ui.plain_text import plain_text
 from tui_board.ui.screens.help import key_rows
 from tui_board.ui.session import Connected, Connection, Failed, Opening
+from tui_board.ui.widgets.key_footer import KeyFooter
 from tui_board.ui.widgets.top_bar import TopBar
 from tui_board.ui.writer import SendsWrites
 
@@ -98,7 +99,7 @@ class ModeScreen(SendsWrites, Screen[None]):
             yield Static(self.PURPOSE, classes="mode-purpose", markup=False)
             yield Static("", classes="mode-status", markup=False)
             yield Static("", classes="mode-facts", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.watch(self.app, "connection", self.show_connection)

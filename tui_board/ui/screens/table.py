@@ -14,10 +14,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui_board.ui.plain_text import plain_text
 from tui_board.ui.session import Connected, describe_error
+from tui_board.ui.widgets.key_footer import KeyFooter
 from tui_board.ui.widgets.top_bar import TopBar
 from tui_board.ui.widgets.workload_table import KeyTable, move_keys
 from tui_board.ui.writer import SendsWrites
@@ -107,7 +108,7 @@ class TableScreen(SendsWrites, Screen[None]):
             yield KeyTable(id="table-screen-table")
             yield from self.compose_below()
             yield Static("", classes="table-screen--notes", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def compose_below(self) -> ComposeResult:
         """What a subclass shows between the table and the notes."""

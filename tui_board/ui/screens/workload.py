@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 import tui_board.core.workload as workload_rules
 from tui_board.core.models import (
@@ -35,6 +35,7 @@ from tui_board.ui.screens.reports import ReportsScreen
 from tui_board.ui.screens.table import TableScreen
 from tui_board.ui.screens.week_detail import WeekDetailScreen
 from tui_board.ui.session import describe_error
+from tui_board.ui.widgets.key_footer import KeyFooter
 from tui_board.ui.widgets.top_bar import TopBar
 from tui_board.ui.widgets.workload_grid import (
     BandLegend,
@@ -189,7 +190,7 @@ class WorkloadScreen(ModeScreen):
             yield Label("load/capacity (h:mm) · ? how", classes="workload--muted")
         with Vertical(id="workload-body"):
             yield WorkloadGrid()
-        yield Footer()
+        yield KeyFooter()
 
     def on_resize(self) -> None:
         self.grid.fit(self.size.width - 2)  # the grid's margins

@@ -148,6 +148,18 @@ class BoardScreen(BoardLive):
         task = self.focused_card()
         if task is None:
             self.app.bell()
+            state = self.state
+            if (
+                state is not None
+                and state.filtered
+                and state.total
+                and not any(state.shown(view.column.id) for view in self._views)
+            ):
+                ways = ["esc clears the filter"] if state.query else []
+                ways += ["m shows everyone's"] if state.only_login else []
+                self.notify(f"No card: the filter hides every card ({'; '.join(ways)}).")
+            else:
+                self.notify("No card here.")
         return task
 
     def action_move_card(self, step: int) -> None:
@@ -439,6 +451,43 @@ class BoardScreen(BoardLive):
 
         self.app.push_screen(archive, closed)
 
+    # --- a card asked for from elsewhere (the command palette) ---------------------------------
+
+    #: A card to focus and open once its project's board is shown.
+    _reveal: str | None = None
+
+    def reveal_card(self, key: str) -> None:
+        """Focus the card `key` and open it, reading its project's board first when
+        another one is shown; a filter that hides it is cleared."""
+        self._reveal = key
+        state = self.state
+        project = key.rsplit("-", 1)[0]
+        if state is None or state.project.key != project:
+            self.load_board(project)
+        else:
+            self.board_shown()
+
+    def board_shown(self) -> None:
+        key, state = self._reveal, self.state
+        if key is None or state is None or state.project.key != key.rsplit("-", 1)[0]:
+            return
+        column_id = state.column_of(key)
+        if column_id is None and not state.complete:
+            return  # a big board's first page: the card may come with the rest
+        self._reveal = None
+        task = state.get(key)
+        index = None if column_id is None else state.column_index(column_id)
+        if task is None or column_id is None or index is None:
+            self.notify(f"{key} is not on the board (archived?).", severity="warning")
+            return
+        if state.filtered and not state.matches(task):
+            state.set_filter(only_login=None)
+            self.action_clear_filter()
+            self.draw()
+        self._set_focus(index, state.shown(column_id).index(task))
+        self._scroll_to_focus()
+        self.action_open_card()
+
     # --- filters and projects --------------------------------------------------------------------
 
     def action_filter(self) -> None:
@@ -465,6 +514,7 @@ class BoardScreen(BoardLive):
             return
         mine = None if self.state.only_login else me.login
         self.state.set_filter(only_login=mine)
+        self.refocus_shown()
         self.draw()
 
     def action_pick_project(self) -> None:

@@ -19,7 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
 from tui_board.core.models import Column, Project, Task, Timer, User
@@ -29,6 +29,7 @@ from tui_board.ui.session import describe_error
 from tui_board.ui.state.board import BoardState, SearchIndex, search_index
 from tui_board.ui.widgets.board_card import CARD_HEIGHT
 from tui_board.ui.widgets.board_column import BoardColumn, BoardColumns, CardList
+from tui_board.ui.widgets.key_footer import KeyFooter
 from tui_board.ui.widgets.top_bar import TopBar
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ class BoardView(ModeScreen):
         yield Static("", classes="mode-status", markup=False)
         yield Static("", classes="mode-facts", markup=False)
         yield BoardColumns()
-        yield Footer()
+        yield KeyFooter(keep_help=True)
 
     def on_mount(self) -> None:
         # (ModeScreen's on_mount runs too: Textual calls it for each class.)
@@ -220,6 +221,10 @@ class BoardView(ModeScreen):
             # walking them on each full collection (a 50-150 ms pause with 10,000 cards).
             gc.freeze()
         self.call_after_refresh(self._scroll_to_focus)
+        self.board_shown()
+
+    def board_shown(self) -> None:
+        """Runs each time a read of the board is shown."""
 
     @on(NoProjects)
     def _no_projects(self) -> None:
@@ -365,4 +370,52 @@ class BoardView(ModeScreen):
     def apply_filter(self, query: str) -> None:
         if self.state is not None and query != self.state.query:
             self.state.set_filter(query)
+            self.refocus_shown()
             self.draw()
+
+    def refocus_shown(self) -> None:
+        """After the filter changed: when it hides the focused card, focus the shown card
+        nearest to it, in its column if it has one, else in the nearest column that has
+        one; when no card is shown, nothing has the focus."""
+        state = self.state
+        if state is None or not self._views:
+            return
+        column_id = self._views[self._focus_column].column.id
+        cards = state.cards(column_id)
+        key = self._focus_key
+        if key is not None and any(task.key == key for task in state.shown(column_id)):
+            return
+        place = next((i for i, task in enumerate(cards) if task.key == key), self._focus_row)
+        here = self._focus_column
+        order = sorted(range(len(self._views)), key=lambda index: (abs(index - here), index))
+        before = self._focus_column
+        for index in order:
+            column = self._views[index].column.id
+            shown = state.shown(column)
+            if shown:
+                row = _nearest(state.cards(column), shown, place)
+                self._focus_column, self._focus_row = index, row
+                self._focus_key = shown[row].key
+                break
+        else:
+            self._focus_key = None
+            self._focus_row = 0
+        if before != self._focus_column:
+            self.call_after_refresh(self._scroll_to_focus)
+
+
+def _nearest(cards: list[Task], shown: list[Task], place: int) -> int:
+    """The index in `shown` (a filtered `cards`, in the same order) of the card whose
+    place in `cards` is nearest to `place` (the earlier of two as near)."""
+    best, best_distance, next_shown = 0, None, 0
+    for index, task in enumerate(cards):
+        if next_shown == len(shown):
+            break
+        if task is shown[next_shown] or task.key == shown[next_shown].key:
+            distance = abs(index - place)
+            if best_distance is None or distance < best_distance:
+                best, best_distance = next_shown, distance
+            elif index > place:
+                break
+            next_shown += 1
+    return best

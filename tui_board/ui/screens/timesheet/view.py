@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
 from tui_board.backend.undo import cell_change
@@ -29,6 +29,7 @@ from tui_board.ui.screens.mode import ModeScreen, ReadMark
 from tui_board.ui.screens.timesheet.writes import Outcome, SheetWrite, WriteKind
 from tui_board.ui.session import describe_error
 from tui_board.ui.state.timesheet import Cell, WeekGridState
+from tui_board.ui.widgets.key_footer import KeyFooter
 from tui_board.ui.widgets.timesheet_entry import QuickEntryInput, TaskChoice
 from tui_board.ui.widgets.top_bar import TopBar
 from tui_board.ui.widgets.week_grid import Move, WeekGrid
@@ -97,7 +98,7 @@ class TimesheetView(ModeScreen):
             with Horizontal(id="timesheet-prompt"):
                 yield Label("", id="timesheet-prompt-label", markup=False)
                 yield QuickEntryInput(id="timesheet-input")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def grid(self) -> WeekGrid:
