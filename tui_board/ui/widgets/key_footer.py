@@ -5,9 +5,10 @@ Textual's footer shows the keys in binding order and cuts the line at the termin
 edge, so on the board at 80 columns the app's own keys (help, quit) never showed. Here
 the keys that do not fit are left out from the end of their group instead: first the
 mode keys (the top bar says where one is; help lists them), then help and quit, then
-the screen's less used keys. The board's footer keeps help and quit always (the first
-screen a newcomer sees says how to get help and out); the other screens' daily keys
-fill an 80-column line by themselves, so there help and quit show when they fit.
+the screen's less used keys; undo comes after help and quit. The board's footer keeps
+help and quit always (the first screen a newcomer sees says how to get help and out);
+the other screens' daily keys fill an 80-column line by themselves, so there help and
+quit show when they fit.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from textual.widgets._footer import FooterKey
 
 #: The actions always shown.
 KEPT = ("help", "quit")
+#: Shown after help and quit when there is room (it is on every screen, and in `?`).
+AFTER_HELP = ("undo",)
 #: The mode keys' actions begin so; shown when there is room.
 MODE = ("switch_mode(", "app.switch_mode(")
 #: The palette's key takes this many cells, docked at the right.
@@ -49,7 +52,12 @@ class KeyFooter(Footer):
             return
         kept = [w for w in keys if w.action in KEPT and w not in palette]
         modes = [w for w in keys if w.action.startswith(MODE) and w not in palette]
-        own = [w for w in keys if w not in kept and w not in modes and w not in palette]
+        after = [w for w in keys if w.action in AFTER_HELP and w not in palette]
+        own = [
+            w
+            for w in keys
+            if w not in kept and w not in modes and w not in after and w not in palette
+        ]
         width = self.size.width or self.app.size.width
         room = width - (PALETTE if palette else 0)
         if self.keep_help:
@@ -60,6 +68,9 @@ class KeyFooter(Footer):
         if self.keep_help or sum(map(key_width, kept)) <= room:
             yield from kept
             room -= 0 if self.keep_help else sum(map(key_width, kept))
+        shown_after = list(_fitting(after, room))
+        room -= sum(map(key_width, shown_after))
+        yield from shown_after
         yield from _fitting(modes, room)
         yield from palette
 
