@@ -341,7 +341,7 @@ def test_every_week_the_calendar_holds_works_and_others_are_refused(
         "reopen_week": (423, "draft"),  # an approved week cannot be submitted again
         "reject_week": (200, "rejected"),
     }
-    assert taking_a_week == set(bodies) | set(review)
+    assert taking_a_week == set(bodies) | set(review) | {"set_review"}
     token = server.token_for("alice")
     for operation, body in bodies.items():
         response = post(server, operation, body, token)
@@ -362,6 +362,13 @@ def test_every_week_the_calendar_holds_works_and_others_are_refused(
         else:
             assert submitted.status_code == answer, submitted.text
             assert reviewed.json()["state"] == state, reviewed.text
+    # putting a review back (what undo does) reads the week too; version 0 is stale
+    body = {"login": "carol", "week": week, "state": "submitted", "version": 0}
+    put_back = post(server, "set_review", body, token)
+    if EDGE_WEEKS[week] == 422:
+        assert_refused(put_back)
+    else:
+        assert put_back.status_code == 409, put_back.text
 
 
 # --- idempotency keys are the sender's own ------------------------------------------------
@@ -458,6 +465,8 @@ BODIES: dict[str, dict[str, object]] = {
     "reject_week": {"login": "bob", "week": "2026-W48", "note": "n"},
     "remove_week_row": {"week": "2026-W48", "task": "WEB-1"},
     "reopen_week": {"login": "bob", "week": "2026-W48"},
+    "set_review": {"login": "bob", "week": "2026-W48", "state": "draft", "version": 1, "note": "n"},
+    "timer_set": {"task": "WEB-1", "started": "2026-11-25T09:00:00Z"},
     "report": {"start": "2026-11-23", "end": "2026-11-29", "user": "bob", "project": "WEB"},
     "set_entry": {"task": "WEB-1", "day": "2026-11-25", "minutes": 5, "comment": "c"},
     "set_team_lead": {"name": "Web", "lead": "alice"},
