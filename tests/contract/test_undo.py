@@ -5,6 +5,7 @@ returns (`tui_board.backend.undo`)."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -222,3 +223,14 @@ def test_a_timer_undo_refused_once_the_timer_changed(world: World) -> None:
         timer_change("start", None, timer).undo(world.mia)
     running = world.mia.timer_status()
     assert running is not None and running.task == b.key
+
+
+def test_a_rejection_undone_only_while_the_week_is_as_submitted(world: World) -> None:
+    card = world.task("card")
+    world.mia.set_entry(card.key, MONDAY, 60)
+    submitted = world.mia.submit_week(WEEK)
+    rejected = world.lee.reject_week("mia", WEEK, "Tuesday is missing")
+    world.mia.set_entry(card.key, MONDAY + timedelta(days=1), 30)  # she fixes her week
+    with unchanged(world), pytest.raises(Conflict, match="changed since it was sent back"):
+        review_change("reject", submitted, rejected).undo(world.lee)
+    assert world.mia.week(WEEK).state.state == "rejected"

@@ -53,6 +53,11 @@ class Undoable:
         """The versioned thing it changes (None: nothing versioned)."""
         return None
 
+    def changed_since(self, message: str) -> str:
+        """Why the store refused to undo it as stale, for the user (`message`: the
+        store's own words, which speak of reloading and retrying)."""
+        return message
+
     def at_version(self, version: int) -> Undoable:
         """The same change, expecting its subject at `version` (an undo or a redo of a
         later change of the same subject left it there)."""
@@ -98,6 +103,9 @@ class CardChange(Undoable):
     @property
     def subject(self) -> tuple[object, ...]:
         return ("card", self.key)
+
+    def changed_since(self, message: str) -> str:
+        return f"{self.key} was changed since (here or elsewhere)"
 
     @property
     def version_now(self) -> int:
@@ -145,21 +153,28 @@ def card_edit(what: str, before: Task, after: Task, patch: TaskPatch) -> CardCha
     )
 
 
-def card_move(what: str, before: Task, index_before: int | None, after: Task) -> CardChange:
-    """A card moved or reordered: back to its column, at the place it had."""
+def card_move(
+    what: str, before: Task, index_before: int | None, after: Task, index_after: int | None = None
+) -> CardChange:
+    """A card moved or reordered: back to its column at the place it had (and again to
+    where it went: `index_after`, None for the bottom)."""
     return CardChange(
         what,
         after.key,
         after.version,
         {"column_id": before.column_id, "index": index_before},
-        {"column_id": after.column_id, "index": None},
+        {"column_id": after.column_id, "index": index_after},
     )
 
 
-def card_archived(what: str, after: Task) -> CardChange:
-    """A card archived (after.archived) or restored or made (not after.archived)."""
-    was = not after.archived
-    return CardChange(what, after.key, after.version, {"archived": was}, {"archived": not was})
+def card_archived(what: str, after: Task, index: int | None = None) -> CardChange:
+    """A card archived (after.archived), or restored or made (not after.archived).
+    `index`: its place in its column while on the board, where undoing an archive (or
+    redoing a restore) puts it back (None: at the bottom)."""
+    on_board = {"archived": False, "column_id": after.column_id, "index": index}
+    if after.archived:
+        return CardChange(what, after.key, after.version, on_board, {"archived": True})
+    return CardChange(what, after.key, after.version, {"archived": True}, on_board)
 
 
 # --- timesheet cells -----------------------------------------------------------------------
@@ -182,6 +197,10 @@ class CellChange(Undoable):
     @property
     def subject(self) -> tuple[object, ...]:
         return ("cell", self.task, self.day, self.user)
+
+    def changed_since(self, message: str) -> str:
+        whose = f"{self.user}'s time" if self.user else "the time"
+        return f"{whose} on {self.task} for {self.day:%a %d %b} was changed since"
 
     @property
     def version_now(self) -> int:
@@ -342,6 +361,11 @@ class TimerChange(Undoable):
         if self.cell is None:
             return self
         return replace(self, cell=replace(self.cell, version=version))
+
+    def changed_since(self, message: str) -> str:
+        if self.cell is not None and "timer" not in message:
+            return self.cell.changed_since(message)
+        return message
 
     def undo(self, backend: Backend) -> Undone:
         task, started = self.before if self.before is not None else (None, None)

@@ -45,9 +45,10 @@ def log(
     minutes = cli_ctx.minutes(duration)
     when = cli_ctx.day(day)
     entry = cli_ctx.backend().add_time(task_key, when, minutes, comment=comment, user=user)
-    what = f"log {format_duration(minutes)} on {entry.task} for {when:%a %d %b}"
+    whose = f" of {entry.user}" if user else ""  # someone else's time: say whose
+    what = f"log {format_duration(minutes)} on {entry.task}{whose} for {when:%a %d %b}"
     was = before_adding(entry, minutes, comment)
-    remember(cli_ctx, cell_change(what, entry.task, when, was, entry, user=user))
+    remember(cli_ctx, cell_change(what, entry.task, when, was, entry, user=entry.user))
     if as_json:
         emit_json(entry)
         return
@@ -79,7 +80,7 @@ def timer_start(cli_ctx: CliContext, task_key: str) -> None:
     cell = None
     if running is not None and held is not None:
         after = cell_now(backend, running.user, running.task, today)
-        cell = cell_change(what, running.task, today, held, after)
+        cell = cell_change(what, running.task, today, held, after, user=running.user)
         say(f"Stopped the timer on {running.task}.")
     remember(cli_ctx, timer_change(what, running, started, cell))
     say(f"Timer running on {started.task} ({started.task_title}).")
@@ -103,7 +104,7 @@ def timer_stop(cli_ctx: CliContext) -> None:
     held = cell_before(backend, running.user, running.task, today)
     entry = backend.timer_stop()
     what = f"stop the timer on {running.task}"
-    cell = cell_change(what, running.task, today, held, entry)
+    cell = cell_change(what, running.task, today, held, entry, user=running.user)
     remember(cli_ctx, timer_change(what, running, None, cell))
     if entry is None:
         say(f"Stopped the timer on {running.task} after less than a minute; nothing logged.")

@@ -113,7 +113,10 @@ def undo(cli_ctx: CliContext, listing: bool, as_json: bool) -> None:
         if error.kind == "unavailable":
             raise  # the server is away: the change stays, to undo once it is back
         _write(path, data)  # changed since, locked, not allowed: it cannot be undone
-        fail(f"cannot undo {change.what}: {error.message}; nothing was changed")
+        reason = error.message
+        if error.kind == "conflict":
+            reason = change.changed_since(reason)
+        fail(f"cannot undo {change.what}: {reason}; nothing was changed")
     # the change before it of the same thing expects it as the undo left it
     older = [change_from_json(item) for item in kept]
     follow(older, undone.redo)

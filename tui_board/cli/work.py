@@ -266,7 +266,8 @@ def task_move(cli_ctx: CliContext, key: str, column: str, position: int | None) 
     moved = backend.move_task(
         found.key, found.version, _column_id(cli_ctx, found.project, column), position
     )
-    remember(cli_ctx, card_move(f"move {moved.key} to {moved.column}", found, place, moved))
+    what = f"move {moved.key} to {moved.column}"
+    remember(cli_ctx, card_move(what, found, place, moved, position))
     say(f"Moved {moved.key} to {moved.column}.")
 
 

@@ -441,13 +441,18 @@ class BoardApp(App[None], inherit_bindings=False):
         done, again = ("Redone", "u undoes it again") if write.redo else ("Undone", "U redoes it")
         if message.refusal is not None:
             verb = "redo" if write.redo else "undo"
-            again = ""
-            if message.refusal.kind == "error":  # not refused by the store: try again later
+            refusal = message.refusal
+            reason = refusal.message.rstrip(".")
+            if refusal.kind == "conflict":
+                reason = write.change.changed_since(reason)
+            if refusal.kind == "error":  # not refused by the store: try again later
                 self.history.put_back(write.change, redo=write.redo)
-                again = f" {verb.capitalize()} it again later."
+                after = f"{verb} it again later"
+            else:
+                key = "U" if write.redo else "u"
+                after = f"it leaves the history ({key} goes on to the change before it)"
             self.notify(
-                f"Cannot {verb} {write.change.what}: {message.refusal.message}. "
-                f"Nothing was changed.{again}",
+                f"Cannot {verb} {write.change.what}: {reason}. Nothing was changed; {after}.",
                 title="Not undone" if not write.redo else "Not redone",
                 severity="warning",
                 markup=False,

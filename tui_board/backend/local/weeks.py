@@ -157,11 +157,16 @@ class WeekService(TimeService):
                     f"{login}'s week {week} was changed since (it is {row.state} now)",
                     current=self._week_state_record(s, row, owner.login),
                 )
-            reopened = row.state == "draft" and state != "draft"
-            if reopened and self._week_total(s, owner, week_days(row)) != row.submitted_minutes:
+            # From a state its owner may change (draft, rejected) back to one closed for
+            # review: only the week as it was submitted, not time added since.
+            editable = row.state in ("draft", "rejected")
+            closing = state in ("submitted", "approved")
+            total = self._week_total(s, owner, week_days(row)) if editable and closing else None
+            if total is not None and total != row.submitted_minutes:
+                since = "reopened" if row.state == "draft" else "sent back"
                 raise Conflict(
                     f"{login}'s week {week} is not the one submitted any more: its time "
-                    "changed since it was reopened",
+                    f"changed since it was {since}",
                     current=self._week_state_record(s, row, owner.login),
                 )
             reviewer = actor.user_id if state in ("approved", "rejected") else None

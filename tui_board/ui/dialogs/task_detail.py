@@ -24,7 +24,7 @@ from textual.containers import Grid, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from tui_board.backend.undo import card_edit
+from tui_board.backend.undo import Undoable, card_edit
 from tui_board.core.durations import BareUnit, format_duration
 from tui_board.core.history import HistoryLine, history_lines, when
 from tui_board.core.models import Comment, ReportRow, Task, TaskPatch, User
@@ -94,6 +94,22 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
             "History",
             tooltip="Who did what to the card, when (again: back to the card)",
             id="card-history",
+        ),
+        Binding(
+            "u,ctrl+z",
+            "app.undo",
+            "Undo",
+            show=False,
+            tooltip="Undo your last change",
+            id="card-undo",
+        ),
+        Binding(
+            "U,ctrl+y",
+            "app.redo",
+            "Redo",
+            show=False,
+            tooltip="Redo the change undone",
+            id="card-redo",
         ),
     ]
 
@@ -469,6 +485,10 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
     def on_resize(self) -> None:
         if self.history:
             self._show_history()
+
+    def show_undone(self, change: Undoable | None) -> None:
+        """An undo sent from here: the card (and its history) as stored now."""
+        self._read(self.card.key)
 
     def writes_done(self) -> None:
         """An edit or a comment made here is in the history shown."""

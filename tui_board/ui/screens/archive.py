@@ -15,6 +15,7 @@ from textual import on
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
+from tui_board.backend.undo import card_archived
 from tui_board.core.history import when
 from tui_board.core.models import ArchivedTask, Project, Task
 from tui_board.ui.plain_text import cells, cut
@@ -129,7 +130,8 @@ class ArchiveScreen(TableScreen):
         def send(backend: Backend, version: int | None) -> Stored[Task]:
             assert version is not None
             task = backend.archive_task(key, version, archived=False)
-            return Stored(task, key, task.version, f"Restored {key} to {cut(task.column)}.")
+            note = f"Restored {key} to {cut(task.column)}; u undoes it."
+            return Stored(task, key, task.version, note, card_archived(f"restore {key}", task))
 
         self.send_write(Write(f"restore {key}", send, key, card.task.version))
 

@@ -214,7 +214,7 @@ class BoardScreen(BoardLive):
         def send(backend: Backend, version: int | None) -> Outcome:
             assert version is not None
             moved = backend.move_task(key, version, column_id, index)
-            undo = card_move(what, task, index_before, moved)
+            undo = card_move(what, task, index_before, moved, index)
             return Outcome(moved, own=(("task", key, "move"),), undo=undo)
 
         self.send_board_write(Write(what, send, key, task.version), before=before)
@@ -259,7 +259,7 @@ class BoardScreen(BoardLive):
                 )
                 return Outcome(
                     task,
-                    note=f"Made {task.key}.",
+                    note=f"Made {task.key}; u undoes it.",
                     own=(("task", task.key, "create"),),
                     undo=card_archived(f"make {task.key}", task),
                 )
@@ -414,6 +414,8 @@ class BoardScreen(BoardLive):
                 return
             column_id = self.state.column_of(task.key)
             before = self.change_on_screen(set() if column_id is None else {column_id})
+            cards = self.state.cards(column_id) if column_id is not None else []
+            place = next((i for i, card in enumerate(cards) if card.key == task.key), None)
             if self.state.remove(task.key) is None:
                 return
             self.draw(None if column_id is None else {column_id})
@@ -426,7 +428,7 @@ class BoardScreen(BoardLive):
                     done,
                     note=f"Archived {key}; u undoes it.",
                     own=(("task", key, "archive"),),
-                    undo=card_archived(f"archive {key}", done),
+                    undo=card_archived(f"archive {key}", done, place),
                 )
 
             self.send_board_write(Write(f"archive {key}", send, key, task.version), before=before)

@@ -253,7 +253,8 @@ class TimesheetScreen(TimesheetEntry):
 
         def send(backend: Backend, version: int | None) -> Outcome:
             backend.clear_entry(key, day, version=version)
-            return Outcome(cell, None, note=f"Cleared {key} on {day:%a %d %b} (was {before}).")
+            note = f"Cleared {key} on {day:%a %d %b} (was {before}); u undoes it."
+            return Outcome(cell, None, note=note)
 
         self.store_in_cell("clear", cell, 0, "", f"clear {key} on {day:%a %d %b}", send)
 
