@@ -21,9 +21,11 @@ from tests.ui_helpers import (  # noqa: F401  (fixtures)
     settle_on,
     steady,
 )
+from tests.ui_helpers import settle as quiet_down
 from tui_board.config import Config
 from tui_board.core.models import Task, TaskPatch
 from tui_board.ui.app import BoardApp
+from tui_board.ui.dialogs.task_detail import TaskDetailScreen
 from tui_board.ui.screens.board import BoardScreen
 
 pytestmark = pytest.mark.anyio
@@ -161,3 +163,66 @@ async def test_undo_a_timer_start_and_stop(config: Config, clock: Clock) -> None
         await settle(app, pilot)
         assert backend.timer_status() is None and app.timer is None
         assert backend.get_task("APP-3").logged == logged
+
+
+async def test_redo_and_an_undone_archive_put_the_card_back_at_its_place(
+    config: Config, clock: Clock
+) -> None:
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        backend = backend_for(config, clock=clock)
+        await pilot.press("L")  # APP-3 to the top of To do
+        await settle(app, pilot)
+        to_do = column_keys(backend.list_tasks(project="APP"), "To do")
+        assert to_do[0] == "APP-3"
+        await pilot.press("u", "U")
+        await settle(app, pilot)
+        assert column_keys(backend.list_tasks(project="APP"), "To do") == to_do
+        await pilot.press("d", "y")
+        await settle(app, pilot)
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert column_keys(backend.list_tasks(project="APP"), "To do") == to_do
+
+
+async def test_u_in_the_card_detail_undoes_an_edit_made_there(config: Config, clock: Clock) -> None:
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        backend = backend_for(config, clock=clock)
+        title = backend.get_task("APP-3").title
+        await pilot.press("enter")
+        await pilot.pause()
+        detail = app.screen
+        assert isinstance(detail, TaskDetailScreen)
+        await pilot.press("e", "ctrl+u", *"Renamed", "ctrl+s")
+        await quiet_down(app, pilot)
+        assert backend.get_task("APP-3").title == "Renamed"
+        await pilot.press("u")
+        await quiet_down(app, pilot)
+        assert backend.get_task("APP-3").title == title
+        assert app.screen is detail and detail.card.title == title
+
+
+async def test_a_card_restored_from_the_archive_view_is_archived_again_by_undo(
+    config: Config, clock: Clock
+) -> None:
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        backend = backend_for(config, clock=clock)
+        await pilot.press("d", "y")
+        await settle(app, pilot)
+        await pilot.press("A")
+        await quiet_down(app, pilot)
+        await pilot.press("enter")
+        await quiet_down(app, pilot)
+        assert not backend.get_task("APP-3").archived
+        await pilot.press("u")  # the restore
+        await quiet_down(app, pilot)
+        assert backend.get_task("APP-3").archived
+        await pilot.press("u")  # then the archive: no "changed by someone else"
+        await quiet_down(app, pilot)
+        assert not backend.get_task("APP-3").archived
+        assert not any(n.startswith("Cannot undo") for n in notices(app))
