@@ -810,6 +810,18 @@ def postgres_db(bench: Bench) -> Iterator[str]:
         admin.execute(f'CREATE DATABASE "{name}"')
         url = POSTGRES.rsplit("/", 1)[0] + "/" + name
         bench.demo(url)
+        # `tui-board demo` writes its rows with their ids and leaves PostgreSQL's
+        # sequences at 1: every later insert would fail (a bug of the demo, reported).
+        with psycopg.connect(url, autocommit=True) as conn:
+            serials = conn.execute(
+                "SELECT table_name, column_name FROM information_schema.columns WHERE "
+                "table_schema = 'public' AND column_default LIKE 'nextval%'"
+            ).fetchall()
+            for table, column in serials:
+                conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                    f'coalesce((SELECT max("{column}") FROM "{table}"), 0) + 1, false)'
+                )
         yield url
     finally:
         with contextlib.suppress(psycopg.Error):
@@ -821,14 +833,14 @@ def postgres_db(bench: Bench) -> Iterator[str]:
 def serving(bench: Bench, db: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     command = [*bench.tui_board(), "serve", "--db", db, "--port", str(port)]
-    server = subprocess.Popen(
-        command, env=bench.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    log = open(bench.work / "server.log", "ab")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(command, env=bench.env(), stdout=log, stderr=log)
     try:
         wait_listening(port, server)
         yield f"http://127.0.0.1:{port}", server
     finally:
         stop_process(server)
+        log.close()
 
 
 def stop_process(process: subprocess.Popen[bytes]) -> None:
@@ -872,6 +884,46 @@ def wrk_run(wrk: str, url: str, script: Path, seconds: int) -> dict[str, float]:
     }
 
 
+HTTPX_POOL = """
+import json, statistics, sys, threading, time
+import httpx
+url, body, token, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+times, errors, lock = [], [0], threading.Lock()
+stop = time.perf_counter() + seconds
+def client():
+    mine, bad = [], 0
+    with httpx.Client(headers=headers) as http:
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            status = http.post(url, content=body).status_code
+            mine.append(time.perf_counter() - started)
+            bad += status >= 300
+    with lock:
+        times.extend(mine)
+        errors[0] += bad
+threads = [threading.Thread(target=client) for _ in range(8)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print(json.dumps({"rate": len(times) / seconds, "errors": errors[0],
+                  "p99": statistics.quantiles(times, n=100)[-1]}))
+"""
+
+
+def httpx_run(url: str, token: str, seconds: int) -> dict[str, float]:
+    """wrk's figures from a pool of 8 httpx clients in a Python process (when wrk is
+    missing: it competes with the servers for the CPU, so the ratio says less)."""
+    body = json.dumps({"week": time.strftime("%G-W%V")})
+    out = subprocess.run(
+        [PYTHON, "-c", HTTPX_POOL, url, body, token, str(seconds)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    figures: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return figures
+
+
 def bench_server(bench: Bench) -> None:
     for store in ("sqlite", "postgres"):
         name = f"server/{store}"
@@ -883,10 +935,10 @@ def bench_server(bench: Bench) -> None:
             "POST), short runs alternating"
         )
         load = os.getloadavg()[0]
+        wrk = shutil.which("wrk")
+        if wrk is None:
+            what = what.replace("wrk -t1 -c8", "NO WRK: a pool of 8 httpx clients in Python")
         try:
-            wrk = shutil.which("wrk")
-            if wrk is None:
-                raise Skip("wrk is not installed (apt-get install wrk)")
             with contextlib.ExitStack() as stack:
                 if store == "sqlite":
                     db = str(bench.work / "server.db")
@@ -909,8 +961,20 @@ def bench_server(bench: Bench) -> None:
                 script.write_text(WRK_SCRIPT % (time.strftime("%G-W%V"), token))
                 ours_url, peer_url = f"{url}/api/v1/week", f"http://127.0.0.1:{port}/api/v1/week"
                 seconds = 1 if bench.dry else (2 if bench.quick else 5)
-                wrk_run(wrk, ours_url, script, 1)  # warm both
-                wrk_run(wrk, peer_url, script, 1)
+
+                def hit(
+                    url: str,
+                    seconds: int,
+                    wrk: str | None = wrk,
+                    token: str = token,
+                    script: Path = script,
+                ) -> dict[str, float]:
+                    if wrk is None:
+                        return httpx_run(url, token, seconds)
+                    return wrk_run(wrk, url, script, seconds)
+
+                hit(ours_url, 1)  # warm both
+                hit(peer_url, 1)
                 ours: list[dict[str, float]] = []
                 theirs: list[dict[str, float]] = []
                 ours_cpu: list[float] = []
@@ -918,10 +982,10 @@ def bench_server(bench: Bench) -> None:
                     for side in (0, 1) if round_ % 2 == 0 else (1, 0):
                         if side == 0:
                             before = cpu_of(server.pid)
-                            ours.append(wrk_run(wrk, ours_url, script, seconds))
+                            ours.append(hit(ours_url, seconds))
                             ours_cpu.append((cpu_of(server.pid) - before) / seconds)
                         else:
-                            theirs.append(wrk_run(wrk, peer_url, script, seconds))
+                            theirs.append(hit(peer_url, seconds))
         except Skip as why:
             bench.add(Row(name, what, result="SKIP", note=str(why), load=load))
             continue
@@ -959,7 +1023,7 @@ def bench_load(bench: Bench) -> None:
         what = (
             f"{clients} client threads (RemoteBackend, httpx) x {seconds} s against one "
             f"`tui-board serve` on {store}: 3 week reads : 1 add_time (Idempotency-Key); "
-            "the store read directly after"
+            "the store read directly after; latency as the client threads see it"
         )
         load = os.getloadavg()[0]
         try:
@@ -974,7 +1038,7 @@ def bench_load(bench: Bench) -> None:
             bench.add(Row(name, what, result="SKIP", note=str(why), load=load))
             continue
         ok = figures["lost"] == 0 and figures["doubled"] == 0 and figures["5xx"] == 0
-        ok = ok and figures["errors"] == 0
+        ok = ok and figures["errors"] == 0 and figures["p99"] < 0.05
         bench.add(
             Row(
                 name,
@@ -984,7 +1048,7 @@ def bench_load(bench: Bench) -> None:
                     f"p99 {ms(figures['p99'])}"
                 ),
                 budget="0 lost, 0 doubled, 0 5xx; p99 < 50 ms",
-                result=verdict(ok) + ("" if figures["p99"] < 0.05 else " (p99 over)"),
+                result=verdict(ok),
                 cpu=f"server cpu {figures['server_cpu']:.2f} s per s",
                 load=load,
                 note=(
