@@ -1,53 +1,38 @@
-"""The timesheet: a cell from `enter` to stored and redrawn, switching weeks of 50 rows.
+"""The parts of the benchmark that run inside a process of their own (started by run.py):
 
-Run by hand:   python tests/bench/bench_timesheet.py [--quick]
-(or as part of the whole benchmark: python tests/bench/bench.py --only timesheet)
-
-Each measurement runs in a fresh process on a local SQLite database where the person has
-50 rows in this week and in the next (the demo's team, 200 tasks), in a headless app at
-120x40. A key is posted as a terminal would send it, and the clock stops at the end of
-the frame it causes (the compositor's update encoded as the terminal's escape codes):
-
-- `enter` to stored and redrawn: a duration typed into a cell, then `enter`, until the
-  store has answered (the write runs in a worker thread) and the screen shows it: the
-  end of the first frame after the answer, or when the answer changes nothing on the
-  screen (the value was shown at once), the later of the answer and the first frame;
-  and `enter` to its first frame (the screen moves on before the store answers);
-- a week switch: `]` or `[` to the end of the frame that shows the other week of 50
-  rows (read in a worker thread);
-- a character typed into a cell, and moving the cursor, to their frames;
-- `tui-board remind`, the line a login runs, as a ratio to `python -c "import sqlmodel"`
-  (the budget of `tui-board log`, which does as much).
+- `timesheet DB KEYS`: the app on the timesheet, in-process (keys posted as Textual's
+  driver would post them, the clock stopped at the end of the frame the compositor
+  encodes for the terminal): `enter` to stored and redrawn, a week switch; prints JSON;
+- `workload DB RUNS`: `LocalBackend.workload` for 12 weeks, warm; prints JSON.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import shutil
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from bench import PYTHON, WORK, demo, env_for, median_seconds, report  # noqa: E402
-
 ROWS = 50
 
 
-def timesheet_db() -> Path:
-    """The demo (login `bench`) with 50 rows in this week and the next."""
-    path = WORK / f"timesheet-{ROWS}.db"
+def timesheet_db(work: Path, tui_board: list[str], env: dict[str, str]) -> Path:
+    """The demo (login `bench`) with 50 rows in this week and the next, kept in `work`."""
+    path = work / f"timesheet-{ROWS}-{time.strftime('%G-W%V')}.db"
     if path.exists():
         return path
-    print(f"making a timesheet of {ROWS} rows a week ...")
-    demo(path, users=8, tasks=200, weeks=2)
-    env = {**os.environ, "TUI_BOARD_USER": "bench"}
+    print(f"  (making a timesheet of {ROWS} rows a week ...)", flush=True)
+    making = work / "timesheet-making.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{making}{suffix}").unlink(missing_ok=True)
+    subprocess.run(
+        [*tui_board, "demo", "--db", str(making), "--no-open", "--tasks", "200", "--weeks", "2"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     code = f"""
 import sys
 from datetime import date
@@ -64,15 +49,16 @@ for key in keys[:10]:  # some time on the next week's rows, none on a working da
     backend.set_entry(key, week.shift(1).monday(), 30)
 backend.close()
 """
-    subprocess.run([PYTHON, "-c", code, str(path)], env=env, check=True)
+    subprocess.run([sys.executable, "-c", code, str(making)], env=env, check=True)
     import sqlite3
 
-    with sqlite3.connect(path) as conn:  # one file: the copies need no -wal beside them
+    with sqlite3.connect(making) as conn:  # one file: the copies need no -wal beside them
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    making.rename(path)
     return path
 
 
-def child(db: str, keys: int) -> None:
+def timesheet_child(db: str, keys: int) -> None:
     """Runs in its own process: prints one JSON object of figures (seconds)."""
     import asyncio
 
@@ -186,70 +172,35 @@ def child(db: str, keys: int) -> None:
     asyncio.run(run())
 
 
-def measure(db: Path, runs: int, keys: int) -> list[dict[str, object]]:
-    env = {**os.environ, "TUI_BOARD_USER": "bench", "TUI_BOARD_CONFIG": str(WORK / "cfg.toml")}
-    results = []
+def workload_child(db: str, runs: int) -> None:
+    from datetime import date
+
+    from tui_board.backend.local import LocalBackend
+    from tui_board.core.weeks import IsoWeek
+    from tui_board.store.database import Database
+
+    database = Database.open(db)
+    backend = LocalBackend(database, "bench")
+    start = IsoWeek.of(date.today()).shift(-4)
+    with database.engine.connect() as conn:
+        entries = conn.exec_driver_sql("SELECT count(*) FROM time_entries").scalar()
+        people = conn.exec_driver_sql("SELECT count(*) FROM users").scalar()
+    figures = backend.workload(start, 12)  # warm: the first call compiles its statements
+    if len(figures.rows) != people or len(figures.weeks) != 12:
+        raise SystemExit(f"workload: {len(figures.rows)} rows, {len(figures.weeks)} weeks")
+    times = []
     for _ in range(runs):
-        copy = WORK / "timesheet-run.db"  # every run starts from the same week
-        shutil.copyfile(db, copy)
-        for suffix in ("-wal", "-shm"):
-            Path(f"{copy}{suffix}").unlink(missing_ok=True)
-        command = [PYTHON, __file__, "--child", str(copy), "--keys", str(keys)]
-        out = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-        if out.returncode != 0:
-            raise SystemExit(f"timesheet bench failed:\n{out.stderr}")
-        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    return results
-
-
-def median(results: list[dict[str, object]], name: str) -> float:
-    values: list[float] = []
-    for result in results:
-        value = result[name]
-        values += value if isinstance(value, list) else [value]  # type: ignore[list-item]
-    return statistics.median(values)
-
-
-def run(runs: int) -> None:
-    results = measure(timesheet_db(), max(1, runs // 5), keys=10)
-    rows = results[0]["rows"]
-    print(f"timesheet ({rows} rows a week; medians)")
-
-    def row(name: str, label: str, budget: str, limit: float | None) -> None:
-        value = median(results, name)
-        values = [v for r in results for v in r[name]]  # type: ignore[attr-defined]
-        text = f"{value * 1000:.1f} ms (max {max(values) * 1000:.0f})"
-        report(label, text, budget, limit is None or value < limit)
-
-    row("enter_stored", "enter to stored and redrawn", "50 ms", 0.05)
-    row("enter_frame", "  enter to its first frame", "", None)
-    row("week_switch", f"switch weeks ({rows} rows) to the new week's frame", "100 ms", 0.1)
-    row("type_frame", "a character typed into a cell to frame", "50 ms", 0.05)
-    row("move_frame", "move the cursor (j/k) to frame", "50 ms", 0.05)
-
-    # `tui-board remind` runs at every login: as fast as `tui-board log` should be.
-    db = timesheet_db()
-    floor = median_seconds([PYTHON, "-c", "import sqlmodel"], runs)
-    remind = median_seconds([PYTHON, "-m", "tui_board", "--db", str(db), "remind"], runs, env_for())
-    report(
-        "tui-board remind (a login line)",
-        f"{remind * 1000:.0f} ms = {remind / floor:.2f}x",
-        "1.5x sqlmodel",
-        remind / floor <= 1.5,
-    )
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer runs")
-    parser.add_argument("--child", metavar="DB", help=argparse.SUPPRESS)
-    parser.add_argument("--keys", type=int, default=10, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(args.child, args.keys)
-    else:
-        run(5 if args.quick else 15)
+        started = time.perf_counter()
+        backend.workload(start, 12)
+        times.append(time.perf_counter() - started)
+    database.close()
+    print(json.dumps({"people": people, "entries": entries, "times": times}))
 
 
 if __name__ == "__main__":
-    main()
+    os.environ.setdefault("TUI_BOARD_USER", "bench")
+    kind, db, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    if kind == "timesheet":
+        timesheet_child(db, count)
+    else:
+        workload_child(db, count)

@@ -1,0 +1,1342 @@
+"""tui-board's one benchmark: the budgets of DESIGN.md section 8, each as a ratio to a
+floor or a peer measured in the same run, A and B alternating pair by pair.
+
+    python tests/bench/run.py [--quick] [--only NAME ...] [--json FILE] [--list]
+
+Not a test: run it by hand on a quiet machine (`tests/test_bench_runs.py` only checks
+that it still runs). Every row says what it times; every figure is a median over the
+runs (p90 beside it where the spread matters), with the child's CPU time (user + sys,
+from `os.wait4`) beside its wall time, and the 1-minute load average when the row began.
+A row that cannot run (no network for Watson, no PostgreSQL, no `wrk`) says SKIP and
+why; it never shows a number it did not measure.
+
+How things are timed:
+- start-up and keys: the program runs in a real pseudo-terminal (120x40,
+  TERM=xterm-256color) and the clock runs from the spawn (or the key written to the
+  terminal) to the first output that holds what the user asked for (a card key, the
+  timesheet grid), escape sequences stripped; terminal queries go unanswered;
+- shell commands: spawn to exit, alternating with the peer (and the floor);
+- the timesheet's keys: in-process (Textual's driver messages, to the end of the frame
+  the compositor encodes for the terminal), labelled as such;
+- the server: `wrk` (C) against one server process, alternating with a FastAPI
+  hello-world in its own process, short runs pair by pair;
+- load: 20 client threads (RemoteBackend over httpx, in the bench's process) against
+  one server, mixed 3 reads : 1 write, then the store is read directly to count lost or
+  doubled entries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import re
+import select
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+POSTGRES = os.environ.get("TUI_BOARD_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+COLUMNS, LINES = 120, 40
+
+
+# --- rows -------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One line of the table."""
+
+    name: str
+    what: str  # exactly what is timed
+    figure: str = ""
+    peer: str = ""
+    ratio: str = ""
+    budget: str = ""
+    result: str = ""  # PASS, FAIL, SKIP (with the reason in `note`), or INFO (no budget)
+    cpu: str = ""  # CPU time (user + sys) beside the wall time
+    load: float = 0.0
+    note: str = ""
+    values: dict[str, float] = field(default_factory=dict)  # raw figures for --json
+
+
+@dataclass
+class Sample:
+    wall: float
+    cpu: float
+    rss_mb: float = 0.0
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def p90(values: Sequence[float]) -> float:
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=10, method="inclusive")[-1]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms" if seconds >= 0.01 else f"{seconds * 1000:.1f} ms"
+
+
+def wall_cpu(samples: Sequence[Sample]) -> str:
+    return f"{ms(median([s.cpu for s in samples]))} / {ms(median([s.wall for s in samples]))}"
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+class Skip(Exception):
+    """A row that cannot run here; the message says why."""
+
+
+# --- the bench's own folder, demo databases, environment ---------------------------------
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.quick: bool = args.quick
+        self.dry: bool = args.dry_run
+        self.only: list[str] = args.only or []
+        default = Path(tempfile.gettempdir()) / "tui-board-bench"
+        self.work = Path(args.work) if args.work else default
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.rows: list[Row] = []
+        self.install = not args.no_install
+
+    def pairs(self, quick: int, full: int) -> int:
+        """How many A/B pairs a row runs."""
+        if self.dry:
+            return 1
+        return quick if self.quick else full
+
+    def env(self, login: str = "bench", **extra: str) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "TUI_BOARD_USER": login,
+            "TUI_BOARD_CONFIG": str(self.work / "config.toml"),
+            "TUI_BOARD_DATA": str(self.work / "data"),
+            "NO_COLOR": "1",
+        }
+        env.pop("TUI_BOARD_TOKEN", None)
+        env.update(extra)
+        return env
+
+    def tui_board(self) -> list[str]:
+        exe = BIN / "tui-board"
+        return [str(exe)] if exe.exists() else [PYTHON, "-m", "tui_board"]
+
+    def demo(self, path: Path | str, *, users: int = 8, tasks: int = 80, weeks: int = 10) -> str:
+        """Make a demo database (a SQLite file, or an empty PostgreSQL database's URL)."""
+        if isinstance(path, Path):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        target = str(path)
+        command = [*self.tui_board(), "demo", "--db", target, "--no-open", "--users", str(users)]
+        command += ["--tasks", str(tasks), "--weeks", str(weeks)]
+        done = subprocess.run(command, env=self.env(), capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"the demo failed: {done.stderr}")
+        return target
+
+    def small_db(self) -> str:
+        """A fresh copy of the demo (80 cards, 8 people, 10 weeks), made once per run."""
+        path = self.work / "demo-80.db"
+        if not getattr(self, "_small_made", False):
+            self.demo(path)
+            self._small_made = True
+        return str(path)
+
+    def board_db(self, cards: int) -> tuple[str, str]:
+        """One project (WEB) of `cards` cards, the demo's other projects archived, and
+        the needle: the last card of the first column retitled, to search for. Kept in
+        the bench's folder for later runs."""
+        path = self.work / f"board-{cards}.db"
+        needle = "Zqxneedle"
+        if not path.exists():
+            print(f"  (making a board of {cards:,} cards, kept in {self.work} ...)", flush=True)
+            # The demo gives 40% of its cards to WEB: 2.5 x cards makes `cards` there.
+            self.demo(self.work / "board-making.db", users=50, tasks=cards * 5 // 2, weeks=2)
+            import sqlite3
+
+            with sqlite3.connect(self.work / "board-making.db") as conn:
+                conn.execute("UPDATE projects SET archived = 1 WHERE key != 'WEB'")
+                (count,) = conn.execute(
+                    "SELECT count(*) FROM tasks JOIN projects ON projects.id = tasks.project_id"
+                    " WHERE projects.key = 'WEB' AND NOT tasks.archived"
+                ).fetchone()
+                if count != cards:
+                    raise SystemExit(f"the board has {count} cards, not {cards}")
+                conn.execute(
+                    "UPDATE tasks SET title = ? WHERE id = (SELECT t.id FROM tasks t"
+                    " JOIN board_columns c ON c.id = t.column_id JOIN projects p"
+                    " ON p.id = t.project_id WHERE p.key = 'WEB' AND c.position = 0"
+                    " AND NOT t.archived ORDER BY t.rank DESC LIMIT 1)",
+                    (f"{needle} found last",),
+                )
+                conn.commit()
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            (self.work / "board-making.db").rename(path)
+        return str(path), needle
+
+    def selected(self, name: str) -> bool:
+        return not self.only or any(name == o or name.startswith(o) for o in self.only)
+
+    def add(self, row: Row) -> Row:
+        self.rows.append(row)
+        print_row(row)
+        return row
+
+
+# --- running a child: plain, and in a pseudo-terminal ------------------------------------
+
+
+def run_child(argv: Sequence[str], env: dict[str, str]) -> tuple[Sample, int, str]:
+    """Spawn to exit: wall time, the child's CPU (user + sys) and max RSS, from wait4;
+    its exit code; its stderr (and stdout too when it failed)."""
+    sample, code, _, err = run_child_output(argv, env)
+    return sample, code, err
+
+
+def run_child_output(argv: Sequence[str], env: dict[str, str]) -> tuple[Sample, int, str, str]:
+    """`run_child`, with its stdout."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        text = err.read().decode(errors="replace")
+        out.seek(0)
+        output = out.read().decode(errors="replace")
+        if child.returncode != 0:
+            text = output + text
+    cpu = usage.ru_utime + usage.ru_stime
+    return Sample(wall, cpu, usage.ru_maxrss / 1024), child.returncode, output, text
+
+
+ESCAPES = re.compile(
+    rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|P[^\x1b]*\x1b\\|[@-Z\\-_]|[ -/][0-~])"
+)
+
+
+class Pty:
+    """A program in a real pseudo-terminal of 120x40. Reads its output with select;
+    answers none of its queries; is killed (SIGKILL) and reaped by `close`."""
+
+    def __init__(self, argv: Sequence[str], env: dict[str, str]) -> None:
+        import fcntl
+        import pty
+        import struct
+        import termios
+
+        env = {**env, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS), "LINES": str(LINES)}
+        env.pop("NO_COLOR", None)
+        env.pop("TEXTUAL", None)
+        self.started = time.perf_counter()
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: size the terminal, then become the program
+            try:
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
+                os.execve(argv[0], list(argv), env)
+            finally:
+                os._exit(127)
+        self.pid, self.fd = pid, fd
+        self.text = b""  # everything shown so far, escapes stripped
+        self.raw_tail = b""
+        self.last_output = self.started
+        self.usage: Any = None
+
+    def read(self, timeout: float) -> bool:
+        """Read what is there within `timeout`; False when nothing came."""
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if not ready:
+            return False
+        try:
+            chunk = os.read(self.fd, 1 << 16)
+        except OSError:
+            raise SystemExit("the program in the terminal ended early") from None
+        if not chunk:
+            raise SystemExit("the program in the terminal ended early")
+        self.last_output = time.perf_counter()
+        # An escape sequence may be cut between reads: strip it with the tail before it.
+        raw = self.raw_tail + chunk
+        cut = raw.rfind(b"\x1b")
+        if cut >= 0 and len(raw) - cut < 64 and not ESCAPES.match(raw, cut):
+            raw, self.raw_tail = raw[:cut], raw[cut:]
+        else:
+            self.raw_tail = b""
+        self.text += ESCAPES.sub(b"", raw)
+        return True
+
+    def wait_for(
+        self, found: Callable[[bytes], bool], since: int = 0, timeout: float = 60
+    ) -> float:
+        """Read until `found(text shown since offset `since`)`: the clock (perf_counter)
+        at the read that made it true."""
+        deadline = time.perf_counter() + timeout
+        while not found(self.text[since:]):
+            if time.perf_counter() > deadline:
+                tail = self.text[-300:].decode(errors="replace")
+                raise SystemExit(f"timed out waiting in the terminal; it shows ...{tail!r}")
+            self.read(0.05)
+        return self.last_output
+
+    def quiet(self, for_seconds: float = 0.3, limit: float = 10) -> None:
+        """Read until nothing has come for `for_seconds`."""
+        deadline = time.perf_counter() + limit
+        while time.perf_counter() < deadline:
+            if not self.read(for_seconds):
+                return
+
+    def send(self, data: bytes) -> float:
+        sent = time.perf_counter()
+        os.write(self.fd, data)
+        return sent
+
+    def close(self) -> Sample:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        _, _, usage = os.wait4(self.pid, 0)
+        os.close(self.fd)
+        self.usage = usage
+        cpu = usage.ru_utime + usage.ru_stime
+        return Sample(time.perf_counter() - self.started, cpu, usage.ru_maxrss / 1024)
+
+
+def has(*needles: bytes) -> Callable[[bytes], bool]:
+    return lambda text: all(n in text for n in needles)
+
+
+def has_pattern(pattern: bytes) -> Callable[[bytes], bool]:
+    compiled = re.compile(pattern)
+    return lambda text: compiled.search(text) is not None
+
+
+CARD_KEY = rb"\b(APP|WEB|OPS)-\d+\b"
+
+BARE_APP = '''
+"""The floor: a bare Textual app that shows one line."""
+from textual.app import App
+from textual.widgets import Static
+
+
+class Bare(App):
+    def compose(self):
+        yield Static("bare-textual-ready")
+
+
+Bare().run()
+'''
+
+
+def alternate(pairs: int, *sides: Callable[[], Sample]) -> list[list[Sample]]:
+    """Run the sides in turn, pair by pair (the order rotating each round, so that
+    neither side always runs first); one list of samples per side."""
+    out: list[list[Sample]] = [[] for _ in sides]
+    for round_ in range(pairs):
+        order = list(range(len(sides)))
+        shift = round_ % len(sides)
+        for index in order[shift:] + order[:shift]:
+            out[index].append(sides[index]())
+    return out
+
+
+# --- 1. start-up in a pseudo-terminal ---------------------------------------------------
+
+
+def bench_start(bench: Bench) -> None:
+    names = ["start/board", "start/timesheet"]
+    if not any(bench.selected(n) for n in names):
+        return
+    db = bench.small_db()
+    bare = bench.work / "bare_app.py"
+    bare.write_text(textwrap.dedent(BARE_APP))
+    load = os.getloadavg()[0]
+    app = [*bench.tui_board(), "--db", db]
+
+    def floor() -> Sample:
+        term = Pty([PYTHON, str(bare)], bench.env())
+        at = term.wait_for(has(b"bare-textual-ready"))
+        sample = term.close()
+        return Sample(at - term.started, sample.cpu, sample.rss_mb)
+
+    def board() -> Sample:
+        term = Pty(app, bench.env())
+        at = term.wait_for(has_pattern(CARD_KEY))
+        sample = term.close()
+        return Sample(at - term.started, sample.cpu, sample.rss_mb)
+
+    timesheet_keys: list[float] = []
+
+    def board_then_timesheet() -> Sample:
+        """Spawn to the board with cards, then `2` to the timesheet grid."""
+        term = Pty(app, bench.env())
+        term.wait_for(has_pattern(CARD_KEY))
+        term.quiet(0.3)
+        mark = len(term.text)
+        sent = term.send(b"2")
+        grid = has_pattern(rb"Timesheet[\s\S]*" + CARD_KEY + rb"[\s\S]*Total \xc2\xb7")
+        at = term.wait_for(grid, since=mark, timeout=20)
+        timesheet_keys.append(at - sent)
+        sample = term.close()
+        return Sample(at - sent, sample.cpu, sample.rss_mb)
+
+    pairs = bench.pairs(5, 15)
+    if bench.selected("start/board"):
+        ours, bare_ = alternate(pairs, board, floor)
+        walls = [s.wall for s in ours]
+        ratio = median([s.wall for s in ours]) / median([s.wall for s in bare_])
+        bench.add(
+            Row(
+                "start/board",
+                "spawn `tui-board --db demo` (80 cards) in a pty to the first output with a "
+                "card key; floor: a bare Textual app to its one line",
+                figure=f"{ms(median(walls))} p90 {ms(p90(walls))}",
+                peer=f"bare Textual {ms(median([s.wall for s in bare_]))}",
+                ratio=f"{ratio:.2f}x",
+                budget="<= 3x (goal 2x)",
+                result=verdict(ratio <= 3),
+                cpu=wall_cpu(ours) + " (to kill)",
+                load=load,
+                values={
+                    "ours_s": median([s.wall for s in ours]),
+                    "floor_s": median([s.wall for s in bare_]),
+                    "ratio": ratio,
+                },
+            )
+        )
+    if bench.selected("start/timesheet"):
+        load = os.getloadavg()[0]
+        samples = [board_then_timesheet() for _ in range(bench.pairs(3, 10))]
+        walls = [s.wall for s in samples]
+        bench.add(
+            Row(
+                "start/timesheet",
+                "board shown and quiet, key `2` written to the pty, to the output that holds "
+                "the timesheet grid (title, a task key, the totals line)",
+                figure=f"{ms(median(walls))} p90 {ms(p90(walls))}",
+                budget="none (no flag opens it)",
+                result="INFO",
+                cpu=f"cpu whole run {ms(median([s.cpu for s in samples]))}",
+                load=load,
+                values={"key_to_grid_s": median(walls)},
+            )
+        )
+
+
+# --- 2. shell commands vs watson add --------------------------------------------------------
+
+
+def watson(bench: Bench) -> Path:
+    """Watson's executable in the bench's environment, installed when missing."""
+    exe = BIN / "watson"
+    if exe.exists():
+        return exe
+    if not bench.install:
+        raise Skip("Watson is not installed (and --no-install)")
+    print("  (installing td-watson into this environment: python -m pip install td-watson)")
+    done = subprocess.run(
+        [PYTHON, "-m", "pip", "install", "--quiet", "td-watson"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if done.returncode != 0 or not exe.exists():
+        last = (done.stderr.strip().splitlines() or ["?"])[-1]
+        raise Skip(f"cannot install td-watson (no network?): {last[:80]}")
+    return exe
+
+
+CLI_ROWS = {
+    "cli/log": ["log", "15m", "WEB-1"],
+    "cli/week": ["week", "--json"],
+    "cli/remind": ["remind"],
+    "cli/timer-start": ["timer", "start", "WEB-2"],
+    "cli/timer-status": ["timer", "status"],
+    "cli/timer-stop": ["timer", "stop"],
+}
+
+
+def bench_cli(bench: Bench) -> None:
+    chosen = [name for name in CLI_ROWS if bench.selected(name)]
+    if not chosen:
+        return
+    db = bench.small_db()
+    load = os.getloadavg()[0]
+    try:
+        peer: Path | None = watson(bench)
+        skip = ""
+    except Skip as why:
+        peer, skip = None, str(why)
+    watson_dir = bench.work / "watson"
+    shutil.rmtree(watson_dir, ignore_errors=True)
+    watson_dir.mkdir()
+    watson_env = {**os.environ, "WATSON_DIR": str(watson_dir)}
+    env = bench.env()
+    failures: dict[str, str] = {}
+
+    def command(name: str) -> Callable[[], Sample]:
+        def run() -> Sample:
+            sample, code, err = run_child([*bench.tui_board(), "--db", db, *CLI_ROWS[name]], env)
+            if code != 0:
+                failures.setdefault(name, err.strip().splitlines()[-1] if err.strip() else "?")
+            return sample
+
+        return run
+
+    def watson_add() -> Sample:
+        assert peer is not None
+        sample, code, err = run_child(
+            [str(peer), "add", "-f", "10:00", "-t", "10:15", "bench"], watson_env
+        )
+        if code != 0:
+            failures.setdefault("watson", err.strip()[-200:])
+        return sample
+
+    def sqlmodel() -> Sample:
+        return run_child([PYTHON, "-c", "import sqlmodel"], env)[0]
+
+    # Every command, the peer and the floor in turn, round by round (the timer's start,
+    # status and stop in that order, so each finds the state it needs).
+    ours: dict[str, list[Sample]] = {name: [] for name in chosen}
+    peers: dict[str, list[Sample]] = {name: [] for name in chosen}
+    floors: dict[str, list[Sample]] = {name: [] for name in chosen}
+    if "cli/timer-stop" in chosen and "cli/timer-start" not in chosen:
+        run_child([*bench.tui_board(), "--db", db, *CLI_ROWS["cli/timer-start"]], env)
+    for round_ in range(bench.pairs(5, 15)):
+        for name in chosen:
+            sides: list[Callable[[], Sample]] = [command(name), sqlmodel]
+            if peer is not None:
+                sides.append(watson_add)
+            shift = round_ % len(sides)
+            results: dict[int, Sample] = {}
+            for index in [*range(len(sides))][shift:] + [*range(len(sides))][:shift]:
+                results[index] = sides[index]()
+            ours[name].append(results[0])
+            floors[name].append(results[1])
+            if peer is not None:
+                peers[name].append(results[2])
+        if name == "cli/timer-stop" and "cli/timer-start" not in chosen:
+            run_child([*bench.tui_board(), "--db", db, *CLI_ROWS["cli/timer-start"]], env)
+    if "watson" in failures:
+        raise SystemExit(f"watson add failed: {failures['watson']}")
+    for name in chosen:
+        wall = median([s.wall for s in ours[name]])
+        floor = median([s.wall for s in floors[name]])
+        row = Row(
+            name,
+            f"spawn `tui-board {' '.join(CLI_ROWS[name])}` on the demo file to exit; peer: "
+            "`watson add -f 10:00 -t 10:15 bench` (own WATSON_DIR); floor: "
+            "python -c 'import sqlmodel'",
+            figure=f"{ms(wall)} p90 {ms(p90([s.wall for s in ours[name]]))}",
+            cpu=wall_cpu(ours[name]),
+            load=load,
+            budget="<= 2x watson",
+            note=f"= {wall / floor:.2f}x import sqlmodel ({ms(floor)})",
+            values={"ours_s": wall, "sqlmodel_s": floor},
+        )
+        if name in failures:
+            row.result, row.note = "FAIL", f"exit != 0: {failures[name][:100]}"
+        elif peer is None:
+            row.result, row.note = "SKIP", f"{skip}; {row.note}"
+        else:
+            theirs = median([s.wall for s in peers[name]])
+            row.peer = f"watson add {ms(theirs)} (cpu {ms(median([s.cpu for s in peers[name]]))})"
+            row.ratio = f"{wall / theirs:.2f}x"
+            row.result = verdict(wall / theirs <= 2)
+            row.values.update(watson_s=theirs, ratio=wall / theirs)
+        bench.add(row)
+
+
+# --- 3. the board at scale ----------------------------------------------------------------
+
+
+def bench_board_scale(bench: Bench) -> None:
+    cards = 10_000 if bench.quick or bench.dry else 100_000
+    prefix = f"board{cards // 1000}k"
+    names = [f"{prefix}/first-screen", f"{prefix}/searchable", f"{prefix}/key", f"{prefix}/memory"]
+    if not any(bench.selected(n) for n in names):
+        return
+    db, needle = bench.board_db(cards)
+    load = os.getloadavg()[0]
+    firsts: list[float] = []
+    searchable: list[float] = []
+    keys: list[float] = []
+    frames_end: list[float] = []
+    samples: list[Sample] = []
+    for _ in range(bench.pairs(3, 5)):
+        term = Pty([*bench.tui_board(), "--db", db], bench.env())
+        first = term.wait_for(has_pattern(rb"\bWEB-\d+\b"), timeout=120)
+        firsts.append(first - term.started)
+        # At once, as a user would: `/` and a word only the last card read holds (its
+        # title is the needle; typed all but its last letters, so the echo in the filter
+        # box cannot be taken for the card).
+        # (`/` first, the word once the filter box shows: keys typed before it are lost,
+        # and `/zqxn` typed at once crashed the app in TaskForm.on_mount.)
+        mark = len(term.text)
+        term.send(b"/")
+        term.wait_for(has(b"filter:"), since=mark, timeout=30)
+        mark = len(term.text)
+        term.send(needle[:-2].lower().encode())
+        found = term.wait_for(has(needle.encode()), since=mark, timeout=120)
+        searchable.append(found - term.started)
+        term.send(b"\x1b")  # escape: the filter closes, every card is shown again
+        term.quiet(0.5)
+        # The filter left the focus on the needle, the last card of its column: `k`
+        # (up) and `j` (down) in turn always have somewhere to go.
+        for _ in range(bench.pairs(5, 10)):
+            for key in (b"k", b"j"):
+                mark = len(term.text)
+                sent = term.send(key)
+                term.wait_for(lambda text: len(text) > 0, since=mark, timeout=5)
+                keys.append(term.last_output - sent)
+                term.quiet(0.15)
+                frames_end.append(term.last_output - sent)
+        samples.append(term.close())
+    cpu = f"cpu whole session {ms(median([s.cpu for s in samples]))}"
+    what = f"`tui-board --db` on one project of {cards:,} cards, in a pty"
+    if bench.selected(f"{prefix}/first-screen"):
+        value = median(firsts)
+        bench.add(
+            Row(
+                f"{prefix}/first-screen",
+                f"{what}: spawn to the first output with a card key",
+                figure=f"{ms(value)} p90 {ms(p90(firsts))}",
+                budget="< 1 s",
+                result=verdict(value < 1),
+                values={"s": value},
+                cpu=cpu,
+                load=load,
+            )
+        )
+    if bench.selected(f"{prefix}/searchable"):
+        value = median(searchable)
+        bench.add(
+            Row(
+                f"{prefix}/searchable",
+                f"{what}: spawn to `/` + a word typed at the first "
+                "screenful showing the last card read of the first column",
+                figure=f"{ms(value)} p90 {ms(p90(searchable))}",
+                budget="< 2 s",
+                result=verdict(value < 2),
+                values={"s": value},
+                cpu=cpu,
+                load=load,
+            )
+        )
+    if bench.selected(f"{prefix}/key"):
+        value = median(keys)
+        bench.add(
+            Row(
+                f"{prefix}/key",
+                f"{what}: key `k` or `j` written to the pty to the first output after it",
+                figure=f"{ms(value)} p90 {ms(p90(keys))}",
+                budget="< 50 ms",
+                result=verdict(value < 0.05),
+                note=f"to the frame's last byte {ms(median(frames_end))}",
+                values={"s": value},
+                cpu=cpu,
+                load=load,
+            )
+        )
+    if bench.selected(f"{prefix}/memory"):
+        value = max(s.rss_mb for s in samples)
+        bench.add(
+            Row(
+                f"{prefix}/memory",
+                f"{what}: max RSS of the child over the session (open, search, keys), from wait4",
+                figure=f"{value:.0f} MB",
+                budget="< 150 MB",
+                result=verdict(value < 150),
+                values={"mb": value},
+                cpu=cpu,
+                load=load,
+            )
+        )
+
+
+# --- 4. the timesheet's keys, in-process -------------------------------------------------------
+
+
+def bench_timesheet(bench: Bench) -> None:
+    names = ["timesheet/enter", "timesheet/week-switch"]
+    if not any(bench.selected(n) for n in names):
+        return
+    from inprocess import timesheet_db  # tests/bench/inprocess.py
+
+    db = timesheet_db(bench.work, bench.tui_board(), bench.env())
+    load = os.getloadavg()[0]
+    results: list[dict[str, Any]] = []
+    samples: list[Sample] = []
+    for _ in range(bench.pairs(2, 3)):
+        copy = bench.work / "timesheet-run.db"  # every run starts from the same week
+        shutil.copyfile(db, copy)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{copy}{suffix}").unlink(missing_ok=True)
+        keys = "3" if bench.dry else "10"
+        command = [PYTHON, str(HERE / "inprocess.py"), "timesheet", str(copy), keys]
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            started = time.perf_counter()
+            child = subprocess.Popen(command, env=bench.env(), stdout=out, stderr=err)
+            _, status, usage = os.wait4(child.pid, 0)
+            samples.append(Sample(time.perf_counter() - started, usage.ru_utime + usage.ru_stime))
+            if os.waitstatus_to_exitcode(status) != 0:
+                err.seek(0)
+                raise SystemExit(f"the timesheet bench failed:\n{err.read().decode()[-2000:]}")
+            out.seek(0)
+            results.append(json.loads(out.read().decode().strip().splitlines()[-1]))
+    rows = results[0]["rows"]
+
+    def values(name: str) -> list[float]:
+        return [v for result in results for v in result[name]]
+
+    cpu = f"cpu whole child {ms(median([s.cpu for s in samples]))}"
+    for name, key, label, limit in (
+        ("timesheet/enter", "enter_stored", "`enter` on a typed cell to stored and redrawn", 0.05),
+        ("timesheet/week-switch", "week_switch", "`]`/`[` to the frame of the other week", 0.1),
+    ):
+        if not bench.selected(name):
+            continue
+        got = values(key)
+        note = ""
+        if key == "enter_stored":
+            note = f"enter to its first frame {ms(median(values('enter_frame')))}"
+        bench.add(
+            Row(
+                name,
+                f"IN-PROCESS (Textual driver messages, {rows} rows a week, local SQLite): {label}",
+                figure=f"{ms(median(got))} p90 {ms(p90(got))}",
+                budget=f"< {limit * 1000:.0f} ms",
+                result=verdict(median(got) < limit),
+                cpu=cpu,
+                load=load,
+                note=note,
+                values={"s": median(got)},
+            )
+        )
+
+
+# --- 5. the server vs a FastAPI hello-world ---------------------------------------------
+
+
+HELLO = '''
+"""The peer: FastAPI's hello-world, one process, uvicorn as tui-board serve runs it."""
+import sys
+
+import uvicorn
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.post("/api/v1/week")
+async def root():
+    return {"message": "Hello World"}
+
+
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
+'''
+
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.body = '{"week": "%s"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer %s"
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"a server ended on start (exit {process.returncode})")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("a server did not listen in time")
+
+
+def cpu_of(pid: int) -> float:
+    """CPU time (user + sys) of a running process so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def postgres_db(bench: Bench) -> Iterator[str]:
+    """A throwaway PostgreSQL database holding the demo; dropped after."""
+    try:
+        import psycopg
+    except ImportError:
+        raise Skip("psycopg is not installed") from None
+    name = f"tui_board_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    try:
+        admin = psycopg.connect(POSTGRES, autocommit=True, connect_timeout=3)
+    except psycopg.Error as error:
+        raise Skip(f"no PostgreSQL at {POSTGRES}: {str(error).splitlines()[0][:60]}") from None
+    try:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        url = POSTGRES.rsplit("/", 1)[0] + "/" + name
+        bench.demo(url)
+        # `tui-board demo` writes its rows with their ids and leaves PostgreSQL's
+        # sequences at 1: every later insert would fail (a bug of the demo, reported).
+        with psycopg.connect(url, autocommit=True) as conn:
+            serials = conn.execute(
+                "SELECT table_name, column_name FROM information_schema.columns WHERE "
+                "table_schema = 'public' AND column_default LIKE 'nextval%'"
+            ).fetchall()
+            for table, column in serials:
+                conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                    f'coalesce((SELECT max("{column}") FROM "{table}"), 0) + 1, false)'
+                )
+        yield url
+    finally:
+        with contextlib.suppress(psycopg.Error):
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@contextlib.contextmanager
+def serving(bench: Bench, db: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = free_port()
+    command = [*bench.tui_board(), "serve", "--db", db, "--port", str(port)]
+    log = open(bench.work / "server.log", "ab")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(command, env=bench.env(), stdout=log, stderr=log)
+    try:
+        wait_listening(port, server)
+        yield f"http://127.0.0.1:{port}", server
+    finally:
+        stop_process(server)
+        log.close()
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def token_for(bench: Bench, db: str, login: str) -> str:
+    done = subprocess.run(
+        [*bench.tui_board(), "--db", db, "user", "token", login],
+        env=bench.env(),
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"cannot make a token: {done.stderr}")
+    return done.stdout.strip().split()[-1]
+
+
+def wrk_run(wrk: str, url: str, script: Path, seconds: int) -> dict[str, float]:
+    out = subprocess.run(
+        [wrk, "-t1", "-c8", f"-d{seconds}s", "--latency", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if rate is None:
+        raise SystemExit(f"cannot read wrk's output:\n{out}")
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+    scale = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
+    return {
+        "rate": float(rate.group(1)),
+        "errors": float(errors.group(1)) if errors else 0.0,
+        "p99": float(p99.group(1)) * scale[p99.group(2)] if p99 else float("nan"),
+    }
+
+
+HTTPX_POOL = """
+import json, statistics, sys, threading, time
+import httpx
+url, body, token, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+times, errors, lock = [], [0], threading.Lock()
+stop = time.perf_counter() + seconds
+def client():
+    mine, bad = [], 0
+    with httpx.Client(headers=headers) as http:
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            status = http.post(url, content=body).status_code
+            mine.append(time.perf_counter() - started)
+            bad += status >= 300
+    with lock:
+        times.extend(mine)
+        errors[0] += bad
+threads = [threading.Thread(target=client) for _ in range(8)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print(json.dumps({"rate": len(times) / seconds, "errors": errors[0],
+                  "p99": statistics.quantiles(times, n=100)[-1]}))
+"""
+
+
+def httpx_run(url: str, token: str, seconds: int) -> dict[str, float]:
+    """wrk's figures from a pool of 8 httpx clients in a Python process (when wrk is
+    missing: it competes with the servers for the CPU, so the ratio says less)."""
+    body = json.dumps({"week": time.strftime("%G-W%V")})
+    out = subprocess.run(
+        [PYTHON, "-c", HTTPX_POOL, url, body, token, str(seconds)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    figures: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return figures
+
+
+def bench_server(bench: Bench) -> None:
+    for store in ("sqlite", "postgres"):
+        name = f"server/{store}"
+        if not bench.selected(name):
+            continue
+        what = (
+            f"authenticated `week` reads/s, one `tui-board serve` process on {store}, "
+            "wrk -t1 -c8; peer: FastAPI hello-world (async, one uvicorn process, same "
+            "POST), short runs alternating"
+        )
+        load = os.getloadavg()[0]
+        wrk = shutil.which("wrk")
+        if wrk is None:
+            what = what.replace("wrk -t1 -c8", "NO WRK: a pool of 8 httpx clients in Python")
+        try:
+            with contextlib.ExitStack() as stack:
+                if store == "sqlite":
+                    db = str(bench.work / "server.db")
+                    bench.demo(Path(db))
+                else:
+                    db = stack.enter_context(postgres_db(bench))
+                token = token_for(bench, db, "bench")
+                url, server = stack.enter_context(serving(bench, db))
+                hello = bench.work / "hello.py"
+                hello.write_text(textwrap.dedent(HELLO))
+                port = free_port()
+                peer = subprocess.Popen(
+                    [PYTHON, str(hello), str(port)],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                stack.callback(stop_process, peer)
+                wait_listening(port, peer)
+                script = bench.work / "week.lua"
+                script.write_text(WRK_SCRIPT % (time.strftime("%G-W%V"), token))
+                ours_url, peer_url = f"{url}/api/v1/week", f"http://127.0.0.1:{port}/api/v1/week"
+                seconds = 1 if bench.dry else (2 if bench.quick else 5)
+
+                def hit(
+                    url: str,
+                    seconds: int,
+                    wrk: str | None = wrk,
+                    token: str = token,
+                    script: Path = script,
+                ) -> dict[str, float]:
+                    if wrk is None:
+                        return httpx_run(url, token, seconds)
+                    return wrk_run(wrk, url, script, seconds)
+
+                hit(ours_url, 1)  # warm both
+                hit(peer_url, 1)
+                ours: list[dict[str, float]] = []
+                theirs: list[dict[str, float]] = []
+                ours_cpu: list[float] = []
+                for round_ in range(bench.pairs(3, 5)):
+                    for side in (0, 1) if round_ % 2 == 0 else (1, 0):
+                        if side == 0:
+                            before = cpu_of(server.pid)
+                            ours.append(hit(ours_url, seconds))
+                            ours_cpu.append((cpu_of(server.pid) - before) / seconds)
+                        else:
+                            theirs.append(hit(peer_url, seconds))
+        except Skip as why:
+            bench.add(Row(name, what, result="SKIP", note=str(why), load=load))
+            continue
+        rate = median([r["rate"] for r in ours])
+        peer_rate = median([r["rate"] for r in theirs])
+        errors = sum(r["errors"] for r in ours)
+        ratio = rate / peer_rate
+        bench.add(
+            Row(
+                name,
+                what,
+                figure=f"{rate:,.0f} req/s p99 {ms(median([r['p99'] for r in ours]))}",
+                peer=f"hello-world {peer_rate:,.0f} req/s",
+                ratio=f"{ratio:.2f}x",
+                budget=">= 0.5x",
+                result=verdict(ratio >= 0.5 and errors == 0),
+                cpu=f"server cpu {median(ours_cpu):.2f} s per s",
+                load=load,
+                note=f"non-2xx: {errors:.0f}",
+                values={"rate": rate, "peer_rate": peer_rate, "ratio": ratio},
+            )
+        )
+
+
+# --- 6. load: 20 clients, mixed reads and writes --------------------------------------------
+
+
+def bench_load(bench: Bench) -> None:
+    for store in ("sqlite", "postgres"):
+        name = f"load/{store}"
+        if not bench.selected(name):
+            continue
+        seconds = 3 if bench.dry else (10 if bench.quick else 60)
+        clients = 20
+        what = (
+            f"{clients} client threads (RemoteBackend, httpx) x {seconds} s against one "
+            f"`tui-board serve` on {store}: 3 week reads : 1 add_time (Idempotency-Key); "
+            "the store read directly after; latency as the client threads see it"
+        )
+        load = os.getloadavg()[0]
+        try:
+            with contextlib.ExitStack() as stack:
+                if store == "sqlite":
+                    db = str(bench.work / "load.db")
+                    bench.demo(Path(db))
+                else:
+                    db = stack.enter_context(postgres_db(bench))
+                figures = load_run(bench, stack, db, clients, seconds)
+        except Skip as why:
+            bench.add(Row(name, what, result="SKIP", note=str(why), load=load))
+            continue
+        ok = figures["lost"] == 0 and figures["doubled"] == 0 and figures["5xx"] == 0
+        ok = ok and figures["errors"] == 0 and figures["p99"] < 0.05
+        bench.add(
+            Row(
+                name,
+                what,
+                figure=(
+                    f"{figures['rate']:,.0f} req/s p50 {ms(figures['p50'])} "
+                    f"p99 {ms(figures['p99'])}"
+                ),
+                budget="0 lost, 0 doubled, 0 5xx; p99 < 50 ms",
+                result=verdict(ok),
+                cpu=f"server cpu {figures['server_cpu']:.2f} s per s",
+                load=load,
+                note=(
+                    f"writes {figures['writes']:.0f}, lost {figures['lost']:.0f}, doubled "
+                    f"{figures['doubled']:.0f}, 5xx {figures['5xx']:.0f}, other errors "
+                    f"{figures['errors']:.0f}"
+                ),
+                values=figures,
+            )
+        )
+
+
+def load_run(
+    bench: Bench, stack: contextlib.ExitStack, db: str, clients: int, seconds: float
+) -> dict[str, float]:
+    sys.path.insert(0, str(ROOT))
+    from tui_board.backend.remote import RemoteBackend
+    from tui_board.core.weeks import IsoWeek
+    from tui_board.store.database import Database
+
+    database = Database.open(db)
+    with database.engine.connect() as conn:
+        logins = [r[0] for r in conn.exec_driver_sql("SELECT login FROM users ORDER BY id")]
+        keys = [
+            f"{r[0]}-{r[1]}"
+            for r in conn.exec_driver_sql(
+                "SELECT p.key, t.number FROM tasks t JOIN projects p ON p.id = t.project_id "
+                "WHERE NOT t.archived ORDER BY t.id"
+            )
+        ]
+    tokens = {login: token_for(bench, db, login) for login in logins}
+    url, server = stack.enter_context(serving(bench, db))
+    today = date.today()
+    week = IsoWeek.of(today)
+    # Client i: person i % people, on a cell of its own (task i, today).
+    cells = [(logins[i % len(logins)], keys[i], today) for i in range(clients)]
+
+    def stored() -> dict[tuple[str, str, date], int]:
+        with database.engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT u.login, p.key, t.number, e.day, e.minutes FROM time_entries e "
+                "JOIN users u ON u.id = e.user_id JOIN tasks t ON t.id = e.task_id "
+                "JOIN projects p ON p.id = t.project_id"
+            ).all()
+        out = {}
+        for login, key, number, day, minutes in rows:
+            day = date.fromisoformat(day) if isinstance(day, str) else day
+            out[(login, f"{key}-{number}", day)] = minutes
+        return out
+
+    before = stored()
+    latencies: list[float] = []
+    statuses = {"5xx": 0}
+    believed = [0] * clients
+    errors = [0] * clients
+    error_text: list[str] = []
+    stop = time.perf_counter() + seconds
+    lock = threading.Lock()
+
+    def client(i: int) -> None:
+        login, key, day = cells[i]
+        backend = RemoteBackend.connect(url, tokens[login], queue_dir=bench.work / f"queue-{i}")
+
+        def count(response: Any) -> None:
+            if response.status_code >= 500:
+                with lock:
+                    statuses["5xx"] += 1
+
+        backend._client.event_hooks["response"].append(count)
+        mine: list[float] = []
+        n = 0
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            try:
+                if n % 4 == 3:
+                    backend.add_time(key, day, 1)
+                    believed[i] += 1
+                else:
+                    backend.week(week)
+            except Exception as error:  # counted and shown, not hidden
+                errors[i] += 1
+                with lock:
+                    error_text.append(f"{type(error).__name__}: {error}")
+            mine.append(time.perf_counter() - started)
+            n += 1
+        backend.sync()  # any write queued while the server did not answer
+        if backend.pending_writes():
+            errors[i] += len(backend.pending_writes())
+        backend.close()
+        with lock:
+            latencies.extend(mine)
+
+    cpu_before = cpu_of(server.pid)
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    took = time.perf_counter() - started
+    server_cpu = (cpu_of(server.pid) - cpu_before) / took
+    after = stored()
+    database.close()
+    lost = doubled = 0
+    for i, cell in enumerate(cells):
+        change = after.get(cell, 0) - before.get(cell, 0)
+        lost += max(0, believed[i] - change)
+        doubled += max(0, change - believed[i])
+    if error_text:
+        print(f"  errors seen by the clients (first 3): {error_text[:3]}")
+    return {
+        "rate": len(latencies) / took,
+        "p50": median(latencies),
+        "p99": statistics.quantiles(latencies, n=100, method="inclusive")[-1],
+        "writes": float(sum(believed)),
+        "lost": float(lost),
+        "doubled": float(doubled),
+        "5xx": float(statuses["5xx"]),
+        "errors": float(sum(errors)),
+        "server_cpu": server_cpu,
+    }
+
+
+# --- 7. the workload, in the backend ------------------------------------------------------------
+
+
+def bench_workload(bench: Bench) -> None:
+    people, weeks = (200, 26) if bench.quick or bench.dry else (1000, 52)
+    name = f"workload/{people}x12"
+    if not bench.selected(name):
+        return
+    path = bench.work / f"workload-{people}x{weeks}.db"
+    if not path.exists():
+        print(f"  (making {people} people x {weeks} weeks of time, kept in {bench.work} ...)")
+        bench.demo(path, users=people, tasks=people * 5, weeks=weeks)
+    load = os.getloadavg()[0]
+    runs = bench.pairs(15, 30)
+    command = [PYTHON, str(HERE / "inprocess.py"), "workload", str(path), str(runs)]
+    sample, code, out, err = run_child_output(command, bench.env())
+    if code != 0:
+        raise SystemExit(f"the workload bench failed:\n{err[-2000:]}")
+    figures = json.loads(out.strip().splitlines()[-1])
+    times = figures["times"]
+    limit = 0.05 if people <= 200 else 0.1
+    bench.add(
+        Row(
+            name,
+            f"IN-PROCESS: LocalBackend.workload(12 weeks) for {figures['people']} people "
+            f"over {figures['entries']:,} entries (SQLite; the budget's 5,000 x 12 is not "
+            "made here), warm",
+            figure=f"{ms(median(times))} p90 {ms(p90(times))}",
+            budget=f"< {limit * 1000:.0f} ms",
+            result=verdict(median(times) < limit),
+            cpu=f"cpu whole child {ms(sample.cpu)}",
+            load=load,
+            values={"s": median(times)},
+        )
+    )
+
+
+# --- the table -------------------------------------------------------------------------------
+
+
+HEADER = (
+    "row",
+    "figure (median, p90)",
+    "floor/peer (same run)",
+    "ratio",
+    "budget",
+    "result",
+    "cpu / wall",
+    "load",
+)
+
+
+def print_row(row: Row) -> None:
+    print(
+        f"{row.name:<22} {row.figure:<26} {row.peer:<34} {row.ratio:>6}  {row.budget:<16} "
+        f"{row.result:<6} {row.cpu:<24} {row.load:4.2f}",
+        flush=True,
+    )
+    if row.note:
+        print(f"{'':<22} {row.note}", flush=True)
+
+
+def print_header() -> None:
+    print(
+        f"{HEADER[0]:<22} {HEADER[1]:<26} {HEADER[2]:<34} {HEADER[3]:>6}  {HEADER[4]:<16} "
+        f"{HEADER[5]:<6} {HEADER[6]:<24} {HEADER[7]}"
+    )
+
+
+def markdown(rows: list[Row]) -> str:
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    for row in rows:
+        result = row.result + (f": {row.note}" if row.note else "")
+        cells = (
+            row.name,
+            row.figure,
+            row.peer,
+            row.ratio,
+            row.budget,
+            result,
+            row.cpu,
+            f"{row.load:.2f}",
+        )
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+BENCHES: list[Callable[[Bench], None]] = [
+    bench_start,
+    bench_cli,
+    bench_board_scale,
+    bench_timesheet,
+    bench_server,
+    bench_load,
+    bench_workload,
+]
+
+ROW_NAMES = [
+    "start/board",
+    "start/timesheet",
+    *CLI_ROWS,
+    "board10k/... (--quick) or board100k/...: first-screen, searchable, key, memory",
+    "timesheet/enter",
+    "timesheet/week-switch",
+    "server/sqlite",
+    "server/postgres",
+    "load/sqlite",
+    "load/postgres",
+    "workload/200x12 (--quick) or workload/1000x12",
+]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python tests/bench/run.py", description=(__doc__ or "").splitlines()[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer runs, smaller sizes (~2 min)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="run the rows with this name or prefix (repeatable)",
+    )
+    parser.add_argument("--json", metavar="FILE", help="also save the rows as JSON")
+    parser.add_argument("--markdown", metavar="FILE", help="also save the table as Markdown")
+    parser.add_argument("--list", action="store_true", help="list the rows and exit")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="one pair per row, the smallest sizes: checks the bench runs",
+    )
+    parser.add_argument("--work", metavar="DIR", help="the bench's folder (default: a temp dir)")
+    parser.add_argument("--no-install", action="store_true", help="do not pip install Watson")
+    args = parser.parse_args(argv)
+    if args.list:
+        print("\n".join(ROW_NAMES))
+        return 0
+    bench = Bench(args)
+    sys.path.insert(0, str(HERE))
+    started = datetime.now()
+    print(
+        f"tui-board benchmark {started:%Y-%m-%d %H:%M}: {platform.node()}, {os.cpu_count()} "
+        f"cores, {platform.platform(terse=True)}, Python {platform.python_version()}"
+        f"{', --quick' if args.quick else ''}{', --dry-run' if args.dry_run else ''}"
+    )
+    print_header()
+    for run in BENCHES:
+        run(bench)
+    if not bench.rows:
+        print(f"no row matches {bench.only}; rows: see --list")
+        return 2
+    took = (datetime.now() - started).total_seconds()
+    print(f"{len(bench.rows)} rows in {took:.0f} s")
+    if args.json:
+        data = {
+            "started": started.isoformat(),
+            "cores": os.cpu_count(),
+            "quick": args.quick,
+            "rows": [asdict(row) for row in bench.rows],
+        }
+        Path(args.json).write_text(json.dumps(data, indent=2))
+    if args.markdown:
+        Path(args.markdown).write_text(markdown(bench.rows) + "\n")
+    return 1 if any(row.result.startswith("FAIL") for row in bench.rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
