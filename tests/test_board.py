@@ -672,3 +672,20 @@ async def test_a_big_board_shows_a_page_per_column_first_then_every_card(
         assert screen.state is not None and screen.state.complete
         assert screen.state.total == len(backend.list_tasks(project="APP"))
         assert shown_keys(screen, 0) == keys_of(backend.list_tasks(project="APP"), "Backlog")
+
+
+async def test_keys_typed_right_after_slash_never_reach_the_boards_keys(
+    config: Config, clock: Clock
+) -> None:
+    """A burst (a fast typist, a paste, a slow link) of `/` then `zqxn`: before, `q` quit
+    the app and `n` opened a form on the way out (a traceback)."""
+    from textual import events
+
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        for character in "/zqxn":
+            app.post_message(events.Key("slash" if character == "/" else character, character))
+        await pilot.pause(0.5)
+        assert app.is_running and app.screen is screen
+        assert isinstance(app.focused, Input) and app.focused.id == "board-filter"

@@ -496,7 +496,12 @@ class BoardScreen(BoardLive):
         if self.state is None:
             return
         self.add_class("-filtering")
-        self.query_one("#board-filter", Input).focus()
+        field = self.query_one("#board-filter", Input)
+        # Focused now, not on a later turn: keys typed right after `/` (a fast typist,
+        # a paste, a slow link delivering them at once) go to the filter, not to the
+        # board's keys (where `q` quits and `n` opens a form).
+        field.display = True
+        self.set_focus(field)
 
     @on(Input.Submitted, "#board-filter")
     def _filter_done(self) -> None:
