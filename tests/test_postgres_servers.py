@@ -257,3 +257,19 @@ def test_tokens_and_rights_are_read_from_the_store_on_every_request(team: Team) 
     for client in (mia_a, mia_b):
         with pytest.raises(Forbidden):
             client.me()
+
+
+def test_a_demo_on_postgresql_takes_new_rows(empty_database: str) -> None:
+    """The demo writes its rows with their ids; the sequences must go on after them."""
+    from tui_board.backend import open_backend
+    from tui_board.config import Config
+    from tui_board.demo import DemoSize, make_demo
+
+    make_demo(empty_database, login="alice", size=DemoSize(users=4, tasks=10, weeks=2))
+    alice = open_backend(Config(db=empty_database), login="alice")
+    try:
+        task = alice.create_task("WEB", "a new card")
+        entry = alice.add_time(task.key, date(2027, 6, 1), 30)  # a week nobody closed
+        assert entry.minutes == 30 and alice.get_task(task.key).logged == 30
+    finally:
+        alice.close()

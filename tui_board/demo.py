@@ -197,6 +197,17 @@ def _insert(
             ),
             {"t": now},
         )
+        if not database.is_sqlite:
+            # The rows came with their ids: each table's sequence goes on after them
+            # (else the next insert takes id 1 again and every write fails).
+            for table, records in rows.items():
+                if records and "id" in records[0]:
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                            f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+                        )
+                    )
     if database.is_sqlite:
         with database.engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
