@@ -259,7 +259,9 @@ class Backend(Protocol):
         self, week: IsoWeek, *, user: str | None = None, first_day: int = 0
     ) -> WeekState:
         """Submit the week as its owner sees it: `week.days(first_day)` (0 Monday ..
-        6 Sunday) is the span summed, reviewed and locked, and kept with its state."""
+        6 Sunday) is the span summed, reviewed and locked, and kept with its state;
+        less the days another submitted or approved week holds (a short week: the
+        state's `days` are those submitted)."""
         ...
 
     @writes

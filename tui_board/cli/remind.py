@@ -51,7 +51,7 @@ def missing_days(sheet: WeekSheet, *, work_days: tuple[int, ...], today: date) -
     locked = sheet.locked_until
     return [
         day
-        for day in sheet.days
+        for day in sheet.counted_days  # a short week's own days: the others are closed
         if day < today
         and day.weekday() in work_days
         and (locked is None or day > locked)

@@ -162,19 +162,27 @@ def week(cli_ctx: CliContext, week_text: str | None, user: str | None, as_json: 
     def show(minutes: int) -> str:
         return format_duration(minutes) if minutes else "·"
 
+    # a short week: the days another week closed first are shown, not counted
+    own = sheet.counted_days
     rows = []
     for key in [*tasks, *kinds]:
         minutes = [cells.get((key, d), 0) for d in sheet.days]
         label = f"{key} {clip(tasks[key], 28)}" if key in tasks else f"({key})"
-        rows.append([label, *(show(m) for m in minutes), format_duration(sum(minutes))])
-    totals = [sheet.day_total(d) for d in sheet.days]
-    rows.append(["Total", *(show(m) for m in totals), format_duration(sum(totals))])
+        total = sum(m for d, m in zip(sheet.days, minutes, strict=True) if d in own)
+        rows.append([label, *(show(m) for m in minutes), format_duration(total)])
+    totals = [
+        show(sheet.day_total(d)) if d in own else f"in {sheet.elsewhere(d)}" for d in sheet.days
+    ]
+    rows.append(["Total", *totals, format_duration(sum(sheet.day_total(d) for d in own))])
     state = sheet.state.state + (f": {sheet.state.note}" if sheet.state.note else "")
     say(
         f"{sheet.user} · week {sheet.week} "
         f"({sheet.days[0]:%d %b} - {sheet.days[-1]:%d %b %Y}) · {state}"
     )
     table(["TASK", *(f"{d:%a %d}" for d in sheet.days), "TOTAL"], rows, right=set(range(1, 9)))
+    for d in sheet.days:
+        if (other := sheet.elsewhere(d)) is not None:
+            say(f"{d:%a %d %b} is in week {other}: not counted in {sheet.week}.")
 
 
 @click.command()
@@ -186,7 +194,8 @@ def submit(cli_ctx: CliContext, week_text: str | None) -> None:
 
     week = _week(cli_ctx, week_text)
     state = cli_ctx.backend().submit_week(week, first_day=cli_ctx.config.first_day)
-    say(f"Submitted week {state.week} ({format_duration(state.submitted_minutes)}).")
+    days = f"{state.days[0]:%a %d %b} - {state.days[-1]:%a %d %b}, " if state.days else ""
+    say(f"Submitted week {state.week} ({days}{format_duration(state.submitted_minutes)}).")
 
 
 @click.command()

@@ -14,6 +14,8 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
+from tui_board.core.weeks import IsoWeek
+
 Role = Literal["member", "lead", "admin"]
 ROLES: tuple[Role, ...] = ("member", "lead", "admin")
 
@@ -176,8 +178,12 @@ class WeekState:
     submitted_minutes: int = 0
     version: int = 0
     #: The first day the week was submitted with (0 Monday .. 6 Sunday): a submitted,
-    #: approved or rejected week spans `IsoWeek.days(first_day)`, as its owner saw it.
+    #: approved or rejected week is shown as `IsoWeek.days(first_day)`, as its owner saw it.
     first_day: int = 0
+    #: The days it was submitted as (submitted, approved, rejected; () for a draft): all
+    #: seven shown, or fewer when some of them were already in another closed week (a
+    #: short week, backend/local/weeks.py). Its total and its lock are these days.
+    days: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -212,6 +218,12 @@ class WeekSheet:
     locked_until: date | None = None
     #: Tasks the person added to this week's grid (with or without time on them).
     rows: tuple[TaskRef, ...] = ()
+    #: The days that are this week's (() : all of `days`). Fewer when some days shown
+    #: are in another week (a short week, backend/local/weeks.py): those days are shown
+    #: read-only, marked with that week, and count in neither the total nor the target.
+    span: tuple[date, ...] = ()
+    #: The person's submitted and approved weeks that hold some of `days` (not this one).
+    others: tuple[WeekState, ...] = ()
 
     @property
     def editable(self) -> bool:
@@ -220,8 +232,30 @@ class WeekSheet:
         return self.locked_until is None or self.days[0] > self.locked_until
 
     @property
+    def counted_days(self) -> tuple[date, ...]:
+        """The days that are this week's: what its total, its target and a submit count."""
+        return self.span or self.days
+
+    def elsewhere(self, day: date) -> str | None:
+        """The week a shown day belongs to when it is not this week's (None: it is)."""
+        if day in self.counted_days or day not in self.days:
+            return None
+        holder = next((w.week for w in self.others if day in w.days), None)
+        if holder is not None:
+            return holder
+        # not this week's and in no closed week: the neighbour whose days it is
+        this = IsoWeek.parse(self.week)
+        return str(this.shift(1) if IsoWeek.of(day) == this else IsoWeek.of(day))
+
+    @property
+    def own_entries(self) -> tuple[TimeEntry, ...]:
+        """The entries on this week's own days (`counted_days`)."""
+        days = set(self.counted_days)
+        return tuple(e for e in self.entries if e.day in days)
+
+    @property
     def total(self) -> int:
-        return sum(e.minutes for e in self.entries)
+        return sum(e.minutes for e in self.own_entries)
 
     def day_total(self, day: date) -> int:
         return sum(e.minutes for e in self.entries if e.day == day) + sum(

@@ -162,6 +162,11 @@ class WeekStateRow(SQLModel, table=True):
     #: The day the week was submitted as starting on (0 Monday .. 6 Sunday): its span
     #: is `IsoWeek.days(first_day)`, what the person saw (migration 0005).
     first_day: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    #: A short week's days, first and last: set when some of the days shown were already
+    #: in another submitted or approved week when this one was submitted (None: all seven).
+    #: Read only through `week_days(row)` (backend/local/time.py).
+    span_first: date | None = None
+    span_last: date | None = None
     version: int = 1
     updated: datetime
 

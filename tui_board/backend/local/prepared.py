@@ -51,10 +51,17 @@ WEEK_TIME_OFF = (
     .columns(day=sa.Date)
 )
 
-WEEK_STATE = text(
-    "SELECT s.state, s.note, s.submitted_minutes, s.version, s.first_day, r.login AS reviewer"
-    " FROM week_states s LEFT JOIN users r ON r.id = s.reviewer_id"
-    " WHERE s.user_id = :user_id AND s.week = :week"
+#: A person's week states for a week and the weeks either side (whose days a week
+#: shown from another first day may share).
+WEEK_STATES = (
+    text(
+        "SELECT s.week, s.state, s.note, s.submitted_minutes, s.version, s.first_day,"
+        " s.span_first, s.span_last, r.login AS reviewer"
+        " FROM week_states s LEFT JOIN users r ON r.id = s.reviewer_id"
+        " WHERE s.user_id = :user_id AND s.week IN :weeks"
+    )
+    .bindparams(bindparam("weeks", expanding=True))
+    .columns(span_first=sa.Date, span_last=sa.Date)
 )
 
 LOCKED_UNTIL = text("SELECT until FROM period_locks ORDER BY id DESC LIMIT 1").columns(

@@ -6,11 +6,11 @@ import json
 from collections import defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from tui_board.backend.local.time import trow_key, week_days
+from tui_board.backend.local.time import CLOSED, trow_key, week_days
 from tui_board.backend.local.weeks import WeekService
 from tui_board.core.errors import Forbidden, Invalid
 from tui_board.core.models import (
@@ -144,24 +144,27 @@ class ReportService(WeekService):
         self, s: Session, ids: list[int | None], span: list[IsoWeek]
     ) -> dict[tuple[int | None, date], IsoWeek]:
         """(person, day) -> week, for the days around weeks submitted with another first
-        day than Monday: a day of such a week counts in it (weeks.py), and the days of its
-        ISO week after it, in the next (its owner's weeks start on that day)."""
+        day than Monday or short (weeks.py): a day of such a week counts in it, and the
+        days of its ISO week after those shown, in the next (its owner's weeks start on
+        that day). A day in two weeks' stored days counts in the closed one (the first
+        to close it)."""
         names = [str(w) for w in span[:-1] + span[-1].and_next()]
         rows = s.exec(
             select(WeekStateRow).where(
                 col(WeekStateRow.user_id).in_(ids),
                 col(WeekStateRow.week).in_(names),
                 WeekStateRow.state != "draft",
-                WeekStateRow.first_day != 0,
+                or_(col(WeekStateRow.first_day) != 0, col(WeekStateRow.span_first).is_not(None)),
             )
         ).all()
         moved: dict[tuple[int | None, date], IsoWeek] = {}
         for row in rows:
             week = IsoWeek.parse(row.week)
-            after = week.and_next()[-1]
-            for day in week.days()[7 - (-row.first_day) % 7 :]:
-                moved[(row.user_id, day)] = after
-        for row in rows:
+            after, shown = week.and_next()[-1], week.days(row.first_day)
+            for day in week.days():
+                if day > shown[-1]:
+                    moved[(row.user_id, day)] = after
+        for row in sorted(rows, key=lambda r: r.state in CLOSED):
             week = IsoWeek.parse(row.week)
             for day in week_days(row):
                 moved[(row.user_id, day)] = week

@@ -3,8 +3,8 @@ and time off are in `weeks.py`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import cast
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol, cast
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -249,13 +249,29 @@ class TimeService(ServiceBase):
                 owner = self._visible_user_row(s, actor, user)
                 owner_id, login = cast(int, owner.id), owner.login
             conn = s.connection()
-            span = {"user_id": owner_id, "first": days[0], "last": days[-1]}
-            found = conn.execute(prepared.WEEK_STATE, {"user_id": owner_id, "week": str(week)})
-            row = found.first()
-            if row is not None and row.state != "draft" and row.first_day != first_day:
+            states = {
+                r.week: r
+                for r in conn.execute(
+                    prepared.WEEK_STATES,
+                    {"user_id": owner_id, "weeks": [str(w) for w in around(week)]},
+                )
+            }
+            row = states.get(str(week))
+            if row is not None and row.state != "draft":
                 # A week sent for review shows the days it was submitted with.
                 days = tuple(week.days(row.first_day))
-                span = {"user_id": owner_id, "first": days[0], "last": days[-1]}
+            others = tuple(
+                _week_state(login, r)
+                for name, r in states.items()
+                if name != str(week)
+                and r.state in CLOSED
+                and not set(week_days(r)).isdisjoint(days)
+            )
+            if row is not None and row.state in CLOSED:
+                own = tuple(week_days(row))
+            else:  # what submitting it now would submit: the days no closed week holds
+                own = tuple(d for d in days if not any(d in w.days for w in others))
+            span = {"user_id": owner_id, "first": days[0], "last": days[-1]}
             entries = tuple(
                 TimeEntry(
                     id=r.id,
@@ -274,20 +290,7 @@ class TimeService(ServiceBase):
                 TimeOff(r.id, login, r.day, r.minutes, cast(TimeOffKind, r.kind))
                 for r in conn.execute(prepared.WEEK_TIME_OFF, span)
             )
-            state = (
-                WeekState(login, str(week))
-                if row is None
-                else WeekState(
-                    login,
-                    str(week),
-                    row.state,
-                    row.reviewer,
-                    row.note,
-                    row.submitted_minutes,
-                    row.version,
-                    row.first_day,
-                )
-            )
+            state = WeekState(login, str(week)) if row is None else _week_state(login, row)
             rows = tuple(
                 TaskRef(f"{r.key}-{r.number}", r.title, r.key, r.archived)
                 for r in conn.execute(prepared.WEEK_ROWS, {"user_id": owner_id, "week": str(week)})
@@ -301,6 +304,8 @@ class TimeService(ServiceBase):
                 time_off=time_off,
                 locked_until=self._locked_until(s),
                 rows=rows,
+                span=own,
+                others=others,
             )
 
     def add_week_row(self, week: IsoWeek, task: str) -> TaskRef:
@@ -642,9 +647,56 @@ def check_entry_comment(comment: str) -> str:
     return check_text(comment, "a comment", limit=ENTRY_COMMENT_LIMIT, required=False)
 
 
-def week_days(row: WeekStateRow) -> list[date]:
-    """The days a stored week state spans: its ISO week from the day it was submitted with."""
+#: The states in which a week holds its days: they are its, and locked.
+CLOSED = ("submitted", "approved")
+
+
+class StoredWeek(Protocol):
+    """A week_states row, as the ORM or a prepared statement hands it back."""
+
+    @property
+    def week(self) -> str: ...
+    @property
+    def first_day(self) -> int: ...
+    @property
+    def span_first(self) -> date | None: ...
+    @property
+    def span_last(self) -> date | None: ...
+
+
+def week_days(row: StoredWeek) -> list[date]:
+    """The days a stored week state spans (the one place that says so): its ISO week
+    from the first day it was submitted with, or, for a short week (weeks.py), the days
+    from `span_first` to `span_last`."""
+    if row.span_first is not None and row.span_last is not None:
+        count = (row.span_last - row.span_first).days + 1
+        return [row.span_first + timedelta(days=n) for n in range(count)]
     return IsoWeek.parse(row.week).days(row.first_day)
+
+
+def around(week: IsoWeek) -> list[IsoWeek]:
+    """The week before, the week and the week after (those the calendar holds): the
+    weeks whose days may be shown with this one's, whatever day each starts on."""
+    try:
+        before = [week.shift(-1)]
+    except Invalid:
+        before = []
+    return before + week.and_next()
+
+
+def _week_state(login: str, row: Any) -> WeekState:
+    """A week state from a row of `prepared.WEEK_STATES`."""
+    return WeekState(
+        login,
+        row.week,
+        row.state,
+        row.reviewer,
+        row.note,
+        row.submitted_minutes,
+        row.version,
+        row.first_day,
+        tuple(week_days(row)) if row.state != "draft" else (),
+    )
 
 
 def trow_key(s: Session, trow: TaskRow) -> str:

@@ -17,9 +17,21 @@ uses Monday; so the span is fixed when the week is submitted and stored with its
   the span of a submitted or approved week, and only those days).
 - A week never submitted (draft) has no stored span: its owner sees it from their own
   first day; readers across people (workload, reports) count it as the ISO week.
-- Two submitted spans may not share a day (switching Monday -> Sunday would put that
-  Sunday in two weeks): the second submit is refused and says which day and week.
-  Switching the other way leaves a day in no submitted week; it stays open.
+- A day belongs to the first week that closed it (submitted or approved it). Switching
+  Monday -> Sunday puts the Sunday between in two weeks' days: Mon-start W48 (Mon 23 to
+  Sun 29) submitted, the Sun-start W49 shows Sun 29 to Sat 5. W49 is then a SHORT week:
+  it is submitted, approved and locked as its remaining days (Mon 30 to Sat 5), its
+  total is theirs, and its sheet shows Sun 29 read-only, marked as W48's, counted in
+  neither its total nor its target (`WeekSheet.span`, `WeekSheet.others`). The same
+  holds the other way (a week submitted late whose last days a later week closed
+  already). A short week stores its first and last day (`span_first`, `span_last`);
+  the days left are always one run (a week's days always hold its ISO Monday, which no
+  other week's do), and `week_days(row)` in time.py is the one place that reads them.
+  Putting a week back to submitted or approved (undo: `set_review`) is refused when
+  one of its days has been closed by another week since.
+- Switching Sunday -> Monday after submitting a Sunday-start week leaves the Sunday
+  after it in no week's days as shown (Sun-start W48 ends Sat 28, Mon-start W49 starts
+  Mon 30): it stays open, and the workload counts it in the week after.
 """
 
 from __future__ import annotations
@@ -31,7 +43,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
 from tui_board.backend.local.base import check_text
-from tui_board.backend.local.time import TimeService, week_days
+from tui_board.backend.local.time import CLOSED, TimeService, around, week_days
 from tui_board.core.durations import DAY_MINUTES
 from tui_board.core.errors import Conflict, Invalid, Locked, NotFound
 from tui_board.core.models import (
@@ -82,18 +94,30 @@ class WeekService(TimeService):
             row = self._week_state_row(s, owner, str(week))
             if row.state not in ("draft", "rejected"):
                 raise Locked(f"week {week} is already {row.state}")
-            for edge in (days[0], days[-1]):
-                other = self._closed_week_of(s, owner.id, edge)
-                if other is not None and other.week != str(week):
-                    span = week_days(other)
-                    raise Invalid(
-                        f"{edge:%a %d %b} is already in week {other.week} ({span[0]:%a %d %b} "
-                        f"to {span[-1]:%a %d %b}), which is {other.state}; a day belongs "
-                        "to one submitted week"
-                    )
-            row.submitted_minutes = self._week_total(s, owner, days)
+            # a day belongs to the first week that closed it: this one takes the rest
+            closed = self._closed_weeks_near(s, owner.id, week)
+            own = [d for d in days if not any(d in week_days(other) for other in closed)]
+            row.submitted_minutes = self._week_total(s, owner, own)
             row.first_day = first_day
+            short = own != days
+            row.span_first, row.span_last = (own[0], own[-1]) if short else (None, None)
             return self._set_week_state(s, actor, owner, row, "submitted", None, row.note)
+
+    def _closed_weeks_near(
+        self, s: Session, user_id: int | None, week: IsoWeek
+    ) -> list[WeekStateRow]:
+        """The person's submitted and approved weeks either side of `week` (the only
+        ones whose days its days may share)."""
+        names = [str(w) for w in around(week) if w != week]
+        return list(
+            s.exec(
+                select(WeekStateRow).where(
+                    WeekStateRow.user_id == user_id,
+                    col(WeekStateRow.week).in_(names),
+                    col(WeekStateRow.state).in_(CLOSED),
+                )
+            ).all()
+        )
 
     def _week_total(self, s: Session, owner: UserRow, days: list[date]) -> int:
         """The minutes a person logged on a week's days (what submitting it records)."""
@@ -169,6 +193,20 @@ class WeekService(TimeService):
                     f"changed since it was {since}",
                     current=self._week_state_record(s, row, owner.login),
                 )
+            if state in CLOSED and row.state not in CLOSED:
+                taken = [
+                    (day, other)
+                    for other in self._closed_weeks_near(s, owner.id, week)
+                    for day in week_days(other)
+                    if day in week_days(row)
+                ]
+                if taken:
+                    day, other = taken[0]
+                    raise Conflict(
+                        f"{login}'s week {week} cannot be {state} again: {day:%a %d %b} "
+                        f"is in week {other.week} now, which is {other.state}",
+                        current=self._week_state_record(s, row, owner.login),
+                    )
             reviewer = actor.user_id if state in ("approved", "rejected") else None
             return self._set_week_state(s, actor, owner, row, state, reviewer, note)
 
@@ -219,6 +257,7 @@ class WeekService(TimeService):
             submitted_minutes=row.submitted_minutes,
             version=row.version,
             first_day=row.first_day,
+            days=tuple(week_days(row)) if row.state != "draft" else (),
         )
 
     def list_week_states(

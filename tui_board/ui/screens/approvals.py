@@ -68,7 +68,7 @@ class QueuedWeek:
     def day_totals(self) -> list[int]:
         """Minutes logged on each day, Monday first (time off not counted)."""
         totals = [0] * 7
-        for entry in self.sheet.entries:
+        for entry in self.sheet.own_entries:  # a short week's own days
             totals[entry.day.weekday()] += entry.minutes
         return totals
 
@@ -419,7 +419,7 @@ def week_heading(week: QueuedWeek) -> list[str]:
         lines.append(f"Note: {cut(state.note, PASSAGE)}")
     if week.sheet.time_off:
         lines.append(f"Time off: {time_off_text(week.sheet.time_off)}")
-    if not week.sheet.entries:
+    if not week.sheet.own_entries:
         lines.append("No time logged.")
     return lines
 
@@ -428,7 +428,7 @@ def week_tasks(week: QueuedWeek) -> dict[str, tuple[str, list[int]]]:
     """Each task of the week (by key) with its title and minutes by weekday, Monday
     first (the week's days are its sheet's: those it was submitted with)."""
     tasks: dict[str, tuple[str, list[int]]] = {}
-    for entry in sorted(week.sheet.entries, key=lambda e: e.task):
+    for entry in sorted(week.sheet.own_entries, key=lambda e: e.task):
         _, minutes = tasks.setdefault(entry.task, (entry.task_title, [0] * 7))
         minutes[entry.day.weekday()] += entry.minutes
     return tasks

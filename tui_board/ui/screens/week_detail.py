@@ -127,7 +127,9 @@ class WeekDetailScreen(TableScreen):
         planned = backend.list_planned_work(login, week, today=self.today)
         # the sheet's days are the ones the week was submitted with (weeks.py)
         sheet = backend.week(week, user=login)
-        entries, time_off = list(sheet.entries), list(sheet.time_off)
+        # a short week's own days only: the others are another week's (weeks.py)
+        entries = list(sheet.own_entries)
+        time_off = [t for t in sheet.time_off if t.day in sheet.counted_days]
         keys = dict.fromkeys([p.task for p in planned] + [e.task for e in entries])
         tasks = {key: backend.get_task(key) for key in keys}
         users = backend.list_users()

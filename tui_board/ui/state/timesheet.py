@@ -106,9 +106,24 @@ class WeekGridState:
     def is_working(self, day: date) -> bool:
         return day.weekday() in self.work_days
 
+    def elsewhere(self, day: date) -> str | None:
+        """The week a shown day belongs to when it is not this week's (a short week:
+        the day was closed by that week first); None when it is this week's."""
+        return self.sheet.elsewhere(day)
+
+    @property
+    def counted_days(self) -> tuple[date, ...]:
+        """This week's own days: what its totals, its target and a submit count."""
+        return self.sheet.counted_days
+
     def read_only_reason(self, day: date | None = None) -> str | None:
         """Why the week (or this day of it) cannot be changed; None when it can."""
         state = self.sheet.state
+        other = self.elsewhere(day) if day is not None else None
+        if other is not None and day is not None:
+            holder = next((w for w in self.sheet.others if w.week == other), None)
+            how = f", which is {holder.state}" if holder is not None else ""
+            return f"{day:%a} {day.day} is in week {IsoWeek.parse(other).week}{how}: read-only here"
         if state.state == "submitted":
             return f"week {self.week.week} is submitted for approval: it is read-only"
         if state.state == "approved":
@@ -233,7 +248,7 @@ class WeekGridState:
     # --- totals ------------------------------------------------------------------------------
 
     def row_total(self, key: str) -> int:
-        return sum(self.minutes(key, day) for day in self.days)
+        return sum(self.minutes(key, day) for day in self.counted_days)
 
     def time_off_total(self, day: date) -> int:
         return sum(per_day.get(day, 0) for per_day in self.time_off.values())
@@ -243,15 +258,20 @@ class WeekGridState:
         return sum(self.minutes(row.key, day) for row in self.rows) + self.time_off_total(day)
 
     def week_total(self) -> int:
-        return sum(self.day_total(day) for day in self.days)
+        return sum(self.day_total(day) for day in self.counted_days)
 
     def target(self, day: date) -> int:
-        return self.daily_target if self.is_working(day) else 0
+        """A working day's target; none on a day off or a day of another week."""
+        if not self.is_working(day) or self.elsewhere(day) is not None:
+            return 0
+        return self.daily_target
 
     def week_target(self) -> int:
-        return sum(self.target(day) for day in self.days)
+        return sum(self.target(day) for day in self.counted_days)
 
     def status(self, day: date) -> DayStatus:
+        if self.elsewhere(day) is not None:
+            return "off"  # another week's day: held against that week's target
         total, target = self.day_total(day), self.target(day)
         if total > target:
             return "over"
@@ -267,11 +287,15 @@ class WeekGridState:
             return "over"
         if total == target:
             return "met" if target else "off"
-        return "future" if self.days[-1] >= self.today else "under"
+        return "future" if self.counted_days[-1] >= self.today else "under"
 
     def short_days(self, until: date) -> list[date]:
         """The working days up to `until` whose total is under their target."""
-        return [day for day in self.days if day <= until and self.day_total(day) < self.target(day)]
+        return [
+            day
+            for day in self.counted_days
+            if day <= until and self.day_total(day) < self.target(day)
+        ]
 
     # --- the cursor --------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ from textual.widget import Widget
 
 from tui_board.core.durations import DAY_MINUTES, BareUnit, format_duration, parse_duration
 from tui_board.core.errors import Invalid
+from tui_board.core.weeks import IsoWeek
 from tui_board.ui.plain_text import cut, fit
 from tui_board.ui.state.timesheet import TIME_OFF_LABELS, DayStatus, WeekGridState
 
@@ -64,6 +65,12 @@ Move = Literal[
 
 def day_heading(day: date) -> str:
     return f"{day:%a} {day.day}"
+
+
+def other_week_mark(week: str, width: int) -> str:
+    """`in W48` (or `W48` when narrow): a day shown in a short week that is that week's."""
+    name = f"W{IsoWeek.parse(week).week}"
+    return f"in {name}" if len(name) + 3 <= width else name
 
 
 @dataclass
@@ -629,7 +636,7 @@ class WeekGrid(Widget, can_focus=True):
         for index, day in enumerate(state.days):
             if day == state.today:
                 style = self.ink("today")
-            elif not state.is_working(day):
+            elif not state.is_working(day) or state.elsewhere(day) is not None:
                 style = self.ink("muted")
             else:
                 style = header
@@ -728,7 +735,7 @@ class WeekGrid(Widget, can_focus=True):
             minutes = per_day.get(day, 0)
             text = format_duration(minutes) if minutes else "·"
             segments.append(Segment(f"{text:>{columns.day - 1}} ", muted))
-        total = sum(per_day.values())
+        total = sum(per_day.get(day, 0) for day in state.counted_days)
         segments.append(Segment(f"{format_duration(total):>{columns.total - 1}} ", muted))
         return Strip(segments)
 
@@ -742,6 +749,9 @@ class WeekGrid(Widget, can_focus=True):
             status = state.status(day)
             style = self._status_style(status)
             text = format_duration(state.day_total(day))
+            other = state.elsewhere(day)
+            if other is not None:  # another week's day: marked, not counted here
+                text = other_week_mark(other, columns.day - 1)
             segments.append(Segment(f"{text:>{columns.day - 1}}", style))
             segments.append(Segment(STATUS_MARKS.get(status, " "), style))
         status = state.week_status()

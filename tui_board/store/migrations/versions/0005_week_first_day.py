@@ -5,6 +5,11 @@ Monday through the Saturday; submitting it stored and locked Monday to Sunday. T
 first day it was submitted with (0 Monday .. 6 Sunday) is now kept with its state;
 weeks stored before this were all submitted as Monday to Sunday.
 
+A week may also be short: when some of the days shown are already in another
+submitted or approved week (the week someone switched their first day after), it is
+submitted as the days left; their first and last day are kept (`span_first`,
+`span_last`; NULL for a week of all seven days).
+
 Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-28
@@ -24,8 +29,12 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("week_states") as batch:
         batch.add_column(sa.Column("first_day", sa.Integer(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("span_first", sa.Date(), nullable=True))
+        batch.add_column(sa.Column("span_last", sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("week_states") as batch:
+        batch.drop_column("span_last")
+        batch.drop_column("span_first")
         batch.drop_column("first_day")

@@ -18,6 +18,7 @@ from textual.binding import BindingType
 
 from tui_board.backend.undo import RowsChange, toggle_timer
 from tui_board.core.durations import format_duration
+from tui_board.core.weeks import IsoWeek
 from tui_board.ui.dialogs import ConfirmScreen
 from tui_board.ui.screens.mode import bind, moving_keys
 from tui_board.ui.screens.timesheet.entry import TimesheetEntry
@@ -373,8 +374,19 @@ class TimesheetScreen(TimesheetEntry):
         first_day = state.days[0].weekday()  # the week is submitted as it is shown
         total = format_duration(state.week_total())
         short = state.short_days(min(state.days[-1], self.today))
+        # the days submitted: a short week leaves out those another week closed first
+        own = state.counted_days
+        first = f"{own[0]:%a} {own[0].day}" + (
+            f" {own[0]:%b}" if own[0].month != own[-1].month else ""
+        )
+        span = f"{first} {DASH} {own[-1]:%a} {own[-1].day} {own[-1]:%b}"
+        taken = [(d, w) for d in state.days if (w := state.elsewhere(d))]
+        if taken:
+            span += ": " + ", ".join(
+                f"{d:%a} {d.day} is in week {IsoWeek.parse(w).week}" for d, w in taken
+            )
         lines = [
-            f"Submit week {week.week} ({state.days[0]:%a %d} {DASH} {state.days[-1]:%a %d %b}) "
+            f"Submit week {week.week} ({span}) "
             f"with {total} logged (target {format_duration(state.week_target())})?"
         ]
         if short:

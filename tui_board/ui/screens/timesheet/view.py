@@ -248,6 +248,14 @@ class TimesheetView(ModeScreen):
             locked = state.sheet.locked_until
             text = f"Time up to {locked:%a %d %b} is locked: those days are read-only."
             kind = "-read-only"
+        elif taken := [(d, w) for d in state.days if (w := state.elsewhere(d))]:
+            own = state.counted_days
+            text = (
+                ", ".join(f"{d:%a} {d.day} is in week {IsoWeek.parse(w).week}" for d, w in taken)
+                + f", which closed it first: this week is {own[0]:%a} {own[0].day} {DASH} "
+                f"{own[-1]:%a} {own[-1].day} {own[-1]:%b}."
+            )
+            kind = "-read-only"
         content = plain_text(text)
         if str(line.content) != content.plain:
             line.update(content)
