@@ -514,7 +514,6 @@ class BoardScreen(BoardLive):
             return
         mine = None if self.state.only_login else me.login
         self.state.set_filter(only_login=mine)
-        self.refocus_shown()
         self.draw()
 
     def action_pick_project(self) -> None:
