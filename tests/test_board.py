@@ -20,6 +20,7 @@ from tests.ui_helpers import (  # noqa: F401  (fixtures)
     backend_for,
     copy_store,
     demo_template,
+    frame_text,
     press_then_quit,
     settle_on,
     steady,
@@ -672,3 +673,23 @@ async def test_a_big_board_shows_a_page_per_column_first_then_every_card(
         assert screen.state is not None and screen.state.complete
         assert screen.state.total == len(backend.list_tasks(project="APP"))
         assert shown_keys(screen, 0) == keys_of(backend.list_tasks(project="APP"), "Backlog")
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_the_filter_stands_apart_from_the_project_name(
+    config: Config, clock: Clock, size: tuple[int, int]
+) -> None:
+    """`APP · Mobile app  deploy`, not `APP · Mobile appdeploy` (nor `appfilter:`)."""
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=size) as pilot:
+        screen = await settle(app, pilot)
+        assert screen.state is not None
+        heading = f"{screen.state.project.key} · {screen.state.project.name}"
+        await pilot.press("slash")
+        await pilot.pause()
+        [line] = [text for text in frame_text(app) if heading in text]
+        assert f"{heading}  filter: " in line, line
+        await pilot.press(*"deploy", "enter")
+        await pilot.pause()
+        [line] = [text for text in frame_text(app) if heading in text]
+        assert f"{heading}  deploy " in line, line

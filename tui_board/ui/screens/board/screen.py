@@ -115,6 +115,7 @@ class BoardScreen(BoardLive):
         display: none;
         width: 1fr;
         max-width: 40;
+        margin: 0 0 0 2;
     }
     BoardScreen.-filtering #board-filter {
         display: block;
