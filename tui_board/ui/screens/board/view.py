@@ -399,6 +399,7 @@ class BoardView(ModeScreen):
         if key is None and not self._focus_lost:
             return False  # no card focused: a column the user went to, or a fresh board
         if key is not None and _index_of(shown, key, self._focus_row) is not None:
+            self._focus_lost = False
             return False
         cards = state.cards(column_id)
         place = _index_of(cards, key, self._focus_row) if key is not None else None
