@@ -20,6 +20,7 @@ from tests.ui_helpers import (  # noqa: F401  (fixtures)
     backend_for,
     copy_store,
     demo_template,
+    frame_text,
     press_then_quit,
     settle_on,
     steady,
@@ -689,3 +690,50 @@ async def test_keys_typed_right_after_slash_never_reach_the_boards_keys(
         await pilot.pause(0.5)
         assert app.is_running and app.screen is screen
         assert isinstance(app.focused, Input) and app.focused.id == "board-filter"
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_the_filter_stands_apart_from_the_project_name(
+    config: Config, clock: Clock, size: tuple[int, int]
+) -> None:
+    """`APP · Mobile app  deploy`, not `APP · Mobile appdeploy` (nor `appfilter:`)."""
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=size) as pilot:
+        screen = await settle(app, pilot)
+        assert screen.state is not None
+        heading = f"{screen.state.project.key} · {screen.state.project.name}"
+        await pilot.press("slash")
+        await pilot.pause()
+        [line] = [text for text in frame_text(app) if heading in text]
+        assert f"{heading}  filter: " in line, line
+        await pilot.press(*"deploy", "enter")
+        await pilot.pause()
+        [line] = [text for text in frame_text(app) if heading in text]
+        assert f"{heading}  deploy " in line, line
+
+
+async def test_at_80_by_24_a_long_overrun_leaves_room_for_the_assignee(
+    config: Config, clock: Clock
+) -> None:
+    """`24:00/10:00! 24 Dec` and `@qnovak` do not fit a card at 80 columns: the assignee
+    stays (whole, with the time shortened to `24:00!`, or cut), the overrun's `!` too."""
+    backend = backend_for(config, clock=clock)
+    card = next(t for t in backend.list_tasks(project="APP") if t.assignee == "qnovak")
+    for day in (11, 12, 13):
+        backend.add_time(card.key, date(2026, 5, day), 8 * 60)
+    card = backend.get_task(card.key)
+    patch = TaskPatch(due=date(2026, 12, 24), estimate=600)
+    card = backend.update_task(card.key, card.version, patch)
+    assert card.logged >= 24 * 60
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await settle(app, pilot)
+        assert screen.state is not None
+        column = screen.state.column_index(card.column_id)
+        assert column is not None
+        await pilot.press(*"l" * column)
+        await pilot.pause()
+        lines = [line for line in frame_text(app) if "24 Dec" in line]
+        assert lines, frame_text(app)
+        [line] = [line for line in lines if ":00!" in line]
+        assert "@qn" in line and ("@qnovak" in line or "@qn…" in line), line

@@ -323,8 +323,8 @@ def test_task_history_says_who_did_what_when_in_text_and_json(cli: Cli) -> None:
     assert lines[1]["sentence"] == "moved from Backlog to To do"
     assert [x["seq"] for x in lines] == sorted(x["seq"] for x in lines)
     assert date.fromisoformat(lines[0]["time"][:10]) <= date.today()
-    # bob may not see alice's time: he reads that time was logged, naming nobody
-    assert (None, "time logged") in [
+    # bob may not see alice's time: he reads that time changed, naming nobody
+    assert (None, "time changed") in [
         (x["user"], x["sentence"]) for x in cli.json("task", "history", "WEB-1", user="bob")
     ]
     refused = cli.run("task", "history", "WEB-9")

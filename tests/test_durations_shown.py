@@ -72,6 +72,30 @@ def test_on_a_narrow_card_the_due_date_stays_and_an_overrun_is_kept() -> None:
     assert "@sokafor" in wide and "0:00/4:00 6 Jan 27" in wide
 
 
+@pytest.mark.parametrize("width", range(20, 41))
+def test_an_assignee_is_never_crowded_out_and_an_overrun_keeps_its_mark(width: int) -> None:
+    """`98:30/24:00! 24 Dec` once pushed `@qnovak` off the card: at every width the
+    assignee keeps at least `@qn…`, the overrun its `!`, and the due date stays."""
+    card = task(logged=5910, estimate=1440, due=date(2026, 12, 24), assignee="qnovak")
+    line = last_line(card, width)
+    assert len(line) == width
+    who = line.split()[0]
+    assert who.startswith("@qn") and (who == "@qnovak" or who.endswith("…")), line
+    assert "!" in line and line.rstrip().endswith("24 Dec"), line
+    spent = line.split()[1]
+    assert spent in ("98:30/24:00!", "98:30!", "!"), line
+    if width >= 26:
+        assert spent == "98:30/24:00!", line
+    # Time within its estimate, with a long assignee: a readable one, the due date.
+    within = last_line(task(logged=90, estimate=14400, due=date(2026, 12, 24)), width)
+    assert within.split()[0].startswith("@sok") and within.rstrip().endswith("24 Dec"), within
+    # Nobody assigned: the time and the due date come first.
+    nobody = last_line(
+        task(logged=5910, estimate=1440, due=date(2026, 12, 24), assignee=None), width
+    )
+    assert "98:30" in nobody and nobody.rstrip().endswith("24 Dec"), nobody
+
+
 def test_a_workload_cell_is_a_pair_of_durations() -> None:
     assert cell_text(WorkloadCell("2026-W20", 2400, 1500, 690, False)) == "36:30/40:00"
     assert cell_text(WorkloadCell("2026-W19", 2400, 3000, 0, True)) == "50:00/40:00"

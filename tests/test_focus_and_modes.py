@@ -26,7 +26,7 @@ from tests.ui_helpers import (  # noqa: F401  (fixtures)
     workload_demo,
 )
 from tui_board.config import Config
-from tui_board.core.models import Task
+from tui_board.core.models import Task, TaskPatch
 from tui_board.ui.app import BoardApp
 from tui_board.ui.dialogs import PickerScreen, TaskDetailScreen
 from tui_board.ui.screens.approvals import ApprovalsScreen
@@ -138,6 +138,95 @@ async def test_when_no_card_is_shown_the_card_keys_say_so(config: Config) -> Non
             assert app.screen is screen
             said = [n.message for n in app._notifications]
             assert said == ["No card: the filter hides every card (esc clears the filter)."]
+
+
+def cursor_key(screen: BoardScreen) -> str | None:
+    """The card the focused column draws its cursor on (what the user sees focused)."""
+    card_list = screen._views[screen._focus_column].card_list
+    cursor = card_list.cursor
+    return None if cursor is None else card_list.cards[cursor].key
+
+
+async def test_my_own_assign_under_only_mine_focuses_the_nearest_shown_card_and_undo_too(
+    config: Config,
+) -> None:
+    """Only mine: alice's one card in "To do" goes to qnovak; the focus goes to her
+    nearest card (in "Done"), `enter` opens it; `u` brings the card back and focuses it,
+    `U` sends it away again and the focus moves on again."""
+    app = app_for(config, clock=Clock(START))
+    backend = backend_for(config)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await board(app, pilot)
+        board_columns = columns(screen)
+        mine = [[t.key for t in cards if t.assignee == "alice"] for cards in board_columns]
+        # The demo: alice's only card of "To do", and two in "Done" (further right).
+        assert [len(keys) for keys in mine] == [0, 1, 0, 0, 2]
+        [lone] = mine[1]
+        await pilot.press("m")
+        await pilot.pause()
+        assert screen._focus_column == 1 and screen.focused_card().key == lone  # type: ignore[union-attr]
+        await pilot.press("a", *"qnov", "enter")
+        await settle(app, pilot)
+        assert backend.get_task(lone).assignee == "qnovak"
+        after = screen.focused_card()
+        assert after is not None and after.assignee == "alice"
+        assert screen._focus_column == 4 and after.key in mine[4]
+        assert cursor_key(screen) == after.key
+        assert not any(view.card_list.cursor is not None for view in screen._views[:4])
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TaskDetailScreen)
+        assert app.screen.card.key == after.key
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert backend.get_task(lone).assignee == "alice"
+        assert screen._focus_column == 1 and screen.focused_card().key == lone  # type: ignore[union-attr]
+        await pilot.press("U")
+        await settle(app, pilot)
+        assert backend.get_task(lone).assignee == "qnovak"
+        again = screen.focused_card()
+        assert again is not None and again.key in mine[4] and screen._focus_column == 4
+        assert cursor_key(screen) == again.key
+        app.clear_notifications()
+        await pilot.press("t")
+        await pilot.pause()
+        assert again.key in str(app.screen.query_one(".dialog").border_title)
+
+
+async def test_a_card_taken_away_elsewhere_moves_the_focus_to_a_shown_card(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The change feed takes the focused card out of the filtered view (reassigned by
+    someone else), then out of the board (archived): the focus stays on a shown card."""
+    monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 0.2)
+    app = app_for(config, clock=Clock(START))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await board(app, pilot)
+        mine = [[t.key for t in cards if t.assignee == "alice"] for cards in columns(screen)]
+        [lone] = mine[1]
+        await pilot.press("m")
+        await pilot.pause()
+        assert screen.focused_card().key == lone  # type: ignore[union-attr]
+        other = backend_for(config, "sokafor")
+        other.update_task(lone, other.get_task(lone).version, TaskPatch(assignee="qnovak"))
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if screen._focus_column == 4:
+                break
+        focused = screen.focused_card()
+        assert focused is not None and focused.key in mine[4]
+        assert cursor_key(screen) == focused.key
+        other.archive_task(focused.key, other.get_task(focused.key).version)
+        [left] = [key for key in mine[4] if key != focused.key]
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if screen.state is not None and screen.state.get(focused.key) is None:
+                break
+        await pilot.pause()
+        assert screen.focused_card().key == left  # type: ignore[union-attr]
+        assert cursor_key(screen) == left
 
 
 @pytest.fixture

@@ -72,3 +72,9 @@ def test_changes_recorded_without_their_old_values_still_read_well(
 def test_a_long_title_is_quoted_in_part_and_stored_text_is_left_for_the_screen() -> None:
     said = sentence(change("task", "update", {"title": "T" * 10_000, "was": {"title": "\x1b[2J"}}))
     assert said == f'title changed from "\x1b[2J" to "{"T" * (TITLE_WORDS - 1)}…"'
+
+
+def test_time_someone_changed_that_the_reader_may_not_see_reads_neutral() -> None:
+    """The feed gives such a change as `logged` by nobody, whether time was added,
+    lowered or cleared: the sentence says it changed, not that it was logged."""
+    assert sentence(change("task", "logged", {}, user=None)) == "time changed"

@@ -168,3 +168,27 @@ async def test_a_person_opens_their_week_in_the_workload(
         detail = app.screen
         assert isinstance(detail, WeekDetailScreen)
         assert detail.person.user == "qnovak"
+
+
+async def test_a_key_typed_whole_comes_first_then_the_keys_it_starts(config: Config) -> None:
+    """`APP-1` lists APP-1 first (not APP-13, APP-18 ...), then APP-10 to APP-19, then
+    the rest in the matcher's order; case does not matter; a project's key and a login
+    come first the same way."""
+    keys = {t.key for t in backend_for(config).list_tasks(project="APP")}
+    started = {key for key in keys if key.startswith("APP-1") and key != "APP-1"}
+    assert "APP-1" in keys and len(started) >= 5
+    app = app_for(config, clock=Clock(START))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for query in ("APP-1", "app-1"):
+            hits = await find(app, pilot, query)
+            found = [hit.split(" ", 1)[0] for hit in hits]
+            assert found[0] == "APP-1", hits
+            assert set(found[1 : 1 + len(started)]) == started, hits
+            await pilot.press("escape")
+            await pilot.pause()
+        for query, first in (("web", "WEB"), ("qnovak", "@qnovak")):
+            hits = await find(app, pilot, query)
+            assert hits[0].split(" ", 1)[0] == first, hits
+            await pilot.press("escape")
+            await pilot.pause()

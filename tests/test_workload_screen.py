@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
 
 from tests import ui_helpers as ui
 from tests.ui_helpers import anyio_backend, steady, workload_demo  # noqa: F401  (fixtures)
 from tui_board.config import Config
 from tui_board.core.durations import format_duration
-from tui_board.core.models import TaskPatch
+from tui_board.core.models import TaskPatch, UserPatch
 from tui_board.core.weeks import IsoWeek
 from tui_board.core.workload import band
 from tui_board.ui.app import BoardApp
@@ -288,6 +288,37 @@ async def test_the_reassign_picker_shows_each_persons_load(demo_config: Config) 
             assert f"{cell.load * 100 // cell.capacity}%" in label
         ratios = [loads[login].load / loads[login].capacity for _, login in picker.items[:-1]]
         assert ratios == sorted(ratios)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_each_reassign_choice_is_one_line_and_the_current_mark_shows(
+    demo_config: Config, size: tuple[int, int]
+) -> None:
+    """A long name is cut (with `…`) so that its label and `(current)` fit one line."""
+    app = ui.app_for(demo_config)
+    backend = ui.backend_for(demo_config)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_workload(app, pilot)
+        login = screen.grid.spot().user
+        assert login is not None
+        person = backend.get_user(login)
+        long = "Bartholomew Maximilian Fitzgerald-Oyelaran"
+        backend.update_user(login, person.version, UserPatch(name=long))
+        await press(app, pilot, "r", "enter")
+        assert detail(app).rows[0].key
+        await press(app, pilot, "a")
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        options = picker.query_one(OptionList)
+        assert options.virtual_size.height == options.option_count  # one line each
+        lines = [line for line in ui.frame_text(app) if "(current)" in line]
+        assert len(lines) == 1, ui.frame_text(app)
+        assert "Bartholomew" in lines[0] and "…" in lines[0] and long not in lines[0]
+        assert options.highlighted == 0
+        await pilot.press(*"fitz")
+        await pilot.pause()
+        assert [line for line in ui.frame_text(app) if "(current)" in line]
+        assert options.virtual_size.height == options.option_count
 
 
 async def test_a_stale_reassign_is_refused_and_shown(demo_config: Config) -> None:

@@ -50,9 +50,10 @@ def test_each_write_to_a_card_reads_as_a_sentence(world: World) -> None:
         ("mia", "archived"),
         ("mia", "restored"),
     ]
-    # Someone who may not see mia's time reads that time was logged, by nobody named.
+    # Someone who may not see mia's time reads that time changed (added or cleared alike),
+    # by nobody named.
     hidden = [(line.user, line.sentence) for line in history_lines(world.max.task_history(key))]
-    assert hidden[10:14] == [(None, "time logged")] * 4
+    assert hidden[10:14] == [(None, "time changed")] * 4
     assert ("mia", "comment added") in hidden
 
 

@@ -4,7 +4,7 @@ The one place where `Change.data` (what each write records, see
 `tui_board/backend/local/tasks.py` and `time.py`) becomes "moved from Todo to Doing",
 "reassigned from alice to bob", "estimate 3:00 → 5:00". The card detail and
 `tui-board task history` both show these. A sentence names no one: who did it is
-`Change.user` (None for time logged by someone the reader may not see).
+`Change.user` (None for a time change by someone whose time the reader may not see).
 
 Changes recorded before the writes kept their old values (`was`, `from`) still read
 well, only without the "from" half. Stored text (titles, column names, logins) comes
@@ -69,7 +69,8 @@ def sentence(change: Change) -> str:
         if action == "restore":
             return "restored"
         if action == "logged":
-            return "time logged"
+            # Someone's time entry the reader may not see: added to, lowered or cleared.
+            return "time changed"
     elif entity == "comment" and action == "create":
         return "comment added"
     elif entity == "entry":

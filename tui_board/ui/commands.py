@@ -49,6 +49,15 @@ class Found:
     label: str
     help: str
     open: Callable[[], object]
+    #: The card's or project's key, the person's login: typed whole, it comes first.
+    key: str = ""
+
+    def rank(self, query: str) -> int:
+        """2 when the query is the key (case aside), 1 when the key starts with it, else 0."""
+        key = self.key.casefold()
+        if not key or not query:
+            return 0
+        return 2 if key == query else 1 if key.startswith(query) else 0
 
 
 class FindAnything(Provider):
@@ -79,6 +88,7 @@ class FindAnything(Provider):
                     f"{task.key} {cut(task.title, 80)}",
                     f"card · {task.column}" + (f" · @{task.assignee}" if task.assignee else ""),
                     partial(show_card, app, task.key),
+                    task.key,
                 )
                 for task in result.tasks
             ),
@@ -87,6 +97,7 @@ class FindAnything(Provider):
                     f"{project.key} {cut(project.name, 60)}",
                     "project · open its board",
                     partial(show_project, app, project.key),
+                    project.key,
                 )
                 for project in result.projects
             ),
@@ -95,6 +106,7 @@ class FindAnything(Provider):
                     f"@{user.login} {cut(user.name, 60)}",
                     "person · their week in the workload",
                     partial(show_person, app, user.login),
+                    user.login,
                 )
                 for user in result.users
             ),
@@ -108,13 +120,17 @@ class FindAnything(Provider):
                 yield DiscoveryHit(shown, thing.open, thing.label)
 
     async def search(self, query: str) -> Hits:
-        best: list[tuple[float, int]] = []
+        """The things matching `query`: the one whose key it is first, then those whose
+        key starts with it, then the matcher's order."""
+        typed = query.strip().removeprefix("@").casefold()
+        best: list[tuple[int, float, int]] = []
         for start in range(0, len(self.things), BATCH):
             for index in range(start, min(start + BATCH, len(self.things))):
-                match = fuzzy_match(query, self.things[index].label)
+                thing = self.things[index]
+                match = fuzzy_match(query, thing.label)
                 if match is None:
                     continue
-                hit = (match.score, -index)
+                hit = (thing.rank(typed), match.score, -index)
                 if len(best) < MOST_HITS:
                     heapq.heappush(best, hit)
                 elif hit > best[0]:
@@ -122,15 +138,16 @@ class FindAnything(Provider):
             await asyncio.sleep(0)
         if not best:
             return
-        top = max(score for score, _ in best)
-        for score, index in sorted(best, reverse=True):
+        top = max(score for _, score, _ in best)
+        for rank, score, index in sorted(best, reverse=True):
             thing = self.things[-index]
             match = fuzzy_match(query, thing.label)
             assert match is not None
             yield Hit(
                 # The palette keeps the best hits first; ours score below a perfect
-                # command name, in the matcher's order.
-                0.5 * score / top if top > 0 else 0.0,
+                # command name: the exact key, then the keys it starts, then the
+                # matcher's order.
+                (rank + 0.9 * (score / top if top > 0 else 0.0)) / 6,
                 _shown(highlight_match(match, thing.label), thing.help),
                 thing.open,
                 text=thing.label,

@@ -30,7 +30,7 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
     it), so the highlight is drawn as strongly as a focused list's.
 
     Labels hold stored text (titles, names): each is shown as plain text, in one line
-    of at most `MENTION` cells."""
+    of at most `MENTION` cells, cut to the list's width."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "move(1)", "Next", show=False, id="picker-next"),
@@ -47,6 +47,8 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
         margin: 1 0 0 0;
     }
     PickerScreen #picker-options {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
         height: auto;
         max-height: 14;
         border: none;
@@ -79,8 +81,10 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
         self.items = [(cut(label), value) for label, value in items]
         self.current = current
         self.placeholder = placeholder
-        #: Indexes into `items` of the options shown, in the order shown.
+        #: Indexes into `items` of the options shown, in the order shown, and their
+        #: labels (before `_draw` cuts them to the list's width).
         self._shown: list[int] = []
+        self._prompts: list[Content] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as panel:
@@ -94,8 +98,17 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
 
     def on_mount(self) -> None:
         self._show("")
-        # Once laid out, the list can scroll the highlighted item into view.
-        self.call_after_refresh(self.query_one(OptionList).scroll_to_highlight)
+        # Once laid out, the labels are cut to the list's width and the list can scroll
+        # the highlighted item into view.
+        self.call_after_refresh(self._laid_out)
+
+    def _laid_out(self) -> None:
+        options = self.query_one(OptionList)
+        self._draw(options.highlighted)
+        options.scroll_to_highlight()
+
+    def on_resize(self) -> None:
+        self._draw(self.query_one(OptionList).highlighted)
 
     def _is_current(self, index: int) -> bool:
         return self.current is not None and self.items[index][1] == self.current
@@ -113,21 +126,31 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
                 key=lambda hit: -hit[0].score,
             )
             self._shown = [i for _, i in ranked]
-            prompts = [highlight_match(match, self.items[i][0]) for match, i in ranked]
+            self._prompts = [highlight_match(match, self.items[i][0]) for match, i in ranked]
         else:
             self._shown = list(range(len(self.items)))
-            prompts = [plain_text(label) for label, _ in self.items]
-        prompts = [
-            prompt + CURRENT_MARK if self._is_current(index) else prompt
-            for prompt, index in zip(prompts, self._shown, strict=True)
-        ]
-        options = self.query_one(OptionList)
-        options.set_options(Option(prompt) for prompt in prompts)
-        if self._shown:
-            # No query: on the current item; else on the best match.
-            current = next((p for p, i in enumerate(self._shown) if self._is_current(i)), 0)
-            options.highlighted = 0 if query else current
+            self._prompts = [plain_text(label) for label, _ in self.items]
+        # No query: on the current item; else on the best match.
+        current = next((p for p, i in enumerate(self._shown) if self._is_current(i)), 0)
+        self._draw(0 if query else current)
         self.query_one(".picker--none").display = not self._shown
+
+    def _draw(self, highlighted: int | None) -> None:
+        """The shown items, each on one line: a label too long for the list is cut (with
+        an ellipsis) so that the current item's mark stays in sight."""
+        options = self.query_one(OptionList)
+        padding = options.get_component_styles("option-list--option").padding
+        width = options.scrollable_content_region.width - padding.width  # <= 0: not laid out
+        prompts = []
+        for prompt, index in zip(self._prompts, self._shown, strict=True):
+            mark = CURRENT_MARK if self._is_current(index) else None
+            room = width - (mark.cell_length if mark is not None else 0)
+            if width > 0 and prompt.cell_length > room:
+                prompt = prompt.truncate(max(1, room), ellipsis=True)
+            prompts.append(prompt + mark if mark is not None else prompt)
+        options.set_options(Option(prompt) for prompt in prompts)
+        if self._shown and highlighted is not None:
+            options.highlighted = min(highlighted, len(self._shown) - 1)
 
     def action_move(self, step: int) -> None:
         options = self.query_one(OptionList)

@@ -280,7 +280,7 @@ class WeekDetailScreen(TableScreen):
         task = self._task_or_bell()
         if task is None or self.detail is None:
             return
-        items = reassign_items(self.detail.loads, task.assignee)
+        items = reassign_items(self.detail.loads)
         picker = PickerScreen(
             f"Give {task.key} to (load in {self.week})", items, current=task.assignee or NOBODY
         )
@@ -325,9 +325,9 @@ class WeekDetailScreen(TableScreen):
             self.notify(refusal.message, title="Not reassigned", severity="error", markup=False)
 
 
-def reassign_items(loads: Workload, current: str | None) -> list[tuple[str, str]]:
+def reassign_items(loads: Workload) -> list[tuple[str, str]]:
     """The reassign picker's people, most room first (`Ben Okafor · 12:00/40:00 · 30% · under
-    50%`), and `nobody` last."""
+    50%`), and `nobody` last (the picker marks who has the card as current)."""
 
     def ratio(row: WorkloadRow) -> float:
         cell = row.cells[0]
@@ -336,11 +336,10 @@ def reassign_items(loads: Workload, current: str | None) -> list[tuple[str, str]
     items = []
     for row in sorted(loads.rows, key=lambda r: (ratio(r), r.name.casefold())):
         cell = row.cells[0]
-        mark = " (has it)" if row.user == current else ""
         load = f"{cell_text(cell)} · {percent(cell.load, cell.capacity)}"
         items.append(
             (
-                f"{cut(row.name, 40)}{mark} · {load} · {band_text(cell.load, cell.capacity)}",
+                f"{cut(row.name, 40)} · {load} · {band_text(cell.load, cell.capacity)}",
                 row.user,
             )
         )

@@ -22,7 +22,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from tui_board.core.durations import format_duration, format_progress
+from tui_board.core.durations import OVER_MARK, format_duration, format_progress
 from tui_board.core.models import Task
 from tui_board.core.text import printable
 from tui_board.ui.plain_text import cut
@@ -37,6 +37,8 @@ TIMER_GLYPH = "⏱"
 MARKER = "▎"
 #: The cells an assignee keeps on a card's last line before the time gives way.
 WHO_ROOM = 6
+#: The cells an assignee keeps whatever else the line holds (`@so…`).
+WHO_MIN = 4
 
 
 @dataclass(frozen=True)
@@ -137,22 +139,29 @@ def paint_card(
     due = due_text(task, today)
     if done:
         due = due.lstrip("!")
-    right: list[tuple[str, Style | None]] = []
     over = task.estimate is not None and task.logged > task.estimate
+    who = f"@{task.assignee}" if task.assignee else "nobody"
+    # An assignee always keeps at least `@so…`; the time gives way to a readable one
+    # (`@soka…`) unless it is over its estimate: then it is shortened (`98:30!`, `!`)
+    # but its mark stays. The due date goes last.
+    keep = min(cell_len(who), WHO_MIN) if task.assignee else 0
+    if over:
+        short = f"{format_duration(task.logged)}{OVER_MARK}"
+        choices = [(spent, due, keep), (short, due, keep), (OVER_MARK, due, keep)]
+        choices.append((OVER_MARK, "", keep))
+    else:
+        choices = [(spent, due, min(cell_len(who), WHO_ROOM)), ("", due, keep), ("", "", keep)]
+    for spent, due, room in choices:
+        right_width = cell_len(spent) + cell_len(due) + (1 if spent and due else 0)
+        if right_width + (1 + room if room else 0) <= inner:
+            break
+    right: list[tuple[str, Style | None]] = []
     if spent:
         right.append((spent, styles.over_estimate if over else styles.muted))
     if due:
         if right:
             right.append((" ", None))
         right.append((due, styles.overdue if due.startswith("!") else styles.muted))
-    right_width = sum(cell_len(text) for text, _ in right)
-    who = f"@{task.assignee}" if task.assignee else "nobody"
-    # The due date always stays; the time gives way to a readable assignee (`@soka…`)
-    # unless it is over its estimate, and else only when it cannot fit at all.
-    who_room = 0 if over else min(cell_len(who), WHO_ROOM)
-    if right_width + (1 + who_room if who_room else 0) > inner and spent and due:
-        right = right[2:]
-        right_width = cell_len(due)
     who = cut(who, inner - right_width - 1) if right_width else cut(who, inner)
     space = inner - cell_len(who) - right_width
     last = line((who, styles.muted), (" " * max(space, 0), None), *right)

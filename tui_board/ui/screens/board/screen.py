@@ -115,6 +115,7 @@ class BoardScreen(BoardLive):
         display: none;
         width: 1fr;
         max-width: 40;
+        margin: 0 0 0 2;
     }
     BoardScreen.-filtering #board-filter {
         display: block;
@@ -521,7 +522,6 @@ class BoardScreen(BoardLive):
             return
         mine = None if self.state.only_login else me.login
         self.state.set_filter(only_login=mine)
-        self.refocus_shown()
         self.draw()
 
     def action_pick_project(self) -> None:

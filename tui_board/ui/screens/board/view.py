@@ -106,6 +106,9 @@ class BoardView(ModeScreen):
         self._focus_column = 0
         self._focus_key: str | None = None
         self._focus_row = 0
+        #: The focused card was hidden while no other card was shown: the first card
+        #: shown again takes the focus (a column the user chose stays, empty or not).
+        self._focus_lost = False
         #: The change feed is read up to here.
         self._seen_seq = 0
         #: Set once the first page of a big board is on the screen.
@@ -193,6 +196,7 @@ class BoardView(ModeScreen):
             state.set_filter(old.query, only_login=old.only_login)
             if old.project.key != message.project.key:
                 self._focus_column, self._focus_key, self._focus_row = 0, None, 0
+                self._focus_lost = False
         self.state = state
         self._wanted_project = state.project.key
         self.projects = message.projects
@@ -236,11 +240,17 @@ class BoardView(ModeScreen):
     # --- drawing ------------------------------------------------------------------------------
 
     def draw(self, column_ids: Iterable[int] | None = None) -> None:
-        """Show the state in the columns (all of them, or these), and the bar above."""
+        """Show the state in the columns (all of them, or these), and the bar above.
+
+        Every change on screen comes here, so the focus is kept on a shown card here:
+        see `keep_focus_shown`."""
         state = self.state
         if state is None:
             return
         wanted = set(column_ids) if column_ids is not None else None
+        before = self._focus_column
+        if self.keep_focus_shown() and wanted is not None:
+            wanted |= {self._views[before].column.id, self._views[self._focus_column].column.id}
         today = self.today
         timer = self.board_app.timer
         timer_key = timer.task if timer is not None else None
@@ -328,6 +338,7 @@ class BoardView(ModeScreen):
         self._focus_column = column
         self._focus_row = row
         self._focus_key = shown[row].key if shown else None
+        self._focus_lost = False
         self.draw({self._views[before].column.id, self._views[column].column.id})
         if before != column:
             self._scroll_to_focus()
@@ -370,38 +381,58 @@ class BoardView(ModeScreen):
     def apply_filter(self, query: str) -> None:
         if self.state is not None and query != self.state.query:
             self.state.set_filter(query)
-            self.refocus_shown()
             self.draw()
 
-    def refocus_shown(self) -> None:
-        """After the filter changed: when it hides the focused card, focus the shown card
-        nearest to it, in its column if it has one, else in the nearest column that has
-        one; when no card is shown, nothing has the focus."""
+    def keep_focus_shown(self) -> bool:
+        """When the focused card is no longer shown in its column (a filter hides it,
+        my own or someone else's change moved, reassigned or archived it, an undo took
+        it away), focus the shown card nearest to it: in its column if it has one, else
+        in the nearest column that has one. When no card is shown, nothing has the
+        focus, until a card is shown again. Returns whether the focused column changed."""
         state = self.state
         if state is None or not self._views:
-            return
-        column_id = self._views[self._focus_column].column.id
-        cards = state.cards(column_id)
+            return False
+        here = self._focus_column = max(0, min(self._focus_column, len(self._views) - 1))
+        column_id = self._views[here].column.id
+        shown = state.shown(column_id)
         key = self._focus_key
-        if key is not None and any(task.key == key for task in state.shown(column_id)):
-            return
-        place = next((i for i, task in enumerate(cards) if task.key == key), self._focus_row)
-        here = self._focus_column
+        if key is None and not self._focus_lost:
+            return False  # no card focused: a column the user went to, or a fresh board
+        if key is not None and _index_of(shown, key, self._focus_row) is not None:
+            self._focus_lost = False
+            return False
+        cards = state.cards(column_id)
+        place = _index_of(cards, key, self._focus_row) if key is not None else None
+        if place is None and shown:
+            # The card left the column: the one now at its place.
+            row = min(self._focus_row, len(shown) - 1)
+            self._focus_row, self._focus_key, self._focus_lost = row, shown[row].key, False
+            return False
+        if place is None:
+            place = self._focus_row
         order = sorted(range(len(self._views)), key=lambda index: (abs(index - here), index))
-        before = self._focus_column
         for index in order:
             column = self._views[index].column.id
             shown = state.shown(column)
             if shown:
                 row = _nearest(state.cards(column), shown, place)
                 self._focus_column, self._focus_row = index, row
-                self._focus_key = shown[row].key
+                self._focus_key, self._focus_lost = shown[row].key, False
                 break
         else:
-            self._focus_key = None
-            self._focus_row = 0
-        if before != self._focus_column:
-            self.call_after_refresh(self._scroll_to_focus)
+            # (the row kept: when the cards come back, the focus comes back near it)
+            self._focus_key, self._focus_row, self._focus_lost = None, place, True
+        if here == self._focus_column:
+            return False
+        self.call_after_refresh(self._scroll_to_focus)
+        return True
+
+
+def _index_of(cards: list[Task], key: str, guess: int) -> int | None:
+    """Where the card `key` is in `cards` (looked for first at `guess`)."""
+    if 0 <= guess < len(cards) and cards[guess].key == key:
+        return guess
+    return next((i for i, task in enumerate(cards) if task.key == key), None)
 
 
 def _nearest(cards: list[Task], shown: list[Task], place: int) -> int:
