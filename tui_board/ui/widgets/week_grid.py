@@ -23,6 +23,7 @@ shows the result in the same frame.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar, Literal
@@ -62,8 +63,17 @@ Move = Literal[
 ]
 
 
-def day_heading(day: date) -> str:
-    return f"{day:%a} {day.day}"
+def day_headings(days: Sequence[date], room: int = 6) -> list[str]:
+    """The week's column headings, in one form for every day: the longest of `Sun 29`,
+    `Su 29`, `29` in which each fits `room` characters (a longer one would push the
+    columns after it out of line, say `Sun 29` in a narrow grid)."""
+    forms = (
+        [f"{day:%a} {day.day}" for day in days],
+        [f"{day:%a}"[:2] + f" {day.day}" for day in days],
+        [str(day.day) for day in days],
+    )
+    fitting = (texts for texts in forms if all(len(text) <= room for text in texts))
+    return next(fitting, [text[:room] for text in forms[-1]])
 
 
 @dataclass
@@ -100,12 +110,17 @@ class GridColumns:
 
     @classmethod
     def fit(cls, width: int) -> GridColumns:
-        day, total = 7, 8
+        # Day columns of 8 where the tasks keep room: two spaces at least between two
+        # headings (`Sun 29  Mon 30`); else 7, else 6 (with short headings, `Su 29`).
+        day, total = 8, 8
         rest = width - 7 * day - total
+        if rest < 32:
+            day = 7
+            rest = width - 7 * day - total
         if rest < 16:
             day, total = 6, 7
             rest = width - 7 * day - total
-        project = 16 if rest >= 56 else 0
+        project = 16 if rest >= 52 else 0
         return cls(max(4, rest - project), project, day, total)
 
     @property
@@ -626,6 +641,8 @@ class WeekGrid(Widget, can_focus=True):
             parts.append((f"{'Project':<{columns.project - 1}} ", header))
         parts.append((label, header))
         segments = self._label(columns, parts, header)
+        room = columns.day - 1
+        headings = day_headings(state.days, room)
         for index, day in enumerate(state.days):
             if day == state.today:
                 style = self.ink("today")
@@ -635,7 +652,7 @@ class WeekGrid(Widget, can_focus=True):
                 style = header
             if index == state.cursor_day and state.rows:
                 style += Style(underline=True)
-            segments.append(Segment(f"{day_heading(day):>{columns.day - 1}}", style))
+            segments.append(Segment(f"{headings[index]:>{room}}", style))
             segments.append(Segment(" ", header))
         segments.append(Segment(f"{'Total':>{columns.total - 1}} ", header))
         return Strip(segments)

@@ -393,6 +393,17 @@ class TimesheetView(ModeScreen):
             return None
         return cell
 
+    def refuse_read_only(self) -> bool:
+        """True (with a bell and the reason on the line) when the week shown cannot be
+        changed: submitted, approved, or locked."""
+        state = self.sheet
+        reason = state.read_only_reason() if state is not None else None
+        if reason is None:
+            return False
+        self.app.bell()
+        self.notice(f"{reason[:1].upper()}{reason[1:]}.", "warning")
+        return True
+
     def store_in_cell(
         self,
         kind: WriteKind,
