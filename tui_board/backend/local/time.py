@@ -218,7 +218,8 @@ class TimeService(ServiceBase):
             entry.updated = now
         s.add(entry)
         s.flush()
-        self._record(s, actor, "entry", key, "set", data)
+        # The entry's version: a screen that holds it knows the change already.
+        self._record(s, actor, "entry", key, "set", {**data, "version": entry.version})
         return self._entry_record(s, entry, owner.login, trow)
 
     def _entry_record(self, s: Session, row: TimeEntryRow, login: str, trow: TaskRow) -> TimeEntry:

@@ -215,6 +215,10 @@ class WeekGrid(Widget, can_focus=True):
 
         text: str
 
+    class NeedsRow(Message):
+        """A duration was typed on a week without rows: there is no cell to put it in
+        (the digit does nothing else: digits never switch screens here)."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.state: WeekGridState | None = None
@@ -312,14 +316,24 @@ class WeekGrid(Widget, can_focus=True):
             return False
         if self.edit is not None:
             return True
-        return self.starts_edit(character)
+        # A duration's first character is the grid's, rows or not: a digit typed on an
+        # empty week must not reach the app's `1`/`2`/`3` (another screen).
+        return self.starts_duration(character)
+
+    def starts_duration(self, character: str | None) -> bool:
+        """Whether this character begins a duration (on the week that holds today,
+        `.` too: `.5`)."""
+        if character is None:
+            return False
+        if character in EDIT_STARTERS:
+            return True
+        state = self.state
+        return character == "." and state is not None and state.today in state.days
 
     def starts_edit(self, character: str | None) -> bool:
         """Whether typing this character on the grid starts editing the cursor's cell."""
         state = self.state
-        if state is None or not state.rows or character is None:
-            return False
-        return character in EDIT_STARTERS or (character == "." and state.today in state.days)
+        return state is not None and bool(state.rows) and self.starts_duration(character)
 
     # --- moving ---------------------------------------------------------------------------
 
@@ -442,6 +456,14 @@ class WeekGrid(Widget, can_focus=True):
         that is neither says what to type."""
         character = event.character if event.is_printable else None
         edit = self.edit
+        if edit is None and self.starts_duration(character) and not self.starts_edit(character):
+            event.stop()
+            event.prevent_default()
+            if self.state is None:
+                self.app.bell()  # the week is on its way
+            else:
+                self.post_message(self.NeedsRow())
+            return
         if character is None or (edit is None and not self.starts_edit(character)):
             binding = self.screen.active_bindings.get(event.key)
             if binding is not None and not binding.binding.priority:
