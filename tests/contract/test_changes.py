@@ -318,7 +318,9 @@ def test_private_changes_are_for_those_who_may_see_that_persons_time(world: Worl
     start -= 1  # from mia's first change on (the task's creation is public)
     whole = world.ada.changes_since(start)
     assert [(c.entity, c.action) for c in whole] == MIAS_CHANGES
-    assert whole[0].data == {"user": "mia", "day": "2026-11-25", "minutes": 90, "was": 0}
+    assert whole[0].data == {
+        "user": "mia", "day": "2026-11-25", "minutes": 90, "was": 0, "version": 1,
+    }  # fmt: skip
     assert whole[2].data == {"user": "mia", "week": str(NEXT_WEEK)}
     for insider in (world.mia, world.lee):  # herself, her team's lead
         assert insider.changes_since(start) == whole

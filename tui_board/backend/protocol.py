@@ -210,9 +210,13 @@ class Backend(Protocol):
         ...
 
     @writes
-    def copy_week_rows(self, source: IsoWeek, target: IsoWeek) -> list[TaskRef]:
+    def copy_week_rows(
+        self, source: IsoWeek, target: IsoWeek, *, first_day: int = 0
+    ) -> list[TaskRef]:
         """Add to `target` the rows of `source` (its added rows and the tasks with time
-        on them), not their time; returns the rows added."""
+        on them, the weeks' days counted from `first_day`: 0 Monday .. 6 Sunday), not
+        their time; returns the rows added: only those `target` did not show already
+        (a task added to it, or with time on it, is left as it is)."""
         ...
 
     @reads

@@ -218,7 +218,8 @@ class TimeService(ServiceBase):
             entry.updated = now
         s.add(entry)
         s.flush()
-        self._record(s, actor, "entry", key, "set", data)
+        # The entry's version: a screen that holds it knows the change already.
+        self._record(s, actor, "entry", key, "set", {**data, "version": entry.version})
         return self._entry_record(s, entry, owner.login, trow)
 
     def _entry_record(self, s: Session, row: TimeEntryRow, login: str, trow: TaskRow) -> TimeEntry:
@@ -335,18 +336,19 @@ class TimeService(ServiceBase):
                     s, actor, "week_row", key, "delete", {"user": actor.login, "week": str(week)}
                 )
 
-    def copy_week_rows(self, source: IsoWeek, target: IsoWeek) -> list[TaskRef]:
+    def copy_week_rows(
+        self, source: IsoWeek, target: IsoWeek, *, first_day: int = 0
+    ) -> list[TaskRef]:
+        source_days, target_days = source.days(first_day), target.days(first_day)
         with self.db.write() as s:
             actor = self._actor(s)
             pinned = select(WeekRowRow.task_id).where(
                 WeekRowRow.user_id == actor.user_id, WeekRowRow.week == str(source)
             )
-            logged = select(TimeEntryRow.task_id).where(
-                TimeEntryRow.user_id == actor.user_id,
-                TimeEntryRow.day >= source.monday(),
-                TimeEntryRow.day <= source.sunday(),
-            )
-            ids = set(s.exec(pinned).all()) | set(s.exec(logged).all())
+            ids = set(s.exec(pinned).all())
+            ids |= self._logged_on(s, actor, source_days)
+            # A task with time on the target week is one of its rows already.
+            ids -= self._logged_on(s, actor, target_days)
             tasks = [
                 t
                 for t in s.exec(select(TaskRow).where(col(TaskRow.id).in_(ids))).all()
@@ -354,6 +356,16 @@ class TimeService(ServiceBase):
             ]
             added = self._add_rows(s, actor, target, tasks)
             return [self._task_ref(s, t) for t in added]
+
+    @staticmethod
+    def _logged_on(s: Session, actor: Actor, days: list[date]) -> set[int]:
+        """The ids of the tasks I logged time on from the first of `days` to the last."""
+        logged = select(TimeEntryRow.task_id).where(
+            TimeEntryRow.user_id == actor.user_id,
+            TimeEntryRow.day >= days[0],
+            TimeEntryRow.day <= days[-1],
+        )
+        return set(s.exec(logged).all())
 
     def _add_rows(
         self, s: Session, actor: Actor, week: IsoWeek, tasks: list[TaskRow]

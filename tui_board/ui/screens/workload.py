@@ -22,11 +22,13 @@ from textual.widgets import Label, Static
 
 import tui_board.core.workload as workload_rules
 from tui_board.core.models import (
+    Change,
     Workload,
 )
 from tui_board.core.weeks import IsoWeek
 from tui_board.core.workload import BANDS
 from tui_board.ui.dialogs import PickerScreen
+from tui_board.ui.feed import FollowsFeed
 from tui_board.ui.plain_text import plain_text
 from tui_board.ui.screens.approvals import ApprovalsScreen
 from tui_board.ui.screens.help import HelpScreen, KeyRow
@@ -89,7 +91,7 @@ class RulesHelpScreen(HelpScreen):
         )
 
 
-class WorkloadScreen(ModeScreen):
+class WorkloadScreen(FollowsFeed, ModeScreen):
     TITLE = "Workload"
     BINDING_GROUP_TITLE = "Workload"
     AUTO_FOCUS = ""
@@ -164,6 +166,8 @@ class WorkloadScreen(ModeScreen):
         """How many submitted weeks I may review."""
 
         count: int
+        #: The change feed's position before they were counted (None: not asked).
+        seq: int | None = None
 
     @dataclass
     class LoadFailed(Message):
@@ -256,21 +260,31 @@ class WorkloadScreen(ModeScreen):
         self._show_summary()
         backend = self.board_app.backend
         if backend is not None:  # after the grid's first frame: it need not wait for this
-            self.call_after_refresh(self._count_waiting, backend)
+            self.call_after_refresh(self._count_waiting, backend, self._feed_seq is None)
 
     @work(thread=True, exclusive=True, group="workload-waiting")
-    def _count_waiting(self, backend: Backend) -> None:
+    def _count_waiting(self, backend: Backend, with_seq: bool = True) -> None:
         try:
+            # Before the count: a week submitted after it is news in the feed.
+            seq = backend.last_change() if with_seq else None
             me = backend.me()
             submitted = [s.user for s in backend.list_week_states(state="submitted")]
         except Exception:  # the summary just leaves the count out; `v` reports errors
             return
-        self.post_message(self.Waiting(weeks_waiting(submitted, me.login)))
+        self.post_message(self.Waiting(weeks_waiting(submitted, me.login), seq))
 
     @on(Waiting)
     def _got_waiting(self, message: Waiting) -> None:
+        if message.seq is not None:
+            self.follow_feed(message.seq)  # "N weeks to approve" follows the feed
         self.waiting = message.count
         self._show_summary()
+
+    def feed_changed(self, changes: list[Change], complete: bool) -> None:
+        """A week submitted, approved, rejected or reopened elsewhere: count again."""
+        backend = self.board_app.backend
+        if backend is not None and (not complete or any(c.entity == "week" for c in changes)):
+            self._count_waiting(backend, with_seq=False)
 
     def _show_summary(self) -> None:
         figures = self.grid.workload

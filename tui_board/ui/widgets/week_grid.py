@@ -23,6 +23,7 @@ shows the result in the same frame.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar, Literal
@@ -63,8 +64,17 @@ Move = Literal[
 ]
 
 
-def day_heading(day: date) -> str:
-    return f"{day:%a} {day.day}"
+def day_headings(days: Sequence[date], room: int = 6) -> list[str]:
+    """The week's column headings, in one form for every day: the longest of `Sun 29`,
+    `Su 29`, `29` in which each fits `room` characters (a longer one would push the
+    columns after it out of line, say `Sun 29` in a narrow grid)."""
+    forms = (
+        [f"{day:%a} {day.day}" for day in days],
+        [f"{day:%a}"[:2] + f" {day.day}" for day in days],
+        [str(day.day) for day in days],
+    )
+    fitting = (texts for texts in forms if all(len(text) <= room for text in texts))
+    return next(fitting, [text[:room] for text in forms[-1]])
 
 
 def other_week_mark(week: str, width: int) -> str:
@@ -107,12 +117,17 @@ class GridColumns:
 
     @classmethod
     def fit(cls, width: int) -> GridColumns:
-        day, total = 7, 8
+        # Day columns of 8 where the tasks keep room: two spaces at least between two
+        # headings (`Sun 29  Mon 30`); else 7, else 6 (with short headings, `Su 29`).
+        day, total = 8, 8
         rest = width - 7 * day - total
+        if rest < 32:
+            day = 7
+            rest = width - 7 * day - total
         if rest < 16:
             day, total = 6, 7
             rest = width - 7 * day - total
-        project = 16 if rest >= 56 else 0
+        project = 16 if rest >= 52 else 0
         return cls(max(4, rest - project), project, day, total)
 
     @property
@@ -206,6 +221,10 @@ class WeekGrid(Widget, can_focus=True):
         """A character that does nothing on a cell: what to type instead."""
 
         text: str
+
+    class NeedsRow(Message):
+        """A duration was typed on a week without rows: there is no cell to put it in
+        (the digit does nothing else: digits never switch screens here)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -304,14 +323,24 @@ class WeekGrid(Widget, can_focus=True):
             return False
         if self.edit is not None:
             return True
-        return self.starts_edit(character)
+        # A duration's first character is the grid's, rows or not: a digit typed on an
+        # empty week must not reach the app's `1`/`2`/`3` (another screen).
+        return self.starts_duration(character)
+
+    def starts_duration(self, character: str | None) -> bool:
+        """Whether this character begins a duration (on the week that holds today,
+        `.` too: `.5`)."""
+        if character is None:
+            return False
+        if character in EDIT_STARTERS:
+            return True
+        state = self.state
+        return character == "." and state is not None and state.today in state.days
 
     def starts_edit(self, character: str | None) -> bool:
         """Whether typing this character on the grid starts editing the cursor's cell."""
         state = self.state
-        if state is None or not state.rows or character is None:
-            return False
-        return character in EDIT_STARTERS or (character == "." and state.today in state.days)
+        return state is not None and bool(state.rows) and self.starts_duration(character)
 
     # --- moving ---------------------------------------------------------------------------
 
@@ -434,6 +463,14 @@ class WeekGrid(Widget, can_focus=True):
         that is neither says what to type."""
         character = event.character if event.is_printable else None
         edit = self.edit
+        if edit is None and self.starts_duration(character) and not self.starts_edit(character):
+            event.stop()
+            event.prevent_default()
+            if self.state is None:
+                self.app.bell()  # the week is on its way
+            else:
+                self.post_message(self.NeedsRow())
+            return
         if character is None or (edit is None and not self.starts_edit(character)):
             binding = self.screen.active_bindings.get(event.key)
             if binding is not None and not binding.binding.priority:
@@ -633,6 +670,8 @@ class WeekGrid(Widget, can_focus=True):
             parts.append((f"{'Project':<{columns.project - 1}} ", header))
         parts.append((label, header))
         segments = self._label(columns, parts, header)
+        room = columns.day - 1
+        headings = day_headings(state.days, room)
         for index, day in enumerate(state.days):
             if day == state.today:
                 style = self.ink("today")
@@ -642,7 +681,7 @@ class WeekGrid(Widget, can_focus=True):
                 style = header
             if index == state.cursor_day and state.rows:
                 style += Style(underline=True)
-            segments.append(Segment(f"{day_heading(day):>{columns.day - 1}}", style))
+            segments.append(Segment(f"{headings[index]:>{room}}", style))
             segments.append(Segment(" ", header))
         segments.append(Segment(f"{'Total':>{columns.total - 1}} ", header))
         return Strip(segments)

@@ -24,10 +24,21 @@ class TimesheetAnswers(TimesheetView):
     """The timesheet, showing what the store made of my writes."""
 
     def show_undone(self, change: Undoable | None) -> None:
-        """Read the week again, the cursor on the cell an undo changed."""
+        """Read the week again, the cursor on the cell an undo changed; the line under
+        the grid says what the undo did (not what the change undone said: "u undoes
+        it"), or nothing when it was refused (the notification says why)."""
         cell = change.cell if isinstance(change, TimerChange) else change
         if isinstance(cell, CellChange):
             self._focus_after_load = (cell.task, cell.day)
+        self._notice = None
+        history = self.board_app.history
+        if change is not None and change is history.next_redo():  # an undo
+            redo = (self.keys_for("redo") or "U").split(" / ")[0]
+            self._notice = (f"Undone: {change.what}; {redo} redoes it.", "ok")
+        elif change is not None and change is history.next_undo():  # a redo
+            undo = (self.keys_for("undo") or "u").split(" / ")[0]
+            self._notice = (f"Redone: {change.what}; {undo} undoes it again.", "ok")
+        self._draw_line()
         super().show_undone(change)
 
     def write_stored(self, write: Write[Any], result: Any) -> None:

@@ -217,6 +217,8 @@ class TimesheetEntry(TimesheetAnswers):
         if self.sheet is None or self.board_app.backend is None:
             self.app.bell()
             return
+        if self.refuse_read_only():
+            return
         self._list_tasks_once(then="pick")
 
     def _pick_task(self) -> None:

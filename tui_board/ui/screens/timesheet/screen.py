@@ -265,6 +265,8 @@ class TimesheetScreen(TimesheetEntry):
         if state is None or key is None:
             self.app.bell()
             return
+        if self.refuse_read_only():
+            return
         if state.has_time(key):
             self.app.bell()
             self.notice(f"{key} has time this week: clear its cells first.", "warning")
@@ -300,14 +302,18 @@ class TimesheetScreen(TimesheetEntry):
         if state is None or self.board_app.backend is None:
             self.app.bell()
             return
+        if self.refuse_read_only():
+            return
         week = state.week
         last = week.shift(-1)
+        first_day = state.days[0].weekday()  # the weeks as shown
 
         def copy() -> None:
             what = f"copy week {last.week}'s rows"
 
             def send(backend: Backend, _version: int | None) -> Outcome:
-                refs = backend.copy_week_rows(last, week)
+                # Only the rows the week did not show: the count and `u` are right.
+                refs = backend.copy_week_rows(last, week, first_day=first_day)
                 if not refs:
                     note = f"Week {last.week}'s rows are all on week {week.week} already."
                     return Outcome(note=note)

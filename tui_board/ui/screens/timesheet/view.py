@@ -3,12 +3,18 @@ and moving the cursor and the week.
 
 Weeks are read in a worker; the cursor stays on its task and day. A read that may miss
 one of my writes is made again once they are answered (`ModeScreen.read_is_current`).
+
+The week follows the change feed while it is shown (`FollowsFeed`): time logged from the
+shell or another terminal, rows, the week's state, time off, a lock, a task renamed on
+it; the week is read again, the cursor where it was. Not while a cell is being typed
+into, the prompt line is open or a dialog is over the screen: then once they close.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import on, work
@@ -21,9 +27,10 @@ from textual.worker import get_current_worker
 
 from tui_board.backend.undo import cell_change
 from tui_board.core.durations import format_duration
-from tui_board.core.models import Timer, WeekSheet
+from tui_board.core.models import Change, Timer, WeekSheet
 from tui_board.core.text import printable
 from tui_board.core.weeks import IsoWeek
+from tui_board.ui.feed import FollowsFeed
 from tui_board.ui.plain_text import PASSAGE, cut, plain_text
 from tui_board.ui.screens.mode import ModeScreen, ReadMark
 from tui_board.ui.screens.timesheet.writes import Outcome, SheetWrite, WriteKind
@@ -44,7 +51,7 @@ DASH = "\u2013"
 PROMPT = "\u203a"
 
 
-class TimesheetView(ModeScreen):
+class TimesheetView(FollowsFeed, ModeScreen):
     """My week as a grid, read from the store."""
 
     DATA = "the week"
@@ -62,6 +69,9 @@ class TimesheetView(ModeScreen):
         mark: ReadMark
         #: Project names by key, when they were read too (the first time).
         projects: dict[str, str] | None = None
+        #: The change feed's position before the read, when it was asked (the first
+        #: time: the feed is followed from there on).
+        seq: int | None = None
 
     # --- state ---------------------------------------------------------------------------
 
@@ -85,6 +95,9 @@ class TimesheetView(ModeScreen):
         self._comment_cell: Cell | None = None
         #: The screen left its mode (not just a dialog over it): read the week on return.
         self._away = False
+        #: The change feed showed a change of the week while it could not be read again
+        #: (a cell being typed into, the prompt line or a dialog open).
+        self._feed_stale = False
         self._grid = WeekGrid(id="timesheet-grid")
 
     def compose(self) -> ComposeResult:
@@ -120,6 +133,7 @@ class TimesheetView(ModeScreen):
         self._away = False
         if self._prompt is None:
             self.grid.focus()
+        self._catch_up()
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -133,7 +147,8 @@ class TimesheetView(ModeScreen):
         if self.week is None:
             self.week = IsoWeek.holding(self.today, self.board_app.config.first_day)
         first_day = self.board_app.config.first_day
-        self._read_week(backend, self.week, first_day, mark, not self.project_names)
+        with_seq = not self.feed_followed
+        self._read_week(backend, self.week, first_day, mark, not self.project_names, with_seq)
 
     @work(thread=True, exclusive=True, group="timesheet-week")
     def _read_week(
@@ -143,9 +158,13 @@ class TimesheetView(ModeScreen):
         first_day: int,
         mark: ReadMark,
         with_projects: bool,
+        with_seq: bool = False,
     ) -> None:
         worker = get_current_worker()
         try:
+            # Before the reads: a change after it is seen again (once, at first: then
+            # the feed's own reads keep its place, and a week switch costs no request).
+            seq = backend.last_change() if with_seq else None
             sheet = backend.week(week, first_day=first_day)
             projects = None
             if with_projects:
@@ -155,7 +174,7 @@ class TimesheetView(ModeScreen):
                 self.post_message(self.LoadFailed(describe_error(error)))
             return
         if not worker.is_cancelled:
-            self.post_message(self.WeekLoaded(sheet, week, mark, projects))
+            self.post_message(self.WeekLoaded(sheet, week, mark, projects, seq))
 
     @on(WeekLoaded)
     def _week_loaded(self, message: WeekLoaded) -> None:
@@ -166,6 +185,8 @@ class TimesheetView(ModeScreen):
         me = self.board_app.me
         if me is None:
             return
+        if message.seq is not None:
+            self.follow_feed(message.seq)
         if message.projects:
             self.project_names = message.projects
             self.grid.project_names = message.projects
@@ -195,6 +216,74 @@ class TimesheetView(ModeScreen):
         self._draw_week()
         if self._prompt is None and not isinstance(self.app.focused, Input):
             grid.focus()
+
+    # --- other people's (and other processes') changes ----------------------------------------
+
+    @property
+    def feed_followed(self) -> bool:
+        return self._feed_seq is not None
+
+    def feed_paused(self) -> bool:
+        return bool(self.writes_pending)  # their answers read the week again if need be
+
+    def feed_changed(self, changes: list[Change], complete: bool) -> None:
+        """Read the week again when a change touches it (every change, after a gap)."""
+        me = self.board_app.me
+        if me is not None and any(c.entity == "timer" and c.entity_id == me.login for c in changes):
+            self.board_app.refresh_timer()  # started or stopped from the shell, say
+        if self.sheet is None:
+            return
+        if complete and not any(self.touches_week(change) for change in changes):
+            return
+        self._feed_stale = True
+        self._catch_up()
+
+    def touches_week(self, change: Change) -> bool:
+        """Whether a change is of what the week shown holds, and not shown yet: my time
+        on its days, its rows, its state, my time off, a lock, a task on it, my own
+        settings."""
+        state, me = self.sheet, self.board_app.me
+        if state is None or me is None:
+            return False
+        login, week, data = me.login, str(state.week), change.data
+        match change.entity:
+            case "entry":
+                if data.get("user") != login or not _day_in(data.get("day"), state.days):
+                    return False
+                # My own writes' changes: the sheet holds the entry as they left it.
+                held = state.entry(change.entity_id, date.fromisoformat(data["day"]))
+                if change.action == "delete":
+                    return held is not None
+                return held is None or held.version != data.get("version")
+            case "week_row":
+                if data.get("user") != login or data.get("week") != week:
+                    return False
+                shown = any(row.key == change.entity_id for row in state.rows)
+                return shown != (change.action == "create")
+            case "week":
+                return change.entity_id == f"{login}/{week}"
+            case "time_off" | "user":
+                return change.entity_id == login
+            case "lock":
+                return True
+            case "task":  # renamed or archived (time others logged on it is not mine)
+                return change.action != "logged" and any(
+                    row.key == change.entity_id for row in state.rows
+                )
+        return False
+
+    def _catch_up(self) -> None:
+        """Read the week again if the feed changed it, unless the user is typing in a
+        cell or the prompt line, or a dialog is open (then when they close)."""
+        if not self._feed_stale or self.sheet is None:
+            return
+        if self.grid.editing or self._prompt is not None or self.app.screen is not self:
+            return
+        self._feed_stale = False
+        if self.writes_pending:
+            self.reload_after_writes()
+        else:
+            self.load()
 
     # --- drawing -----------------------------------------------------------------------------
 
@@ -313,11 +402,18 @@ class TimesheetView(ModeScreen):
         if self.grid.editing:
             self._notice = None
         self._draw_week()
+        self._catch_up()  # a cell stored or left: a change seen meanwhile is shown now
 
     @on(WeekGrid.Refused)
     def _grid_refused(self, message: WeekGrid.Refused) -> None:
         self.app.bell()
         self.notice(f"{message.reason[:1].upper()}{message.reason[1:]}.", "warning")
+
+    @on(WeekGrid.NeedsRow)
+    def _grid_needs_row(self) -> None:
+        self.app.bell()
+        add, quick = self.keys_for("add_row") or "a", self.keys_for("quick_entry") or "i"
+        self.notice(f"Add a row first: {add} (or {quick} for quick entry).", "warning")
 
     @on(WeekGrid.Hint)
     def _grid_hint(self, message: WeekGrid.Hint) -> None:
@@ -372,6 +468,7 @@ class TimesheetView(ModeScreen):
         self._leave_lines(LINE_LINES)
         self.grid.focus()
         self._draw_line()
+        self._catch_up()
 
     def _leave_lines(self, count: int) -> None:
         """Keep `count` lines under the grid (the line, and the prompt when open)."""
@@ -400,6 +497,17 @@ class TimesheetView(ModeScreen):
             self.notice(f"{reason[:1].upper()}{reason[1:]}.", "warning")
             return None
         return cell
+
+    def refuse_read_only(self) -> bool:
+        """True (with a bell and the reason on the line) when the week shown cannot be
+        changed: submitted, approved, or locked."""
+        state = self.sheet
+        reason = state.read_only_reason() if state is not None else None
+        if reason is None:
+            return False
+        self.app.bell()
+        self.notice(f"{reason[:1].upper()}{reason[1:]}.", "warning")
+        return True
 
     def store_in_cell(
         self,
@@ -443,3 +551,11 @@ class TimesheetView(ModeScreen):
         if self.board_app.backend is not None:
             self._notice = None
             self.load_week(IsoWeek.holding(self.today, self.board_app.config.first_day))
+
+
+def _day_in(day: object, days: Sequence[date]) -> bool:
+    """Whether a change's day (`2026-11-25`) is one of `days`."""
+    try:
+        return isinstance(day, str) and date.fromisoformat(day) in days
+    except ValueError:
+        return False
