@@ -31,7 +31,7 @@ from tui_board.ui import app as app_module
 from tui_board.ui.app import BoardApp, make_app
 from tui_board.ui.dialogs.task_detail import TaskDetailScreen
 from tui_board.ui.dialogs.task_form import TaskForm
-from tui_board.ui.read_only import READ_ONLY
+from tui_board.ui.read_only import READ_ONLY, server_away
 from tui_board.ui.screens.board import BoardScreen
 from tui_board.ui.screens.board.live import BoardLive
 from tui_board.ui.widgets.top_bar import TopBar
@@ -363,7 +363,7 @@ async def test_an_edit_and_a_comment_keep_what_was_typed_when_they_cannot_be_sto
             assert "Not stored" in str(form.query_one(".dialog--error", Label).render())
             assert t.admin.get_task("WEB-1").title == "Fix login"
             t.restart()
-            await wait_for(pilot, lambda: app.link == "")
+            await wait_for(pilot, lambda: app.link == "" and not server_away(app.backend))
             await pilot.press("enter")
             await wait_for(pilot, lambda: app.screen is detail and not detail.writes_pending)
             assert detail.card.title == "Fix login!"
@@ -390,7 +390,7 @@ async def type_text(pilot: Pilot[None], text: str) -> None:
 
 
 async def wait_for(
-    pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 10.0
+    pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 20.0
 ) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
