@@ -19,7 +19,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from tui_board.core.durations import format_duration
 from tui_board.core.models import UNSET, Task, TaskPatch, TimeEntry, Timer, WeekState
@@ -69,6 +69,19 @@ class Undoable:
         return None
 
 
+class _AtItsVersion:
+    """A change whose own `version` field is the version it expects its subject at."""
+
+    version: int
+
+    @property
+    def version_now(self) -> int:
+        return self.version
+
+    def at_version(self, version: int) -> Undoable:
+        return cast(Undoable, replace(cast(Any, self), version=version))
+
+
 @dataclass(frozen=True)
 class Undone:
     """What an undo (or a redo) stored: the records as they are now, and the change
@@ -86,7 +99,7 @@ class Undone:
 
 
 @dataclass(frozen=True)
-class CardChange(Undoable):
+class CardChange(_AtItsVersion, Undoable):
     """A card's fields, its column and place, or its being archived, before and after.
 
     `before` and `after` name the same fields: `column_id` with `index` (a move), any
@@ -106,13 +119,6 @@ class CardChange(Undoable):
 
     def changed_since(self, message: str) -> str:
         return f"{self.key} was changed since (here or elsewhere)"
-
-    @property
-    def version_now(self) -> int:
-        return self.version
-
-    def at_version(self, version: int) -> Undoable:
-        return replace(self, version=version)
 
     def undo(self, backend: Backend) -> Undone:
         task = put_card(backend, self.key, self.version, self.before)
@@ -181,7 +187,7 @@ def card_archived(what: str, after: Task, index: int | None = None) -> CardChang
 
 
 @dataclass(frozen=True)
-class CellChange(Undoable):
+class CellChange(_AtItsVersion, Undoable):
     """A timesheet cell's minutes and comment, before and after. `version` is the
     cell's version now (0: it has no entry)."""
 
@@ -201,13 +207,6 @@ class CellChange(Undoable):
     def changed_since(self, message: str) -> str:
         whose = f"{self.user}'s time" if self.user else "the time"
         return f"{whose} on {self.task} for {self.day:%a %d %b} was changed since"
-
-    @property
-    def version_now(self) -> int:
-        return self.version
-
-    def at_version(self, version: int) -> Undoable:
-        return replace(self, version=version)
 
     def undo(self, backend: Backend) -> Undone:
         minutes, comment = self.before
@@ -288,7 +287,7 @@ class RowsChange(Undoable):
 
 
 @dataclass(frozen=True)
-class ReviewChange(Undoable):
+class ReviewChange(_AtItsVersion, Undoable):
     """A reviewed week's state (and note), before and after; `version` is the week
     state's version now."""
 
@@ -303,13 +302,6 @@ class ReviewChange(Undoable):
     @property
     def subject(self) -> tuple[object, ...]:
         return ("week", self.login, self.week)
-
-    @property
-    def version_now(self) -> int:
-        return self.version
-
-    def at_version(self, version: int) -> Undoable:
-        return replace(self, version=version)
 
     def undo(self, backend: Backend) -> Undone:
         state, note = self.before

@@ -147,14 +147,7 @@ class WeekService(TimeService):
             "draft": ("submitted", "approved", "rejected"),
         }[state]
         with self.db.write() as s:
-            actor = self._actor(s)
-            owner = self._user_row(s, login)
-            team = self._team_name(s, owner.team_id)
-            require(
-                can_review_week(actor, owner.login, team),
-                OWN_WEEK if owner.login == actor.login else f"you may not review {login}'s weeks",
-            )
-            row = self._week_state_row(s, owner, str(week))
+            actor, owner, row = self._reviewed(s, login, week)
             if row.state not in allowed_from:
                 raise Invalid(f"{login}'s week {week} is {row.state}; it cannot become {state}")
             return self._set_week_state(s, actor, owner, row, state, actor.user_id, note)
@@ -168,14 +161,7 @@ class WeekService(TimeService):
             note, "a note saying why", limit=NOTE_LIMIT, multiline=True, required=False
         )
         with self.db.write() as s:
-            actor = self._actor(s)
-            owner = self._user_row(s, login)
-            team = self._team_name(s, owner.team_id)
-            require(
-                can_review_week(actor, owner.login, team),
-                OWN_WEEK if owner.login == actor.login else f"you may not review {login}'s weeks",
-            )
-            row = self._week_state_row(s, owner, str(week))
+            actor, owner, row = self._reviewed(s, login, week)
             if row.version != version:
                 raise Conflict(
                     f"{login}'s week {week} was changed since (it is {row.state} now)",
@@ -209,6 +195,19 @@ class WeekService(TimeService):
                     )
             reviewer = actor.user_id if state in ("approved", "rejected") else None
             return self._set_week_state(s, actor, owner, row, state, reviewer, note)
+
+    def _reviewed(
+        self, s: Session, login: str, week: IsoWeek
+    ) -> tuple[Actor, UserRow, WeekStateRow]:
+        """Who asks, whose week and its state row, for a review: refused unless the
+        one asking may review that person's weeks (never their own)."""
+        actor = self._actor(s)
+        owner = self._user_row(s, login)
+        require(
+            can_review_week(actor, owner.login, self._team_name(s, owner.team_id)),
+            OWN_WEEK if owner.login == actor.login else f"you may not review {login}'s weeks",
+        )
+        return actor, owner, self._week_state_row(s, owner, str(week))
 
     def _week_state_row(self, s: Session, owner: UserRow, week: str) -> WeekStateRow:
         row = s.exec(
