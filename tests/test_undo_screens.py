@@ -228,3 +228,33 @@ async def test_a_card_restored_from_the_archive_view_is_archived_again_by_undo(
         await quiet_down(app, pilot)
         assert not backend.get_task("APP-3").archived
         assert not any(n.startswith("Cannot undo") for n in notices(app))
+
+
+async def test_u_while_the_change_is_still_being_stored_waits_for_it(
+    config: Config, clock: Clock
+) -> None:
+    """Another process holds the file's write lock: the move waits in the writer, and `u`
+    says so instead of undoing an older change (or nothing)."""
+    import sqlite3
+
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        backend = backend_for(config, clock=clock)
+        blocker = sqlite3.connect(config.db, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("L")
+            await pilot.pause(0.2)
+            assert app.writer.busy()
+            await pilot.press("u")
+            await pilot.pause()
+            assert "Your last change is still being stored: undo it in a moment." in notices(app)
+        finally:
+            blocker.execute("COMMIT")
+            blocker.close()
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").column == "To do"
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").column == "Backlog"

@@ -421,6 +421,9 @@ class BoardApp(App[None], inherit_bindings=False):
         if not isinstance(screen, SendsWrites):
             self.notify("Close this dialog first, then undo.", severity="warning")
             return
+        if self.writer.busy():  # the change to undo may be the one still on its way
+            self.notify("Your last change is still being stored: undo it in a moment.")
+            return
         change = self.history.take(redo)
         if change is None:
             self.notify("Nothing to redo." if redo else "Nothing to undo in this session.")
