@@ -302,7 +302,7 @@ class BoardLive(BoardView):
             or self.state is None
             or self._polling
             or self.writes_pending
-            or self not in self.app.screen_stack
+            or self.app.screen is not self  # a dialog on top: caught up once it closes
         ):
             return
         self._polling = True
