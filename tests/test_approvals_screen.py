@@ -116,6 +116,14 @@ async def test_reject_with_a_note(demo_config: Config) -> None:
         notes = str(screen.query_one("#approvals-week-head").render())
         assert "Note: Friday is missing" in notes
         assert all(key.startswith("dwalsh/") for key in keys(screen))
+    # submitted again, the lead sees the note as the one it was sent back with
+    ui.backend_for(demo_config, "dwalsh").submit_week(IsoWeek(2026, 19))
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_queue(app, pilot)
+        await select(app, pilot, screen, "dwalsh/2026-W19")
+        notes = str(screen.query_one("#approvals-week-head").render())
+        assert "Sent back before with: Friday is missing" in notes
 
 
 async def test_escape_cancels_a_rejection(demo_config: Config) -> None:

@@ -416,7 +416,9 @@ def week_heading(week: QueuedWeek) -> list[str]:
         head += " · yours: another admin or a lead reviews it"
     lines = [head]
     if state.note:
-        lines.append(f"Note: {cut(state.note, PASSAGE)}")
+        # A week sent back and submitted again keeps the note it was sent back with.
+        said = "Note" if state.state == "rejected" else "Sent back before with"
+        lines.append(f"{said}: {cut(state.note, PASSAGE)}")
     if week.sheet.time_off:
         lines.append(f"Time off: {time_off_text(week.sheet.time_off)}")
     if not week.sheet.own_entries:
