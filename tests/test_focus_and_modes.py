@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
-from textual.pilot import Pilot
 
 from tests.ui_helpers import (  # noqa: F401  (fixtures)
     SIZE,
@@ -17,6 +16,7 @@ from tests.ui_helpers import (  # noqa: F401  (fixtures)
     anyio_backend,
     app_for,
     backend_for,
+    board_demo_config,
     copy_store,
     demo_template,
     frame_text,
@@ -25,9 +25,9 @@ from tests.ui_helpers import (  # noqa: F401  (fixtures)
     steady,
     workload_demo,
 )
+from tests.ui_helpers import on_board as board
 from tui_board.config import Config
 from tui_board.core.models import Task, TaskPatch
-from tui_board.ui.app import BoardApp
 from tui_board.ui.dialogs import PickerScreen, TaskDetailScreen
 from tui_board.ui.screens.approvals import ApprovalsScreen
 from tui_board.ui.screens.board import BoardScreen
@@ -36,15 +36,6 @@ from tui_board.ui.screens.workload import WorkloadScreen
 from tui_board.ui.state.board import search_text
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def config(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
-    return copy_store(request.getfixturevalue("demo_template"), tmp_path)
-
-
-async def board(app: BoardApp, pilot: Pilot[None]) -> BoardScreen:
-    return await settle_on(app, pilot, "board", BoardScreen)
 
 
 def columns(screen: BoardScreen) -> list[list[Task]]:

@@ -4,50 +4,33 @@ the backend stored after them."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Static
 
-from tests.ui_helpers import (  # noqa: F401  (fixtures)
+from tests.ui_helpers import (  # noqa: F401  (fixtures)  # noqa: F401  (fixtures)
     SIZE,
     START,
     Clock,
     anyio_backend,
     app_for,
     backend_for,
+    board_demo_config,
     copy_store,
     demo_template,
     frame_text,
+    on_board,
     settle,
     settle_on,
+    start_clock,
     steady,
 )
 from tui_board.config import Config
 from tui_board.core.models import TaskPatch
-from tui_board.ui.app import BoardApp
 from tui_board.ui.dialogs import TaskDetailScreen
 from tui_board.ui.screens.archive import ArchiveScreen
-from tui_board.ui.screens.board import BoardScreen
 from tui_board.ui.screens.help import HelpScreen, key_rows
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def config(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
-    """A copy of the board's demo store for one test."""
-    return copy_store(request.getfixturevalue("demo_template"), tmp_path)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(START)
-
-
-async def on_board(app: BoardApp, pilot: Pilot[None]) -> BoardScreen:
-    return await settle_on(app, pilot, "board", BoardScreen)
 
 
 def history_shown(detail: TaskDetailScreen) -> str:

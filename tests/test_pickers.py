@@ -4,10 +4,7 @@ SQLite store; what the backend stored is checked."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import OptionList
 
 from tests.ui_helpers import (  # noqa: F401  (fixtures)
@@ -17,26 +14,19 @@ from tests.ui_helpers import (  # noqa: F401  (fixtures)
     anyio_backend,
     app_for,
     backend_for,
+    board_demo_config,
     copy_store,
     demo_template,
     settle_on,
     steady,
 )
+from tests.ui_helpers import on_board as settle
 from tui_board.config import Config
 from tui_board.ui.app import BoardApp
 from tui_board.ui.dialogs import PickerScreen
 from tui_board.ui.screens.board import BoardScreen
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def config(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
-    return copy_store(request.getfixturevalue("demo_template"), tmp_path)
-
-
-async def settle(app: BoardApp, pilot: Pilot[None]) -> BoardScreen:
-    return await settle_on(app, pilot, "board", BoardScreen)
 
 
 def picker(app: BoardApp) -> PickerScreen[str]:

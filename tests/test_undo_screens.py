@@ -4,45 +4,30 @@ the redo; an undo after someone else's change is refused and changes nothing."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from textual.pilot import Pilot
 
-from tests.ui_helpers import (  # noqa: F401  (fixtures)
+from tests.ui_helpers import (  # noqa: F401  (fixtures)  # noqa: F401  (fixtures)
     SIZE,
     START,
     Clock,
     anyio_backend,
     app_for,
     backend_for,
+    board_demo_config,
     copy_store,
     demo_template,
     settle_on,
+    start_clock,
     steady,
 )
+from tests.ui_helpers import on_board as settle
 from tests.ui_helpers import settle as quiet_down
 from tui_board.config import Config
 from tui_board.core.models import Task, TaskPatch
 from tui_board.ui.app import BoardApp
 from tui_board.ui.dialogs.task_detail import TaskDetailScreen
-from tui_board.ui.screens.board import BoardScreen
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def config(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
-    return copy_store(request.getfixturevalue("demo_template"), tmp_path)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(START)
-
-
-async def settle(app: BoardApp, pilot: Pilot[None]) -> BoardScreen:
-    return await settle_on(app, pilot, "board", BoardScreen)
 
 
 def column_keys(tasks: list[Task], column: str) -> list[str]:

@@ -32,6 +32,7 @@ from tui_board.config import Config
 from tui_board.core.clock import fixed_clock
 from tui_board.demo import DemoSize, make_demo
 from tui_board.ui.app import BoardApp, make_app
+from tui_board.ui.screens.board import BoardScreen
 from tui_board.ui.session import Opening
 from tui_board.ui.writer import SendsWrites
 
@@ -227,3 +228,24 @@ async def press_then_quit(
     else:
         raise AssertionError("q did not quit the app")
     assert screen.writes_asked == asked + 1, "the key asked for its write before q"
+
+
+# --- the board on its demo store, as most board tests use it ----------------------------------
+
+
+@pytest.fixture(name="config")
+def board_demo_config(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
+    """`config`: a copy of the board's demo store for one test (import
+    `board_demo_config` to use it)."""
+    return copy_store(request.getfixturevalue("demo_template"), tmp_path)
+
+
+@pytest.fixture(name="clock")
+def start_clock() -> Clock:
+    """`clock`: a clock standing at the demo's START (import `start_clock`)."""
+    return Clock(START)
+
+
+async def on_board(app: BoardApp, pilot: Pilot[None]) -> BoardScreen:
+    """Wait until the board is shown and every write and read has been answered."""
+    return await settle_on(app, pilot, "board", BoardScreen)
