@@ -51,7 +51,9 @@ if TYPE_CHECKING:
 CLOCK_START = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 #: Every backend the contract suite runs on.
-STORES = ("sqlite", "postgres", "remote")
+#: "file": a local board file as the CLI and the app open it (`FileBackend`: the
+#: plain-SQL operations on `sqlite3`, the rest on LocalBackend).
+STORES = ("sqlite", "postgres", "remote", "file")
 #: The stores under LocalBackend itself, for tests of what only it has (API tokens).
 LOCAL_STORES = ("sqlite", "postgres")
 
@@ -159,6 +161,35 @@ class SqliteHarness(LocalHarness):
 
     def close(self) -> None:
         self.database.close()
+
+
+@dataclass
+class FileHarness(SqliteHarness):
+    """FileBackends on one file: `sqlite3` for the operations in plain SQL, the
+    harness's own `Database` for the rest."""
+
+    quick: Any = None
+
+    def make(self, login: str) -> Any:
+        from tui_board.backend.local.file import FileBackend
+        from tui_board.store.file import FileDatabase
+
+        if self.quick is None:
+            assert self.database.path is not None
+            self.quick = FileDatabase.open(self.database.path)
+            assert self.quick is not None
+        backend = FileBackend(self.quick, login, clock=self.clock, full=self.database, owns=False)
+        self.made.append(backend)
+        return backend
+
+    def restore(self, key: str) -> bool:
+        assert self.quick is None, "restore before making any backend"
+        return super().restore(key)
+
+    def close(self) -> None:
+        if self.quick is not None:
+            self.quick.close()
+        super().close()
 
 
 @dataclass
@@ -492,6 +523,11 @@ def _harness(request: pytest.FixtureRequest, store: str, clock: MutableClock) ->
         return SqliteHarness(
             store, fresh_sqlite(template, folder), clock, folder=folder, cache=cache
         )
+    if store == "file":
+        template = request.getfixturevalue("sqlite_template")
+        folder = request.getfixturevalue("tmp_path")
+        cache = request.getfixturevalue("tmp_path_factory").getbasetemp()
+        return FileHarness(store, fresh_sqlite(template, folder), clock, folder=folder, cache=cache)
     if store == "postgres":
         _url, database = request.getfixturevalue("postgres_session_db")
         pg_reset(database)

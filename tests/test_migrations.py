@@ -27,7 +27,8 @@ from tests.conftest import fresh_sqlite
 from tui_board.backend.local import LocalBackend
 from tui_board.core.errors import Invalid, NotFound
 from tui_board.store import tables  # noqa: F401 - registers the tables
-from tui_board.store.database import BUSY_TIMEOUT_MS, MIGRATIONS_DIR, SCHEMA_HEAD, Database
+from tui_board.store.database import MIGRATIONS_DIR, SCHEMA_HEAD, Database
+from tui_board.store.file import BUSY_TIMEOUT_MS
 from tui_board.store.sqlite_file import our_revisions
 
 TABLES = {t.name for t in SQLModel.metadata.sorted_tables}

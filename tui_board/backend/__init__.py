@@ -48,8 +48,19 @@ def open_backend(
         from tui_board.backend.remote import RemoteBackend
 
         return RemoteBackend.connect(config.server, config.token, clock=clock)
+    login = login or current_login()
+    if not create and "://" not in config.db_path:
+        # A local file at the current schema: the plain-SQL operations on sqlite3 at
+        # once, the rest on SQLAlchemy when first asked for.
+        from pathlib import Path
+
+        from tui_board.backend.local.file import open_file
+
+        found = open_file(Path(config.db_path).expanduser().resolve(), login, clock=clock)
+        if found is not None:
+            return found
     from tui_board.backend.local import LocalBackend
     from tui_board.store.database import Database
 
     database = Database.open(config.db_path, create=create)
-    return LocalBackend(database, login or current_login(), clock=clock)
+    return LocalBackend(database, login, clock=clock)

@@ -122,8 +122,11 @@ def user_set(
 def user_token(cli_ctx: CliContext, login: str, revoke: bool, name: str) -> None:
     """Print a new API token for the team server (shown once), or revoke tokens."""
     from tui_board.backend.local import LocalBackend
+    from tui_board.backend.local.file import FileBackend
 
-    backend = cli_ctx.backend()
+    backend: object = cli_ctx.backend()
+    if isinstance(backend, FileBackend):
+        backend = backend.full()  # tokens are kept by the whole service layer
     if not isinstance(backend, LocalBackend):
         fail("tokens are made on the server's own database: run this with --db")
         return

@@ -31,12 +31,12 @@ from sqlmodel import Session
 from tui_board import files
 from tui_board.core.errors import Invalid, StoreFailed
 from tui_board.store import sqlite_file
+from tui_board.store.file import SCHEMA_HEAD, set_up_connection
+from tui_board.store.sql import Sql
 
-#: The newest migration in `tui_board/store/migrations/versions` (a test keeps it true).
-SCHEMA_HEAD = "0005"
+__all__ = ["SCHEMA_HEAD", "Database", "OrmTx", "database_url", "sqlite_path"]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-BUSY_TIMEOUT_MS = 10_000
 
 _begin_mode: ContextVar[str] = ContextVar("tui_board_begin_mode", default="BEGIN")
 
@@ -55,6 +55,15 @@ def sqlite_path(target: str) -> Path | None:
     """The SQLite file a target names; None for a database server."""
     url = database_url(target)
     return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite") else None
+
+
+class OrmTx(Session, Sql):
+    """A transaction that speaks both the ORM (the parts of the service layer not yet
+    in plain SQL) and plain SQL (`Sql`) on the same DB-API connection."""
+
+    def _connection(self) -> Any:
+        self.flush()  # what the ORM holds goes first, as autoflush would
+        return self.connection().connection.driver_connection
 
 
 class Database:
@@ -149,19 +158,19 @@ class Database:
     # --- transactions --------------------------------------------------------------------
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
+    def read(self) -> Iterator[OrmTx]:
         """A read transaction (deferred on SQLite: readers never wait for writers)."""
-        with self.explained(), Session(self.engine, expire_on_commit=False) as session:
+        with self.explained(), self._session() as session:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self) -> Iterator[OrmTx]:
         """A write transaction: BEGIN IMMEDIATE on SQLite, committed when the block
         ends without an error and rolled back otherwise. A read-only file refuses it
         before anything is typed into it."""
         if self.read_only and self.path is not None:
             raise StoreFailed(sqlite_file.read_only_message(self.path))
-        with self.explained(), Session(self.engine, expire_on_commit=False) as session:
+        with self.explained(), self._session() as session:
             token: Token[str] = _begin_mode.set("BEGIN IMMEDIATE")
             try:
                 session.connection()  # begin now, while the mode is set
@@ -173,6 +182,11 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    def _session(self) -> OrmTx:
+        session = OrmTx(self.engine, expire_on_commit=False)
+        session.dialect = "sqlite" if self.is_sqlite else "postgresql"
+        return session
 
     # --- schema ------------------------------------------------------------------------
 
@@ -239,21 +253,10 @@ class Database:
         name = f"{self.path.name}.{revision}-{stamp}.bak"
         return self.backup(self.path.with_name(name), replace=True)
 
-    def data_version(self, conn: Any) -> int:
-        """SQLite's `PRAGMA data_version` on a held connection: it changes when another
-        connection commits, so a poller can skip the change feed while it is unchanged."""
-        return int(conn.exec_driver_sql("PRAGMA data_version").scalar())
-
 
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite would defer it).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.close()
+    set_up_connection(dbapi_connection)
 
 
 def _sqlite_on_begin(conn: Any) -> None:

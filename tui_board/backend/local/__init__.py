@@ -1,30 +1,24 @@
-"""The service layer: every business rule, over SQLModel on SQLite or PostgreSQL.
+"""The service layer: every business rule, in one place, on SQLite or PostgreSQL.
 
-`LocalBackend` is the whole `Backend` protocol; its parts live a file per concept and
-are combined here. The team server wraps one of these per request's user.
+`LocalBackend` (service.py) is the whole `Backend` protocol; its parts live a file per
+concept. `FileBackend` (file.py) is what a local board file is opened as: the parts in
+plain SQL run on the standard library's `sqlite3` at once, the rest on `LocalBackend`,
+opened on first use. Importing this package imports neither.
 """
 
 from __future__ import annotations
 
-from tui_board.backend.local.people import PeopleService
-from tui_board.backend.local.reports import ReportService
-from tui_board.backend.local.tasks import TaskService
-from tui_board.core.permissions import Actor
+from typing import TYPE_CHECKING, Any
 
-
-class LocalBackend(PeopleService, TaskService, ReportService):
-    """The Backend on a database this process opens itself."""
-
-    def as_user(self, login: str) -> LocalBackend:
-        """The same store seen by another person."""
-        return LocalBackend(self.db, login, clock=self.clock)
-
-    def for_request(self, actor: Actor, request_id: str | None = None) -> LocalBackend:
-        """The server's view for one request: the person its token names, and the
-        client's id for a write, so that a replay of it changes nothing."""
-        return LocalBackend(
-            self.db, actor.login, clock=self.clock, actor=actor, request_id=request_id
-        )
-
+if TYPE_CHECKING:
+    from tui_board.backend.local.service import LocalBackend
 
 __all__ = ["LocalBackend"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "LocalBackend":
+        from tui_board.backend.local.service import LocalBackend
+
+        return LocalBackend
+    raise AttributeError(name)

@@ -1,4 +1,11 @@
-"""What every part of the service layer shares: the actor, lookups, records, changes."""
+"""What every part of the service layer shares: the actor, lookups, records, changes.
+
+The service layer speaks plain SQL (`tui_board.store.sql`) wherever it has been moved
+off the ORM, which is everything `tui-board log`, `week`, `remind` and `timer` touch:
+those parts import no SQLAlchemy, and run on a `sqlite3` connection of their own
+(`store.file`) or on the session's connection (`store.database`). The ORM's own helpers,
+for the parts still on it, are in `orm.py`.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +14,13 @@ import re
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
-
 from tui_board.backend import full_name
 from tui_board.backend.local import prepared
 from tui_board.core.clock import Clock, local_today, system_clock
 from tui_board.core.errors import AlreadyApplied, Conflict, Forbidden, Invalid, NotFound
 from tui_board.core.models import (
+    DEFAULT_CAPACITY,
+    DEFAULT_WORK_DAYS,
     ColumnKind,
     Priority,
     Project,
@@ -24,15 +30,7 @@ from tui_board.core.models import (
 )
 from tui_board.core.permissions import Actor, can_see_person, require
 from tui_board.core.text import check_text as refuse_controls
-from tui_board.store.database import Database
-from tui_board.store.tables import (
-    ChangeRow,
-    ColumnRow,
-    ProjectRow,
-    TaskRow,
-    TeamRow,
-    UserRow,
-)
+from tui_board.store.sql import Sql as Tx
 
 RANK_STEP = 1024.0
 
@@ -45,7 +43,7 @@ class ServiceBase:
 
     def __init__(
         self,
-        database: Database,
+        database: Any,
         login: str,
         *,
         clock: Clock = system_clock,
@@ -82,15 +80,15 @@ class ServiceBase:
 
     # --- who is asking ------------------------------------------------------------------
 
-    def _actor(self, s: Session) -> Actor:
+    def _actor(self, s: Tx) -> Actor:
         """Who is asking; every operation starts here, so a replayed write stops here."""
         actor = self._known_actor or self._find_actor(s)
         if self.request_id is not None:
             self._check_not_applied(s, actor)
         return actor
 
-    def _find_actor(self, s: Session) -> Actor:
-        found = s.connection().execute(prepared.ACTOR_BY_LOGIN, {"login": self.login}).first()
+    def _find_actor(self, s: Tx) -> Actor:
+        found = s.row(prepared.ACTOR_BY_LOGIN, login=self.login)
         if found is None:
             raise Forbidden(
                 f"{self.login!r} is not a user of this board; ask an admin to run "
@@ -100,109 +98,150 @@ class ServiceBase:
             raise Forbidden(f"the account {self.login!r} is deactivated")
         return self._actor_from(s, found.id, found.login, found.role, found.team)
 
-    def _actor_from(
-        self, s: Session, user_id: int, login: str, role: str, team: str | None
-    ) -> Actor:
-        led = set(s.connection().execute(prepared.TEAMS_LED, {"user_id": user_id}).scalars())
+    def _actor_from(self, s: Tx, user_id: int, login: str, role: str, team: str | None) -> Actor:
+        led = set(s.column(prepared.TEAMS_LED, user_id=user_id))
         if role == "lead" and team:
             led.add(team)
         return Actor(user_id, login, cast(Role, role), team, frozenset(led))
 
-    def _check_not_applied(self, s: Session, actor: Actor | None) -> None:
+    def _check_not_applied(self, s: Tx, actor: Actor | None) -> None:
         """A write with a key this person used before was applied then: stop. A key is
         the sender's own: another person's write with the same key is theirs to make."""
         user_id = actor.user_id if actor else None
-        params = {"request_id": self.request_id, "user_id": user_id}
-        seen = s.connection().execute(prepared.REQUEST_APPLIED, params).scalar()
+        seen = s.value(prepared.REQUEST_APPLIED, request_id=self.request_id, user_id=user_id)
         if seen is not None:
             raise AlreadyApplied(f"request {self.request_id} was applied as change {seen}")
 
-    def _bootstrap_admin(self, s: Session) -> UserRow:
+    def me(self) -> User:
+        with self.db.read() as s:
+            known = s.value("SELECT id FROM users WHERE login = :login", login=self.login)
+            if known is not None:
+                return self._user_record(s, self._user_at_id(s, self._actor(s).user_id))
+        with self.db.write() as s:
+            return self._user_record(s, self._bootstrap_admin(s))
+
+    def _bootstrap_admin(self, s: Tx) -> Any:
         """The first person to open a database with no users becomes its admin
         (that is what `tui-board init` does); anyone else must be added by an admin."""
-        if s.exec(select(func.count()).select_from(UserRow)).one() > 0:
+        if s.value("SELECT count(*) FROM users") > 0:
             raise Forbidden(
                 f"{self.login!r} is not a user of this board; ask an admin to run "
                 f"`tui-board user add {self.login}`"
             )
         login = check_login(self.login)
-        row = UserRow(login=login, name=full_name(login), role="admin", created=self._now())
-        s.add(row)
-        s.flush()
-        assert row.id is not None
-        admin = Actor(row.id, row.login, "admin")
+        user_id = self._insert_user(s, login, full_name(login), role="admin")
+        admin = Actor(user_id, login, "admin")
         self._record(s, admin, "user", login, "create", {"role": "admin"})
-        return row
+        return self._user_at_id(s, user_id)
+
+    def _insert_user(
+        self,
+        s: Tx,
+        login: str,
+        name: str,
+        *,
+        role: str = "member",
+        email: str = "",
+        team_id: int | None = None,
+        capacity: int = DEFAULT_CAPACITY,
+        work_days: str = ",".join(map(str, DEFAULT_WORK_DAYS)),
+    ) -> int:
+        return int(
+            s.insert(
+                "users",
+                login=login,
+                name=name,
+                email=email,
+                role=role,
+                team_id=team_id,
+                capacity=capacity,
+                work_days=work_days,
+                active=True,
+                version=1,
+                created=self._now(),
+            )
+        )
 
     # --- lookups by natural key -----------------------------------------------------------
 
     # A name that holds a control character names nothing that is stored: refused as
     # such (naming the field), so that no error message echoes it either.
 
-    def _user_row(self, s: Session, login: str, what: str = "a login") -> UserRow:
+    def _user_at(self, s: Tx, login: str, what: str = "a login") -> Any:
+        """The `users` row of a login."""
         refuse_controls(login, what)
-        row = s.exec(select(UserRow).where(UserRow.login == login)).first()
+        row = s.row("SELECT * FROM users WHERE login = :login", login=login)
         if row is None:
             raise NotFound(f"no user {login!r}")
         return row
 
-    def _visible_user_row(self, s: Session, actor: Actor, login: str | None) -> UserRow:
-        """The named person (me when None), if the actor may see their data."""
+    @staticmethod
+    def _user_at_id(s: Tx, user_id: int) -> Any:
+        row = s.row("SELECT * FROM users WHERE id = :id", id=user_id)
+        assert row is not None, f"user {user_id} is gone"
+        return row
+
+    def _visible_user_at(self, s: Tx, actor: Actor, login: str | None) -> Any:
+        """The named person's row (mine when None), if the actor may see their data."""
         if login is None or login == actor.login:
-            return cast(UserRow, s.get(UserRow, actor.user_id))
-        row = self._user_row(s, login)
+            return self._user_at_id(s, actor.user_id)
+        row = self._user_at(s, login)
         require(
             can_see_person(actor, row.login, self._team_name(s, row.team_id)),
             f"you may not see {login}'s time",
         )
         return row
 
-    def _team_name(self, s: Session, team_id: int | None) -> str | None:
+    @staticmethod
+    def _team_name(s: Tx, team_id: int | None) -> str | None:
         if team_id is None:
             return None
-        team = s.get(TeamRow, team_id)
-        return team.name if team else None
+        return cast("str | None", s.value("SELECT name FROM teams WHERE id = :id", id=team_id))
 
-    def _team_row(self, s: Session, name: str, what: str = "a team") -> TeamRow:
-        refuse_controls(name, what)
-        row = s.exec(select(TeamRow).where(TeamRow.name == name)).first()
-        if row is None:
-            raise NotFound(f"no team {name!r}")
-        return row
-
-    def _project_row(self, s: Session, key: str, *, lock: bool = False) -> ProjectRow:
+    def _project_id(self, s: Tx, key: str) -> int:
         refuse_controls(key, "a project key")
-        query = select(ProjectRow).where(ProjectRow.key == key.upper())
-        if lock:
-            query = query.with_for_update()
-        row = s.exec(query).first()
-        if row is None:
+        found = s.value("SELECT id FROM projects WHERE key = :key", key=key.upper())
+        if found is None:
             raise NotFound(f"no project {key!r}")
-        return row
+        return int(found)
 
-    def _task_row(self, s: Session, key: str, *, lock: bool = False) -> TaskRow:
+    def _task_at(self, s: Tx, key: str, *, lock: bool = False) -> Any:
+        """The `tasks` row a key names, with its project's key as `project_key`; locked
+        for update (on PostgreSQL) when its row is about to change."""
         project_key, number = parse_task_key(key)
-        query = (
-            select(TaskRow)
-            .join(ProjectRow, col(ProjectRow.id) == TaskRow.project_id)
-            .where(ProjectRow.key == project_key, TaskRow.number == number)
+        sql = (
+            "SELECT t.*, p.key AS project_key FROM tasks t"
+            " JOIN projects p ON p.id = t.project_id"
+            " WHERE p.key = :project AND t.number = :number"
         )
-        if lock:
-            query = query.with_for_update(of=TaskRow)  # not the project's row
-        row = s.exec(query).first()
+        if lock and not self.db.is_sqlite:
+            sql += " FOR UPDATE OF t"  # not the project's row
+        row = s.row(sql, project=project_key, number=number)
         if row is None:
             raise NotFound(f"no task {key.upper()}")
         return row
 
-    def _lock_user(self, s: Session, user_id: int) -> None:
+    def _task_at_id(self, s: Tx, task_id: int, *, lock: bool = False) -> Any:
+        sql = (
+            "SELECT t.*, p.key AS project_key FROM tasks t"
+            " JOIN projects p ON p.id = t.project_id WHERE t.id = :id"
+        )
+        if lock and not self.db.is_sqlite:
+            sql += " FOR UPDATE OF t"
+        row = s.row(sql, id=task_id)
+        assert row is not None, f"task {task_id} is gone"
+        return row
+
+    def _lock_user(self, s: Tx, user_id: int) -> None:
         """Serialise writes to one person's time on PostgreSQL (SQLite's BEGIN
         IMMEDIATE already serialises every write)."""
         if not self.db.is_sqlite:
-            s.exec(select(UserRow.id).where(UserRow.id == user_id).with_for_update()).first()
+            s.value("SELECT id FROM users WHERE id = :id FOR UPDATE", id=user_id)
 
     # --- records -----------------------------------------------------------------------
 
-    def _user_record(self, s: Session, row: UserRow) -> User:
+    def _user_record(self, s: Tx, row: Any) -> User:
+        """A person from a `users` row (plain or ORM)."""
         assert row.id is not None
         return User(
             id=row.id,
@@ -213,27 +252,20 @@ class ServiceBase:
             team=self._team_name(s, row.team_id),
             capacity=row.capacity,
             work_days=parse_work_days(row.work_days),
-            active=row.active,
+            active=bool(row.active),
             version=row.version,
         )
 
-    def _task_record(self, s: Session, row: TaskRow) -> Task:
-        project = s.get(ProjectRow, row.project_id)
-        column = s.get(ColumnRow, row.column_id)
-        assignee = s.get(UserRow, row.assignee_id) if row.assignee_id else None
-        assert project is not None and column is not None
-        return task_record(row, project.key, column.name, assignee.login if assignee else None)
-
     @staticmethod
-    def _project_record(row: ProjectRow, customer: str | None) -> Project:
+    def _project_record(row: Any, customer: str | None) -> Project:
         assert row.id is not None
-        return Project(row.id, row.key, row.name, customer, row.archived, row.version)
+        return Project(row.id, row.key, row.name, customer, bool(row.archived), row.version)
 
     # --- writes ---------------------------------------------------------------------------
 
     def _record(
         self,
-        s: Session,
+        s: Tx,
         actor: Actor | None,
         entity: str,
         entity_id: str,
@@ -244,23 +276,24 @@ class ServiceBase:
         advisory lock held to commit keeps sequence numbers in commit order, so a
         reader of "changes since N" never skips one that commits late."""
         request_id = None
-        if self.request_id is not None and not s.info.get("request_id_recorded"):
+        info = cast("dict[str, Any]", s.info)  # type: ignore[attr-defined]
+        if self.request_id is not None and not info.get("request_id_recorded"):
             if not self.db.is_sqlite:  # a twin request may have committed meanwhile
-                s.exec(select(func.pg_advisory_xact_lock(7320412))).first()
+                s.value("SELECT pg_advisory_xact_lock(7320412)")
                 self._check_not_applied(s, actor)
-            s.info["request_id_recorded"] = request_id = self.request_id
+            info["request_id_recorded"] = request_id = self.request_id
         elif not self.db.is_sqlite:
-            s.exec(select(func.pg_advisory_xact_lock(7320412))).first()
-        s.add(
-            ChangeRow(
-                time=self._now(),
-                user_id=actor.user_id if actor else None,
-                entity=entity,
-                entity_id=entity_id,
-                action=action,
-                data=json.dumps(data or {}, default=str, sort_keys=True),
-                request_id=request_id,
-            )
+            s.value("SELECT pg_advisory_xact_lock(7320412)")
+        s.insert(
+            "changes",
+            returning=None,
+            time=self._now(),
+            user_id=actor.user_id if actor else None,
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            data=json.dumps(data or {}, default=str, sort_keys=True),
+            request_id=request_id,
         )
 
     @staticmethod
@@ -276,7 +309,7 @@ class ServiceBase:
 # --- small pure helpers -------------------------------------------------------------------
 
 
-def task_record(row: TaskRow, project: str, column: str, assignee: str | None) -> Task:
+def task_record(row: Any, project: str, column: str, assignee: str | None) -> Task:
     assert row.id is not None
     return Task(
         id=row.id,
@@ -293,7 +326,7 @@ def task_record(row: TaskRow, project: str, column: str, assignee: str | None) -
         due=row.due,
         priority=cast(Priority, row.priority),
         tags=tuple(row.tags.split()),
-        archived=row.archived,
+        archived=bool(row.archived),
         logged=row.logged,
         created=row.created,
         version=row.version,

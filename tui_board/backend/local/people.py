@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from tui_board.backend.local import prepared
-from tui_board.backend.local.base import ServiceBase, check_login, check_text
+from tui_board.backend.local.base import check_login, check_text
+from tui_board.backend.local.orm import OrmService
 from tui_board.core.errors import Forbidden, Invalid, NotFound
 from tui_board.core.models import (
     DEFAULT_CAPACITY,
@@ -21,6 +22,7 @@ from tui_board.core.models import (
     UserPatch,
 )
 from tui_board.core.permissions import Actor, can_manage_people, require
+from tui_board.store.database import OrmTx
 from tui_board.store.tables import ApiTokenRow, CustomerRow, TeamRow, UserRow
 
 #: How long a token's label may be (`tui-board user token LOGIN --name`).
@@ -31,18 +33,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class PeopleService(ServiceBase):
-    def me(self) -> User:
-        with self.db.read() as s:
-            known = s.exec(select(UserRow.id).where(col(UserRow.login) == self.login)).first()
-            if known is not None:
-                row = s.get(UserRow, self._actor(s).user_id)
-                assert row is not None
-                return self._user_record(s, row)
-        with self.db.write() as s:
-            row = self._bootstrap_admin(s)
-            return self._user_record(s, row)
-
+class PeopleService(OrmService):
     def list_users(self, *, include_inactive: bool = False) -> list[User]:
         with self.db.read() as s:
             self._actor(s)
@@ -163,7 +154,7 @@ class PeopleService(ServiceBase):
             assert row.id is not None
             return Team(row.id, row.name, lead, row.version)
 
-    def _lead_id(self, s: Session, lead: str | None) -> int | None:
+    def _lead_id(self, s: OrmTx, lead: str | None) -> int | None:
         return self._user_row(s, lead, "a lead").id if lead else None
 
     # --- customers --------------------------------------------------------------------------
@@ -241,8 +232,7 @@ class PeopleService(ServiceBase):
         """Who holds this API token, resolved in one read (the server does this on
         every request); Forbidden when unknown, revoked or the user is inactive."""
         with self.db.read() as s:
-            params = {"token_hash": hash_token(token)}
-            found = s.connection().execute(prepared.ACTOR_BY_TOKEN, params).first()
+            found = s.row(prepared.ACTOR_BY_TOKEN, token_hash=hash_token(token))
             if found is None:
                 raise Forbidden("unknown API token")
             if found.revoked:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from tui_board.backend.local.time import CLOSED, trow_key, week_days
 from tui_board.backend.local.weeks import WeekService
@@ -24,6 +24,7 @@ from tui_board.core.models import (
 from tui_board.core.permissions import Actor
 from tui_board.core.weeks import IsoWeek
 from tui_board.core.workload import spread_remaining, week_capacity
+from tui_board.store.database import OrmTx
 from tui_board.store.tables import (
     ChangeRow,
     ColumnRow,
@@ -141,7 +142,7 @@ class ReportService(WeekService):
             return Workload(tuple(str(w) for w in span), str(current), rows)
 
     def _days_in_stored_spans(
-        self, s: Session, ids: list[int | None], span: list[IsoWeek]
+        self, s: OrmTx, ids: list[int | None], span: list[IsoWeek]
     ) -> dict[tuple[int | None, date], IsoWeek]:
         """(person, day) -> week, for the days around weeks submitted with another first
         day than Monday or short (weeks.py): a day of such a week counts in it, and the
@@ -206,7 +207,7 @@ class ReportService(WeekService):
                     )
             return sorted(found, key=lambda p: (-p.minutes, p.task))
 
-    def _workload_people(self, s: Session, actor: Actor, team: str | None) -> list[UserRow]:
+    def _workload_people(self, s: OrmTx, actor: Actor, team: str | None) -> list[UserRow]:
         query = select(UserRow).where(col(UserRow.active).is_(True)).order_by(col(UserRow.login))
         if team is not None:
             trow = self._team_row(s, team)
@@ -301,7 +302,7 @@ class ReportService(WeekService):
             seen = (_as_seen(row, login, visible) for row, login in rows)
             return [change for change in seen if change is not None]
 
-    def _visible_logins(self, s: Session, actor: Actor) -> set[str]:
+    def _visible_logins(self, s: OrmTx, actor: Actor) -> set[str]:
         logins = {actor.login}
         if actor.leads:
             logins.update(

@@ -7,17 +7,17 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from tui_board.backend.local.base import (
     RANK_STEP,
-    ServiceBase,
     canonical_task_key,
     check_column_kind,
     check_text,
     parse_task_key,
     task_record,
 )
+from tui_board.backend.local.orm import OrmService
 from tui_board.core.errors import Invalid, NotFound
 from tui_board.core.models import (
     DEFAULT_COLUMNS,
@@ -35,6 +35,7 @@ from tui_board.core.models import (
 )
 from tui_board.core.permissions import Actor, can_manage_projects, require
 from tui_board.core.text import check_text as refuse_controls
+from tui_board.store.database import OrmTx
 from tui_board.store.tables import (
     ChangeRow,
     ColumnRow,
@@ -58,7 +59,7 @@ TAGS_LIMIT = 500
 TAG_LIMIT = 50
 
 
-class TaskService(ServiceBase):
+class TaskService(OrmService):
     # --- projects ----------------------------------------------------------------------
 
     def list_projects(self, *, include_archived: bool = False) -> list[Project]:
@@ -134,7 +135,7 @@ class TaskService(ServiceBase):
             self._record(s, actor, "project", row.key, "update", changes)
             return self._project_record(row, self._customer_name(s, row.customer_id))
 
-    def _customer_id(self, s: Session, name: str | None) -> int | None:
+    def _customer_id(self, s: OrmTx, name: str | None) -> int | None:
         if not name:
             return None
         refuse_controls(name, "a customer")
@@ -143,7 +144,7 @@ class TaskService(ServiceBase):
             raise NotFound(f"no customer {name!r}")
         return row.id
 
-    def _customer_name(self, s: Session, customer_id: int | None) -> str | None:
+    def _customer_name(self, s: OrmTx, customer_id: int | None) -> str | None:
         row = s.get(CustomerRow, customer_id) if customer_id else None
         return row.name if row else None
 
@@ -155,7 +156,7 @@ class TaskService(ServiceBase):
             row = self._project_row(s, project)
             return self._columns(s, row)
 
-    def _columns(self, s: Session, project: ProjectRow) -> list[Column]:
+    def _columns(self, s: OrmTx, project: ProjectRow) -> list[Column]:
         rows = s.exec(
             select(ColumnRow)
             .where(ColumnRow.project_id == project.id)
@@ -208,7 +209,7 @@ class TaskService(ServiceBase):
             self._record(s, actor, "column", str(column_id), "update", changes)
             return column_record(row, project.key)
 
-    def _column_row(self, s: Session, column_id: int) -> ColumnRow:
+    def _column_row(self, s: OrmTx, column_id: int) -> ColumnRow:
         row = s.get(ColumnRow, column_id)
         if row is None:
             raise NotFound(f"no column {column_id}")
@@ -425,14 +426,14 @@ class TaskService(ServiceBase):
             return found
 
     def _touch(
-        self, s: Session, actor: Actor, row: TaskRow, key: str, action: str, data: dict[str, Any]
+        self, s: OrmTx, actor: Actor, row: TaskRow, key: str, action: str, data: dict[str, Any]
     ) -> None:
         row.version += 1
         row.updated = self._now()
         s.add(row)
         self._record(s, actor, "task", canonical_task_key(key), action, data)
 
-    def _assignee_id(self, s: Session, login: str | None) -> int | None:
+    def _assignee_id(self, s: OrmTx, login: str | None) -> int | None:
         if not login:
             return None
         row = self._user_row(s, login, "an assignee")
@@ -440,14 +441,14 @@ class TaskService(ServiceBase):
             raise Invalid(f"{login} is deactivated and cannot be assigned")
         return row.id
 
-    def _lock_column(self, s: Session, column_id: int) -> None:
+    def _lock_column(self, s: OrmTx, column_id: int) -> None:
         """Serialise rank changes in one column on PostgreSQL, so that two cards put
         at the same place at once do not get the same rank (SQLite's BEGIN IMMEDIATE
         serialises every write). Taken before any card's row lock, always."""
         if not self.db.is_sqlite:
             s.exec(select(ColumnRow.id).where(ColumnRow.id == column_id).with_for_update()).first()
 
-    def _task_column_id(self, s: Session, key: str) -> int:
+    def _task_column_id(self, s: OrmTx, key: str) -> int:
         project, number = parse_task_key(key)
         column_id = s.exec(
             select(TaskRow.column_id)
@@ -458,7 +459,7 @@ class TaskService(ServiceBase):
             raise NotFound(f"no task {key.upper()}")
         return column_id
 
-    def _rank_at(self, s: Session, column_id: int, index: int | None, moving: int | None) -> float:
+    def _rank_at(self, s: OrmTx, column_id: int, index: int | None, moving: int | None) -> float:
         """A rank that puts a card at `index` among the column's other cards (None:
         last). Ranks are spaced floats; when two neighbours get too close the column
         is renumbered, which happens about once in fifty inserts at the same place."""
@@ -490,7 +491,7 @@ class TaskService(ServiceBase):
         self._renumber(s, column_id, moving)
         return self._rank_at(s, column_id, index, moving)
 
-    def _renumber(self, s: Session, column_id: int, moving: int | None) -> None:
+    def _renumber(self, s: OrmTx, column_id: int, moving: int | None) -> None:
         rows = s.exec(
             select(TaskRow)
             .where(TaskRow.column_id == column_id, col(TaskRow.archived).is_(False))

@@ -6,12 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol, cast
 
-from sqlalchemy import func
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
-
 from tui_board.backend.local import prepared
-from tui_board.backend.local.base import ServiceBase, check_text, parse_task_key
+from tui_board.backend.local.base import ServiceBase, Tx, check_text, parse_task_key
 from tui_board.core.durations import DAY_MINUTES, format_duration
 from tui_board.core.errors import BoardError, Conflict, Invalid, Locked
 from tui_board.core.models import (
@@ -31,17 +27,6 @@ from tui_board.core.permissions import (
     require,
 )
 from tui_board.core.weeks import IsoWeek
-from tui_board.store.tables import (
-    ProjectRow,
-    TaskRow,
-    TeamRow,
-    TimeEntryRow,
-    TimeOffRow,
-    TimerRow,
-    UserRow,
-    WeekRowRow,
-    WeekStateRow,
-)
 
 #: A time entry's comment is one line in a timesheet cell, a report and an export.
 ENTRY_COMMENT_LIMIT = 1_000
@@ -65,10 +50,10 @@ class TimeService(ServiceBase):
         with self.db.write() as s:
             actor = self._actor(s)
             owner = self._writable_owner(s, actor, user, day)
-            trow = self._task_row(s, task, lock=True)  # its `logged` total changes
+            trow = self._task_at(s, task, lock=True)  # its `logged` total changes
             entry = self._entry_row(s, owner.id, trow.id, day)
             if version is not None and (entry.version if entry else 0) != version:
-                current = self._entry_record(s, entry, owner.login, trow) if entry else None
+                current = self._entry_record(entry, owner.login, trow) if entry else None
                 what = "the cell" if entry else "the entry (it was cleared)"
                 raise Conflict(
                     f"{what} for {trow_key(s, trow)} on {day:%a %d %b} was changed by someone "
@@ -87,7 +72,7 @@ class TimeService(ServiceBase):
         with self.db.write() as s:
             actor = self._actor(s)
             owner = self._writable_owner(s, actor, user, day)
-            trow = self._task_row(s, task, lock=True)  # its `logged` total changes
+            trow = self._task_at(s, task, lock=True)  # its `logged` total changes
             entry = self._entry_row(s, owner.id, trow.id, day)
             old_comment = entry.comment if entry else ""
             text = "; ".join(c for c in (old_comment, comment) if c)
@@ -106,11 +91,11 @@ class TimeService(ServiceBase):
     ) -> None:
         self.set_entry(task, day, 0, comment="", version=version, user=user)
 
-    def _writable_owner(self, s: Session, actor: Actor, login: str | None, day: date) -> UserRow:
+    def _writable_owner(self, s: Tx, actor: Actor, login: str | None, day: date) -> Any:
         owner = (
-            cast(UserRow, s.get(UserRow, actor.user_id))
+            self._user_at_id(s, actor.user_id)
             if login in (None, actor.login)
-            else self._user_row(s, login or "", "a user")
+            else self._user_at(s, login or "", "a user")
         )
         require(can_edit_time_of(actor, owner.login), f"you may not change {owner.login}'s time")
         assert owner.id is not None
@@ -118,13 +103,14 @@ class TimeService(ServiceBase):
         self._check_open(s, owner.id, day)
         return owner
 
-    def _owner_row(self, s: Session, actor: Actor, user: str | None) -> UserRow:
-        """The person named by a `user` parameter: me when None (or empty)."""
+    def _owner_row(self, s: Tx, actor: Actor, user: str | None) -> Any:
+        """The `users` row of the person named by a `user` parameter: me when None
+        (or empty)."""
         if not user:
-            return cast(UserRow, s.get(UserRow, actor.user_id))
-        return self._user_row(s, user, "a user")
+            return self._user_at_id(s, actor.user_id)
+        return self._user_at(s, user, "a user")
 
-    def _check_open(self, s: Session, user_id: int | None, day: date) -> None:
+    def _check_open(self, s: Tx, user_id: int | None, day: date) -> None:
         locked = self._locked_until(s)
         if locked is not None and day <= locked:
             raise Locked(f"time up to {locked:%a %d %b %Y} is locked; ask an admin")
@@ -136,40 +122,39 @@ class TimeService(ServiceBase):
                 f"{closed.state}; it cannot be changed"
             )
 
-    def _closed_week_of(self, s: Session, user_id: int | None, day: date) -> WeekStateRow | None:
+    def _closed_week_of(self, s: Tx, user_id: int | None, day: date) -> Any:
         """The submitted or approved week whose stored span holds `day`, if any.
 
         A week that starts before Monday (first day Tuesday .. Sunday) begins in the ISO
         week before, so a day lies in its own ISO week or in the next one's span."""
         names = [str(w) for w in IsoWeek.of(day).and_next()]
-        rows = s.exec(
-            select(WeekStateRow).where(
-                WeekStateRow.user_id == user_id,
-                col(WeekStateRow.week).in_(names),
-                col(WeekStateRow.state).in_(("submitted", "approved")),
-            )
-        ).all()
+        rows = s.rows(
+            "SELECT * FROM week_states WHERE user_id = :user_id AND week IN (:weeks)"
+            " AND state IN (:states)",
+            user_id=user_id,
+            weeks=names,
+            states=CLOSED,
+        )
         return next((row for row in rows if day in week_days(row)), None)
 
-    def _entry_row(
-        self, s: Session, user_id: int | None, task_id: int | None, day: date
-    ) -> TimeEntryRow | None:
-        return s.exec(
-            select(TimeEntryRow).where(
-                TimeEntryRow.user_id == user_id,
-                TimeEntryRow.task_id == task_id,
-                TimeEntryRow.day == day,
-            )
-        ).first()
+    @staticmethod
+    def _entry_row(s: Tx, user_id: int | None, task_id: int | None, day: date) -> Any:
+        return s.row(
+            "SELECT * FROM time_entries WHERE user_id = :user_id AND task_id = :task_id"
+            " AND day = :day",
+            user_id=user_id,
+            task_id=task_id,
+            day=day,
+        )
 
     def _write_cell(
         self,
-        s: Session,
+        s: Tx,
         actor: Actor,
-        owner: UserRow,
-        trow: TaskRow,
+        owner: Any,
+        trow: Any,
         day: date,
-        entry: TimeEntryRow | None,
+        entry: Any,
         minutes: int,
         comment: str,
     ) -> TimeEntry | None:
@@ -180,11 +165,12 @@ class TimeService(ServiceBase):
         if minutes > old:
             if trow.archived:
                 raise Invalid(f"{trow_key(s, trow)} is archived; log time on an open task")
-            others = s.exec(
-                select(func.coalesce(func.sum(TimeEntryRow.minutes), 0)).where(
-                    TimeEntryRow.user_id == owner.id, TimeEntryRow.day == day
-                )
-            ).one()
+            others = s.value(
+                "SELECT coalesce(sum(minutes), 0) FROM time_entries"
+                " WHERE user_id = :user_id AND day = :day",
+                user_id=owner.id,
+                day=day,
+            )
             day_total = int(others) - old + minutes
             if day_total > DAY_MINUTES:
                 raise Invalid(
@@ -192,48 +178,62 @@ class TimeService(ServiceBase):
                     "more than the 24:00 a day holds"
                 )
         key = trow_key(s, trow)
-        trow.logged += minutes - old
-        s.add(trow)
-        assert owner.id is not None and trow.id is not None
+        if minutes != old:
+            s.run(
+                "UPDATE tasks SET logged = logged + :more WHERE id = :id",
+                more=minutes - old,
+                id=trow.id,
+            )
         data = {"user": owner.login, "day": day.isoformat(), "minutes": minutes, "was": old}
         if minutes == 0 and not comment:
             if entry is not None:
-                s.delete(entry)
+                s.run("DELETE FROM time_entries WHERE id = :id", id=entry.id)
                 self._record(s, actor, "entry", key, "delete", data)
             return None
         now = self._now()
         if entry is None:
-            entry = TimeEntryRow(
-                user_id=owner.id,
-                task_id=trow.id,
-                day=day,
-                minutes=minutes,
-                comment=comment,
-                updated=now,
+            entry_id, version = (
+                s.insert(
+                    "time_entries",
+                    user_id=owner.id,
+                    task_id=trow.id,
+                    day=day,
+                    minutes=minutes,
+                    comment=comment,
+                    version=1,
+                    updated=now,
+                ),
+                1,
             )
         else:
-            entry.minutes = minutes
-            entry.comment = comment
-            entry.version += 1
-            entry.updated = now
-        s.add(entry)
-        s.flush()
+            entry_id, version = entry.id, entry.version + 1
+            s.update(
+                "time_entries",
+                entry_id,
+                minutes=minutes,
+                comment=comment,
+                version=version,
+                updated=now,
+            )
         # The entry's version: a screen that holds it knows the change already.
-        self._record(s, actor, "entry", key, "set", {**data, "version": entry.version})
-        return self._entry_record(s, entry, owner.login, trow)
+        self._record(s, actor, "entry", key, "set", {**data, "version": version})
+        project = key.rsplit("-", 1)[0]
+        return TimeEntry(
+            entry_id, owner.login, key, day, minutes, comment, trow.title, project, version
+        )
 
-    def _entry_record(self, s: Session, row: TimeEntryRow, login: str, trow: TaskRow) -> TimeEntry:
-        project = s.get(ProjectRow, trow.project_id)
-        assert project is not None and row.id is not None
+    @staticmethod
+    def _entry_record(row: Any, login: str, trow: Any) -> TimeEntry:
+        """A cell from its `time_entries` row and its task's row (from `_task_at`)."""
         return TimeEntry(
             id=row.id,
             user=login,
-            task=f"{project.key}-{trow.number}",
+            task=f"{trow.project_key}-{trow.number}",
             day=row.day,
             minutes=row.minutes,
             comment=row.comment,
             task_title=trow.title,
-            project=project.key,
+            project=trow.project_key,
             version=row.version,
         )
 
@@ -247,14 +247,14 @@ class TimeService(ServiceBase):
             if user is None or user == actor.login:
                 owner_id, login = actor.user_id, actor.login
             else:
-                owner = self._visible_user_row(s, actor, user)
-                owner_id, login = cast(int, owner.id), owner.login
-            conn = s.connection()
+                owner = self._visible_user_at(s, actor, user)
+                owner_id, login = int(owner.id), owner.login
             states = {
                 r.week: r
-                for r in conn.execute(
+                for r in s.rows(
                     prepared.WEEK_STATES,
-                    {"user_id": owner_id, "weeks": [str(w) for w in around(week)]},
+                    user_id=owner_id,
+                    weeks=[str(w) for w in around(week)],
                 )
             }
             row = states.get(str(week))
@@ -285,16 +285,16 @@ class TimeService(ServiceBase):
                     project=r.key,
                     version=r.version,
                 )
-                for r in conn.execute(prepared.WEEK_ENTRIES, span)
+                for r in s.rows(prepared.WEEK_ENTRIES, **span)
             )
             time_off = tuple(
                 TimeOff(r.id, login, r.day, r.minutes, cast(TimeOffKind, r.kind))
-                for r in conn.execute(prepared.WEEK_TIME_OFF, span)
+                for r in s.rows(prepared.WEEK_TIME_OFF, **span)
             )
             state = WeekState(login, str(week)) if row is None else _week_state(login, row)
             rows = tuple(
                 TaskRef(f"{r.key}-{r.number}", r.title, r.key, r.archived)
-                for r in conn.execute(prepared.WEEK_ROWS, {"user_id": owner_id, "week": str(week)})
+                for r in s.rows(prepared.WEEK_ROWS, user_id=owner_id, week=str(week))
             )
             return WeekSheet(
                 user=login,
@@ -312,7 +312,7 @@ class TimeService(ServiceBase):
     def add_week_row(self, week: IsoWeek, task: str) -> TaskRef:
         with self.db.write() as s:
             actor = self._actor(s)
-            trow = self._task_row(s, task)
+            trow = self._task_at(s, task)
             if trow.archived:
                 raise Invalid(f"{trow_key(s, trow)} is archived; add an open task")
             self._add_rows(s, actor, week, [trow])
@@ -321,16 +321,15 @@ class TimeService(ServiceBase):
     def remove_week_row(self, week: IsoWeek, task: str) -> None:
         with self.db.write() as s:
             actor = self._actor(s)
-            trow = self._task_row(s, task)
-            row = s.exec(
-                select(WeekRowRow).where(
-                    WeekRowRow.user_id == actor.user_id,
-                    WeekRowRow.week == str(week),
-                    WeekRowRow.task_id == trow.id,
-                )
-            ).first()
-            if row is not None:
-                s.delete(row)
+            trow = self._task_at(s, task)
+            gone = s.run(
+                "DELETE FROM week_rows WHERE user_id = :user_id AND week = :week"
+                " AND task_id = :task_id",
+                user_id=actor.user_id,
+                week=str(week),
+                task_id=trow.id,
+            )
+            if gone:
                 key = trow_key(s, trow)
                 self._record(
                     s, actor, "week_row", key, "delete", {"user": actor.login, "week": str(week)}
@@ -342,48 +341,51 @@ class TimeService(ServiceBase):
         source_days, target_days = source.days(first_day), target.days(first_day)
         with self.db.write() as s:
             actor = self._actor(s)
-            pinned = select(WeekRowRow.task_id).where(
-                WeekRowRow.user_id == actor.user_id, WeekRowRow.week == str(source)
-            )
-            ids = set(s.exec(pinned).all())
+            ids = set(self._pinned(s, actor, source))
             ids |= self._logged_on(s, actor, source_days)
             # A task with time on the target week is one of its rows already.
             ids -= self._logged_on(s, actor, target_days)
-            tasks = [
-                t
-                for t in s.exec(select(TaskRow).where(col(TaskRow.id).in_(ids))).all()
-                if not t.archived
-            ]
+            tasks = s.rows(
+                "SELECT t.*, p.key AS project_key FROM tasks t"
+                " JOIN projects p ON p.id = t.project_id"
+                " WHERE t.id IN (:ids) AND NOT t.archived",
+                ids=ids,
+            )
             added = self._add_rows(s, actor, target, tasks)
             return [self._task_ref(s, t) for t in added]
 
     @staticmethod
-    def _logged_on(s: Session, actor: Actor, days: list[date]) -> set[int]:
-        """The ids of the tasks I logged time on from the first of `days` to the last."""
-        logged = select(TimeEntryRow.task_id).where(
-            TimeEntryRow.user_id == actor.user_id,
-            TimeEntryRow.day >= days[0],
-            TimeEntryRow.day <= days[-1],
+    def _pinned(s: Tx, actor: Actor, week: IsoWeek) -> list[int]:
+        """The ids of the tasks I pinned to a week."""
+        return s.column(
+            "SELECT task_id FROM week_rows WHERE user_id = :user_id AND week = :week",
+            user_id=actor.user_id,
+            week=str(week),
         )
-        return set(s.exec(logged).all())
 
-    def _add_rows(
-        self, s: Session, actor: Actor, week: IsoWeek, tasks: list[TaskRow]
-    ) -> list[TaskRow]:
-        """Pin tasks to a week (those already pinned are left alone)."""
-        have = set(
-            s.exec(
-                select(WeekRowRow.task_id).where(
-                    WeekRowRow.user_id == actor.user_id, WeekRowRow.week == str(week)
-                )
-            ).all()
+    @staticmethod
+    def _logged_on(s: Tx, actor: Actor, days: list[date]) -> set[int]:
+        """The ids of the tasks I logged time on from the first of `days` to the last."""
+        return set(
+            s.column(
+                "SELECT task_id FROM time_entries WHERE user_id = :user_id"
+                " AND day >= :first AND day <= :last",
+                user_id=actor.user_id,
+                first=days[0],
+                last=days[-1],
+            )
         )
+
+    def _add_rows(self, s: Tx, actor: Actor, week: IsoWeek, tasks: list[Any]) -> list[Any]:
+        """Pin tasks (rows from `_task_at`) to a week; those already pinned are left alone."""
+        have = set(self._pinned(s, actor, week))
         added = []
         for trow in sorted(tasks, key=lambda t: (t.project_id, t.number)):
             if trow.id in have:
                 continue
-            assert trow.id is not None
-            s.add(WeekRowRow(user_id=actor.user_id, week=str(week), task_id=trow.id))
+            s.insert(
+                "week_rows", returning=None, user_id=actor.user_id, week=str(week), task_id=trow.id
+            )
             added.append(trow)
             self._record(
                 s,
@@ -395,9 +397,10 @@ class TimeService(ServiceBase):
             )
         return added
 
-    def _task_ref(self, s: Session, trow: TaskRow) -> TaskRef:
+    @staticmethod
+    def _task_ref(s: Tx, trow: Any) -> TaskRef:
         key = trow_key(s, trow)
-        return TaskRef(key, trow.title, key.rsplit("-", 1)[0], trow.archived)
+        return TaskRef(key, trow.title, key.rsplit("-", 1)[0], bool(trow.archived))
 
     def list_entries(
         self,
@@ -411,88 +414,83 @@ class TimeService(ServiceBase):
         with self.db.read() as s:
             actor = self._actor(s)
             if user is not None:
-                user_ids: list[int | None] | None = [self._visible_user_row(s, actor, user).id]
+                user_ids: list[int] | None = [self._visible_user_at(s, actor, user).id]
             else:
                 user_ids = self._visible_user_ids(s, actor)
-            project_id = self._project_row(s, project).id if project else None
-            task_id = self._task_row(s, task).id if task else None
+            project_id = self._project_id(s, project) if project else None
+            task_id = self._task_at(s, task).id if task else None
             return self._entries(s, start, end, user_ids, project_id, task_id)
 
     def task_time(self, key: str) -> list[ReportRow]:
         with self.db.read() as s:
             actor = self._actor(s)
-            trow = self._task_row(s, key)
-            rows = s.exec(
-                select(UserRow.login, UserRow.team_id, func.sum(TimeEntryRow.minutes))
-                .join(UserRow, col(UserRow.id) == TimeEntryRow.user_id)
-                .where(TimeEntryRow.task_id == trow.id)
-                .group_by(col(UserRow.login), col(UserRow.team_id))
-                .order_by(col(UserRow.login))
-            ).all()
-            project = trow_key(s, trow).rsplit("-", 1)[0]
+            trow = self._task_at(s, key)
+            rows = s.rows(
+                "SELECT u.login, u.team_id, sum(e.minutes) AS minutes FROM time_entries e"
+                " JOIN users u ON u.id = e.user_id WHERE e.task_id = :task_id"
+                " GROUP BY u.login, u.team_id ORDER BY u.login",
+                task_id=trow.id,
+            )
+            task_key = trow_key(s, trow)
             return [
-                ReportRow(login, project, trow_key(s, trow), trow.title, int(minutes))
-                for login, team_id, minutes in rows
-                if can_see_person(actor, login, self._team_name(s, team_id))
+                ReportRow(r.login, trow.project_key, task_key, trow.title, int(r.minutes))
+                for r in rows
+                if can_see_person(actor, r.login, self._team_name(s, r.team_id))
             ]
 
-    def _visible_user_ids(self, s: Session, actor: Actor) -> list[int | None] | None:
+    @staticmethod
+    def _visible_user_ids(s: Tx, actor: Actor) -> list[int] | None:
         """The ids of the people whose time the actor sees; None means everyone."""
         if actor.is_admin:
             return None
-        ids: list[int | None] = [actor.user_id]
+        ids = [actor.user_id]
         if actor.leads:
-            ids += list(
-                s.exec(
-                    select(UserRow.id)
-                    .join(TeamRow, col(TeamRow.id) == UserRow.team_id)
-                    .where(col(TeamRow.name).in_(actor.leads))
-                ).all()
+            ids += s.column(
+                "SELECT u.id FROM users u JOIN teams t ON t.id = u.team_id"
+                " WHERE t.name IN (:teams)",
+                teams=sorted(actor.leads),
             )
-        return sorted(set(ids), key=lambda i: i or 0)
+        return sorted(set(ids))
 
+    @staticmethod
     def _entries(
-        self,
-        s: Session,
+        s: Tx,
         start: date,
         end: date,
-        user_ids: list[int | None] | None,
+        user_ids: list[int] | None,
         project_id: int | None = None,
         task_id: int | None = None,
     ) -> list[TimeEntry]:
-        query = (
-            sa_select(
-                TimeEntryRow,
-                col(UserRow.login),
-                col(TaskRow.number),
-                col(TaskRow.title),
-                col(ProjectRow.key),
-            )
-            .join(UserRow, col(UserRow.id) == TimeEntryRow.user_id)
-            .join(TaskRow, col(TaskRow.id) == TimeEntryRow.task_id)
-            .join(ProjectRow, col(ProjectRow.id) == TaskRow.project_id)
-            .where(col(TimeEntryRow.day) >= start, col(TimeEntryRow.day) <= end)
-            .order_by(col(TimeEntryRow.day), col(ProjectRow.key), col(TaskRow.number))
+        sql = (
+            "SELECT e.id, e.day, e.minutes, e.comment, e.version, u.login, t.number,"
+            " t.title, p.key FROM time_entries e JOIN users u ON u.id = e.user_id"
+            " JOIN tasks t ON t.id = e.task_id JOIN projects p ON p.id = t.project_id"
+            " WHERE e.day >= :start AND e.day <= :end"
         )
+        params: dict[str, Any] = {"start": start, "end": end}
         if user_ids is not None:
-            query = query.where(col(TimeEntryRow.user_id).in_(user_ids))
+            sql += " AND e.user_id IN (:user_ids)"
+            params["user_ids"] = user_ids
         if project_id is not None:
-            query = query.where(col(TaskRow.project_id) == project_id)
+            sql += " AND t.project_id = :project_id"
+            params["project_id"] = project_id
         if task_id is not None:
-            query = query.where(col(TimeEntryRow.task_id) == task_id)
+            sql += " AND e.task_id = :task_id"
+            params["task_id"] = task_id
+        sql += " ORDER BY e.day, p.key, t.number"
         return [
             TimeEntry(
-                id=e.id or 0,
-                user=login,
-                task=f"{pkey}-{number}",
-                day=e.day,
-                minutes=e.minutes,
-                comment=e.comment,
-                task_title=title,
-                project=pkey,
-                version=e.version,
+                id=r.id,
+                user=r.login,
+                task=f"{r.key}-{r.number}",
+                day=r.day,
+                minutes=r.minutes,
+                comment=r.comment,
+                task_title=r.title,
+                project=r.key,
+                version=r.version,
             )
-            for e, login, number, title, pkey in s.execute(query)
+            for r in s.rows(sql, **params)
         ]
 
     # --- the timer ---------------------------------------------------------------------------
@@ -501,16 +499,21 @@ class TimeService(ServiceBase):
         try:
             with self.db.write() as s:
                 actor = self._actor(s)
-                trow = self._task_row(s, task)
+                trow = self._task_at(s, task)
                 if trow.archived:
                     raise Invalid(f"{trow_key(s, trow)} is archived")
                 self._stop_timer(s, actor)
-                assert trow.id is not None
-                row = TimerRow(user_id=actor.user_id, task_id=trow.id, started=self._now())
-                s.add(row)
+                started = self._now()
+                s.insert(
+                    "timers",
+                    returning=None,
+                    user_id=actor.user_id,
+                    task_id=trow.id,
+                    started=started,
+                )
                 key = trow_key(s, trow)
                 self._record(s, actor, "timer", actor.login, "start", {"task": key})
-                return Timer(actor.login, key, row.started, trow.title)
+                return Timer(actor.login, key, started, trow.title)
         except _TimerNotLogged as failed:
             raise self._drop_timer(failed) from failed.error
 
@@ -542,27 +545,26 @@ class TimeService(ServiceBase):
                 raise Invalid("a timer put back needs the time it started")
         with self.db.write() as s:
             actor = self._actor(s)
-            row = s.get(TimerRow, actor.user_id)
+            row = self._timer_row(s, actor.user_id)
             running = None if row is None else _utc(row.started)
             if (running is None) != (expect is None) or (
                 running is not None and expect is not None and not _same_second(running, expect)
             ):
                 raise Conflict("your timer was started or stopped since; nothing was changed")
             if row is not None:
-                s.delete(row)
-                s.flush()
+                s.run("DELETE FROM timers WHERE user_id = :user_id", user_id=actor.user_id)
             if task is None:
                 self._record(s, actor, "timer", actor.login, "cancel", {})
                 return None
             assert started is not None
             if _utc(started) > _utc(self._now()):
                 raise Invalid("a timer cannot start in the future")
-            trow = self._task_row(s, task)
+            trow = self._task_at(s, task)
             if trow.archived:
                 raise Invalid(f"{trow_key(s, trow)} is archived")
-            assert trow.id is not None
-            new = TimerRow(user_id=actor.user_id, task_id=trow.id, started=started)
-            s.add(new)
+            s.insert(
+                "timers", returning=None, user_id=actor.user_id, task_id=trow.id, started=started
+            )
             key = trow_key(s, trow)
             self._record(s, actor, "timer", actor.login, "start", {"task": key})
             return Timer(actor.login, key, started, trow.title)
@@ -570,29 +572,31 @@ class TimeService(ServiceBase):
     def timer_status(self) -> Timer | None:
         with self.db.read() as s:
             actor = self._actor(s)
-            row = s.get(TimerRow, actor.user_id)
+            row = self._timer_row(s, actor.user_id)
             if row is None:
                 return None
-            trow = s.get(TaskRow, row.task_id)
-            assert trow is not None
+            trow = self._task_at_id(s, row.task_id)
             return Timer(actor.login, trow_key(s, trow), row.started, trow.title)
 
-    def _stop_timer(self, s: Session, actor: Actor) -> TimeEntry | None:
-        row = s.get(TimerRow, actor.user_id)
+    @staticmethod
+    def _timer_row(s: Tx, user_id: int) -> Any:
+        return s.row("SELECT * FROM timers WHERE user_id = :user_id", user_id=user_id)
+
+    def _stop_timer(self, s: Tx, actor: Actor) -> TimeEntry | None:
+        row = self._timer_row(s, actor.user_id)
         if row is None:
             return None
         self._lock_user(s, actor.user_id)
         # locked and read afresh: its `logged` total changes
-        trow = s.get(TaskRow, row.task_id, with_for_update=True, populate_existing=True)
-        assert trow is not None
-        minutes = round((self._now() - row.started).total_seconds() / 60)
-        s.delete(row)
+        trow = self._task_at_id(s, row.task_id, lock=True)
+        minutes = round((_utc(self._now()) - _utc(row.started)).total_seconds() / 60)
+        s.run("DELETE FROM timers WHERE user_id = :user_id", user_id=actor.user_id)
         key = trow_key(s, trow)
         self._record(s, actor, "timer", actor.login, "stop", {"task": key, "minutes": minutes})
         if minutes < 1:
             return None
         day = self._today()
-        owner = cast(UserRow, s.get(UserRow, actor.user_id))
+        owner = self._user_at_id(s, actor.user_id)
         try:
             self._check_open(s, actor.user_id, day)
             entry = self._entry_row(s, actor.user_id, trow.id, day)
@@ -607,9 +611,9 @@ class TimeService(ServiceBase):
         that tried was rolled back); returns the error to raise."""
         with self.db.write() as s:
             actor = self._actor(s)
-            row = s.get(TimerRow, actor.user_id)
-            if row is not None and row.started == failed.started:
-                s.delete(row)
+            row = self._timer_row(s, actor.user_id)
+            if row is not None and _same_second(row.started, failed.started):
+                s.run("DELETE FROM timers WHERE user_id = :user_id", user_id=actor.user_id)
                 data = {"task": failed.task, "minutes": failed.minutes, "logged": False}
                 self._record(s, actor, "timer", actor.login, "stop", data)
         error = failed.error
@@ -620,14 +624,18 @@ class TimeService(ServiceBase):
 
     # --- what the week sheet and the cells read of locks and time off -----------------
 
-    def _locked_until(self, s: Session) -> date | None:
-        return cast("date | None", s.connection().execute(prepared.LOCKED_UNTIL).scalar())
+    @staticmethod
+    def _locked_until(s: Tx) -> date | None:
+        return cast("date | None", s.value(prepared.LOCKED_UNTIL))
 
-    def _time_off(self, s: Session, start: date, end: date, owner: UserRow) -> list[TimeOff]:
-        rows = s.exec(
-            select(TimeOffRow)
-            .where(TimeOffRow.user_id == owner.id, TimeOffRow.day >= start, TimeOffRow.day <= end)
-            .order_by(col(TimeOffRow.day))
+    @staticmethod
+    def _time_off(s: Tx, start: date, end: date, owner: Any) -> list[TimeOff]:
+        rows = s.rows(
+            "SELECT id, day, minutes, kind FROM time_off WHERE user_id = :user_id"
+            " AND day >= :first AND day <= :last ORDER BY day",
+            user_id=owner.id,
+            first=start,
+            last=end,
         )
         return [
             TimeOff(r.id or 0, owner.login, r.day, r.minutes, cast(TimeOffKind, r.kind))
@@ -711,7 +719,10 @@ def _week_state(login: str, row: Any) -> WeekState:
     )
 
 
-def trow_key(s: Session, trow: TaskRow) -> str:
-    project = s.get(ProjectRow, trow.project_id)
-    assert project is not None
-    return f"{project.key}-{trow.number}"
+def trow_key(s: Tx, trow: Any) -> str:
+    """A task's key from its row: from `_task_at` (which holds its project's key) or
+    from the ORM."""
+    project = getattr(trow, "project_key", None) or s.value(
+        "SELECT key FROM projects WHERE id = :id", id=trow.project_id
+    )
+    return f"{project}-{trow.number}"

@@ -40,9 +40,10 @@ from datetime import date
 from typing import cast
 
 from sqlalchemy import func
-from sqlmodel import Session, col, delete, select
+from sqlmodel import col, delete, select
 
 from tui_board.backend.local.base import check_text
+from tui_board.backend.local.orm import OrmService
 from tui_board.backend.local.time import CLOSED, TimeService, around, week_days
 from tui_board.core.durations import DAY_MINUTES
 from tui_board.core.errors import Conflict, Invalid, Locked, NotFound
@@ -64,6 +65,7 @@ from tui_board.core.permissions import (
     require,
 )
 from tui_board.core.weeks import IsoWeek
+from tui_board.store.database import OrmTx
 from tui_board.store.tables import (
     PeriodLockRow,
     TimeEntryRow,
@@ -76,7 +78,7 @@ from tui_board.store.tables import (
 NOTE_LIMIT = 2_000
 
 
-class WeekService(TimeService):
+class WeekService(TimeService, OrmService):
     # --- week states ---------------------------------------------------------------------------
 
     def submit_week(
@@ -104,7 +106,7 @@ class WeekService(TimeService):
             return self._set_week_state(s, actor, owner, row, "submitted", None, row.note)
 
     def _closed_weeks_near(
-        self, s: Session, user_id: int | None, week: IsoWeek
+        self, s: OrmTx, user_id: int | None, week: IsoWeek
     ) -> list[WeekStateRow]:
         """The person's submitted and approved weeks either side of `week` (the only
         ones whose days its days may share)."""
@@ -119,7 +121,7 @@ class WeekService(TimeService):
             ).all()
         )
 
-    def _week_total(self, s: Session, owner: UserRow, days: list[date]) -> int:
+    def _week_total(self, s: OrmTx, owner: UserRow, days: list[date]) -> int:
         """The minutes a person logged on a week's days (what submitting it records)."""
         total = s.exec(
             select(func.coalesce(func.sum(TimeEntryRow.minutes), 0)).where(
@@ -196,9 +198,7 @@ class WeekService(TimeService):
             reviewer = actor.user_id if state in ("approved", "rejected") else None
             return self._set_week_state(s, actor, owner, row, state, reviewer, note)
 
-    def _reviewed(
-        self, s: Session, login: str, week: IsoWeek
-    ) -> tuple[Actor, UserRow, WeekStateRow]:
+    def _reviewed(self, s: OrmTx, login: str, week: IsoWeek) -> tuple[Actor, UserRow, WeekStateRow]:
         """Who asks, whose week and its state row, for a review: refused unless the
         one asking may review that person's weeks (never their own)."""
         actor = self._actor(s)
@@ -209,7 +209,7 @@ class WeekService(TimeService):
         )
         return actor, owner, self._week_state_row(s, owner, str(week))
 
-    def _week_state_row(self, s: Session, owner: UserRow, week: str) -> WeekStateRow:
+    def _week_state_row(self, s: OrmTx, owner: UserRow, week: str) -> WeekStateRow:
         row = s.exec(
             select(WeekStateRow).where(WeekStateRow.user_id == owner.id, WeekStateRow.week == week)
         ).first()
@@ -220,7 +220,7 @@ class WeekService(TimeService):
 
     def _set_week_state(
         self,
-        s: Session,
+        s: OrmTx,
         actor: Actor,
         owner: UserRow,
         row: WeekStateRow,
@@ -237,7 +237,7 @@ class WeekService(TimeService):
         self._record(s, actor, "week", f"{owner.login}/{row.week}", state, {"note": note})
         return self._week_state_record(s, row, owner.login)
 
-    def _week_state(self, s: Session, owner: UserRow, week: str) -> WeekState:
+    def _week_state(self, s: OrmTx, owner: UserRow, week: str) -> WeekState:
         row = s.exec(
             select(WeekStateRow).where(WeekStateRow.user_id == owner.id, WeekStateRow.week == week)
         ).first()
@@ -245,7 +245,7 @@ class WeekService(TimeService):
             return WeekState(owner.login, week)
         return self._week_state_record(s, row, owner.login)
 
-    def _week_state_record(self, s: Session, row: WeekStateRow, login: str) -> WeekState:
+    def _week_state_record(self, s: OrmTx, row: WeekStateRow, login: str) -> WeekState:
         reviewer = s.get(UserRow, row.reviewer_id) if row.reviewer_id else None
         return WeekState(
             user=login,

@@ -1,0 +1,135 @@
+"""`FileBackend`: a local board file, answering at once.
+
+`tui-board log 15m WEB-1` used to spend most of a second importing SQLAlchemy, SQLModel
+and pydantic, to run SQL that takes SQLite a few milliseconds. The parts of the service
+layer written in plain SQL (`TimeService`: who am I, the week sheet, cells, the timer,
+week rows) need none of them: here they run on a `FileDatabase` (the standard library's
+`sqlite3`). Every other operation goes to a `LocalBackend` on the same file, opened when
+first asked for (`full()`). It is the same code either way, one implementation of each
+rule; the contract suite runs on this class as on the others (store "file").
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+from pathlib import Path
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from tui_board.backend.local.time import TimeService
+from tui_board.backend.protocol import Backend
+from tui_board.core.clock import Clock, system_clock
+from tui_board.store.file import FileDatabase
+
+if TYPE_CHECKING:
+    from tui_board.backend.local.service import LocalBackend
+    from tui_board.store.database import Database
+
+
+class QuickService(TimeService):
+    """The plain-SQL part of the service layer, on a `FileDatabase`."""
+
+
+def _operations() -> list[str]:
+    """The Backend's operations (its methods but `close`)."""
+    return [
+        name
+        for name, value in vars(Backend).items()
+        if inspect.isfunction(value) and not name.startswith("_") and name != "close"
+    ]
+
+
+#: The operations `QuickService` runs itself.
+QUICK = frozenset(name for name in _operations() if hasattr(QuickService, name))
+
+
+class FileBackend:
+    """The Backend on a local board file (see the module's doc)."""
+
+    def __init__(
+        self,
+        database: FileDatabase,
+        login: str,
+        *,
+        clock: Clock = system_clock,
+        full: Database | None = None,
+        owns: bool = True,
+    ) -> None:
+        self.quick = QuickService(database, login, clock=clock)
+        self.login = login
+        self.clock = clock
+        self.description = self.quick.description
+        self.read_only = self.quick.read_only
+        #: The SQLAlchemy store of the other operations: given, or opened on first use.
+        self._database = full
+        self._full: LocalBackend | None = None
+        #: Whether closing this backend closes its stores (not one made by `as_user`).
+        self._owns = owns
+        self._lock = threading.Lock()
+
+    @property
+    def path(self) -> Path:
+        assert self.quick.db.path is not None
+        return Path(self.quick.db.path)
+
+    def full(self) -> LocalBackend:
+        """The whole service layer on this file (SQLAlchemy), opened on first use."""
+        with self._lock:
+            if self._full is None:
+                from tui_board.backend.local.service import LocalBackend
+                from tui_board.store.database import Database
+
+                if self._database is None:
+                    self._database = Database.open(str(self.path))
+                self._full = LocalBackend(self._database, self.login, clock=self.clock)
+            return self._full
+
+    def as_user(self, login: str) -> FileBackend:
+        """The same file seen by another person."""
+        return FileBackend(
+            self.quick.db, login, clock=self.clock, full=self._full_database(), owns=False
+        )
+
+    def _full_database(self) -> Database | None:
+        with self._lock:
+            return self._database
+
+    def close(self) -> None:
+        if not self._owns:
+            return
+        self.quick.close()
+        with self._lock:
+            if self._database is not None:
+                self._database.close()
+            self._database = self._full = None
+
+
+def _quick(name: str) -> Callable[..., Any]:
+    def operation(self: FileBackend, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self.quick, name)(*args, **kwargs)
+
+    return operation
+
+
+def _full(name: str) -> Callable[..., Any]:
+    def operation(self: FileBackend, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self.full(), name)(*args, **kwargs)
+
+    return operation
+
+
+for _name in _operations():
+    _method = (_quick if _name in QUICK else _full)(_name)
+    functools.update_wrapper(_method, getattr(Backend, _name))  # name, doc, declaration
+    setattr(FileBackend, _name, _method)
+
+
+def open_file(path: Path, login: str, *, clock: Clock = system_clock) -> Backend | None:
+    """The board file at `path` as a FileBackend; None when its schema must be upgraded
+    first (`Database.open` does that)."""
+    database = FileDatabase.open(path)
+    if database is None:
+        return None
+    return FileBackend(database, login, clock=clock)  # type: ignore[return-value]

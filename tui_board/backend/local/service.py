@@ -1,0 +1,31 @@
+"""`LocalBackend`: the whole service layer, on a `Database` (SQLAlchemy: PostgreSQL, the
+team server, and any part not yet in plain SQL).
+
+`LocalBackend` is the whole `Backend` protocol; its parts live a file per concept and
+are combined here. The team server wraps one of these per request's user.
+"""
+
+from __future__ import annotations
+
+from tui_board.backend.local.people import PeopleService
+from tui_board.backend.local.reports import ReportService
+from tui_board.backend.local.tasks import TaskService
+from tui_board.core.permissions import Actor
+
+
+class LocalBackend(PeopleService, TaskService, ReportService):
+    """The Backend on a database this process opens itself."""
+
+    def as_user(self, login: str) -> LocalBackend:
+        """The same store seen by another person."""
+        return LocalBackend(self.db, login, clock=self.clock)
+
+    def for_request(self, actor: Actor, request_id: str | None = None) -> LocalBackend:
+        """The server's view for one request: the person its token names, and the
+        client's id for a write, so that a replay of it changes nothing."""
+        return LocalBackend(
+            self.db, actor.login, clock=self.clock, actor=actor, request_id=request_id
+        )
+
+
+__all__ = ["LocalBackend"]

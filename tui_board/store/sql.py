@@ -1,0 +1,197 @@
+"""Plain SQL on a transaction's DB-API connection: what the service layer speaks.
+
+The service layer's rules run as SQL text with `:name` parameters, on whichever
+connection the transaction holds: the standard library's `sqlite3` for a local file
+(`store.file.FileDatabase`, no SQLAlchemy imported: a command answers at once), or the
+DB-API connection under a SQLAlchemy session (`store.database.Database`: PostgreSQL, the
+team server). Both give the same rows, so one implementation of each rule serves every
+store, and the contract suite runs it on each.
+
+Rows have attribute access (`row.minutes`). SQLite keeps dates and times as text and
+booleans as integers; they are read back as `date`, `datetime` and `bool` by column name
+(the names are listed once here, and a test checks them against the schema). A list or
+tuple parameter expands `IN (:ids)`; an empty one matches nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import namedtuple
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Any
+
+#: Columns (or aliases) SQLite hands back as text that are dates, times or booleans.
+DATE_COLUMNS = frozenset({"day", "due", "until", "span_first", "span_last"})
+DATETIME_COLUMNS = frozenset({"created", "updated", "started", "time"})
+BOOL_COLUMNS = frozenset({"active", "archived", "revoked"})
+
+_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+_LISTS = (list, tuple, set, frozenset)
+
+
+def _to_date(value: Any) -> Any:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _to_datetime(value: Any) -> Any:
+    """A moment read back, aware and in UTC (SQLite may hold it without an offset)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.utcoffset() is None else value.astimezone(UTC)
+    return value
+
+
+def _to_bool(value: Any) -> Any:
+    return bool(value) if value is not None else None
+
+
+def _converter(name: str) -> Callable[[Any], Any] | None:
+    if name in DATE_COLUMNS:
+        return _to_date
+    if name in DATETIME_COLUMNS:
+        return _to_datetime
+    if name in BOOL_COLUMNS:
+        return _to_bool
+    return None
+
+
+@lru_cache(maxsize=256)
+def _row_type(names: tuple[str, ...]) -> Any:
+    return namedtuple("Row", names, rename=True)  # type: ignore[misc]
+
+
+@lru_cache(maxsize=256)
+def _readers(names: tuple[str, ...], sqlite: bool) -> tuple[Any, tuple[tuple[int, Any], ...]]:
+    """The row type for these columns and the (index, converter) pairs to apply: every
+    converter on SQLite; on PostgreSQL, which has the types, moments to UTC only."""
+    pairs = tuple(
+        (i, fn)
+        for i, name in enumerate(names)
+        if (fn := _converter(name)) is not None and (sqlite or fn is _to_datetime)
+    )
+    return _row_type(names), pairs
+
+
+def utc(value: datetime) -> datetime:
+    """A moment to store: in UTC (a naive one is taken to be UTC already)."""
+    return value.replace(tzinfo=UTC) if value.utcoffset() is None else value.astimezone(UTC)
+
+
+def stored_time(value: datetime) -> str:
+    """A moment as SQLite keeps it (as SQLModel's UTCDateTime writes it): UTC, to the
+    microsecond, without an offset."""
+    return utc(value).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return stored_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _server_value(value: Any) -> Any:
+    return utc(value) if isinstance(value, datetime) else value
+
+
+@lru_cache(maxsize=512)
+def _statement(sql: str, sizes: tuple[tuple[str, int], ...], pyformat: bool) -> str:
+    """The SQL text for the driver: list parameters expanded, `:name` as `%(name)s`
+    for psycopg."""
+    for name, size in sizes:
+        names = ", ".join(f":{name}__{i}" for i in range(size)) or "NULL"
+        sql = re.sub(rf"(?<![:\w]):{name}\b", names, sql)
+    if pyformat:
+        sql = _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
+    return sql
+
+
+class Sql:
+    """Plain SQL in one transaction. Subclasses give the DB-API connection."""
+
+    #: "sqlite" or "postgresql".
+    dialect: str = "sqlite"
+
+    def _connection(self) -> Any:
+        raise NotImplementedError
+
+    def _cursor(self, sql: str, params: dict[str, Any]) -> Any:
+        sqlite = self.dialect == "sqlite"
+        sizes = []
+        for name, value in list(params.items()):
+            if isinstance(value, _LISTS):
+                del params[name]
+                items = sorted(value) if isinstance(value, set | frozenset) else value
+                sizes.append((name, len(items)))
+                for i, item in enumerate(items):
+                    params[f"{name}__{i}"] = item
+        convert = _sqlite_value if sqlite else _server_value
+        params = {k: convert(v) for k, v in params.items()}
+        text = _statement(sql, tuple(sizes), not sqlite) if sizes or not sqlite else sql
+        cursor = self._connection().cursor()
+        cursor.execute(text, params)
+        return cursor
+
+    def rows(self, sql: str, /, **params: Any) -> list[Any]:
+        """Every row the statement gives."""
+        cursor = self._cursor(sql, params)
+        try:
+            if cursor.description is None:
+                return []
+            names = tuple(d[0] for d in cursor.description)
+            make, pairs = _readers(names, self.dialect == "sqlite")
+            found = cursor.fetchall()
+        finally:
+            cursor.close()
+        if not pairs:
+            return [make._make(r) for r in found]
+        out = []
+        for r in found:
+            values = list(r)
+            for i, fn in pairs:
+                if values[i] is not None:
+                    values[i] = fn(values[i])
+            out.append(make._make(values))
+        return out
+
+    def row(self, sql: str, /, **params: Any) -> Any | None:
+        """The first row, or None."""
+        found = self.rows(sql, **params)
+        return found[0] if found else None
+
+    def value(self, sql: str, /, **params: Any) -> Any:
+        """The first column of the first row, or None."""
+        found = self.rows(sql, **params)
+        return found[0][0] if found else None
+
+    def column(self, sql: str, /, **params: Any) -> list[Any]:
+        """The first column of every row."""
+        return [r[0] for r in self.rows(sql, **params)]
+
+    def run(self, sql: str, /, **params: Any) -> int:
+        """A statement that changes rows; how many it changed."""
+        cursor = self._cursor(sql, params)
+        try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def insert(self, table: str, /, *, returning: str | None = "id", **values: Any) -> Any:
+        """Insert one row; the value of its `returning` column (its generated id), or
+        None for a table without one."""
+        names = ", ".join(values)
+        marks = ", ".join(f":{n}" for n in values)
+        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+        if returning is None:
+            self.run(sql, **values)
+            return None
+        return self.value(f"{sql} RETURNING {returning}", **values)
+
+    def update(self, table: str, row_id: int, /, **values: Any) -> None:
+        """Set columns of the row with this id."""
+        sets = ", ".join(f"{n} = :{n}" for n in values)
+        self.run(f"UPDATE {table} SET {sets} WHERE id = :id__", id__=row_id, **values)
