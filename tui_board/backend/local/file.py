@@ -14,8 +14,8 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui_board.backend.local.time import TimeService
