@@ -23,6 +23,7 @@ from tui_board.backend.operations import Operation
 from tui_board.backend.remote import RemoteBackend
 from tui_board.core.clock import Clock, system_clock
 from tui_board.server.app import create_app
+from tui_board.server.feed import ChangeSignal
 from tui_board.store.database import Database
 
 
@@ -101,6 +102,9 @@ class LiveServer:
         self.port = self._socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         app: Any = create_app(database, clock=clock)
+        #: The app's long polls: answered at once when the server stops (uvicorn would
+        #: wait for them before it exits).
+        self.change_feed: ChangeSignal = app.state.change_feed
         config = uvicorn.Config(
             wrap(app) if wrap else app, log_level="warning", access_log=False, lifespan="off"
         )
@@ -109,6 +113,7 @@ class LiveServer:
 
     def start(self) -> LiveServer:
         self._server.should_exit = False
+        self.change_feed.reopen()
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
         )
@@ -121,6 +126,7 @@ class LiveServer:
         return self
 
     def stop(self) -> None:
+        self.change_feed.close_threadsafe()
         self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(10)

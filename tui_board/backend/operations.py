@@ -20,8 +20,9 @@ from tui_board.backend.protocol import Backend
 from tui_board.core.models import _Patch, from_json, to_json
 from tui_board.core.weeks import IsoWeek
 
-#: Methods of the protocol that are not operations: they are never sent anywhere.
-NOT_OPERATIONS = frozenset({"close"})
+#: Methods of the protocol that are not operations: never sent as one (`wait_changes`
+#: is the server's long poll, `GET /changes`, not a `POST`).
+NOT_OPERATIONS = frozenset({"close", "wait_changes"})
 
 
 @dataclass(frozen=True)

@@ -330,6 +330,14 @@ class Backend(Protocol):
     def changes_since(self, seq: int, *, limit: int = 500) -> list[Change]: ...
     @reads
     def last_change(self) -> int: ...
+    def wait_changes(self, since: int, timeout: float, *, limit: int = 500) -> list[Change]:
+        """The changes after `since` I may see (as `changes_since`), as soon as there is
+        one; [] after `timeout` seconds, or at once once the backend is closed (which
+        ends a wait from another thread). Not an operation: a team server serves it as
+        the long poll `GET /changes?wait=` (woken by the store, never polled per
+        client); a local store is looked at a few times a second (no server to cost)."""
+        ...
+
     @reads
     def task_history(self, key: str) -> list[Change]:
         """What happened to a card, oldest first: its creation, edits, moves, comments

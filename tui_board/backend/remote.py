@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import socket
 import ssl
+import threading
+import weakref
 from collections.abc import Callable
 from datetime import date
 from functools import cache
@@ -28,9 +31,11 @@ from tui_board.backend.operations import Operation, from_wire, operations, to_wi
 from tui_board.backend.protocol import Backend
 from tui_board.core.clock import Clock, system_clock
 from tui_board.core.errors import ERROR_KINDS, BoardError, Unavailable
-from tui_board.core.models import TimeEntry
+from tui_board.core.models import Change, TimeEntry
 
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+#: The longest wait the server's long poll takes (`GET /changes?wait=`).
+MAX_WAIT = 30.0
 
 
 @cache
@@ -73,6 +78,13 @@ class RemoteBackend(Backend):
             queue_dir = user_data_dir() / "offline"
         token_key = hashlib.sha256(token.encode()).hexdigest()
         self.queue = OfflineQueue(queue_dir, self.url, token_key)
+        self._token = token
+        #: The long polls' own client (made on the first), and the sockets of its
+        #: connections: `close` shuts them, which ends a wait in another thread at once.
+        self._waits: httpx.Client | None = None
+        self._wait_sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+        self._wait_lock = threading.Lock()
+        self._closed = False
 
     @classmethod
     def connect(
@@ -87,7 +99,66 @@ class RemoteBackend(Backend):
         return cls(url, token, clock=clock, queue_dir=queue_dir)
 
     def close(self) -> None:
+        with self._wait_lock:
+            self._closed = True
+            waits, self._waits = self._waits, None
+            sockets = list(self._wait_sockets)
+        for sock in sockets:  # a thread blocked reading one gets an end of file now
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        if waits is not None:
+            waits.close()
         self._client.close()
+
+    def wait_changes(self, since: int, timeout: float, *, limit: int = 500) -> list[Change]:
+        """The server's long poll: one request that it answers when the feed moves
+        (or with [] after `timeout`, at most `MAX_WAIT`). While it waits it costs the
+        server an open connection and nothing else."""
+        wait = min(max(timeout, 0.0), MAX_WAIT)
+        with self._wait_lock:
+            if self._closed:
+                return []
+            if self._waits is None:
+                self._waits = httpx.Client(
+                    base_url=f"{self.url}/api/v1",
+                    headers={"Authorization": f"Bearer {self._token}", "User-Agent": "tui-board"},
+                    verify=_tls_context(),
+                )
+            client = self._waits
+        params: dict[str, Any] = {"since": since, "wait": round(wait, 3), "limit": limit}
+        try:
+            response = client.get(
+                "/changes",
+                params=params,
+                timeout=httpx.Timeout(wait + (TIMEOUT.read or 10.0), connect=TIMEOUT.connect),
+                extensions={"trace": self._note_socket},
+            )
+        except (httpx.TransportError, RuntimeError) as error:  # RuntimeError: closed meanwhile
+            if self._closed:
+                return []
+            if isinstance(error, RuntimeError):
+                raise
+            self.online = False
+            raise Unavailable(f"cannot reach the server at {self.url} ({_reason(error)})") from None
+        self.online = True
+        if response.status_code >= 400:
+            raise _error(response, list[Change])
+        found: list[Change] = from_wire(list[Change], response.json())
+        return found
+
+    def _note_socket(self, event: str, info: dict[str, Any]) -> None:
+        """httpcore's trace: keep the socket of each connection the long polls open
+        (the TLS one once it is wrapped), for `close` to shut."""
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if isinstance(sock, socket.socket):
+                with self._wait_lock:
+                    self._wait_sockets.add(sock)
+                    closed = self._closed
+                if closed:
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)
 
     def call(self, operation: Operation, arguments: dict[str, Any]) -> Any:
         """Run one operation on the server and return its result as records."""

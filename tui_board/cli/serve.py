@@ -9,6 +9,9 @@ import click
 from tui_board.cli.context import CliContext, pass_cli
 from tui_board.cli.output import fail, say
 
+#: Seconds a stopping server lets open requests finish before it ends them.
+SHUTDOWN_GRACE_SECONDS = 2
+
 
 @click.command()
 @click.option("--db", "db", metavar="PATH|URL", help="A SQLite file or postgresql://... URL.")
@@ -42,6 +45,9 @@ def serve(cli_ctx: CliContext, db: str | None, host: str, port: int, workers: in
         workers=workers,
         log_level="warning",
         access_log=False,
+        # Clients' long polls (`GET /changes?wait=`) are open requests: answered by
+        # their end, not waited for, when the server stops.
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
 
 

@@ -11,12 +11,12 @@ Routes are built from `tui_board.backend.operations`, so they follow the protoco
 
 # No `from __future__ import annotations` here: FastAPI reads the generated signatures.
 
-import asyncio
 import functools
 import inspect
 import math
 import operator
 import re
+import time
 import types
 import typing
 from collections.abc import Awaitable, Callable
@@ -51,10 +51,10 @@ from tui_board.core.errors import AlreadyApplied, BoardError, Forbidden, Invalid
 from tui_board.core.models import Change, _Patch, to_json
 from tui_board.core.text import safe_json
 from tui_board.core.weeks import IsoWeek
+from tui_board.server.feed import ChangeSignal
 from tui_board.store.database import SCHEMA_HEAD, Database
 
 API = "/api/v1"
-LONG_POLL_STEP = 0.5
 WORKER_THREADS = 2
 _FORBID = ConfigDict(extra="forbid")
 
@@ -122,6 +122,8 @@ def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
     app.add_middleware(_BodyLimit)
 
     service = LocalBackend(database, "", clock=clock)
+    feed = ChangeSignal(database)
+    app.state.change_feed = feed
     limiter: list[anyio.CapacityLimiter] = []
 
     async def as_caller(
@@ -150,7 +152,10 @@ def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
 
         if inline:
             return run()
-        return await anyio.to_thread.run_sync(run, limiter=limiter[0])
+        result = await anyio.to_thread.run_sync(run, limiter=limiter[0])
+        if writes and database.is_sqlite:
+            feed.changed()  # this process's long polls (PostgreSQL: NOTIFY wakes them)
+        return result
 
     @app.exception_handler(BoardError)
     async def board_error(_request: Request, error: BoardError) -> JSONResponse:
@@ -219,14 +224,18 @@ def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
         limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     ) -> Response:
         """The change feed after `since`; with `wait`, a long poll that answers as soon
-        as there is a change, or with an empty list after `wait` seconds."""
-        waited = 0.0
+        as there is a change, or with an empty list after `wait` seconds. While it
+        waits it reads nothing: it is woken when the store may have changed (see
+        `server/feed.py`)."""
+        deadline = time.monotonic() + wait
         while True:
-            found = await as_caller(caller, lambda b: b.changes_since(since, limit=limit))
-            if found or waited >= wait:
+            generation = feed.generation  # before the read: a later change wakes it
+            found = await as_caller(
+                caller, lambda b: b.changes_since(since, limit=limit), database.is_sqlite
+            )
+            remaining = deadline - time.monotonic()
+            if found or remaining <= 0 or not await feed.wait(generation, remaining):
                 return _json(found)
-            await asyncio.sleep(LONG_POLL_STEP)
-            waited += LONG_POLL_STEP
 
     for operation in operations().values():
         _add_route(app, operation, as_caller, database.is_sqlite)

@@ -2,6 +2,12 @@
 one shown, ask the store how far its feed has gone (`last_change`, one cheap read) and,
 when it moved, read the new changes (`changes_since`) and hand them to the screen.
 
+On a team server there is no such look: the screen keeps one long poll open
+(`wait_changes`, which the server answers as soon as the feed moves), on a thread of
+its own (a wait is no Textual worker: those would keep the app's pool busy and never
+settle), and opens the next as soon as it has the answer. Closing the backend (the app
+quitting) ends a wait at once.
+
 The board does the same for its cards (`screens/board/live.py`, which also recognises
 its own writes); this serves the screens that only need to know that something they
 show changed (the approvals queue), so each does not write its own poller.
@@ -9,11 +15,17 @@ show changed (the approvals queue), so each does not write its own poller.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.message import Message
 from textual.screen import Screen
+
+from tui_board.backend.protocol import SyncingBackend
 
 if TYPE_CHECKING:
     from tui_board.backend.protocol import Backend
@@ -22,6 +34,39 @@ if TYPE_CHECKING:
 
 #: Changes read per look; a longer gap is reported as `complete=False`.
 FEED_PAGE = 500
+#: Seconds a long poll on a team server waits before it is answered with nothing (and
+#: the next one opens): its only cost while nothing changes.
+WAIT_SECONDS = 25.0
+
+
+def waits_on_server(backend: Backend) -> bool:
+    """Whether `backend` is a team server, whose feed is waited on (not looked at)."""
+    return isinstance(backend, SyncingBackend)
+
+
+def look_at_feed(backend: Backend, since: int, page: int = FEED_PAGE) -> tuple[list[Change], int]:
+    """The changes after `since` (at most `page`) and how far the feed has gone: a
+    look now on a local store; on a team server, a long poll answered when there are
+    changes or after `WAIT_SECONDS` with none."""
+    if waits_on_server(backend):
+        changes = backend.wait_changes(since, WAIT_SECONDS, limit=page)
+        return changes, max([since, *(change.seq for change in changes)])
+    last = backend.last_change()
+    changes = backend.changes_since(since, limit=page) if last > since else []
+    return changes, last
+
+
+def in_thread(work: Callable[[], None], name: str) -> None:
+    """Run a long poll on a daemon thread of its own (see the module's doc), in the
+    caller's context (Textual finds its app there, to post the answer). An answer for
+    an app that has ended meanwhile is dropped."""
+
+    def run() -> None:
+        with contextlib.suppress(RuntimeError):  # the app's loop is closed
+            work()
+
+    context = contextvars.copy_context()
+    threading.Thread(target=context.run, args=(run,), name=name, daemon=True).start()
 
 
 @dataclass
@@ -78,6 +123,9 @@ class FollowsFeed:
             return
         self._feed_busy = True
         since = self._feed_seq
+        if waits_on_server(backend):
+            in_thread(lambda: self._read_feed(backend, since), "tui-board-feed")
+            return
         screen.run_worker(
             lambda: self._read_feed(backend, since),
             thread=True,
@@ -87,8 +135,7 @@ class FollowsFeed:
 
     def _read_feed(self, backend: Backend, since: int) -> None:
         try:
-            last = backend.last_change()
-            changes = backend.changes_since(since, limit=FEED_PAGE) if last > since else []
+            changes, last = look_at_feed(backend, since)
         except Exception:  # the next look tries again; the screen's reads report errors
             self._screen().post_message(FeedRead(None, since))
             return
@@ -101,3 +148,6 @@ class FollowsFeed:
         self._feed_seq = max(self._feed_seq or 0, message.last)
         if message.changes:
             self.feed_changed(message.changes, message.complete)
+        backend = cast("BoardApp", self._screen().app).backend
+        if backend is not None and waits_on_server(backend):
+            self._feed_tick()  # the next wait, now (the tick is only a fallback)

@@ -34,6 +34,11 @@ from tui_board.store.sql import Sql as Tx
 
 RANK_STEP = 1024.0
 
+#: The PostgreSQL channel a write's commit notifies (several in one transaction: once).
+CHANGES_CHANNEL = "tui_board_changes"
+#: Taken by every write that records a change (one round trip for both).
+FEED_LOCK_AND_NOTIFY = f"SELECT pg_advisory_xact_lock(7320412), pg_notify('{CHANGES_CHANNEL}', '')"
+
 #: A login: what `tui-board user add` takes and every command names a person by.
 LOGIN_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}")
 
@@ -274,16 +279,18 @@ class ServiceBase:
     ) -> None:
         """Append to the change feed in the writer's transaction. On PostgreSQL an
         advisory lock held to commit keeps sequence numbers in commit order, so a
-        reader of "changes since N" never skips one that commits late."""
+        reader of "changes since N" never skips one that commits late; the same
+        statement NOTIFYs `CHANGES_CHANNEL`, delivered at commit, which wakes the
+        servers' long polls (`server/feed.py`)."""
         request_id = None
         info = cast("dict[str, Any]", s.info)  # type: ignore[attr-defined]
         if self.request_id is not None and not info.get("request_id_recorded"):
             if not self.db.is_sqlite:  # a twin request may have committed meanwhile
-                s.value("SELECT pg_advisory_xact_lock(7320412)")
+                s.value(FEED_LOCK_AND_NOTIFY)
                 self._check_not_applied(s, actor)
             info["request_id_recorded"] = request_id = self.request_id
         elif not self.db.is_sqlite:
-            s.value("SELECT pg_advisory_xact_lock(7320412)")
+            s.value(FEED_LOCK_AND_NOTIFY)
         s.insert(
             "changes",
             returning=None,

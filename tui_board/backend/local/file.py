@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from tui_board.backend.local.time import TimeService
 from tui_board.backend.protocol import Backend
+from tui_board.backend.waiting import wait_locally
 from tui_board.core.clock import Clock, system_clock
 from tui_board.store.file import FileDatabase
 
 if TYPE_CHECKING:
     from tui_board.backend.local.service import LocalBackend
+    from tui_board.core.models import Change
     from tui_board.store.database import Database
 
 
@@ -68,6 +70,8 @@ class FileBackend:
         #: Whether closing this backend closes its stores (not one made by `as_user`).
         self._owns = owns
         self._lock = threading.Lock()
+        #: Set by `close`: ends a `wait_changes` in another thread.
+        self._closed = threading.Event()
 
     @property
     def path(self) -> Path:
@@ -96,7 +100,23 @@ class FileBackend:
         with self._lock:
             return self._database
 
+    def wait_changes(self, since: int, timeout: float, *, limit: int = 500) -> list[Change]:
+        return wait_locally(
+            self._feed_end,
+            lambda seq, most: self.full().changes_since(seq, limit=most),
+            since,
+            timeout,
+            limit,
+            self._closed,
+        )
+
+    def _feed_end(self) -> int:
+        """`last_change` on sqlite3 alone (it is the same for every reader)."""
+        with self.quick.db.read() as s:
+            return int(s.value("SELECT max(seq) FROM changes") or 0)
+
     def close(self) -> None:
+        self._closed.set()
         if not self._owns:
             return
         self.quick.close()
@@ -121,6 +141,8 @@ def _full(name: str) -> Callable[..., Any]:
 
 
 for _name in _operations():
+    if _name in FileBackend.__dict__:  # its own (`wait_changes`)
+        continue
     _method = (_quick if _name in QUICK else _full)(_name)
     functools.update_wrapper(_method, getattr(Backend, _name))  # name, doc, declaration
     setattr(FileBackend, _name, _method)

@@ -7,14 +7,39 @@ are combined here. The team server wraps one of these per request's user.
 
 from __future__ import annotations
 
+import threading
+
 from tui_board.backend.local.people import PeopleService
 from tui_board.backend.local.reports import ReportService
 from tui_board.backend.local.tasks import TaskService
+from tui_board.backend.waiting import wait_locally
+from tui_board.core.models import Change
 from tui_board.core.permissions import Actor
 
 
 class LocalBackend(PeopleService, TaskService, ReportService):
     """The Backend on a database this process opens itself."""
+
+    #: Set by `close`: ends a `wait_changes` in another thread.
+    _closed: threading.Event | None = None
+
+    def wait_changes(self, since: int, timeout: float, *, limit: int = 500) -> list[Change]:
+        if self._closed is None:
+            self._closed = threading.Event()
+        return wait_locally(
+            self.last_change,
+            lambda seq, most: self.changes_since(seq, limit=most),
+            since,
+            timeout,
+            limit,
+            self._closed,
+        )
+
+    def close(self) -> None:
+        if self._closed is None:
+            self._closed = threading.Event()
+        self._closed.set()
+        super().close()
 
     def as_user(self, login: str) -> LocalBackend:
         """The same store seen by another person."""

@@ -1,5 +1,7 @@
 """What comes back to the board from the store: the answers to my writes, and other
-people's changes from the change feed, polled every second or so.
+people's changes from the change feed: looked at every second or so on a local store;
+on a team server, waited on (a long poll the server answers when the feed moves, the
+next one opened as soon as the answer is in: `ui/feed.py`).
 
 A write the store refused shows the card as the store has it now (read again once my
 writes are answered), and the focus follows it. The feed's rows my own writes made are
@@ -28,6 +30,7 @@ from textual.timer import Timer as Ticker
 from tui_board.backend.undo import CardChange, CellChange, TimerChange, Undoable
 from tui_board.core.errors import NotFound
 from tui_board.core.models import Change, Task, Timer
+from tui_board.ui.feed import in_thread, look_at_feed, waits_on_server
 from tui_board.ui.read_only import READ_ONLY, READ_ONLY_STATUS, not_stored, server_away
 from tui_board.ui.screens.board.view import BoardView
 from tui_board.ui.session import describe_error
@@ -94,6 +97,8 @@ class BoardLive(BoardView):
         super().__init__()
         self._polling = False
         self._poll_failed = False
+        #: The feed is waited on (a team server): each answer opens the next wait.
+        self._waits = False
         #: Change-feed rows my own writes made, not yet seen in the feed.
         self._own: Counter[FeedRow] = Counter()
         #: Cards to read again once the pending writes are answered.
@@ -262,6 +267,8 @@ class BoardLive(BoardView):
             super().show_undone(change)
 
     def writes_done(self) -> None:
+        if self._waits:
+            self.call_later(self._poll_tick)  # the wait skipped while my writes were out
         if self._undo:
             self._put_back()
         if self.read_only:
@@ -306,13 +313,20 @@ class BoardLive(BoardView):
         ):
             return
         self._polling = True
-        self._poll(backend, self._seen_seq)
+        since = self._seen_seq
+        if waits_on_server(backend):  # a long poll, on a thread of its own (see ui/feed.py)
+            self._waits = True
+            in_thread(lambda: self._read_feed(backend, since), "tui-board-board-feed")
+        else:
+            self._poll(backend, since)
 
     @work(thread=True, group="board-poll")
     def _poll(self, backend: Backend, since: int) -> None:
+        self._read_feed(backend, since)
+
+    def _read_feed(self, backend: Backend, since: int) -> None:
         try:
-            last = backend.last_change()
-            changes = backend.changes_since(since, limit=FEED_PAGE) if last > since else []
+            changes, last = look_at_feed(backend, since, FEED_PAGE)
         except Exception:
             self.post_message(self.ChangesArrived(None, since))
             return
@@ -321,6 +335,11 @@ class BoardLive(BoardView):
     @on(ChangesArrived)
     def _changes_arrived(self, message: ChangesArrived) -> None:
         self._polling = False
+        self._take_changes(message)
+        if message.changes is not None and self._waits:
+            self._poll_tick()  # the next wait, now (the tick is only a fallback)
+
+    def _take_changes(self, message: ChangesArrived) -> None:
         if message.changes is None:
             if server_away(self.board_app.backend):
                 self._set_read_only(True)  # the status line says so
@@ -341,7 +360,7 @@ class BoardLive(BoardView):
             self._seen_seq = max(self._seen_seq, message.last)
             return
         if not message.complete:
-            self._seen_seq = message.last
+            self._seen_seq = max(self._seen_seq, message.last)
             self.load()
             return
         project = state.project.key
