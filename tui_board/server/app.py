@@ -226,16 +226,27 @@ def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
         """The change feed after `since`; with `wait`, a long poll that answers as soon
         as there is a change, or with an empty list after `wait` seconds. While it
         waits it reads nothing: it is woken when the store may have changed (see
-        `server/feed.py`)."""
+        `server/feed.py`), and reads again as whom the token named when it came."""
         deadline = time.monotonic() + wait
-        while True:
-            generation = feed.generation  # before the read: a later change wakes it
-            found = await as_caller(
-                caller, lambda b: b.changes_since(since, limit=limit), database.is_sqlite
-            )
+        reader: list[LocalBackend] = []  # the caller's view, authenticated once
+
+        def read(backend: LocalBackend) -> list[Change]:
+            if not reader:
+                reader.append(backend)
+            return backend.changes_since(since, limit=limit)
+
+        generation = feed.generation  # before the read: a later change wakes it
+        found = await as_caller(caller, read, database.is_sqlite)
+        while not found:
             remaining = deadline - time.monotonic()
-            if found or remaining <= 0 or not await feed.wait(generation, remaining):
-                return _json(found)
+            if remaining <= 0 or not await feed.wait(generation, remaining):
+                break
+            generation = feed.generation
+            if database.is_sqlite:
+                found = read(reader[0])
+            else:
+                found = await anyio.to_thread.run_sync(read, reader[0], limiter=limiter[0])
+        return _json(found)
 
     for operation in operations().values():
         _add_route(app, operation, as_caller, database.is_sqlite)
