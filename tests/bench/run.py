@@ -1269,6 +1269,15 @@ BENCHES: list[Callable[[Bench], None]] = [
     bench_workload,
 ]
 
+
+def bench_live(bench: Bench) -> None:  # live/sqlite, live/postgres: see live.py
+    from live import bench_live as run_live
+
+    run_live(bench)
+
+
+BENCHES.append(bench_live)
+
 ROW_NAMES = [
     "start/board",
     "start/timesheet",
@@ -1281,6 +1290,8 @@ ROW_NAMES = [
     "load/sqlite",
     "load/postgres",
     "workload/200x12 (--quick) or workload/1000x12",
+    "live/sqlite",
+    "live/postgres",
 ]
 
 
