@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -37,6 +38,8 @@ FEED_PAGE = 500
 #: Seconds a long poll on a team server waits before it is answered with nothing (and
 #: the next one opens): its only cost while nothing changes.
 WAIT_SECONDS = 25.0
+#: A wait answered with nothing sooner than this is followed by a pause as long.
+SHORT_WAIT_SECONDS = 0.5
 
 
 def waits_on_server(backend: Backend) -> bool:
@@ -49,7 +52,12 @@ def look_at_feed(backend: Backend, since: int, page: int = FEED_PAGE) -> tuple[l
     look now on a local store; on a team server, a long poll answered when there are
     changes or after `WAIT_SECONDS` with none."""
     if waits_on_server(backend):
+        started = time.monotonic()
         changes = backend.wait_changes(since, WAIT_SECONDS, limit=page)
+        if not changes and time.monotonic() - started < SHORT_WAIT_SECONDS:
+            # Answered with nothing at once (the backend closed, the server stopping):
+            # the next wait, opened as soon as this returns, must not spin.
+            time.sleep(SHORT_WAIT_SECONDS)
         return changes, max([since, *(change.seq for change in changes)])
     last = backend.last_change()
     changes = backend.changes_since(since, limit=page) if last > since else []
