@@ -162,8 +162,9 @@ class Bench:
         return target
 
     def small_db(self) -> str:
-        """A fresh copy of the demo (80 cards, 8 people, 10 weeks), made once per run."""
-        path = self.work / "demo-80.db"
+        """A fresh copy of the demo (80 cards, 8 people, 10 weeks), made once per run
+        (a file of this run's own: two runs at once do not remake each other's)."""
+        path = self.work / f"demo-80-{os.getpid()}.db"
         if not getattr(self, "_small_made", False):
             self.demo(path)
             self._small_made = True
@@ -369,7 +370,7 @@ def alternate(pairs: int, *sides: Callable[[], Sample]) -> list[list[Sample]]:
 
 
 def bench_start(bench: Bench) -> None:
-    names = ["start/board", "start/timesheet"]
+    names = ["start/board", "start/timesheet", "start/kanban-tui"]
     if not any(bench.selected(n) for n in names):
         return
     db = bench.small_db()
@@ -429,6 +430,45 @@ def bench_start(bench: Bench) -> None:
                 },
             )
         )
+    if bench.selected("start/kanban-tui"):
+        try:
+            peer = kanban_tui(bench)
+        except Skip as skipped:
+            bench.add(
+                Row("start/kanban-tui", "kanban-tui, the peer", result="SKIP", note=str(skipped))
+            )
+        else:
+            load = os.getloadavg()[0]
+
+            def theirs() -> Sample:
+                term = Pty([str(peer.exe)], peer.env)
+                at = term.wait_for(has(b"KTCARD-"))
+                sample = term.close()
+                return Sample(at - term.started, sample.cpu, sample.rss_mb)
+
+            ours, their = alternate(bench.pairs(3, 10), board, theirs)
+            ratio = median([s.wall for s in ours]) / median([s.wall for s in their])
+            walls = [s.wall for s in ours]
+            bench.add(
+                Row(
+                    "start/kanban-tui",
+                    "the peer a user might pick instead: kanban-tui (its own venv) on a board of "
+                    "80 cards made with its CLI, spawned in a pty to the first output with a "
+                    "card; ours as in start/board",
+                    figure=f"{ms(median(walls))} p90 {ms(p90(walls))}",
+                    peer=f"kanban-tui {ms(median([s.wall for s in their]))}",
+                    ratio=f"{ratio:.2f}x",
+                    budget="none (a peer)",
+                    result="INFO",
+                    cpu=wall_cpu(ours) + " (to kill)",
+                    load=load,
+                    values={
+                        "ours_s": median(walls),
+                        "peer_s": median([s.wall for s in their]),
+                        "ratio": ratio,
+                    },
+                )
+            )
     if bench.selected("start/timesheet"):
         load = os.getloadavg()[0]
         samples = [board_then_timesheet() for _ in range(bench.pairs(3, 10))]
@@ -446,6 +486,59 @@ def bench_start(bench: Bench) -> None:
                 values={"key_to_grid_s": median(walls)},
             )
         )
+
+
+@dataclass
+class Peer:
+    exe: Path
+    env: dict[str, str]
+
+
+def kanban_tui(bench: Bench) -> Peer:
+    """kanban-tui in a venv of its own under the bench's folder (its Textual is not
+    ours), with a board of 80 cards made through its own CLI once and kept."""
+    home = bench.work / "kanban-tui"
+    venv = home / "venv"
+    exe = venv / "bin" / "ktui"
+    env = {
+        **bench.env(),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+    }
+    if not exe.exists():
+        if not bench.install:
+            raise Skip("kanban-tui is not installed (and --no-install)")
+        print(f"  (installing kanban-tui into its own environment in {venv})", flush=True)
+        subprocess.run([PYTHON, "-m", "venv", str(venv)], check=True)
+        done = subprocess.run(
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "kanban-tui"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if done.returncode != 0 or not exe.exists():
+            last = (done.stderr.strip().splitlines() or ["?"])[-1]
+            raise Skip(f"kanban-tui could not be installed: {last}")
+    made = home / "board-80.done"
+    if not made.exists():
+        script = (
+            "from kanban_tui.cli import cli\n"
+            "def run(*args):\n"
+            "    try:\n"
+            "        cli.main(list(args), standalone_mode=False)\n"
+            "    except SystemExit:\n"
+            "        pass\n"
+            "run('board', 'create', 'Bench', '--set-active')\n"
+            "for i in range(1, 81):\n"
+            "    run('task', 'create', f'KTCARD-{i} Card number {i}', '--column', str(1 + i % 3))\n"
+        )
+        done = subprocess.run(
+            [str(venv / "bin" / "python"), "-c", script], env=env, capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            raise Skip(f"kanban-tui's board could not be made: {done.stderr[-200:]}")
+        made.write_text("80 cards\n")
+    return Peer(exe, env)
 
 
 # --- 2. shell commands vs watson add --------------------------------------------------------
@@ -1272,6 +1365,7 @@ BENCHES: list[Callable[[Bench], None]] = [
 ROW_NAMES = [
     "start/board",
     "start/timesheet",
+    "start/kanban-tui",
     *CLI_ROWS,
     "board10k/... (--quick) or board100k/...: first-screen, searchable, key, memory",
     "timesheet/enter",
@@ -1318,8 +1412,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{', --quick' if args.quick else ''}{', --dry-run' if args.dry_run else ''}"
     )
     print_header()
-    for run in BENCHES:
-        run(bench)
+    try:
+        for run in BENCHES:
+            run(bench)
+    finally:
+        for suffix in ("", "-wal", "-shm"):  # this run's own demo
+            Path(f"{bench.work / f'demo-80-{os.getpid()}.db'}{suffix}").unlink(missing_ok=True)
     if not bench.rows:
         print(f"no row matches {bench.only}; rows: see --list")
         return 2
