@@ -35,6 +35,11 @@ MAX_WORKLOAD_WEEKS = 520
 #: The open tasks whose remaining estimate is planned work (`t` joined with its column
 #: `c`): not archived, not in a done column, with an estimate larger than the time logged.
 PLANNED_TASK = "NOT t.archived AND c.kind != 'done' AND t.estimate > t.logged"
+#: The same, on `tasks t` alone.
+OPEN_TASK = (
+    "NOT t.archived AND t.estimate > t.logged"
+    " AND t.column_id NOT IN (SELECT id FROM board_columns WHERE kind = 'done')"
+)
 
 #: (person, day) -> index of the week (in the span) a day counts in.
 Moved = dict[tuple[int, date], int]
@@ -89,14 +94,20 @@ class WorkloadService(TimeService):
             actor = self._actor(s)
             who, params = self._workload_people(s, actor, team)
             window = self._window(s, who, params, offset, limit)
-            everyone = s.row(f"SELECT count(*) AS n FROM users u WHERE {who}", **params)
+            everyone = s.row(
+                "SELECT count(*) AS people, COALESCE(sum(u.capacity), 0) AS capacity"
+                f" FROM users u WHERE {who}",
+                **params,
+            )
             teams = s.column(
-                f"SELECT DISTINCT t.name FROM users u JOIN teams t ON t.id = u.team_id"
-                f" WHERE {who} ORDER BY t.name",
+                f"SELECT t.name FROM teams t WHERE t.id IN (SELECT u.team_id FROM users u"
+                f" WHERE {who}) ORDER BY t.name",
                 **params,
             )
             ids = [p.id for p in window]
-            moved = self._moved_days(s, span, "ws.user_id IN (:ids)", {"ids": ids})
+            moved = self._moved_days(
+                s, span, "week_states ws WHERE ws.user_id IN (:ids)", {"ids": ids}
+            )
             logged = self._week_sums(s, span, "time_entries", ids, moved)
             off = self._week_sums(s, span, "time_off", ids, moved)
             planned: dict[tuple[int, int], int] = defaultdict(int)
@@ -134,12 +145,13 @@ class WorkloadService(TimeService):
                 )
                 for p in window
             )
-            totals = self._totals(s, span, who, params, today, past, future)
+            people, capacity = int(everyone.people), int(everyone.capacity)
+            totals = self._totals(s, span, who, params, people, capacity, today, past, future)
             return Workload(
                 tuple(str(w) for w in span.weeks),
                 str(current),
                 rows,
-                people=int(everyone.n) if everyone else 0,
+                people=people,
                 offset=offset,
                 totals=totals,
                 teams=tuple(teams),
@@ -198,8 +210,8 @@ class WorkloadService(TimeService):
         names = [str(w) for w in span.weeks[:-1] + last.and_next()]
         rows = s.rows(
             "SELECT ws.user_id, ws.week, ws.state, ws.first_day, ws.span_first, ws.span_last"
-            " FROM week_states ws WHERE ws.week IN (:names) AND ws.state != 'draft'"
-            f" AND (ws.first_day != 0 OR ws.span_first IS NOT NULL) AND {owners}",
+            f" FROM {owners} AND ws.week IN (:names) AND ws.state != 'draft'"
+            " AND (ws.first_day != 0 OR ws.span_first IS NOT NULL)",
             names=names,
             **params,
         )
@@ -277,6 +289,8 @@ class WorkloadService(TimeService):
         span: _Span,
         who: str,
         params: dict[str, Any],
+        people: int,
+        capacity: int,
         today: date,
         past: list[bool],
         future: bool,
@@ -284,12 +298,13 @@ class WorkloadService(TimeService):
         """Each week over everyone `who` covers: what the rows of all of them would add
         up to, by aggregates that never list them."""
         shown = len(span.weeks)
-        everyone = f"user_id IN (SELECT u.id FROM users u WHERE {who})"
-        moved = self._moved_days(s, span, f"ws.{everyone}", params)
+        # (tasks, week states, then their people: SQLite would go person by person)
+        states = f"week_states ws CROSS JOIN users u WHERE u.id = ws.user_id AND {who}"
+        moved = self._moved_days(s, span, states, params)
         dates = {"first": span.first, "last": span.last}
         # logged: per day over everyone (the day index covers it), into weeks
         logged: dict[int, int] = defaultdict(int)
-        for r in self._logged_by_day(s, who, params, dates):
+        for r in self._logged_by_day(s, who, params, people, dates):
             logged[span.index(r.day)] += int(r.minutes)
         if moved:
             owners = sorted({user_id for user_id, _ in moved})
@@ -304,9 +319,6 @@ class WorkloadService(TimeService):
                 by_person=False,
             )
         # capacity: everyone's, less each person's time off in the week (never below 0)
-        capacity = int(
-            s.value(f"SELECT COALESCE(sum(u.capacity), 0) FROM users u WHERE {who}", **params) or 0
-        )
         capacities = [capacity] * shown
         week = span.index_sql(s, "o.day")
         off: dict[tuple[int, int], int] = {}
@@ -341,9 +353,8 @@ class WorkloadService(TimeService):
                 (r.work_days, r.due, r.remaining)
                 for r in s.rows(
                     "SELECT u.work_days, t.due, t.estimate - t.logged AS remaining"
-                    " FROM tasks t JOIN board_columns c ON c.id = t.column_id"
-                    " JOIN users u ON u.id = t.assignee_id"
-                    f" WHERE {PLANNED_TASK} AND {who}",
+                    " FROM tasks t CROSS JOIN users u"
+                    f" WHERE u.id = t.assignee_id AND {OPEN_TASK} AND {who}",
                     **params,
                 )
             )
@@ -364,13 +375,14 @@ class WorkloadService(TimeService):
 
     @staticmethod
     def _logged_by_day(
-        s: Tx, who: str, params: dict[str, Any], dates: dict[str, date]
+        s: Tx, who: str, params: dict[str, Any], covered: int, dates: dict[str, date]
     ) -> list[Any]:
         """Minutes logged per day by everyone `who` covers. Summed over the people
         covered when they are the fewer, else over everyone less the people left out
         (each by the (person, day) index); the sums are the same."""
-        covered = int(s.value(f"SELECT count(*) FROM users u WHERE {who}", **params) or 0)
-        left_out = int(s.value(f"SELECT count(*) FROM users u WHERE NOT ({who})", **params) or 0)
+        left_out = int(s.value("SELECT count(*) FROM users") or 0) - covered
+        # (CASE: a condition that is NULL for a person leaves them out too)
+        others = f"CASE WHEN {who} THEN 0 ELSE 1 END = 1"
         if covered <= left_out:
             return s.rows(
                 "SELECT day, sum(minutes) AS minutes FROM time_entries"
@@ -390,7 +402,7 @@ class WorkloadService(TimeService):
         if left_out:
             for r in s.rows(
                 "SELECT day, sum(minutes) AS minutes FROM time_entries"
-                f" WHERE user_id IN (SELECT u.id FROM users u WHERE NOT ({who}))"
+                f" WHERE user_id IN (SELECT u.id FROM users u WHERE {others})"
                 " AND day >= :first AND day <= :last GROUP BY day",
                 **params,
                 **dates,
