@@ -313,11 +313,13 @@ class Backend(Protocol):
         today: date | None = None,
         offset: int = 0,
         limit: int | None = None,
+        totals: bool = True,
     ) -> Workload:
         """The figures of the people I may see (of `team`), week by week: up to `limit`
         of them (all when None) from the `offset`-th on, by team (no team last) then
         name; `Workload.people` says how many there are in all and `Workload.totals`
-        sums each week over all of them, whatever the window."""
+        sums each week over all of them, whatever the window (left empty when not
+        asked for: a window read while scrolling)."""
         ...
 
     @reads

@@ -80,6 +80,7 @@ class WorkloadService(TimeService):
         today: date | None = None,
         offset: int = 0,
         limit: int | None = None,
+        totals: bool = True,
     ) -> Workload:
         if not 1 <= weeks <= MAX_WORKLOAD_WEEKS:
             raise Invalid(
@@ -146,14 +147,18 @@ class WorkloadService(TimeService):
                 for p in window
             )
             people, capacity = int(everyone.people), int(everyone.capacity)
-            totals = self._totals(s, span, who, params, people, capacity, today, past, future)
+            summed = (
+                self._totals(s, span, who, params, people, capacity, today, past, future)
+                if totals
+                else ()
+            )
             return Workload(
                 tuple(str(w) for w in span.weeks),
                 str(current),
                 rows,
                 people=people,
                 offset=offset,
-                totals=totals,
+                totals=summed,
                 teams=tuple(teams),
             )
 
