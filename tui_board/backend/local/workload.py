@@ -354,17 +354,22 @@ class WorkloadService(TimeService):
         # depends on the remaining minutes, the due date and the assignee's work days)
         planned: dict[int, int] = defaultdict(int)
         if future:
+            # (the due date as stored: read as a date once per kind, not per task)
             kinds = Counter(
-                (r.work_days, r.due, r.remaining)
-                for r in s.rows(
-                    "SELECT u.work_days, t.due, t.estimate - t.logged AS remaining"
+                s.rows(
+                    "SELECT u.work_days, t.due AS due_as_stored,"
+                    " t.estimate - t.logged AS remaining"
                     " FROM tasks t CROSS JOIN users u"
                     f" WHERE u.id = t.assignee_id AND {OPEN_TASK} AND {who}",
                     **params,
                 )
             )
-            for (work_days, due, remaining), count in kinds.items():
-                days = parse_work_days(work_days)
+            days_of: dict[str, tuple[int, ...]] = {}
+            for (work_days, stored, remaining), count in kinds.items():
+                due = date.fromisoformat(stored) if isinstance(stored, str) else stored
+                days = days_of.get(work_days) or days_of.setdefault(
+                    work_days, parse_work_days(work_days)
+                )
                 for week_of, minutes in spread_remaining(remaining, today, due, days).items():
                     planned[span.index(week_of.monday())] += minutes * count
         return tuple(

@@ -53,8 +53,9 @@ TEAM_WIDTH = 10
 #: Lines above and below the people: the two header lines, the totals and capacity.
 HEADER = 2
 FOOTER = 2
-#: Rows read at once (the screen's first read asks for two of these).
-PAGE = 100
+#: Rows read at once (the screen's first read asks for two of these: a screenful of
+#: about 35 rows and more around it).
+PAGE = 50
 
 
 def percent(load: int, capacity: int) -> str:
