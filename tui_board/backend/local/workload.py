@@ -307,10 +307,8 @@ class WorkloadService(TimeService):
         states = f"week_states ws CROSS JOIN users u WHERE u.id = ws.user_id AND {who}"
         moved = self._moved_days(s, span, states, params)
         dates = {"first": span.first, "last": span.last}
-        # logged: per day over everyone (the day index covers it), into weeks
-        logged: dict[int, int] = defaultdict(int)
-        for r in self._logged_by_day(s, who, params, people, dates):
-            logged[span.index(r.day)] += int(r.minutes)
+        # logged: per week over everyone (the day index covers it)
+        logged = self._logged_by_week(s, span, who, params, people)
         if moved:
             owners = sorted({user_id for user_id, _ in moved})
             self._move(
@@ -384,32 +382,39 @@ class WorkloadService(TimeService):
         )
 
     @staticmethod
-    def _logged_by_day(
-        s: Tx, who: str, params: dict[str, Any], covered: int, dates: dict[str, date]
-    ) -> list[Any]:
-        """Minutes logged per day by everyone `who` covers. Summed over the people
-        covered when they are the fewer, else over everyone less the people left out
-        (each by the (person, day) index); the sums are the same."""
+    def _logged_by_week(
+        s: Tx, span: _Span, who: str, params: dict[str, Any], covered: int
+    ) -> dict[int, int]:
+        """Minutes logged per week (index) by everyone `who` covers, each day in its ISO
+        week. Summed over the people covered when they are the fewer (per day, by the
+        (person, day) index), else week by week over everyone (a range of the day
+        index, nothing but minutes read) less the people left out; the same sums."""
+        dates = {"first": span.monday, "last": span.last}
         left_out = int(s.value("SELECT count(*) FROM users") or 0) - covered
-        # (CASE: a condition that is NULL for a person leaves them out too)
-        others = f"CASE WHEN {who} THEN 0 ELSE 1 END = 1"
+        logged: dict[int, int] = defaultdict(int)
         if covered <= left_out:
-            return s.rows(
+            for r in s.rows(
                 "SELECT day, sum(minutes) AS minutes FROM time_entries"
                 f" WHERE user_id IN (SELECT u.id FROM users u WHERE {who})"
                 " AND day >= :first AND day <= :last GROUP BY day",
                 **params,
                 **dates,
+            ):
+                logged[span.index(r.day)] += int(r.minutes)
+            return logged
+        for index, week in enumerate(span.weeks):
+            logged[index] = int(
+                s.value(
+                    "SELECT COALESCE(sum(minutes), 0) FROM time_entries"
+                    " WHERE day >= :first AND day <= :last",
+                    first=week.monday(),
+                    last=week.sunday(),
+                )
+                or 0
             )
-        every = {
-            r.day: int(r.minutes)
-            for r in s.rows(
-                "SELECT day, sum(minutes) AS minutes FROM time_entries"
-                " WHERE day >= :first AND day <= :last GROUP BY day",
-                **dates,
-            )
-        }
         if left_out:
+            # (CASE: a condition that is NULL for a person leaves them out too)
+            others = f"CASE WHEN {who} THEN 0 ELSE 1 END = 1"
             for r in s.rows(
                 "SELECT day, sum(minutes) AS minutes FROM time_entries"
                 f" WHERE user_id IN (SELECT u.id FROM users u WHERE {others})"
@@ -417,8 +422,8 @@ class WorkloadService(TimeService):
                 **params,
                 **dates,
             ):
-                every[r.day] -= int(r.minutes)
-        return [_DayMinutes(day, minutes) for day, minutes in every.items()]
+                logged[span.index(r.day)] -= int(r.minutes)
+        return logged
 
     # --- behind a cell ---------------------------------------------------------------------
 
@@ -460,10 +465,3 @@ class WorkloadService(TimeService):
                         )
                     )
             return sorted(found, key=lambda p: (-p.minutes, p.task))
-
-
-class _DayMinutes:
-    __slots__ = ("day", "minutes")
-
-    def __init__(self, day: date, minutes: int) -> None:
-        self.day, self.minutes = day, minutes
