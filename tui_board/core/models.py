@@ -288,9 +288,22 @@ class WorkloadRow:
 
 @dataclass(frozen=True)
 class Workload:
+    """The figures of a window of people (`rows`: the `offset`-th person on, in the
+    order people are listed: by team, teams in name order and no team last, then by
+    name), and the week totals over everyone the read covers (`people` of them), exact
+    whatever the window."""
+
     weeks: tuple[str, ...]
     current: str
     rows: tuple[WorkloadRow, ...]
+    #: How many people the read covers in all (the rows are a window of them).
+    people: int = 0
+    #: The first row's place among them.
+    offset: int = 0
+    #: Each week summed over all `people`: capacity, logged and planned minutes.
+    totals: tuple[WorkloadCell, ...] = ()
+    #: The teams among all `people`, by name.
+    teams: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
