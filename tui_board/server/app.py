@@ -128,15 +128,14 @@ def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
 
     service = LocalBackend(database, "", clock=clock)
     # The plain-SQL part of the service layer (the token check, the week sheet, cells,
-    # the timer) on pooled connections without a Session; the rest on `service`.
-    pooled = database.pooled
-    quick = QuickService(pooled, "", clock=clock)
+    # the timer) on pooled connections without a Session (`database.pooled`, asked
+    # for each request: a test server switches stores); the rest on `service`.
     limiter: list[anyio.CapacityLimiter] = []
 
     def backend_for(actor: Actor, request_id: str | None, method: str | None) -> Any:
         if method in QUICK:
             return QuickService(
-                pooled, actor.login, clock=clock, actor=actor, request_id=request_id
+                database.pooled, actor.login, clock=clock, actor=actor, request_id=request_id
             )
         return service.for_request(actor, request_id)
 
@@ -159,7 +158,7 @@ def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
 
         def run() -> Any:
             try:
-                actor = quick.authenticate(caller.token)
+                actor = QuickService(database.pooled, "", clock=clock).authenticate(caller.token)
             except Forbidden as error:
                 raise _Unauthorized(error.message) from None
             request_id = caller.idempotency_key if writes else None
