@@ -434,6 +434,19 @@ def to_json(value: Any) -> Any:
     return value
 
 
+def json_default(value: Any) -> Any:
+    """For `json.dumps(..., default=json_default)`: what it cannot write itself, as
+    `to_json` turns it (a record as the dict of its fields, a day or a moment as ISO
+    text), one level at a time; json's C encoder does the rest (lists, tuples, text,
+    numbers), which is several times faster than `to_json` for a server's answer."""
+    names = _field_names(type(value))
+    if names:
+        return {name: getattr(value, name) for name in names}
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a record")
+
+
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
