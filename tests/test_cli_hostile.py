@@ -53,6 +53,9 @@ class Run:
     aligned: bool = False
 
 
+cli.list_commands(click.Context(cli))  # the subcommands load on demand: load them all
+
+
 def leaf_commands(group: click.Group = cli, prefix: tuple[str, ...] = ()) -> Iterator[str]:
     """Every command a user can run, as `task list`."""
     for name, command in sorted(group.commands.items()):

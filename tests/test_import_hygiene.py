@@ -157,3 +157,37 @@ def test_a_file_behind_the_schema_is_left_to_the_orm(tmp_path: Path) -> None:
     conn.close()
     assert SCHEMA_HEAD != "0004"
     assert FileDatabase.open(cli.db) is None
+
+
+def test_each_subcommand_is_found_in_the_module_that_holds_it() -> None:
+    """`tui-board log` imports only `cli/time.py` of the command modules: the map that
+    says where each command lives is complete and right."""
+    import importlib
+
+    from tui_board.cli.main import COMMAND_MODULES
+
+    held = {
+        command.name: module
+        for module in sorted(set(COMMAND_MODULES.values()))
+        for command in importlib.import_module(f"tui_board.cli.{module}").COMMANDS
+    }
+    assert held == COMMAND_MODULES
+    modules = loaded_modules_of_log()
+    assert "tui_board.cli.time" in modules
+    assert not {"tui_board.cli.work", "tui_board.cli.people", "tui_board.cli.serve"} & modules
+
+
+def loaded_modules_of_log() -> set[str]:
+    script = (
+        "import sys\n"
+        "from tui_board.cli.main import cli\n"
+        "try:\n"
+        "    cli.main(['log', '--help'], standalone_mode=False)\n"
+        "finally:\n"
+        "    print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return set(done.stderr.split())

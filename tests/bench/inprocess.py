@@ -3,7 +3,8 @@
 - `timesheet DB KEYS`: the app on the timesheet, in-process (keys posted as Textual's
   driver would post them, the clock stopped at the end of the frame the compositor
   encodes for the terminal): `enter` to stored and redrawn, a week switch; prints JSON;
-- `workload DB RUNS`: `LocalBackend.workload` for 12 weeks, warm; prints JSON.
+- `workload DB RUNS`: the workload's first screenful (and a window read while
+  scrolling) on the backend the app opens on a local file, warm; prints JSON.
 """
 
 from __future__ import annotations
@@ -173,28 +174,43 @@ def timesheet_child(db: str, keys: int) -> None:
 
 
 def workload_child(db: str, runs: int) -> None:
+    """The workload's first screenful as the app reads it on a local file (the backend
+    `tui-board` opens: plain SQL on sqlite3): the first 100 people by team and name and
+    the week totals over everyone, for 12 weeks; then a window far down without the
+    totals (what scrolling reads). Warm; wall and CPU time of each call."""
     from datetime import date
 
-    from tui_board.backend.local import LocalBackend
+    from tui_board.backend import open_backend
+    from tui_board.config import Config
     from tui_board.core.weeks import IsoWeek
-    from tui_board.store.database import Database
 
-    database = Database.open(db)
-    backend = LocalBackend(database, "bench")
+    backend = open_backend(Config(db=db), login="bench")
     start = IsoWeek.of(date.today()).shift(-4)
-    with database.engine.connect() as conn:
-        entries = conn.exec_driver_sql("SELECT count(*) FROM time_entries").scalar()
-        people = conn.exec_driver_sql("SELECT count(*) FROM users").scalar()
-    figures = backend.workload(start, 12)  # warm: the first call compiles its statements
-    if len(figures.rows) != people or len(figures.weeks) != 12:
-        raise SystemExit(f"workload: {len(figures.rows)} rows, {len(figures.weeks)} weeks")
-    times = []
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        entries = conn.execute("SELECT count(*) FROM time_entries").fetchone()[0]
+        people = conn.execute("SELECT count(*) FROM users").fetchone()[0]
+    figures = backend.workload(start, 12, limit=100)  # warm
+    if figures.people != people or len(figures.weeks) != 12 or not figures.totals:
+        raise SystemExit(f"workload: {figures.people} people, {len(figures.weeks)} weeks")
+    first: list[float] = []
+    cpu: list[float] = []
+    scroll: list[float] = []
     for _ in range(runs):
+        started, ticks = time.perf_counter(), time.process_time()
+        backend.workload(start, 12, offset=0, limit=100)
+        first.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - ticks)
         started = time.perf_counter()
-        backend.workload(start, 12)
-        times.append(time.perf_counter() - started)
-    database.close()
-    print(json.dumps({"people": people, "entries": entries, "times": times}))
+        backend.workload(start, 12, offset=max(0, people - 300), limit=100, totals=False)
+        scroll.append(time.perf_counter() - started)
+    backend.close()
+    print(
+        json.dumps(
+            {"people": people, "entries": entries, "times": first, "cpu": cpu, "scroll": scroll}
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -18,8 +18,9 @@ How things are timed:
 - shell commands: spawn to exit, alternating with the peer (and the floor);
 - the timesheet's keys: in-process (Textual's driver messages, to the end of the frame
   the compositor encodes for the terminal), labelled as such;
-- the server: `wrk` (C) against one server process, alternating with a FastAPI
-  hello-world in its own process, short runs pair by pair;
+- the server: `wrk` (C) against one server process (and two, on PostgreSQL), week
+  reads and a mix of 3 reads : 1 write, alternating with a FastAPI hello-world in its
+  own process, short runs side by side;
 - load: 20 client threads (RemoteBackend over httpx, in the bench's process) against
   one server, mixed 3 reads : 1 write, then the store is read directly to count lost or
   doubled entries.
@@ -162,8 +163,9 @@ class Bench:
         return target
 
     def small_db(self) -> str:
-        """A fresh copy of the demo (80 cards, 8 people, 10 weeks), made once per run."""
-        path = self.work / "demo-80.db"
+        """A fresh copy of the demo (80 cards, 8 people, 10 weeks), made once per run
+        (a file of this run's own: two runs at once do not remake each other's)."""
+        path = self.work / f"demo-80-{os.getpid()}.db"
         if not getattr(self, "_small_made", False):
             self.demo(path)
             self._small_made = True
@@ -369,7 +371,7 @@ def alternate(pairs: int, *sides: Callable[[], Sample]) -> list[list[Sample]]:
 
 
 def bench_start(bench: Bench) -> None:
-    names = ["start/board", "start/timesheet"]
+    names = ["start/board", "start/timesheet", "start/kanban-tui"]
     if not any(bench.selected(n) for n in names):
         return
     db = bench.small_db()
@@ -429,6 +431,45 @@ def bench_start(bench: Bench) -> None:
                 },
             )
         )
+    if bench.selected("start/kanban-tui"):
+        try:
+            peer = kanban_tui(bench)
+        except Skip as skipped:
+            bench.add(
+                Row("start/kanban-tui", "kanban-tui, the peer", result="SKIP", note=str(skipped))
+            )
+        else:
+            load = os.getloadavg()[0]
+
+            def theirs() -> Sample:
+                term = Pty([str(peer.exe)], peer.env)
+                at = term.wait_for(has(b"KTCARD-"))
+                sample = term.close()
+                return Sample(at - term.started, sample.cpu, sample.rss_mb)
+
+            ours, their = alternate(bench.pairs(3, 10), board, theirs)
+            ratio = median([s.wall for s in ours]) / median([s.wall for s in their])
+            walls = [s.wall for s in ours]
+            bench.add(
+                Row(
+                    "start/kanban-tui",
+                    "the peer a user might pick instead: kanban-tui (its own venv) on a board of "
+                    "80 cards made with its CLI, spawned in a pty to the first output with a "
+                    "card; ours as in start/board",
+                    figure=f"{ms(median(walls))} p90 {ms(p90(walls))}",
+                    peer=f"kanban-tui {ms(median([s.wall for s in their]))}",
+                    ratio=f"{ratio:.2f}x",
+                    budget="none (a peer)",
+                    result="INFO",
+                    cpu=wall_cpu(ours) + " (to kill)",
+                    load=load,
+                    values={
+                        "ours_s": median(walls),
+                        "peer_s": median([s.wall for s in their]),
+                        "ratio": ratio,
+                    },
+                )
+            )
     if bench.selected("start/timesheet"):
         load = os.getloadavg()[0]
         samples = [board_then_timesheet() for _ in range(bench.pairs(3, 10))]
@@ -446,6 +487,59 @@ def bench_start(bench: Bench) -> None:
                 values={"key_to_grid_s": median(walls)},
             )
         )
+
+
+@dataclass
+class Peer:
+    exe: Path
+    env: dict[str, str]
+
+
+def kanban_tui(bench: Bench) -> Peer:
+    """kanban-tui in a venv of its own under the bench's folder (its Textual is not
+    ours), with a board of 80 cards made through its own CLI once and kept."""
+    home = bench.work / "kanban-tui"
+    venv = home / "venv"
+    exe = venv / "bin" / "ktui"
+    env = {
+        **bench.env(),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+    }
+    if not exe.exists():
+        if not bench.install:
+            raise Skip("kanban-tui is not installed (and --no-install)")
+        print(f"  (installing kanban-tui into its own environment in {venv})", flush=True)
+        subprocess.run([PYTHON, "-m", "venv", str(venv)], check=True)
+        done = subprocess.run(
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "kanban-tui"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if done.returncode != 0 or not exe.exists():
+            last = (done.stderr.strip().splitlines() or ["?"])[-1]
+            raise Skip(f"kanban-tui could not be installed: {last}")
+    made = home / "board-80.done"
+    if not made.exists():
+        script = (
+            "from kanban_tui.cli import cli\n"
+            "def run(*args):\n"
+            "    try:\n"
+            "        cli.main(list(args), standalone_mode=False)\n"
+            "    except SystemExit:\n"
+            "        pass\n"
+            "run('board', 'create', 'Bench', '--set-active')\n"
+            "for i in range(1, 81):\n"
+            "    run('task', 'create', f'KTCARD-{i} Card number {i}', '--column', str(1 + i % 3))\n"
+        )
+        done = subprocess.run(
+            [str(venv / "bin" / "python"), "-c", script], env=env, capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            raise Skip(f"kanban-tui's board could not be made: {done.stderr[-200:]}")
+        made.write_text("80 cards\n")
+    return Peer(exe, env)
 
 
 # --- 2. shell commands vs watson add --------------------------------------------------------
@@ -758,6 +852,11 @@ async def root():
     return {"message": "Hello World"}
 
 
+@app.post("/api/v1/add_time")
+async def write():
+    return {"message": "Hello World"}
+
+
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
 '''
 
@@ -789,9 +888,18 @@ def wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float =
 
 
 def cpu_of(pid: int) -> float:
-    """CPU time (user + sys) of a running process so far, from /proc."""
+    """CPU time (user + sys) of a running process and its running children (uvicorn's
+    workers) so far, from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    for child in children:
+        with contextlib.suppress(OSError):
+            own += cpu_of(int(child))
+    return own
 
 
 @contextlib.contextmanager
@@ -830,9 +938,12 @@ def postgres_db(bench: Bench) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def serving(bench: Bench, db: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def serving(
+    bench: Bench, db: str, workers: int = 1
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     command = [*bench.tui_board(), "serve", "--db", db, "--port", str(port)]
+    command += ["--workers", str(workers)] if workers > 1 else []
     log = open(bench.work / "server.log", "ab")  # noqa: SIM115 - closed below
     server = subprocess.Popen(command, env=bench.env(), stdout=log, stderr=log)
     try:
@@ -884,60 +995,67 @@ def wrk_run(wrk: str, url: str, script: Path, seconds: int) -> dict[str, float]:
     }
 
 
-HTTPX_POOL = """
-import json, statistics, sys, threading, time
-import httpx
-url, body, token, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
-headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-times, errors, lock = [], [0], threading.Lock()
-stop = time.perf_counter() + seconds
-def client():
-    mine, bad = [], 0
-    with httpx.Client(headers=headers) as http:
-        while time.perf_counter() < stop:
-            started = time.perf_counter()
-            status = http.post(url, content=body).status_code
-            mine.append(time.perf_counter() - started)
-            bad += status >= 300
-    with lock:
-        times.extend(mine)
-        errors[0] += bad
-threads = [threading.Thread(target=client) for _ in range(8)]
-[t.start() for t in threads]
-[t.join() for t in threads]
-print(json.dumps({"rate": len(times) / seconds, "errors": errors[0],
-                  "p99": statistics.quantiles(times, n=100)[-1]}))
-"""
+def mixed_script(token: str, week: str, task: str) -> str:
+    """wrk's Lua for 3 week reads : 1 `add_time` (1 minute, with an `Idempotency-Key`
+    of its own), the writes spread over days a year ahead (a day holds 24 hours)."""
+    run = uuid.uuid4().hex[:12]
+    first = int(time.mktime((date.today().year + 1, 1, 1, 12, 0, 0, 0, 0, -1)))
+    return textwrap.dedent(
+        f"""
+        local n = 0
+        local read = '{{"week": "{week}"}}'
+        request = function()
+          n = n + 1
+          local headers = {{}}
+          headers["Content-Type"] = "application/json"
+          headers["Authorization"] = "Bearer {token}"
+          if n % 4 == 0 then
+            headers["Idempotency-Key"] = "{run}-" .. n
+            local day = os.date("!%Y-%m-%d", {first} + ((n / 4) % 360) * 86400)
+            local body = '{{"task": "{task}", "day": "' .. day .. '", "minutes": 1}}'
+            return wrk.format("POST", "/api/v1/add_time", headers, body)
+          end
+          return wrk.format("POST", "/api/v1/week", headers, read)
+        end
+        """
+    )
 
 
-def httpx_run(url: str, token: str, seconds: int) -> dict[str, float]:
-    """wrk's figures from a pool of 8 httpx clients in a Python process (when wrk is
-    missing: it competes with the servers for the CPU, so the ratio says less)."""
-    body = json.dumps({"week": time.strftime("%G-W%V")})
-    out = subprocess.run(
-        [PYTHON, "-c", HTTPX_POOL, url, body, token, str(seconds)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    figures: dict[str, float] = json.loads(out.strip().splitlines()[-1])
-    return figures
+def open_task(db: str) -> str:
+    """The key of the first open card (what the mixed load writes time to)."""
+    sys.path.insert(0, str(ROOT))
+    from tui_board.store.database import Database
+
+    database = Database.open(db)
+    try:
+        with database.engine.connect() as conn:
+            found = conn.exec_driver_sql(
+                "SELECT p.key, t.number FROM tasks t JOIN projects p ON p.id = t.project_id"
+                " WHERE NOT t.archived AND NOT p.archived ORDER BY t.id LIMIT 1"
+            ).first()
+    finally:
+        database.close()
+    assert found is not None, "the demo has no open card"
+    return f"{found[0]}-{found[1]}"
 
 
 def bench_server(bench: Bench) -> None:
+    """Per store: one `tui-board serve` (two processes too, on PostgreSQL) and the
+    hello-world, each hit with week reads and with the 3:1 mix, short runs alternating
+    side by side."""
     for store in ("sqlite", "postgres"):
-        name = f"server/{store}"
-        if not bench.selected(name):
+        names = [f"server/{store}", f"server/{store}-mixed"]
+        if store == "postgres":
+            names.append("server/postgres-workers2")
+        wanted = [n for n in names if bench.selected(n)]
+        if not wanted:
             continue
-        what = (
-            f"authenticated `week` reads/s, one `tui-board serve` process on {store}, "
-            "wrk -t1 -c8; peer: FastAPI hello-world (async, one uvicorn process, same "
-            "POST), short runs alternating"
-        )
-        load = os.getloadavg()[0]
         wrk = shutil.which("wrk")
+        load = os.getloadavg()[0]
         if wrk is None:
-            what = what.replace("wrk -t1 -c8", "NO WRK: a pool of 8 httpx clients in Python")
+            for name in wanted:
+                bench.add(Row(name, "wrk", result="SKIP", note="wrk is not installed", load=load))
+            continue
         try:
             with contextlib.ExitStack() as stack:
                 if store == "sqlite":
@@ -946,7 +1064,11 @@ def bench_server(bench: Bench) -> None:
                 else:
                     db = stack.enter_context(postgres_db(bench))
                 token = token_for(bench, db, "bench")
+                task = open_task(db)
                 url, server = stack.enter_context(serving(bench, db))
+                servers = {1: (url, server)}
+                if f"server/{store}-workers2" in wanted:
+                    servers[2] = stack.enter_context(serving(bench, db, workers=2))
                 hello = bench.work / "hello.py"
                 hello.write_text(textwrap.dedent(HELLO))
                 port = free_port()
@@ -957,55 +1079,144 @@ def bench_server(bench: Bench) -> None:
                 )
                 stack.callback(stop_process, peer)
                 wait_listening(port, peer)
-                script = bench.work / "week.lua"
-                script.write_text(WRK_SCRIPT % (time.strftime("%G-W%V"), token))
-                ours_url, peer_url = f"{url}/api/v1/week", f"http://127.0.0.1:{port}/api/v1/week"
-                seconds = 1 if bench.dry else (2 if bench.quick else 5)
-
-                def hit(
-                    url: str,
-                    seconds: int,
-                    wrk: str | None = wrk,
-                    token: str = token,
-                    script: Path = script,
-                ) -> dict[str, float]:
-                    if wrk is None:
-                        return httpx_run(url, token, seconds)
-                    return wrk_run(wrk, url, script, seconds)
-
-                hit(ours_url, 1)  # warm both
-                hit(peer_url, 1)
-                ours: list[dict[str, float]] = []
-                theirs: list[dict[str, float]] = []
-                ours_cpu: list[float] = []
-                for round_ in range(bench.pairs(3, 5)):
-                    for side in (0, 1) if round_ % 2 == 0 else (1, 0):
-                        if side == 0:
-                            before = cpu_of(server.pid)
-                            ours.append(hit(ours_url, seconds))
-                            ours_cpu.append((cpu_of(server.pid) - before) / seconds)
-                        else:
-                            theirs.append(hit(peer_url, seconds))
+                week = time.strftime("%G-W%V")
+                reads = bench.work / "week.lua"
+                reads.write_text(WRK_SCRIPT % (week, token))
+                seconds = 1 if bench.dry else 2
+                figures = server_runs(
+                    bench,
+                    wrk,
+                    servers,
+                    f"http://127.0.0.1:{port}",
+                    reads,
+                    token,
+                    week,
+                    task,
+                    seconds,
+                    mixed=f"server/{store}-mixed" in wanted,
+                )
         except Skip as why:
-            bench.add(Row(name, what, result="SKIP", note=str(why), load=load))
+            for name in wanted:
+                bench.add(Row(name, "", result="SKIP", note=str(why), load=load))
             continue
-        rate = median([r["rate"] for r in ours])
-        peer_rate = median([r["rate"] for r in theirs])
-        errors = sum(r["errors"] for r in ours)
-        ratio = rate / peer_rate
+        server_rows(bench, store, wanted, figures, load)
+
+
+def server_runs(
+    bench: Bench,
+    wrk: str,
+    servers: dict[int, tuple[str, subprocess.Popen[bytes]]],
+    peer_url: str,
+    reads: Path,
+    token: str,
+    week: str,
+    task: str,
+    seconds: int,
+    *,
+    mixed: bool,
+) -> dict[str, list[dict[str, float]]]:
+    """Every side's runs, keyed `reads/1`, `reads/2`, `mixed/1`, `reads/hello`..."""
+    sides: list[tuple[str, str, Callable[[], Path]]] = []
+    for workers, (url, _) in servers.items():
+        sides.append((f"reads/{workers}", f"{url}/api/v1/week", lambda: reads))
+    sides.append(("reads/hello", f"{peer_url}/api/v1/week", lambda: reads))
+
+    def mix() -> Path:
+        script = bench.work / "mixed.lua"  # a new run id: its keys are new
+        script.write_text(mixed_script(token, week, task))
+        return script
+
+    if mixed:
+        sides.append(("mixed/1", f"{servers[1][0]}/api/v1/week", mix))
+        sides.append(("mixed/hello", f"{peer_url}/api/v1/week", mix))
+    pids = {f"reads/{w}": p.pid for w, (_, p) in servers.items()}
+    pids["mixed/1"] = servers[1][1].pid
+    for _, url, script in sides:  # warm every side
+        wrk_run(wrk, url, script(), 1)
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name, _, _ in sides}
+    for round_ in range(bench.pairs(3, 5)):
+        order = sides if round_ % 2 == 0 else sides[::-1]
+        for name, url, script in order:
+            pid = pids.get(name)
+            before = cpu_of(pid) if pid else 0.0
+            figures = wrk_run(wrk, url, script(), seconds)
+            figures["cpu"] = (cpu_of(pid) - before) / seconds if pid else float("nan")
+            runs[name].append(figures)
+    return runs
+
+
+def server_rows(
+    bench: Bench,
+    store: str,
+    wanted: list[str],
+    runs: dict[str, list[dict[str, float]]],
+    load: float,
+) -> None:
+    def rate(side: str) -> float:
+        return median([r["rate"] for r in runs[side]])
+
+    def p99(side: str) -> float:
+        return median([r["p99"] for r in runs[side]])
+
+    def errors(side: str) -> float:
+        return sum(r["errors"] for r in runs[side])
+
+    def cpu(side: str) -> str:
+        return f"server cpu {median([r['cpu'] for r in runs[side]]):.2f} s per s"
+
+    for name in wanted:
+        if name.endswith("-workers2"):
+            side, peer, what = (
+                "reads/2",
+                "reads/hello",
+                (
+                    "authenticated `week` reads/s, `tui-board serve --workers 2` on postgres, "
+                    "wrk -t1 -c8; beside it one process and the FastAPI hello-world, short "
+                    "runs alternating; budget: two processes serve more than one"
+                ),
+            )
+            more = rate("reads/2") / rate("reads/1")
+            ratio = rate(side) / rate(peer)
+            bench.add(
+                Row(
+                    name,
+                    what,
+                    figure=f"{rate(side):,.0f} req/s p99 {ms(p99(side))}",
+                    peer=f"1 process {rate('reads/1'):,.0f}, hello {rate(peer):,.0f}",
+                    ratio=f"{ratio:.2f}x",
+                    budget="> 1 process",
+                    result=verdict(more > 1.0 and errors(side) == 0),
+                    cpu=cpu(side),
+                    load=load,
+                    note=f"{more:.2f}x one process; non-2xx: {errors(side):.0f}",
+                    values={"rate": rate(side), "one": rate("reads/1"), "peer_rate": rate(peer)},
+                )
+            )
+            continue
+        mixed = name.endswith("-mixed")
+        side, peer = ("mixed/1", "mixed/hello") if mixed else ("reads/1", "reads/hello")
+        floor = 0.25 if mixed else 0.5
+        asked = "3 `week` reads : 1 `add_time` (Idempotency-Key)" if mixed else "`week` reads"
+        what = (
+            f"authenticated {asked}/s, one `tui-board serve` process on {store}, wrk -t1 "
+            "-c8; peer: FastAPI hello-world (async, one uvicorn process, the same "
+            "requests), short runs alternating"
+        )
+        ratio = rate(side) / rate(peer)
+        ok = ratio >= floor and errors(side) == 0 and p99(side) < 0.05
         bench.add(
             Row(
                 name,
                 what,
-                figure=f"{rate:,.0f} req/s p99 {ms(median([r['p99'] for r in ours]))}",
-                peer=f"hello-world {peer_rate:,.0f} req/s",
+                figure=f"{rate(side):,.0f} req/s p99 {ms(p99(side))}",
+                peer=f"hello-world {rate(peer):,.0f} req/s",
                 ratio=f"{ratio:.2f}x",
-                budget=">= 0.5x",
-                result=verdict(ratio >= 0.5 and errors == 0),
-                cpu=f"server cpu {median(ours_cpu):.2f} s per s",
+                budget=f">= {floor}x, p99 < 50 ms",
+                result=verdict(ok),
+                cpu=cpu(side),
                 load=load,
-                note=f"non-2xx: {errors:.0f}",
-                values={"rate": rate, "peer_rate": peer_rate, "ratio": ratio},
+                note=f"non-2xx: {errors(side):.0f}",
+                values={"rate": rate(side), "peer_rate": rate(peer), "ratio": ratio},
             )
         )
 
@@ -1176,37 +1387,60 @@ def load_run(
 
 
 def bench_workload(bench: Bench) -> None:
-    people, weeks = (200, 26) if bench.quick or bench.dry else (1000, 52)
-    name = f"workload/{people}x12"
-    if not bench.selected(name):
-        return
-    path = bench.work / f"workload-{people}x{weeks}.db"
-    if not path.exists():
-        print(f"  (making {people} people x {weeks} weeks of time, kept in {bench.work} ...)")
-        bench.demo(path, users=people, tasks=people * 5, weeks=weeks)
-    load = os.getloadavg()[0]
-    runs = bench.pairs(15, 30)
-    command = [PYTHON, str(HERE / "inprocess.py"), "workload", str(path), str(runs)]
-    sample, code, out, err = run_child_output(command, bench.env())
-    if code != 0:
-        raise SystemExit(f"the workload bench failed:\n{err[-2000:]}")
-    figures = json.loads(out.strip().splitlines()[-1])
-    times = figures["times"]
-    limit = 0.05 if people <= 200 else 0.1
-    bench.add(
-        Row(
-            name,
-            f"IN-PROCESS: LocalBackend.workload(12 weeks) for {figures['people']} people "
-            f"over {figures['entries']:,} entries (SQLite; the budget's 5,000 x 12 is not "
-            "made here), warm",
-            figure=f"{ms(median(times))} p90 {ms(p90(times))}",
-            budget=f"< {limit * 1000:.0f} ms",
-            result=verdict(median(times) < limit),
-            cpu=f"cpu whole child {ms(sample.cpu)}",
-            load=load,
-            values={"s": median(times)},
+    """The budget's two sizes: 200 people (the demo over 26 weeks, or 52 in the full
+    run) and 5,000 people over about 5M entries (tests/bench/bigstore.py, made once a
+    week and kept in the bench's folder)."""
+    from bigstore import make, store_path
+
+    for people in (200, 5000):
+        name = f"workload/{people}x12"
+        if not bench.selected(name):
+            continue
+        if people == 200:
+            weeks = 26 if bench.quick or bench.dry else 52
+            path = bench.work / f"workload-{people}x{weeks}.db"
+            if not path.exists():
+                print(f"  (making {people} people x {weeks} weeks of time, in {bench.work} ...)")
+                bench.demo(path, users=people, tasks=people * 5, weeks=weeks)
+        else:
+            entries = 200_000 if bench.dry else 5_000_000
+            path = store_path(bench.work, people, entries)
+            if not path.exists():
+                print(
+                    f"  (making {people:,} people over {entries:,} entries, kept in "
+                    f"{bench.work}: about a minute, once a week ...)",
+                    flush=True,
+                )
+                make(path, people, entries)
+        load = os.getloadavg()[0]
+        runs = bench.pairs(15, 30)
+        command = [PYTHON, str(HERE / "inprocess.py"), "workload", str(path), str(runs)]
+        _sample, code, out, err = run_child_output(command, bench.env())
+        if code != 0:
+            raise SystemExit(f"the workload bench failed:\n{err[-2000:]}")
+        figures = json.loads(out.strip().splitlines()[-1])
+        times = figures["times"]
+        limit = 0.05 if people <= 200 else 0.1
+        bench.add(
+            Row(
+                name,
+                "IN-PROCESS: the workload's first screenful (Backend.workload(12 weeks, "
+                "limit=100: the screen's first read) with the week totals over all "
+                f"{figures['people']:,} people) "
+                f"over {figures['entries']:,} entries, on the backend the app opens on a "
+                "SQLite file, warm",
+                figure=f"{ms(median(times))} p90 {ms(p90(times))}",
+                budget=f"< {limit * 1000:.0f} ms",
+                result=verdict(median(times) < limit),
+                cpu=f"cpu {ms(median(figures['cpu']))}; scroll {ms(median(figures['scroll']))}",
+                load=load,
+                values={
+                    "s": median(times),
+                    "cpu_s": median(figures["cpu"]),
+                    "scroll_s": median(figures["scroll"]),
+                },
+            )
         )
-    )
 
 
 # --- the table -------------------------------------------------------------------------------
@@ -1281,15 +1515,20 @@ BENCHES.append(bench_live)
 ROW_NAMES = [
     "start/board",
     "start/timesheet",
+    "start/kanban-tui",
     *CLI_ROWS,
     "board10k/... (--quick) or board100k/...: first-screen, searchable, key, memory",
     "timesheet/enter",
     "timesheet/week-switch",
     "server/sqlite",
+    "server/sqlite-mixed",
     "server/postgres",
+    "server/postgres-mixed",
+    "server/postgres-workers2",
     "load/sqlite",
     "load/postgres",
-    "workload/200x12 (--quick) or workload/1000x12",
+    "workload/200x12",
+    "workload/5000x12",
     "live/sqlite",
     "live/postgres",
 ]
@@ -1329,8 +1568,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{', --quick' if args.quick else ''}{', --dry-run' if args.dry_run else ''}"
     )
     print_header()
-    for run in BENCHES:
-        run(bench)
+    try:
+        for run in BENCHES:
+            run(bench)
+    finally:
+        for suffix in ("", "-wal", "-shm"):  # this run's own demo
+            Path(f"{bench.work / f'demo-80-{os.getpid()}.db'}{suffix}").unlink(missing_ok=True)
     if not bench.rows:
         print(f"no row matches {bench.only}; rows: see --list")
         return 2

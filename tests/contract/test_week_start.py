@@ -18,6 +18,10 @@ SUNDAY, SATURDAY = 6, 5
 
 def logged_in(world: World, login: str, week_name: str) -> int:
     load = world.lee.workload(LAST_WEEK, 3, team="core")
+    # the totals move the same days as the rows do
+    assert [c.logged for c in load.totals] == [
+        sum(r.cells[i].logged for r in load.rows) for i in range(3)
+    ]
     row = next(r for r in load.rows if r.user == login)
     return next(c.logged for c in row.cells if c.week == week_name)
 

@@ -8,7 +8,7 @@ The clock is Wednesday 2026-11-25 (2026-W48); a default person works Monday to F
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,7 +18,7 @@ from tests.contract.conftest import World
 from tests.contract.helpers import LAST_WEEK, MONDAY, NEXT_WEEK, TODAY, WEEK, day, refused
 from tui_board.backend.protocol import Backend
 from tui_board.core.errors import Forbidden, Invalid, NotFound
-from tui_board.core.models import UserPatch, WorkloadCell
+from tui_board.core.models import UserPatch, WorkloadCell, WorkloadRow
 from tui_board.core.weeks import IsoWeek
 from tui_board.core.workload import band
 
@@ -211,7 +211,8 @@ def test_who_sees_whose_workload(world: World) -> None:
     assert logins(world.nik) == ["nik"]
     assert logins(world.lee) == ["lee", "max", "mia"]
     assert logins(world.olga) == ["olga", "oscar"]
-    assert logins(world.ada) == ["ada", "lee", "max", "mia", "nik", "olga", "oscar"]
+    # by team (no team last), then by name
+    assert logins(world.ada) == ["lee", "max", "mia", "olga", "oscar", "ada", "nik"]
     assert logins(world.lee, "core") == ["lee", "max", "mia"]
     assert logins(world.ada, "ops") == ["olga", "oscar"]
     for who, team in ((world.mia, "core"), (world.olga, "core"), (world.lee, "ops")):
@@ -255,3 +256,97 @@ def test_planned_work_adds_up_and_stays_in_its_weeks(
     assert all(m == 0 for w, m in by_week.items() if w > str(last)), by_week
     if due_day is not None and due_day < TODAY:
         assert by_week["2026-W48"] == estimate
+
+
+# --- a window of people, and the totals over everyone ----------------------------------------
+
+
+def summed(rows: tuple[WorkloadRow, ...], weeks: int) -> list[tuple[int, int, int]]:
+    """Each week's (capacity, logged, planned) added up over `rows`."""
+    return [
+        (
+            sum(r.cells[i].capacity for r in rows),
+            sum(r.cells[i].logged for r in rows),
+            sum(r.cells[i].planned for r in rows),
+        )
+        for i in range(weeks)
+    ]
+
+
+def figures(cells: tuple[WorkloadCell, ...]) -> list[tuple[int, int, int]]:
+    return [(c.capacity, c.logged, c.planned) for c in cells]
+
+
+def busy(world: World) -> None:
+    """Time, time off (some above a week's capacity), open tasks and a week submitted
+    from Sunday (its days counted in it, not in their ISO weeks) across both teams."""
+    t = world.task("logged")
+    world.mia.set_entry(t.key, LAST_WEEK.monday(), 120)
+    world.mia.set_entry(t.key, MONDAY, 60)
+    world.max.set_entry(t.key, day(1), 200)
+    world.oscar.set_entry(t.key, LAST_WEEK.sunday(), 45)
+    world.oscar.set_entry(t.key, LAST_WEEK.sunday() - timedelta(days=1), 30)
+    world.oscar.submit_week(WEEK, first_day=6)  # Sun 22 to Sat 28: Sun 22 counts in W48
+    world.nik.set_entry(t.key, NEXT_WEEK.monday(), 30)
+    world.ada.update_user("lee", world.ada.get_user("lee").version, UserPatch(capacity=600))
+    world.lee.add_time_off(MONDAY, 480)
+    world.lee.add_time_off(day(1), 480)  # 960 off a 600 week: capacity 0, not -360
+    world.olga.add_time_off(NEXT_WEEK.monday(), 240, kind="sick")
+    world.task("a", assignee="mia", estimate=600, due=date(2026, 12, 4))
+    world.task("b", assignee="oscar", estimate=900)
+    world.task("c", assignee="nik", estimate=300, due=day(-3))
+    world.task("d", assignee="olga", estimate=100, due=date(2026, 12, 4))
+
+
+def test_the_totals_are_the_rows_added_up(world: World) -> None:
+    busy(world)
+    load = world.ada.workload(LAST_WEEK, 3)
+    assert load.people == len(load.rows) == 7 and load.offset == 0
+    assert load.teams == ("core", "ops")
+    assert figures(load.totals) == summed(load.rows, 3)
+    assert [(c.week, c.past) for c in load.totals] == [(c.week, c.past) for c in load.rows[0].cells]
+    # the Sunday of oscar's W48 counts in W48, in his row and in the totals alike
+    oscar = next(r for r in load.rows if r.user == "oscar")
+    assert [c.logged for c in oscar.cells] == [30, 45, 0]
+    lee = next(r for r in load.rows if r.user == "lee")
+    assert lee.cells[1].capacity == 0
+    assert load.totals[1].planned > 0 and load.totals[0].planned == 0  # past: none
+
+
+@pytest.mark.parametrize(("offset", "limit"), [(0, 2), (2, 3), (5, 10), (6, 1), (7, 5), (0, 0)])
+def test_a_window_of_people_keeps_the_totals_of_everyone(
+    world: World, offset: int, limit: int
+) -> None:
+    busy(world)
+    everyone = world.ada.workload(LAST_WEEK, 3)
+    window = world.ada.workload(LAST_WEEK, 3, offset=offset, limit=limit)
+    assert window.rows == everyone.rows[offset : offset + limit]
+    assert (window.people, window.offset) == (7, offset)
+    assert window.totals == everyone.totals
+    assert window.teams == everyone.teams
+
+
+def test_the_totals_cover_whom_the_reader_sees(world: World) -> None:
+    busy(world)
+    for backend, team in ((world.lee, None), (world.ada, "ops"), (world.olga, None)):
+        load = backend.workload(LAST_WEEK, 3, team=team)
+        assert figures(load.totals) == summed(load.rows, 3)
+        first = backend.workload(LAST_WEEK, 3, team=team, limit=1)
+        assert (first.rows, first.people, first.totals) == (
+            load.rows[:1],
+            len(load.rows),
+            load.totals,
+        )
+    mine = world.mia.workload(LAST_WEEK, 3)
+    assert figures(mine.totals) == figures(mine.rows[0].cells)
+    assert mine.teams == ("core",)
+    world.ada.update_user("max", world.ada.get_user("max").version, UserPatch(active=False))
+    core = world.lee.workload(LAST_WEEK, 3, team="core")
+    assert [r.user for r in core.rows] == ["lee", "mia"]
+    assert figures(core.totals) == summed(core.rows, 3)
+
+
+def test_a_window_is_refused_below_zero(world: World) -> None:
+    for window in ({"offset": -1}, {"limit": -1}):
+        with refused(Invalid, world):
+            world.ada.workload(WEEK, 3, **window)  # type: ignore[arg-type]

@@ -305,8 +305,23 @@ class Backend(Protocol):
     def remove_time_off(self, time_off_id: int) -> None: ...
     @reads
     def workload(
-        self, start: IsoWeek, weeks: int, *, team: str | None = None, today: date | None = None
-    ) -> Workload: ...
+        self,
+        start: IsoWeek,
+        weeks: int,
+        *,
+        team: str | None = None,
+        today: date | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+        totals: bool = True,
+    ) -> Workload:
+        """The figures of the people I may see (of `team`), week by week: up to `limit`
+        of them (all when None) from the `offset`-th on, by team (no team last) then
+        name; `Workload.people` says how many there are in all and `Workload.totals`
+        sums each week over all of them, whatever the window (left empty when not
+        asked for: a window read while scrolling)."""
+        ...
+
     @reads
     def list_planned_work(
         self, user: str, week: IsoWeek, *, today: date | None = None

@@ -25,6 +25,23 @@ class BoardGroup(click.Group):
     """Turns every error a user can cause into one line on stderr and an exit code;
     click's own usage errors, which echo what was typed, are made printable first."""
 
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            self._load(module)
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        for module in sorted(set(COMMAND_MODULES.values())):
+            self._load(module)
+        return super().list_commands(ctx)
+
+    def _load(self, module: str) -> None:
+        import importlib
+
+        for command in importlib.import_module(f"tui_board.cli.{module}").COMMANDS:
+            self.add_command(command)
+
     def make_context(
         self,
         info_name: str | None,
@@ -316,15 +333,29 @@ def db_backup(cli_ctx: CliContext, destination: Path, db: str | None, force: boo
         database.close()
 
 
-def _register() -> None:
-    from tui_board.cli import people, remind, reports, serve, time, undo, work
-
-    for module in (people, work, time, reports, serve, remind, undo):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register()
+#: Which module holds each subcommand: a command imports only its own module (a test
+#: keeps this in step with each module's COMMANDS).
+COMMAND_MODULES = {
+    "user": "people",
+    "team": "people",
+    "project": "work",
+    "customer": "work",
+    "task": "work",
+    "log": "time",
+    "timer": "time",
+    "week": "time",
+    "submit": "time",
+    "approve": "time",
+    "reject": "time",
+    "weeks": "time",
+    "lock": "time",
+    "timeoff": "time",
+    "workload": "reports",
+    "export": "reports",
+    "serve": "serve",
+    "remind": "remind",
+    "undo": "undo",
+}
 
 
 def main() -> None:

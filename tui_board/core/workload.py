@@ -80,26 +80,37 @@ def spread_remaining(
         return {}
     if due is not None and due < today:
         return {_week_of(today): remaining}
+    counts = _weeks_worked(today, due, tuple(sorted(set(work_days))))
+    total = sum(held for _, held in counts)
+    if total == 0:
+        end = due if due is not None else today + timedelta(UNDATED_SPREAD_DAYS - 1)
+        return {_week_of(end): remaining}
+    spread: dict[IsoWeek, int] = {}
+    seen = 0
+    for week, held in counts:
+        share = remaining * (seen + held) // total - remaining * seen // total
+        seen += held
+        if share:
+            spread[week] = share
+    return spread
+
+
+@lru_cache(maxsize=4096)
+def _weeks_worked(
+    today: date, due: date | None, worked: tuple[int, ...]
+) -> tuple[tuple[IsoWeek, int], ...]:
+    """Each week from today's to the due date's (two weeks when undated) with how many
+    of its working days lie in that range (none: left out). The same for every task with
+    this due date and these work days: kept (the workload spreads thousands of tasks)."""
     end = due if due is not None else today + timedelta(UNDATED_SPREAD_DAYS - 1)
     # before[k]: working weekdays before weekday k; a week's days in range are contiguous
-    worked = frozenset(work_days)
     before = [sum(1 for d in worked if d < k) for k in range(8)]
-    counts: list[tuple[date, int]] = []  # (a day of the week, working days in range)
+    counts: list[tuple[IsoWeek, int]] = []
     monday = today - timedelta(today.weekday())
     while monday <= end:
         first, last = max(monday, today), min(monday + timedelta(6), end)
         held = before[last.weekday() + 1] - before[first.weekday()]
         if held:
-            counts.append((first, held))
+            counts.append((_week_of(first), held))
         monday += timedelta(7)
-    total = sum(held for _, held in counts)
-    if total == 0:
-        return {_week_of(end): remaining}
-    spread: dict[IsoWeek, int] = {}
-    seen = 0
-    for day, held in counts:
-        share = remaining * (seen + held) // total - remaining * seen // total
-        seen += held
-        if share:
-            spread[_week_of(day)] = share
-    return spread
+    return tuple(counts)

@@ -13,6 +13,7 @@ Routes are built from `tui_board.backend.operations`, so they follow the protoco
 
 import functools
 import inspect
+import json
 import math
 import operator
 import re
@@ -31,6 +32,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -42,13 +44,16 @@ from pydantic import (
 )
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from tui_board import __version__
 from tui_board.backend.local import LocalBackend
+from tui_board.backend.local.file import QUICK, QuickService
 from tui_board.backend.operations import Operation, from_wire, operations
 from tui_board.core.clock import Clock, system_clock
 from tui_board.core.errors import AlreadyApplied, BoardError, Forbidden, Invalid
-from tui_board.core.models import Change, _Patch, to_json
+from tui_board.core.models import Change, _Patch, json_default, to_json
+from tui_board.core.permissions import Actor
 from tui_board.core.text import safe_json
 from tui_board.core.weeks import IsoWeek
 from tui_board.server.feed import ChangeSignal
@@ -122,15 +127,26 @@ def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
     app.add_middleware(_BodyLimit)
 
     service = LocalBackend(database, "", clock=clock)
+    # The plain-SQL part of the service layer (the token check, the week sheet, cells,
+    # the timer) on pooled connections without a Session (`database.pooled`, asked
+    # for each request: a test server switches stores); the rest on `service`.
     feed = ChangeSignal(database)
     app.state.change_feed = feed
     limiter: list[anyio.CapacityLimiter] = []
+
+    def backend_for(actor: Actor, request_id: str | None, method: str | None) -> Any:
+        if method in QUICK:
+            return QuickService(
+                database.pooled, actor.login, clock=clock, actor=actor, request_id=request_id
+            )
+        return service.for_request(actor, request_id)
 
     async def as_caller(
         caller: Caller,
         work: Callable[[LocalBackend], Any],
         inline: bool = False,
         writes: bool = False,
+        method: str | None = None,
     ) -> Any:
         """Authenticate and do the work in one trip to a worker thread, or `inline` on
         the event loop for a read of a SQLite file: such a read takes well under a
@@ -144,15 +160,13 @@ def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
 
         def run() -> Any:
             try:
-                actor = service.authenticate(caller.token)
+                actor = QuickService(database.pooled, "", clock=clock).authenticate(caller.token)
             except Forbidden as error:
                 raise _Unauthorized(error.message) from None
             request_id = caller.idempotency_key if writes else None
-            return work(service.for_request(actor, request_id))
+            return work(backend_for(actor, request_id, method))
 
-        if inline:
-            return run()
-        result = await anyio.to_thread.run_sync(run, limiter=limiter[0])
+        result = run() if inline else await anyio.to_thread.run_sync(run, limiter=limiter[0])
         if writes and database.is_sqlite:
             feed.changed()  # this process's long polls (PostgreSQL: NOTIFY wakes them)
         return result
@@ -250,7 +264,38 @@ def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
 
     for operation in operations().values():
         _add_route(app, operation, as_caller, database.is_sqlite)
+    _dispatch_by_path(app)
     return app
+
+
+def _dispatch_by_path(app: FastAPI) -> None:
+    """Find a request's route by its path in a dict. The router tries each route in
+    turn (two matchers and a regex each): with one route per operation that was a
+    quarter of a week read. Only a route that matches the request fully (its path and
+    method) is taken here; anything else (a 404, a 405, a redirect) goes to the router
+    as before."""
+    router = app.router
+    fallback = router.middleware_stack
+    exact: dict[str, APIRoute] = {
+        route.path: route for route in router.routes if isinstance(route, APIRoute)
+    }
+    if len(exact) != sum(isinstance(r, APIRoute) for r in router.routes):
+        return  # two routes share a path: leave it to the router
+    if any(route.param_convertors for route in exact.values()):
+        return  # a path with parameters: leave it to the router
+
+    async def dispatch(scope: Any, receive: Any, send: Any) -> None:
+        route = exact.get(scope["path"]) if scope["type"] == "http" else None
+        if route is not None and not scope.get("root_path"):
+            match, child = route.matches(scope)
+            if match is Match.FULL and "fastapi" not in child:
+                scope.setdefault("router", router)
+                scope.update(child)
+                await route.handle(scope, receive, send)
+                return
+        await fallback(scope, receive, send)
+
+    router.middleware_stack = dispatch
 
 
 @dataclass(frozen=True)
@@ -302,6 +347,7 @@ def _add_route(
                 lambda backend: getattr(backend, method)(**arguments),
                 inline_reads,
                 operation.writes,
+                method,
             )
         except AlreadyApplied:
             return Response(status_code=204, headers={"Idempotent-Replay": "true"})
@@ -406,7 +452,14 @@ def _no_default(schema: dict[str, Any]) -> None:
 
 
 def _json(value: Any) -> Response:
-    return JSONResponse(to_json(value))
+    """An answer as JSON: `to_json`'s JSON, written by json's C encoder."""
+    try:
+        body = json.dumps(
+            value, default=json_default, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+        )
+    except TypeError:  # a dict with keys JSON has not (none today): the slow, sure way
+        return JSONResponse(to_json(value))
+    return Response(body.encode("utf-8"), media_type="application/json")
 
 
 class _EscapedJSONResponse(JSONResponse):

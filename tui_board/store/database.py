@@ -16,6 +16,7 @@ backup made with SQLite's backup API.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
@@ -25,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, ProgrammingError
 from sqlmodel import Session
 
 from tui_board import files
@@ -34,9 +35,14 @@ from tui_board.store import sqlite_file
 from tui_board.store.file import SCHEMA_HEAD, set_up_connection
 from tui_board.store.sql import Sql
 
-__all__ = ["SCHEMA_HEAD", "Database", "OrmTx", "database_url", "sqlite_path"]
+__all__ = ["SCHEMA_HEAD", "Database", "OrmTx", "PooledDatabase", "database_url", "sqlite_path"]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+#: A pooled PostgreSQL connection idle this long is pinged when next checked out (a
+#: database restarted meanwhile would fail it); a busy server never pays for a ping. A
+#: connection that fails in use is dropped, with every idle one (`PooledDatabase`).
+PING_AFTER_IDLE_S = 30.0
 
 _begin_mode: ContextVar[str] = ContextVar("tui_board_begin_mode", default="BEGIN")
 
@@ -71,6 +77,8 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        #: The plain-SQL transactions on this engine's pool (`pooled`), made once.
+        self._pooled: PooledDatabase | None = None
         self.is_sqlite = engine.dialect.name == "sqlite"
         database = engine.url.database
         self.path: Path | None = Path(database) if self.is_sqlite and database else None
@@ -95,7 +103,11 @@ class Database:
             from tui_board.extras import import_extra
 
             import_extra("psycopg", "postgres")
-            engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            # No `pool_pre_ping`: a round trip on every checkout, a third of a week
+            # read's. An idle connection is pinged instead (`_ping_if_idle`).
+            engine = create_engine(url, pool_size=10, max_overflow=20)
+            event.listen(engine, "checkin", _note_checkin)
+            event.listen(engine, "checkout", _ping_if_idle)
         return cls(engine)
 
     @classmethod
@@ -183,6 +195,14 @@ class Database:
                 session.rollback()
                 raise
 
+    @property
+    def pooled(self) -> PooledDatabase:
+        """Plain-SQL transactions on this store's pooled connections, without a
+        Session: what the server runs the plain-SQL operations on."""
+        if self._pooled is None:
+            self._pooled = PooledDatabase(self)
+        return self._pooled
+
     def _session(self) -> OrmTx:
         session = OrmTx(self.engine, expire_on_commit=False)
         session.dialect = "sqlite" if self.is_sqlite else "postgresql"
@@ -252,6 +272,123 @@ class Database:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         name = f"{self.path.name}.{revision}-{stamp}.bak"
         return self.backup(self.path.with_name(name), replace=True)
+
+
+class PoolTx(Sql):
+    """One plain-SQL transaction on a pooled DB-API connection."""
+
+    def __init__(self, conn: Any, dialect: str) -> None:
+        self.conn = conn
+        self.dialect = dialect
+        #: What the service layer notes for the rest of the transaction.
+        self.info: dict[str, Any] = {}
+
+    def _connection(self) -> Any:
+        return self.conn
+
+
+class PooledDatabase:
+    """A `Database`'s plain-SQL transactions, each on a connection of the engine's pool
+    taken for it alone: no Session, no SQLAlchemy Connection, no ping. What the service
+    layer's plain-SQL part needs of a store (`read`, `write`, `is_sqlite`, `path`,
+    `read_only`), as `store.file.FileDatabase` gives it for a local file.
+
+    SQLite: `BEGIN` (readers never wait) or `BEGIN IMMEDIATE`, as `Database` does.
+    PostgreSQL: a read runs each statement on its own (autocommit): under READ
+    COMMITTED, PostgreSQL's level and ours, every statement of a transaction sees its
+    own snapshot anyway, so BEGIN and ROLLBACK would be two round trips for nothing. A
+    write is one transaction, committed at the end of the block."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.engine = database.engine
+        self.is_sqlite = database.is_sqlite
+        self.path = database.path
+        self._dialect = "sqlite" if self.is_sqlite else "postgresql"
+
+    @property
+    def read_only(self) -> bool:
+        return self.database.read_only
+
+    def explained(self) -> Any:
+        return self.database.explained()
+
+    def close(self) -> None:
+        """The pool is the `Database`'s: closing that closes it."""
+
+    @contextmanager
+    def _checkout(self) -> Iterator[Any]:
+        pooled = self.engine.raw_connection()
+        conn = pooled.driver_connection
+        try:
+            yield conn
+        except BaseException as error:
+            if _connection_lost(conn, error):
+                # The server went away: this connection, and every idle one, is dead.
+                pooled.invalidate(error)
+                self.engine.pool.dispose()
+            raise
+        finally:
+            pooled.close()  # back to the pool (rolled back by it if still open)
+
+    @contextmanager
+    def read(self) -> Iterator[PoolTx]:
+        with self.explained(), self._checkout() as conn:
+            if self.is_sqlite:
+                conn.execute("BEGIN")
+                try:
+                    yield PoolTx(conn, self._dialect)
+                finally:
+                    conn.execute("ROLLBACK")
+                return
+            conn.autocommit = True
+            try:
+                yield PoolTx(conn, self._dialect)
+            finally:
+                if not conn.closed:
+                    conn.autocommit = False  # as the pool's other users expect it
+
+    @contextmanager
+    def write(self) -> Iterator[PoolTx]:
+        if self.read_only and self.path is not None:
+            raise StoreFailed(sqlite_file.read_only_message(self.path))
+        with self.explained(), self._checkout() as conn:
+            if self.is_sqlite:
+                conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield PoolTx(conn, self._dialect)
+            except BaseException:
+                if not getattr(conn, "closed", False):
+                    conn.rollback() if not self.is_sqlite else conn.execute("ROLLBACK")
+                raise
+            if self.is_sqlite:
+                conn.execute("COMMIT")
+            else:
+                conn.commit()
+
+
+def _connection_lost(conn: Any, error: BaseException) -> bool:
+    """Whether `error` left a PostgreSQL connection unusable (closed or broken)."""
+    return bool(getattr(conn, "closed", False) or getattr(conn, "broken", False))
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info["checked_in"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Ping a connection that sat idle for a while; a dead one is replaced (SQLAlchemy
+    retries the checkout on `DisconnectionError`)."""
+    since = record.info.get("checked_in")
+    if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+        return
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        dbapi_connection.rollback()
+    except Exception as error:
+        raise DisconnectionError(str(error)) from error
 
 
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:

@@ -220,13 +220,13 @@ def show_person(app: BoardApp, login: str) -> None:
                 break
             await asyncio.sleep(0.05)
         figures = grid.workload
-        users = [row.user for row in grid.rows_shown]
-        if figures is None or login not in users:
+        place = grid.index_of(login)
+        if figures is None or place is None:
             app.notify(f"The workload does not show @{login} to you.", severity="warning")
             return
         weeks = list(figures.weeks)
         week = weeks.index(figures.current) if figures.current in weeks else grid.cursor_week
-        grid.move_to(users.index(login), week)
+        grid.move_to(place, week)
         screen.action_details()
 
     app.run_worker(go(), group="find-anything-open")

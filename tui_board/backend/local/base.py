@@ -9,6 +9,7 @@ for the parts still on it, are in `orm.py`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import date, datetime
@@ -108,6 +109,24 @@ class ServiceBase:
         if role == "lead" and team:
             led.add(team)
         return Actor(user_id, login, cast(Role, role), team, frozenset(led))
+
+    def authenticate(self, token: str) -> Actor:
+        """Who holds this API token, resolved in one statement (the server does this
+        on every request, and keeps nothing of it); Forbidden when unknown, revoked or
+        the user is inactive."""
+        with self.db.read() as s:
+            found = s.rows(prepared.ACTOR_BY_TOKEN, token_hash=hash_token(token))
+        if not found:
+            raise Forbidden("unknown API token")
+        first = found[0]
+        if first.revoked:
+            raise Forbidden("this API token was revoked")
+        if not first.active:
+            raise Forbidden(f"the account {first.login!r} is deactivated")
+        led = {r.led for r in found if r.led is not None}
+        if first.role == "lead" and first.team:
+            led.add(first.team)
+        return Actor(first.id, first.login, cast(Role, first.role), first.team, frozenset(led))
 
     def _check_not_applied(self, s: Tx, actor: Actor | None) -> None:
         """A write with a key this person used before was applied then: stop. A key is
@@ -314,6 +333,11 @@ class ServiceBase:
 
 
 # --- small pure helpers -------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    """What the store keeps of an API token."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def task_record(row: Any, project: str, column: str, assignee: str | None) -> Task:

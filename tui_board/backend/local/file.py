@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui_board.backend.local.time import TimeService
+from tui_board.backend.local.workload import WorkloadService
 from tui_board.backend.protocol import Backend
 from tui_board.backend.waiting import wait_locally
 from tui_board.core.clock import Clock, system_clock
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from tui_board.store.database import Database
 
 
-class QuickService(TimeService):
+class QuickService(WorkloadService, TimeService):
     """The plain-SQL part of the service layer, on a `FileDatabase`."""
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from sqlmodel import col, select
 
-from tui_board.backend.local import prepared
-from tui_board.backend.local.base import check_login, check_text
+from tui_board.backend.local.base import check_login, check_text, hash_token
 from tui_board.backend.local.orm import OrmService
-from tui_board.core.errors import Forbidden, Invalid, NotFound
+from tui_board.core.errors import Invalid, NotFound
 from tui_board.core.models import (
     DEFAULT_CAPACITY,
     DEFAULT_WORK_DAYS,
@@ -21,16 +19,12 @@ from tui_board.core.models import (
     User,
     UserPatch,
 )
-from tui_board.core.permissions import Actor, can_manage_people, require
+from tui_board.core.permissions import can_manage_people, require
 from tui_board.store.database import OrmTx
 from tui_board.store.tables import ApiTokenRow, CustomerRow, TeamRow, UserRow
 
 #: How long a token's label may be (`tui-board user token LOGIN --name`).
 TOKEN_NAME_LIMIT = 100
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class PeopleService(OrmService):
@@ -227,19 +221,6 @@ class PeopleService(OrmService):
     def login_for_token(self, token: str) -> str:
         """Whose token this is; Forbidden when unknown, revoked or the user is inactive."""
         return self.authenticate(token).login
-
-    def authenticate(self, token: str) -> Actor:
-        """Who holds this API token, resolved in one read (the server does this on
-        every request); Forbidden when unknown, revoked or the user is inactive."""
-        with self.db.read() as s:
-            found = s.row(prepared.ACTOR_BY_TOKEN, token_hash=hash_token(token))
-            if found is None:
-                raise Forbidden("unknown API token")
-            if found.revoked:
-                raise Forbidden("this API token was revoked")
-            if not found.active:
-                raise Forbidden(f"the account {found.login!r} is deactivated")
-            return self._actor_from(s, found.id, found.login, found.role, found.team)
 
 
 def check_role(role: str) -> None:

@@ -8,10 +8,13 @@ ACTOR_BY_LOGIN = (
     " FROM users u LEFT JOIN teams t ON t.id = u.team_id WHERE u.login = :login"
 )
 
+#: A token's holder and the teams they lead (`led`), in one statement: a row per team
+#: led, or one row with `led` null. The server runs it on every request.
 ACTOR_BY_TOKEN = (
-    "SELECT u.id, u.login, u.role, u.active, t.name AS team, k.revoked"
+    "SELECT u.id, u.login, u.role, u.active, t.name AS team, k.revoked, l.name AS led"
     " FROM api_tokens k JOIN users u ON u.id = k.user_id"
-    " LEFT JOIN teams t ON t.id = u.team_id WHERE k.token_hash = :token_hash"
+    " LEFT JOIN teams t ON t.id = u.team_id LEFT JOIN teams l ON l.lead_id = u.id"
+    " WHERE k.token_hash = :token_hash"
 )
 
 TEAMS_LED = "SELECT name FROM teams WHERE lead_id = :user_id"

@@ -40,6 +40,7 @@ from tui_board.ui.session import describe_error
 from tui_board.ui.widgets.key_footer import KeyFooter
 from tui_board.ui.widgets.top_bar import TopBar
 from tui_board.ui.widgets.workload_grid import (
+    PAGE,
     BandLegend,
     WorkloadGrid,
 )
@@ -162,6 +163,13 @@ class WorkloadScreen(FollowsFeed, ModeScreen):
         workload: Workload
 
     @dataclass
+    class More(Message):
+        """More rows of the read `number` (the grid asked for them)."""
+
+        number: int
+        workload: Workload
+
+    @dataclass
     class Waiting(Message):
         """How many submitted weeks I may review."""
 
@@ -235,18 +243,70 @@ class WorkloadScreen(FollowsFeed, ModeScreen):
         facts.loading = False  # a spinner would take turns with the read for the CPU
         if self.grid.workload is None:
             facts.update("Reading the workload …")
-        self._read(backend, self.start, self.team, today, self._loads)
+        # the rows around those in view (the grid asks for the rest as they come near)
+        offset = max(0, int(self.grid.scroll_y) // PAGE * PAGE) if self.grid.rows else 0
+        self._read(backend, self.start, self.team, today, self._loads, offset)
 
     @work(thread=True, group="workload-read")
     def _read(
-        self, backend: Backend, start: IsoWeek, team: str | None, today: date, number: int
+        self,
+        backend: Backend,
+        start: IsoWeek,
+        team: str | None,
+        today: date,
+        number: int,
+        offset: int = 0,
     ) -> None:
+        """The first read: a window of people and the totals over everyone."""
         try:
-            figures = backend.workload(start, WEEKS_SHOWN, team=team, today=today)
+            figures = backend.workload(
+                start, WEEKS_SHOWN, team=team, today=today, offset=offset, limit=2 * PAGE
+            )
         except Exception as error:
             self.post_message(self.LoadFailed(number, describe_error(error)))
             return
         self.post_message(self.Loaded(number, figures))
+
+    @on(WorkloadGrid.Wanted)
+    def _wanted(self, message: WorkloadGrid.Wanted) -> None:
+        backend = self.board_app.backend
+        if backend is None or self.start is None:
+            return
+        self._read_more(
+            backend, self.start, self.team, self.today, self._loads, message.offset, message.limit
+        )
+
+    @work(thread=True, group="workload-more")
+    def _read_more(
+        self,
+        backend: Backend,
+        start: IsoWeek,
+        team: str | None,
+        today: date,
+        number: int,
+        offset: int,
+        limit: int,
+    ) -> None:
+        """Rows the grid asked for, without the totals (it has them)."""
+        try:
+            figures = backend.workload(
+                start,
+                WEEKS_SHOWN,
+                team=team,
+                today=today,
+                offset=offset,
+                limit=limit,
+                totals=False,
+            )
+        except Exception as error:
+            self.post_message(self.LoadFailed(number, describe_error(error)))
+            return
+        self.post_message(self.More(number, figures))
+
+    @on(More)
+    def _more(self, message: More) -> None:
+        if message.number == self._loads:
+            self.grid.add(message.workload)
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -254,7 +314,7 @@ class WorkloadScreen(FollowsFeed, ModeScreen):
             return
         figures = message.workload
         if self.team is None:
-            self.teams_seen = sorted({r.team for r in figures.rows if r.team})
+            self.teams_seen = list(figures.teams)
         self.grid.show(figures)
         self.set_status("")
         self._show_summary()
@@ -293,9 +353,9 @@ class WorkloadScreen(FollowsFeed, ModeScreen):
             self.query_one(".mode-facts", Static).update(summary)
 
     def _summary(self, figures: Workload, waiting: int) -> str:
-        people = len(figures.rows)
-        who = "1 person" if people == 1 else f"{people} people"
-        teams = {r.team for r in figures.rows if r.team}
+        people = figures.people
+        who = "1 person" if people == 1 else f"{people:,} people"
+        teams = set(figures.teams)
         if self.team is not None:
             who = f"team {self.team}: {who}"
         elif len(teams) > 1:
@@ -329,10 +389,10 @@ class WorkloadScreen(FollowsFeed, ModeScreen):
     def action_details(self) -> None:
         figures = self.grid.workload
         spot = self.grid.spot()
-        if figures is None or spot.user is None or spot.week is None:
-            self.app.bell()
+        row = self.grid.row_at_cursor()
+        if figures is None or row is None or spot.week is None:
+            self.app.bell()  # (a row still being read, too)
             return
-        row = next(r for r in figures.rows if r.user == spot.user)
         week = spot.week
         detail = WeekDetailScreen(row, week, team=self.team, today=self.today)
         self.app.push_screen(detail, lambda _: self._after(detail))

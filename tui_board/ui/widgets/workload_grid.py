@@ -4,7 +4,11 @@ the week totals under the people; and the bands' legend.
 
 Drawn line by line (Textual's line API: a `ScrollView` with `render_line`), so that 200
 people by 12 weeks cost what the visible lines cost: a DataTable renders every cell
-through Rich and measures all of them, 200-300 ms for this grid. The header and the
+through Rich and measures all of them, 200-300 ms for this grid. It holds only the rows
+read so far: the screen reads a window of people (`Backend.workload(offset=, limit=)`)
+and the grid asks for more (`Wanted`) as rows not read yet come near the view; until
+they come, such a row shows its place and dots, and keys never wait for them. The
+totals are the backend's, over everyone, whatever has been read. The header and the
 totals stay put while the people scroll; weeks scroll by whole columns, so a number is
 never shown cut (a cut `40:00/40:00` would read `0:00/40:00`).
 
@@ -49,6 +53,9 @@ TEAM_WIDTH = 10
 #: Lines above and below the people: the two header lines, the totals and capacity.
 HEADER = 2
 FOOTER = 2
+#: Rows read at once (the screen's first read asks for two of these: a screenful of
+#: about 35 rows and more around it).
+PAGE = 50
 
 
 def percent(load: int, capacity: int) -> str:
@@ -163,10 +170,22 @@ class WorkloadGrid(ScrollView, can_focus=False):
 
         grid: WorkloadGrid
 
+    @dataclass
+    class Wanted(Message):
+        """Rows not read yet come into view (or near it): the screen reads them and
+        hands them to `add`."""
+
+        grid: WorkloadGrid
+        offset: int
+        limit: int
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        #: The read the grid shows (its first window: the weeks, the totals, how many
+        #: people in all).
         self.workload: Workload | None = None
-        self.rows_shown: list[WorkloadRow] = []
+        #: Every person's row by place, None until read.
+        self.rows: list[WorkloadRow | None] = []
         self.show_team = False
         self.cursor_row = 0
         self.cursor_week = 0
@@ -175,46 +194,51 @@ class WorkloadGrid(ScrollView, can_focus=False):
         self.name_width = 6
         self.team_width = 4
         self.week_width = 5
-        #: The people's rows as drawn, in `rows_shown` order, and the two totals rows.
-        self.lines: list[GridLine] = []
+        #: The people's rows as drawn, by place (None until read), and the two totals rows.
+        self.lines: list[GridLine | None] = []
         self.totals: list[GridLine] = []
         self._labels: list[tuple[str, str, str]] = []
         #: The width the grid may take (see `fit`); 0 until the screen says.
         self._available = 0
+        #: The blocks of rows asked for and not yet here.
+        self._asked: set[int] = set()
+        self._teams: set[str] = set()
+
+    @property
+    def rows_shown(self) -> list[WorkloadRow]:
+        """The rows read so far, in order."""
+        return [row for row in self.rows if row is not None]
+
+    def index_of(self, login: str) -> int | None:
+        """The place of a person whose row has been read."""
+        return next(
+            (i for i, row in enumerate(self.rows) if row is not None and row.user == login), None
+        )
 
     # --- filling -------------------------------------------------------------------------
 
     def show(self, workload: Workload) -> None:
+        """A new read (its first window of rows): the totals and the count are its."""
         before = self.spot() if self.workload is not None else None
         self.workload = workload
-        self.rows_shown = sorted(
-            workload.rows, key=lambda r: (r.team is None, r.team or "", r.name.casefold())
-        )
-        teams = {cut(row.team or "-", TEAM_WIDTH) for row in workload.rows}
-        self.show_team = len(teams) > 1
-        count = range(len(workload.weeks))
-        loads = [sum(r.cells[i].load for r in workload.rows) for i in count]
-        capacities = [sum(r.cells[i].capacity for r in workload.rows) for i in count]
+        people = max(workload.people, workload.offset + len(workload.rows))
+        self.rows = [None] * people
+        self.lines = [None] * people
+        self._asked = set()
+        self._teams = set(workload.teams)
         colours = not self.app.no_color
-        self.lines = [
-            GridLine(
-                cut(row.name, NAME_WIDTH),
-                cut(row.team or "-", TEAM_WIDTH),
-                tuple(
-                    (
-                        marked(cell_text(c), c.load, c.capacity, colours),
-                        f"workload-grid--{band(c.load, c.capacity)}",
-                    )
-                    for c in row.cells
-                ),
-            )
-            for row in self.rows_shown
-        ]
+        count = range(len(workload.weeks))
+        if workload.totals:
+            loads = [c.load for c in workload.totals]
+            capacities = [c.capacity for c in workload.totals]
+        else:  # a window with no totals: what it holds
+            loads = [sum(r.cells[i].load for r in workload.rows) for i in count]
+            capacities = [sum(r.cells[i].capacity for r in workload.rows) for i in count]
         self.totals = []
-        if workload.rows:
+        if people:
             self.totals = [
                 GridLine(
-                    f"Total ({len(workload.rows)})",
+                    f"Total ({people})",
                     "",
                     tuple(
                         (
@@ -237,15 +261,81 @@ class WorkloadGrid(ScrollView, can_focus=False):
             (top, bottom, _look(week, workload.current))
             for week, (top, bottom) in zip(workload.weeks, labels, strict=True)
         ]
-        every = [*self.lines, *self.totals]
-        self.name_width = min(NAME_WIDTH, max([6, *(cell_len(line.name) for line in every)]))
-        self.team_width = min(TEAM_WIDTH, max([4, *(cell_len(team) for team in teams)]))
-        self.week_width = max([5, *(cell_len(text) for line in every for text, _ in line.cells)])
+        self.name_width, self.team_width, self.week_width = 6, 4, 5
+        self._widen(self.totals)
+        self._place(workload)
         self.virtual_size = Size(0, len(self.lines) + HEADER + FOOTER)
         self._restore(before)
         if self._available:
             self.fit(self._available)
         self.refresh()
+        self._want()
+
+    def add(self, workload: Workload) -> None:
+        """More rows of the read shown (the same weeks, people and totals)."""
+        if self.workload is None:
+            return
+        self._asked.discard(workload.offset // PAGE)
+        widths = (self.name_width, self.team_width, self.week_width, self.show_team)
+        self._place(workload)
+        changed = widths != (self.name_width, self.team_width, self.week_width, self.show_team)
+        if changed and self._available:
+            self.fit(self._available)
+        self.refresh()
+        self._want()
+
+    def _place(self, workload: Workload) -> None:
+        colours = not self.app.no_color
+        placed = []
+        for index, row in enumerate(workload.rows, start=workload.offset):
+            if index >= len(self.rows):
+                break
+            self.rows[index] = row
+            line = GridLine(
+                cut(row.name, NAME_WIDTH),
+                cut(row.team or "-", TEAM_WIDTH),
+                tuple(
+                    (
+                        marked(cell_text(c), c.load, c.capacity, colours),
+                        f"workload-grid--{band(c.load, c.capacity)}",
+                    )
+                    for c in row.cells
+                ),
+            )
+            self.lines[index] = line
+            placed.append(line)
+            self._teams.add(row.team or "-")
+        self.show_team = len({cut(team, TEAM_WIDTH) for team in self._teams}) > 1
+        self._widen(placed)
+
+    def _widen(self, lines: list[GridLine]) -> None:
+        """Columns wide enough for these lines too (they never narrow while scrolling)."""
+        self.name_width = min(
+            NAME_WIDTH, max([self.name_width, *(cell_len(line.name) for line in lines)])
+        )
+        self.team_width = min(
+            TEAM_WIDTH, max([self.team_width, *(cell_len(t) for t in self._teams)])
+        )
+        self.week_width = max(
+            [self.week_width, *(cell_len(text) for line in lines for text, _ in line.cells)]
+        )
+
+    def _want(self) -> None:
+        """Ask for the rows in view, and a screenful either side, not read yet."""
+        if self.workload is None or not self.rows:
+            return
+        lines = self._people_lines()
+        top = int(self.scroll_y)
+        first = max(0, min(top, self.cursor_row) - lines)
+        last = min(len(self.rows), max(top + lines, self.cursor_row + 1) + lines)
+        for block in sorted({i // PAGE for i in range(first, last) if self.rows[i] is None}):
+            if block not in self._asked:
+                self._asked.add(block)
+                self.post_message(self.Wanted(self, block * PAGE, PAGE))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._want()
 
     @property
     def _fixed_width(self) -> int:
@@ -279,26 +369,30 @@ class WorkloadGrid(ScrollView, can_focus=False):
     # --- the cursor ------------------------------------------------------------------------
 
     def spot(self) -> GridSpot:
-        if self.workload is None or not self.rows_shown:
+        """The person (None while their row is being read) and week under the cursor."""
+        if self.workload is None or not self.rows:
             return GridSpot(None, None)
-        row = self.rows_shown[self.cursor_row]
-        return GridSpot(row.user, self.workload.weeks[self.cursor_week])
+        row = self.rows[self.cursor_row]
+        return GridSpot(row.user if row else None, self.workload.weeks[self.cursor_week])
+
+    def row_at_cursor(self) -> WorkloadRow | None:
+        return self.rows[self.cursor_row] if self.rows else None
 
     def _restore(self, before: GridSpot | None) -> None:
         """The cursor back on the person and week it was on (at first: this week)."""
         assert self.workload is not None
         weeks = list(self.workload.weeks)
-        users = [r.user for r in self.rows_shown]
         if before is None:
             self.cursor_row = self.first_week = 0
             current = self.workload.current
             self.cursor_week = weeks.index(current) if current in weeks else 0
             return
-        if before.user in users:
-            self.cursor_row = users.index(before.user)
+        found = self.index_of(before.user) if before.user is not None else None
+        if found is not None:
+            self.cursor_row = found
         if before.week in weeks:
             self.cursor_week = weeks.index(before.week)
-        self.cursor_row = max(0, min(self.cursor_row, len(users) - 1))
+        self.cursor_row = max(0, min(self.cursor_row, len(self.rows) - 1))
         self.cursor_week = max(0, min(self.cursor_week, len(weeks) - 1))
 
     def move(self, dx: int, dy: int) -> None:
@@ -308,12 +402,12 @@ class WorkloadGrid(ScrollView, can_focus=False):
         self.move_to(self.cursor_row + step * max(1, self._people_lines()), self.cursor_week)
 
     def edge(self, step: int) -> None:
-        self.move_to(0 if step < 0 else len(self.rows_shown) - 1, self.cursor_week)
+        self.move_to(0 if step < 0 else len(self.rows) - 1, self.cursor_week)
 
     def move_to(self, row: int, week: int) -> None:
-        if self.workload is None or not self.rows_shown:
+        if self.workload is None or not self.rows:
             return
-        self.cursor_row = max(0, min(row, len(self.rows_shown) - 1))
+        self.cursor_row = max(0, min(row, len(self.rows) - 1))
         self.cursor_week = max(0, min(week, len(self.workload.weeks) - 1))
         self._follow()
         self.refresh()
@@ -340,6 +434,7 @@ class WorkloadGrid(ScrollView, can_focus=False):
         if top != int(self.scroll_y):
             self.scroll_to(y=top, animate=False, force=True)
         self.refresh()
+        self._want()
 
     # --- drawing -------------------------------------------------------------------------------
 
@@ -358,7 +453,8 @@ class WorkloadGrid(ScrollView, can_focus=False):
             index = int(self.scroll_y) + y - HEADER
             if index >= len(self.lines):
                 return Strip.blank(width, self.rich_style)
-            segments = self._row(self.lines[index], index)
+            line = self.lines[index]
+            segments = self._row(line, index) if line is not None else self._reading(index)
         elif y - HEADER - people < len(self.totals):
             segments = self._row(self.totals[y - HEADER - people], None)
         else:
@@ -416,6 +512,23 @@ class WorkloadGrid(ScrollView, can_focus=False):
             segments.append(Segment(" ", plain))
             segments.append(Segment(text.rjust(self.week_width), style))
             segments.append(Segment(" ", plain))
+        return segments
+
+    def _reading(self, index: int) -> list[Segment]:
+        """A row being read: its place, and a dot per week."""
+        name = self._style(
+            "workload-grid--focus" if index == self.cursor_row else "workload-grid--capacity"
+        )
+        segments = [Segment(" " + fit(f"#{index + 1} …", self.name_width) + " ", name)]
+        if self.show_team:
+            segments.append(Segment(" " * (self.team_width + 2), self.rich_style))
+        muted = self._style("workload-grid--capacity")
+        for week in self._visible_weeks():
+            cursor = index == self.cursor_row and week == self.cursor_week
+            style = self._style("workload-grid--cursor") if cursor else muted
+            segments.append(Segment(" ", self.rich_style))
+            segments.append(Segment("·".rjust(self.week_width), style))
+            segments.append(Segment(" ", self.rich_style))
         return segments
 
     # --- the mouse -------------------------------------------------------------------------------
