@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tui_board.backend.local.reads import ReadService
 from tui_board.backend.local.time import TimeService
 from tui_board.backend.protocol import Backend
 from tui_board.core.clock import Clock, system_clock
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from tui_board.store.database import Database
 
 
-class QuickService(TimeService):
+class QuickService(ReadService, TimeService):
     """The plain-SQL part of the service layer, on a `FileDatabase`."""
 
 

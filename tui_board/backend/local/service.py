@@ -8,12 +8,13 @@ are combined here. The team server wraps one of these per request's user.
 from __future__ import annotations
 
 from tui_board.backend.local.people import PeopleService
+from tui_board.backend.local.reads import ReadService
 from tui_board.backend.local.reports import ReportService
 from tui_board.backend.local.tasks import TaskService
 from tui_board.core.permissions import Actor
 
 
-class LocalBackend(PeopleService, TaskService, ReportService):
+class LocalBackend(PeopleService, TaskService, ReportService, ReadService):
     """The Backend on a database this process opens itself."""
 
     def as_user(self, login: str) -> LocalBackend:
