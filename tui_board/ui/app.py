@@ -175,6 +175,8 @@ class BoardApp(App[None], inherit_bindings=False):
         self.clock = clock
         self._backend_factory = backend_factory
         self._notes: list[_Note] = []
+        #: The backend `warm_backend` last warmed.
+        self._warmed: Backend | None = None
         #: Every screen's writes, in the order the user asked for them.
         self.writer = Writer()
         #: The changes this session made, for `u` and `U`.
@@ -267,6 +269,19 @@ class BoardApp(App[None], inherit_bindings=False):
         if len(text) > PASSAGE:
             text = text[: PASSAGE - 1].rstrip() + "…"
         super().notify(text, title=cut(title), severity=severity, timeout=timeout, markup=False)
+
+    def warm_backend(self) -> None:
+        """Once the first screen has drawn its data: a backend that opens part of itself
+        on first use (a local file's SQLAlchemy half, for writes) opens it now, in a
+        thread of its own, rather than when the first key that writes waits for it.
+        Once per backend; nothing to do for the others."""
+        backend = self.backend
+        if backend is None or backend is self._warmed:
+            return
+        self._warmed = backend
+        warm = getattr(backend, "warm", None)
+        if callable(warm):
+            warm()
 
     # --- my timer ---------------------------------------------------------------------------
 

@@ -11,7 +11,9 @@ rule; the contract suite runs on this class as on the others (store "file").
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import importlib
 import inspect
 import threading
 from collections.abc import Callable
@@ -69,6 +71,9 @@ class FileBackend:
         #: Whether closing this backend closes its stores (not one made by `as_user`).
         self._owns = owns
         self._lock = threading.Lock()
+        #: Closed: a warm-up still under way opens nothing more.
+        self._closed = False
+        self._warming: threading.Thread | None = None
 
     @property
     def path(self) -> Path:
@@ -78,14 +83,44 @@ class FileBackend:
     def full(self) -> LocalBackend:
         """The whole service layer on this file (SQLAlchemy), opened on first use."""
         with self._lock:
-            if self._full is None:
-                from tui_board.backend.local.service import LocalBackend
-                from tui_board.store.database import Database
+            return self._open_full()
 
-                if self._database is None:
-                    self._database = Database.open(str(self.path))
-                self._full = LocalBackend(self._database, self.login, clock=self.clock)
-            return self._full
+    def _open_full(self) -> LocalBackend:
+        """`full()`, the lock held."""
+        if self._full is None:
+            from tui_board.backend.local.service import LocalBackend
+            from tui_board.store.database import Database
+
+            if self._database is None:
+                self._database = Database.open(str(self.path))
+            self._full = LocalBackend(self._database, self.login, clock=self.clock)
+        return self._full
+
+    def warm(self) -> threading.Thread:
+        """Open the whole service layer in a thread of its own, so that the first
+        operation not in plain SQL (the app's first write) finds it ready rather than
+        waiting half a second for SQLAlchemy's imports. What the app does once its first
+        screen is drawn. Returns at once; closing meanwhile is safe (the thread opens
+        nothing after `close`, and `close` does not wait for its imports)."""
+        with self._lock:
+            if self._warming is None:
+                self._warming = threading.Thread(
+                    target=self._warm, name="tui-board-warm", daemon=True
+                )
+                self._warming.start()
+            return self._warming
+
+    def _warm(self) -> None:
+        # The imports first, outside the lock: `close` (the app quitting) need not wait.
+        importlib.import_module("tui_board.backend.local.service")
+        importlib.import_module("tui_board.store.database")
+        from sqlalchemy.orm import configure_mappers
+
+        configure_mappers()  # what the first query would do (the table classes' mappers)
+        with self._lock:
+            if not self._closed:
+                with contextlib.suppress(Exception):  # the operation that needs it says why
+                    self._open_full()
 
     def as_user(self, login: str) -> FileBackend:
         """The same file seen by another person."""
@@ -102,6 +137,7 @@ class FileBackend:
             return
         self.quick.close()
         with self._lock:
+            self._closed = True
             if self._database is not None:
                 self._database.close()
             self._database = self._full = None
