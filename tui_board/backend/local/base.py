@@ -1,10 +1,11 @@
 """What every part of the service layer shares: the actor, lookups, records, changes.
 
 The service layer speaks plain SQL (`tui_board.store.sql`) wherever it has been moved
-off the ORM, which is everything `tui-board log`, `week`, `remind` and `timer` touch:
-those parts import no SQLAlchemy, and run on a `sqlite3` connection of their own
-(`store.file`) or on the session's connection (`store.database`). The ORM's own helpers,
-for the parts still on it, are in `orm.py`.
+off the ORM, which is everything `tui-board log`, `week`, `remind` and `timer` touch,
+and what the app reads to draw its board (`reads.py`): those parts import no SQLAlchemy,
+and run on a `sqlite3` connection of their own (`store.file`) or on the session's
+connection (`store.database`). The ORM's own helpers, for the parts still on it, are in
+`orm.py`.
 """
 
 from __future__ import annotations

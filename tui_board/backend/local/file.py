@@ -3,10 +3,12 @@
 `tui-board log 15m WEB-1` used to spend most of a second importing SQLAlchemy, SQLModel
 and pydantic, to run SQL that takes SQLite a few milliseconds. The parts of the service
 layer written in plain SQL (`TimeService`: who am I, the week sheet, cells, the timer,
-week rows) need none of them: here they run on a `FileDatabase` (the standard library's
-`sqlite3`). Every other operation goes to a `LocalBackend` on the same file, opened when
-first asked for (`full()`). It is the same code either way, one implementation of each
-rule; the contract suite runs on this class as on the others (store "file").
+week rows; `ReadService`: what the board reads and polls) need none of them: here they
+run on a `FileDatabase` (the standard library's `sqlite3`). Every other operation goes to
+a `LocalBackend` on the same file, opened when first asked for (`full()`), or ahead of
+that in a thread (`warm()`: the app does so once its board is drawn). It is the same
+code either way, one implementation of each rule; the contract suite runs on this class
+as on the others (store "file").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reading across people: workload, time reports and the change feed."""
+"""Reading across people: workload and time reports (the change feed is in `reads.py`)."""
 
 from __future__ import annotations
 
