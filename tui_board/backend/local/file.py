@@ -17,7 +17,9 @@ import contextlib
 import functools
 import importlib
 import inspect
+import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -114,11 +116,18 @@ class FileBackend:
 
     def _warm(self) -> None:
         # The imports first, outside the lock: `close` (the app quitting) need not wait.
-        importlib.import_module("tui_board.backend.local.service")
-        importlib.import_module("tui_board.store.database")
-        from sqlalchemy.orm import configure_mappers
+        # A pause before each module gives the interpreter back to the app's thread
+        # between them (else a key waits for whole imports: frames of 100-600 ms).
+        pausing = _PausingImports(threading.current_thread())
+        sys.meta_path.insert(0, pausing)
+        try:
+            importlib.import_module("tui_board.backend.local.service")
+            importlib.import_module("tui_board.store.database")
+            from sqlalchemy.orm import configure_mappers
 
-        configure_mappers()  # what the first query would do (the table classes' mappers)
+            configure_mappers()  # what the first query would do (the table classes' mappers)
+        finally:
+            sys.meta_path.remove(pausing)
         with self._lock:
             if not self._closed:
                 with contextlib.suppress(Exception):  # the operation that needs it says why
@@ -143,6 +152,22 @@ class FileBackend:
             if self._database is not None:
                 self._database.close()
             self._database = self._full = None
+
+
+class _PausingImports:
+    """A finder that finds nothing: it pauses the warming thread before each module it
+    imports (other threads' imports are left alone)."""
+
+    def __init__(self, thread: threading.Thread) -> None:
+        self.thread = thread
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if threading.current_thread() is self.thread:
+            time.sleep(WARM_PAUSE_S)
+
+
+#: How long warming pauses before each module it imports (a few hundred of them).
+WARM_PAUSE_S = 0.001
 
 
 def _quick(name: str) -> Callable[..., Any]:
