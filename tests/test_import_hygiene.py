@@ -209,12 +209,16 @@ async def main():
             if cards_shown():
                 break
         shown = cards_shown()
-        warm = [t for t in threading.enumerate() if t.name == "tui-board-warm"]
+        for _ in range(1000):  # the warm-up begins after the frame with the cards
+            warm = [t for t in threading.enumerate() if t.name == "tui-board-warm"]
+            if warm or getattr(app.backend, "_full", None) is not None:
+                break
+            await pilot.pause(0.005)
         for thread in warm:
             thread.join(20)
         backend = app.backend
         ready = getattr(backend, "_full", None) is not None
-    print(json.dumps({"cards": shown, "first": first, "warmed": bool(warm), "ready": ready}))
+    print(json.dumps({"cards": shown, "first": first, "warmed": bool(warm) or ready, "ready": ready}))
 
 
 asyncio.run(main())
