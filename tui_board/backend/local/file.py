@@ -104,8 +104,9 @@ class FileBackend:
         """Open the whole service layer in a thread of its own, so that the first
         operation not in plain SQL (the app's first write) finds it ready rather than
         waiting half a second for SQLAlchemy's imports. What the app does once its first
-        screen is drawn. Returns at once; closing meanwhile is safe (the thread opens
-        nothing after `close`, and `close` does not wait for its imports)."""
+        screen is drawn and the user is idle. Returns at once; closing meanwhile is safe
+        (the thread opens nothing after `close`, and `close` does not wait for its
+        imports)."""
         with self._lock:
             if self._warming is None:
                 self._warming = threading.Thread(
@@ -156,7 +157,8 @@ class FileBackend:
 
 class _PausingImports:
     """A finder that finds nothing: it pauses the warming thread before each module it
-    imports (other threads' imports are left alone)."""
+    imports (other threads' imports are left alone). Only briefly: a module half
+    imported is locked, and the app's thread may be waiting for it."""
 
     def __init__(self, thread: threading.Thread) -> None:
         self.thread = thread
