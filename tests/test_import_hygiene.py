@@ -191,3 +191,94 @@ def loaded_modules_of_log() -> set[str]:
     )
     assert done.returncode == 0, done.stderr
     return set(done.stderr.split())
+
+
+#: Runs the app headless, as `tui-board --db FILE` builds it, and reports in JSON which
+#: of the ORM's libraries were imported, by which thread, and whether the board had its
+#: cards on screen at that moment; then waits for the warm-up to end.
+APP_PROBE = """
+import asyncio, importlib.abc, json, sys, threading, time
+
+HEAVY = ("sqlalchemy", "sqlmodel", "pydantic")
+first = {}
+app = None
+
+
+def cards_shown():
+    from tui_board.ui.screens.board import BoardScreen
+    if app is None or not app.screen_stack:
+        return False
+    board = app.screen_stack[0]
+    state = getattr(board, "state", None)
+    return (
+        isinstance(board, BoardScreen)
+        and board.has_class("-loaded")
+        and state is not None
+        and state.complete
+        and any(state.cards(c.id) for c in state.columns)
+    )
+
+
+class Watch(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        top = name.partition(".")[0]
+        if top in HEAVY and top not in first:
+            first[top] = {"thread": threading.current_thread().name, "cards": cards_shown()}
+        return None
+
+
+sys.meta_path.insert(0, Watch())
+
+import tui_board.cli.main  # what `tui-board` imports before it opens the app
+from tui_board.config import Config
+from tui_board.ui.app import make_app
+
+
+async def main():
+    global app
+    app = make_app(Config(db=sys.argv[1]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(2000):
+            await pilot.pause(0.005)
+            if cards_shown():
+                break
+        shown = cards_shown()
+        for _ in range(1000):  # the warm-up begins after the frame with the cards
+            warm = [t for t in threading.enumerate() if t.name == "tui-board-warm"]
+            if warm or getattr(app.backend, "_full", None) is not None:
+                break
+            await pilot.pause(0.005)
+        for thread in warm:
+            thread.join(20)
+        backend = app.backend
+        ready = getattr(backend, "_full", None) is not None
+    print(json.dumps({"cards": shown, "first": first, "ready": ready}))
+
+
+asyncio.run(main())
+"""
+
+
+def test_the_board_draws_its_cards_before_the_orm_is_imported(tmp_path: Path) -> None:
+    """`tui-board` on a local file reaches the board with its cards on the standard
+    library's sqlite3 (DESIGN.md section 8): SQLAlchemy, SQLModel and pydantic are first
+    imported after that, by the thread that warms the backend for the first write."""
+    cli = Cli(tmp_path)
+    cli.ok("init", "--db", str(cli.db))
+    cli.ok("project", "add", "WEB", "Web site")
+    cli.ok("task", "add", "WEB", "Fix login")
+    done = subprocess.run(
+        [sys.executable, "-c", APP_PROBE, str(cli.db)],
+        env=entry_point_env(tmp_path, TUI_BOARD_USER="alice"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["cards"] is True  # the board showed WEB-1
+    warm = {"thread": "tui-board-warm", "cards": True}
+    assert seen["first"] == {"sqlalchemy": warm, "sqlmodel": warm, "pydantic": warm}
+    assert seen["ready"]  # the write path is open before the first key

@@ -100,3 +100,20 @@ def test_the_first_person_on_an_empty_store_has_a_valid_login(
 ) -> None:
     with refused(Invalid, local_harness):
         local_harness.make(login).me()
+
+
+def test_a_drivers_error_in_plain_sql_is_raised_as_the_orm_raises_it(
+    local_harness: Harness, ada: LocalBackend
+) -> None:
+    """Plain SQL on the ORM session's connection (`OrmTx`) raises SQLAlchemy's errors,
+    as the ORM did: a value PostgreSQL cannot take is a `DataError` (the team server
+    answers it with 422, not 500); SQLite takes a negative LIMIT as none."""
+    from sqlalchemy.exc import DataError
+
+    ada.create_project("WEB", "Web site")
+    ada.create_task("WEB", "Fix login")
+    if local_harness.database.is_sqlite:
+        assert [t.key for t in ada.list_tasks(limit=-1)] == ["WEB-1"]
+    else:
+        with pytest.raises(DataError):
+            ada.list_tasks(limit=-1)

@@ -71,6 +71,17 @@ class OrmTx(Session, Sql):
         self.flush()  # what the ORM holds goes first, as autoflush would
         return self.connection().connection.driver_connection
 
+    def _cursor(self, sql: str, params: dict[str, Any]) -> Any:
+        """The driver's errors as SQLAlchemy's, as the ORM raises them (a value the
+        store cannot hold is a `DataError`, which the team server answers with 422)."""
+        dialect = self.connection().dialect
+        try:
+            return super()._cursor(sql, params)
+        except dialect.loaded_dbapi.Error as error:
+            raise DBAPIError.instance(
+                sql, params, error, dialect.loaded_dbapi.Error, dialect=dialect
+            ) from error
+
 
 class Database:
     """One store: an engine and its transactions. Thread-safe; one per process."""

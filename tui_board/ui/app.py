@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
@@ -58,6 +59,9 @@ LINK_CHECK_SECONDS = 2.0
 #: How long quitting waits for the writes already asked for (a team server's request
 #: times out after 10 s).
 QUIT_WAIT_SECONDS = 15.0
+
+#: How long the user has pressed no key when the backend is warmed (`warm_backend`).
+WARM_WHEN_IDLE_S = 0.8
 
 #: Used when neither the configured theme nor tui-board's own default can be loaded.
 LAST_RESORT_THEME = "textual-dark"
@@ -175,6 +179,12 @@ class BoardApp(App[None], inherit_bindings=False):
         self.clock = clock
         self._backend_factory = backend_factory
         self._notes: list[_Note] = []
+        #: The backend `warm_backend` last warmed.
+        self._warmed: Backend | None = None
+        #: When the user last pressed a key or a mouse button (`time.monotonic`).
+        self._last_input = 0.0
+        #: The backend `warm_backend` was first asked to warm.
+        self._warm_asked: Backend | None = None
         #: Every screen's writes, in the order the user asked for them.
         self.writer = Writer()
         #: The changes this session made, for `u` and `U`.
@@ -267,6 +277,33 @@ class BoardApp(App[None], inherit_bindings=False):
         if len(text) > PASSAGE:
             text = text[: PASSAGE - 1].rstrip() + "…"
         super().notify(text, title=cut(title), severity=severity, timeout=timeout, markup=False)
+
+    def warm_backend(self) -> None:
+        """Once the first screen has drawn its data and the user has pressed no key for
+        a moment: a backend that opens part of itself on first use (a local file's
+        SQLAlchemy half, for writes) opens it then, in a thread of its own, rather than
+        when the first key that writes waits for it. Its imports share the interpreter
+        with this thread, so they wait for a pause in the typing. Once per backend;
+        nothing to do for the others."""
+        backend = self.backend
+        if backend is None or backend is self._warmed:
+            return
+        if self._warm_asked is not backend:  # the screen just drawn counts as input
+            self._warm_asked = backend
+            self._last_input = time.monotonic()
+        idle = time.monotonic() - self._last_input
+        if idle < WARM_WHEN_IDLE_S:
+            self.set_timer(WARM_WHEN_IDLE_S - idle, self.warm_backend)
+            return
+        self._warmed = backend
+        warm = getattr(backend, "warm", None)
+        if callable(warm):
+            warm()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
 
     # --- my timer ---------------------------------------------------------------------------
 

@@ -1,10 +1,11 @@
 """What every part of the service layer shares: the actor, lookups, records, changes.
 
 The service layer speaks plain SQL (`tui_board.store.sql`) wherever it has been moved
-off the ORM, which is everything `tui-board log`, `week`, `remind` and `timer` touch:
-those parts import no SQLAlchemy, and run on a `sqlite3` connection of their own
-(`store.file`) or on the session's connection (`store.database`). The ORM's own helpers,
-for the parts still on it, are in `orm.py`.
+off the ORM, which is everything `tui-board log`, `week`, `remind` and `timer` touch,
+and what the app reads to draw its board (`reads.py`): those parts import no SQLAlchemy,
+and run on a `sqlite3` connection of their own (`store.file`) or on the session's
+connection (`store.database`). The ORM's own helpers, for the parts still on it, are in
+`orm.py`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tui_board.core.errors import AlreadyApplied, Conflict, Forbidden, Invalid, 
 from tui_board.core.models import (
     DEFAULT_CAPACITY,
     DEFAULT_WORK_DAYS,
+    Column,
     ColumnKind,
     Priority,
     Project,
@@ -223,11 +225,15 @@ class ServiceBase:
         return cast("str | None", s.value("SELECT name FROM teams WHERE id = :id", id=team_id))
 
     def _project_id(self, s: Tx, key: str) -> int:
+        return int(self._project_at(s, key).id)
+
+    def _project_at(self, s: Tx, key: str) -> Any:
+        """The id and stored key of the project a key names."""
         refuse_controls(key, "a project key")
-        found = s.value("SELECT id FROM projects WHERE key = :key", key=key.upper())
+        found = s.row("SELECT id, key FROM projects WHERE key = :key", key=key.upper())
         if found is None:
             raise NotFound(f"no project {key!r}")
-        return int(found)
+        return found
 
     def _task_at(self, s: Tx, key: str, *, lock: bool = False) -> Any:
         """The `tasks` row a key names, with its project's key as `project_key`; locked
@@ -266,6 +272,11 @@ class ServiceBase:
 
     def _user_record(self, s: Tx, row: Any) -> User:
         """A person from a `users` row (plain or ORM)."""
+        return self._user_record_of(row, self._team_name(s, row.team_id))
+
+    @staticmethod
+    def _user_record_of(row: Any, team: str | None) -> User:
+        """A person from a `users` row and the name of their team."""
         assert row.id is not None
         return User(
             id=row.id,
@@ -273,12 +284,27 @@ class ServiceBase:
             name=row.name,
             email=row.email,
             role=cast(Role, row.role),
-            team=self._team_name(s, row.team_id),
+            team=team,
             capacity=row.capacity,
             work_days=parse_work_days(row.work_days),
             active=bool(row.active),
             version=row.version,
         )
+
+    @staticmethod
+    def _task_record(s: Tx, row: Any) -> Task:
+        """A card from its `tasks` row (plain or ORM): its project's key, its column's
+        name and its assignee's login read by the ids the row holds."""
+        names = s.row(
+            "SELECT p.key, c.name, u.login FROM projects p"
+            " JOIN board_columns c ON c.id = :column_id"
+            " LEFT JOIN users u ON u.id = :assignee_id WHERE p.id = :project_id",
+            project_id=row.project_id,
+            column_id=row.column_id,
+            assignee_id=row.assignee_id,
+        )
+        assert names is not None, f"task {row.id} has no project or column"
+        return task_record(row, names.key, names.name, names.login)
 
     @staticmethod
     def _project_record(row: Any, customer: str | None) -> Project:
@@ -360,6 +386,20 @@ def task_record(row: Any, project: str, column: str, assignee: str | None) -> Ta
         archived=bool(row.archived),
         logged=row.logged,
         created=row.created,
+        version=row.version,
+    )
+
+
+def column_record(row: Any, project: str) -> Column:
+    """A column from its `board_columns` row (plain or ORM) and its project's key."""
+    assert row.id is not None
+    return Column(
+        id=row.id,
+        project=project,
+        name=row.name,
+        position=row.position,
+        kind=check_column_kind(row.kind),
+        wip_limit=row.wip_limit,
         version=row.version,
     )
 

@@ -3,21 +3,28 @@
 `tui-board log 15m WEB-1` used to spend most of a second importing SQLAlchemy, SQLModel
 and pydantic, to run SQL that takes SQLite a few milliseconds. The parts of the service
 layer written in plain SQL (`TimeService`: who am I, the week sheet, cells, the timer,
-week rows) need none of them: here they run on a `FileDatabase` (the standard library's
-`sqlite3`). Every other operation goes to a `LocalBackend` on the same file, opened when
-first asked for (`full()`). It is the same code either way, one implementation of each
-rule; the contract suite runs on this class as on the others (store "file").
+week rows; `ReadService`: what the board reads and polls) need none of them: here they
+run on a `FileDatabase` (the standard library's `sqlite3`). Every other operation goes to
+a `LocalBackend` on the same file, opened when first asked for (`full()`), or ahead of
+that in a thread (`warm()`: the app does so once its board is drawn). It is the same
+code either way, one implementation of each rule; the contract suite runs on this class
+as on the others (store "file").
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import importlib
 import inspect
+import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tui_board.backend.local.reads import ReadService
 from tui_board.backend.local.time import TimeService
 from tui_board.backend.local.workload import WorkloadService
 from tui_board.backend.protocol import Backend
@@ -31,7 +38,7 @@ if TYPE_CHECKING:
     from tui_board.store.database import Database
 
 
-class QuickService(WorkloadService, TimeService):
+class QuickService(ReadService, WorkloadService, TimeService):
     """The plain-SQL part of the service layer, on a `FileDatabase`."""
 
 
@@ -71,8 +78,10 @@ class FileBackend:
         #: Whether closing this backend closes its stores (not one made by `as_user`).
         self._owns = owns
         self._lock = threading.Lock()
-        #: Set by `close`: ends a `wait_changes` in another thread.
+        #: Set by `close`: ends a `wait_changes` in another thread, and a warm-up still
+        #: under way opens nothing more.
         self._closed = threading.Event()
+        self._warming: threading.Thread | None = None
 
     @property
     def path(self) -> Path:
@@ -82,14 +91,52 @@ class FileBackend:
     def full(self) -> LocalBackend:
         """The whole service layer on this file (SQLAlchemy), opened on first use."""
         with self._lock:
-            if self._full is None:
-                from tui_board.backend.local.service import LocalBackend
-                from tui_board.store.database import Database
+            return self._open_full()
 
-                if self._database is None:
-                    self._database = Database.open(str(self.path))
-                self._full = LocalBackend(self._database, self.login, clock=self.clock)
-            return self._full
+    def _open_full(self) -> LocalBackend:
+        """`full()`, the lock held."""
+        if self._full is None:
+            from tui_board.backend.local.service import LocalBackend
+            from tui_board.store.database import Database
+
+            if self._database is None:
+                self._database = Database.open(str(self.path))
+            self._full = LocalBackend(self._database, self.login, clock=self.clock)
+        return self._full
+
+    def warm(self) -> threading.Thread:
+        """Open the whole service layer in a thread of its own, so that the first
+        operation not in plain SQL (the app's first write) finds it ready rather than
+        waiting half a second for SQLAlchemy's imports. What the app does once its first
+        screen is drawn and the user is idle. Returns at once; closing meanwhile is safe
+        (the thread opens nothing after `close`, and `close` does not wait for its
+        imports)."""
+        with self._lock:
+            if self._warming is None:
+                self._warming = threading.Thread(
+                    target=self._warm, name="tui-board-warm", daemon=True
+                )
+                self._warming.start()
+            return self._warming
+
+    def _warm(self) -> None:
+        # The imports first, outside the lock: `close` (the app quitting) need not wait.
+        # A pause before each module gives the interpreter back to the app's thread
+        # between them (else a key waits for whole imports: frames of 100-600 ms).
+        pausing = _PausingImports(threading.current_thread())
+        sys.meta_path.insert(0, pausing)
+        try:
+            importlib.import_module("tui_board.backend.local.service")
+            importlib.import_module("tui_board.store.database")
+            from sqlalchemy.orm import configure_mappers
+
+            configure_mappers()  # what the first query would do (the table classes' mappers)
+        finally:
+            sys.meta_path.remove(pausing)
+        with self._lock:
+            if not self._closed.is_set():
+                with contextlib.suppress(Exception):  # the operation that needs it says why
+                    self._open_full()
 
     def as_user(self, login: str) -> FileBackend:
         """The same file seen by another person."""
@@ -104,7 +151,7 @@ class FileBackend:
     def wait_changes(self, since: int, timeout: float, *, limit: int = 500) -> list[Change]:
         return wait_locally(
             self._feed_end,
-            lambda seq, most: self.full().changes_since(seq, limit=most),
+            lambda seq, most: self.quick.changes_since(seq, limit=most),
             since,
             timeout,
             limit,
@@ -125,6 +172,23 @@ class FileBackend:
             if self._database is not None:
                 self._database.close()
             self._database = self._full = None
+
+
+class _PausingImports:
+    """A finder that finds nothing: it pauses the warming thread before each module it
+    imports (other threads' imports are left alone). Only briefly: a module half
+    imported is locked, and the app's thread may be waiting for it."""
+
+    def __init__(self, thread: threading.Thread) -> None:
+        self.thread = thread
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if threading.current_thread() is self.thread:
+            time.sleep(WARM_PAUSE_S)
+
+
+#: How long warming pauses before each module it imports (a few hundred of them).
+WARM_PAUSE_S = 0.001
 
 
 def _quick(name: str) -> Callable[..., Any]:

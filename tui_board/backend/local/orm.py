@@ -8,13 +8,12 @@ from typing import cast
 
 from sqlmodel import select
 
-from tui_board.backend.local.base import ServiceBase, task_record
+from tui_board.backend.local.base import ServiceBase
 from tui_board.core.errors import NotFound
-from tui_board.core.models import Task
 from tui_board.core.permissions import Actor
 from tui_board.core.text import check_text as refuse_controls
 from tui_board.store.database import OrmTx
-from tui_board.store.tables import ColumnRow, ProjectRow, TaskRow, TeamRow, UserRow
+from tui_board.store.tables import ProjectRow, TaskRow, TeamRow, UserRow
 
 
 class OrmService(ServiceBase):
@@ -45,10 +44,3 @@ class OrmService(ServiceBase):
         found = self._task_at(s, key, lock=lock)  # type: ignore[arg-type]
         # read afresh when locked: the lock was taken by the lookup
         return cast(TaskRow, s.get(TaskRow, found.id, populate_existing=lock))
-
-    def _task_record(self, s: OrmTx, row: TaskRow) -> Task:
-        project = s.get(ProjectRow, row.project_id)
-        column = s.get(ColumnRow, row.column_id)
-        assignee = s.get(UserRow, row.assignee_id) if row.assignee_id else None
-        assert project is not None and column is not None
-        return task_record(row, project.key, column.name, assignee.login if assignee else None)

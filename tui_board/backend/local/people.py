@@ -28,14 +28,6 @@ TOKEN_NAME_LIMIT = 100
 
 
 class PeopleService(OrmService):
-    def list_users(self, *, include_inactive: bool = False) -> list[User]:
-        with self.db.read() as s:
-            self._actor(s)
-            query = select(UserRow).order_by(col(UserRow.login))
-            if not include_inactive:
-                query = query.where(col(UserRow.active).is_(True))
-            return [self._user_record(s, row) for row in s.exec(query)]
-
     def get_user(self, login: str) -> User:
         with self.db.read() as s:
             self._actor(s)

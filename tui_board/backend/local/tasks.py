@@ -14,6 +14,7 @@ from tui_board.backend.local.base import (
     canonical_task_key,
     check_column_kind,
     check_text,
+    column_record,
     parse_task_key,
     task_record,
 )
@@ -61,18 +62,6 @@ TAG_LIMIT = 50
 
 class TaskService(OrmService):
     # --- projects ----------------------------------------------------------------------
-
-    def list_projects(self, *, include_archived: bool = False) -> list[Project]:
-        with self.db.read() as s:
-            self._actor(s)
-            query = (
-                select(ProjectRow, CustomerRow.name)
-                .join(CustomerRow, col(CustomerRow.id) == ProjectRow.customer_id, isouter=True)
-                .order_by(col(ProjectRow.key))
-            )
-            if not include_archived:
-                query = query.where(col(ProjectRow.archived).is_(False))
-            return [self._project_record(row, customer) for row, customer in s.exec(query)]
 
     def get_project(self, key: str) -> Project:
         with self.db.read() as s:
@@ -150,20 +139,6 @@ class TaskService(OrmService):
 
     # --- columns -----------------------------------------------------------------------------
 
-    def list_columns(self, project: str) -> list[Column]:
-        with self.db.read() as s:
-            self._actor(s)
-            row = self._project_row(s, project)
-            return self._columns(s, row)
-
-    def _columns(self, s: OrmTx, project: ProjectRow) -> list[Column]:
-        rows = s.exec(
-            select(ColumnRow)
-            .where(ColumnRow.project_id == project.id)
-            .order_by(col(ColumnRow.position), col(ColumnRow.id))
-        )
-        return [column_record(row, project.key) for row in rows]
-
     def create_column(
         self, project: str, name: str, *, kind: ColumnKind = "open", wip_limit: int | None = None
     ) -> Column:
@@ -216,55 +191,6 @@ class TaskService(OrmService):
         return row
 
     # --- tasks --------------------------------------------------------------------------
-
-    def list_tasks(
-        self,
-        *,
-        project: str | None = None,
-        column_id: int | None = None,
-        assignee: str | None = None,
-        include_archived: bool = False,
-        offset: int = 0,
-        limit: int | None = None,
-    ) -> list[Task]:
-        with self.db.read() as s:
-            self._actor(s)
-            query = (
-                select(TaskRow, ProjectRow.key, ColumnRow.name, UserRow.login)
-                .join(ProjectRow, col(ProjectRow.id) == TaskRow.project_id)
-                .join(ColumnRow, col(ColumnRow.id) == TaskRow.column_id)
-                .join(UserRow, col(UserRow.id) == TaskRow.assignee_id, isouter=True)
-            )
-            if project is not None:
-                query = query.where(ProjectRow.key == project.upper())
-            if column_id is not None:
-                query = query.where(TaskRow.column_id == column_id)
-            if assignee is not None:
-                query = query.where(UserRow.login == assignee)
-            if not include_archived:
-                query = query.where(col(TaskRow.archived).is_(False))
-            query = query.order_by(
-                col(ColumnRow.position), col(TaskRow.rank), col(TaskRow.id)
-            ).offset(offset)
-            if limit is not None:
-                query = query.limit(limit)
-            return [task_record(t, p, c, a) for t, p, c, a in s.exec(query)]
-
-    def count_tasks(self, project: str) -> dict[int, int]:
-        with self.db.read() as s:
-            self._actor(s)
-            prow = self._project_row(s, project)
-            rows = s.exec(
-                select(TaskRow.column_id, func.count())
-                .where(TaskRow.project_id == prow.id, col(TaskRow.archived).is_(False))
-                .group_by(col(TaskRow.column_id))
-            )
-            return {column_id: count for column_id, count in rows}
-
-    def get_task(self, key: str) -> Task:
-        with self.db.read() as s:
-            self._actor(s)
-            return self._task_record(s, self._task_row(s, key))
 
     def create_task(
         self,
@@ -504,21 +430,6 @@ class TaskService(OrmService):
 
     # --- comments ------------------------------------------------------------------------
 
-    def list_comments(self, key: str) -> list[Comment]:
-        with self.db.read() as s:
-            self._actor(s)
-            task = self._task_row(s, key)
-            task_key = canonical_task_key(key)
-            rows = s.exec(
-                select(CommentRow, UserRow.login)
-                .join(UserRow, col(UserRow.id) == CommentRow.author_id)
-                .where(CommentRow.task_id == task.id)
-                .order_by(col(CommentRow.time), col(CommentRow.id))
-            )
-            return [
-                Comment(row.id or 0, task_key, login, row.body, row.time) for row, login in rows
-            ]
-
     def add_comment(self, key: str, body: str) -> Comment:
         body = check_text(body, "a comment", limit=COMMENT_LIMIT, multiline=True)
         with self.db.write() as s:
@@ -531,19 +442,6 @@ class TaskService(OrmService):
             task_key = canonical_task_key(key)
             self._record(s, actor, "comment", task_key, "create", {"id": row.id})
             return Comment(row.id or 0, task_key, actor.login, body, row.time)
-
-
-def column_record(row: ColumnRow, project: str) -> Column:
-    assert row.id is not None
-    return Column(
-        id=row.id,
-        project=project,
-        name=row.name,
-        position=row.position,
-        kind=check_column_kind(row.kind),
-        wip_limit=row.wip_limit,
-        version=row.version,
-    )
 
 
 def check_wip(limit: int | None) -> int | None:

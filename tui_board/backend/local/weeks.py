@@ -61,7 +61,6 @@ from tui_board.core.permissions import (
     can_lock_periods,
     can_manage_time_off,
     can_review_week,
-    can_see_person,
     require,
 )
 from tui_board.core.weeks import IsoWeek
@@ -258,26 +257,6 @@ class WeekService(TimeService, OrmService):
             first_day=row.first_day,
             days=tuple(week_days(row)) if row.state != "draft" else (),
         )
-
-    def list_week_states(
-        self, *, state: str | None = None, user: str | None = None
-    ) -> list[WeekState]:
-        with self.db.read() as s:
-            actor = self._actor(s)
-            query = (
-                select(WeekStateRow, UserRow.login, UserRow.team_id)
-                .join(UserRow, col(UserRow.id) == WeekStateRow.user_id)
-                .order_by(col(WeekStateRow.week), col(UserRow.login))
-            )
-            if state is not None:
-                query = query.where(WeekStateRow.state == state)
-            if user is not None:
-                query = query.where(UserRow.login == user)
-            return [
-                self._week_state_record(s, row, login)
-                for row, login, team_id in s.exec(query)
-                if can_see_person(actor, login, self._team_name(s, team_id))
-            ]
 
     # --- period locks --------------------------------------------------------------------------
 

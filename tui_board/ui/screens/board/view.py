@@ -224,6 +224,8 @@ class BoardView(ModeScreen):
             # The cards live as long as the board: keep the cyclic garbage collector from
             # walking them on each full collection (a 50-150 ms pause with 10,000 cards).
             gc.freeze()
+            # The board with every card drawn: what else the backend opens, now.
+            self.call_after_refresh(self.board_app.warm_backend)
         self.call_after_refresh(self._scroll_to_focus)
         self.board_shown()
 
@@ -236,6 +238,7 @@ class BoardView(ModeScreen):
         facts = self.query_one(".mode-facts", Static)
         facts.loading = False
         facts.update("No projects yet. An admin adds one with: tui-board project add KEY NAME")
+        self.call_after_refresh(self.board_app.warm_backend)
 
     # --- drawing ------------------------------------------------------------------------------
 

@@ -1,0 +1,256 @@
+"""What the board reads: projects, columns, cards and their counts, people, comments,
+week states and the change feed, in plain SQL.
+
+The app draws its board (and polls the change feed every second) with these alone; as
+plain SQL they run on the standard library's `sqlite3` for a local file (`file.py`),
+so the app's first real frame imports no SQLAlchemy, SQLModel or pydantic. The same
+code serves `LocalBackend` on the ORM session's connection (PostgreSQL, the team
+server): one implementation of each read, run by the contract suite on every store.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tui_board.backend.local.base import ServiceBase, Tx, column_record, task_record
+from tui_board.backend.local.time import _week_state, trow_key
+from tui_board.core.models import Change, Column, Comment, Project, Task, User, WeekState
+from tui_board.core.permissions import Actor, can_see_person
+
+#: The changes the feed files under a task's key.
+TASK_ENTITIES = ("task", "comment", "entry")
+
+#: Changes to a person's own things: their time (entries, the timer, time off, their
+#: weeks and timesheet rows) and their API tokens. Only those who may see that
+#: person's time see them; to anyone else they are not in the feed at all (who did
+#: what, when, is itself what is private).
+PRIVATE_ENTITIES = frozenset({"entry", "time_off", "week", "week_row", "timer", "token"})
+
+#: A card with what its record names: its project's key, its column's name and its
+#: assignee's login.
+TASKS = (
+    "SELECT t.*, p.key AS project_key, c.name AS column_name, u.login AS assignee_login"
+    " FROM tasks t JOIN projects p ON p.id = t.project_id"
+    " JOIN board_columns c ON c.id = t.column_id"
+    " LEFT JOIN users u ON u.id = t.assignee_id"
+)
+
+#: Changes with the login of who made each.
+CHANGES = (
+    "SELECT c.seq, c.time, c.entity, c.entity_id, c.action, c.data, u.login"
+    " FROM changes c LEFT JOIN users u ON u.id = c.user_id"
+)
+
+
+class ReadService(ServiceBase):
+    # --- projects and columns -------------------------------------------------------------
+
+    def list_projects(self, *, include_archived: bool = False) -> list[Project]:
+        with self.db.read() as s:
+            self._actor(s)
+            sql = (
+                "SELECT p.id, p.key, p.name, p.archived, p.version, c.name AS customer"
+                " FROM projects p LEFT JOIN customers c ON c.id = p.customer_id"
+            )
+            if not include_archived:
+                sql += " WHERE NOT p.archived"
+            rows = s.rows(sql + " ORDER BY p.key")
+            return [self._project_record(row, row.customer) for row in rows]
+
+    def list_columns(self, project: str) -> list[Column]:
+        with self.db.read() as s:
+            self._actor(s)
+            found = self._project_at(s, project)
+            rows = s.rows(
+                "SELECT * FROM board_columns WHERE project_id = :project_id ORDER BY position, id",
+                project_id=found.id,
+            )
+            return [column_record(row, found.key) for row in rows]
+
+    # --- cards ---------------------------------------------------------------------------
+
+    def list_tasks(
+        self,
+        *,
+        project: str | None = None,
+        column_id: int | None = None,
+        assignee: str | None = None,
+        include_archived: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[Task]:
+        with self.db.read() as s:
+            self._actor(s)
+            where = []
+            params: dict[str, Any] = {}
+            if project is not None:
+                where.append("p.key = :project")
+                params["project"] = project.upper()
+            if column_id is not None:
+                where.append("t.column_id = :column_id")
+                params["column_id"] = column_id
+            if assignee is not None:
+                where.append("u.login = :assignee")
+                params["assignee"] = assignee
+            if not include_archived:
+                where.append("NOT t.archived")
+            sql = TASKS + (" WHERE " + " AND ".join(where) if where else "")
+            sql += " ORDER BY c.position, t.rank, t.id"
+            if limit is not None:
+                sql += " LIMIT :limit"
+                params["limit"] = limit
+            elif offset and self.db.is_sqlite:
+                sql += " LIMIT -1"  # SQLite takes no OFFSET without a LIMIT
+            if offset:
+                sql += " OFFSET :offset"
+                params["offset"] = offset
+            return [
+                task_record(r, r.project_key, r.column_name, r.assignee_login)
+                for r in s.rows(sql, **params)
+            ]
+
+    def count_tasks(self, project: str) -> dict[int, int]:
+        with self.db.read() as s:
+            self._actor(s)
+            rows = s.rows(
+                "SELECT column_id, count(*) AS n FROM tasks"
+                " WHERE project_id = :project_id AND NOT archived GROUP BY column_id",
+                project_id=self._project_id(s, project),
+            )
+            return {row.column_id: int(row.n) for row in rows}
+
+    def get_task(self, key: str) -> Task:
+        with self.db.read() as s:
+            self._actor(s)
+            return self._task_record(s, self._task_at(s, key))
+
+    def list_comments(self, key: str) -> list[Comment]:
+        with self.db.read() as s:
+            self._actor(s)
+            task = self._task_at(s, key)
+            task_key = trow_key(s, task)
+            rows = s.rows(
+                "SELECT c.id, c.body, c.time, u.login FROM comments c"
+                " JOIN users u ON u.id = c.author_id WHERE c.task_id = :task_id"
+                " ORDER BY c.time, c.id",
+                task_id=task.id,
+            )
+            return [Comment(row.id or 0, task_key, row.login, row.body, row.time) for row in rows]
+
+    # --- people ----------------------------------------------------------------------------
+
+    def list_users(self, *, include_inactive: bool = False) -> list[User]:
+        with self.db.read() as s:
+            self._actor(s)
+            sql = "SELECT u.*, t.name AS team FROM users u LEFT JOIN teams t ON t.id = u.team_id"
+            if not include_inactive:
+                sql += " WHERE u.active"
+            return [
+                self._user_record_of(row, row.team) for row in s.rows(sql + " ORDER BY u.login")
+            ]
+
+    # --- week states ---------------------------------------------------------------------------
+
+    def list_week_states(
+        self, *, state: str | None = None, user: str | None = None
+    ) -> list[WeekState]:
+        with self.db.read() as s:
+            actor = self._actor(s)
+            sql = (
+                "SELECT s.week, s.state, s.note, s.submitted_minutes, s.version, s.first_day,"
+                " s.span_first, s.span_last, r.login AS reviewer,"
+                " u.login AS owner, u.team_id AS owner_team_id"
+                " FROM week_states s JOIN users u ON u.id = s.user_id"
+                " LEFT JOIN users r ON r.id = s.reviewer_id"
+            )
+            where = []
+            params: dict[str, Any] = {}
+            if state is not None:
+                where.append("s.state = :state")
+                params["state"] = state
+            if user is not None:
+                where.append("u.login = :user")
+                params["user"] = user
+            if where:
+                sql += " WHERE " + " AND ".join(where)
+            rows = s.rows(sql + " ORDER BY s.week, u.login", **params)
+            teams: dict[int | None, str | None] = {}
+            found = []
+            for row in rows:
+                if row.owner_team_id not in teams:
+                    teams[row.owner_team_id] = self._team_name(s, row.owner_team_id)
+                if can_see_person(actor, row.owner, teams[row.owner_team_id]):
+                    found.append(_week_state(row.owner, row))
+            return found
+
+    # --- the change feed ------------------------------------------------------------------
+
+    def changes_since(self, seq: int, *, limit: int = 500) -> list[Change]:
+        """Up to `limit` changes after `seq` that the reader may see. Those left out do
+        not count toward `limit`: a page is short only at the end of the feed."""
+        with self.db.read() as s:
+            actor = self._actor(s)
+            visible = None if actor.is_admin else self._visible_logins(s, actor)
+            changes: list[Change] = []
+            while len(changes) < limit:
+                rows = s.rows(
+                    CHANGES + " WHERE c.seq > :seq ORDER BY c.seq LIMIT :limit",
+                    seq=seq,
+                    limit=limit,
+                )
+                for row in rows:
+                    change = _as_seen(row, visible)
+                    if change is not None and len(changes) < limit:
+                        changes.append(change)
+                if len(rows) < limit:
+                    break
+                seq = rows[-1].seq or 0
+            return changes
+
+    def task_history(self, key: str) -> list[Change]:
+        with self.db.read() as s:
+            actor = self._actor(s)
+            task = self._task_at(s, key)
+            task_key = trow_key(s, task)
+            visible = None if actor.is_admin else self._visible_logins(s, actor)
+            rows = s.rows(
+                CHANGES + " WHERE c.entity IN (:entities) AND c.entity_id = :key ORDER BY c.seq",
+                entities=TASK_ENTITIES,
+                key=task_key,
+            )
+            seen = (_as_seen(row, visible) for row in rows)
+            return [change for change in seen if change is not None]
+
+    def _visible_logins(self, s: Tx, actor: Actor) -> set[str]:
+        logins = {actor.login}
+        if actor.leads:
+            logins.update(
+                s.column(
+                    "SELECT u.login FROM users u JOIN teams t ON t.id = u.team_id"
+                    " WHERE t.name IN (:teams)",
+                    teams=sorted(actor.leads),
+                )
+            )
+        return logins
+
+    def last_change(self) -> int:
+        with self.db.read() as s:
+            return int(s.value("SELECT max(seq) FROM changes") or 0)
+
+
+def _as_seen(row: Any, visible: set[str] | None) -> Change | None:
+    """A change (a row of `CHANGES`) as a reader who may see the time of `visible`
+    (everyone: None) sees it.
+
+    Another person's private change is not shown, with one exception that names nobody:
+    time logged on a task changes the total every card shows to everyone, so the board
+    learns of it as the task's own change (action `logged`, no user, no data)."""
+    data = json.loads(row.data)
+    if visible is not None and row.entity in PRIVATE_ENTITIES:
+        owner = data.get("user") or row.entity_id.split("/")[0]
+        if owner not in visible:
+            if row.entity != "entry":
+                return None
+            return Change(row.seq or 0, row.time, None, "task", row.entity_id, "logged", {})
+    return Change(row.seq or 0, row.time, row.login, row.entity, row.entity_id, row.action, data)
