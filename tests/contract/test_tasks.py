@@ -140,6 +140,15 @@ def test_list_tasks_filters_and_pages(world: World) -> None:
     assert world.mia.count_tasks("APP") == {world.ada.list_columns("APP")[0].id: 1}
 
 
+@pytest.mark.parametrize("page", [{"offset": -1}, {"limit": -1}, {"limit": -(2**31)}])
+def test_a_page_of_cards_starts_at_0_and_holds_0_or_more(world: World, page: dict) -> None:
+    """A negative limit meant "no limit" to SQLite and an error to PostgreSQL (a 500
+    from the server): refused alike on every store, in a sentence."""
+    world.task("a")
+    with pytest.raises(Invalid, match="a page of cards starts at 0"):
+        world.mia.list_tasks(project="WEB", **page)
+
+
 # --- update ---------------------------------------------------------------------------------
 
 

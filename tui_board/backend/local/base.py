@@ -404,6 +404,12 @@ def column_record(row: Any, project: str) -> Column:
     )
 
 
+def check_window(offset: int, limit: int | None, what: str) -> None:
+    """A page asked for (of cards, of people): it starts at 0 and holds 0 or more."""
+    if offset < 0 or (limit is not None and limit < 0):
+        raise Invalid(f"a page of {what} starts at 0 and holds 0 or more")
+
+
 def parse_task_key(key: str) -> tuple[str, int]:
     refuse_controls(key, "a task key")
     project, _, number = key.strip().upper().rpartition("-")

@@ -13,7 +13,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tui_board.backend.local.base import ServiceBase, Tx, column_record, task_record
+from tui_board.backend.local.base import (
+    ServiceBase,
+    Tx,
+    check_window,
+    column_record,
+    task_record,
+)
 from tui_board.backend.local.time import _week_state, trow_key
 from tui_board.core.models import Change, Column, Comment, Project, Task, User, WeekState
 from tui_board.core.permissions import Actor, can_see_person
@@ -80,6 +86,7 @@ class ReadService(ServiceBase):
         offset: int = 0,
         limit: int | None = None,
     ) -> list[Task]:
+        check_window(offset, limit, "cards")
         with self.db.read() as s:
             self._actor(s)
             where = []

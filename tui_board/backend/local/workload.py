@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from tui_board.backend.local.base import Tx, parse_work_days
+from tui_board.backend.local.base import Tx, check_window, parse_work_days
 from tui_board.backend.local.time import CLOSED, TimeService, week_days
 from tui_board.core.errors import Forbidden, Invalid, NotFound
 from tui_board.core.models import PlannedWork, Workload, WorkloadCell, WorkloadRow
@@ -86,8 +86,7 @@ class WorkloadService(TimeService):
             raise Invalid(
                 f"a workload shows 1 to {MAX_WORKLOAD_WEEKS} weeks (ten years), not {weeks}"
             )
-        if offset < 0 or (limit is not None and limit < 0):
-            raise Invalid("a window of people starts at 0 and holds 0 or more")
+        check_window(offset, limit, "people")
         today = today or self._today()
         current = IsoWeek.of(today)
         span = _Span(start, weeks)
