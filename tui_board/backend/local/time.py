@@ -226,15 +226,15 @@ class TimeService(ServiceBase):
     def _entry_record(row: Any, login: str, trow: Any) -> TimeEntry:
         """A cell from its `time_entries` row and its task's row (from `_task_at`)."""
         return TimeEntry(
-            id=row.id,
-            user=login,
-            task=f"{trow.project_key}-{trow.number}",
-            day=row.day,
-            minutes=row.minutes,
-            comment=row.comment,
-            task_title=trow.title,
-            project=trow.project_key,
-            version=row.version,
+            row.id,
+            login,
+            f"{trow.project_key}-{trow.number}",
+            row.day,
+            row.minutes,
+            row.comment,
+            trow.title,
+            trow.project_key,
+            row.version,
         )
 
     # --- reading time ----------------------------------------------------------------------
@@ -273,20 +273,7 @@ class TimeService(ServiceBase):
             else:  # what submitting it now would submit: the days no closed week holds
                 own = tuple(d for d in days if not any(d in w.days for w in others))
             span = {"user_id": owner_id, "first": days[0], "last": days[-1]}
-            entries = tuple(
-                TimeEntry(
-                    id=r.id,
-                    user=login,
-                    task=f"{r.key}-{r.number}",
-                    day=r.day,
-                    minutes=r.minutes,
-                    comment=r.comment,
-                    task_title=r.title,
-                    project=r.key,
-                    version=r.version,
-                )
-                for r in s.rows(prepared.WEEK_ENTRIES, **span)
-            )
+            entries = tuple(entry_from(r, login) for r in s.rows(prepared.WEEK_ENTRIES, **span))
             time_off = tuple(
                 TimeOff(r.id, login, r.day, r.minutes, cast(TimeOffKind, r.kind))
                 for r in s.rows(prepared.WEEK_TIME_OFF, **span)
@@ -478,20 +465,7 @@ class TimeService(ServiceBase):
             sql += " AND e.task_id = :task_id"
             params["task_id"] = task_id
         sql += " ORDER BY e.day, p.key, t.number"
-        return [
-            TimeEntry(
-                id=r.id,
-                user=r.login,
-                task=f"{r.key}-{r.number}",
-                day=r.day,
-                minutes=r.minutes,
-                comment=r.comment,
-                task_title=r.title,
-                project=r.key,
-                version=r.version,
-            )
-            for r in s.rows(sql, **params)
-        ]
+        return [entry_from(r, r.login) for r in s.rows(sql, **params)]
 
     # --- the timer ---------------------------------------------------------------------------
 
@@ -652,6 +626,22 @@ class _TimerNotLogged(Exception):
         self.started = started
         self.task = task
         self.minutes = minutes
+
+
+def entry_from(r: Any, login: str) -> TimeEntry:
+    """A cell from a row with the entry's columns and its task's `key`, `number` and
+    `title` (the week sheet's and the entry lists' statements)."""
+    return TimeEntry(
+        id=r.id,
+        user=login,
+        task=f"{r.key}-{r.number}",
+        day=r.day,
+        minutes=r.minutes,
+        comment=r.comment,
+        task_title=r.title,
+        project=r.key,
+        version=r.version,
+    )
 
 
 def _utc(moment: datetime) -> datetime:
