@@ -179,7 +179,7 @@ class FileHarness(SqliteHarness):
             self.quick = FileDatabase.open(self.database.path)
             assert self.quick is not None
         backend = FileBackend(self.quick, login, clock=self.clock, full=self.database, owns=False)
-        self.made.append(backend)
+        self.made.append(cast(Any, backend))
         return backend
 
     def restore(self, key: str) -> bool:

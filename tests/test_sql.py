@@ -93,6 +93,7 @@ def test_dates_moments_and_flags_round_trip_on_sqlite3_as_the_orm_stores_them(
         )
     with file.read() as tx:
         row = tx.row("SELECT * FROM users WHERE id = :id", id=user_id)
+    assert row is not None
     assert (row.active, row.created) == (False, made.astimezone(UTC))
     assert row.created.tzinfo is UTC
     orm = Database.open(str(board))

@@ -75,6 +75,7 @@ async def test_an_admin_sees_everyone_week_by_week(demo_config: Config) -> None:
         assert [r.user for r in grid.rows_shown][:4] == ["bmartin", "nlarsen", "qnovak", "sokafor"]
         assert grid.show_team
         for row, line in zip(grid.rows_shown, grid.lines, strict=True):
+            assert line is not None
             assert (line.name, line.team) == (row.name, row.team)
             assert line.cells == tuple(
                 (cell_text(c), f"workload-grid--{band(c.load, c.capacity)}") for c in row.cells
