@@ -178,3 +178,34 @@ def test_a_foreign_file_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
         FileDatabase.open(other)
     assert other.read_bytes() == before
     assert not Path(f"{other}-wal").exists()
+
+
+def test_opening_a_held_board_again_keeps_this_process_s_locks(board: Path) -> None:
+    """The app opens a file on sqlite3, then (for its first write) through SQLAlchemy.
+    Reading the file's header again then would close a descriptor of it and drop every
+    POSIX lock this process holds, SQLite's included: another process closing its own
+    connection would take itself for the last one and delete the `-wal` file under ours
+    (a trial lost writes and damaged a board that way). The second open reads nothing."""
+    import subprocess
+    import sys
+
+    file = FileDatabase.open(board)
+    assert file is not None
+    with file.write() as tx:  # a connection of this process now holds its WAL locks
+        tx.run("INSERT INTO teams (name, version) VALUES ('core', 1)")
+    orm = Database.open(str(board))  # what FileBackend.full() does
+    other = (
+        "import sqlite3, sys\n"
+        "conn = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "conn.execute('PRAGMA journal_mode = WAL')\n"
+        "conn.execute(\"INSERT INTO teams (name, version) VALUES ('web', 1)\")\n"
+        "conn.close()\n"
+    )
+    subprocess.run([sys.executable, "-c", other, str(board)], check=True)
+    assert Path(f"{board}-wal").exists(), "another process took itself for the last one"
+    with file.read() as tx:
+        assert sorted(tx.column("SELECT name FROM teams")) == ["core", "web"]
+    with orm.read() as s:
+        assert s.value("PRAGMA integrity_check") == "ok"
+    orm.close()
+    file.close()

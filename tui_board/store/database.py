@@ -93,6 +93,8 @@ class Database:
         self.is_sqlite = engine.dialect.name == "sqlite"
         database = engine.url.database
         self.path: Path | None = Path(database) if self.is_sqlite and database else None
+        #: This process has the file open (`sqlite_file.hold`) until `close`.
+        self._held: tuple[int, int] | None = None
         #: The caller cannot write the file (`Database.open` finds out): reads work,
         #: every write is refused up front with one sentence.
         self.read_only = False
@@ -137,6 +139,8 @@ class Database:
         except BaseException:
             database.close()
             raise
+        if path is not None:
+            database._held = sqlite_file.hold(path)
         return database
 
     def _bring_up_to_date(self, *, create: bool, migrate: bool) -> None:
@@ -177,6 +181,8 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+        held, self._held = self._held, None
+        sqlite_file.release(held)
 
     # --- transactions --------------------------------------------------------------------
 

@@ -64,6 +64,8 @@ class FileDatabase:
         self.read_only = False
         self._free: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        #: This process has the file open (`sqlite_file.hold`) until `close`.
+        self._held: tuple[int, int] | None = None
 
     @classmethod
     def open(cls, path: Path) -> FileDatabase | None:
@@ -82,6 +84,7 @@ class FileDatabase:
         if revision != SCHEMA_HEAD:
             database.close()
             return None
+        database._held = sqlite_file.hold(path)
         return database
 
     def schema_revision(self) -> str | None:
@@ -146,5 +149,7 @@ class FileDatabase:
     def close(self) -> None:
         with self._lock:
             free, self._free = self._free, []
+            held, self._held = self._held, None
         for conn in free:
             conn.close()
+        sqlite_file.release(held)

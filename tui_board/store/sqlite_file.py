@@ -20,6 +20,7 @@ import os
 import re
 import sqlite3
 import stat
+import threading
 from contextlib import suppress
 from enum import Enum
 from pathlib import Path
@@ -140,12 +141,60 @@ def mark(path: Path) -> None:
         conn.close()
 
 
+#: The board files this process has open (by device and inode), and how many times.
+_held: dict[tuple[int, int], int] = {}
+_held_lock = threading.Lock()
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)  # no descriptor is opened (see `hold`)
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
+
+
+def hold(path: Path) -> tuple[int, int] | None:
+    """Note that this process has `path` open as a board (call `release` with what this
+    returns when it is closed). While it is held, `prepare` does not read the file again:
+    on Linux, closing any descriptor of a file drops every POSIX lock this process holds
+    on it, SQLite's included, and another process would then take this one's connections
+    for gone: it deletes the `-wal` file under them, and writes are lost or the file is
+    damaged. SQLite itself never closes such a descriptor early; our header read would."""
+    key = _identity(path)
+    if key is not None:
+        with _held_lock:
+            _held[key] = _held.get(key, 0) + 1
+    return key
+
+
+def release(key: tuple[int, int] | None) -> None:
+    if key is None:
+        return
+    with _held_lock:
+        left = _held.get(key, 0) - 1
+        if left > 0:
+            _held[key] = left
+        else:
+            _held.pop(key, None)
+
+
+def is_held(path: Path) -> bool:
+    key = _identity(path)
+    with _held_lock:
+        return key is not None and key in _held
+
+
 def prepare(path: Path, *, create: bool) -> None:
     """Make `path` ready to open as a board, or refuse it before anything is written.
 
     A missing file is created (with the rights its folder implies) when `create`; an
     empty one is taken when `create` (what `init` asks), refused otherwise; ours is
-    used, marked first if it was made before the mark; anything else is refused."""
+    used, marked first if it was made before the mark; anything else is refused. A file
+    this process has open as a board already (`hold`) was checked then, and is not read
+    again."""
+    if is_held(path):
+        return
     check_local_filesystem(path)
     kind = file_kind(path)
     if kind is FileKind.MISSING:
