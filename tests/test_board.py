@@ -159,6 +159,23 @@ async def test_shift_left_right_and_h_l_move_the_card_between_columns(
         assert shown_keys(screen, 0) == keys_of(backend.list_tasks(project="APP"), "Backlog")
 
 
+async def test_a_card_that_leaves_a_column_leaves_no_copy_on_screen(
+    config: Config, clock: Clock
+) -> None:
+    """The column drawn again after its first card left: the last card's old lines went
+    blank (a trial saw that card twice until the terminal was resized)."""
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        backend = backend_for(config, clock=clock)
+        backlog = keys_of(backend.list_tasks(project="APP"), "Backlog")
+        await pilot.press("L")
+        await settle(app, pilot)
+        assert keys_of(backend.list_tasks(project="APP"), "Backlog") == backlog[1:]
+        shown = app.export_screenshot()
+        assert shown.count(f"{backlog[-1]}<") + shown.count(f"{backlog[-1]} ") == 1, backlog
+
+
 async def test_shift_up_down_and_k_j_reorder_the_card(config: Config, clock: Clock) -> None:
     app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:

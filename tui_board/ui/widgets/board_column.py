@@ -95,8 +95,9 @@ class CardList(ScrollView, can_focus=False):
         #: The card is kept in the entry, so its id cannot be reused while cached.
         self._painted: dict[int, tuple[Task, tuple[object, ...], list[Strip]]] = {}
         self._styles: dict[bool, CardStyles] = {}
-        #: The cards in view when last shown, by index.
+        #: The cards in view when last shown, by index, and how many there were.
         self._drawn: dict[int, Task] = {}
+        self._count = 0
 
     # --- what to show --------------------------------------------------------------------
 
@@ -114,7 +115,8 @@ class CardList(ScrollView, can_focus=False):
         cursor = cursor if cards else None
         looks = (today, timer_key, empty_text)
         every = looks != (self.today, self.timer_key, self.empty_text) or not self.cards
-        old_cursor, drawn = self.cursor, self._drawn
+        old_cursor, drawn, old_count = self.cursor, self._drawn, self._count
+        self._count = len(cards)
         self.cards, self.cursor = cards, cursor
         self.today, self.timer_key, self.empty_text = looks
         self._set_height(max(1, len(cards) * CARD_HEIGHT))
@@ -124,7 +126,11 @@ class CardList(ScrollView, can_focus=False):
         last = min(len(cards), (self.scroll_offset.y + self.size.height) // CARD_HEIGHT + 1)
         # The cards in view (the list itself may be the one that was drawn, changed since).
         self._drawn = {index: cards[index] for index in range(first, last)}
-        if every or not cards or self.scroll_offset.y != scroll_y:
+        # Fewer cards: the lines the last one took are beyond the new height and may not
+        # be among those drawn before (a copy of it stayed on screen until a resize). The
+        # count is kept apart: the list may be the one shown before, changed in place.
+        fewer = len(cards) < old_count
+        if every or not cards or fewer or self.scroll_offset.y != scroll_y:
             self.refresh()
             return
         for index in range(first, max(last, max(drawn, default=-1) + 1)):
