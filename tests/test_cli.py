@@ -588,3 +588,28 @@ def test_undo_of_a_timer_and_a_new_task(cli: Cli) -> None:
     cli.ok("timer", "start", "WEB-1")
     cli.ok("undo")
     assert "No timer is running." in cli.ok("timer", "status")
+
+
+@pytest.mark.parametrize("what", ["missing", "text", "foreign"])
+def test_undo_on_a_file_that_is_not_a_board_refuses_as_every_command_does(
+    tmp_path: Path, what: str
+) -> None:
+    """`undo` and `undo --list` looked only at what was kept for the path: on a missing
+    or foreign file they said "nothing to undo" and exited 0."""
+    import sqlite3
+
+    cli = Cli(tmp_path)
+    target = tmp_path / "other.db"
+    if what == "text":
+        target.write_text("notes\n")
+    elif what == "foreign":
+        conn = sqlite3.connect(target)
+        conn.execute("CREATE TABLE notes (body TEXT)")
+        conn.commit()
+        conn.close()
+    before = target.read_bytes() if target.exists() else None
+    for args in (("undo",), ("undo", "--list")):
+        ran = cli.run("--db", str(target), *args, db=False)
+        assert ran.code != 0 and ran.stdout == "", (args, ran)
+        assert len(ran.stderr.strip().splitlines()) == 1 and "Traceback" not in ran.stderr
+    assert (target.read_bytes() if target.exists() else None) == before

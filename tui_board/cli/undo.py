@@ -85,6 +85,10 @@ def undo(cli_ctx: CliContext, listing: bool, as_json: bool) -> None:
     from tui_board.backend.undo import change_from_json, follow
     from tui_board.core.errors import BoardError
 
+    if not cli_ctx.config.server:
+        # A local file must be a board, as for every other command, even with nothing
+        # kept for it (what was kept names the file, not what it holds now).
+        cli_ctx.backend()
     path = undo_file()
     data = _read(path)
     store = store_of(cli_ctx)
