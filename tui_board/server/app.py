@@ -50,12 +50,13 @@ from tui_board import __version__
 from tui_board.backend.local import LocalBackend
 from tui_board.backend.local.file import QUICK, QuickService
 from tui_board.backend.operations import Operation, from_wire, operations
-from tui_board.core.clock import Clock, system_clock
+from tui_board.core.clock import Clock, local_today, system_clock
 from tui_board.core.errors import AlreadyApplied, BoardError, Forbidden, Invalid
 from tui_board.core.models import Change, _Patch, json_default, to_json
 from tui_board.core.permissions import Actor
 from tui_board.core.text import safe_json
 from tui_board.core.weeks import IsoWeek
+from tui_board.server.cache import ReadCache, read_body, replaying
 from tui_board.server.feed import ChangeSignal
 from tui_board.store.database import SCHEMA_HEAD, Database
 
@@ -117,9 +118,107 @@ class ErrorBody(BaseModel):
     detail: list[dict[str, Any]] | None = None
 
 
-def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
-    """The ASGI app for one database (what `tui-board serve` runs under uvicorn)."""
-    app = FastAPI(
+@dataclass(frozen=True)
+class Caller:
+    """Who a request says it is; checked against the store in the request's worker."""
+
+    token: str
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class _Direct:
+    """What the front (`_Server`) needs to answer an operation's request itself."""
+
+    body_model: type[BaseModel]
+    endpoint: Callable[[BaseModel | None, Caller], Awaitable[Response]]
+    reads: bool
+
+
+class _Server(FastAPI):
+    """The app, with a front that answers the operations' requests itself.
+
+    The framework's request handling (its middleware, dependency solving, request
+    object, response model) was most of a request's cost. A `POST /api/v1/<operation>`
+    whose request is well formed (a JSON body of a length said up front, that the
+    operation's body model accepts, as `application/json`; a well-formed
+    `Idempotency-Key` if any) is validated by the same model and answered by the same
+    endpoint and error handlers as the route would; anything else goes to the framework,
+    which answers it as before (an error, the docs, a 404). Reads pass through the read
+    cache (`cache.py`) first."""
+
+    direct: dict[str, _Direct]
+    read_cache: ReadCache | None = None
+    #: The error handlers the front answers errors with: the app's own.
+    handlers: dict[type[Exception], Callable[[Any, Any], Awaitable[Response]]]
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and not scope.get("root_path"):
+            direct = self.direct.get(scope["path"])
+            if direct is not None:
+                if direct.reads and self.read_cache is not None:
+                    await self.read_cache(scope, receive, send)
+                else:
+                    await self.answer(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+    async def answer(self, scope: Any, receive: Any, send: Any) -> None:
+        """An operation's request: answered here when it is well formed, else by the
+        framework (with what was read of the body given to it again)."""
+        direct = self.direct[scope["path"]]
+        headers = scope["headers"]
+        authorization = content_type = key = length = None
+        for name, value in headers:
+            if name == b"authorization":
+                authorization = value
+            elif name == b"content-type":
+                content_type = value
+            elif name == b"idempotency-key":
+                key = value
+            elif name == b"content-length":
+                length = value
+        well_formed = (
+            content_type in _JSON_TYPES
+            and length is not None
+            and length.isdigit()
+            and 0 < int(length) <= MAX_BODY_BYTES
+            and (key is None or _IDEMPOTENCY_KEY.fullmatch(key) is not None)
+            and scope.get("query_string", b"") == b""
+        )
+        if not well_formed:
+            await super().__call__(scope, receive, send)
+            return
+        body, more = await read_body(receive, int(length or 0))
+        try:
+            if more:
+                raise ValueError("more body than its length")
+            model = direct.body_model.model_validate(json.loads(body))
+            caller = await caller_of(
+                authorization.decode("latin-1") if authorization is not None else None,
+                key.decode("ascii") if key is not None else None,
+            )
+        except (ValueError, _Unauthorized):  # the framework says what is wrong
+            await super().__call__(scope, replaying(body, more, receive), send)
+            return
+        try:
+            response = await direct.endpoint(model, caller)
+        except tuple(self.handlers) as error:
+            handler = next(h for kind, h in self.handlers.items() if isinstance(error, kind))
+            response = await handler(None, error)
+        await response(scope, receive, send)
+
+
+_JSON_TYPES = frozenset({b"application/json", b"application/json; charset=utf-8"})
+_IDEMPOTENCY_KEY = re.compile(rb"[!-~]{1,64}")
+
+
+def create_app(
+    database: Database, *, clock: Clock = system_clock, read_cache: bool = True
+) -> FastAPI:
+    """The ASGI app for one database (what `tui-board serve` runs under uvicorn);
+    `read_cache`: keep the answers to reads while the store is unchanged."""
+    app = _Server(
         title="tui-board team server",
         version=__version__,
         description="Every operation of the tui-board Backend protocol, one POST each.",
@@ -262,9 +361,25 @@ def create_app(database: Database, *, clock: Clock = system_clock) -> FastAPI:
                 found = await anyio.to_thread.run_sync(read, reader[0], limiter=limiter[0])
         return _json(found)
 
-    for operation in operations().values():
-        _add_route(app, operation, as_caller, database.is_sqlite)
+    app.direct = {
+        f"{API}/{operation.name}": _add_route(app, operation, as_caller, database.is_sqlite)
+        for operation in operations().values()
+    }
+    app.handlers = {
+        BoardError: board_error,
+        _Unauthorized: unauthorized,
+        DataError: out_of_range,
+        OverflowError: out_of_range,
+    }
     _dispatch_by_path(app)
+    if read_cache:
+        app.read_cache = ReadCache(
+            app.answer,
+            database,
+            today=lambda: local_today(clock),
+            max_body=MAX_BODY_BYTES,
+        )
+        app.state.read_cache = app.read_cache
     return app
 
 
@@ -298,14 +413,6 @@ def _dispatch_by_path(app: FastAPI) -> None:
     router.middleware_stack = dispatch
 
 
-@dataclass(frozen=True)
-class Caller:
-    """Who a request says it is; checked against the store in the request's worker."""
-
-    token: str
-    idempotency_key: str | None = None
-
-
 async def caller_of(
     authorization: Annotated[str | None, Header()] = None,
     idempotency_key: Annotated[str | None, Header(max_length=64, pattern=r"^[!-~]+$")] = None,
@@ -327,7 +434,7 @@ def _add_route(
     operation: Operation,
     as_caller: Callable[..., Awaitable[Any]],
     inline: bool,
-) -> None:
+) -> _Direct:
     body_model = _body_model(operation)
     inline_reads = inline and not operation.writes
     method = operation.name
@@ -383,6 +490,7 @@ def _add_route(
         response_model=operation.returns,
         responses=errors,
     )(endpoint)
+    return _Direct(body_model, endpoint, not operation.writes)
 
 
 def _all_optional(operation: Operation) -> bool:

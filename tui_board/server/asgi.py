@@ -7,4 +7,7 @@ import os
 from tui_board.server.app import create_app
 from tui_board.store.database import Database
 
-app = create_app(Database.open(os.environ["TUI_BOARD_SERVE_DB"], migrate=False))
+app = create_app(
+    Database.open(os.environ["TUI_BOARD_SERVE_DB"], migrate=False),
+    read_cache=os.environ.get("TUI_BOARD_SERVE_READ_CACHE", "on") != "off",
+)

@@ -1,0 +1,259 @@
+"""Answers to reads, kept while the store has not changed.
+
+Most requests a team server sees are reads of what nobody has changed since the last
+time it was read: a timesheet opened again, a board refreshed, a week read by the app
+after each of someone else's writes. Such a read is answered from memory here, before
+the framework parses it, when *the same request* (path, body, token, the headers the
+app reads, the day) was answered before at the store's present state.
+
+"The store's present state" is a stamp read from the store after the request arrived,
+so a reader never sees less than what was committed before it asked (its own write
+through another server process included):
+
+- SQLite: `PRAGMA data_version` on a connection of this cache's own, which never
+  writes: it changes whenever any connection, of any process, commits to the file.
+- PostgreSQL: `pg_current_snapshot()`: two equal snapshots see the same committed
+  transactions, so the same data; any transaction that writes changes it (reads take
+  no transaction id). Requests that arrive while a stamp query is out share the next
+  one, so a busy process asks once for several requests, never with a query that began
+  before the request came.
+
+A stamp is read before the answer is computed and the answer is kept under it: a
+commit in between moves the stamp on, and the answer is never served again. Every
+answer the cache serves is one the app computed (with every rule, as that caller) at
+that state; errors are never kept. Any stamp failure (the database away) and the request
+goes to the app as if there were no cache. The operations it may keep are the reads
+whose answer depends on the store, the caller, the arguments and the day alone: every
+`@reads` operation, as `backend/operations.py` declares them (the server answers the
+change feed's long poll, a GET, itself).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import Any
+
+#: The answers kept, in bytes (bodies only): past it the oldest go first.
+MAX_BYTES = 32 << 20
+#: An answer larger than this is not kept (a whole 100,000-card board, say).
+MAX_ANSWER_BYTES = 1 << 20
+#: The request headers the app reads: part of what makes two requests the same.
+KEY_HEADERS = frozenset({b"authorization", b"content-type", b"idempotency-key"})
+
+
+class ReadCache:
+    """ASGI middleware: `app` behind a cache of its answers (to reads: the caller
+    sends only those)."""
+
+    def __init__(
+        self, app: Any, database: Any, *, today: Callable[[], object], max_body: int
+    ) -> None:
+        self.app = app
+        self.database = database
+        self.today = today
+        self.max_body = max_body
+        self.enabled = True
+        #: Figures for tests and the benchmark.
+        self.hits = 0
+        self.misses = 0
+        self._stamp: object = None
+        self._answers: dict[tuple[Any, ...], tuple[int, list[Any], bytes]] = {}
+        self._bytes = 0
+        self._sqlite = _SqliteStamp()
+        self._postgres = _PostgresStamp()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if not self.enabled:
+            await self.app(scope, receive, send)
+            return
+        arrived = time.monotonic()
+        headers = tuple(sorted((k, v) for k, v in scope["headers"] if k in KEY_HEADERS))
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if not length.isdigit() or int(length) > self.max_body:
+            await self.app(scope, receive, send)  # the app says what is wrong
+            return
+        body, more = await read_body(receive, int(length))
+        replay = replaying(body, more, receive)
+        stamp = await self.stamp(arrived)
+        if stamp is None:
+            await self.app(scope, replay, send)
+            return
+        key = (scope["path"], scope.get("query_string", b""), headers, body, self.today())
+        if stamp != self._stamp:
+            self._forget(stamp)
+        found = self._answers.get(key)
+        if found is not None:
+            self.hits += 1
+            status, response_headers, answer = found
+            await send(
+                {"type": "http.response.start", "status": status, "headers": response_headers}
+            )
+            await send({"type": "http.response.body", "body": answer})
+            return
+        self.misses += 1
+        start: dict[str, Any] = {}
+        parts: list[bytes] = []
+
+        async def keep(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                parts.append(message.get("body", b""))
+                if not message.get("more_body", False) and start.get("status") == 200:
+                    self._keep(stamp, key, start, b"".join(parts))
+            await send(message)
+
+        await self.app(scope, replay, keep)
+
+    async def stamp(self, arrived: float) -> object:
+        """The store's state, read after `arrived`; None when it cannot be read."""
+        database = self.database
+        try:
+            if database.is_sqlite:
+                return (database.path, self._sqlite.read(database.path))
+            return (id(database.engine), await self._postgres.read(database, arrived))
+        except Exception:  # the store is away or busy: no cache, the app answers
+            return None
+
+    def _forget(self, stamp: object) -> None:
+        self._stamp = stamp
+        self._answers.clear()
+        self._bytes = 0
+
+    def _keep(self, stamp: object, key: tuple[Any, ...], start: Any, answer: bytes) -> None:
+        if stamp != self._stamp or len(answer) > MAX_ANSWER_BYTES:
+            return  # the store moved on while the answer was made
+        while self._answers and self._bytes + len(answer) > MAX_BYTES:
+            oldest = next(iter(self._answers))
+            self._bytes -= len(self._answers.pop(oldest)[2])
+        self._answers[key] = (start["status"], list(start.get("headers", [])), answer)
+        self._bytes += len(answer)
+
+    def close(self) -> None:
+        self._sqlite.close()
+        self._postgres.close()
+
+
+async def read_body(receive: Any, length: int) -> tuple[bytes, bool]:
+    """The request's body (at most `length` bytes said up front); True when the
+    client sent more than it said (the app then refuses it, as without the cache)."""
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(parts), True  # a disconnect: the app sees it
+        chunk = message.get("body", b"")
+        parts.append(chunk)
+        size += len(chunk)
+        if size > length:
+            return b"".join(parts), True
+        if not message.get("more_body", False):
+            return b"".join(parts), False
+
+
+def replaying(body: bytes, more: bool, receive: Any) -> Any:
+    """A `receive` that gives the app the body read already, then the real one."""
+    sent = False
+
+    async def replay() -> Any:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": more}
+        return await receive()
+
+    return replay
+
+
+class _SqliteStamp:
+    """`PRAGMA data_version` on a connection that never writes (a few microseconds: it
+    reads the WAL index in shared memory)."""
+
+    def __init__(self) -> None:
+        self._path: Any = None
+        self._conn: sqlite3.Connection | None = None
+
+    def read(self, path: Any) -> int:
+        if self._conn is None or path != self._path:
+            self.close()
+            self._conn = sqlite3.connect(str(path), check_same_thread=False)
+            self._path = path
+        try:
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.Error:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+        self._conn = None
+
+
+class _PostgresStamp:
+    """`pg_current_snapshot()` on an async connection of its own, one query at a time;
+    a request takes the first answer of a query that began after it arrived."""
+
+    def __init__(self) -> None:
+        self._conn: Any = None
+        self._engine: Any = None
+        self._query: asyncio.Task[str] | None = None
+        self._began = 0.0
+
+    async def read(self, database: Any, arrived: float) -> str:
+        while True:
+            query = self._query
+            if query is None or query.done():
+                self._began = time.monotonic()
+                query = self._query = asyncio.ensure_future(self._snapshot(database.engine))
+                query.add_done_callback(_retrieved)
+                return await asyncio.shield(query)
+            if self._began > arrived:
+                return await asyncio.shield(query)
+            with contextlib.suppress(Exception):  # began before this request: not its answer
+                await asyncio.shield(query)
+
+    async def _snapshot(self, engine: Any) -> str:
+        try:
+            if self._conn is not None and (self._engine is not engine or self._conn.closed):
+                await self._drop()
+            if self._conn is None:
+                import psycopg
+
+                url = engine.url.set(drivername="postgresql")
+                conninfo = url.render_as_string(hide_password=False)
+                self._conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
+                self._engine = engine
+            cursor = await self._conn.execute("SELECT pg_current_snapshot()::text")
+            row = await cursor.fetchone()
+            return str(row[0])
+        except BaseException:
+            await self._drop()
+            raise
+
+    async def _drop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.pgconn.finish()
+
+
+def _retrieved(task: asyncio.Task[str]) -> None:
+    """A failed query whose requests all went away is not an unretrieved exception."""
+    if not task.cancelled():
+        task.exception()
+
+
+__all__ = ["MAX_ANSWER_BYTES", "MAX_BYTES", "ReadCache", "read_body", "replaying"]
