@@ -102,6 +102,8 @@ class LiveServer:
         self.port = self._socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         app: Any = create_app(database, clock=clock)
+        #: The app (its read cache: `app.read_cache`).
+        self.app = app
         #: The app's long polls: answered at once when the server stops (uvicorn would
         #: wait for them before it exits).
         self.change_feed: ChangeSignal = app.state.change_feed
