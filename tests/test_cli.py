@@ -613,3 +613,31 @@ def test_undo_on_a_file_that_is_not_a_board_refuses_as_every_command_does(
         assert ran.code != 0 and ran.stdout == "", (args, ran)
         assert len(ran.stderr.strip().splitlines()) == 1 and "Traceback" not in ran.stderr
     assert (target.read_bytes() if target.exists() else None) == before
+
+
+def test_the_app_without_a_terminal_says_so_and_stops(tmp_path: Path) -> None:
+    """`tui-board` (or `demo`) with its output in a file or its input at an end: one
+    line and exit 2, not a screen of escape codes in the file and a spinning process."""
+    env = entry_point_env(tmp_path)
+    board = tmp_path / "board.db"
+    made = subprocess.run(
+        [sys.executable, "-m", "tui_board", "demo", "--db", str(board)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert made.returncode == 2, made.stderr
+    assert board.exists() and "\x1b" not in made.stdout
+    assert made.stderr.strip().splitlines()[-1].startswith("tui-board: the app needs a terminal")
+    opened = subprocess.run(
+        [sys.executable, "-m", "tui_board", "--db", str(board)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert opened.returncode == 2 and opened.stdout == ""
+    assert "needs a terminal" in opened.stderr

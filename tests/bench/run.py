@@ -931,18 +931,6 @@ def postgres_db(bench: Bench) -> Iterator[str]:
         admin.execute(f'CREATE DATABASE "{name}"')
         url = POSTGRES.rsplit("/", 1)[0] + "/" + name
         bench.demo(url)
-        # `tui-board demo` writes its rows with their ids and leaves PostgreSQL's
-        # sequences at 1: every later insert would fail (a bug of the demo, reported).
-        with psycopg.connect(url, autocommit=True) as conn:
-            serials = conn.execute(
-                "SELECT table_name, column_name FROM information_schema.columns WHERE "
-                "table_schema = 'public' AND column_default LIKE 'nextval%'"
-            ).fetchall()
-            for table, column in serials:
-                conn.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
-                    f'coalesce((SELECT max("{column}") FROM "{table}"), 0) + 1, false)'
-                )
         yield url
     finally:
         with contextlib.suppress(psycopg.Error):

@@ -140,6 +140,19 @@ def cli(
 
 
 def run_app(config: Config) -> None:
+    """The app, in this terminal; one line and exit 2 when there is none (output to a
+    file or a pipe would fill it with escape codes, and input at its end spins)."""
+    import os
+    import sys
+
+    web = bool(os.environ.get("TEXTUAL_DRIVER"))  # served (textual-serve): no terminal
+    if not web and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        which = "output" if sys.stdin.isatty() else "input"
+        fail(
+            f"the app needs a terminal, and its {which} is not one; the commands work "
+            "anywhere (tui-board --help)",
+            code=2,
+        )
     from tui_board.ui.app import make_app
 
     app = make_app(config)
