@@ -300,3 +300,68 @@ async def test_a_change_on_one_client_shows_on_anothers_board_within_a_second(
         timeout=2,
     )
     bob.close()
+
+
+def test_a_stopping_server_answers_its_long_polls_and_stops_at_once(tmp_path: Path) -> None:
+    """`tui-board serve` stopped (Ctrl-C) with a client waiting on the change feed: the
+    wait is answered (an empty list, 200), the process ends within a second, and no
+    traceback is printed (uvicorn waited 2 s for it, then cancelled it into a 500)."""
+    import signal
+    import socket
+
+    import httpx
+
+    from tests.cli_helpers import entry_point_env
+
+    database = Database.open(str(tmp_path / "serve.db"), create=True)
+    LocalBackend(database, "alice").me()
+    token = LocalBackend(database, "alice").create_token("alice")
+    database.close()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = ["serve", "--db", str(tmp_path / "serve.db"), "--port", str(port)]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tui_board", *command],
+        env=entry_point_env(tmp_path, TUI_BOARD_USER="alice"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    answers: list[httpx.Response] = []
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{url}/healthz")
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.05)
+
+        def wait() -> None:
+            answers.append(
+                httpx.get(
+                    f"{url}/api/v1/changes",
+                    params={"since": 10**6, "wait": 30},
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=40,
+                )
+            )
+
+        waiter = threading.Thread(target=wait)
+        waiter.start()
+        time.sleep(0.5)  # the poll is waiting
+        stopped = time.monotonic()
+        server.send_signal(signal.SIGINT)
+        _out, err = server.communicate(timeout=20)
+        took = time.monotonic() - stopped
+        waiter.join(10)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.communicate()
+    assert [(a.status_code, a.json()) for a in answers] == [(200, [])]
+    assert took < 1.0, f"took {took:.2f} s to stop"
+    assert "Traceback" not in err and "CancelledError" not in err

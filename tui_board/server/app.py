@@ -11,16 +11,20 @@ Routes are built from `tui_board.backend.operations`, so they follow the protoco
 
 # No `from __future__ import annotations` here: FastAPI reads the generated signatures.
 
+import asyncio
+import contextlib
 import functools
 import inspect
 import json
 import math
 import operator
 import re
+import signal
+import threading
 import time
 import types
 import typing
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
@@ -218,10 +222,20 @@ def create_app(
 ) -> FastAPI:
     """The ASGI app for one database (what `tui-board serve` runs under uvicorn);
     `read_cache`: keep the answers to reads while the store is unchanged."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        """Under `tui-board serve`: a signal to stop answers the open long polls at
+        once, so the server stops at once (uvicorn waits for open requests first)."""
+        _on_stop_signal(feed.close)
+        yield
+        feed.close()
+
     app = _Server(
         title="tui-board team server",
         version=__version__,
         description="Every operation of the tui-board Backend protocol, one POST each.",
+        lifespan=lifespan,
     )
     app.add_middleware(_BodyLimit)
 
@@ -381,6 +395,24 @@ def create_app(
         )
         app.state.read_cache = app.read_cache
     return app
+
+
+def _on_stop_signal(stop: Callable[[], None]) -> None:
+    """Run `stop` on this event loop when SIGINT or SIGTERM comes, then whatever handled
+    the signal before (uvicorn's own handler, which begins the shutdown)."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # signals reach the main thread only (a test's server in a thread)
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        previous = signal.getsignal(number)
+        if not callable(previous):
+            continue
+
+        def handler(signum: int, frame: Any, previous: Any = previous) -> None:
+            loop.call_soon_threadsafe(stop)
+            previous(signum, frame)
+
+        signal.signal(number, handler)
 
 
 def _dispatch_by_path(app: FastAPI) -> None:
