@@ -641,3 +641,12 @@ def test_the_app_without_a_terminal_says_so_and_stops(tmp_path: Path) -> None:
     )
     assert opened.returncode == 2 and opened.stdout == ""
     assert "needs a terminal" in opened.stderr
+
+
+def test_a_day_of_another_year_is_named_with_its_year(cli: Cli) -> None:
+    """`--date 2099-01-01` (a typo for 2026?) says 2099, where this year's days say none."""
+    far = cli.ok("log", "15m", "WEB-1", "--date", "2099-01-01")
+    assert "for Thu 01 Jan 2099;" in far
+    year = date.today().year
+    near = cli.ok("log", "15m", "WEB-1", "--date", f"{year}-01-05")
+    assert f"Jan {year}" not in near and " 05 Jan;" in near

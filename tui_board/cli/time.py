@@ -41,12 +41,14 @@ def log(
     from tui_board.backend.undo import before_adding, cell_change
     from tui_board.cli.undo import remember
     from tui_board.core.durations import format_duration
+    from tui_board.core.weeks import day_text
 
     minutes = cli_ctx.minutes(duration)
     when = cli_ctx.day(day)
+    named = day_text(when, cli_ctx.today())
     entry = cli_ctx.backend().add_time(task_key, when, minutes, comment=comment, user=user)
     whose = f" of {entry.user}" if user else ""  # someone else's time: say whose
-    what = f"log {format_duration(minutes)} on {entry.task}{whose} for {when:%a %d %b}"
+    what = f"log {format_duration(minutes)} on {entry.task}{whose} for {named}"
     was = before_adding(entry, minutes, comment)
     remember(cli_ctx, cell_change(what, entry.task, when, was, entry, user=entry.user))
     if as_json:
@@ -54,7 +56,7 @@ def log(
         return
     say(
         f"Logged {format_duration(minutes)} on {entry.task} ({entry.task_title}) "
-        f"for {when:%a %d %b}; that cell now holds {format_duration(entry.minutes)}."
+        f"for {named}; that cell now holds {format_duration(entry.minutes)}."
     )
 
 

@@ -218,3 +218,9 @@ def parse_date(text: str, today: date) -> date:
         return today - timedelta(days=(today.weekday() - weekday) % 7)
     except OverflowError:
         raise Invalid(f"{text.strip()!r} falls outside the calendar.") from None
+
+
+def day_text(day: date, today: date) -> str:
+    """A day as messages name it: `Thu 01 Jan`, with its year when that is not this
+    year's (`Thu 01 Jan 2099`: a typo in the year must show)."""
+    return f"{day:%a %d %b}" if day.year == today.year else f"{day:%a %d %b %Y}"
