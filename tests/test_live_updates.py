@@ -141,6 +141,39 @@ def test_a_long_poll_answers_a_change_from_anywhere_within_a_second(
         alice.close()
 
 
+def test_a_waiting_long_poll_of_a_revoked_token_is_refused_at_once(
+    team: Team, tmp_path: Path
+) -> None:
+    """The token is checked again whenever the poll wakes: revoked while it waits (by
+    an admin, straight into the store), the wait ends with a 401, not with the
+    changes made after the revocation."""
+    import httpx
+
+    token = team.server.token_for("bob")
+    since = LocalBackend(team.database, "alice").last_change()
+    answers: list[httpx.Response] = []
+
+    def wait() -> None:
+        answers.append(
+            httpx.get(
+                f"{team.server.url}/api/v1/changes",
+                params={"since": since, "wait": 20},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=30,
+            )
+        )
+
+    waiter = threading.Thread(target=wait)
+    waiter.start()
+    wait_until(lambda: team.server.change_feed.waiting == 1)
+    made = time.monotonic()
+    assert LocalBackend(team.database, "alice").revoke_tokens("bob") == 1
+    waiter.join(5)
+    assert time.monotonic() - made < 1.0
+    assert [a.status_code for a in answers] == [401]
+    assert "revoked" in answers[0].json()["message"]
+
+
 #: 200 clients, each its own person, each one long poll; in a process of their own
 #: (their CPU is not the server's), as lean as HTTP/1.1 gets (httpx's pool of 200
 #: connections costs more than the server does). Prints, once all are answered, the wall-clock

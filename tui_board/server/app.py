@@ -353,13 +353,11 @@ def create_app(
         """The change feed after `since`; with `wait`, a long poll that answers as soon
         as there is a change, or with an empty list after `wait` seconds. While it
         waits it reads nothing: it is woken when the store may have changed (see
-        `server/feed.py`), and reads again as whom the token named when it came."""
+        `server/feed.py`), and then checks the token again (a token revoked meanwhile
+        is refused at once) and reads again."""
         deadline = time.monotonic() + wait
-        reader: list[LocalBackend] = []  # the caller's view, authenticated once
 
         def read(backend: LocalBackend) -> list[Change]:
-            if not reader:
-                reader.append(backend)
             return backend.changes_since(since, limit=limit)
 
         generation = feed.generation  # before the read: a later change wakes it
@@ -369,10 +367,7 @@ def create_app(
             if remaining <= 0 or not await feed.wait(generation, remaining):
                 break
             generation = feed.generation
-            if database.is_sqlite:
-                found = read(reader[0])
-            else:
-                found = await anyio.to_thread.run_sync(read, reader[0], limiter=limiter[0])
+            found = await as_caller(caller, read, database.is_sqlite)
         return _json(found)
 
     app.direct = {
