@@ -175,3 +175,21 @@ def test_postgres_two_servers_read_each_others_writes_at_once(
     finally:
         database.close()
         postgres_server.drop_database(url)
+
+
+def test_two_tokens_in_one_request_are_read_as_the_framework_reads_them(
+    server: LiveServer,
+) -> None:
+    """The first `Authorization` header counts (as Starlette reads headers), and the
+    same two headers in the other order are another request, not a kept answer."""
+    bob, carol = server.token_for("bob"), server.token_for("carol")
+    url = f"{server.url}/api/v1/week"
+    body = f'{{"week": "{WEEK}"}}'.encode()
+    for first, second, whose in ((bob, carol, "bob"), (carol, bob, "carol"), (bob, carol, "bob")):
+        headers = [
+            ("Content-Type", "application/json"),
+            ("Authorization", f"Bearer {first}"),
+            ("Authorization", f"Bearer {second}"),
+        ]
+        answer = httpx.post(url, content=body, headers=headers)
+        assert answer.json()["user"] == whose

@@ -173,7 +173,7 @@ class _Server(FastAPI):
         direct = self.direct[scope["path"]]
         headers = scope["headers"]
         authorization = content_type = key = length = None
-        for name, value in headers:
+        for name, value in reversed(headers):  # the first of a name wins, as in Starlette
             if name == b"authorization":
                 authorization = value
             elif name == b"content-type":

@@ -71,7 +71,7 @@ class ReadCache:
             await self.app(scope, receive, send)
             return
         arrived = time.monotonic()
-        headers = tuple(sorted((k, v) for k, v in scope["headers"] if k in KEY_HEADERS))
+        headers = tuple((k, v) for k, v in scope["headers"] if k in KEY_HEADERS)  # in order
         length = dict(scope["headers"]).get(b"content-length", b"")
         if not length.isdigit() or int(length) > self.max_body:
             await self.app(scope, receive, send)  # the app says what is wrong
