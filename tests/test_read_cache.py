@@ -193,3 +193,31 @@ def test_two_tokens_in_one_request_are_read_as_the_framework_reads_them(
         ]
         answer = httpx.post(url, content=body, headers=headers)
         assert answer.json()["user"] == whose
+
+
+def test_what_is_kept_stays_within_its_bytes(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `MAX_BYTES` (answers, their requests and tokens) the oldest go first; a
+    large request is answered and not kept."""
+    from tui_board.server import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "MAX_BYTES", 3000)
+    token = server.token_for("bob")
+    cache = cache_of(server)
+    headers = {"Authorization": f"Bearer {token}"}
+    for n in range(1, 9):
+        week = IsoWeek(2026, n)
+        answer = httpx.post(f"{server.url}/api/v1/week", json={"week": str(week)}, headers=headers)
+        assert answer.status_code == 200
+        assert cache._bytes <= 3000
+    assert 0 < len(cache._answers) < 8
+    padded = ('{"project": "WEB"' + " " * 10_000 + "}").encode()
+    url = f"{server.url}/api/v1/list_tasks"
+    misses = cache.misses
+    for _ in range(2):
+        answer = httpx.post(
+            url, content=padded, headers={**headers, "Content-Type": "application/json"}
+        )
+        assert answer.status_code == 200 and answer.json()[0]["key"] == "WEB-1"
+    assert cache.misses == misses + 2

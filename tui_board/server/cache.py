@@ -37,10 +37,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-#: The answers kept, in bytes (bodies only): past it the oldest go first.
+#: The answers kept, in bytes (with their requests): past it the oldest go first.
 MAX_BYTES = 32 << 20
 #: An answer larger than this is not kept (a whole 100,000-card board, say).
 MAX_ANSWER_BYTES = 1 << 20
+#: A request larger than this is answered, not kept (reads' requests are small).
+MAX_REQUEST_BYTES = 8 << 10
 #: The request headers the app reads: part of what makes two requests the same.
 KEY_HEADERS = frozenset({b"authorization", b"content-type", b"idempotency-key"})
 
@@ -125,17 +127,23 @@ class ReadCache:
         self._bytes = 0
 
     def _keep(self, stamp: object, key: tuple[Any, ...], start: Any, answer: bytes) -> None:
-        if stamp != self._stamp or len(answer) > MAX_ANSWER_BYTES:
-            return  # the store moved on while the answer was made
-        while self._answers and self._bytes + len(answer) > MAX_BYTES:
+        size = _size(key, answer)
+        if stamp != self._stamp or size > MAX_ANSWER_BYTES or len(key[3]) > MAX_REQUEST_BYTES:
+            return  # the store moved on while the answer was made, or too big to keep
+        while self._answers and self._bytes + size > MAX_BYTES:
             oldest = next(iter(self._answers))
-            self._bytes -= len(self._answers.pop(oldest)[2])
+            self._bytes -= _size(oldest, self._answers.pop(oldest)[2])
         self._answers[key] = (start["status"], list(start.get("headers", [])), answer)
-        self._bytes += len(answer)
+        self._bytes += size
 
     def close(self) -> None:
         self._sqlite.close()
         self._postgres.close()
+
+
+def _size(key: tuple[Any, ...], answer: bytes) -> int:
+    """What a kept answer costs: its body, the request's, and the headers of the key."""
+    return len(answer) + len(key[3]) + sum(len(v) for _, v in key[2]) + 200
 
 
 async def read_body(receive: Any, length: int) -> tuple[bytes, bool]:
