@@ -21,7 +21,7 @@ How things are timed:
 - the server: `wrk` (C) against one server process (and two, on PostgreSQL), week
   reads and a mix of 3 reads : 1 write, alternating with a FastAPI hello-world in its
   own process, short runs side by side;
-- load: 20 client threads (RemoteBackend over httpx, in the bench's process) against
+- load: 20 clients, a process each (RemoteBackend over httpx, as a person's app) against
   one server, mixed 3 reads : 1 write, then the store is read directly to count lost or
   doubled entries.
 """
@@ -43,7 +43,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -1283,9 +1282,9 @@ def bench_load(bench: Bench) -> None:
         seconds = 3 if bench.dry else (10 if bench.quick else 60)
         clients = 20
         what = (
-            f"{clients} client threads (RemoteBackend, httpx) x {seconds} s against one "
-            f"`tui-board serve` on {store}: 3 week reads : 1 add_time (Idempotency-Key); "
-            "the store read directly after; latency as the client threads see it"
+            f"{clients} clients, a process each (RemoteBackend, httpx) x {seconds} s against "
+            f"one `tui-board serve` on {store}: 3 week reads : 1 add_time (Idempotency-Key), "
+            "each its own cell; the store read directly after; latency as each client sees it"
         )
         load = os.getloadavg()[0]
         try:
@@ -1323,12 +1322,59 @@ def bench_load(bench: Bench) -> None:
         )
 
 
+#: One load client, in a process of its own (as a person's app is): 3 week reads : 1
+#: `add_time` of a minute on its own cell until the stop time, then what it saw as JSON.
+LOAD_CLIENT = """
+import json, sys, time
+from datetime import date
+from pathlib import Path
+
+from tui_board.backend.remote import RemoteBackend
+from tui_board.core.weeks import IsoWeek
+
+url, token, key, day, queue, start, stop = json.loads(sys.argv[1])
+day = date.fromisoformat(day)
+week = IsoWeek.of(day)
+backend = RemoteBackend.connect(url, token, queue_dir=Path(queue))
+statuses = {"5xx": 0}
+
+def count(response):
+    if response.status_code >= 500:
+        statuses["5xx"] += 1
+
+backend._client.event_hooks["response"].append(count)
+backend.week(week)  # connected and warm before the clock starts
+while time.time() < start:
+    time.sleep(0.001)
+latencies, believed, errors, text, n = [], 0, 0, [], 0
+while time.time() < stop:
+    began = time.perf_counter()
+    try:
+        if n % 4 == 3:
+            backend.add_time(key, day, 1)
+            believed += 1
+        else:
+            backend.week(week)
+    except Exception as error:  # counted and shown, not hidden
+        errors += 1
+        text.append(f"{type(error).__name__}: {error}")
+    latencies.append(time.perf_counter() - began)
+    n += 1
+backend.sync()  # any write queued while the server did not answer
+errors += len(backend.pending_writes())
+backend.close()
+print(json.dumps({"latencies": latencies, "believed": believed, "errors": errors,
+                  "5xx": statuses["5xx"], "text": text[:3]}))
+"""
+
+
 def load_run(
     bench: Bench, stack: contextlib.ExitStack, db: str, clients: int, seconds: float
 ) -> dict[str, float]:
+    """`clients` processes, each one person's app on a cell of its own (client i:
+    person i % people, task i, today): a client's latency is its own, not its wait for
+    a lock shared with other clients in one interpreter."""
     sys.path.insert(0, str(ROOT))
-    from tui_board.backend.remote import RemoteBackend
-    from tui_board.core.weeks import IsoWeek
     from tui_board.store.database import Database
 
     database = Database.open(db)
@@ -1344,8 +1390,6 @@ def load_run(
     tokens = {login: token_for(bench, db, login) for login in logins}
     url, server = stack.enter_context(serving(bench, db))
     today = date.today()
-    week = IsoWeek.of(today)
-    # Client i: person i % people, on a cell of its own (task i, today).
     cells = [(logins[i % len(logins)], keys[i], today) for i in range(clients)]
 
     def stored() -> dict[tuple[str, str, date], int]:
@@ -1362,74 +1406,45 @@ def load_run(
         return out
 
     before = stored()
-    latencies: list[float] = []
-    statuses = {"5xx": 0}
-    believed = [0] * clients
-    errors = [0] * clients
-    error_text: list[str] = []
-    stop = time.perf_counter() + seconds
-    lock = threading.Lock()
-
-    def client(i: int) -> None:
-        login, key, day = cells[i]
-        backend = RemoteBackend.connect(url, tokens[login], queue_dir=bench.work / f"queue-{i}")
-
-        def count(response: Any) -> None:
-            if response.status_code >= 500:
-                with lock:
-                    statuses["5xx"] += 1
-
-        backend._client.event_hooks["response"].append(count)
-        mine: list[float] = []
-        n = 0
-        while time.perf_counter() < stop:
-            started = time.perf_counter()
-            try:
-                if n % 4 == 3:
-                    backend.add_time(key, day, 1)
-                    believed[i] += 1
-                else:
-                    backend.week(week)
-            except Exception as error:  # counted and shown, not hidden
-                errors[i] += 1
-                with lock:
-                    error_text.append(f"{type(error).__name__}: {error}")
-            mine.append(time.perf_counter() - started)
-            n += 1
-        backend.sync()  # any write queued while the server did not answer
-        if backend.pending_writes():
-            errors[i] += len(backend.pending_writes())
-        backend.close()
-        with lock:
-            latencies.extend(mine)
-
+    script = bench.work / "load_client.py"
+    script.write_text(LOAD_CLIENT)
+    start = time.time() + 3 + clients * 0.15  # every client imported and connected first
+    stop = start + seconds
+    processes = []
+    for i, (login, key, day) in enumerate(cells):
+        queue = bench.work / f"queue-{i}"
+        args = json.dumps([url, tokens[login], key, day.isoformat(), str(queue), start, stop])
+        processes.append(
+            subprocess.Popen(
+                [PYTHON, str(script), args], env=bench.env(), stdout=subprocess.PIPE, text=True
+            )
+        )
+    while time.time() < start:
+        time.sleep(0.01)
     cpu_before = cpu_of(server.pid)
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    took = time.perf_counter() - started
+    results = [json.loads(p.communicate()[0]) for p in processes]
+    took = seconds
     server_cpu = (cpu_of(server.pid) - cpu_before) / took
     after = stored()
     database.close()
+    latencies = [t for r in results for t in r["latencies"]]
     lost = doubled = 0
-    for i, cell in enumerate(cells):
+    for result, cell in zip(results, cells, strict=True):
         change = after.get(cell, 0) - before.get(cell, 0)
-        lost += max(0, believed[i] - change)
-        doubled += max(0, change - believed[i])
-    if error_text:
-        print(f"  errors seen by the clients (first 3): {error_text[:3]}")
+        lost += max(0, result["believed"] - change)
+        doubled += max(0, change - result["believed"])
+    seen = [t for r in results for t in r["text"]]
+    if seen:
+        print(f"  errors seen by the clients (first 3): {seen[:3]}")
     return {
         "rate": len(latencies) / took,
         "p50": median(latencies),
         "p99": statistics.quantiles(latencies, n=100, method="inclusive")[-1],
-        "writes": float(sum(believed)),
+        "writes": float(sum(r["believed"] for r in results)),
         "lost": float(lost),
         "doubled": float(doubled),
-        "5xx": float(statuses["5xx"]),
-        "errors": float(sum(errors)),
+        "5xx": float(sum(r["5xx"] for r in results)),
+        "errors": float(sum(r["errors"] for r in results)),
         "server_cpu": server_cpu,
     }
 
