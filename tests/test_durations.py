@@ -14,6 +14,8 @@ from tui_board.core.durations import (
     format_duration,
     format_progress,
     parse_duration,
+    parse_seconds,
+    round_seconds,
 )
 from tui_board.core.errors import BoardError, Invalid
 
@@ -104,6 +106,80 @@ def test_custom_cap() -> None:
         parse_duration("8:01", max_minutes=480)
 
 
+# --- seconds and ISO 8601: what other tools write -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("1:30:00", 90),
+        ("01:30:00", 90),
+        ("0:45:00", 45),
+        ("1:30:29", 90),  # 29 seconds round down
+        ("1:30:30", 91),  # half a minute rounds up
+        ("0:00:29", 0),
+        ("0:00:30", 1),
+        ("24:00:00", 1440),
+        ("PT1H30M", 90),
+        ("pt1h30m", 90),
+        ("PT90M", 90),
+        ("PT1.5H", 90),
+        ("PT1,5H", 90),
+        ("PT5400S", 90),
+        ("PT1H30M29S", 90),
+        ("PT1H30M30S", 91),
+        ("PT30S", 1),
+        ("P1D", 1440),
+        ("P0D", 0),
+        ("PT0S", 0),
+    ],
+)
+def test_seconds_and_iso_8601(text: str, minutes: int) -> None:
+    assert parse_duration(text) == minutes
+
+
+def test_the_preview_shows_the_rounded_minutes() -> None:
+    assert describe_parse("1:30:30") == "1:30:30 -> 1:31"
+    assert describe_parse("PT1H30M") == "PT1H30M -> 1:30"
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("1:30:5", "two digits"),
+        ("1:30:60", "under 60"),
+        ("1:75:00", "under 60"),
+        ("P1M", "months"),
+        ("P1Y", "years"),
+        ("P1W", "weeks"),
+        ("PT", "ISO 8601"),
+        ("P", "ISO 8601"),
+        ("PT1X", "ISO 8601"),
+        ("-PT1H", "negative"),
+        ("P1DT1M", "more than 24:00"),
+        ("25:00:00", "more than 24:00"),
+    ],
+)
+def test_seconds_and_iso_8601_refused_with_the_reason(text: str, why: str) -> None:
+    with pytest.raises(Invalid, match=why):
+        parse_duration(text)
+
+
+def test_round_seconds_is_the_one_rounding_rule() -> None:
+    assert [round_seconds(s) for s in (0, 29, 30, 89, 90, 5399, 5400)] == [0, 0, 1, 1, 2, 90, 90]
+    assert parse_seconds("01:30:45") == 5445
+    assert parse_seconds("1,5") == 5400
+    assert parse_seconds("PT2M3S") == 123
+
+
+@given(st.integers(min_value=0, max_value=24 * 3600))
+def test_clock_with_seconds_rounds_as_round_seconds(seconds: int) -> None:
+    h, rest = divmod(seconds, 3600)
+    text = f"{h}:{rest // 60:02d}:{rest % 60:02d}"
+    assert parse_duration(text, max_minutes=None) == round_seconds(seconds)
+    assert parse_duration(f"PT{seconds}S", max_minutes=None) == round_seconds(seconds)
+
+
 # --- refusals -----------------------------------------------------------------------
 
 
@@ -136,7 +212,6 @@ def test_negative_refused(text: str) -> None:
         "30m1h",
         "1:30h",
         "1.5:30",
-        "1:30:00",
         "1..5",
         "1.5.5",
         "1e3",
