@@ -236,3 +236,49 @@ class ChangeRow(SQLModel, table=True):
     #: The client's id for the request that made this change (its `Idempotency-Key`):
     #: a replay of that request finds it and changes nothing.
     request_id: str | None = Field(default=None, max_length=64)
+
+
+class ImportedRowRow(SQLModel, table=True):
+    """A row of another tool's file as an import put it in a timesheet cell (migration
+    0006): who, which task, which day, how much, and where it came from. A cell an
+    import sets holds the sum of its imported rows (backend/local/imports.py says
+    which earlier ones a later file replaces), so the same row imported twice counts
+    once."""
+
+    __tablename__ = "imported_rows"
+    __table_args__ = (Index("ix_imported_rows_user_day", "user_id", "day", "task_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    task_id: int = Field(foreign_key="tasks.id")
+    day: date
+    minutes: int
+    comment: str = ""
+    #: When the source row started (UTC): an interval's start, a day row's first moment.
+    started: datetime
+    #: The tool, the file and the row: "kimai export.csv:17".
+    source: str = Field(max_length=300)
+    created: datetime
+
+
+class ImportStagedRow(SQLModel, table=True):
+    """A part of a file's rows sent ahead of the import that stores them all in one
+    transaction (a team server takes requests of at most 1 MiB); the import deletes it,
+    and a part left behind is deleted after a day."""
+
+    __tablename__ = "import_staged"
+    __table_args__ = (
+        UniqueConstraint("user_id", "batch", "part", name="uq_import_staged_part"),
+        Index("ix_import_staged_created", "created"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    #: The sender's name for the file's rows (random, theirs alone).
+    batch: str = Field(max_length=64)
+    part: int
+    #: How many rows `payload` holds.
+    size: int
+    #: The rows as JSON text.
+    payload: str
+    created: datetime
