@@ -23,6 +23,9 @@ class Declared:
     #: A write that may be kept on disk and sent later while the server is away (a
     #: day's time: what a person types offline and must not lose).
     queue_offline: bool = False
+    #: A write that may take minutes (an import of a big file, all in one transaction):
+    #: the remote backend waits that long for its answer.
+    slow: bool = False
 
 
 def reads(method: F) -> F:
@@ -34,13 +37,14 @@ def reads(method: F) -> F:
 @overload
 def writes(method: F, /) -> F: ...
 @overload
-def writes(*, queue_offline: bool = False) -> Callable[[F], F]: ...
-def writes(method: Any = None, /, *, queue_offline: bool = False) -> Any:
+def writes(*, queue_offline: bool = False, slow: bool = False) -> Callable[[F], F]: ...
+def writes(method: Any = None, /, *, queue_offline: bool = False, slow: bool = False) -> Any:
     """The operation changes the store (and records a Change); `queue_offline`: the
-    remote backend may queue it on disk while the server cannot be reached."""
+    remote backend may queue it on disk while the server cannot be reached; `slow`: it
+    may take minutes (the remote backend waits for it that long)."""
 
     def declare(function: F) -> F:
-        setattr(function, _ATTRIBUTE, Declared(writes=True, queue_offline=queue_offline))
+        setattr(function, _ATTRIBUTE, Declared(True, queue_offline=queue_offline, slow=slow))
         return function
 
     return declare if method is None else declare(method)

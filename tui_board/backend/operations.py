@@ -37,6 +37,8 @@ class Operation:
     writes: bool
     #: The remote backend may queue it on disk while the server is away.
     queue_offline: bool
+    #: It may take minutes: the remote backend waits that long for the answer.
+    slow: bool = False
 
 
 @cache
@@ -66,6 +68,7 @@ def operations_of(protocol: type) -> dict[str, Operation]:
             inspect.getdoc(member) or "",
             writes=kind.writes,
             queue_offline=kind.queue_offline,
+            slow=kind.slow,
         )
     return found
 

@@ -29,6 +29,8 @@ from tui_board.core.models import (
     ColumnPatch,
     Comment,
     Customer,
+    ImportResult,
+    ImportRow,
     PlannedWork,
     Priority,
     Project,
@@ -291,6 +293,35 @@ class Backend(Protocol):
     def lock_period(self, until: date) -> date: ...
     @reads
     def locked_until(self) -> date | None: ...
+
+    # --- imports (backend/local/imports.py says what a cell becomes) -------------------------
+    @writes
+    def stage_import(self, batch: str, part: int, rows: list[ImportRow]) -> int:
+        """Keep part `part` (0, 1, ...) of a file's rows under `batch`, a name of mine,
+        until `import_rows` stores them: a big file goes in parts (a team server takes
+        requests of at most 1 MiB). A part sent again replaces itself; parts not
+        imported are deleted after a day. Returns how many rows the batch holds."""
+        ...
+
+    @writes(slow=True)
+    def import_rows(
+        self,
+        batch: str,
+        parts: int,
+        source: str,
+        *,
+        create: bool = False,
+        dry_run: bool = False,
+        strict: bool = False,
+    ) -> ImportResult:
+        """Store the rows of the `parts` parts staged under `batch`, all in one
+        transaction: each cell they fall in is SET (never added to), and a row that
+        cannot be stored is refused with its reason while the others are stored (with
+        `strict`, any refusal stores nothing). `source` names the file ("kimai
+        export.csv"; each row is kept with it and its line). `create` makes the projects
+        and tasks rows name that are not there (admins). `dry_run` stores nothing and
+        says what would be stored. The parts are deleted either way."""
+        ...
 
     # --- time off, workload, reports ---------------------------------------------------------
     @writes

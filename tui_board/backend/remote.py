@@ -34,6 +34,8 @@ from tui_board.core.errors import ERROR_KINDS, BoardError, Unavailable
 from tui_board.core.models import Change, TimeEntry
 
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+#: How long a slow operation (declared `@writes(slow=True)`: an import) may take.
+SLOW_TIMEOUT = httpx.Timeout(600.0, connect=3.0)
 #: The longest wait the server's long poll takes (`GET /changes?wait=`).
 MAX_WAIT = 30.0
 
@@ -225,8 +227,11 @@ class RemoteBackend(Backend):
         self, operation: Operation, body: dict[str, Any], *, request_id: str | None = None
     ) -> Any:
         headers = {"Idempotency-Key": request_id} if request_id else None
+        timeout = SLOW_TIMEOUT if operation.slow else TIMEOUT
         try:
-            response = self._client.post(f"/{operation.name}", json=body, headers=headers)
+            response = self._client.post(
+                f"/{operation.name}", json=body, headers=headers, timeout=timeout
+            )
         except httpx.TransportError as error:
             self.online = False
             raise Unavailable(f"cannot reach the server at {self.url} ({_reason(error)})") from None

@@ -335,6 +335,69 @@ class ReportRow:
 
 
 @dataclass(frozen=True)
+class ImportRow:
+    """One row of another tool's file, mapped to this board (`core.importing` reads and
+    maps files; `Backend.import_rows` stores them): a person's minutes on a task on a
+    day. An interval that crosses midnight is two rows, one per day."""
+
+    #: The row's place in its file (a line, or a record's number), for messages.
+    line: int
+    user: str
+    day: date
+    minutes: int
+    #: When the source row started (UTC): an interval's start; a day's first moment for
+    #: a row that is a whole day's (our CSV, actiTIME).
+    started: datetime
+    #: The last moment the row speaks for: its start for an interval; the day's last for
+    #: a day's row. A file speaks, person by person, for the time from its first row's
+    #: `started` to its last row's `through` (what an import replaces).
+    through: datetime
+    comment: str = ""
+    #: The task by key ("WEB-12"); or, when empty, by `title` in `project` (made when the
+    #: import may make tasks, as `project` is, named `project_name`, when it is new).
+    task: str = ""
+    project: str = ""
+    title: str = ""
+    project_name: str = ""
+
+
+@dataclass(frozen=True)
+class ImportRefusal:
+    """A row of a file that was not (or would not be) stored, and why."""
+
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportWeek:
+    """What an import does to one person's week: the cells it sets, their total before
+    and after."""
+
+    user: str
+    week: str
+    cells: int
+    before: int
+    after: int
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import stored, or would store (`dry_run`)."""
+
+    source: str
+    #: Rows stored (their cells set), and cells changed or already as the file says.
+    rows: int
+    cells: int
+    unchanged: int
+    weeks: tuple[ImportWeek, ...] = ()
+    refused: tuple[ImportRefusal, ...] = ()
+    #: What was made for it: "project WEB 'Website'", "task WEB-13 'Design'".
+    created: tuple[str, ...] = ()
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
 class Change:
     seq: int
     time: datetime

@@ -82,6 +82,15 @@ class OrmTx(Session, Sql):
                 sql, params, error, dialect.loaded_dbapi.Error, dialect=dialect
             ) from error
 
+    def _execute_many(self, text: str, params: list[dict[str, Any]]) -> None:
+        dialect = self.connection().dialect
+        try:
+            super()._execute_many(text, params)
+        except dialect.loaded_dbapi.Error as error:
+            raise DBAPIError.instance(
+                text, params, error, dialect.loaded_dbapi.Error, dialect=dialect
+            ) from error
+
 
 class Database:
     """One store: an engine and its transactions. Thread-safe; one per process."""

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import threading
 
+from tui_board.backend.local.imports import ImportService
 from tui_board.backend.local.people import PeopleService
 from tui_board.backend.local.reads import ReadService
 from tui_board.backend.local.reports import ReportService
-from tui_board.backend.local.tasks import TaskService
 from tui_board.backend.waiting import wait_locally
 from tui_board.core.models import Change
 from tui_board.core.permissions import Actor
 
 
-class LocalBackend(PeopleService, TaskService, ReportService, ReadService):
+class LocalBackend(ImportService, PeopleService, ReportService, ReadService):
     """The Backend on a database this process opens itself."""
 
     #: Set by `close`: ends a `wait_changes` in another thread.

@@ -77,33 +77,46 @@ class TaskService(OrmService):
         customer: str | None = None,
         columns: tuple[tuple[str, ColumnKind, int | None], ...] | None = None,
     ) -> Project:
+        with self.db.write() as s:
+            actor = self._actor(s)
+            return self._make_project(s, actor, key, name, customer=customer, columns=columns)
+
+    def _make_project(
+        self,
+        s: OrmTx,
+        actor: Actor,
+        key: str,
+        name: str,
+        *,
+        customer: str | None = None,
+        columns: tuple[tuple[str, ColumnKind, int | None], ...] | None = None,
+    ) -> Project:
+        """`create_project` in the caller's transaction (an import makes projects too)."""
         key = check_project_key(key)
         name = check_text(name, "a project name")
         columns = tuple(
             (check_column_name(column), check_column_kind(kind), check_wip(limit))
             for column, kind, limit in (columns or DEFAULT_COLUMNS)
         )
-        with self.db.write() as s:
-            actor = self._actor(s)
-            require(can_manage_projects(actor), "only a lead or an admin may add projects")
-            if s.exec(select(ProjectRow.id).where(ProjectRow.key == key)).first() is not None:
-                raise Invalid(f"there is already a project {key}")
-            row = ProjectRow(key=key, name=name, customer_id=self._customer_id(s, customer))
-            s.add(row)
-            s.flush()
-            assert row.id is not None
-            for position, (column, kind, limit) in enumerate(columns):
-                s.add(
-                    ColumnRow(
-                        project_id=row.id,
-                        name=column,
-                        position=position,
-                        kind=kind,
-                        wip_limit=limit,
-                    )
+        require(can_manage_projects(actor), "only a lead or an admin may add projects")
+        if s.exec(select(ProjectRow.id).where(ProjectRow.key == key)).first() is not None:
+            raise Invalid(f"there is already a project {key}")
+        row = ProjectRow(key=key, name=name, customer_id=self._customer_id(s, customer))
+        s.add(row)
+        s.flush()
+        assert row.id is not None
+        for position, (column, kind, limit) in enumerate(columns):
+            s.add(
+                ColumnRow(
+                    project_id=row.id,
+                    name=column,
+                    position=position,
+                    kind=kind,
+                    wip_limit=limit,
                 )
-            self._record(s, actor, "project", key, "create", {"name": name})
-            return self._project_record(row, customer)
+            )
+        self._record(s, actor, "project", key, "create", {"name": name})
+        return self._project_record(row, customer)
 
     def update_project(self, key: str, version: int, patch: ProjectPatch) -> Project:
         changes = patch.changes()
@@ -205,55 +218,85 @@ class TaskService(OrmService):
         priority: Priority = "normal",
         tags: tuple[str, ...] = (),
     ) -> Task:
+        with self.db.write() as s:
+            actor = self._actor(s)
+            return self._make_task(
+                s,
+                actor,
+                project,
+                title,
+                description=description,
+                column_id=column_id,
+                assignee=assignee,
+                estimate=estimate,
+                due=due,
+                priority=priority,
+                tags=tags,
+            )
+
+    def _make_task(
+        self,
+        s: OrmTx,
+        actor: Actor,
+        project: str,
+        title: str,
+        *,
+        description: str = "",
+        column_id: int | None = None,
+        assignee: str | None = None,
+        estimate: int | None = None,
+        due: date | None = None,
+        priority: Priority = "normal",
+        tags: tuple[str, ...] = (),
+    ) -> Task:
+        """`create_task` in the caller's transaction (an import makes tasks too)."""
         title = check_text(title, "a title", limit=TITLE_LIMIT)
         description = check_description(description)
         stored_tags = format_tags(tags)
         check_priority(priority)
         check_estimate(estimate)
-        with self.db.write() as s:
-            actor = self._actor(s)
-            prow = self._project_row(s, project, lock=True)
-            if prow.archived:
-                raise Invalid(f"project {prow.key} is archived")
-            assert prow.id is not None
-            if column_id is None:
-                first = s.exec(
-                    select(ColumnRow)
-                    .where(ColumnRow.project_id == prow.id)
-                    .order_by(col(ColumnRow.position))
-                ).first()
-                if first is None:
-                    raise Invalid(f"project {prow.key} has no columns")
-                column = first
-            else:
-                column = self._column_row(s, column_id)
-                if column.project_id != prow.id:
-                    raise Invalid(f"column {column.name!r} is not in project {prow.key}")
-            assert column.id is not None
-            self._lock_column(s, column.id)
-            now = self._now()
-            row = TaskRow(
-                project_id=prow.id,
-                number=prow.next_number,
-                title=title,
-                description=description,
-                column_id=column.id,
-                rank=self._rank_at(s, column.id, None, None),
-                assignee_id=self._assignee_id(s, assignee),
-                estimate=estimate,
-                due=due,
-                priority=priority,
-                tags=stored_tags,
-                created=now,
-                updated=now,
-            )
-            prow.next_number += 1
-            s.add(prow)
-            s.add(row)
-            s.flush()
-            key = f"{prow.key}-{row.number}"
-            self._record(s, actor, "task", key, "create", {"column": column.name, "title": title})
-            return task_record(row, prow.key, column.name, assignee)
+        prow = self._project_row(s, project, lock=True)
+        if prow.archived:
+            raise Invalid(f"project {prow.key} is archived")
+        assert prow.id is not None
+        if column_id is None:
+            first = s.exec(
+                select(ColumnRow)
+                .where(ColumnRow.project_id == prow.id)
+                .order_by(col(ColumnRow.position))
+            ).first()
+            if first is None:
+                raise Invalid(f"project {prow.key} has no columns")
+            column = first
+        else:
+            column = self._column_row(s, column_id)
+            if column.project_id != prow.id:
+                raise Invalid(f"column {column.name!r} is not in project {prow.key}")
+        assert column.id is not None
+        self._lock_column(s, column.id)
+        now = self._now()
+        row = TaskRow(
+            project_id=prow.id,
+            number=prow.next_number,
+            title=title,
+            description=description,
+            column_id=column.id,
+            rank=self._rank_at(s, column.id, None, None),
+            assignee_id=self._assignee_id(s, assignee),
+            estimate=estimate,
+            due=due,
+            priority=priority,
+            tags=stored_tags,
+            created=now,
+            updated=now,
+        )
+        prow.next_number += 1
+        s.add(prow)
+        s.add(row)
+        s.flush()
+        key = f"{prow.key}-{row.number}"
+        self._record(s, actor, "task", key, "create", {"column": column.name, "title": title})
+        return task_record(row, prow.key, column.name, assignee)
 
     def update_task(self, key: str, version: int, patch: TaskPatch) -> Task:
         changes = patch.changes()
