@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import click
@@ -92,6 +93,26 @@ def table(
             _pad(value, widths[i], right=i in right) for i, value in enumerate(row)
         ).rstrip()
         click.echo(click.style(line, bold=True) if n == 0 and bold else line)
+
+
+@contextmanager
+def progress(total: int, label: str, *, at_least: int = 2_000) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr for `total` steps (`label` first), when stderr is a
+    terminal and there are at least `at_least` steps; yields what to call with each
+    step's size. Nothing is shown otherwise (a pipe, a script, a small file)."""
+    if total < at_least or not sys.stderr.isatty():
+        yield lambda _done: None
+        return
+    with click.progressbar(
+        length=total, label=printable(label), file=sys.stderr, show_pos=True
+    ) as bar:
+        yield bar.update
+
+
+def status(text: str) -> None:
+    """A line on stderr about what a long command is doing, on a terminal only."""
+    if sys.stderr.isatty():
+        say(text, err=True)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -1,8 +1,6 @@
-"""`tui-board workload` and `tui-board export`."""
+"""`tui-board workload` (`export` is in transfer.py, with `import`)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import click
 
@@ -58,68 +56,5 @@ def workload(
     )
 
 
-@click.command()
-@click.argument("fmt", metavar="csv|json", type=click.Choice(["csv", "json"]))
-@click.option("--from", "start", help="First day (default: the 1st of this month).")
-@click.option("--to", "end", help="Last day (default: today).")
-@click.option("--user", help="Only this person.")
-@click.option("--project", "project_key", help="Only this project.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here.")
-@pass_cli
-def export(
-    cli_ctx: CliContext,
-    fmt: str,
-    start: str | None,
-    end: str | None,
-    user: str | None,
-    project_key: str | None,
-    output: Path | None,
-) -> None:
-    """Export time entries (one row per person, task and day) as CSV or JSON."""
-    from tui_board.core.errors import Invalid
-    from tui_board.core.exports import csv_text
-    from tui_board.core.models import to_json
-    from tui_board.core.text import safe_json
-    from tui_board.files import write_file
-
-    today = cli_ctx.today()
-    first = cli_ctx.day(start) if start else today.replace(day=1)
-    last = cli_ctx.day(end) if end else today
-    entries = cli_ctx.backend().list_entries(first, last, user=user, project=project_key)
-    if fmt == "json":
-        text = safe_json(to_json(entries), indent=2) + "\n"
-    else:
-        header = ["date", "user", "project", "task", "title", "minutes", "hours", "comment"]
-        text = csv_text(
-            [
-                header,
-                *(
-                    [
-                        e.day.isoformat(),
-                        e.user,
-                        e.project,
-                        e.task,
-                        e.task_title,
-                        e.minutes,
-                        f"{e.minutes / 60:.2f}",
-                        e.comment,
-                    ]
-                    for e in entries
-                ),
-            ]
-        )
-    if output is None:
-        if fmt == "json":
-            emit_json(entries)
-        else:
-            say(text, multiline=True, nl=False)
-    else:
-        try:
-            write_file(output.expanduser(), text, replace=True)
-        except OSError as error:
-            raise Invalid(f"cannot write {output}: {error.strerror or error}") from None
-        say(f"Wrote {len(entries)} entries to {output}", err=True)
-
-
-COMMANDS = [workload, export]
+COMMANDS = [workload]
 __all__ = ["COMMANDS", "emit_json"]

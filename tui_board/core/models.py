@@ -386,7 +386,8 @@ class ImportResult:
     """What an import stored, or would store (`dry_run`)."""
 
     source: str
-    #: Rows stored (their cells set), and cells changed or already as the file says.
+    #: The file's rows stored (their cells set: an interval split at midnight is one
+    #: row), and the cells changed or already as the file says.
     rows: int
     cells: int
     unchanged: int

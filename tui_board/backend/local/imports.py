@@ -235,7 +235,7 @@ class ImportService(WeekService, TaskService):
                 except Invalid as error:
                     run.refuse(cell.rows, error.message)
                     continue
-            run.stored += len(cell.rows)
+            run.stored.update(row.line for row in cell.rows)
             if plan.unchanged:
                 run.unchanged += 1
             else:
@@ -264,7 +264,7 @@ class ImportService(WeekService, TaskService):
         s.insert_many("imported_rows", new_rows)
         return ImportResult(
             source=source,
-            rows=run.stored,
+            rows=len(run.stored),
             cells=run.cells,
             unchanged=run.unchanged,
             weeks=tuple(
@@ -463,7 +463,8 @@ class _Run:
     create: bool
     refused: list[ImportRefusal] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
-    stored: int = 0
+    #: The lines of the rows stored (an interval split at midnight is one line).
+    stored: set[int] = field(default_factory=set)
     cells: int = 0
     unchanged: int = 0
     #: (task key, project key, title) -> a `tasks` row, or the error refusing it.

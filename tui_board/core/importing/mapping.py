@@ -1,9 +1,370 @@
-"""Mapping a file's rows to this board's people, projects and tasks."""
+"""Mapping a file's rows (`formats.SourceRow`) to this board: people, projects, tasks and
+days. What cannot be mapped is refused with the reason; what is mapped becomes the
+`ImportRow`s a Backend stores (`Backend.import_rows`, which checks every rule again).
+
+- People: by the map file (`--map`), then by login, e-mail, or name (when only one
+  person has it), whichever the file gives; a file that names nobody (Timewarrior's)
+  is one person's, the one the import is for (`Options.user`).
+- Projects: `--project` for every row; else by the map file, key or name.
+- Tasks: a task key (`WEB-12`) in the task column, or in the description (`WEB-12 fixed
+  the login`); else the map file; else the task column's text as a title in the row's
+  project (Timewarrior: each tag in turn); a row with no task text goes to the
+  project's task titled `NO_TASK_TITLE`. A project or task that is not on the board is
+  made with `--create` (admins): a project is given a key from its name.
+- Days: an interval is split at midnight where it was worked (`Options.tz`: this
+  machine's time zone unless said), so a night shift lands on two days. Seconds become
+  minutes by `round_seconds` (half a minute up): the whole interval's, and each part
+  gets its end's rounded minutes less its start's (counted from the interval's start),
+  so the parts always add up to the whole. A part of no minutes (a few seconds after
+  midnight) is dropped; an interval of no minutes at all is refused.
+- The same entry twice in a file (same person, start, duration, task and description)
+  is counted once; the second is listed.
+"""
 
 from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from fractions import Fraction
+from typing import Any
+
+from tui_board.core.durations import round_seconds
+from tui_board.core.errors import Invalid
+from tui_board.core.importing.formats import SourceRow
+from tui_board.core.models import ImportRefusal, ImportRow, Project, Task, User
+
+#: The task a row that names none goes to (in its project).
+NO_TASK_TITLE = "Imported time"
+
+#: A task key anywhere in a task column (any case), or in a description (capitals).
+_KEY_ANY_CASE = re.compile(
+    r"(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9]{0,9})-([0-9]{1,9})(?![0-9A-Za-z])"
+)
+_KEY_CAPITALS = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Z0-9]{0,9})-([0-9]{1,9})(?![0-9A-Za-z])")
+#: What a project key is (the service layer's rule).
+_PROJECT_KEY = re.compile(r"[A-Z][A-Z0-9]{0,9}")
 
 
 def title_key(title: str) -> str:
     """How a task title is compared with another (a file's task column with the
     board's titles): blanks folded, case ignored."""
     return " ".join(title.split()).casefold()
+
+
+@dataclass(frozen=True)
+class MapFile:
+    """`--map users.toml`: the file's names for people, projects and tasks, each to a
+    login, a project key or a task key:
+
+        [users]
+        "Ann Example" = "ann"
+        "ann@old.example" = "ann"
+        "17" = "ann"          # actiTIME's user id
+        [projects]
+        "Website relaunch" = "WEB"
+        [tasks]
+        "Meetings" = "OPS-3"
+    """
+
+    users: Mapping[str, str] = field(default_factory=dict)
+    projects: Mapping[str, str] = field(default_factory=dict)
+    tasks: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_toml(cls, data: Mapping[str, Any]) -> MapFile:
+        """From a parsed TOML file; Invalid for anything but these three tables of text."""
+        unknown = set(data) - {"users", "projects", "tasks"}
+        if unknown:
+            raise Invalid(
+                f"the map file has [{sorted(unknown)[0]}]; it takes [users], [projects], [tasks]"
+            )
+        tables: dict[str, dict[str, str]] = {}
+        for section in ("users", "projects", "tasks"):
+            table = data.get(section, {})
+            if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+                raise Invalid(f'the map file\'s [{section}] maps names to text, e.g. "Ann" = "ann"')
+            tables[section] = {title_key(k): v.strip() for k, v in table.items()}
+        return cls(tables["users"], tables["projects"], tables["tasks"])
+
+
+@dataclass(frozen=True)
+class Options:
+    #: The person of rows that name nobody (a Timewarrior export is one person's).
+    user: str
+    #: Every row's project (`--project KEY`), else the file's.
+    project: str | None = None
+    #: Projects and tasks that are not on the board are to be made (`--create`).
+    create: bool = False
+    #: Where the file's times were worked: None for this machine's time zone.
+    tz: tzinfo | None = None
+
+
+@dataclass
+class Mapped:
+    rows: list[ImportRow] = field(default_factory=list)
+    refused: list[ImportRefusal] = field(default_factory=list)
+
+    def refuse(self, line: int, reason: str) -> None:
+        self.refused.append(ImportRefusal(line, reason))
+
+
+class Board:
+    """The board as mapping sees it: people, projects and tasks by what files name them."""
+
+    def __init__(self, users: Sequence[User], projects: Sequence[Project], tasks: Sequence[Task]):
+        self.logins = {u.login.casefold(): u.login for u in users}
+        self.emails = {u.email.casefold(): u.login for u in users if u.email}
+        names: dict[str, list[str]] = defaultdict(list)
+        for u in users:
+            names[title_key(u.name)].append(u.login)
+        self.names = names
+        self.project_keys = {p.key for p in projects}
+        project_names: dict[str, list[str]] = defaultdict(list)
+        for p in projects:
+            project_names[title_key(p.name)].append(p.key)
+        self.project_names = project_names
+        self.tasks = {t.key for t in tasks}
+        #: (project key, title key) -> the task's key: the open one of lowest number.
+        self.titles: dict[tuple[str, str], str] = {}
+        for t in sorted(tasks, key=lambda t: (not t.archived, -t.number)):
+            self.titles[(t.project, title_key(t.title))] = t.key
+
+
+def map_rows(
+    rows: Sequence[SourceRow], board: Board, options: Options, map_file: MapFile | None = None
+) -> Mapped:
+    """The file's rows as `ImportRow`s, and those refused with the reason."""
+    mapper = _Mapper(board, options, map_file or MapFile())
+    mapped = Mapped()
+    seen: dict[tuple[Any, ...], int] = {}
+    for row in rows:
+        if row.refused:
+            mapped.refuse(row.line, row.refused)
+            continue
+        same = (
+            row.person, row.email, row.name, row.start, row.seconds, row.day, row.minutes,
+            row.project, row.task, row.tags, row.description,
+        )  # fmt: skip
+        if same in seen:
+            mapped.refuse(row.line, f"the same entry as line {seen[same]}; counted once")
+            continue
+        seen[same] = row.line
+        try:
+            login = mapper.person(row)
+            task, project, title, project_name = mapper.task(row)
+            parts = split_days(row, options.tz)
+        except Invalid as error:
+            mapped.refuse(row.line, error.message)
+            continue
+        for day, minutes, started, through in parts:
+            mapped.rows.append(
+                ImportRow(
+                    line=row.line,
+                    user=login,
+                    day=day,
+                    minutes=minutes,
+                    started=started,
+                    through=through,
+                    comment=row.description,
+                    task=task,
+                    project=project,
+                    title=title,
+                    project_name=project_name,
+                )
+            )
+    return mapped
+
+
+class _Mapper:
+    def __init__(self, board: Board, options: Options, map_file: MapFile) -> None:
+        self.board = board
+        self.options = options
+        self.map = map_file
+        #: Projects to make: the file's name (title key) -> (key, name).
+        self.new_projects: dict[str, tuple[str, str]] = {}
+
+    def person(self, row: SourceRow) -> str:
+        texts = [t for t in (row.person, row.email, row.name) if t]
+        if not texts:
+            return self.options.user
+        for text in texts:
+            if title_key(text) in self.map.users:
+                return self.map.users[title_key(text)]
+        for text in (row.person, row.name):
+            if text and text.casefold() in self.board.logins:
+                return self.board.logins[text.casefold()]
+        for text in (row.email, row.person):
+            if text and text.casefold() in self.board.emails:
+                return self.board.emails[text.casefold()]
+        for text in (row.name, row.person):
+            found = self.board.names.get(title_key(text)) if text else None
+            if found and len(found) == 1:
+                return found[0]
+        raise Invalid(
+            f"no person {texts[0]!r} on the board (by login, e-mail or name); "
+            "add them, or map them with --map"
+        )
+
+    def task(self, row: SourceRow) -> tuple[str, str, str, str]:
+        """(task key, or "" with: project key, title, a new project's name)."""
+        key = self._key(row)
+        if key:
+            return key, "", "", ""
+        for text in (row.task, *row.tags):
+            mapped = self.map.tasks.get(title_key(text)) if text else None
+            if mapped:
+                if _canonical(mapped) not in self.board.tasks:
+                    raise Invalid(f"the map file names {mapped!r} for {text!r}; no such task")
+                return _canonical(mapped), "", "", ""
+        tags = list(row.tags)
+        project, name = self._project(row, tags)
+        titles = [row.task] if row.task else tags or [NO_TASK_TITLE]
+        for title in titles:
+            found = self.board.titles.get((project, title_key(title)))
+            if found:
+                return found, "", "", ""
+        if not self.options.create:
+            where = f"project {project}" if not name else f"a new project {name!r}"
+            raise Invalid(
+                f"no task titled {titles[0]!r} in {where}; map it with --map, or make it "
+                "with --create (admins)"
+            )
+        return "", project, titles[0], name
+
+    def _key(self, row: SourceRow) -> str:
+        """A task key the row names, of a task on the board ("" when none)."""
+        for text in (row.task, *row.tags):
+            whole = _KEY_ANY_CASE.fullmatch(text.strip()) if text else None
+            if whole:
+                key = f"{whole[1].upper()}-{int(whole[2])}"
+                if key not in self.board.tasks:
+                    raise Invalid(f"no task {key} on the board")
+                return key
+        for text, pattern in ((row.task, _KEY_ANY_CASE), (row.description, _KEY_CAPITALS)):
+            for found in pattern.finditer(text):
+                key = f"{found[1].upper()}-{int(found[2])}"
+                if key in self.board.tasks:
+                    return key
+        return ""
+
+    def _project(self, row: SourceRow, tags: list[str]) -> tuple[str, str]:
+        """The row's project key, and its name when it is to be made ("" when on the
+        board). A tag that names a project is taken from `tags`."""
+        if self.options.project:
+            return self.options.project, ""
+        candidates = [row.project] if row.project else list(tags)
+        for text in candidates:
+            key = self._known_project(text)
+            if key:
+                if not row.project:
+                    tags.remove(text)
+                return key, ""
+        if not row.project:
+            raise Invalid(
+                "the row names no project; give one with --project, a tag or a project column"
+            )
+        if not self.options.create:
+            raise Invalid(
+                f"no project {row.project!r} on the board (by key or name); map it with "
+                "--map, or make it with --create (admins)"
+            )
+        wanted = title_key(row.project)
+        if wanted not in self.new_projects:
+            taken = self.board.project_keys | {k for k, _ in self.new_projects.values()}
+            self.new_projects[wanted] = (project_key_for(row.project, taken), row.project)
+        return self.new_projects[wanted]
+
+    def _known_project(self, text: str) -> str:
+        mapped = self.map.projects.get(title_key(text))
+        if mapped:
+            return mapped.upper()
+        if text.upper() in self.board.project_keys:
+            return text.upper()
+        found = self.board.project_names.get(title_key(text))
+        return found[0] if found and len(found) == 1 else ""
+
+
+def _canonical(key: str) -> str:
+    project, _, number = key.strip().upper().rpartition("-")
+    return f"{project}-{int(number)}" if number.isdigit() else key.strip().upper()
+
+
+def project_key_for(name: str, taken: set[str]) -> str:
+    """A key for a project made from a file's name: its first word's letters and digits
+    in capitals (accents dropped), at most 10, with a number after it when taken:
+    "Website relaunch" -> WEBSITE, then WEBSITE2."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = ["".join(c for c in w if c.isalnum()).upper() for w in ascii_name.split()]
+    stem = next((w for w in words if w and w[0].isalpha()), "") or "P"
+    stem = stem[:10]
+    key, n = stem, 1
+    while key in taken or not _PROJECT_KEY.fullmatch(key):
+        n += 1
+        key = f"{stem[: 10 - len(str(n))]}{n}"
+    return key
+
+
+# --- days ------------------------------------------------------------------------------------
+
+
+def split_days(row: SourceRow, tz: tzinfo | None) -> list[tuple[date, int, datetime, datetime]]:
+    """The (day, minutes, started, through) a row puts time on (the module's doc)."""
+    if row.day is not None and row.minutes is not None:
+        if row.minutes == 0 and not row.description:
+            raise Invalid("0:00: the row holds no time and no comment")
+        first = _aware(datetime.combine(row.day, time()), tz)
+        last = _aware(datetime.combine(row.day + timedelta(days=1), time()), tz)
+        return [(row.day, row.minutes, first, last - timedelta(microseconds=1))]
+    assert row.start is not None and row.seconds is not None
+    begin = row.start if row.start.tzinfo is not None else _aware(row.start, tz)
+    begin = begin.astimezone(UTC)
+    if round_seconds(row.seconds) == 0:
+        raise Invalid("0:00: the row holds no time (under half a minute)")
+    pieces: list[tuple[date, Fraction]] = []
+    cursor, left = begin, row.seconds
+    day = _local(begin, tz).date()
+    while True:
+        midnight = _aware(datetime.combine(day + timedelta(days=1), time()), tz)
+        span = Fraction((midnight - cursor) // timedelta(microseconds=1), 1_000_000)
+        if left <= span:
+            pieces.append((day, left))
+            break
+        pieces.append((day, span))
+        left -= span
+        cursor = midnight
+        day += timedelta(days=1)
+    # Each part: its end's rounded minutes less its start's, both counted from the
+    # interval's start, so the parts always add up to the whole interval's minutes.
+    minutes, done, counted = [], Fraction(0), 0
+    for _, seconds in pieces:
+        done += seconds
+        minutes.append(round_seconds(done) - counted)
+        counted += minutes[-1]
+    return [(day, m, begin, begin) for (day, _), m in zip(pieces, minutes, strict=True) if m > 0]
+
+
+def _aware(wall: datetime, tz: tzinfo | None) -> datetime:
+    """A wall-clock moment where the time was worked, as a UTC moment."""
+    local = wall.replace(tzinfo=tz) if tz is not None else wall.astimezone()
+    return local.astimezone(UTC)
+
+
+def _local(moment: datetime, tz: tzinfo | None) -> datetime:
+    return moment.astimezone(tz) if tz is not None else moment.astimezone()
+
+
+__all__ = [
+    "NO_TASK_TITLE",
+    "Board",
+    "MapFile",
+    "Mapped",
+    "Options",
+    "map_rows",
+    "project_key_for",
+    "split_days",
+    "title_key",
+]
