@@ -157,12 +157,11 @@ def test_an_entry_changed_in_the_other_tool_replaces_what_it_was(world: World) -
 
 def test_a_night_split_across_two_files_keeps_both_halves(world: World) -> None:
     t = world.task("a")
-    night = at(day(-1), 22)
     send(
         world.ada,
         [
-            row(1, "mia", day(-1), 120, task=t.key, start=night),
-            row(1, "mia", TODAY, 60, task=t.key, start=night),
+            row(1, "mia", day(-1), 120, task=t.key, start=at(day(-1), 22)),
+            row(1, "mia", TODAY, 60, task=t.key, start=at(TODAY, 0)),  # the part after midnight
         ],
     )
     # The next file starts on the second day: the night's morning is not its to replace.

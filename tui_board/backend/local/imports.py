@@ -16,10 +16,13 @@ time from its first row's start to its last row's (a row that is a whole day's, 
 in our CSV or actiTIME's, speaks for that whole day); an earlier imported row that
 started within it is replaced, one that started outside it is kept. So:
 
-- importing the same file again changes nothing (not even a version);
+- a cell that already holds what the file makes it is left alone, and so is one whose
+  imported rows are the file's (edited by hand since): importing the same file again,
+  or our own export of the same cells, changes nothing (not even a version);
 - an overlapping file (January 1-15, then 10-31) counts the days both hold once;
-- an interval split across two files (a night shift at the end of the first, whose
-  morning is in the second's first day) keeps both halves;
+- an interval split at midnight is two rows, the second starting at midnight: a file
+  that starts later that morning keeps it, one that speaks for that whole day (a day's
+  row, as in our CSV) replaces it;
 - an entry edited in the other tool since the last import replaces what it was;
 - our own export imported back, in any of its formats, sets the cells it came from.
 
@@ -301,6 +304,7 @@ class ImportService(WeekService, TaskService):
                 row.task.upper(),
                 row.project.upper(),
                 title_key(row.title),
+                row.comment,
             )
             if same in seen:
                 run.refuse([row], f"the same entry as line {seen[same]}; counted once")
@@ -413,16 +417,23 @@ class ImportService(WeekService, TaskService):
             kept = [r for r in before if not since <= r.started <= until]
             pieces = [(r.started, 0, r.comment) for r in kept]
             pieces += [(utc(r.started), r.line, r.comment) for r in cell.rows]
+            after = sum(r.minutes for r in kept) + sum(r.minutes for r in cell.rows)
+            comment = joined_comment(pieces)
             plans.append(
                 _Plan(
                     cell=cell,
                     entry=entry,
                     entry_minutes=entry.minutes if entry else 0,
                     entry_comment=entry.comment if entry else "",
-                    after=sum(r.minutes for r in kept) + sum(r.minutes for r in cell.rows),
-                    comment=joined_comment(pieces),
+                    after=after,
+                    comment=comment,
                     dropped=[r.id for r in replaced],
-                    unchanged=_same_rows(replaced, cell.rows),
+                    unchanged=_same_rows(replaced, cell.rows)
+                    or (after, comment)
+                    == (
+                        entry.minutes if entry else 0,
+                        entry.comment if entry else "",
+                    ),
                 )
             )
         return plans
@@ -447,7 +458,8 @@ class _Plan:
     comment: str
     #: The ids of the imported rows the file replaces.
     dropped: list[int]
-    #: The file brings nothing new to the cell: its rows are those it replaces.
+    #: The file brings nothing new to the cell: its rows are those it replaces, or the
+    #: cell holds what it would make it already (left alone, its imported rows too).
     unchanged: bool
 
     @property

@@ -178,8 +178,8 @@ def _require(columns: Mapping[str, int], needed: Sequence[Sequence[str]], what: 
 # --- days, times, durations -----------------------------------------------------------------
 
 _YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-_DMY_DOTS = re.compile(r"(\d{1,2})[.-](\d{1,2})[.-](\d{2}|\d{4})")
-_SLASHES = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})")
+_DMY_DOTS = re.compile(r"(\d{1,2})[.-](\d{1,2})[.-](\d{4}|\d{2})")
+_SLASHES = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})")
 _TIME = re.compile(
     r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,]\d+)?)?\s*(?:([ap])\.?\s*m\.?)?", re.IGNORECASE
 )

@@ -312,7 +312,9 @@ def project_key_for(name: str, taken: set[str]) -> str:
 
 
 def split_days(row: SourceRow, tz: tzinfo | None) -> list[tuple[date, int, datetime, datetime]]:
-    """The (day, minutes, started, through) a row puts time on (the module's doc)."""
+    """The (day, minutes, started, through) a row puts time on (the module's doc). Each
+    part of an interval starts where it does: its first part when the interval does,
+    the next at midnight (a file that speaks for that day replaces it)."""
     if row.day is not None and row.minutes is not None:
         if row.minutes == 0 and not row.description:
             raise Invalid("0:00: the row holds no time and no comment")
@@ -344,7 +346,12 @@ def split_days(row: SourceRow, tz: tzinfo | None) -> list[tuple[date, int, datet
         done += seconds
         minutes.append(round_seconds(done) - counted)
         counted += minutes[-1]
-    return [(day, m, begin, begin) for (day, _), m in zip(pieces, minutes, strict=True) if m > 0]
+    starts = [begin] + [_aware(datetime.combine(day, time()), tz) for day, _ in pieces[1:]]
+    return [
+        (day, m, started, started)
+        for (day, _), m, started in zip(pieces, minutes, starts, strict=True)
+        if m > 0
+    ]
 
 
 def _aware(wall: datetime, tz: tzinfo | None) -> datetime:
