@@ -13,6 +13,7 @@ nothing); a few go through the real entry point, in a pipe and in a pty.
 from __future__ import annotations
 
 import ast
+import csv
 import json
 import os
 import pty
@@ -187,6 +188,12 @@ def stored_text_runs(demo: Demo, home: Path, value: str) -> list[Run]:
         Run(("export", "csv", "--from", "2000-01-01")),
         Run(("export", "json", "--from", "2000-01-01"), stored=True),
         Run(("export", "csv", "--from", "2000-01-01", "-o", str(home / "out.csv"))),
+        Run(("export", "kimai", "--from", "2000-01-01")),
+        Run(("export", "timewarrior", "--from", "2000-01-01", "--user", demo.member)),
+        Run(("export", "actitime", "--from", "2000-01-01")),
+        # stored text back in through an import: refusals name what they refuse
+        Run(("import", "csv", str(home / "out.csv"), "--dry-run"), frozenset({0, 1})),
+        Run(("import", "csv", str(home / "out.csv"), "--json"), frozenset({0, 1})),
         *with_json("timeoff", "list", stored=False),
         Run(("remind",)),
         Run(("timer", "status")),
@@ -243,7 +250,24 @@ def typed_text_runs(demo: Demo, home: Path, value: str) -> list[Run]:
     path = str(odd / f"{value[:100]}.db")
     name = f"{value[:100]}.db"
     missing = str(home / "missing" / name)
+    kimai = home / "typed.csv"
+    with kimai.open("w", encoding="utf-8", errors="surrogatepass", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(
+            ["Date", "From", "To", "Duration", "User", "Project", "Activity", "Description"]
+        )
+        writer.writerow(["2026-11-23", "09:00", "10:00", "1", value, "WEB", "Design", value])
+        writer.writerow(["2026-11-23", "10:00", "11:00", "1", ME, value, value, "x"])
+        writer.writerow(["2026-11-23", "11:00", "12:00", "1", ME, "WEB", "Fix", value])
+        writer.writerow([value, "12:00", "13:00", value, ME, "WEB", "WEB-1", "y"])
+    typed_file = frozenset({0, 1, 2})
     return [
+        Run(("import", "kimai", str(kimai)), typed_file),
+        Run(("import", "kimai", str(kimai), "--json"), typed_file),
+        Run(("import", "kimai", str(kimai), "--dry-run", "--create"), typed_file),
+        Run(("import", "kimai", path), refused),
+        Run(("import", "kimai", str(kimai), "--project", value), refused),
+        Run(("import", "kimai", str(kimai), "--tz", value), refused),
         Run(("serve", "--db", missing), refused),  # first: nothing has made the folder
         Run(("log", "1h", value), refused),
         Run(("log", value, "WEB-1"), refused),

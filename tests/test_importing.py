@@ -233,6 +233,10 @@ def test_a_file_that_is_not_the_format_is_refused_whole() -> None:
         read_file("json", b"date,user\n")
     with pytest.raises(Invalid, match="cannot import"):
         read_file("harvest", b"")
+    with pytest.raises(Invalid, match="nests too deep"):
+        read_file("json", b"[" * 100_000)
+    with pytest.raises(Invalid, match="line 2 cannot be read as CSV"):
+        read_file("csv", b'date,user\n"' + b"x" * 200_000 + b'",ann\n')
 
 
 @pytest.mark.parametrize(
@@ -346,6 +350,17 @@ def test_an_interval_is_split_at_local_midnight_and_adds_up() -> None:
 def test_a_few_seconds_after_midnight_are_dropped_not_refused() -> None:
     parts = split_days(interval(datetime(2026, 11, 23, 23, 0), 3600 + 20), BERLIN)
     assert [(d, m) for d, m, _, _ in parts] == [(D23, 60)]
+
+
+def test_rows_out_of_range_are_refused_not_crashed_on() -> None:
+    rows = [
+        SourceRow(1, start=datetime(9999, 12, 31, 23, 0), seconds=Fraction(7200), task="WEB-1"),
+        SourceRow(2, day=D23, minutes=10**30, task="WEB-1"),
+    ]
+    result = map_rows(rows, board(), Options(user="mia", tz=BERLIN))
+    assert [r.line for r in result.refused] == [1, 2]
+    assert "beyond the calendar" in result.refused[0].reason
+    assert "more than a day" in result.refused[1].reason
 
 
 def test_an_interval_of_no_minutes_is_refused() -> None:

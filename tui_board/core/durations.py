@@ -28,6 +28,7 @@ __all__ = [
     "format_progress",
     "parse_duration",
     "parse_seconds",
+    "round_microseconds",
     "round_seconds",
 ]
 
@@ -86,7 +87,12 @@ def _round_minutes(value: Fraction) -> int:
 def round_seconds(seconds: int | Fraction) -> int:
     """Seconds as whole minutes, the one way they are rounded everywhere: to the nearest
     minute, half a minute up (29 s -> 0, 30 s -> 1, 89 s -> 1, 90 s -> 2)."""
-    return _round_minutes(Fraction(seconds) / 60)
+    return int((seconds + 30) // 60)
+
+
+def round_microseconds(microseconds: int | Fraction) -> int:
+    """`round_seconds` for a count of microseconds (what an interval is measured in)."""
+    return int((microseconds + 30_000_000) // 60_000_000)
 
 
 def _whole_minutes(value: Fraction, original: str) -> int:

@@ -78,18 +78,52 @@ class OrmTx(Session, Sql):
         try:
             return super()._cursor(sql, params)
         except dialect.loaded_dbapi.Error as error:
-            raise DBAPIError.instance(
-                sql, params, error, dialect.loaded_dbapi.Error, dialect=dialect
-            ) from error
+            raise _as_sqlalchemy_error(dialect, sql, params, error) from error
 
     def _execute_many(self, text: str, params: list[dict[str, Any]]) -> None:
         dialect = self.connection().dialect
         try:
             super()._execute_many(text, params)
         except dialect.loaded_dbapi.Error as error:
-            raise DBAPIError.instance(
-                text, params, error, dialect.loaded_dbapi.Error, dialect=dialect
-            ) from error
+            raise _as_sqlalchemy_error(dialect, text, params, error) from error
+
+    def plain(self) -> Sql:
+        """This transaction as plain SQL alone, for a long run of statements (an
+        import's cells): what the ORM holds is flushed once, here, instead of before
+        every statement, and the connection is looked up once. Change no ORM object
+        while using it."""
+        self.flush()
+        return _PlainOnOrm(self)
+
+
+class _PlainOnOrm(Sql):
+    """`OrmTx.plain()`: the same connection, transaction and `info`."""
+
+    def __init__(self, tx: OrmTx) -> None:
+        connection = tx.connection()
+        self.dialect = tx.dialect
+        self.info = tx.info
+        self._dialect = connection.dialect
+        self._driver = connection.connection.driver_connection
+
+    def _connection(self) -> Any:
+        return self._driver
+
+    def _cursor(self, sql: str, params: dict[str, Any]) -> Any:
+        try:
+            return super()._cursor(sql, params)
+        except self._dialect.loaded_dbapi.Error as error:
+            raise _as_sqlalchemy_error(self._dialect, sql, params, error) from error
+
+    def _execute_many(self, text: str, params: list[dict[str, Any]]) -> None:
+        try:
+            super()._execute_many(text, params)
+        except self._dialect.loaded_dbapi.Error as error:
+            raise _as_sqlalchemy_error(self._dialect, text, params, error) from error
+
+
+def _as_sqlalchemy_error(dialect: Any, sql: str, params: Any, error: Exception) -> Exception:
+    return DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error, dialect=dialect)
 
 
 class Database:

@@ -211,6 +211,9 @@ class ImportService(WeekService, TaskService):
                 continue
             cell = cells.setdefault((owner.id, trow.id, row.day), _Cell(owner, trow, row.day))
             cell.rows.append(row)
+        # From here on only plain SQL: the cells, many statements (the ORM made what
+        # projects and tasks the rows needed above).
+        s = self._orm(s).plain()
         by_owner: dict[int, list[_Cell]] = defaultdict(list)
         for cell in cells.values():
             by_owner[cell.owner.id].append(cell)

@@ -143,14 +143,17 @@ def read_table(data: bytes) -> Table:
     header: list[str] | None = None
     records = []
     line = 1
-    for record in reader:
-        start, line = line, reader.line_num + 1
-        if not any(cell.strip() for cell in record):
-            continue
-        if header is None:
-            header = [normal_header(cell) for cell in record]
-            continue
-        records.append((start, record))
+    try:
+        for record in reader:
+            start, line = line, reader.line_num + 1
+            if not any(cell.strip() for cell in record):
+                continue
+            if header is None:
+                header = [normal_header(cell) for cell in record]
+                continue
+            records.append((start, record))
+    except csv.Error as error:  # a cell over the module's 128 KiB, say
+        raise Invalid(f"line {line} cannot be read as CSV ({error})") from None
     return Table(header or [], records)
 
 
@@ -653,6 +656,8 @@ def _json(data: bytes, what: str) -> Any:
         return json.loads(decode(data))
     except ValueError as error:
         raise Invalid(f"this is not a {what}: it is not JSON ({error})") from None
+    except RecursionError:
+        raise Invalid(f"this is not a {what}: its JSON nests too deep") from None
 
 
 __all__ = [

@@ -13,9 +13,9 @@ days. What cannot be mapped is refused with the reason; what is mapped becomes t
   made with `--create` (admins): a project is given a key from its name.
 - Days: an interval is split at midnight where it was worked (`Options.tz`: this
   machine's time zone unless said), so a night shift lands on two days. Seconds become
-  minutes by `round_seconds` (half a minute up): the whole interval's, and each part
-  gets its end's rounded minutes less its start's (counted from the interval's start),
-  so the parts always add up to the whole. A part of no minutes (a few seconds after
+  minutes by `round_seconds`'s rule (half a minute up): the whole interval's, and each
+  part gets its end's rounded minutes less its start's (counted from the interval's
+  start), so the parts always add up to the whole. A part of no minutes (a few seconds after
   midnight) is dropped; an interval of no minutes at all is refused.
 - The same entry twice in a file (same person, start, duration, task and description)
   is counted once; the second is listed.
@@ -30,9 +30,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
-from tui_board.core.durations import round_seconds
+from tui_board.core.durations import DAY_MINUTES, format_duration, round_microseconds
 from tui_board.core.errors import Invalid
 from tui_board.core.importing.formats import SourceRow
 from tui_board.core.models import ImportRefusal, ImportRow, Project, Task, User
@@ -159,6 +160,9 @@ def map_rows(
             parts = split_days(row, options.tz)
         except Invalid as error:
             mapped.refuse(row.line, error.message)
+            continue
+        except (OverflowError, ValueError):  # a day at the calendar's end, say
+            mapped.refuse(row.line, "its days are beyond the calendar")
             continue
         for day, minutes, started, through in parts:
             mapped.rows.append(
@@ -318,20 +322,26 @@ def split_days(row: SourceRow, tz: tzinfo | None) -> list[tuple[date, int, datet
     if row.day is not None and row.minutes is not None:
         if row.minutes == 0 and not row.description:
             raise Invalid("0:00: the row holds no time and no comment")
-        first = _aware(datetime.combine(row.day, time()), tz)
-        last = _aware(datetime.combine(row.day + timedelta(days=1), time()), tz)
+        if row.minutes > DAY_MINUTES:
+            raise Invalid(f"{format_duration(row.minutes)} is more than a day holds")
+        first = _midnight(row.day, tz)
+        last = _midnight(row.day + timedelta(days=1), tz)
         return [(row.day, row.minutes, first, last - timedelta(microseconds=1))]
     assert row.start is not None and row.seconds is not None
     begin = row.start if row.start.tzinfo is not None else _aware(row.start, tz)
     begin = begin.astimezone(UTC)
-    if round_seconds(row.seconds) == 0:
+    # Microseconds: whole for every duration a file writes (a fraction only for odd
+    # decimal hours), so that the arithmetic stays on integers.
+    length = row.seconds * 1_000_000
+    left: int | Fraction = int(length) if length.denominator == 1 else length
+    if round_microseconds(left) == 0:
         raise Invalid("0:00: the row holds no time (under half a minute)")
-    pieces: list[tuple[date, Fraction]] = []
-    cursor, left = begin, row.seconds
+    pieces: list[tuple[date, int | Fraction]] = []
+    cursor = begin
     day = _local(begin, tz).date()
     while True:
-        midnight = _aware(datetime.combine(day + timedelta(days=1), time()), tz)
-        span = Fraction((midnight - cursor) // timedelta(microseconds=1), 1_000_000)
+        midnight = _midnight(day + timedelta(days=1), tz)
+        span = (midnight - cursor) // _MICROSECOND
         if left <= span:
             pieces.append((day, left))
             break
@@ -341,17 +351,28 @@ def split_days(row: SourceRow, tz: tzinfo | None) -> list[tuple[date, int, datet
         day += timedelta(days=1)
     # Each part: its end's rounded minutes less its start's, both counted from the
     # interval's start, so the parts always add up to the whole interval's minutes.
-    minutes, done, counted = [], Fraction(0), 0
-    for _, seconds in pieces:
-        done += seconds
-        minutes.append(round_seconds(done) - counted)
+    minutes: list[int] = []
+    done: int | Fraction = 0
+    counted = 0
+    for _, microseconds in pieces:
+        done += microseconds
+        minutes.append(round_microseconds(done) - counted)
         counted += minutes[-1]
-    starts = [begin] + [_aware(datetime.combine(day, time()), tz) for day, _ in pieces[1:]]
+    starts = [begin] + [_midnight(day, tz) for day, _ in pieces[1:]]
     return [
         (day, m, started, started)
         for (day, _), m, started in zip(pieces, minutes, starts, strict=True)
         if m > 0
     ]
+
+
+_MICROSECOND = timedelta(microseconds=1)
+
+
+@lru_cache(maxsize=4096)
+def _midnight(day: date, tz: tzinfo | None) -> datetime:
+    """The first moment of a day where the time was worked, in UTC."""
+    return _aware(datetime.combine(day, time()), tz)
 
 
 def _aware(wall: datetime, tz: tzinfo | None) -> datetime:
