@@ -432,3 +432,27 @@ def test_a_big_file_over_a_team_server_goes_in_parts(
     ran = cli.run(*remote, "import", "kimai", str(file), "--json", db=False)
     assert ran.code == 0, ran.stderr
     assert json.loads(ran.stdout)["rows"] == 6_000
+
+
+# --- on a terminal --------------------------------------------------------------------------
+
+
+def test_a_big_file_shows_its_progress_on_a_terminal_only(cli: Cli, tmp_path: Path) -> None:
+    from tests.cli_helpers import entry_point_env
+    from tests.test_cli_hostile import read_pty
+
+    file = tmp_path / "many.csv"
+    rows = ["Date,From,To,Duration,User,Project,Activity"]
+    rows += [
+        f"2026-12-{1 + n % 28:02d},{n // 28 // 60:02d}:{n // 28 % 60:02d},,0:01,mia,Website,Design"
+        for n in range(3_000)
+    ]
+    file.write_text("\n".join(rows) + "\n")
+    env = entry_point_env(tmp_path, TUI_BOARD_USER="ada", TERM="xterm")
+    args = ("--db", str(cli.db), "import", "kimai", str(file))
+    shown = read_pty((*args, "--dry-run"), env).decode()
+    assert "mapping many.csv" in shown and "sending many.csv" in shown
+    assert "storing 3,000 rows (one transaction)" in shown
+    assert "Would store 3,000 rows" in shown
+    piped = cli.run("import", "kimai", str(file), "--dry-run")  # not a terminal: the report alone
+    assert "sending" not in piped.stdout + piped.stderr

@@ -57,10 +57,12 @@ def send_import(
     dry_run: bool = False,
     strict: bool = False,
     progress: Callable[[int], None] | None = None,
+    stored: Callable[[], None] | None = None,
 ) -> ImportResult | None:
     """Stage the rows in parts and store them in one call. `progress` is told how many
-    rows each part sent. None when a team server had stored this import already (a
-    request sent again after its answer was lost)."""
+    rows each part sent, `stored` when the parts are sent and the store begins. None
+    when a team server had stored this import already (a request sent again after its
+    answer was lost)."""
     batch = new_batch()
     parts = 0
     for part in split_parts(rows):
@@ -68,6 +70,8 @@ def send_import(
         parts += 1
         if progress is not None:
             progress(len(part))
+    if stored is not None:
+        stored()
     return backend.import_rows(batch, parts, source, create=create, dry_run=dry_run, strict=strict)
 
 

@@ -101,7 +101,8 @@ def import_time(
         create=create,
         tz=zone,
     )
-    mapped = map_rows(source_rows, board, options, map_file)
+    with progress(len(source_rows), f"mapping {path.name}") as step:
+        mapped = map_rows(source_rows, board, options, map_file, progress=step)
     if strict and mapped.refused and not dry_run:
         first = min(mapped.refused, key=lambda r: r.line)
         raise Invalid(
@@ -117,6 +118,7 @@ def import_time(
             dry_run=dry_run,
             strict=strict,
             progress=step,
+            stored=lambda: status(f"storing {len(mapped.rows):,} rows (one transaction)"),
         )
     if result is None:
         say("The server had stored this import already; nothing more was done.")

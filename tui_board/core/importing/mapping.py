@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from fractions import Fraction
@@ -136,13 +136,21 @@ class Board:
 
 
 def map_rows(
-    rows: Sequence[SourceRow], board: Board, options: Options, map_file: MapFile | None = None
+    rows: Sequence[SourceRow],
+    board: Board,
+    options: Options,
+    map_file: MapFile | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
 ) -> Mapped:
-    """The file's rows as `ImportRow`s, and those refused with the reason."""
+    """The file's rows as `ImportRow`s, and those refused with the reason. `progress`
+    is told of every thousand rows mapped."""
     mapper = _Mapper(board, options, map_file or MapFile())
     mapped = Mapped()
     seen: dict[tuple[Any, ...], int] = {}
-    for row in rows:
+    for at, row in enumerate(rows, 1):
+        if progress is not None and at % 1000 == 0:
+            progress(1000)
         if row.refused:
             mapped.refuse(row.line, row.refused)
             continue
