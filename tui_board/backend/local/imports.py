@@ -128,8 +128,8 @@ class ImportService(WeekService, TaskService):
         strict: bool = False,
     ) -> ImportResult:
         check_batch(batch)
-        source = check_text(source, "an import's source", limit=SOURCE_LIMIT, required=False)
         try:
+            source = check_text(source, "an import's source", limit=SOURCE_LIMIT, required=False)
             with self.db.write() as s:
                 actor = self._actor(s)
                 rows = self._take_staged(s, actor, batch, parts)
