@@ -182,6 +182,25 @@ async def test_a_whole_week_of_three_tasks_logged_with_keys_alone(
 # --- typing into a cell ----------------------------------------------------------------------
 
 
+async def test_durations_with_seconds_and_in_iso_8601_are_typed_too(
+    config: Config, clock: Clock, alice: Backend
+) -> None:
+    alice.add_week_row(W48, "WEB-1")
+    alice.add_week_row(W48, "WEB-2")
+    app = sheet_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_sheet(app, pilot)
+        await pilot.press(*"PT1H30M")
+        assert "PT1H30M -> 1:30" in line_of(screen)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press(*"0:45:30")  # seconds: half a minute rounds up, as shown
+        assert "0:45:30 -> 0:46" in line_of(screen)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert stored(alice) == {("WEB-1", WED): 90, ("WEB-2", WED): 46}
+
+
 async def test_typing_shows_the_parsed_value_beside_the_cell_and_enter_stores_it(
     config: Config, clock: Clock, alice: Backend
 ) -> None:

@@ -170,12 +170,21 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _require(columns: Mapping[str, int], needed: Sequence[Sequence[str]], what: str) -> None:
-    """Invalid unless, for each group of `needed`, one of its fields has a column."""
+def _table(
+    data: bytes,
+    aliases: Mapping[str, Sequence[str]],
+    needed: Sequence[Sequence[str]],
+    what: str,
+) -> tuple[Table, dict[str, int]]:
+    """A CSV file and its columns by field; Invalid unless, for each group of `needed`,
+    one of its fields has a column."""
+    table = read_table(data)
+    columns = table.columns(aliases)
     for group in needed:
         if not any(name in columns for name in group):
             names = " or ".join(group)
             raise Invalid(f"this is not a {what} file: it has no {names} column")
+    return table, columns
 
 
 # --- days, times, durations -----------------------------------------------------------------
@@ -329,9 +338,7 @@ CLOCKIFY_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 def _kimai(data: bytes, order: DateOrder | None) -> list[SourceRow]:
-    table = read_table(data)
-    columns = table.columns(KIMAI_COLUMNS)
-    _require(columns, [("date",), ("from", "duration")], "Kimai")
+    table, columns = _table(data, KIMAI_COLUMNS, [("date",), ("from", "duration")], "Kimai")
     order = slash_order([_cell(r, columns, "date") for _, r in table.records], order)
     rows = []
     for line, record in table.records:
@@ -378,9 +385,9 @@ def _start_end_file(
     data: bytes, order: DateOrder | None, aliases: Mapping[str, Sequence[str]], what: str
 ) -> list[SourceRow]:
     """Toggl's and Clockify's: start and end as a day and a time each, a duration."""
-    table = read_table(data)
-    columns = table.columns(aliases)
-    _require(columns, [("start date",), ("duration", "decimal", "end date")], what)
+    table, columns = _table(
+        data, aliases, [("start date",), ("duration", "decimal", "end date")], what
+    )
     days = [_cell(r, columns, n) for _, r in table.records for n in ("start date", "end date")]
     order = slash_order(days, order)
     rows = []
@@ -587,9 +594,8 @@ BOARD_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 def _board_csv(data: bytes, order: DateOrder | None) -> list[SourceRow]:
-    table = read_table(data)
-    columns = table.columns(BOARD_COLUMNS)
-    _require(columns, [("date",), ("person",), ("task",), ("minutes", "hours")], "tui-board CSV")
+    needed = [("date",), ("person",), ("task",), ("minutes", "hours")]
+    table, columns = _table(data, BOARD_COLUMNS, needed, "tui-board CSV")
     rows = []
     for line, record in table.records:
         get = _getter(record, columns)

@@ -47,7 +47,8 @@ from tui_board.ui.state.timesheet import TIME_OFF_LABELS, DayStatus, WeekGridSta
 #: Characters that start editing a cell: a duration begins with one of them. `.` does
 #: too (`.5`) on the week that holds today, where it has no week to go back to. `-`
 #: starts one to say that negative time is refused (it never stores `-1` as 1:00).
-EDIT_STARTERS = frozenset("0123456789:,-")
+#: `P` starts an ISO 8601 duration (`PT1H30M`).
+EDIT_STARTERS = frozenset("0123456789:,-Pp")
 #: What a character that neither starts a duration nor is a key's binding shows.
 TYPING_HINT = "type a duration like 1:30 (1h30, 90m, 1.5); ? shows the keys"
 NEGATIVE = "negative time is refused; type how long, e.g. 1:30"
