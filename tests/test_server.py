@@ -451,7 +451,7 @@ BODIES: dict[str, dict[str, object]] = {
     "create_team": {"name": "n", "lead": "alice"},
     "create_user": {"login": "zoe", "name": "n", "email": "e", "team": "Web"},
     "get_project": {"key": "WEB"},
-    "import_rows": {"batch": "b-1", "parts": 1, "source": "kimai a.csv"},
+    "import_rows": {"batch": "b-1", "parts": 1, "file": "kimai a.csv"},
     "get_task": {"key": "WEB-1"},
     "get_user": {"login": "bob"},
     "list_columns": {"project": "WEB"},
@@ -599,7 +599,7 @@ def test_hostile_text_in_any_field_of_an_import_row_is_never_a_server_error(
                     headers={"Content-Type": "application/json"},
                 )
                 answers[staged.status_code] += 1
-                body = {"batch": batch, "parts": 1, "source": text, "create": True}
+                body = {"batch": batch, "parts": 1, "file": text, "create": True}
                 stored = client.post(
                     "/import_rows",
                     content=json.dumps(body),  # a lone surrogate as its escape

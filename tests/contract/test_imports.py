@@ -90,7 +90,7 @@ def test_an_import_sets_cells_and_says_what_it_stored(world: World) -> None:
         ],
     )
     assert (result.rows, result.cells, result.unchanged, result.refused) == (3, 3, 0, ())
-    assert result.source == "test file.csv" and not result.dry_run
+    assert result.file == "test file.csv" and not result.dry_run
     assert result.weeks == (
         ImportWeek("max", str(WEEK), 1, 0, 60),
         ImportWeek("mia", str(WEEK), 2, 30, 105),

@@ -154,6 +154,11 @@ def arguments(world: World, op: Operation, task: Task) -> dict[str, Any]:
         "column_id": lambda: column.id,
         "state": lambda: "submitted",
         "version": lambda: versions[op.returns](),
+        "batch": lambda: "batch-1",
+        "part": lambda: 0,
+        "parts": lambda: 1,
+        "rows": lambda: [],
+        "file": lambda: "kimai a.csv",
     }
     found = {}
     for name, param in op.signature.parameters.items():

@@ -308,7 +308,7 @@ class Backend(Protocol):
         self,
         batch: str,
         parts: int,
-        source: str,
+        file: str,
         *,
         create: bool = False,
         dry_run: bool = False,
@@ -317,7 +317,7 @@ class Backend(Protocol):
         """Store the rows of the `parts` parts staged under `batch`, all in one
         transaction: each cell they fall in is SET (never added to), and a row that
         cannot be stored is refused with its reason while the others are stored (with
-        `strict`, any refusal stores nothing). `source` names the file ("kimai
+        `strict`, any refusal stores nothing). `file` names the file ("kimai
         export.csv"; each row is kept with it and its line). `create` makes the projects
         and tasks rows name that are not there (admins). `dry_run` stores nothing and
         says what would be stored. The parts are deleted either way."""

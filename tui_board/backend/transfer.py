@@ -51,7 +51,7 @@ def new_batch() -> str:
 def send_import(
     backend: Backend,
     rows: Sequence[ImportRow],
-    source: str,
+    file: str,
     *,
     create: bool = False,
     dry_run: bool = False,
@@ -72,7 +72,7 @@ def send_import(
             progress(len(part))
     if stored is not None:
         stored()
-    return backend.import_rows(batch, parts, source, create=create, dry_run=dry_run, strict=strict)
+    return backend.import_rows(batch, parts, file, create=create, dry_run=dry_run, strict=strict)
 
 
 __all__ = ["PART_BYTES", "PART_ROWS", "new_batch", "send_import", "split_parts"]

@@ -187,7 +187,7 @@ def _report(result: ImportResult, mapped_refusals: Sequence[ImportRefusal], as_j
     else:
         verb = "Would store" if result.dry_run else "Stored"
         say(
-            f"{verb} {_rows(result.rows)} of {result.source} in {result.cells:,} "
+            f"{verb} {_rows(result.rows)} of {result.file} in {result.cells:,} "
             f"{'cell' if result.cells == 1 else 'cells'}"
             + (f" ({result.unchanged:,} more already as the file says)" if result.unchanged else "")
             + "."

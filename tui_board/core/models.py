@@ -385,7 +385,8 @@ class ImportWeek:
 class ImportResult:
     """What an import stored, or would store (`dry_run`)."""
 
-    source: str
+    #: The file: its format and name ("kimai export.csv").
+    file: str
     #: The file's rows stored (their cells set: an interval split at midnight is one
     #: row), and the cells changed or already as the file says.
     rows: int

@@ -67,8 +67,8 @@ MAX_PARTS = 1_000
 MAX_BATCH_ROWS = 2_000_000
 #: How long parts wait for the import that stores them.
 STAGED_FOR = timedelta(days=1)
-#: How long an import's source ("kimai export.csv") may be.
-SOURCE_LIMIT = 200
+#: How long an import's file name ("kimai export.csv") may be.
+FILE_LIMIT = 200
 #: What joins the comments of a cell's rows.
 COMMENT_JOIN = "; "
 
@@ -121,7 +121,7 @@ class ImportService(WeekService, TaskService):
         self,
         batch: str,
         parts: int,
-        source: str,
+        file: str,
         *,
         create: bool = False,
         dry_run: bool = False,
@@ -129,14 +129,14 @@ class ImportService(WeekService, TaskService):
     ) -> ImportResult:
         check_batch(batch)
         try:
-            source = check_text(source, "an import's source", limit=SOURCE_LIMIT, required=False)
+            file = check_text(file, "the file's name", limit=FILE_LIMIT, required=False)
             with self.db.write() as s:
                 actor = self._actor(s)
                 rows = self._take_staged(s, actor, batch, parts)
-                result = self._import(s, actor, rows, source or "import", create, dry_run)
+                result = self._import(s, actor, rows, file or "import", create, dry_run)
                 if strict and result.refused:
                     raise Invalid(
-                        f"{len(result.refused)} rows of {source or 'the file'} cannot be "
+                        f"{len(result.refused)} rows of {file or 'the file'} cannot be "
                         "stored, so nothing was (--strict); the first: line "
                         f"{result.refused[0].line}: {result.refused[0].reason}"
                     )
@@ -145,7 +145,7 @@ class ImportService(WeekService, TaskService):
                 if result.cells or result.created:
                     # Who imported what, when; an import that changes nothing records
                     # nothing (importing the same file twice leaves the store as it was).
-                    summary = {"source": result.source, "rows": result.rows, "cells": result.cells}
+                    summary = {"file": result.file, "rows": result.rows, "cells": result.cells}
                     self._record(s, actor, "import", batch, "apply", summary)
                 return result
         except _DryRun as done:
@@ -193,13 +193,13 @@ class ImportService(WeekService, TaskService):
         s: Tx,
         actor: Actor,
         rows: list[ImportRow],
-        source: str,
+        file: str,
         create: bool,
         dry_run: bool,
     ) -> ImportResult:
         if create:
             require(actor.is_admin, "only an admin may make projects and tasks in an import")
-        run = _Run(source=source, create=create)
+        run = _Run(file=file, create=create)
         accepted = self._accepted_rows(s, actor, rows, run)
         cells: dict[tuple[int, int, date], _Cell] = {}
         for row, owner in accepted:
@@ -255,7 +255,7 @@ class ImportService(WeekService, TaskService):
                         "minutes": row.minutes,
                         "comment": row.comment,
                         "started": utc(row.started),
-                        "source": f"{source}:{row.line}",
+                        "source": f"{file}:{row.line}",
                         "created": now,
                     }
                     for row in cell.rows
@@ -269,7 +269,7 @@ class ImportService(WeekService, TaskService):
             s.run("DELETE FROM imported_rows WHERE id IN (:ids)", ids=dropped[at : at + 500])
         s.insert_many("imported_rows", new_rows)
         return ImportResult(
-            source=source,
+            file=file,
             rows=len(run.stored),
             cells=run.cells,
             unchanged=run.unchanged,
@@ -474,7 +474,7 @@ class _Plan:
 class _Run:
     """What one import keeps while it runs."""
 
-    source: str
+    file: str
     create: bool
     refused: list[ImportRefusal] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
