@@ -90,6 +90,7 @@ def import_time(
     zone = _zone(tz)
     status(f"reading {path.name}")
     source_rows = read_file(fmt, data, date_order=dates)  # type: ignore[arg-type]
+    del data  # a big file's bytes are not needed again
     backend = cli_ctx.backend()
     me = backend.me()
     board = _board(backend)
@@ -103,6 +104,7 @@ def import_time(
     )
     with progress(len(source_rows), f"mapping {path.name}") as step:
         mapped = map_rows(source_rows, board, options, map_file, progress=step)
+    del source_rows, board
     if strict and mapped.refused and not dry_run:
         first = min(mapped.refused, key=lambda r: r.line)
         raise Invalid(

@@ -334,7 +334,7 @@ class ReportRow:
     minutes: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImportRow:
     """One row of another tool's file, mapped to this board (`core.importing` reads and
     maps files; `Backend.import_rows` stores them): a person's minutes on a task on a

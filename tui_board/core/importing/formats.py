@@ -40,7 +40,7 @@ DateOrder = Literal["dmy", "mdy"]
 FORMATS = ("kimai", "toggl", "clockify", "timewarrior", "actitime", "csv", "json")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceRow:
     """One row of a file, as the file says it."""
 
@@ -117,30 +117,35 @@ def normal_header(text: str) -> str:
 
 @dataclass
 class Table:
-    """A CSV file: its normalised header and its records with the line each starts on."""
+    """A CSV file's records with the line each starts on, each holding only the cells of
+    the fields asked for (`columns`: field -> place in a record)."""
 
-    header: list[str]
-    records: list[tuple[int, list[str]]]
-
-    def columns(self, aliases: Mapping[str, Sequence[str]]) -> dict[str, int]:
-        """field -> column index, for the fields whose header (or an alias) is there."""
-        found = {}
-        for name, names in aliases.items():
-            for alias in names:
-                if alias in self.header:
-                    found[name] = self.header.index(alias)
-                    break
-        return found
+    columns: dict[str, int]
+    records: list[tuple[int, tuple[str, ...]]]
 
 
-def read_table(data: bytes) -> Table:
+def _first_line(text: str) -> str:
+    """The first line of `text` that is not blank (without splitting all of it)."""
+    at = 0
+    while at < len(text):
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        if text[at:end].strip():
+            return text[at:end]
+        at = end + 1
+    return ""
+
+
+def read_table(data: bytes, aliases: Mapping[str, Sequence[str]]) -> Table:
+    """A CSV file's records, found by their header: for each field of `aliases`, the
+    first of its names the header has (normalised, `normal_header`)."""
     text = decode(data)
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), "")
+    first = _first_line(text)
     if not first:
-        return Table([], [])
+        return Table({}, [])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
-    header: list[str] | None = None
+    columns: dict[str, int] | None = None
+    keep: list[int] = []
     records = []
     line = 1
     try:
@@ -148,16 +153,24 @@ def read_table(data: bytes) -> Table:
             start, line = line, reader.line_num + 1
             if not any(cell.strip() for cell in record):
                 continue
-            if header is None:
+            if columns is None:
                 header = [normal_header(cell) for cell in record]
+                found = {}
+                for name, names in aliases.items():
+                    at = next((header.index(a) for a in names if a in header), None)
+                    if at is not None:
+                        found[name] = at
+                keep = sorted(set(found.values()))
+                columns = {name: keep.index(at) for name, at in found.items()}
                 continue
-            records.append((start, record))
+            width = len(record)
+            records.append((start, tuple(record[i] if i < width else "" for i in keep)))
     except csv.Error as error:  # a cell over the module's 128 KiB, say
         raise Invalid(f"line {line} cannot be read as CSV ({error})") from None
-    return Table(header or [], records)
+    return Table(columns or {}, records)
 
 
-def _cell(record: list[str], columns: Mapping[str, int], name: str) -> str:
+def _cell(record: Sequence[str], columns: Mapping[str, int], name: str) -> str:
     at = columns.get(name)
     if at is None or at >= len(record):
         return ""
@@ -178,8 +191,8 @@ def _table(
 ) -> tuple[Table, dict[str, int]]:
     """A CSV file and its columns by field; Invalid unless, for each group of `needed`,
     one of its fields has a column."""
-    table = read_table(data)
-    columns = table.columns(aliases)
+    table = read_table(data, aliases)
+    columns = table.columns
     for group in needed:
         if not any(name in columns for name in group):
             names = " or ".join(group)
@@ -409,7 +422,7 @@ def _start_end_file(
     return rows
 
 
-def _getter(record: list[str], columns: Mapping[str, int]) -> Callable[[str], str]:
+def _getter(record: Sequence[str], columns: Mapping[str, int]) -> Callable[[str], str]:
     """A record's cells by field, each as it was before a spreadsheet-safe export put a
     `'` before it (`unquoted`)."""
     return lambda name: unquoted(_cell(record, columns, name))
