@@ -12,13 +12,14 @@ import threading
 from tui_board.backend.local.people import PeopleService
 from tui_board.backend.local.reads import ReadService
 from tui_board.backend.local.reports import ReportService
+from tui_board.backend.local.schedule import ScheduleService
 from tui_board.backend.local.tasks import TaskService
 from tui_board.backend.waiting import wait_locally
 from tui_board.core.models import Change
 from tui_board.core.permissions import Actor
 
 
-class LocalBackend(PeopleService, TaskService, ReportService, ReadService):
+class LocalBackend(PeopleService, TaskService, ReportService, ScheduleService, ReadService):
     """The Backend on a database this process opens itself."""
 
     #: Set by `close`: ends a `wait_changes` in another thread.

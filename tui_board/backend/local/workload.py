@@ -115,13 +115,17 @@ class WorkloadService(TimeService):
             if future and ids:
                 work_days = {p.id: parse_work_days(p.work_days) for p in window}
                 for task in s.rows(
-                    "SELECT t.assignee_id, t.estimate - t.logged AS remaining, t.due"
+                    "SELECT t.assignee_id, t.estimate - t.logged AS remaining, t.due, t.start"
                     " FROM tasks t JOIN board_columns c ON c.id = t.column_id"
                     f" WHERE {PLANNED_TASK} AND t.assignee_id IN (:ids)",
                     ids=ids,
                 ):
                     spread = spread_remaining(
-                        task.remaining, today, task.due, work_days[task.assignee_id]
+                        task.remaining,
+                        today,
+                        task.due,
+                        work_days[task.assignee_id],
+                        start=task.start,
                     )
                     for week, minutes in spread.items():
                         planned[(task.assignee_id, span.index(week.monday()))] += minutes
@@ -355,19 +359,25 @@ class WorkloadService(TimeService):
             kinds = Counter(
                 s.rows(
                     "SELECT u.work_days, t.due AS due_as_stored,"
-                    " t.estimate - t.logged AS remaining"
+                    " t.estimate - t.logged AS remaining, t.start AS start_as_stored"
                     " FROM tasks t CROSS JOIN users u"
                     f" WHERE u.id = t.assignee_id AND {OPEN_TASK} AND {who}",
                     **params,
                 )
             )
             days_of: dict[str, tuple[int, ...]] = {}
-            for (work_days, stored, remaining), count in kinds.items():
+            for (work_days, stored, remaining, start_stored), count in kinds.items():
                 due = date.fromisoformat(stored) if isinstance(stored, str) else stored
+                start = (
+                    date.fromisoformat(start_stored)
+                    if isinstance(start_stored, str)
+                    else start_stored
+                )
                 days = days_of.get(work_days) or days_of.setdefault(
                     work_days, parse_work_days(work_days)
                 )
-                for week_of, minutes in spread_remaining(remaining, today, due, days).items():
+                spread = spread_remaining(remaining, today, due, days, start=start)
+                for week_of, minutes in spread.items():
                     planned[span.index(week_of.monday())] += minutes * count
         return tuple(
             WorkloadCell(
@@ -440,7 +450,7 @@ class WorkloadService(TimeService):
             )
             found = []
             for task in s.rows(
-                "SELECT t.number, t.title, t.estimate, t.logged, t.due, t.version,"
+                "SELECT t.number, t.title, t.estimate, t.logged, t.due, t.start, t.version,"
                 " p.key AS project FROM tasks t"
                 " JOIN board_columns c ON c.id = t.column_id"
                 " JOIN projects p ON p.id = t.project_id"
@@ -448,7 +458,9 @@ class WorkloadService(TimeService):
                 owner=owner.id,
             ):
                 remaining = (task.estimate or 0) - task.logged
-                minutes = spread_remaining(remaining, today, task.due, work_days).get(week, 0)
+                minutes = spread_remaining(
+                    remaining, today, task.due, work_days, start=task.start
+                ).get(week, 0)
                 if minutes:
                     found.append(
                         PlannedWork(
