@@ -245,3 +245,56 @@ def test_hours_of_people_a_reader_may_not_see_are_not_shown(world: World) -> Non
         assert (row(reader, task.key).flags, row(reader, task.key).free) == ((AT_RISK,), 1440)
     for reader in (world.nik, world.max, world.olga):
         assert (row(reader, task.key).flags, row(reader, task.key).free) == ((AT_RISK,), None)
+
+
+def test_estimates_report_per_project_milestone_task_and_person(world: World) -> None:
+    world.ada.add_milestone("WEB", "Beta", day(10))
+    a = world.task("a", assignee="mia", estimate=120, due=day(3))
+    a = world.ada.update_task(a.key, a.version, TaskPatch(milestone="Beta"))
+    b = world.task("b", assignee="max", estimate=60, due=day(30))
+    world.mia.set_entry(a.key, TODAY, 150)
+    world.max.set_entry(a.key, TODAY, 30)  # not max's task: in the task's figure only
+    world.max.set_entry(b.key, TODAY, 30)
+    rows = {(r.kind, r.name): r for r in world.ada.report_estimates(project="WEB")}
+    figures = {k: (r.estimate, r.logged, r.variance, r.percent) for k, r in rows.items()}
+    assert figures == {
+        ("project", "WEB"): (180, 210, 30, 116),
+        ("milestone", "Beta"): (120, 180, 60, 150),
+        ("task", a.key): (120, 180, 60, 150),
+        ("task", b.key): (60, 30, -30, 50),
+        ("person", "mia"): (120, 150, 30, 125),
+        ("person", "max"): (60, 30, -30, 50),
+    }
+    # due in a range: only a
+    assert {r.name for r in world.ada.report_estimates(end=day(5)) if r.kind == "task"} == {a.key}
+    # people a reader may not see: no row of theirs
+    assert {r.name for r in world.mia.report_estimates() if r.kind == "person"} == {"mia"}
+    assert {r.name for r in world.lee.report_estimates() if r.kind == "person"} == {"mia", "max"}
+
+
+def test_overtime_per_person_and_week_against_a_schedule_less_time_off(world: World) -> None:
+    task = world.task("a", assignee="mia")
+    world.ada.set_schedule("mia", (480, 480, 480, 480, 240, 0, 0), start=MONDAY)
+    world.mia.add_time_off(TODAY, 480)
+    for offset, minutes in ((-2, 600), (-1, 480), (1, 300), (2, 240)):
+        world.mia.set_entry(task.key, day(offset), minutes)
+    (week,) = world.mia.report_overtime(MONDAY, date(2026, 11, 29), user="mia")
+    assert (week.week, week.scheduled, week.time_off, week.expected, week.logged) == (
+        "2026-W48",
+        2160,
+        480,
+        1680,
+        1620,
+    )
+    assert week.difference == -60
+    # a range across ISO week 53 is cut into its weeks, days outside it left out
+    world.clock.set(2027, 1, 10)
+    weeks = world.ada.report_overtime(date(2026, 12, 31), date(2027, 1, 5), user="mia")
+    assert [(w.week, w.scheduled) for w in weeks] == [("2026-W53", 720), ("2027-W01", 960)]
+    # everyone the reader may see
+    assert {r.user for r in world.lee.report_overtime(MONDAY, MONDAY)} == {"lee", "mia", "max"}
+    assert {r.user for r in world.mia.report_overtime(MONDAY, MONDAY)} == {"mia"}
+    with pytest.raises(Forbidden):
+        world.mia.report_overtime(MONDAY, MONDAY, user="max")
+    with pytest.raises(Invalid):
+        world.mia.report_overtime(TODAY, MONDAY)

@@ -29,7 +29,9 @@ from tui_board.core.models import (
     ColumnPatch,
     Comment,
     Customer,
+    EstimateRow,
     Milestone,
+    OvertimeRow,
     PersonSchedule,
     PlannedWork,
     Priority,
@@ -365,6 +367,25 @@ class Backend(Protocol):
         self, login: str, minutes: tuple[int, ...], *, start: date | None = None
     ) -> PersonSchedule:
         """From `start` on (today when None) the person works `minutes` per weekday."""
+        ...
+
+    @reads
+    def report_estimates(
+        self,
+        *,
+        project: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> list[EstimateRow]:
+        """Estimate against logged per project, milestone, task and person (tasks due
+        in the range, all when not given)."""
+        ...
+
+    @reads
+    def report_overtime(
+        self, start: date, end: date, *, user: str | None = None
+    ) -> list[OvertimeRow]:
+        """Logged against schedule less time off, per person and week."""
         ...
 
     @reads

@@ -406,6 +406,36 @@ class ProjectSchedule:
 
 
 @dataclass(frozen=True)
+class EstimateRow:
+    """Estimated against logged, for a project, a milestone, a task or a person."""
+
+    kind: Literal["project", "milestone", "task", "person"]
+    name: str
+    project: str
+    estimate: int
+    logged: int
+    #: Logged less estimate: over (positive) or under (negative).
+    variance: int = 0
+    #: Logged as a percentage of the estimate (None without an estimate).
+    percent: int | None = None
+
+
+@dataclass(frozen=True)
+class OvertimeRow:
+    """A person's week (its days within the range asked for): their schedule, time off,
+    what was expected of them (schedule less time off) and what they logged."""
+
+    user: str
+    week: str
+    scheduled: int
+    time_off: int
+    expected: int
+    logged: int
+    #: Logged less expected: overtime (positive) or undertime (negative).
+    difference: int = 0
+
+
+@dataclass(frozen=True)
 class ReportRow:
     user: str
     project: str

@@ -30,6 +30,7 @@ from datetime import date, timedelta
 
 from tui_board.core.durations import format_duration, parse_duration
 from tui_board.core.errors import Invalid
+from tui_board.core.weeks import IsoWeek
 from tui_board.core.workload import spread_days
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -255,3 +256,30 @@ def progress_percent(logged: int, estimate: int | None, done: bool) -> int:
     if not estimate:
         return 0
     return min(99, logged * 100 // estimate)
+
+
+def estimate_figures(estimate: int, logged: int) -> tuple[int, int | None]:
+    """Variance (logged less estimate) and logged as a percentage of the estimate."""
+    return logged - estimate, (logged * 100 // estimate if estimate else None)
+
+
+def week_figures(
+    schedule: Schedule,
+    off: Mapping[date, int],
+    logged: Mapping[date, int],
+    first: date,
+    last: date,
+) -> list[tuple[IsoWeek, int, int, int, int]]:
+    """Each ISO week from `first` to `last` (its days within them): scheduled minutes,
+    time off, expected (each day's schedule less its time off, never below zero) and
+    logged. Overtime is logged less expected."""
+    weeks: dict[IsoWeek, list[int]] = {}
+    for n in range((last - first).days + 1):
+        day = first + timedelta(n)
+        figures = weeks.setdefault(IsoWeek.of(day), [0, 0, 0, 0])
+        scheduled, taken = schedule.minutes_on(day), off.get(day, 0)
+        figures[0] += scheduled
+        figures[1] += taken
+        figures[2] += max(0, scheduled - taken)
+        figures[3] += logged.get(day, 0)
+    return [(week, *figures) for week, figures in weeks.items()]  # type: ignore[misc]

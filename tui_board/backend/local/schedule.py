@@ -15,7 +15,9 @@ from typing import Any
 from tui_board.backend.local.base import ServiceBase, Tx, check_text, parse_work_days
 from tui_board.core.errors import Invalid, NotFound
 from tui_board.core.models import (
+    EstimateRow,
     Milestone,
+    OvertimeRow,
     PersonSchedule,
     ProjectSchedule,
     ScheduleChange,
@@ -34,17 +36,21 @@ from tui_board.core.schedule import (
     Schedule,
     check_week,
     default_week,
+    estimate_figures,
     finish_day,
     free_before,
     plan,
     progress_percent,
     task_flags,
+    week_figures,
 )
 from tui_board.core.text import check_text as refuse_controls
 from tui_board.core.workload import work_begins
 
 #: The longest milestone name.
 MILESTONE_LIMIT = 100
+#: The most days an overtime report covers (ten years).
+MAX_REPORT_DAYS = 3660
 
 
 class ScheduleService(ServiceBase):
@@ -353,3 +359,132 @@ class ScheduleService(ServiceBase):
             )
             if can_see_person(actor, r.login, r.team)
         }
+
+    # --- reports: estimated against logged, overtime -----------------------------------
+
+    def report_estimates(
+        self,
+        *,
+        project: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> list[EstimateRow]:
+        """Estimate against time logged, per project, milestone, task and person, over
+        the tasks (archived too) due from `start` to `end` (all when not given). A
+        person's row is their estimates (tasks assigned to them) against what they
+        logged on those tasks; only people whose hours the reader may see."""
+        with self.db.read() as s:
+            actor = self._actor(s)
+            where = ["1 = 1"]
+            params: dict[str, Any] = {}
+            if project is not None:
+                where.append("t.project_id = :project_id")
+                params["project_id"] = self._project_at(s, project).id
+            if start is not None:
+                where.append("t.due >= :start")
+                params["start"] = start
+            if end is not None:
+                where.append("t.due <= :end")
+                params["end"] = end
+            condition = " AND ".join(where)
+            tasks = s.rows(
+                "SELECT t.id, t.number, t.title, t.estimate, t.logged, t.assignee_id,"
+                " p.key, m.name AS milestone FROM tasks t JOIN projects p ON p.id = t.project_id"
+                " LEFT JOIN milestones m ON m.id = t.milestone_id"
+                f" WHERE {condition} AND (t.estimate IS NOT NULL OR t.logged > 0)"
+                " ORDER BY p.key, t.number",
+                **params,
+            )
+            per_person = s.rows(
+                "SELECT e.user_id, p.key, sum(e.minutes) AS minutes FROM time_entries e"
+                " JOIN tasks t ON t.id = e.task_id JOIN projects p ON p.id = t.project_id"
+                f" WHERE {condition} AND t.assignee_id = e.user_id GROUP BY e.user_id, p.key",
+                **params,
+            )
+            people = sorted(
+                {t.assignee_id for t in tasks if t.assignee_id is not None}
+                | {r.user_id for r in per_person}
+            )
+            visible = self._hours_visible(s, actor, people)
+            logins = {
+                r.id: r.login
+                for r in (
+                    s.rows("SELECT id, login FROM users WHERE id IN (:ids)", ids=people)
+                    if people
+                    else []
+                )
+            }
+
+        sums: dict[tuple[str, str, str], list[int]] = {}
+
+        def add(kind: str, name: str, key: str, estimate: int, logged: int) -> None:
+            figures = sums.setdefault((kind, key, name), [0, 0])
+            figures[0] += estimate
+            figures[1] += logged
+
+        for t in tasks:
+            estimate = t.estimate or 0
+            add("project", t.key, t.key, estimate, t.logged)
+            if t.milestone is not None:
+                add("milestone", t.milestone, t.key, estimate, t.logged)
+            add("task", f"{t.key}-{t.number}", t.key, estimate, t.logged)
+            if t.assignee_id in visible:
+                add("person", logins[t.assignee_id], t.key, estimate, 0)
+        for r in per_person:
+            if r.user_id in visible:
+                add("person", logins[r.user_id], r.key, 0, int(r.minutes))
+        order = {"project": 0, "milestone": 1, "task": 2, "person": 3}
+        rows = []
+        for (kind, key, name), (estimate, logged) in sorted(
+            sums.items(), key=lambda item: (order[item[0][0]], item[0][1], item[0][2])
+        ):
+            variance, percent = estimate_figures(estimate, logged)
+            rows.append(
+                EstimateRow(kind, name, key, estimate, logged, variance, percent)  # type: ignore[arg-type]
+            )
+        return rows
+
+    def report_overtime(
+        self, start: date, end: date, *, user: str | None = None
+    ) -> list[OvertimeRow]:
+        """Per person and ISO week from `start` to `end`: their schedule, time off, the
+        time expected (schedule less time off) and logged, and the difference. Everyone
+        the reader may see (active), or the one person asked for."""
+        if end < start:
+            raise Invalid(f"the range ends ({end}) before it starts ({start})")
+        if (end - start).days >= MAX_REPORT_DAYS:
+            raise Invalid(f"a report covers at most {MAX_REPORT_DAYS} days")
+        with self.db.read() as s:
+            actor = self._actor(s)
+            if user is not None:
+                people = [self._visible_user_at(s, actor, user)]
+            else:
+                people = [
+                    r
+                    for r in s.rows(
+                        "SELECT u.id, u.login, t.name AS team FROM users u"
+                        " LEFT JOIN teams t ON t.id = u.team_id WHERE u.active ORDER BY u.login"
+                    )
+                    if can_see_person(actor, r.login, r.team)
+                ]
+            ids = [p.id for p in people]
+            schedules = self._schedules(s, ids)
+            off: dict[int, dict[date, int]] = defaultdict(dict)
+            logged: dict[int, dict[date, int]] = defaultdict(dict)
+            for table, into in (("time_off", off), ("time_entries", logged)):
+                for r in s.rows(
+                    f"SELECT user_id, day, sum(minutes) AS minutes FROM {table}"
+                    " WHERE user_id IN (:ids) AND day >= :start AND day <= :end"
+                    " GROUP BY user_id, day",
+                    ids=ids,
+                    start=start,
+                    end=end,
+                ):
+                    into[r.user_id][r.day] = int(r.minutes)
+        return [
+            OvertimeRow(p.login, str(week), scheduled, taken, expected, done, done - expected)
+            for p in people
+            for week, scheduled, taken, expected, done in week_figures(
+                schedules[p.id], off[p.id], logged[p.id], start, end
+            )
+        ]
