@@ -15,7 +15,7 @@ from tests.contract.conftest import World
 from tests.contract.helpers import MONDAY, TODAY, WEEK, day, refused
 from tui_board.backend.protocol import Backend
 from tui_board.core.errors import Conflict, Forbidden, Invalid, NotFound
-from tui_board.core.models import ProjectPatch, ScheduleRow, TaskPatch
+from tui_board.core.models import ProjectPatch, ScheduleRow, TaskPatch, WorkloadCell
 from tui_board.core.schedule import AT_RISK, OVER_ESTIMATE, OVERDUE
 
 FRIDAY = date(2026, 11, 27)
@@ -298,3 +298,29 @@ def test_overtime_per_person_and_week_against_a_schedule_less_time_off(world: Wo
         world.mia.report_overtime(MONDAY, MONDAY, user="max")
     with pytest.raises(Invalid):
         world.mia.report_overtime(TODAY, MONDAY)
+
+
+def test_the_workload_follows_individual_schedules(world: World) -> None:
+    from tests.contract.helpers import NEXT_WEEK
+
+    world.task("a", assignee="mia", estimate=600, due=date(2026, 12, 1))
+    before = {c.week: (c.capacity, c.planned) for c in cells_of(world.ada, "mia")}
+    assert before == {"2026-W48": (2400, 360), "2026-W49": (2400, 240)}
+    world.ada.set_schedule("mia", (480, 480, 480, 480, 0, 0, 0), start=MONDAY)
+    world.ada.set_schedule("mia", (240,) * 5 + (0, 0), start=NEXT_WEEK.monday())
+    world.mia.add_time_off(TODAY, 480)
+    # the week in force today has no Friday: Wed, Thu, Mon, Tue hold 150 each
+    after = {c.week: (c.capacity, c.planned) for c in cells_of(world.ada, "mia")}
+    assert after == {"2026-W48": (1920 - 480, 300), "2026-W49": (1200, 300)}
+    (planned,) = world.mia.list_planned_work("mia", WEEK)
+    assert planned.minutes == 300
+    # the totals over everyone add up the rows
+    load = world.ada.workload(WEEK, 2)
+    for i, total in enumerate(load.totals):
+        assert total.capacity == sum(r.cells[i].capacity for r in load.rows)
+        assert total.planned == sum(r.cells[i].planned for r in load.rows)
+
+
+def cells_of(backend: Backend, login: str) -> list[WorkloadCell]:
+    (found,) = [r for r in backend.workload(WEEK, 2).rows if r.user == login]
+    return list(found.cells)

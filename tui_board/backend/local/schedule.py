@@ -185,25 +185,7 @@ class ScheduleService(ServiceBase):
 
     @staticmethod
     def _schedules(s: Tx, user_ids: list[int]) -> dict[int, Schedule]:
-        """Each person's schedule: their capacity over their work days, then their changes."""
-        if not user_ids:
-            return {}
-        changes: dict[int, list[Any]] = defaultdict(list)
-        for r in s.rows(
-            "SELECT user_id, day, minutes FROM user_schedules WHERE user_id IN (:ids)"
-            " ORDER BY user_id, day",
-            ids=user_ids,
-        ):
-            week = tuple(int(m) for m in r.minutes.split(","))
-            changes[r.user_id].append((r.day, week))
-        return {
-            r.id: Schedule(
-                default_week(r.capacity, parse_work_days(r.work_days)), tuple(changes[r.id])
-            )
-            for r in s.rows(
-                "SELECT id, capacity, work_days FROM users WHERE id IN (:ids)", ids=user_ids
-            )
-        }
+        return schedules_of(s, user_ids)
 
     # --- the project schedule -------------------------------------------------------------
 
@@ -488,3 +470,37 @@ class ScheduleService(ServiceBase):
                 schedules[p.id], off[p.id], logged[p.id], start, end
             )
         ]
+
+
+def schedules_of(s: Tx, user_ids: list[int]) -> dict[int, Schedule]:
+    """Each person's schedule: their capacity over their work days, then their changes."""
+    if not user_ids:
+        return {}
+    changes: dict[int, list[Any]] = defaultdict(list)
+    for r in s.rows(
+        "SELECT user_id, day, minutes FROM user_schedules WHERE user_id IN (:ids)"
+        " ORDER BY user_id, day",
+        ids=user_ids,
+    ):
+        week = tuple(int(m) for m in r.minutes.split(","))
+        changes[r.user_id].append((r.day, week))
+    return {
+        r.id: Schedule(default_week(r.capacity, parse_work_days(r.work_days)), tuple(changes[r.id]))
+        for r in s.rows(
+            "SELECT id, capacity, work_days FROM users WHERE id IN (:ids)", ids=user_ids
+        )
+    }
+
+
+def scheduled_people(s: Tx, user_ids: list[int] | None = None) -> dict[int, Schedule]:
+    """The schedules of the people (of these, or of everyone) who have dated changes:
+    everyone else works their weekly capacity over their work days."""
+    if user_ids is None:
+        ids = s.column("SELECT DISTINCT user_id FROM user_schedules")
+    elif user_ids:
+        ids = s.column(
+            "SELECT DISTINCT user_id FROM user_schedules WHERE user_id IN (:ids)", ids=user_ids
+        )
+    else:
+        ids = []
+    return schedules_of(s, list(ids))
