@@ -20,6 +20,7 @@ from tui_board.core.schedule import (
     default_week,
     finish_day,
     format_week,
+    free_before,
     parse_week,
     task_flags,
 )
@@ -119,3 +120,35 @@ def test_finish_day_and_a_person_with_no_time() -> None:
     assert finish_day(960, today, person, {}) == date(2026, 11, 27)
     assert finish_day(961, today, person, {}) == date(2026, 11, 30)
     assert finish_day(1, today, Person(Schedule((0,) * 7)), {}) is None
+
+
+@given(
+    off=st.dictionaries(st.integers(0, 40), st.integers(0, 600), max_size=8),
+    planned=st.dictionaries(st.integers(0, 40), st.integers(0, 900), max_size=20),
+    own=st.dictionaries(st.integers(0, 40), st.integers(0, 900), max_size=8),
+    windows=st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), min_size=1, max_size=5),
+)
+def test_free_time_by_running_sums_is_the_day_by_day_rule(
+    off: dict[int, int],
+    planned: dict[int, int],
+    own: dict[int, int],
+    windows: list[tuple[int, int]],
+) -> None:
+    """Each day: schedule less time off less the planned work that is not the task's
+    own, never below zero; summed over the window (asked in any order)."""
+    today = date(2026, 12, 28)
+
+    def on(offsets: dict[int, int]) -> dict[date, int]:
+        return {today + timedelta(n): m for n, m in offsets.items()}
+
+    mine = own
+    everyone = {n: planned.get(n, 0) + mine.get(n, 0) for n in {*planned, *mine}}
+    schedule = Schedule((480, 480, 480, 480, 240, 0, 0), ((date(2027, 1, 4), (300,) * 7),))
+    person = Person(schedule, on(off), on(everyone))
+    for a, b in windows:
+        first, last = today + timedelta(a), today + timedelta(b)
+        naive = sum(
+            person.free_on(d, everyone.get((d - today).days, 0) - mine.get((d - today).days, 0))
+            for d in (first + timedelta(n) for n in range((last - first).days + 1))
+        )
+        assert free_before(person, first, last, on(mine)) == naive

@@ -173,9 +173,40 @@ class Person:
     schedule: Schedule
     off: Mapping[date, int] = field(default_factory=dict)
     planned: dict[date, int] = field(default_factory=dict)
+    #: Day by day from `_origin`: schedule less time off less planned work (may be
+    #: below zero), and the running sum of its positive part (`free_before` in O(1)
+    #: per window, plus the task's own days). Built when first asked for.
+    _origin: date | None = field(default=None, repr=False)
+    _left: list[int] = field(default_factory=list, repr=False)
+    _sums: list[int] = field(default_factory=lambda: [0], repr=False)
 
     def free_on(self, day: date, less_planned: int) -> int:
         return max(0, self.schedule.minutes_on(day) - self.off.get(day, 0) - less_planned)
+
+    def _cover(self, first: date, last: date) -> int:
+        """Index of `first` in the day-by-day figures, built up to `last`."""
+        if self._origin is None or first < self._origin:
+            self._origin, self._left, self._sums = first, [], [0]
+        origin = self._origin
+        while len(self._left) <= (last - origin).days:
+            day = origin + timedelta(len(self._left))
+            left = self.schedule.minutes_on(day) - self.off.get(day, 0) - self.planned.get(day, 0)
+            self._left.append(left)
+            self._sums.append(self._sums[-1] + max(0, left))
+        return (first - origin).days
+
+    def free_between(self, first: date, last: date, own: Mapping[date, int]) -> int:
+        """Free time from `first` to `last`, the planned work `own` not counted."""
+        if last < first:
+            return 0
+        start = self._cover(first, last)
+        end = start + (last - first).days + 1
+        total = self._sums[end] - self._sums[start]
+        for day, minutes in own.items():
+            if first <= day <= last:
+                left = self._left[start + (day - first).days]
+                total += max(0, left + minutes) - max(0, left)
+        return total
 
 
 def planned_spread(task: OpenTask, today: date, schedule: Schedule) -> dict[date, int]:
@@ -201,13 +232,7 @@ def free_before(
 ) -> int:
     """The person's free time from `first` to `last`: their schedule less time off less
     their planned work, but for `own` (the task's own spread)."""
-    own = own or {}
-    total = 0
-    for n in range((last - first).days + 1):
-        day = first + timedelta(n)
-        other = person.planned.get(day, 0) - own.get(day, 0)
-        total += person.free_on(day, other)
-    return total
+    return person.free_between(first, last, own or {})
 
 
 def task_flags(

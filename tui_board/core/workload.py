@@ -90,7 +90,7 @@ def spread_days(
         return {today: remaining}
     begin = work_begins(today, due, start)
     end = due if due is not None else begin + timedelta(UNDATED_SPREAD_DAYS - 1)
-    days = working_days(begin, end, work_days)
+    days = _days_worked(begin, end, tuple(sorted(set(work_days))))
     if not days:
         return {end: remaining}
     n = len(days)
@@ -135,6 +135,12 @@ def spread_remaining(
         if share:
             spread[week] = share
     return spread
+
+
+@lru_cache(maxsize=4096)
+def _days_worked(begin: date, end: date, worked: tuple[int, ...]) -> tuple[date, ...]:
+    """`working_days`, kept: the same for every task with these dates and work days."""
+    return tuple(working_days(begin, end, worked))
 
 
 @lru_cache(maxsize=4096)
