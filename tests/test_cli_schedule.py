@@ -107,3 +107,12 @@ def test_reports_as_json_and_csv(cli: Cli, tmp_path: Path) -> None:
     assert lines[0][:2] == ["user", "week"] and lines[-1][:2] == ["alice", "total"]
     assert int(lines[-1][5]) == 300
     refused(cli, "report", "overtime", "--from", "2026-12-10", "--to", "2026-12-01", says="before")
+
+
+def test_remind_names_the_days_of_the_persons_schedule(cli: Cli) -> None:
+    cli.ok("user", "schedule", "alice", "mon-thu 8h", "--from", "2026-11-16")
+    cli.ok("log", "1h", "WEB-1", "--date", "2026-11-16")
+    out = cli.ok("remind", "--date", "2026-11-28")
+    assert "Thu 26" in out and "Thu 19" in out
+    assert "Fri" not in out
+    assert "Mon 16" not in out

@@ -324,3 +324,13 @@ def test_the_workload_follows_individual_schedules(world: World) -> None:
 def cells_of(backend: Backend, login: str) -> list[WorkloadCell]:
     (found,) = [r for r in backend.workload(WEEK, 2).rows if r.user == login]
     return list(found.cells)
+
+
+def test_the_week_sheet_holds_each_days_scheduled_time(world: World) -> None:
+    assert world.mia.week(WEEK).schedule == (480,) * 5 + (0, 0)
+    world.ada.set_schedule("mia", (480, 480, 480, 480, 240, 0, 0), start=TODAY)
+    assert world.mia.week(WEEK).schedule == (480, 480, 480, 480, 240, 0, 0)
+    world.ada.set_schedule("mia", (0,) * 7, start=date(2026, 11, 26))
+    assert world.lee.week(WEEK, user="mia").schedule == (480, 480, 480, 0, 0, 0, 0)
+    # a week starting on Sunday: the Sunday before is under the default week
+    assert world.mia.week(WEEK, first_day=6).schedule == (0, 480, 480, 480, 0, 0, 0)

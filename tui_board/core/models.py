@@ -228,6 +228,9 @@ class WeekSheet:
     span: tuple[date, ...] = ()
     #: The person's submitted and approved weeks that hold some of `days` (not this one).
     others: tuple[WeekState, ...] = ()
+    #: The person's working minutes on each of `days`, by their individual schedule
+    #: (() from an older server: their work days and capacity then).
+    schedule: tuple[int, ...] = ()
 
     @property
     def editable(self) -> bool:
