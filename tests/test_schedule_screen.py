@@ -120,3 +120,32 @@ async def test_zoom_moves_and_the_card(config: Config) -> None:
         assert screen.chart.row_at_cursor().task == "WEB-2"  # type: ignore[union-attr]
         await press(app, pilot, "enter")
         assert "WEB-2" in "\n".join(ui.frame_text(app))
+
+
+async def test_set_the_due_date_and_re_estimate_by_typing(config: Config) -> None:
+    from textual.widgets import Input
+
+    from tui_board.ui.dialogs import TextPrompt
+
+    app = ui.app_for(config)
+    backend = ui.backend_for(config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_schedule(app, pilot)
+        await press(app, pilot, "d")
+        assert isinstance(app.screen, TextPrompt)
+        app.screen.query_one(Input).value = "2026-05-29"
+        await press(app, pilot, "enter")
+        assert backend.get_task("WEB-1").due == date(2026, 5, 29)
+        assert flags(screen)["WEB-1"] == ()
+        await press(app, pilot, "e")
+        app.screen.query_one(Input).value = "100h"  # 13 days of 8h less 16h: 88h free
+        await press(app, pilot, "enter")
+        assert backend.get_task("WEB-1").estimate == 100 * 60
+        assert flags(screen)["WEB-1"] == (AT_RISK,)
+        await press(app, pilot, "u")
+        assert backend.get_task("WEB-1").estimate == 900
+        await press(app, pilot, "s")
+        app.screen.query_one(Input).value = "2026-06-01"  # after the due date: refused
+        await press(app, pilot, "enter")
+        assert backend.get_task("WEB-1").start is None
+        assert isinstance(app.screen, ScheduleScreen)

@@ -278,6 +278,10 @@ class ScheduleScreen(ModeScreen):
              "Move the task's start and due a week earlier", "schedule-week-earlier"),
         bind("right_square_bracket", "shift(7)", "Week later",
              "Move the task's start and due a week later", "schedule-week-later"),
+        bind("s", "set_date('start')", "Start", "Set the day work on the task starts",
+             "schedule-start"),
+        bind("d", "set_date('due')", "Due", "Set the task's due date", "schedule-due"),
+        bind("e", "estimate", "Estimate", "Re-estimate the task", "schedule-estimate"),
         bind("a", "assign", "Assign", "Give the task to someone", "schedule-assign", show=True),
         bind("enter", "open", "Open", "The task's card", "schedule-open", show=True),
         bind("p", "pick_project", "Project", "Show another project", "schedule-project",
@@ -439,6 +443,90 @@ class ScheduleScreen(ModeScreen):
     def write_refused(self, write: Write[Any], refusal: Refusal) -> None:
         self.notify(refusal.message, title="Not changed", severity="error", markup=False)
         self.reload_after_writes()
+
+    def action_set_date(self, field: Literal["start", "due"]) -> None:
+        from tui_board.core.errors import Invalid
+        from tui_board.core.weeks import parse_date
+        from tui_board.ui.dialogs import TextPrompt
+
+        row = self._row_or_bell()
+        if row is None:
+            return
+        today = self.today
+        was: date | None = getattr(row, field)
+
+        def read(text: str) -> date | None:
+            return None if not text.strip() or text.strip() == "-" else parse_date(text, today)
+
+        def describe(text: str) -> tuple[str, bool]:
+            try:
+                day = read(text)
+            except Invalid as error:
+                return error.message, False
+            return (f"{day:%a %d %b %Y}" if day else "no date"), True
+
+        def answered(text: str | None) -> None:
+            if text is None:
+                return
+            day = read(text)
+            if day != was:
+                what = f"set {row.task}'s {field} to {day or 'none'}"
+                patch = TaskPatch(start=day) if field == "start" else TaskPatch(due=day)
+                self._update(row, patch, what, {field: was}, {field: day})
+
+        self.app.push_screen(
+            TextPrompt(
+                f"{'Start' if field == 'start' else 'Due date'} of {row.task}",
+                label="A date (2026-06-01, tomorrow; empty for none)",
+                describe=describe,
+                initial=was.isoformat() if was else "",
+            ),
+            answered,
+        )
+
+    def action_estimate(self) -> None:
+        from tui_board.core.durations import describe_parse, parse_duration
+        from tui_board.ui.dialogs import TextPrompt
+
+        row = self._row_or_bell()
+        if row is None:
+            return
+        unit = self.board_app.config.bare_unit
+
+        def describe(text: str) -> tuple[str, bool]:
+            if not text.strip():
+                return "no estimate", True
+            line = describe_parse(text, unit, max_minutes=None)
+            try:
+                parse_duration(text, bare_unit=unit, max_minutes=None)
+            except Exception:
+                return line, False
+            return line, True
+
+        def answered(text: str | None) -> None:
+            if text is None:
+                return
+            minutes = parse_duration(text, bare_unit=unit, max_minutes=None) if text else None
+            if minutes != row.estimate:
+                what = f"estimate {row.task} at {format_duration(minutes) if minutes else 'none'}"
+                self._update(
+                    row,
+                    TaskPatch(estimate=minutes),
+                    what,
+                    {"estimate": row.estimate},
+                    {"estimate": minutes},
+                )
+
+        initial = format_duration(row.estimate) if row.estimate is not None else ""
+        self.app.push_screen(
+            TextPrompt(
+                f"Estimate of {row.task}",
+                label="Time (e.g. 6h, 1:30; empty for none)",
+                describe=describe,
+                initial=initial,
+            ),
+            answered,
+        )
 
     def action_assign(self) -> None:
         row = self._row_or_bell()
