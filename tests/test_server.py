@@ -466,6 +466,7 @@ BODIES: dict[str, dict[str, object]] = {
     "reject_week": {"login": "bob", "week": "2026-W48", "note": "n"},
     "remove_week_row": {"week": "2026-W48", "task": "WEB-1"},
     "reopen_week": {"login": "bob", "week": "2026-W48"},
+    "set_schedule": {"login": "bob", "minutes": [480, 480, 480, 480, 240, 0, 0]},
     "set_review": {"login": "bob", "week": "2026-W48", "state": "draft", "version": 1, "note": "n"},
     "timer_set": {"task": "WEB-1", "started": "2026-11-25T09:00:00Z"},
     "report": {"start": "2026-11-23", "end": "2026-11-29", "user": "bob", "project": "WEB"},

@@ -23,7 +23,16 @@ from tests.contract.helpers import LAST_WEEK, TODAY, WEEK, refused
 from tests.hostile import CORPUS
 from tui_board.backend.operations import Operation, operations
 from tui_board.core.errors import Invalid
-from tui_board.core.models import Column, Project, Task, User, UserPatch, WeekState, _Patch
+from tui_board.core.models import (
+    Column,
+    Milestone,
+    Project,
+    Task,
+    User,
+    UserPatch,
+    WeekState,
+    _Patch,
+)
 from tui_board.core.text import unsafe_character
 
 #: What the rule refuses in a one-line field.
@@ -135,6 +144,7 @@ def arguments(world: World, op: Operation, task: Task) -> dict[str, Any]:
         User: lambda: world.ada.get_user("mia").version,
         Column: lambda: column.version,
         WeekState: lambda: 0,
+        Milestone: lambda: 1,  # "core", made by the test
     }
     required: dict[str, Callable[[], Any]] = {
         "key": lambda: ("NEW" if making else "WEB") if op.returns is Project else task.key,
@@ -147,7 +157,7 @@ def arguments(world: World, op: Operation, task: Task) -> dict[str, Any]:
         "body": lambda: "a comment",
         "note": lambda: "a note",
         "day": lambda: TODAY,
-        "minutes": lambda: 30,
+        "minutes": lambda: (480,) * 5 + (0, 0) if op.name == "set_schedule" else 30,
         "week": lambda: WEEK,
         "source": lambda: LAST_WEEK,
         "target": lambda: WEEK,
@@ -180,6 +190,7 @@ def text_slots(op: Operation, given: dict[str, Any]) -> list[Slot]:
 
 def test_every_write_refuses_hostile_text_in_every_text_parameter(world: World) -> None:
     task = world.task("the card")
+    world.ada.add_milestone("WEB", "core", TODAY)  # what move_milestone names
     writes = [
         op
         for op in operations().values()

@@ -29,12 +29,17 @@ from tui_board.core.models import (
     ColumnPatch,
     Comment,
     Customer,
+    EstimateRow,
     ImportResult,
     ImportRow,
+    Milestone,
+    OvertimeRow,
+    PersonSchedule,
     PlannedWork,
     Priority,
     Project,
     ProjectPatch,
+    ProjectSchedule,
     ReportRow,
     Role,
     Task,
@@ -372,6 +377,48 @@ class Backend(Protocol):
     ) -> list[ReportRow]: ...
 
     # --- the change feed ----------------------------------------------------------------------
+    # --- the project schedule, milestones, individual schedules ------------------------
+    @reads
+    def project_schedule(self, project: str, *, today: date | None = None) -> ProjectSchedule:
+        """A project's open tasks with their flags, its progress and its forecast."""
+        ...
+
+    @reads
+    def list_milestones(self, project: str, *, today: date | None = None) -> list[Milestone]: ...
+    @writes
+    def add_milestone(self, project: str, name: str, day: date) -> Milestone: ...
+    @writes
+    def move_milestone(self, project: str, name: str, version: int, day: date) -> Milestone: ...
+    @reads
+    def get_schedule(
+        self, login: str | None = None, *, today: date | None = None
+    ) -> PersonSchedule: ...
+    @writes
+    def set_schedule(
+        self, login: str, minutes: tuple[int, ...], *, start: date | None = None
+    ) -> PersonSchedule:
+        """From `start` on (today when None) the person works `minutes` per weekday."""
+        ...
+
+    @reads
+    def report_estimates(
+        self,
+        *,
+        project: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> list[EstimateRow]:
+        """Estimate against logged per project, milestone, task and person (tasks due
+        in the range, all when not given)."""
+        ...
+
+    @reads
+    def report_overtime(
+        self, start: date, end: date, *, user: str | None = None
+    ) -> list[OvertimeRow]:
+        """Logged against schedule less time off, per person and week."""
+        ...
+
     @reads
     def changes_since(self, seq: int, *, limit: int = 500) -> list[Change]: ...
     @reads

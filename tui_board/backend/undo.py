@@ -466,8 +466,9 @@ def _plain(value: Any) -> Any:
 def _card_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """A card change's values as read from JSON, typed as the card has them."""
     typed = dict(values)
-    if isinstance(typed.get("due"), str):
-        typed["due"] = date.fromisoformat(typed["due"])
+    for name in ("due", "start"):
+        if isinstance(typed.get(name), str):
+            typed[name] = date.fromisoformat(typed[name])
     if "tags" in typed:
         typed["tags"] = tuple(typed["tags"])
     return typed

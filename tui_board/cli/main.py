@@ -369,6 +369,10 @@ COMMAND_MODULES = {
     "serve": "serve",
     "remind": "remind",
     "undo": "undo",
+    "schedule": "schedule",
+    "plan": "schedule",
+    "milestone": "schedule",
+    "report": "schedule",
 }
 
 

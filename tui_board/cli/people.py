@@ -114,6 +114,41 @@ def user_set(
     say(f"Updated {changed.login}: {', '.join(patch.changes())}.")
 
 
+@user.command("schedule")
+@click.argument("login")
+@click.argument("week", required=False, metavar='["mon-thu 8h, fri 4h"]')
+@click.option("--from", "start", help="The day the new schedule starts (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_cli
+def user_schedule(
+    cli_ctx: CliContext, login: str, week: str | None, start: str | None, as_json: bool
+) -> None:
+    """Show a person's working time per weekday, or set it from a day on."""
+    from tui_board.core.schedule import format_week, parse_week
+
+    backend = cli_ctx.backend()
+    if week is None:
+        if start is not None:
+            fail("--from goes with a schedule to set, e.g. 'mon-thu 8h, fri 4h'", 2)
+        found = backend.get_schedule(login)
+    else:
+        found = backend.set_schedule(
+            login, parse_week(week), start=cli_ctx.day(start) if start else None
+        )
+    if as_json:
+        emit_json(found)
+        return
+    if week is not None:
+        say(f"{found.user} works {format_week(found.changes[-1].minutes)} from {start or 'today'}.")
+    table(
+        ["FROM", "SCHEDULE"],
+        [
+            (c.day.isoformat() if c.day else "(before)", format_week(c.minutes))
+            for c in found.changes
+        ],
+    )
+
+
 @user.command("token")
 @click.argument("login")
 @click.option("--revoke", is_flag=True, help="Revoke this person's tokens instead.")

@@ -45,15 +45,17 @@ def remind(cli_ctx: CliContext, day: str | None) -> None:
 
 def missing_days(sheet: WeekSheet, *, work_days: tuple[int, ...], today: date) -> list[date]:
     """The sheet's working days before today with nothing logged (time off counts),
-    that can still be changed."""
+    that can still be changed. Working days are those of the person's individual
+    schedule (the sheet's), else of `work_days`."""
     if sheet.state.state in ("submitted", "approved"):
         return []
     locked = sheet.locked_until
+    scheduled = dict(zip(sheet.days, sheet.schedule, strict=False))
     return [
         day
         for day in sheet.counted_days  # a short week's own days: the others are closed
         if day < today
-        and day.weekday() in work_days
+        and (scheduled[day] > 0 if day in scheduled else day.weekday() in work_days)
         and (locked is None or day > locked)
         and sheet.day_total(day) == 0
         and not any(entry.day == day for entry in sheet.entries)

@@ -30,6 +30,21 @@ def project_add(cli_ctx: CliContext, key: str, name: str, customer: str | None) 
     say(f"Added project {made.key} ({made.name}) with columns: {columns}.")
 
 
+@project.command("deadline")
+@click.argument("key")
+@click.argument("day", metavar="DATE|none")
+@pass_cli
+def project_deadline(cli_ctx: CliContext, key: str, day: str) -> None:
+    """Set the date a project is to be finished by ('none' to clear)."""
+    from tui_board.core.models import ProjectPatch
+
+    backend = cli_ctx.backend()
+    found = backend.get_project(key)
+    deadline = None if day.strip().lower() in ("none", "-") else cli_ctx.day(day)
+    changed = backend.update_project(found.key, found.version, ProjectPatch(deadline=deadline))
+    say(f"{changed.key}'s deadline is {changed.deadline or 'none'}.")
+
+
 @project.command("list")
 @click.option("--all", "include_archived", is_flag=True, help="Include archived projects.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")

@@ -84,6 +84,7 @@ class Project:
     customer: str | None = None
     archived: bool = False
     version: int = 1
+    deadline: date | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,9 @@ class Task:
     logged: int = 0
     created: datetime | None = None
     version: int = 1
+    #: The day work starts (the schedule's bar), and the milestone's name.
+    start: date | None = None
+    milestone: str | None = None
 
     @property
     def remaining(self) -> int | None:
@@ -224,6 +228,9 @@ class WeekSheet:
     span: tuple[date, ...] = ()
     #: The person's submitted and approved weeks that hold some of `days` (not this one).
     others: tuple[WeekState, ...] = ()
+    #: The person's working minutes on each of `days`, by their individual schedule
+    #: (() from an older server: their work days and capacity then).
+    schedule: tuple[int, ...] = ()
 
     @property
     def editable(self) -> bool:
@@ -323,6 +330,112 @@ class PlannedWork:
     #: Due before today: all of the remaining estimate lands in the current week.
     overdue: bool = False
     version: int = 1
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A project's deliverable: a name and a date."""
+
+    id: int
+    project: str
+    name: str
+    day: date
+    version: int = 1
+    #: Open tasks of the milestone (not done, not archived).
+    open_tasks: int = 0
+    #: Its date is past and it has open tasks.
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class ScheduleChange:
+    """A person's working minutes per weekday (Monday first) from `day` on; `day` None
+    is the week before any change: their capacity over their work days."""
+
+    day: date | None
+    minutes: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PersonSchedule:
+    user: str
+    changes: tuple[ScheduleChange, ...]
+    #: The week in force on the day asked about (today).
+    current: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    """An open task on the project schedule."""
+
+    task: str
+    title: str
+    column: str
+    assignee: str | None
+    milestone: str | None
+    start: date | None
+    due: date | None
+    estimate: int | None
+    logged: int
+    remaining: int
+    progress: int
+    #: In the order shown: "overdue", "over estimate", "at risk".
+    flags: tuple[str, ...] = ()
+    #: The assignee's free time from its start (or today) to its due date; None when
+    #: undated, unassigned, or the reader may not see the assignee's hours.
+    free: int | None = None
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class ProjectSchedule:
+    project: str
+    name: str
+    today: date
+    deadline: date | None
+    milestones: tuple[Milestone, ...]
+    rows: tuple[ScheduleRow, ...]
+    #: Estimates of the tasks done, and remaining estimate of the open ones.
+    done_estimate: int = 0
+    remaining: int = 0
+    logged: int = 0
+    #: The day the remaining work would be done at the assignees' free time (None:
+    #: not within five years, or nothing assigned).
+    forecast: date | None = None
+    #: Remaining estimate nobody is assigned: not in the forecast.
+    unassigned: int = 0
+    #: The forecast is on or before the deadline (None: no deadline or no forecast).
+    on_time: bool | None = None
+
+
+@dataclass(frozen=True)
+class EstimateRow:
+    """Estimated against logged, for a project, a milestone, a task or a person."""
+
+    kind: Literal["project", "milestone", "task", "person"]
+    name: str
+    project: str
+    estimate: int
+    logged: int
+    #: Logged less estimate: over (positive) or under (negative).
+    variance: int = 0
+    #: Logged as a percentage of the estimate (None without an estimate).
+    percent: int | None = None
+
+
+@dataclass(frozen=True)
+class OvertimeRow:
+    """A person's week (its days within the range asked for): their schedule, time off,
+    what was expected of them (schedule less time off) and what they logged."""
+
+    user: str
+    week: str
+    scheduled: int
+    time_off: int
+    expected: int
+    logged: int
+    #: Logged less expected: overtime (positive) or undertime (negative).
+    difference: int = 0
 
 
 @dataclass(frozen=True)
@@ -450,6 +563,9 @@ class TaskPatch(_Patch):
     due: date | None = UNSET
     priority: Priority = UNSET
     tags: tuple[str, ...] = UNSET
+    start: date | None = UNSET
+    #: A milestone of the task's project, by name (None: none).
+    milestone: str | None = UNSET
 
 
 @dataclass(frozen=True)
@@ -468,6 +584,7 @@ class ProjectPatch(_Patch):
     name: str = UNSET
     customer: str | None = UNSET
     archived: bool = UNSET
+    deadline: date | None = UNSET
 
 
 @dataclass(frozen=True)

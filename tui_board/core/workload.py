@@ -67,23 +67,65 @@ def working_days(start: date, end: date, work_days: Iterable[int]) -> list[date]
     return [d for d in (start + timedelta(n) for n in range(max(0, count))) if d.weekday() in days]
 
 
+def work_begins(today: date, due: date | None, start: date | None) -> date:
+    """The first day a task is worked: today, or its start when later (but not after
+    its due date)."""
+    begin = today if start is None or start < today else start
+    return min(begin, due) if due is not None and due >= today else begin
+
+
+def spread_days(
+    remaining: int,
+    today: date,
+    due: date | None,
+    work_days: Iterable[int],
+    *,
+    start: date | None = None,
+) -> dict[date, int]:
+    """`spread_remaining` day by day: the same shares (the first k working days hold
+    remaining * k // n), so that a week's days add up to its share."""
+    if remaining <= 0:
+        return {}
+    if due is not None and due < today:
+        return {today: remaining}
+    begin = work_begins(today, due, start)
+    end = due if due is not None else begin + timedelta(UNDATED_SPREAD_DAYS - 1)
+    days = _days_worked(begin, end, tuple(sorted(set(work_days))))
+    if not days:
+        return {end: remaining}
+    n = len(days)
+    spread = {}
+    for k, day in enumerate(days):
+        share = remaining * (k + 1) // n - remaining * k // n
+        if share:
+            spread[day] = share
+    return spread
+
+
 def spread_remaining(
-    remaining: int, today: date, due: date | None, work_days: Iterable[int]
+    remaining: int,
+    today: date,
+    due: date | None,
+    work_days: Iterable[int],
+    *,
+    start: date | None = None,
 ) -> dict[IsoWeek, int]:
     """Spread a task's remaining minutes over the weeks it will be worked in.
 
-    Each working day from today to the due date gets an equal share, rounded so that
-    the days add up to `remaining` exactly: the first k days hold remaining * k // n.
-    A week's share is therefore fixed by how many of those days it holds, which lets
-    this work week by week (the workload sums thousands of tasks per frame)."""
+    Each working day from today (or a later start) to the due date gets an equal share,
+    rounded so that the days add up to `remaining` exactly: the first k days hold
+    remaining * k // n. A week's share is therefore fixed by how many of those days it
+    holds, which lets this work week by week (the workload sums thousands of tasks per
+    frame)."""
     if remaining <= 0:
         return {}
     if due is not None and due < today:
         return {_week_of(today): remaining}
-    counts = _weeks_worked(today, due, tuple(sorted(set(work_days))))
+    begin = work_begins(today, due, start)
+    counts = _weeks_worked(begin, due, tuple(sorted(set(work_days))))
     total = sum(held for _, held in counts)
     if total == 0:
-        end = due if due is not None else today + timedelta(UNDATED_SPREAD_DAYS - 1)
+        end = due if due is not None else begin + timedelta(UNDATED_SPREAD_DAYS - 1)
         return {_week_of(end): remaining}
     spread: dict[IsoWeek, int] = {}
     seen = 0
@@ -93,6 +135,12 @@ def spread_remaining(
         if share:
             spread[week] = share
     return spread
+
+
+@lru_cache(maxsize=4096)
+def _days_worked(begin: date, end: date, worked: tuple[int, ...]) -> tuple[date, ...]:
+    """`working_days`, kept: the same for every task with these dates and work days."""
+    return tuple(working_days(begin, end, worked))
 
 
 @lru_cache(maxsize=4096)

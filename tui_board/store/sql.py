@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 #: Columns (or aliases) SQLite hands back as text that are dates, times or booleans.
-DATE_COLUMNS = frozenset({"day", "due", "until", "span_first", "span_last"})
+DATE_COLUMNS = frozenset({"day", "due", "until", "span_first", "span_last", "start", "deadline"})
 DATETIME_COLUMNS = frozenset({"created", "updated", "started", "time"})
 BOOL_COLUMNS = frozenset({"active", "archived", "revoked"})
 

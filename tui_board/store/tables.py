@@ -57,6 +57,8 @@ class ProjectRow(SQLModel, table=True):
     name: str = Field(max_length=200)
     customer_id: int | None = Field(default=None, foreign_key="customers.id")
     archived: bool = False
+    #: The date the project is to be finished by (migration 0007).
+    deadline: date | None = None
     #: The number the next task of this project gets (WEB-12).
     next_number: int = 1
     version: int = 1
@@ -92,6 +94,9 @@ class TaskRow(SQLModel, table=True):
     assignee_id: int | None = Field(default=None, foreign_key="users.id")
     estimate: int | None = None
     due: date | None = None
+    #: The day work on it starts (the schedule's bar; migration 0007).
+    start: date | None = None
+    milestone_id: int | None = Field(default=None, foreign_key="milestones.id")
     priority: str = Field(default="normal", max_length=16)
     #: Space-separated tags.
     tags: str = Field(default="", max_length=500)
@@ -102,6 +107,32 @@ class TaskRow(SQLModel, table=True):
     created: datetime
     updated: datetime
     version: int = 1
+
+
+class MilestoneRow(SQLModel, table=True):
+    """A project's deliverable: a name and a date (migration 0007)."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (UniqueConstraint("project_id", "name", name="uq_milestones_project_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="projects.id")
+    name: str = Field(max_length=100)
+    day: date
+    version: int = 1
+
+
+class UserScheduleRow(SQLModel, table=True):
+    """A person's working time per weekday from `day` on, until their next change
+    (migration 0007): minutes Monday to Sunday, "480,480,480,480,240,0,0"."""
+
+    __tablename__ = "user_schedules"
+    __table_args__ = (UniqueConstraint("user_id", "day", name="uq_user_schedules_user_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    day: date
+    minutes: str = Field(max_length=64)
 
 
 class CommentRow(SQLModel, table=True):

@@ -86,6 +86,7 @@ class BoardApp(App[None], inherit_bindings=False):
         "board": BoardScreen,
         "timesheet": lambda: _screen_class("timesheet")(),
         "workload": lambda: _screen_class("workload")(),
+        "schedule": lambda: _screen_class("schedule")(),
     }
     DEFAULT_MODE = "board"
     # The palette finds cards, projects and people too (imported when it first opens).
@@ -109,6 +110,13 @@ class BoardApp(App[None], inherit_bindings=False):
             "Workload",
             tooltip="Who has how much work, week by week",
             id="workload",
+        ),
+        Binding(
+            "4",
+            "switch_mode('schedule')",
+            "Schedule",
+            tooltip="A project's timeline: what is late, at risk, when it will finish",
+            id="schedule",
         ),
         Binding(
             "u,ctrl+z", "undo", "Undo", tooltip="Undo your last change of this session", id="undo"
@@ -553,6 +561,7 @@ class BoardApp(App[None], inherit_bindings=False):
 LAZY_SCREENS = {
     "timesheet": ("tui_board.ui.screens.timesheet", "TimesheetScreen"),
     "workload": ("tui_board.ui.screens.workload", "WorkloadScreen"),
+    "schedule": ("tui_board.ui.screens.schedule", "ScheduleScreen"),
 }
 
 

@@ -296,20 +296,24 @@ class ServiceBase:
         """A card from its `tasks` row (plain or ORM): its project's key, its column's
         name and its assignee's login read by the ids the row holds."""
         names = s.row(
-            "SELECT p.key, c.name, u.login FROM projects p"
+            "SELECT p.key, c.name, u.login, m.name AS milestone FROM projects p"
             " JOIN board_columns c ON c.id = :column_id"
-            " LEFT JOIN users u ON u.id = :assignee_id WHERE p.id = :project_id",
+            " LEFT JOIN users u ON u.id = :assignee_id"
+            " LEFT JOIN milestones m ON m.id = :milestone_id WHERE p.id = :project_id",
             project_id=row.project_id,
             column_id=row.column_id,
             assignee_id=row.assignee_id,
+            milestone_id=row.milestone_id,
         )
         assert names is not None, f"task {row.id} has no project or column"
-        return task_record(row, names.key, names.name, names.login)
+        return task_record(row, names.key, names.name, names.login, names.milestone)
 
     @staticmethod
     def _project_record(row: Any, customer: str | None) -> Project:
         assert row.id is not None
-        return Project(row.id, row.key, row.name, customer, bool(row.archived), row.version)
+        return Project(
+            row.id, row.key, row.name, customer, bool(row.archived), row.version, row.deadline
+        )
 
     # --- writes ---------------------------------------------------------------------------
 
@@ -366,7 +370,9 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def task_record(row: Any, project: str, column: str, assignee: str | None) -> Task:
+def task_record(
+    row: Any, project: str, column: str, assignee: str | None, milestone: str | None = None
+) -> Task:
     assert row.id is not None
     return Task(
         id=row.id,
@@ -387,6 +393,8 @@ def task_record(row: Any, project: str, column: str, assignee: str | None) -> Ta
         logged=row.logged,
         created=row.created,
         version=row.version,
+        start=row.start,
+        milestone=milestone,
     )
 
 

@@ -33,13 +33,15 @@ TASK_ENTITIES = ("task", "comment", "entry")
 #: what, when, is itself what is private).
 PRIVATE_ENTITIES = frozenset({"entry", "time_off", "week", "week_row", "timer", "token"})
 
-#: A card with what its record names: its project's key, its column's name and its
-#: assignee's login.
+#: A card with what its record names: its project's key, its column's name, its
+#: assignee's login and its milestone's name.
 TASKS = (
-    "SELECT t.*, p.key AS project_key, c.name AS column_name, u.login AS assignee_login"
+    "SELECT t.*, p.key AS project_key, c.name AS column_name, u.login AS assignee_login,"
+    " m.name AS milestone_name"
     " FROM tasks t JOIN projects p ON p.id = t.project_id"
     " JOIN board_columns c ON c.id = t.column_id"
     " LEFT JOIN users u ON u.id = t.assignee_id"
+    " LEFT JOIN milestones m ON m.id = t.milestone_id"
 )
 
 #: Changes with the login of who made each.
@@ -56,7 +58,8 @@ class ReadService(ServiceBase):
         with self.db.read() as s:
             self._actor(s)
             sql = (
-                "SELECT p.id, p.key, p.name, p.archived, p.version, c.name AS customer"
+                "SELECT p.id, p.key, p.name, p.archived, p.version, p.deadline,"
+                " c.name AS customer"
                 " FROM projects p LEFT JOIN customers c ON c.id = p.customer_id"
             )
             if not include_archived:
@@ -113,7 +116,7 @@ class ReadService(ServiceBase):
                 sql += " OFFSET :offset"
                 params["offset"] = offset
             return [
-                task_record(r, r.project_key, r.column_name, r.assignee_login)
+                task_record(r, r.project_key, r.column_name, r.assignee_login, r.milestone_name)
                 for r in s.rows(sql, **params)
             ]
 

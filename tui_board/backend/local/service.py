@@ -13,12 +13,13 @@ from tui_board.backend.local.imports import ImportService
 from tui_board.backend.local.people import PeopleService
 from tui_board.backend.local.reads import ReadService
 from tui_board.backend.local.reports import ReportService
+from tui_board.backend.local.schedule import ScheduleService
 from tui_board.backend.waiting import wait_locally
 from tui_board.core.models import Change
 from tui_board.core.permissions import Actor
 
 
-class LocalBackend(ImportService, PeopleService, ReportService, ReadService):
+class LocalBackend(ImportService, PeopleService, ReportService, ScheduleService, ReadService):
     """The Backend on a database this process opens itself."""
 
     #: Set by `close`: ends a `wait_changes` in another thread.

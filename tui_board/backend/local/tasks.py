@@ -132,6 +132,8 @@ class TaskService(OrmService):
                 row.customer_id = self._customer_id(s, changes["customer"])
             if "archived" in changes:
                 row.archived = bool(changes["archived"])
+            if "deadline" in changes:
+                row.deadline = changes["deadline"]
             row.version += 1
             s.add(row)
             self._record(s, actor, "project", row.key, "update", changes)
@@ -319,10 +321,18 @@ class TaskService(OrmService):
                     row.estimate = check_estimate(value)
                 elif name == "due":
                     row.due = value
+                elif name == "start":
+                    row.start = value
+                elif name == "milestone":
+                    row.milestone_id = self._milestone_id(s, row.project_id, value)
                 elif name == "priority":
                     row.priority = check_priority(value)
                 elif name == "tags":
                     row.tags = format_tags(value)
+            if row.start is not None and row.due is not None and row.start > row.due:
+                raise Invalid(
+                    f"a task starts on or before its due date (start {row.start}, due {row.due})"
+                )
             self._touch(s, actor, row, key, "update", {**changes, "was": was})
             return self._task_record(s, row)
 
@@ -401,6 +411,20 @@ class TaskService(OrmService):
         row.updated = self._now()
         s.add(row)
         self._record(s, actor, "task", canonical_task_key(key), action, data)
+
+    def _milestone_id(self, s: OrmTx, project_id: int, name: str | None) -> int | None:
+        """The id of a milestone of the project, by name (None: none)."""
+        if name is None:
+            return None
+        refuse_controls(name, "a milestone")
+        found = s.value(
+            "SELECT id FROM milestones WHERE project_id = :project_id AND name = :name",
+            project_id=project_id,
+            name=name.strip(),
+        )
+        if found is None:
+            raise NotFound(f"no milestone {name.strip()!r} in this project")
+        return int(found)
 
     def _assignee_id(self, s: OrmTx, login: str | None) -> int | None:
         if not login:

@@ -8,6 +8,7 @@ from typing import Any, Protocol, cast
 
 from tui_board.backend.local import prepared
 from tui_board.backend.local.base import ServiceBase, Tx, check_text, parse_task_key
+from tui_board.backend.local.schedule import schedules_of
 from tui_board.core.durations import DAY_MINUTES, format_duration
 from tui_board.core.errors import BoardError, Conflict, Invalid, Locked
 from tui_board.core.models import (
@@ -283,6 +284,7 @@ class TimeService(ServiceBase):
                 TaskRef(f"{r.key}-{r.number}", r.title, r.key, r.archived)
                 for r in s.rows(prepared.WEEK_ROWS, user_id=owner_id, week=str(week))
             )
+            schedule = schedules_of(s, [owner_id])[owner_id]
             return WeekSheet(
                 user=login,
                 week=str(week),
@@ -294,6 +296,7 @@ class TimeService(ServiceBase):
                 rows=rows,
                 span=own,
                 others=others,
+                schedule=tuple(schedule.minutes_on(day) for day in days),
             )
 
     def add_week_row(self, week: IsoWeek, task: str) -> TaskRef:

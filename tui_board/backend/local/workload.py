@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from tui_board.backend.local.base import Tx, check_window, parse_work_days
+from tui_board.backend.local.schedule import scheduled_people
 from tui_board.backend.local.time import CLOSED, TimeService, week_days
 from tui_board.core.errors import Forbidden, Invalid, NotFound
 from tui_board.core.models import PlannedWork, Workload, WorkloadCell, WorkloadRow
@@ -112,16 +113,36 @@ class WorkloadService(TimeService):
             off = self._week_sums(s, span, "time_off", ids, moved)
             planned: dict[tuple[int, int], int] = defaultdict(int)
             future = span.weeks[-1] >= current
+            # a person with a schedule of their own: its hours each week, its days today
+            scheduled = scheduled_people(s, ids)
+            weekly = {
+                p.id: [
+                    scheduled[p.id].minutes_between(w.monday(), w.sunday())
+                    if p.id in scheduled
+                    else p.capacity
+                    for w in span.weeks
+                ]
+                for p in window
+            }
             if future and ids:
-                work_days = {p.id: parse_work_days(p.work_days) for p in window}
+                work_days = {
+                    p.id: scheduled[p.id].work_days_on(today)
+                    if p.id in scheduled
+                    else parse_work_days(p.work_days)
+                    for p in window
+                }
                 for task in s.rows(
-                    "SELECT t.assignee_id, t.estimate - t.logged AS remaining, t.due"
+                    "SELECT t.assignee_id, t.estimate - t.logged AS remaining, t.due, t.start"
                     " FROM tasks t JOIN board_columns c ON c.id = t.column_id"
                     f" WHERE {PLANNED_TASK} AND t.assignee_id IN (:ids)",
                     ids=ids,
                 ):
                     spread = spread_remaining(
-                        task.remaining, today, task.due, work_days[task.assignee_id]
+                        task.remaining,
+                        today,
+                        task.due,
+                        work_days[task.assignee_id],
+                        start=task.start,
                     )
                     for week, minutes in spread.items():
                         planned[(task.assignee_id, span.index(week.monday()))] += minutes
@@ -135,7 +156,7 @@ class WorkloadService(TimeService):
                     cells=tuple(
                         WorkloadCell(
                             week=str(span.weeks[i]),
-                            capacity=week_capacity(p.capacity, off.get((p.id, i), 0)),
+                            capacity=week_capacity(weekly[p.id][i], off.get((p.id, i), 0)),
                             logged=logged.get((p.id, i), 0),
                             planned=0 if past[i] else planned.get((p.id, i), 0),
                             past=past[i],
@@ -322,6 +343,17 @@ class WorkloadService(TimeService):
             )
         # capacity: everyone's, less each person's time off in the week (never below 0)
         capacities = [capacity] * shown
+        # people with schedules of their own: their week's hours, not their capacity
+        scheduled = scheduled_people(s)
+        if scheduled:
+            for r in s.rows(
+                f"SELECT u.id, u.capacity FROM users u WHERE {who} AND u.id IN (:scheduled)",
+                scheduled=sorted(scheduled),
+                **params,
+            ):
+                for i, w in enumerate(span.weeks):
+                    hours = scheduled[r.id].minutes_between(w.monday(), w.sunday())
+                    capacities[i] += hours - int(r.capacity)
         week = span.index_sql(s, "o.day")
         off: dict[tuple[int, int], int] = {}
         weekly: dict[int, int] = {}
@@ -346,6 +378,9 @@ class WorkloadService(TimeService):
         for (user_id, index), minutes in off.items():
             if 0 <= index < shown:
                 weekly_capacity = weekly[user_id]
+                if user_id in scheduled:
+                    w = span.weeks[index]
+                    weekly_capacity = scheduled[user_id].minutes_between(w.monday(), w.sunday())
                 capacities[index] -= weekly_capacity - week_capacity(weekly_capacity, minutes)
         # planned: the open tasks of everyone, spread once per kind of task (a spread
         # depends on the remaining minutes, the due date and the assignee's work days)
@@ -355,19 +390,30 @@ class WorkloadService(TimeService):
             kinds = Counter(
                 s.rows(
                     "SELECT u.work_days, t.due AS due_as_stored,"
-                    " t.estimate - t.logged AS remaining"
+                    " t.estimate - t.logged AS remaining, t.start AS start_as_stored,"
+                    # (the person, when their days are their schedule's; else one kind)
+                    " CASE WHEN u.id IN (:scheduled) THEN u.id END AS scheduled_id"
                     " FROM tasks t CROSS JOIN users u"
                     f" WHERE u.id = t.assignee_id AND {OPEN_TASK} AND {who}",
+                    scheduled=sorted(scheduled),
                     **params,
                 )
             )
             days_of: dict[str, tuple[int, ...]] = {}
-            for (work_days, stored, remaining), count in kinds.items():
+            for (work_days, stored, remaining, start_stored, scheduled_id), count in kinds.items():
                 due = date.fromisoformat(stored) if isinstance(stored, str) else stored
+                start = (
+                    date.fromisoformat(start_stored)
+                    if isinstance(start_stored, str)
+                    else start_stored
+                )
                 days = days_of.get(work_days) or days_of.setdefault(
                     work_days, parse_work_days(work_days)
                 )
-                for week_of, minutes in spread_remaining(remaining, today, due, days).items():
+                if scheduled_id is not None:
+                    days = scheduled[scheduled_id].work_days_on(today)
+                spread = spread_remaining(remaining, today, due, days, start=start)
+                for week_of, minutes in spread.items():
                     planned[span.index(week_of.monday())] += minutes * count
         return tuple(
             WorkloadCell(
@@ -435,12 +481,17 @@ class WorkloadService(TimeService):
             owner = self._visible_user_at(s, actor, user)
             if week < IsoWeek.of(today):
                 return []
-            work_days = parse_work_days(
-                s.value("SELECT work_days FROM users WHERE id = :id", id=owner.id)
+            mine = scheduled_people(s, [owner.id])
+            work_days = (
+                mine[owner.id].work_days_on(today)
+                if mine
+                else parse_work_days(
+                    s.value("SELECT work_days FROM users WHERE id = :id", id=owner.id)
+                )
             )
             found = []
             for task in s.rows(
-                "SELECT t.number, t.title, t.estimate, t.logged, t.due, t.version,"
+                "SELECT t.number, t.title, t.estimate, t.logged, t.due, t.start, t.version,"
                 " p.key AS project FROM tasks t"
                 " JOIN board_columns c ON c.id = t.column_id"
                 " JOIN projects p ON p.id = t.project_id"
@@ -448,7 +499,9 @@ class WorkloadService(TimeService):
                 owner=owner.id,
             ):
                 remaining = (task.estimate or 0) - task.logged
-                minutes = spread_remaining(remaining, today, task.due, work_days).get(week, 0)
+                minutes = spread_remaining(
+                    remaining, today, task.due, work_days, start=task.start
+                ).get(week, 0)
                 if minutes:
                     found.append(
                         PlannedWork(

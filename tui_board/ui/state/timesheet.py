@@ -65,8 +65,17 @@ class WeekGridState:
         today: date,
         work_days: tuple[int, ...],
         daily_target: int,
+        fixed_target: bool = False,
     ) -> None:
+        """`daily_target` is what a working day is held against when the sheet holds
+        no schedule, or always when `fixed_target` (the config's `daily_target`);
+        else each day's target is the person's schedule for it."""
         self.sheet = sheet
+        #: The person's scheduled minutes per day (the sheet's), when it has them.
+        self.scheduled: dict[date, int] = (
+            {} if fixed_target else dict(zip(sheet.days, sheet.schedule, strict=False))
+        )
+        self._working = dict(zip(sheet.days, (m > 0 for m in sheet.schedule), strict=False))
         self.week = IsoWeek.parse(sheet.week)
         self.days: tuple[date, ...] = sheet.days
         self.today = today
@@ -104,7 +113,8 @@ class WeekGridState:
         return self.sheet.state.state
 
     def is_working(self, day: date) -> bool:
-        return day.weekday() in self.work_days
+        working = self._working.get(day)
+        return day.weekday() in self.work_days if working is None else working
 
     def elsewhere(self, day: date) -> str | None:
         """The week a shown day belongs to when it is not this week's (a short week:
@@ -264,7 +274,7 @@ class WeekGridState:
         """A working day's target; none on a day off or a day of another week."""
         if not self.is_working(day) or self.elsewhere(day) is not None:
             return 0
-        return self.daily_target
+        return self.scheduled.get(day, self.daily_target)
 
     def week_target(self) -> int:
         return sum(self.target(day) for day in self.counted_days)

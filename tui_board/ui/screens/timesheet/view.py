@@ -193,7 +193,11 @@ class TimesheetView(FollowsFeed, ModeScreen):
         config = self.board_app.config
         target = config.daily_target_minutes or me.daily_capacity
         state = WeekGridState(
-            message.sheet, today=self.today, work_days=me.work_days, daily_target=target
+            message.sheet,
+            today=self.today,
+            work_days=me.work_days,
+            daily_target=target,
+            fixed_target=bool(config.daily_target_minutes),
         )
         old = self.sheet
         focus, self._focus_after_load = self._focus_after_load, None

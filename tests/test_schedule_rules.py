@@ -1,0 +1,154 @@
+"""The schedule's pure rules: a week of working time read and written, dated changes,
+the day-by-day spread agreeing with the workload's week-by-week one, flags, finish day."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tui_board.core.errors import Invalid
+from tui_board.core.schedule import (
+    AT_RISK,
+    OVER_ESTIMATE,
+    OVERDUE,
+    Person,
+    Schedule,
+    default_week,
+    finish_day,
+    format_week,
+    free_before,
+    parse_week,
+    task_flags,
+)
+from tui_board.core.weeks import IsoWeek
+from tui_board.core.workload import spread_days, spread_remaining, work_begins
+
+
+def test_a_week_read_from_text_and_written_back() -> None:
+    week = parse_week("mon-thu 8h, fri 4h")
+    assert week == (480, 480, 480, 480, 240, 0, 0)
+    assert format_week(week) == "mon-thu 8:00, fri 4:00"
+    assert parse_week(format_week(week)) == week
+    assert parse_week(" Sat 1h30 ") == (0, 0, 0, 0, 0, 90, 0)
+    assert format_week((0,) * 7) == "none"
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("", "names days"),
+        ("mon", "not a day and a duration"),
+        ("fri-mon 8h", "runs Monday to Sunday"),
+        ("moo 8h", "not a weekday"),
+        ("mon-fri 8h, wed 4h", "named twice"),
+        ("mon 25h", "24"),
+        ("mon -1h", "negative"),
+    ],
+)
+def test_a_week_refused(text: str, says: str) -> None:
+    with pytest.raises(Invalid, match=says):
+        parse_week(text)
+
+
+def test_the_default_week_adds_up_to_the_capacity() -> None:
+    assert default_week(2400, (0, 1, 2, 3, 4)) == (480, 480, 480, 480, 480, 0, 0)
+    assert default_week(1000, (0, 2, 4)) == (334, 0, 333, 0, 333, 0, 0)
+    assert default_week(600, ()) == (0,) * 7
+
+
+def test_dated_changes() -> None:
+    schedule = Schedule(
+        (480,) * 5 + (0, 0),
+        ((date(2026, 11, 26), (240,) * 5 + (0, 0)), (date(2027, 1, 4), (0,) * 7)),
+    )
+    assert schedule.minutes_on(date(2026, 11, 25)) == 480
+    assert schedule.minutes_on(date(2026, 11, 26)) == 240
+    assert schedule.minutes_between(date(2026, 11, 25), date(2026, 11, 29)) == 960
+    assert schedule.work_days_on(date(2027, 1, 5)) == ()
+
+
+@given(
+    remaining=st.integers(0, 10_000),
+    today=st.dates(date(2026, 12, 20), date(2027, 1, 10)),
+    due=st.none() | st.dates(date(2026, 12, 10), date(2027, 2, 10)),
+    start=st.none() | st.dates(date(2026, 12, 10), date(2027, 2, 10)),
+    work_days=st.sets(st.integers(0, 6)),
+)
+def test_the_spread_by_day_adds_up_to_the_workloads_by_week(
+    remaining: int, today: date, due: date | None, start: date | None, work_days: set[int]
+) -> None:
+    by_day = spread_days(remaining, today, due, work_days, start=start)
+    weeks: dict[IsoWeek, int] = defaultdict(int)
+    for day, minutes in by_day.items():
+        weeks[IsoWeek.of(day)] += minutes
+    assert dict(weeks) == spread_remaining(remaining, today, due, work_days, start=start)
+    assert sum(by_day.values()) == max(0, remaining)
+    if by_day and (due is None or due >= today):
+        assert min(by_day) >= work_begins(today, due, start) >= today
+
+
+def test_flags() -> None:
+    today = date(2026, 11, 25)
+
+    def flags(due: date | None, done: bool, free: int | None, logged: int = 0) -> tuple[str, ...]:
+        remaining = max(0, 60 - logged)
+        return task_flags(
+            today=today,
+            due=due,
+            done=done,
+            estimate=60,
+            logged=logged,
+            free=free,
+            remaining=remaining,
+        )
+
+    assert flags(today - timedelta(1), False, None) == (OVERDUE,)
+    assert flags(today - timedelta(1), True, None) == ()
+    assert flags(today, False, 59) == (AT_RISK,)
+    assert flags(today, False, 60) == ()
+    assert flags(None, False, None, logged=61) == (OVER_ESTIMATE,)
+
+
+def test_finish_day_and_a_person_with_no_time() -> None:
+    today = date(2026, 11, 25)
+    person = Person(Schedule((480,) * 5 + (0, 0)), {date(2026, 11, 26): 480})
+    assert finish_day(0, today, person, {}) == today
+    assert finish_day(960, today, person, {}) == date(2026, 11, 27)
+    assert finish_day(961, today, person, {}) == date(2026, 11, 30)
+    assert finish_day(1, today, Person(Schedule((0,) * 7)), {}) is None
+
+
+@given(
+    off=st.dictionaries(st.integers(0, 40), st.integers(0, 600), max_size=8),
+    planned=st.dictionaries(st.integers(0, 40), st.integers(0, 900), max_size=20),
+    own=st.dictionaries(st.integers(0, 40), st.integers(0, 900), max_size=8),
+    windows=st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), min_size=1, max_size=5),
+)
+def test_free_time_by_running_sums_is_the_day_by_day_rule(
+    off: dict[int, int],
+    planned: dict[int, int],
+    own: dict[int, int],
+    windows: list[tuple[int, int]],
+) -> None:
+    """Each day: schedule less time off less the planned work that is not the task's
+    own, never below zero; summed over the window (asked in any order)."""
+    today = date(2026, 12, 28)
+
+    def on(offsets: dict[int, int]) -> dict[date, int]:
+        return {today + timedelta(n): m for n, m in offsets.items()}
+
+    mine = own
+    everyone = {n: planned.get(n, 0) + mine.get(n, 0) for n in {*planned, *mine}}
+    schedule = Schedule((480, 480, 480, 480, 240, 0, 0), ((date(2027, 1, 4), (300,) * 7),))
+    person = Person(schedule, on(off), on(everyone))
+    for a, b in windows:
+        first, last = today + timedelta(a), today + timedelta(b)
+        naive = sum(
+            person.free_on(d, everyone.get((d - today).days, 0) - mine.get((d - today).days, 0))
+            for d in (first + timedelta(n) for n in range((last - first).days + 1))
+        )
+        assert free_before(person, first, last, on(mine)) == naive

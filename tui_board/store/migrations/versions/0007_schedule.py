@@ -1,0 +1,59 @@
+"""The project schedule and individual schedules.
+
+A task gets an optional start date and may belong to a milestone; a project gets an
+optional deadline and named milestones (a date and a name); a person gets dated changes
+of their working time per weekday (`user_schedules`: from `day` on, minutes Monday to
+Sunday as "480,480,480,480,240,0,0"; before the first one, or with none, a person's
+schedule is their weekly capacity spread evenly over their work days, as before).
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-05
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "milestones",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("project_id", sa.Integer(), sa.ForeignKey("projects.id"), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.UniqueConstraint("project_id", "name", name="uq_milestones_project_name"),
+    )
+    op.create_table(
+        "user_schedules",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("minutes", sa.String(length=64), nullable=False),
+        sa.UniqueConstraint("user_id", "day", name="uq_user_schedules_user_day"),
+    )
+    with op.batch_alter_table("tasks") as batch:
+        batch.add_column(sa.Column("start", sa.Date(), nullable=True))
+        batch.add_column(sa.Column("milestone_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key("fk_tasks_milestone", "milestones", ["milestone_id"], ["id"])
+    with op.batch_alter_table("projects") as batch:
+        batch.add_column(sa.Column("deadline", sa.Date(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("projects") as batch:
+        batch.drop_column("deadline")
+    with op.batch_alter_table("tasks") as batch:
+        batch.drop_constraint("fk_tasks_milestone", type_="foreignkey")
+        batch.drop_column("milestone_id")
+        batch.drop_column("start")
+    op.drop_table("user_schedules")
+    op.drop_table("milestones")
