@@ -20,7 +20,7 @@ from tests.ui_helpers import (  # noqa: F401  (fixtures)
     SIZE,
     anyio_backend,
     app_for,
-    copy_store,
+    board_demo_config,
     demo_template,
     on_board,
     settle,
@@ -127,11 +127,6 @@ def test_keys_of_the_wrong_type_or_unknown_are_left_out(tmp_path: Path) -> None:
 
 
 # --- in the app ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def config(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
-    return copy_store(request.getfixturevalue("demo_template"), tmp_path)
 
 
 async def pick_theme(app: BoardApp, pilot: Pilot[None], name: str) -> None:

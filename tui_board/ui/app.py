@@ -467,22 +467,25 @@ class BoardApp(App[None], inherit_bindings=False):
         )
 
     def _check_keymap(self) -> None:
-        known = {
-            binding.id
-            for node_type in (type(self), *_mode_screen_types(), HelpScreen)
-            for base in node_type.__mro__
-            for binding in vars(base).get("BINDINGS", ())
-            if isinstance(binding, Binding) and binding.id
-        }
+        """One note naming the `[keymap]` ids no binding has (they are ignored)."""
+        known = binding_ids()
         unknown = sorted(set(self.config.keymap) - known)
-        if unknown:
-            self._notes.append(
-                _Note(
-                    f"No key binding has the id {', '.join(map(repr, unknown))}; "
-                    f"known ids: {', '.join(sorted(known))}",
-                    "Keymap entries ignored",
-                )
+        if not unknown:
+            return
+        import difflib
+
+        hints = [
+            f"{name!r} (did you mean {close[0]!r}?)" if close else repr(name)
+            for name in unknown
+            for close in [difflib.get_close_matches(name, known, n=1)]
+        ]
+        self._notes.append(
+            _Note(
+                f"No key binding has the id {', '.join(hints)}; the README lists every id "
+                "(Keys). The other entries are used.",
+                "Keymap entries ignored",
             )
+        )
 
     # --- undo and redo ----------------------------------------------------------------------
 
@@ -629,6 +632,32 @@ def _mode_screen_types() -> list[type]:
     modes: list[type] = [BoardScreen, *(_screen_class(mode) for mode in LAZY_SCREENS)]
     subscreens = [ArchiveScreen, *(s for mode in modes for s in getattr(mode, "SUBSCREENS", ()))]
     return [*modes, *DIALOGS, *subscreens]
+
+
+def node_types() -> list[type]:
+    """Every screen, dialog and widget class of tui-board (every screen imported first,
+    with the widgets it uses)."""
+    from textual.dom import DOMNode
+
+    _mode_screen_types()
+    found: list[type] = []
+    classes: list[type] = [DOMNode]
+    while classes:
+        node_type = classes.pop()
+        classes.extend(node_type.__subclasses__())
+        if node_type.__module__.startswith("tui_board."):
+            found.append(node_type)
+    return found
+
+
+def binding_ids() -> set[str]:
+    """The id of every binding of tui-board: what the config's `[keymap]` may name."""
+    return {
+        binding.id
+        for node_type in node_types()
+        for binding in vars(node_type).get("BINDINGS", ())
+        if isinstance(binding, Binding) and binding.id
+    }
 
 
 def _close_quietly(backend: Backend) -> None:
