@@ -353,6 +353,7 @@ COMMAND_MODULES = {
     "workload": "reports",
     "export": "reports",
     "serve": "serve",
+    "web": "web",
     "remind": "remind",
     "undo": "undo",
 }
