@@ -23,7 +23,8 @@ from typing import Any
 
 import pytest
 
-from tests.cli_helpers import entry_point_env
+from tests.cli_helpers import entry_point_env, run_cli
+from tests.test_postgres_servers import ServerProcess, _free_port
 from tests.ui_helpers import board_demo_config, demo_template  # noqa: F401  (fixtures)
 from tui_board.backend import open_backend
 from tui_board.cli.web import app_command
@@ -52,18 +53,12 @@ def chromium() -> str:
     return found
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class WebServer:
     """A `tui-board web` process (in a session of its own, so that the app processes
     it starts end with it)."""
 
     def __init__(self, home: Path, *args: str) -> None:
-        self.port = free_port()
+        self.port = _free_port()
         command = [sys.executable, "-m", "tui_board", *args, "web", "--port", str(self.port)]
         self.process = subprocess.Popen(
             command,
@@ -74,6 +69,8 @@ class WebServer:
             start_new_session=True,
         )
         self.said = self._wait_listening()
+        #: The team server's token the app processes get (never on their command line).
+        self.token = ""
 
     def _wait_listening(self) -> str:
         deadline = time.monotonic() + 30
@@ -106,13 +103,43 @@ def chromium_executable() -> str:
     return chromium()
 
 
-@pytest.fixture
-def web_server(chromium: str, config: Config, tmp_path: Path) -> Iterator[WebServer]:
-    server = WebServer(tmp_path, "--db", config.db)
+@pytest.fixture(params=["local", "remote"])
+def web_server(
+    request: pytest.FixtureRequest, chromium: str, config: Config, tmp_path: Path
+) -> Iterator[WebServer]:
+    """`tui-board --db FILE web`, or `tui-board --server URL --token T web` in front of
+    a `tui-board serve` on the same file."""
+    if request.param == "local":
+        server = WebServer(tmp_path, "--db", config.db)
+    else:
+        team = ServerProcess(config.db, tmp_path / "server")
+        request.addfinalizer(team.stop)
+        team.wait_ready()
+        made = run_cli(
+            ["--db", config.db, "user", "token", "alice"],
+            home=tmp_path / "admin",
+            env={"TUI_BOARD_USER": "alice"},
+        )
+        assert made.code == 0, made.stderr
+        server = WebServer(tmp_path, "--server", team.url, "--token", made.stdout.strip())
+        server.token = made.stdout.strip()
     try:
         yield server
     finally:
         server.stop()
+
+
+def session_command_lines(leader: int) -> list[str]:
+    """The command lines of the processes in `leader`'s session (the app processes a
+    `tui-board web` started), as `ps` shows them to anyone on the machine."""
+    lines = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            if os.getsid(int(entry.name)) == leader:
+                lines.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+    return lines
 
 
 def test_a_key_typed_in_the_browser_moves_the_card_in_the_store(
@@ -122,7 +149,7 @@ def test_a_key_typed_in_the_browser_moves_the_card_in_the_store(
 
     said = web_server.said
     port = web_server.port
-    assert f"on http://127.0.0.1:{port} for {config.db}" in said
+    assert f"on http://127.0.0.1:{port} for " in said
     assert "no login of its own" in said
     assert f"ssh -L {port}:127.0.0.1:{port} " in said
     backend = open_backend(config, login="alice")
@@ -149,6 +176,14 @@ def test_a_key_typed_in_the_browser_moves_the_card_in_the_store(
             while "APP-3" not in "".join(received):  # the board's first card is drawn
                 assert time.monotonic() < deadline, "the board did not arrive in the page"
                 page.wait_for_timeout(100)
+            apps = [
+                line
+                for line in session_command_lines(web_server.process.pid)
+                if " -m tui_board " in line and " web " not in line
+            ]
+            assert apps, "no app process"
+            if web_server.token:
+                assert not any(web_server.token in line for line in apps)
             page.focus(".xterm-helper-textarea")
             page.keyboard.type("L")  # the focused card, APP-3, to the next column
             while backend.get_task("APP-3").column == column:
@@ -193,7 +228,7 @@ def test_web_without_the_web_extra_says_what_to_install(
 
     monkeypatch.setitem(sys.modules, "textual_serve.server", None)  # as if not installed
     monkeypatch.setenv("TUI_BOARD_CONFIG", str(tmp_path / "config.toml"))
-    result = CliRunner().invoke(cli, ["web", "--port", str(free_port())])
+    result = CliRunner().invoke(cli, ["web", "--port", str(_free_port())])
     assert result.exit_code == 2
     assert result.stderr == (
         "tui-board: the app in a browser (`tui-board web`) needs the 'web' extra: "
