@@ -46,6 +46,9 @@ def web(cli_ctx: CliContext, host: str, port: int, public_url: str | None) -> No
     command = app_command(root.params)
     if cli_ctx.config.token:  # the environment, not the command line (`ps` shows that)
         os.environ["TUI_BOARD_TOKEN"] = cli_ctx.config.token
+    if not cli_ctx.config.server:  # one line now, not a failed app in every tab
+        cli_ctx.backend().me()
+        cli_ctx.close()
     check_free(host, port)
     url = public_url or f"http://{host}:{port}"
     target = cli_ctx.config.server or cli_ctx.config.db_path
