@@ -90,6 +90,15 @@ def clock() -> MutableClock:
     return MutableClock()
 
 
+@pytest.fixture(autouse=True)
+def data_folder_apart(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test's data folder is its own: what an app under test keeps for itself
+    (tui_board/kept.py) never reaches the user's folder, nor the next test."""
+    monkeypatch.setenv("TUI_BOARD_DATA", str(tmp_path_factory.mktemp("data")))
+
+
 # --- harnesses -------------------------------------------------------------------------
 
 #: Stores saved by `Harness.save`, by (store, key): each test process keeps its own.

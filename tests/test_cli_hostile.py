@@ -282,6 +282,7 @@ def typed_text_runs(demo: Demo, home: Path, value: str) -> list[Run]:
         Run(("import", "kimai", str(kimai), "--project", value), refused),
         Run(("import", "kimai", str(kimai), "--tz", value), refused),
         Run(("serve", "--db", missing), refused),  # first: nothing has made the folder
+        Run(("--db", missing, "web", "--port", "1"), refused),
         Run(("log", "1h", value), refused),
         Run(("log", value, "WEB-1"), refused),
         Run(("log", "1h", f"WEB-{value}"), refused),

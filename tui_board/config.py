@@ -1,9 +1,12 @@
-"""Configuration: TOML files read with tomllib, written with tomli-w.
+"""Configuration: TOML files read with tomllib; `config set` edits the user's file with
+tomlkit, which keeps its comments, order and layout (only the value set changes).
 
 Layers, each overriding the one before: built-in defaults, the site file
 `/etc/xdg/tui-board/config.toml` (a shared server's admin points everyone at one
 database there), then the user's file (platformdirs' config dir, or `TUI_BOARD_CONFIG`,
-or `--config`). Command-line options override all of them.
+or `--config`). Command-line options override all of them. What the app keeps for
+itself (the theme picked in the palette, the last project) is never written there: it
+goes to a state file of its own (`tui_board/kept.py`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from tui_board.files import write_file
 APP_NAME = "tui-board"
 SITE_CONFIG = Path("/etc/xdg/tui-board/config.toml")
 DEFAULT_THEME = "tui-board-dark"
+#: Fields of `Config` that are not settings.
+NOT_SETTINGS = ("path", "chosen")
 #: Keys whose values are secrets: masked wherever a setting is printed.
 SECRET_KEYS = frozenset({"token"})
 
@@ -73,6 +78,9 @@ class Config:
 
     #: Where this config was read from (not a key).
     path: Path | None = field(default=None, compare=False, repr=False)
+    #: The keys a config file or the command line set (not a key): what they say wins
+    #: over what the app kept for itself (`tui_board/kept.py`).
+    chosen: set[str] = field(default_factory=set, compare=False, repr=False)
 
     @property
     def first_day(self) -> int:
@@ -110,7 +118,9 @@ class Config:
 
     def set(self, key: str, value: Any, *, source: str = "config") -> None:
         """Set one key, checking its value; raises Invalid with the reason."""
-        names = {f.name for f in dataclasses.fields(self) if f.name not in ("path", "keymap")}
+        names = {
+            f.name for f in dataclasses.fields(self) if f.name not in (*NOT_SETTINGS, "keymap")
+        }
         if key.startswith("keymap."):
             self.keymap[key.removeprefix("keymap.")] = str(value)
             return
@@ -125,6 +135,7 @@ class Config:
         except Invalid as error:
             setattr(self, key, old)
             raise Invalid(f"{source}: {error.message}") from None
+        self.chosen.add(key)
 
     def validate(self) -> None:
         if self.bare_unit not in ("hours", "minutes"):
@@ -135,7 +146,7 @@ class Config:
     def get(self, key: str) -> str:
         if key.startswith("keymap."):
             return self.keymap.get(key.removeprefix("keymap."), "")
-        if key in ("path", "keymap") or not hasattr(self, key):
+        if key in (*NOT_SETTINGS, "keymap") or not hasattr(self, key):
             raise Invalid(f"unknown key {key!r}")
         return str(getattr(self, key))
 
@@ -145,7 +156,7 @@ class Config:
         return {
             f.name: self.shown(f.name, getattr(self, f.name), reveal=reveal)
             for f in dataclasses.fields(self)
-            if f.name != "path"
+            if f.name not in NOT_SETTINGS
         }
 
     @staticmethod
@@ -162,7 +173,7 @@ class Config:
         defaults = Config()
         data: dict[str, Any] = {}
         for f in dataclasses.fields(self):
-            if f.name in ("path", "keymap"):
+            if f.name in (*NOT_SETTINGS, "keymap"):
                 continue
             value = getattr(self, f.name)
             if value != getattr(defaults, f.name):
@@ -173,22 +184,53 @@ class Config:
 
 
 def save_user_value(key: str, value: str, path: Path | None = None) -> Path:
-    """Set one key in the user's file (not the site file), keeping the other keys."""
-    import tomli_w
+    """Set one key in the user's file (not the site file). The file is edited, not
+    rewritten: its comments, the order of its keys and its layout stay as they were,
+    byte for byte, but for the value set (a new key goes after the last top-level one)."""
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
 
     target = path or user_config_path()
-    data = _read_toml(target) if target.is_file() else {}
+    try:
+        text = target.read_bytes().decode("utf-8") if target.is_file() else ""
+        document = tomlkit.parse(text)
+    except (TOMLKitError, UnicodeDecodeError) as error:
+        raise Invalid(f"{target}: not valid TOML ({error})") from None
+    except OSError as error:
+        raise Invalid(f"{target}: cannot read ({error.strerror})") from None
     probe = Config()
-    probe._merge(data, target)
+    probe._merge(document.unwrap(), target)
     probe.set(key, value)
     if key.startswith("keymap."):
-        data.setdefault("keymap", {})[key.removeprefix("keymap.")] = value
+        if "keymap" not in document:
+            document["keymap"] = tomlkit.table()
+        keymap = document["keymap"]
+        assert isinstance(keymap, dict)  # `_merge` refused a keymap that is not a table
+        keymap[key.removeprefix("keymap.")] = value
     else:
-        data[key] = value
+        _set_top_level(document, key, value)
     target.parent.mkdir(parents=True, exist_ok=True)
     # Owner only, always: the file may hold an API token, now or after the next `set`.
-    write_file(target, tomli_w.dumps(data), replace=True, private=True)
+    write_file(target, document.as_string(), replace=True, private=True)
     return target
+
+
+def _set_top_level(document: Any, key: str, value: str) -> None:
+    """Set a top-level key of a tomlkit document: in place when it is there, else after
+    the last top-level key (tomlkit would put it after the comment above the first
+    table, which then no longer says what it said)."""
+    from tomlkit.items import AoT, Table
+
+    if key in document:
+        document[key] = value
+        return
+    body = document.body
+    tables = [i for i, (_, item) in enumerate(body) if isinstance(item, Table | AoT)]
+    keys = [i for i, (name, item) in enumerate(body[: tables[0] if tables else None]) if name]
+    if tables and keys:
+        document._insert_at(keys[-1] + 1, key, value)  # no public way to insert there
+    else:
+        document[key] = value
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from tui_board.core.errors import Invalid
 EXTRAS = {
     "server": "the team server (`tui-board serve`)",
     "postgres": "a PostgreSQL database",
+    "web": "the app in a browser (`tui-board web`)",
 }
 
 

@@ -132,7 +132,7 @@ def cli(
     if token:
         config.token = token
     if theme:
-        config.theme = theme
+        config.set("theme", theme, source="--theme")
     ctx.obj = CliContext(config, config_path)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
@@ -367,6 +367,7 @@ COMMAND_MODULES = {
     "export": "transfer",
     "import": "transfer",
     "serve": "serve",
+    "web": "web",
     "remind": "remind",
     "undo": "undo",
     "schedule": "schedule",

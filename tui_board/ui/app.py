@@ -8,6 +8,7 @@ its answer comes back as a message (`BoardApp.BackendOpened` or `BackendFailed`)
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib
 import time
 from collections.abc import Callable, Iterable
@@ -25,6 +26,7 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 from textual.worker import get_current_worker
 
 from tui_board.backend import open_backend
@@ -32,6 +34,7 @@ from tui_board.backend.protocol import SyncingBackend
 from tui_board.config import DEFAULT_THEME, Config
 from tui_board.core.clock import Clock, system_clock
 from tui_board.core.text import printable
+from tui_board.kept import load_kept, save_kept
 from tui_board.themes import load_themes
 from tui_board.ui.dialogs.base import Dialog
 from tui_board.ui.plain_text import PASSAGE, cut
@@ -198,6 +201,10 @@ class BoardApp(App[None], inherit_bindings=False):
         #: The changes this session made, for `u` and `U`.
         self.history = History()
         self.set_reactive(BoardApp.connection, Opening(describe_target(config)))
+        #: What the app kept for itself when it last ran (`tui_board/kept.py`).
+        self.kept, problem = load_kept()
+        if problem:
+            self._notes.append(_Note(problem, "Kept state not read"))
         self._use_themes(theme_dirs)
 
     # --- the backend --------------------------------------------------------------------
@@ -420,7 +427,7 @@ class BoardApp(App[None], inherit_bindings=False):
             self._notes.append(
                 _Note("\n".join(problems), f"Skipped {count} theme file{'s' * (count > 1)}")
             )
-        wanted = self.config.theme
+        wanted = self._first_theme()
         if wanted not in self.available_themes:
             fallback = DEFAULT_THEME
             if fallback not in self.available_themes:
@@ -435,23 +442,58 @@ class BoardApp(App[None], inherit_bindings=False):
             wanted = fallback
         self.theme = wanted
 
-    def _check_keymap(self) -> None:
-        known = {
-            binding.id
-            for node_type in (type(self), *_mode_screen_types(), HelpScreen)
-            for base in node_type.__mro__
-            for binding in vars(base).get("BINDINGS", ())
-            if isinstance(binding, Binding) and binding.id
-        }
-        unknown = sorted(set(self.config.keymap) - known)
-        if unknown:
-            self._notes.append(
-                _Note(
-                    f"No key binding has the id {', '.join(map(repr, unknown))}; "
-                    f"known ids: {', '.join(sorted(known))}",
-                    "Keymap entries ignored",
-                )
+    def _first_theme(self) -> str:
+        """The theme the config (or `--theme`) names; else the one last picked in the
+        palette, while it is still there; else the default."""
+        kept = self.kept.theme
+        if "theme" not in self.config.chosen and kept in self.available_themes:
+            return kept
+        return self.config.theme
+
+    def keep(self, **changes: str) -> None:
+        """Remember `changes` (fields of `Kept`) for the next start; a file that cannot
+        be written is said, and the app goes on."""
+        kept = dataclasses.replace(self.kept, **changes)
+        if kept == self.kept:
+            return
+        self.kept = kept
+        try:
+            save_kept(kept)
+        except OSError as error:
+            self.notify(
+                f"Cannot keep it for next time: {error.strerror or error}",
+                title="State not saved",
+                severity="warning",
             )
+
+    def search_themes(self) -> None:
+        """The palette's theme picker: the theme picked is kept for the next start."""
+        from textual.command import CommandPalette
+
+        self.push_screen(
+            CommandPalette(providers=[_KeptThemeProvider], placeholder="Search for themes…")
+        )
+
+    def _check_keymap(self) -> None:
+        """One note naming the `[keymap]` ids no binding has (they are ignored)."""
+        known = binding_ids()
+        unknown = sorted(set(self.config.keymap) - known)
+        if not unknown:
+            return
+        import difflib
+
+        hints = [
+            f"{name!r} (did you mean {close[0]!r}?)" if close else repr(name)
+            for name in unknown
+            for close in [difflib.get_close_matches(name, known, n=1)]
+        ]
+        self._notes.append(
+            _Note(
+                f"No key binding has the id {', '.join(hints)}; the README lists every id "
+                "(Keys). The other entries are used.",
+                "Keymap entries ignored",
+            )
+        )
 
     # --- undo and redo ----------------------------------------------------------------------
 
@@ -565,6 +607,20 @@ LAZY_SCREENS = {
 }
 
 
+class _KeptThemeProvider(ThemeProvider):
+    """Textual's theme picker, whose choice the app keeps (`BoardApp.keep`)."""
+
+    @property
+    def commands(self) -> list[tuple[str, Callable[[], None]]]:
+        app = cast("BoardApp", self.app)
+
+        def pick(name: str) -> None:
+            app.theme = name
+            app.keep(theme=name)
+
+        return [(name, partial(pick, name)) for name, _ in super().commands]
+
+
 def _find_anything() -> type[Provider]:
     from tui_board.ui.commands import FindAnything
 
@@ -585,6 +641,32 @@ def _mode_screen_types() -> list[type]:
     modes: list[type] = [BoardScreen, *(_screen_class(mode) for mode in LAZY_SCREENS)]
     subscreens = [ArchiveScreen, *(s for mode in modes for s in getattr(mode, "SUBSCREENS", ()))]
     return [*modes, *DIALOGS, *subscreens]
+
+
+def node_types() -> list[type]:
+    """Every screen, dialog and widget class of tui-board (every screen imported first,
+    with the widgets it uses)."""
+    from textual.dom import DOMNode
+
+    _mode_screen_types()
+    found: list[type] = []
+    classes: list[type] = [DOMNode]
+    while classes:
+        node_type = classes.pop()
+        classes.extend(node_type.__subclasses__())
+        if node_type.__module__.startswith("tui_board."):
+            found.append(node_type)
+    return found
+
+
+def binding_ids() -> set[str]:
+    """The id of every binding of tui-board: what the config's `[keymap]` may name."""
+    return {
+        binding.id
+        for node_type in node_types()
+        for binding in vars(node_type).get("BINDINGS", ())
+        if isinstance(binding, Binding) and binding.id
+    }
 
 
 def _close_quietly(backend: Backend) -> None:

@@ -150,7 +150,14 @@ class QuickEntryInput(Input):
     typed, else the first task whose title contains it)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "complete", "Complete", tooltip="Complete the task key", show=False),
+        Binding(
+            "tab",
+            "complete",
+            "Complete",
+            tooltip="Complete the task key",
+            show=False,
+            id="quick-entry-complete",
+        ),
     ]
 
     def __init__(self, *, id: str | None = None, placeholder: str = "") -> None:

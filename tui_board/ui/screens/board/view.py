@@ -138,6 +138,8 @@ class BoardView(ModeScreen):
         self.load()
 
     def read(self, backend: Backend, mark: ReadMark) -> None:
+        if self._wanted_project is None:  # the first read: the project shown last time
+            self._wanted_project = getattr(getattr(self.app, "kept", None), "project", None)
         self._load(backend, self._wanted_project, mark)
 
     @work(thread=True, exclusive=True, group="board-load")
@@ -199,6 +201,9 @@ class BoardView(ModeScreen):
                 self._focus_lost = False
         self.state = state
         self._wanted_project = state.project.key
+        keep = getattr(self.app, "keep", None)  # the app's memory (`tui_board/kept.py`)
+        if keep is not None:
+            keep(project=state.project.key)
         self.projects = message.projects
         self.users = message.users
         self._seen_seq = max(self._seen_seq, message.seq)
