@@ -3,6 +3,7 @@ on, a letter at a time), live updates, a board read a page at a time."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from hypothesis import given, settings
@@ -32,7 +33,7 @@ def card(number: int, column: int = 10, title: str = "", **fields: object) -> Ta
     return replace(task, **fields)  # type: ignore[arg-type]
 
 
-def keys(cards: list[Task]) -> list[str]:
+def keys(cards: Iterable[Task]) -> list[str]:
     return [t.key for t in cards]
 
 

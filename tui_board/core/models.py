@@ -97,8 +97,10 @@ class Column:
     version: int = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Task:
+    """A card. With slots: a board holds many of them at once (see ui/state/board.py)."""
+
     id: int
     key: str
     project: str

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import namedtuple
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -26,6 +26,9 @@ from typing import Any
 DATE_COLUMNS = frozenset({"day", "due", "until", "span_first", "span_last"})
 DATETIME_COLUMNS = frozenset({"created", "updated", "started", "time"})
 BOOL_COLUMNS = frozenset({"active", "archived", "revoked"})
+
+#: Rows `Sql.each` takes from the driver at a time.
+ROWS_AT_ONCE = 500
 
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 _LISTS = (list, tuple, set, frozenset)
@@ -40,6 +43,8 @@ def _to_datetime(value: Any) -> Any:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
+        if value.tzinfo is UTC:  # as SQLModel writes it: nothing to do
+            return value
         return value.replace(tzinfo=UTC) if value.utcoffset() is None else value.astimezone(UTC)
     return value
 
@@ -138,25 +143,30 @@ class Sql:
 
     def rows(self, sql: str, /, **params: Any) -> list[Any]:
         """Every row the statement gives."""
+        return list(self.each(sql, **params))
+
+    def each(self, sql: str, /, **params: Any) -> Iterator[Any]:
+        """The rows the statement gives, read from the driver a few hundred at a time:
+        a caller that keeps something smaller than each row (a board of 100,000 cards)
+        never holds every row at once. Read them all before the transaction ends."""
         cursor = self._cursor(sql, params)
         try:
             if cursor.description is None:
-                return []
+                return
             names = tuple(d[0] for d in cursor.description)
             make, pairs = _readers(names, self.dialect == "sqlite")
-            found = cursor.fetchall()
+            while found := cursor.fetchmany(ROWS_AT_ONCE):
+                if not pairs:
+                    yield from map(make._make, found)
+                    continue
+                for r in found:
+                    values = list(r)
+                    for i, fn in pairs:
+                        if values[i] is not None:
+                            values[i] = fn(values[i])
+                    yield make._make(values)
         finally:
             cursor.close()
-        if not pairs:
-            return [make._make(r) for r in found]
-        out = []
-        for r in found:
-            values = list(r)
-            for i, fn in pairs:
-                if values[i] is not None:
-                    values[i] = fn(values[i])
-            out.append(make._make(values))
-        return out
 
     def row(self, sql: str, /, **params: Any) -> Any | None:
         """The first row, or None."""

@@ -34,9 +34,11 @@ TASK_ENTITIES = ("task", "comment", "entry")
 PRIVATE_ENTITIES = frozenset({"entry", "time_off", "week", "week_row", "timer", "token"})
 
 #: A card with what its record names: its project's key, its column's name and its
-#: assignee's login.
+#: assignee's login (the `tasks` columns a record holds, no more: a board reads 100,000).
 TASKS = (
-    "SELECT t.*, p.key AS project_key, c.name AS column_name, u.login AS assignee_login"
+    "SELECT t.id, t.number, t.title, t.description, t.column_id, t.rank, t.estimate,"
+    " t.due, t.priority, t.tags, t.archived, t.logged, t.created, t.version,"
+    " p.key AS project_key, c.name AS column_name, u.login AS assignee_login"
     " FROM tasks t JOIN projects p ON p.id = t.project_id"
     " JOIN board_columns c ON c.id = t.column_id"
     " LEFT JOIN users u ON u.id = t.assignee_id"
@@ -101,9 +103,14 @@ class ReadService(ServiceBase):
                 where.append("u.login = :assignee")
                 params["assignee"] = assignee
             if not include_archived:
-                where.append("NOT t.archived")
+                # (`= :no`, not `NOT t.archived`: the column's index holds `archived`)
+                where.append("t.archived = :no")
+                params["no"] = False
             sql = TASKS + (" WHERE " + " AND ".join(where) if where else "")
-            sql += " ORDER BY c.position, t.rank, t.id"
+            # One column's cards come in the order of its index (column, archived, rank):
+            # the first page of a column of 30,000 is read without sorting them all.
+            order = "t.rank, t.id" if column_id is not None else "c.position, t.rank, t.id"
+            sql += f" ORDER BY {order}"
             if limit is not None:
                 sql += " LIMIT :limit"
                 params["limit"] = limit
@@ -114,16 +121,20 @@ class ReadService(ServiceBase):
                 params["offset"] = offset
             return [
                 task_record(r, r.project_key, r.column_name, r.assignee_login)
-                for r in s.rows(sql, **params)
+                for r in s.each(sql, **params)
             ]
 
     def count_tasks(self, project: str) -> dict[int, int]:
         with self.db.read() as s:
             self._actor(s)
+            # By the project's columns (a card is always in a column of its project):
+            # counted in the columns' index, not read card by card.
             rows = s.rows(
-                "SELECT column_id, count(*) AS n FROM tasks"
-                " WHERE project_id = :project_id AND NOT archived GROUP BY column_id",
+                "SELECT t.column_id, count(*) AS n FROM board_columns c"
+                " JOIN tasks t ON t.column_id = c.id"
+                " WHERE c.project_id = :project_id AND t.archived = :no GROUP BY t.column_id",
                 project_id=self._project_id(s, project),
+                no=False,
             )
             return {row.column_id: int(row.n) for row in rows}
 

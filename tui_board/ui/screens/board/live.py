@@ -34,6 +34,7 @@ from tui_board.ui.feed import in_thread, look_at_feed, waits_on_server
 from tui_board.ui.read_only import READ_ONLY, READ_ONLY_STATUS, not_stored, server_away
 from tui_board.ui.screens.board.view import BoardView
 from tui_board.ui.session import describe_error
+from tui_board.ui.state.board import Cards
 from tui_board.ui.writer import Refusal, Write
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ BACK_CHECK_SECONDS = 0.25
 FeedRow = tuple[str, str, str]
 
 #: Columns (by id) as they were before a write changed them on screen.
-Columns = dict[int, list[Task]]
+Columns = dict[int, Cards]
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ class BoardLive(BoardView):
         """The columns a write is about to change on screen, as they are now (kept with
         `send_board_write(..., before=)`, put back if the server turns out to be away)."""
         assert self.state is not None
-        return {cid: list(self.state.cards(cid)) for cid in column_ids}
+        return self.state.snapshot(column_ids)
 
     def send_board_write(
         self,
@@ -307,6 +308,7 @@ class BoardLive(BoardView):
         if (
             backend is None
             or self.state is None
+            or not self.state.complete  # a big board still being read: caught up after
             or self._polling
             or self.writes_pending
             or self.app.screen is not self  # a dialog on top: caught up once it closes
