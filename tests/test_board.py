@@ -704,17 +704,17 @@ async def test_a_big_board_shows_a_page_per_column_first_then_every_card(
 
 
 class HeldBackend:
-    """The app's backend, with a big board's whole-column reads held until `go` is set
-    (the first pages come at once): what a slow read of 100,000 cards looks like."""
+    """The app's backend, with a big board's reads past the first pages held until `go`
+    is set: what a slow read of 100,000 cards looks like."""
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self.go = threading.Event()
 
-    def list_tasks(self, **where: Any) -> list[Task]:
-        if where.get("column_id") is not None and where.get("limit") is None:
+    def column_cards(self, project: str, column_id: int, **page: Any) -> Any:
+        if page.get("after") is not None:  # past the first page
             assert self.go.wait(20)
-        return self.backend.list_tasks(**where)
+        return self.backend.column_cards(project, column_id, **page)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.backend, name)

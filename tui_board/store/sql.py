@@ -27,7 +27,7 @@ DATE_COLUMNS = frozenset({"day", "due", "until", "span_first", "span_last"})
 DATETIME_COLUMNS = frozenset({"created", "updated", "started", "time"})
 BOOL_COLUMNS = frozenset({"active", "archived", "revoked"})
 
-#: Rows `Sql.each` takes from the driver at a time.
+#: Rows `Sql.each` and `Sql.columns` take from the driver at a time.
 ROWS_AT_ONCE = 500
 
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
@@ -51,6 +51,26 @@ def _to_datetime(value: Any) -> Any:
 
 def _to_bool(value: Any) -> Any:
     return bool(value) if value is not None else None
+
+
+def _dates(values: list[Any]) -> list[Any]:
+    """`_to_date` over a column's values (what `Sql.columns` reads by the thousand)."""
+    return [date.fromisoformat(v) if type(v) is str else v for v in values]
+
+
+def _moments(values: list[Any]) -> list[Any]:
+    """`_to_datetime` over a column's values."""
+    read = [datetime.fromisoformat(v) if type(v) is str else v for v in values]
+    return [v if v is None or v.tzinfo is UTC else _to_datetime(v) for v in read]
+
+
+def _over(fn: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
+    """A converter of single values, over a column's values."""
+    columns: dict[Callable[[Any], Any], Callable[[list[Any]], list[Any]]] = {
+        _to_date: _dates,
+        _to_datetime: _moments,
+    }
+    return columns.get(fn) or (lambda values: [v if v is None else fn(v) for v in values])
 
 
 def _converter(name: str) -> Callable[[Any], Any] | None:
@@ -167,6 +187,23 @@ class Sql:
                     yield make._make(values)
         finally:
             cursor.close()
+
+    def columns(self, sql: str, /, **params: Any) -> dict[str, tuple[Any, ...]]:
+        """Every row the statement gives, column by column (by name), converted as
+        `rows` converts them: many rows into a few tuples, no object per row."""
+        cursor = self._cursor(sql, params)
+        try:
+            names = tuple(d[0] for d in cursor.description)
+            _, pairs = _readers(names, self.dialect == "sqlite")
+            found: list[list[Any]] = [[] for _ in names]
+            while rows := cursor.fetchmany(ROWS_AT_ONCE):
+                for values, into in zip(zip(*rows, strict=True), found, strict=True):
+                    into.extend(values)
+        finally:
+            cursor.close()
+        for i, fn in pairs:
+            found[i] = _over(fn)(found[i])
+        return {name: tuple(values) for name, values in zip(names, found, strict=True)}
 
     def row(self, sql: str, /, **params: Any) -> Any | None:
         """The first row, or None."""

@@ -26,6 +26,7 @@ from tui_board.core.models import (
     DEFAULT_CAPACITY,
     DEFAULT_WORK_DAYS,
     Column,
+    ColumnCards,
     ColumnKind,
     Priority,
     Project,
@@ -394,6 +395,32 @@ def task_record(row: Any, project: str, column: str, assignee: str | None) -> Ta
         row.logged,
         row.created,
         row.version,
+    )
+
+
+def column_cards_record(
+    project: str, column_id: int, column: str, fields: dict[str, tuple[Any, ...]]
+) -> ColumnCards:
+    """A column's cards from its rows read column by column (`reads.COLUMN_CARDS`),
+    as `task_record` makes each. (Whoever keeps them shares the texts they have in
+    common: the board does.)"""
+    return ColumnCards(
+        project,
+        column_id,
+        column,
+        fields["id"],
+        fields["number"],
+        fields["title"],
+        fields["rank"],
+        fields["description"],
+        fields["assignee"],
+        fields["estimate"],
+        fields["due"],
+        fields["priority"],
+        tuple(map(parse_tags, fields["tags"])),
+        fields["logged"],
+        fields["created"],
+        fields["version"],
     )
 
 

@@ -17,11 +17,22 @@ from tui_board.backend.local.base import (
     ServiceBase,
     Tx,
     check_window,
+    column_cards_record,
     column_record,
     task_record,
 )
 from tui_board.backend.local.time import _week_state, trow_key
-from tui_board.core.models import Change, Column, Comment, Project, Task, User, WeekState
+from tui_board.core.errors import NotFound
+from tui_board.core.models import (
+    Change,
+    Column,
+    ColumnCards,
+    Comment,
+    Project,
+    Task,
+    User,
+    WeekState,
+)
 from tui_board.core.permissions import Actor, can_see_person
 
 #: The changes the feed files under a task's key.
@@ -43,6 +54,17 @@ TASKS = (
     " JOIN board_columns c ON c.id = t.column_id"
     " LEFT JOIN users u ON u.id = t.assignee_id"
 )
+
+#: A board column's cards, field by field (`ColumnCards`), in the column's order.
+COLUMN_CARDS = (
+    "SELECT t.id, t.number, t.title, t.rank, t.description, u.login AS assignee,"
+    " t.estimate, t.due, t.priority, t.tags, t.logged, t.created, t.version"
+    " FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id"
+    " WHERE t.column_id = :column_id AND t.archived = :no"
+)
+
+#: The order of a column's cards (its index: column, archived, rank).
+COLUMN_ORDER = " ORDER BY t.rank, t.id"
 
 #: Changes with the login of who made each.
 CHANGES = (
@@ -109,8 +131,7 @@ class ReadService(ServiceBase):
             sql = TASKS + (" WHERE " + " AND ".join(where) if where else "")
             # One column's cards come in the order of its index (column, archived, rank):
             # the first page of a column of 30,000 is read without sorting them all.
-            order = "t.rank, t.id" if column_id is not None else "c.position, t.rank, t.id"
-            sql += f" ORDER BY {order}"
+            sql += COLUMN_ORDER if column_id is not None else " ORDER BY c.position, t.rank, t.id"
             if limit is not None:
                 sql += " LIMIT :limit"
                 params["limit"] = limit
@@ -123,6 +144,37 @@ class ReadService(ServiceBase):
                 task_record(r, r.project_key, r.column_name, r.assignee_login)
                 for r in s.each(sql, **params)
             ]
+
+    def column_cards(
+        self,
+        project: str,
+        column_id: int,
+        *,
+        after: tuple[float, int] | None = None,
+        limit: int | None = None,
+    ) -> ColumnCards:
+        check_window(0, limit, "cards")
+        with self.db.read() as s:
+            self._actor(s)
+            found = self._project_at(s, project)
+            column = s.row(
+                "SELECT id, name FROM board_columns WHERE id = :id AND project_id = :project_id",
+                id=column_id,
+                project_id=found.id,
+            )
+            if column is None:
+                raise NotFound(f"no column {column_id} on the board of {found.key}")
+            sql = COLUMN_CARDS
+            params: dict[str, Any] = {"column_id": column_id, "no": False}
+            if after is not None:
+                # (rank, id) after the given: a range of the column's index
+                sql += " AND t.rank >= :rank AND (t.rank > :rank OR t.id > :id)"
+                params["rank"], params["id"] = after
+            sql += COLUMN_ORDER
+            if limit is not None:
+                sql += " LIMIT :limit"
+                params["limit"] = limit
+            return column_cards_record(found.key, column.id, column.name, s.columns(sql, **params))
 
     def count_tasks(self, project: str) -> dict[int, int]:
         with self.db.read() as s:

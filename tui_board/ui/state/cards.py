@@ -20,10 +20,11 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, MutableSequence, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from sys import intern
 from typing import Any, overload
 
-from tui_board.core.models import Column, Task
+from tui_board.core.models import Column, ColumnCards, Task
 
 #: An integer field's None (an estimate, a moment).
 NONE = -(1 << 63)
@@ -33,8 +34,17 @@ MICROSECOND = timedelta(microseconds=1)
 
 def search_text(task: Task) -> str:
     """What the filter looks in: key, title, assignee and tags, lower case."""
-    tags = " ".join(f"#{tag}" for tag in task.tags)
-    return f"{task.key} {task.title} {task.assignee or ''} {tags}".lower()
+    return _search_text(task.key, task.title, task.assignee, task.tags)
+
+
+def _search_text(key: str, title: str, assignee: str | None, tags: tuple[str, ...]) -> str:
+    return f"{key} {title} {assignee or ''} {_hashtags(tags)}".lower()
+
+
+@lru_cache(maxsize=4096)
+def _hashtags(tags: tuple[str, ...]) -> str:
+    """`#ux #bug` (the same few sets of tags on many cards)."""
+    return " ".join(f"#{tag}" for tag in tags)
 
 
 class CardSequence(Sequence[Task]):
@@ -89,6 +99,46 @@ class Cards(CardSequence):
         self._made: dict[int, Task] = {}
         self.extend(tasks)
 
+    @classmethod
+    def of(cls, column: Column, rows: ColumnCards) -> Cards:
+        """A column's cards as the store gives them (`Backend.column_cards`)."""
+        cards = cls(column)
+        cards.add(rows)
+        return cards
+
+    def add(self, rows: ColumnCards) -> None:
+        """Cards as the store gives them (`Backend.column_cards`), after these: packed
+        field by field, no `Task` made."""
+        if rows.project != self.column.project or not all(map(_utc, rows.created)):
+            self.extend(rows.tasks())  # not the compact form's: card by card
+            return
+        keys = [self._prefix + str(number) for number in rows.numbers]
+        shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+        values: tuple[Iterable[Any], ...] = (
+            rows.ids,
+            rows.numbers,
+            rows.ranks,
+            [NONE if estimate is None else estimate for estimate in rows.estimates],
+            [0 if due is None else due.toordinal() for due in rows.dues],
+            rows.logged,
+            [(moment - EPOCH) // MICROSECOND for moment in rows.created],  # type: ignore[operator]
+            rows.versions,
+            rows.titles,
+            rows.descriptions,
+            # (shared, whichever backend read them: a team server's come as JSON)
+            [None if login is None else intern(login) for login in rows.assignees],
+            list(map(intern, rows.priorities)),
+            [shared.setdefault(tags, tags) for tags in rows.tags],
+            list(map(_search_text, keys, rows.titles, rows.assignees, rows.tags)),
+        )
+        for store, given in zip(self._stores(), values, strict=True):
+            store.extend(given)
+
+    def last(self) -> tuple[float, int] | None:
+        """The rank and id of the last card (where the next page of the column starts;
+        None when there is none)."""
+        return (self._ranks[-1], self._ids[-1]) if self._ids else None
+
     def _stores(self) -> tuple[MutableSequence[Any], ...]:
         """Every field's store, in the order `_encode` gives a card's values."""
         return (
@@ -114,7 +164,7 @@ class Cards(CardSequence):
         exact = task.key == self._prefix + str(task.number) and task.project == self.column.project
         if created is None:
             moment = NONE
-        elif created.tzinfo is UTC:
+        elif _utc(created):
             moment = (created - EPOCH) // MICROSECOND
         else:
             moment, exact = NONE, False
@@ -332,6 +382,11 @@ class Shown(CardSequence):
         if index > 0 and place - places[index - 1] <= places[index] - place:
             return index - 1
         return index
+
+
+def _utc(moment: datetime | None) -> bool:
+    """Whether the compact form holds this moment exactly (microseconds since 1970)."""
+    return moment is not None and moment.tzinfo is UTC and not moment.fold
 
 
 def _number(key: str, prefix: str) -> int | None:

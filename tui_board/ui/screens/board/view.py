@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
-from tui_board.core.models import Column, Project, Task, Timer, User
+from tui_board.core.models import Column, ColumnCards, Project, Task, Timer, User
 from tui_board.ui.plain_text import plain_text
 from tui_board.ui.screens.mode import ModeScreen, ReadMark
 from tui_board.ui.session import describe_error
@@ -40,6 +40,23 @@ if TYPE_CHECKING:
 #: A board with more cards than this is read a page per column first, then in full.
 PAGE_ABOVE = 1_000
 PAGE = 60
+#: Cards read at a time after the first page (what a worker holds as records at once).
+CHUNK = 5_000
+
+
+def read_column(
+    backend: Backend, project: str, column: Column, first: ColumnCards | None = None
+) -> Cards:
+    """Every card of a board column, `CHUNK` at a time (after `first`, the column's first
+    page, when given): the records held at once are a page's, not the column's."""
+    cards = Cards(column)
+    if first is not None:
+        cards.add(first)
+    while True:
+        page = backend.column_cards(project, column.id, after=cards.last(), limit=CHUNK)
+        cards.add(page)
+        if len(page) < CHUNK:
+            return cards
 
 
 def _show(label: Label, text: str, *, layout: bool = True) -> None:
@@ -178,12 +195,10 @@ class BoardView(ModeScreen):
                         self.Loaded(projects, project, columns, cards, users, seq, mark, read=read)
                     )
                 return
-            first = {
-                column.id: Cards(
-                    column, backend.list_tasks(project=key, column_id=column.id, limit=PAGE)
-                )
-                for column in columns
+            pages = {
+                column.id: backend.column_cards(key, column.id, limit=PAGE) for column in columns
             }
+            first = {column.id: Cards.of(column, pages[column.id]) for column in columns}
             if worker.is_cancelled:
                 return
             self._first_page_shown.clear()
@@ -194,8 +209,7 @@ class BoardView(ModeScreen):
             # the long reads.
             self._first_page_shown.wait(0.5)
             for column in columns:
-                # (a column's Tasks live only until they are packed)
-                whole = Cards(column, backend.list_tasks(project=key, column_id=column.id))
+                whole = read_column(backend, key, column, pages[column.id])
                 if worker.is_cancelled:
                     return
                 self.post_message(self.ColumnRead(read, column.id, whole, mark))
