@@ -32,8 +32,8 @@ class BoardState:
     the filter that decides which of them are shown.
 
     A big board is read a column at a time: with `totals` (cards per column id) every
-    column holds only its first cards, and counts come from `totals`, until `fill`
-    gives it all of its cards."""
+    column holds only its first cards, and counts come from `totals` (`Cards.total`),
+    until `fill` gives it all of its cards."""
 
     def __init__(
         self,
@@ -52,9 +52,9 @@ class BoardState:
             self._cards[column.id] = given if given is not None else Cards(column)
         for column_id, found in _by_column(tasks, self._cards).items():
             self._cards[column_id].extend(found)
-        #: Cards per column, for the columns that hold only their first cards so far.
-        self.totals = dict(totals) if totals is not None else None
-        self._partial: set[int] = set(self._cards) if totals is not None else set()
+        if totals is not None:
+            for column_id, held in self._cards.items():
+                held.total = totals.get(column_id, 0)
         self.query = ""
         self._words: tuple[str, ...] = ()
         self.only_login: str | None = None
@@ -71,7 +71,7 @@ class BoardState:
     @property
     def complete(self) -> bool:
         """Whether every card has been read (not just the first cards of some columns)."""
-        return not self._partial
+        return all(cards.total is None for cards in self._cards.values())
 
     @property
     def total(self) -> int:
@@ -82,10 +82,8 @@ class BoardState:
 
     def count(self, column_id: int) -> int:
         """Every card in the column, whatever the filter (what its WIP limit counts)."""
-        if column_id in self._partial and self.totals is not None:
-            return self.totals.get(column_id, 0)
         cards = self._cards.get(column_id)
-        return len(cards) if cards is not None else 0
+        return cards.size() if cards is not None else 0
 
     def cards(self, column_id: int) -> Cards:
         """Every card of the column (an empty one for a column the board has not)."""
@@ -194,8 +192,9 @@ class BoardState:
         return task
 
     def replace_column(self, column_id: int, tasks: Iterable[Task] | Cards) -> None:
-        """The column as the store has it now (all of its cards); its cards leave any
-        other column."""
+        """The column as the store has it now (all of its cards: a list or a `Cards`
+        with no `total`), or as it was (a `snapshot`); its cards leave any other
+        column."""
         column = next((c for c in self.columns if c.id == column_id), None)
         if column is None:
             return
@@ -211,7 +210,6 @@ class BoardState:
                     self._changed(other_id)
                     self._add_to_total(other_id, -gone)
         self._cards[column_id] = fresh
-        self._partial.discard(column_id)
         self._changed(column_id)
 
     def fill(self, column_id: int, cards: Cards) -> None:
@@ -220,7 +218,8 @@ class BoardState:
         self.replace_column(column_id, cards)
 
     def snapshot(self, column_ids: Iterable[int]) -> dict[int, Cards]:
-        """These columns' cards as they are now, to put back with `replace_column`."""
+        """These columns' cards (and counts) as they are now, to put back with
+        `replace_column`."""
         return {column_id: self.cards(column_id).copy() for column_id in column_ids}
 
     def move(self, key: str, column_id: int, shown_index: int) -> Placement | None:
@@ -254,8 +253,9 @@ class BoardState:
             self._refine.pop(column_id, None)
 
     def _add_to_total(self, column_id: int, delta: int) -> None:
-        if self.totals is not None and column_id in self._partial:
-            self.totals[column_id] = self.totals.get(column_id, 0) + delta
+        cards = self._cards.get(column_id)
+        if cards is not None and cards.total is not None:
+            cards.total += delta
 
 
 def columns_of(columns: Iterable[Column], tasks: Iterable[Task]) -> dict[int, Cards]:

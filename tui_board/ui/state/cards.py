@@ -77,6 +77,9 @@ class Cards(CardSequence):
 
     def __init__(self, column: Column, tasks: Iterable[Task] = ()) -> None:
         self.column = column
+        #: How many cards the column has, when these are only its first ones (a big
+        #: board's first page); None: these are all of them.
+        self.total: int | None = None
         self._prefix = f"{column.project}-"
         self._ids = array("q")
         self._numbers = array("q")
@@ -337,7 +340,12 @@ class Cards(CardSequence):
         for store, mine in zip(copied._stores(), self._stores(), strict=True):
             store.extend(mine)
         copied._odd = dict(self._odd)
+        copied.total = self.total
         return copied
+
+    def size(self) -> int:
+        """How many cards the column has (not only those held, for a first page)."""
+        return len(self) if self.total is None else self.total
 
 
 class Shown(CardSequence):
