@@ -771,6 +771,28 @@ async def test_keys_typed_right_after_slash_never_reach_the_boards_keys(
         assert isinstance(app.focused, Input) and app.focused.id == "board-filter"
 
 
+async def test_a_filter_longer_than_its_field_scrolls_with_the_cursor(
+    config: Config, clock: Clock
+) -> None:
+    """The field takes no layout of the screen as it is typed in (FilterField.refresh):
+    it still scrolls to show the cursor, at the end of the text and at its start."""
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        assert screen.state is not None
+        text = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        await pilot.press("slash", *text)
+        await pilot.pause()
+        heading = f"{screen.state.project.key} · {screen.state.project.name}"
+        [line] = [line for line in frame_text(app) if heading in line]
+        assert "XYZ" in line and "abc" not in line, line
+        await pilot.press("home")
+        await pilot.pause()
+        [line] = [line for line in frame_text(app) if heading in line]
+        assert "abc" in line and "XYZ" not in line, line
+        assert screen.state.query == text.lower()
+
+
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
 async def test_the_filter_stands_apart_from_the_project_name(
     config: Config, clock: Clock, size: tuple[int, int]
