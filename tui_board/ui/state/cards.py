@@ -52,6 +52,19 @@ class CardSequence(Sequence[Task]):
     those the filter lets through (`Shown`). Looking a card up by its key, and where
     it is in its column, costs no `Task`."""
 
+    @overload
+    def __getitem__(self, index: int) -> Task: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Task]: ...
+    def __getitem__(self, index: int | slice) -> Task | list[Task]:
+        if isinstance(index, slice):
+            return [self._at(i) for i in range(*index.indices(len(self)))]
+        return self._at(index)
+
+    def _at(self, index: int) -> Task:
+        """The card at `index` (negative: from the end), as a `Task`."""
+        raise NotImplementedError
+
     def key_at(self, index: int) -> str:
         raise NotImplementedError
 
@@ -228,13 +241,7 @@ class Cards(CardSequence):
     def __len__(self) -> int:
         return len(self._ids)
 
-    @overload
-    def __getitem__(self, index: int) -> Task: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Task]: ...
-    def __getitem__(self, index: int | slice) -> Task | list[Task]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def _at(self, index: int) -> Task:
         card_id = self._ids[index]  # (an IndexError past the end, as a list's)
         task = self._made.get(card_id)
         if task is None:
@@ -358,13 +365,7 @@ class Shown(CardSequence):
     def __len__(self) -> int:
         return len(self.places)
 
-    @overload
-    def __getitem__(self, index: int) -> Task: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Task]: ...
-    def __getitem__(self, index: int | slice) -> Task | list[Task]:
-        if isinstance(index, slice):
-            return [self.cards[i] for i in self.places[index]]
+    def _at(self, index: int) -> Task:
         return self.cards[self.places[index]]
 
     def key_at(self, index: int) -> str:
