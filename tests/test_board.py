@@ -4,8 +4,10 @@ backend stored after it; conflicts and live updates from a second backend."""
 from __future__ import annotations
 
 import itertools
+import threading
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -25,9 +27,10 @@ from tests.ui_helpers import (  # noqa: F401  (fixtures)
     settle_on,
     steady,
 )
+from tui_board.backend.protocol import Backend
 from tui_board.config import Config
 from tui_board.core.models import Task, TaskPatch
-from tui_board.ui.app import BoardApp
+from tui_board.ui.app import BoardApp, make_app
 from tui_board.ui.dialogs import (
     ConfirmScreen,
     DurationPrompt,
@@ -674,22 +677,81 @@ async def test_a_big_board_shows_a_page_per_column_first_then_every_card(
     monkeypatch.setattr(board_module, "PAGE_ABOVE", 10)
     monkeypatch.setattr(board_module, "PAGE", 2)
     loads: list[BoardScreen.Loaded] = []
+    columns_read: list[BoardScreen.ColumnRead] = []
 
-    def hook(message: object) -> None:
-        if isinstance(message, BoardScreen.Loaded):
+    def hook(message: object) -> None:  # (seen again as it bubbles up to the app)
+        if isinstance(message, BoardScreen.Loaded) and all(m is not message for m in loads):
             loads.append(message)
+        if isinstance(message, BoardScreen.ColumnRead) and all(
+            m is not message for m in columns_read
+        ):
+            columns_read.append(message)
 
     app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         screen = await settle(app, pilot)
         backend = backend_for(config, clock=clock)
-        first, last = loads[0], loads[-1]
+        [first] = loads
         assert first.totals == backend.count_tasks("APP")
-        assert len(first.tasks) == 2 * 4  # two from each column that has cards
-        assert last.totals is None
+        assert [len(cards) for cards in first.cards.values()] == [
+            min(2, n) for n in (first.totals.get(c.id, 0) for c in first.columns)
+        ]
+        # Then each column whole, in the board's order.
+        assert [m.column_id for m in columns_read] == [c.id for c in first.columns]
         assert screen.state is not None and screen.state.complete
         assert screen.state.total == len(backend.list_tasks(project="APP"))
         assert shown_keys(screen, 0) == keys_of(backend.list_tasks(project="APP"), "Backlog")
+
+
+class HeldBackend:
+    """The app's backend, with a big board's reads past the first pages held until `go`
+    is set: what a slow read of 100,000 cards looks like."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.go = threading.Event()
+
+    def column_cards(self, project: str, column_id: int, **page: Any) -> Any:
+        if page.get("after") is not None:  # past the first page
+            assert self.go.wait(20)
+        return self.backend.column_cards(project, column_id, **page)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.backend, name)
+
+
+async def test_a_filter_typed_while_a_big_board_is_read_finds_the_cards_read_later(
+    config: Config, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Typed at the first page: the filter looks in each column as it comes in."""
+    from tui_board.ui.screens.board import view as board_module
+
+    monkeypatch.setattr(board_module, "PAGE_ABOVE", 10)
+    monkeypatch.setattr(board_module, "PAGE", 2)
+    backend = backend_for(config, clock=clock)
+    backlog = [t for t in backend.list_tasks(project="APP") if t.column == "Backlog"]
+    late = backlog[-1]  # beyond the first page
+    assert len(backlog) > 2
+    late = backend.update_task(late.key, late.version, TaskPatch(title="Zqxlate arrives"))
+    held = HeldBackend(backend_for(config, clock=clock))
+    app = make_app(config, backend_factory=lambda: held, clock=clock)  # type: ignore[arg-type,return-value]
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.01)
+            if isinstance(app.screen, BoardScreen) and app.screen.has_class("-loaded"):
+                break
+        screen = board(app)
+        assert screen.state is not None and not screen.state.complete
+        await pilot.press("slash", *"zqxlate")
+        await pilot.pause()
+        assert shown_keys(screen, 0) == []
+        assert "no cards match" in "\n".join(frame_text(app))
+        held.go.set()
+        await settle(app, pilot)
+        assert screen.state.complete and screen.state.query == "zqxlate"
+        assert shown_keys(screen, 0) == [late.key]
+        assert screen.focused_card() == late
+        assert any("Zqxlate arrives" in line for line in frame_text(app))
 
 
 async def test_keys_typed_right_after_slash_never_reach_the_boards_keys(
@@ -707,6 +769,28 @@ async def test_keys_typed_right_after_slash_never_reach_the_boards_keys(
         await pilot.pause(0.5)
         assert app.is_running and app.screen is screen
         assert isinstance(app.focused, Input) and app.focused.id == "board-filter"
+
+
+async def test_a_filter_longer_than_its_field_scrolls_with_the_cursor(
+    config: Config, clock: Clock
+) -> None:
+    """The field takes no layout of the screen as it is typed in (FilterField.refresh):
+    it still scrolls to show the cursor, at the end of the text and at its start."""
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        assert screen.state is not None
+        text = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        await pilot.press("slash", *text)
+        await pilot.pause()
+        heading = f"{screen.state.project.key} · {screen.state.project.name}"
+        [line] = [line for line in frame_text(app) if heading in line]
+        assert "XYZ" in line and "abc" not in line, line
+        await pilot.press("home")
+        await pilot.pause()
+        [line] = [line for line in frame_text(app) if heading in line]
+        assert "abc" in line and "XYZ" not in line, line
+        assert screen.state.query == text.lower()
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])

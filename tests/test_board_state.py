@@ -3,13 +3,14 @@ on, a letter at a time), live updates, a board read a page at a time."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tui_board.core.models import Column, Project, Task
-from tui_board.ui.state.board import BoardState, search_text
+from tui_board.ui.state.board import BoardState, Cards, search_text
 
 PROJECT = Project(1, "WEB", "Web site")
 COLUMNS = [Column(10, "WEB", "To do", 0), Column(11, "WEB", "Doing", 1, "active", 2)]
@@ -32,7 +33,7 @@ def card(number: int, column: int = 10, title: str = "", **fields: object) -> Ta
     return replace(task, **fields)  # type: ignore[arg-type]
 
 
-def keys(cards: list[Task]) -> list[str]:
+def keys(cards: Iterable[Task]) -> list[str]:
     return [t.key for t in cards]
 
 
@@ -129,6 +130,23 @@ def test_a_board_read_a_page_at_a_time_counts_every_card() -> None:
     assert state.count(10) == 500 and state.total == 503
     state.move("WEB-1", 11, 0)
     assert (state.count(10), state.count(11)) == (499, 4)
+
+
+def test_a_move_put_back_on_a_board_still_read_leaves_its_counts_as_they_were() -> None:
+    """A write undone on screen (the server away) puts back the columns it changed as
+    they were: a first page stays a first page, counted by its total."""
+    state = BoardState(PROJECT, COLUMNS, [card(1), card(2, 11)], totals={10: 500, 11: 3})
+    before = state.snapshot({10, 11})
+    state.move("WEB-1", 11, 0)
+    assert (state.count(10), state.count(11)) == (499, 4)
+    for column_id, cards in before.items():
+        state.replace_column(column_id, cards)
+    assert (state.count(10), state.count(11)) == (500, 3)
+    assert keys(state.cards(10)) == ["WEB-1"] and not state.complete
+    # A column read whole (its first page's cards among them) is whole.
+    state.fill(10, Cards(COLUMNS[0], [card(1), card(3)]))
+    state.fill(11, Cards(COLUMNS[1], [card(2, 11)]))
+    assert state.complete and state.total == 3
 
 
 cards_strategy = st.lists(

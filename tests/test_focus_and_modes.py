@@ -27,18 +27,18 @@ from tests.ui_helpers import (  # noqa: F401  (fixtures)
 )
 from tests.ui_helpers import on_board as board
 from tui_board.config import Config
-from tui_board.core.models import Task, TaskPatch
+from tui_board.core.models import TaskPatch
 from tui_board.ui.dialogs import PickerScreen, TaskDetailScreen
 from tui_board.ui.screens.approvals import ApprovalsScreen
 from tui_board.ui.screens.board import BoardScreen
 from tui_board.ui.screens.timesheet import TimesheetScreen
 from tui_board.ui.screens.workload import WorkloadScreen
-from tui_board.ui.state.board import search_text
+from tui_board.ui.state.board import Cards, search_text
 
 pytestmark = pytest.mark.anyio
 
 
-def columns(screen: BoardScreen) -> list[list[Task]]:
+def columns(screen: BoardScreen) -> list[Cards]:
     """Every card of the board, column by column, in order (whatever the filter)."""
     assert screen.state is not None
     return [screen.state.cards(view.column.id) for view in screen._views]

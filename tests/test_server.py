@@ -443,6 +443,7 @@ BODIES: dict[str, dict[str, object]] = {
     "archive_task": {"key": "WEB-1", "version": 1},
     "clear_entry": {"task": "WEB-1", "day": "2026-11-24", "user": "bob"},
     "copy_week_rows": {"source": "2026-W47", "target": "2026-W48"},
+    "column_cards": {"project": "WEB", "column_id": 1},
     "count_tasks": {"project": "WEB"},
     "create_column": {"project": "WEB", "name": "n"},
     "create_customer": {"name": "n"},

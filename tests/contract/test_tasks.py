@@ -140,6 +140,51 @@ def test_list_tasks_filters_and_pages(world: World) -> None:
     assert world.mia.count_tasks("APP") == {world.ada.list_columns("APP")[0].id: 1}
 
 
+def test_column_cards_are_the_cards_list_tasks_gives_field_by_field(world: World) -> None:
+    """What a big board reads: a column's cards, in its order, first ones or all, each
+    as `list_tasks` gives it (another column's and archived cards left out)."""
+    world.ada.create_project("APP", "App")
+    todo, backlog = world.column("To do"), world.column("Backlog")
+    due = date(2026, 12, 24)
+    a = world.task("a", column_id=todo, assignee="mia", estimate=90, due=due, tags=("x", "y"))
+    world.task("b", column_id=todo, priority="urgent", description="more\nlines")
+    c = world.task("c", column_id=todo)
+    world.ada.add_time(c.key, date(2026, 11, 24), 30)  # logged, and a new version
+    world.task("in the backlog")
+    world.task("another project's", project="APP")
+    gone = world.task("archived", column_id=todo)
+    world.ada.archive_task(gone.key, gone.version)
+    world.ada.move_task(a.key, a.version, todo, 2)  # the order is the column's, not the ids'
+    cards = world.mia.column_cards("web", todo)
+    assert (cards.project, cards.column_id, cards.column) == ("WEB", todo, "To do")
+    assert cards.tasks() == world.mia.list_tasks(project="WEB", column_id=todo)
+    assert [t.key for t in cards.tasks()] == ["WEB-2", "WEB-3", "WEB-1"]
+    assert [t.logged for t in cards.tasks()] == [0, 30, 0]
+    first = world.mia.column_cards("WEB", todo, limit=2)
+    assert first.tasks() == world.mia.list_tasks(project="WEB", column_id=todo, limit=2)
+    # The next page: after the last card's rank and id.
+    rest = world.mia.column_cards("WEB", todo, after=(first.ranks[-1], first.ids[-1]))
+    assert first.tasks() + rest.tasks() == cards.tasks()
+    assert len(world.mia.column_cards("WEB", todo, after=(cards.ranks[-1], cards.ids[-1]))) == 0
+    assert len(world.mia.column_cards("WEB", todo, limit=0)) == 0
+    assert world.mia.column_cards("WEB", backlog).tasks() == world.mia.list_tasks(
+        project="WEB", column_id=backlog
+    )
+
+
+def test_column_cards_of_a_column_not_on_the_board(world: World) -> None:
+    world.ada.create_project("APP", "App")
+    todo = world.column("To do")
+    with refused(NotFound, world):
+        world.mia.column_cards("NOPE", todo)
+    with refused(NotFound, world):
+        world.mia.column_cards("APP", todo)  # a column of another board
+    with refused(NotFound, world):
+        world.mia.column_cards("WEB", 2**31 - 1)
+    with refused(Invalid, world):
+        world.mia.column_cards("WEB", todo, limit=-1)
+
+
 @pytest.mark.parametrize("page", [{"offset": -1}, {"limit": -1}, {"limit": -(2**31)}])
 def test_a_page_of_cards_starts_at_0_and_holds_0_or_more(world: World, page: dict) -> None:
     """A negative limit meant "no limit" to SQLite and an error to PostgreSQL (a 500

@@ -25,6 +25,7 @@ from tui_board.core.models import (
     ArchivedTask,
     Change,
     Column,
+    ColumnCards,
     ColumnKind,
     ColumnPatch,
     Comment,
@@ -136,6 +137,20 @@ class Backend(Protocol):
         offset: int = 0,
         limit: int | None = None,
     ) -> list[Task]: ...
+    @reads
+    def column_cards(
+        self,
+        project: str,
+        column_id: int,
+        *,
+        after: tuple[float, int] | None = None,
+        limit: int | None = None,
+    ) -> ColumnCards:
+        """A board column's cards in order, field by field: what `list_tasks(project=,
+        column_id=)` gives, as a big board reads it, a page at a time: the first
+        `limit` (None: all) after the card with this rank and id (None: from the top)."""
+        ...
+
     @reads
     def count_tasks(self, project: str) -> dict[int, int]:
         """Cards per column id (not archived): what a column header shows."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import namedtuple
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -26,6 +26,9 @@ from typing import Any
 DATE_COLUMNS = frozenset({"day", "due", "until", "span_first", "span_last", "start", "deadline"})
 DATETIME_COLUMNS = frozenset({"created", "updated", "started", "time"})
 BOOL_COLUMNS = frozenset({"active", "archived", "revoked"})
+
+#: Rows `Sql.each` and `Sql.columns` take from the driver at a time.
+ROWS_AT_ONCE = 500
 
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 _LISTS = (list, tuple, set, frozenset)
@@ -40,12 +43,34 @@ def _to_datetime(value: Any) -> Any:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
+        if value.tzinfo is UTC:  # as SQLModel writes it: nothing to do
+            return value
         return value.replace(tzinfo=UTC) if value.utcoffset() is None else value.astimezone(UTC)
     return value
 
 
 def _to_bool(value: Any) -> Any:
     return bool(value) if value is not None else None
+
+
+def _dates(values: list[Any]) -> list[Any]:
+    """`_to_date` over a column's values (what `Sql.columns` reads by the thousand)."""
+    return [date.fromisoformat(v) if type(v) is str else v for v in values]
+
+
+def _moments(values: list[Any]) -> list[Any]:
+    """`_to_datetime` over a column's values."""
+    read = [datetime.fromisoformat(v) if type(v) is str else v for v in values]
+    return [v if v is None or v.tzinfo is UTC else _to_datetime(v) for v in read]
+
+
+def _over(fn: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
+    """A converter of single values, over a column's values."""
+    columns: dict[Callable[[Any], Any], Callable[[list[Any]], list[Any]]] = {
+        _to_date: _dates,
+        _to_datetime: _moments,
+    }
+    return columns.get(fn) or (lambda values: [v if v is None else fn(v) for v in values])
 
 
 def _converter(name: str) -> Callable[[Any], Any] | None:
@@ -138,25 +163,47 @@ class Sql:
 
     def rows(self, sql: str, /, **params: Any) -> list[Any]:
         """Every row the statement gives."""
+        return list(self.each(sql, **params))
+
+    def each(self, sql: str, /, **params: Any) -> Iterator[Any]:
+        """The rows the statement gives, read from the driver a few hundred at a time:
+        a caller that keeps something smaller than each row (a board of 100,000 cards)
+        never holds every row at once. Read them all before the transaction ends."""
         cursor = self._cursor(sql, params)
         try:
             if cursor.description is None:
-                return []
+                return
             names = tuple(d[0] for d in cursor.description)
             make, pairs = _readers(names, self.dialect == "sqlite")
-            found = cursor.fetchall()
+            while found := cursor.fetchmany(ROWS_AT_ONCE):
+                if not pairs:
+                    yield from map(make._make, found)
+                    continue
+                for r in found:
+                    values = list(r)
+                    for i, fn in pairs:
+                        if values[i] is not None:
+                            values[i] = fn(values[i])
+                    yield make._make(values)
         finally:
             cursor.close()
-        if not pairs:
-            return [make._make(r) for r in found]
-        out = []
-        for r in found:
-            values = list(r)
-            for i, fn in pairs:
-                if values[i] is not None:
-                    values[i] = fn(values[i])
-            out.append(make._make(values))
-        return out
+
+    def columns(self, sql: str, /, **params: Any) -> dict[str, tuple[Any, ...]]:
+        """Every row the statement gives, column by column (by name), converted as
+        `rows` converts them: many rows into a few tuples, no object per row."""
+        cursor = self._cursor(sql, params)
+        try:
+            names = tuple(d[0] for d in cursor.description)
+            _, pairs = _readers(names, self.dialect == "sqlite")
+            found: list[list[Any]] = [[] for _ in names]
+            while rows := cursor.fetchmany(ROWS_AT_ONCE):
+                for values, into in zip(zip(*rows, strict=True), found, strict=True):
+                    into.extend(values)
+        finally:
+            cursor.close()
+        for i, fn in pairs:
+            found[i] = _over(fn)(found[i])
+        return {name: tuple(values) for name, values in zip(names, found, strict=True)}
 
     def row(self, sql: str, /, **params: Any) -> Any | None:
         """The first row, or None."""

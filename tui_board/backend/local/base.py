@@ -14,6 +14,8 @@ import hashlib
 import json
 import re
 from datetime import date, datetime
+from functools import lru_cache
+from sys import intern
 from typing import Any, cast
 
 from tui_board.backend import full_name
@@ -24,6 +26,7 @@ from tui_board.core.models import (
     DEFAULT_CAPACITY,
     DEFAULT_WORK_DAYS,
     Column,
+    ColumnCards,
     ColumnKind,
     Priority,
     Project,
@@ -373,29 +376,69 @@ def hash_token(token: str) -> str:
 def task_record(
     row: Any, project: str, column: str, assignee: str | None, milestone: str | None = None
 ) -> Task:
+    """A card from its `tasks` row (plain or ORM) and the names its ids stand for.
+
+    The texts many cards share (project key, column, login, priority, tags) are shared,
+    not copied per card: a board reads 100,000 of them."""
     assert row.id is not None
+    project = intern(project)
     return Task(
-        id=row.id,
-        key=f"{project}-{row.number}",
-        project=project,
-        number=row.number,
-        title=row.title,
-        column_id=row.column_id,
-        column=column,
-        rank=row.rank,
-        description=row.description,
-        assignee=assignee,
-        estimate=row.estimate,
-        due=row.due,
-        priority=cast(Priority, row.priority),
-        tags=tuple(row.tags.split()),
-        archived=bool(row.archived),
-        logged=row.logged,
-        created=row.created,
-        version=row.version,
-        start=row.start,
-        milestone=milestone,
+        row.id,
+        f"{project}-{row.number}",
+        project,
+        row.number,
+        row.title,
+        row.column_id,
+        intern(column),
+        row.rank,
+        row.description,
+        intern(assignee) if assignee is not None else None,
+        row.estimate,
+        row.due,
+        cast(Priority, intern(row.priority)),
+        parse_tags(row.tags),
+        bool(row.archived),
+        row.logged,
+        row.created,
+        row.version,
+        row.start,
+        intern(milestone) if milestone is not None else None,
     )
+
+
+def column_cards_record(
+    project: str, column_id: int, column: str, fields: dict[str, tuple[Any, ...]]
+) -> ColumnCards:
+    """A column's cards from its rows read column by column (`reads.COLUMN_CARDS`),
+    as `task_record` makes each. (Whoever keeps them shares the texts they have in
+    common: the board does.)"""
+    return ColumnCards(
+        project,
+        column_id,
+        column,
+        fields["id"],
+        fields["number"],
+        fields["title"],
+        fields["rank"],
+        fields["description"],
+        fields["assignee"],
+        fields["estimate"],
+        fields["due"],
+        fields["priority"],
+        tuple(map(parse_tags, fields["tags"])),
+        fields["logged"],
+        fields["created"],
+        fields["version"],
+        fields["start"],
+        fields["milestone"],
+    )
+
+
+@lru_cache(maxsize=4096)
+def parse_tags(text: str) -> tuple[str, ...]:
+    """A card's tags as the store holds them (`ux bug`), as a tuple shared by the
+    cards that have the same."""
+    return tuple(intern(tag) for tag in text.split())
 
 
 def column_record(row: Any, project: str) -> Column:

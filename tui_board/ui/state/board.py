@@ -2,15 +2,19 @@
 
 Plain Python (no Textual, no I/O), so that moves, filters and live updates are quick to
 reason about and to test. The screen changes it on the UI thread only; workers hand
-their results over in messages.
+their results over in messages. Each column's cards are held compactly (`cards.py`): a
+board of 100,000 cards makes a `Task` only for the cards asked for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from tui_board.core.models import Column, Project, Task
+from tui_board.ui.state.cards import Cards, CardSequence, Shown, search_text
+
+__all__ = ["BoardState", "CardSequence", "Cards", "Placement", "columns_of", "search_text"]
 
 
 @dataclass(frozen=True)
@@ -23,54 +27,40 @@ class Placement:
     shown_index: int
 
 
-def search_text(task: Task) -> str:
-    """What the filter looks in: key, title, assignee and tags, lower case."""
-    tags = " ".join(f"#{tag}" for tag in task.tags)
-    return f"{task.key} {task.title} {task.assignee or ''} {tags}".lower()
-
-
-SearchIndex = dict[str, tuple[Task, str]]
-
-
-def search_index(tasks: Iterable[Task]) -> SearchIndex:
-    """Each card's `search_text`, by key (with the card it was made from). Building it
-    for 10,000 cards takes some 50 ms: a worker does it, not the first filter key."""
-    return {task.key: (task, search_text(task)) for task in tasks}
-
-
 class BoardState:
     """A project's columns, each holding its cards (not archived) in rank order, and
     the filter that decides which of them are shown.
 
-    A board may be read a page at a time: with `totals` (cards per column id) the
-    columns hold only their first cards so far, and the counts come from `totals`."""
+    A big board is read a column at a time: with `totals` (cards per column id) every
+    column holds only its first cards, and counts come from `totals` (`Cards.total`),
+    until `fill` gives it all of its cards."""
 
     def __init__(
         self,
         project: Project,
         columns: list[Column],
-        tasks: Iterable[Task],
+        tasks: Iterable[Task] = (),
         *,
         totals: dict[int, int] | None = None,
-        search: SearchIndex | None = None,
+        cards: dict[int, Cards] | None = None,
     ) -> None:
         self.project = project
-        self.totals = dict(totals) if totals is not None else None
         self.columns = list(columns)
-        self._cards: dict[int, list[Task]] = {column.id: [] for column in self.columns}
-        self._where: dict[str, int] = {}
-        for task in tasks:
-            cards = self._cards.get(task.column_id)
-            if cards is not None and not task.archived:
-                cards.append(task)
-                self._where[task.key] = task.column_id
+        self._cards: dict[int, Cards] = {}
+        for column in self.columns:
+            given = cards.get(column.id) if cards is not None else None
+            self._cards[column.id] = given if given is not None else Cards(column)
+        for column_id, found in _by_column(tasks, self._cards).items():
+            self._cards[column_id].extend(found)
+        if totals is not None:
+            for column_id, held in self._cards.items():
+                held.total = totals.get(column_id, 0)
         self.query = ""
         self._words: tuple[str, ...] = ()
         self.only_login: str | None = None
-        self._shown: dict[int, list[Task]] = {}
+        self._shown: dict[int, CardSequence] = {}
         #: The cards shown before the query grew longer, by column (None: look at all).
-        self._refine: dict[int, list[Task]] | None = None
-        self._search: SearchIndex = search if search is not None else {}
+        self._refine: dict[int, CardSequence] | None = None
 
     # --- reading ----------------------------------------------------------------------
 
@@ -80,66 +70,69 @@ class BoardState:
 
     @property
     def complete(self) -> bool:
-        """Whether every card has been read (not just the first page of each column)."""
-        return self.totals is None
+        """Whether every card has been read (not just the first cards of some columns)."""
+        return all(cards.total is None for cards in self._cards.values())
 
     @property
     def total(self) -> int:
-        if self.totals is not None:
-            return sum(self.totals.values())
-        return len(self._where)
+        return sum(self.count(column.id) for column in self.columns)
 
     def column_index(self, column_id: int) -> int | None:
         return next((i for i, c in enumerate(self.columns) if c.id == column_id), None)
 
     def count(self, column_id: int) -> int:
         """Every card in the column, whatever the filter (what its WIP limit counts)."""
-        if self.totals is not None:
-            return self.totals.get(column_id, 0)
-        return len(self._cards.get(column_id, ()))
+        cards = self._cards.get(column_id)
+        return cards.size() if cards is not None else 0
 
-    def cards(self, column_id: int) -> list[Task]:
-        return self._cards.get(column_id, [])
+    def cards(self, column_id: int) -> Cards:
+        """Every card of the column (an empty one for a column the board has not)."""
+        cards = self._cards.get(column_id)
+        if cards is None:
+            return Cards(Column(column_id, self.project.key, "", -1))
+        return cards
 
-    def shown(self, column_id: int) -> list[Task]:
+    def shown(self, column_id: int) -> CardSequence:
         """The column's cards that pass the filter, in order (cached until a change)."""
         found = self._shown.get(column_id)
         if found is None:
-            cards = self._cards.get(column_id, [])
-            if self._refine is not None and column_id in self._refine:
-                cards = self._refine[column_id]  # a longer query: look only in these
-            found = self._filter(cards) if self.filtered else cards
+            cards = self.cards(column_id)
+            if not self.filtered:
+                found = cards
+            else:
+                among = None
+                if self._refine is not None:
+                    before = self._refine.get(column_id)
+                    if isinstance(before, Shown):  # a longer query: look only in these
+                        among = before.places
+                found = Shown(cards, cards.matching(self._words, self.only_login, among))
             self._shown[column_id] = found
         return found
 
-    def _filter(self, cards: list[Task]) -> list[Task]:
-        """`matches` over many cards, written out: it runs over 10,000 on a keystroke."""
-        login, words, index = self.only_login, self._words, self._search
-        found = []
-        for task in cards:
-            if login is not None and task.assignee != login:
-                continue
-            if words:
-                entry = index.get(task.key)
-                if entry is None or entry[0] is not task:
-                    entry = index[task.key] = (task, search_text(task))
-                text = entry[1]
-                if not all(word in text for word in words):
-                    continue
-            found.append(task)
-        return found
-
     def get(self, key: str) -> Task | None:
-        column_id = self._where.get(key)
+        column_id = self.column_of(key)
         if column_id is None:
             return None
-        return next((t for t in self._cards[column_id] if t.key == key), None)
+        cards = self._cards[column_id]
+        index = cards.index_of(key)
+        return cards[index] if index is not None else None
 
-    def column_of(self, key: str) -> int | None:
-        return self._where.get(key)
+    def column_of(self, key: str, likely: int | None = None) -> int | None:
+        """The column holding the card `key` (looked for in `likely` first)."""
+        order = list(self._cards)
+        if likely in self._cards:
+            order.remove(likely)
+            order.insert(0, likely)
+        for column_id in order:
+            if self._cards[column_id].index_of(key) is not None:
+                return column_id
+        return None
 
     def matches(self, task: Task) -> bool:
-        return bool(self._filter([task]))
+        if self.only_login is not None and task.assignee != self.only_login:
+            return False
+        text = search_text(task)
+        return all(word in text for word in self._words)
 
     # --- the filter --------------------------------------------------------------------
 
@@ -171,67 +164,82 @@ class BoardState:
         if task.archived:
             self.remove(task.key)
             return
-        column_id = self._where.get(task.key)
+        column_id = self.column_of(task.key, likely=task.column_id)
         if column_id is None:
             cards = self._cards.get(task.column_id)
             if cards is None:
                 return
             cards.append(task)
-            self._where[task.key] = task.column_id
             self._changed(task.column_id)
             self._add_to_total(task.column_id, 1)
             return
         cards = self._cards[column_id]
-        index = self._index(cards, task.key)
-        if task.column_id != column_id:
-            task = _in_column(task, self._column(column_id))
-        cards[index] = task
+        index = cards.index_of(task.key)
+        assert index is not None
+        cards.set(index, task)
         self._changed(column_id)
 
-    def remove(self, key: str) -> Task | None:
-        column_id = self._where.pop(key, None)
+    def remove(self, key: str, likely: int | None = None) -> Task | None:
+        column_id = self.column_of(key, likely)
         if column_id is None:
             return None
         cards = self._cards[column_id]
-        task = cards.pop(self._index(cards, key))
+        index = cards.index_of(key)
+        assert index is not None
+        task = cards.pop(index)
         self._changed(column_id)
         self._add_to_total(column_id, -1)
         return task
 
-    def replace_column(self, column_id: int, tasks: list[Task]) -> None:
-        """The column as the store has it now; its cards leave any other column."""
-        if column_id not in self._cards:
+    def replace_column(self, column_id: int, tasks: Iterable[Task] | Cards) -> None:
+        """The column as the store has it now (all of its cards: a list or a `Cards`
+        with no `total`), or as it was (a `snapshot`); its cards leave any other
+        column."""
+        column = next((c for c in self.columns if c.id == column_id), None)
+        if column is None:
             return
-        for key in [k for k, c in self._where.items() if c == column_id]:
-            del self._where[key]
-        fresh = [t for t in tasks if not t.archived and t.column_id == column_id]
-        for task in fresh:
-            old = self._where.get(task.key)
-            if old is not None:
-                self.remove(task.key)
-            self._where[task.key] = column_id
+        if isinstance(tasks, Cards) and tasks.column == column:
+            fresh = tasks
+        else:
+            fresh = Cards(column, (t for t in tasks if not t.archived and t.column_id == column_id))
+        numbers = fresh.numbers()
+        for other_id, other in self._cards.items():
+            if other_id != column_id:
+                gone = other.discard(numbers)
+                if gone:
+                    self._changed(other_id)
+                    self._add_to_total(other_id, -gone)
         self._cards[column_id] = fresh
         self._changed(column_id)
-        if self.totals is not None:
-            self.totals[column_id] = max(self.totals.get(column_id, 0), len(fresh))
+
+    def fill(self, column_id: int, cards: Cards) -> None:
+        """Every card of a column that held only its first ones (read a column at a
+        time: `replace_column`)."""
+        self.replace_column(column_id, cards)
+
+    def snapshot(self, column_ids: Iterable[int]) -> dict[int, Cards]:
+        """These columns' cards (and counts) as they are now, to put back with
+        `replace_column`."""
+        return {column_id: self.cards(column_id).copy() for column_id in column_ids}
 
     def move(self, key: str, column_id: int, shown_index: int) -> Placement | None:
         """Put a card at `shown_index` among the cards shown in a column (clamped).
         Returns where it went, or None when the board does not hold the card."""
-        task = self.remove(key)
+        if column_id not in self._cards:
+            return None
+        task = self.remove(key, likely=column_id)
         if task is None:
             return None
         shown = self.shown(column_id)
         cards = self._cards[column_id]
         shown_index = max(0, min(shown_index, len(shown)))
         if shown_index < len(shown):
-            index = self._index(cards, shown[shown_index].key)
+            index = shown.place(shown_index)
         elif shown:
-            index = self._index(cards, shown[-1].key) + 1
+            index = shown.place(len(shown) - 1) + 1
         else:
             index = len(cards)
-        cards.insert(index, _in_column(task, self._column(column_id)))
-        self._where[key] = column_id
+        cards.insert(index, task)
         self._changed(column_id)
         self._add_to_total(column_id, 1)
         return Placement(column_id, index, shown_index)
@@ -245,18 +253,24 @@ class BoardState:
             self._refine.pop(column_id, None)
 
     def _add_to_total(self, column_id: int, delta: int) -> None:
-        if self.totals is not None:
-            self.totals[column_id] = self.totals.get(column_id, 0) + delta
-
-    def _column(self, column_id: int) -> Column:
-        return next(c for c in self.columns if c.id == column_id)
-
-    @staticmethod
-    def _index(cards: list[Task], key: str) -> int:
-        return next(i for i, t in enumerate(cards) if t.key == key)
+        cards = self._cards.get(column_id)
+        if cards is not None and cards.total is not None:
+            cards.total += delta
 
 
-def _in_column(task: Task, column: Column) -> Task:
-    if task.column_id == column.id:
-        return task
-    return replace(task, column_id=column.id, column=column.name)
+def columns_of(columns: Iterable[Column], tasks: Iterable[Task]) -> dict[int, Cards]:
+    """Each column's cards (not archived) among `tasks`, in their order."""
+    cards = {column.id: Cards(column) for column in columns}
+    for column_id, found in _by_column(tasks, cards).items():
+        cards[column_id].extend(found)
+    return cards
+
+
+def _by_column(tasks: Iterable[Task], columns: Iterable[int]) -> dict[int, list[Task]]:
+    """The cards (not archived) of these columns, by column id."""
+    wanted = set(columns)
+    found: dict[int, list[Task]] = {}
+    for task in tasks:
+        if task.column_id in wanted and not task.archived:
+            found.setdefault(task.column_id, []).append(task)
+    return found

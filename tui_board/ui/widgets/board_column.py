@@ -7,6 +7,7 @@ cards in the column.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -84,7 +85,9 @@ class CardList(ScrollView, can_focus=False):
     def __init__(self, column_id: int, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.column_id = column_id
-        self.cards: list[Task] = []
+        #: The cards shown (a column's own sequence: a `Task` is made only for a card
+        #: drawn).
+        self.cards: Sequence[Task] = ()
         self.cursor: int | None = None
         self.today = date.min
         self.timer_key: str | None = None
@@ -103,7 +106,7 @@ class CardList(ScrollView, can_focus=False):
 
     def show(
         self,
-        cards: list[Task],
+        cards: Sequence[Task],
         cursor: int | None,
         *,
         today: date,

@@ -29,11 +29,12 @@ from textual.timer import Timer as Ticker
 
 from tui_board.backend.undo import CardChange, CellChange, TimerChange, Undoable
 from tui_board.core.errors import NotFound
-from tui_board.core.models import Change, Task, Timer
+from tui_board.core.models import Change, Column, Task, Timer
 from tui_board.ui.feed import in_thread, look_at_feed, waits_on_server
 from tui_board.ui.read_only import READ_ONLY, READ_ONLY_STATUS, not_stored, server_away
-from tui_board.ui.screens.board.view import BoardView
+from tui_board.ui.screens.board.view import BoardView, read_column
 from tui_board.ui.session import describe_error
+from tui_board.ui.state.board import Cards
 from tui_board.ui.writer import Refusal, Write
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ BACK_CHECK_SECONDS = 0.25
 FeedRow = tuple[str, str, str]
 
 #: Columns (by id) as they were before a write changed them on screen.
-Columns = dict[int, list[Task]]
+Columns = dict[int, Cards]
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class BoardLive(BoardView):
 
         project: str
         tasks: list[Task]
-        columns: dict[int, list[Task]] = field(default_factory=dict)
+        columns: dict[int, Cards] = field(default_factory=dict)
 
     def __init__(self) -> None:
         super().__init__()
@@ -164,7 +165,7 @@ class BoardLive(BoardView):
         """The columns a write is about to change on screen, as they are now (kept with
         `send_board_write(..., before=)`, put back if the server turns out to be away)."""
         assert self.state is not None
-        return {cid: list(self.state.cards(cid)) for cid in column_ids}
+        return self.state.snapshot(column_ids)
 
     def send_board_write(
         self,
@@ -307,6 +308,7 @@ class BoardLive(BoardView):
         if (
             backend is None
             or self.state is None
+            or not self.state.complete  # a big board still being read: caught up after
             or self._polling
             or self.writes_pending
             or self.app.screen is not self  # a dialog on top: caught up once it closes
@@ -400,12 +402,15 @@ class BoardLive(BoardView):
             for key, place in wanted.items():
                 self._deferred[key] = self._deferred.get(key, False) or place
             return
-        self._fetch_cards(backend, self.state.project.key, wanted)
+        board = {column.id: column for column in self.state.columns}
+        self._fetch_cards(backend, self.state.project.key, wanted, board)
 
     @work(thread=True, group="board-fetch")
-    def _fetch_cards(self, backend: Backend, project: str, wanted: dict[str, bool]) -> None:
+    def _fetch_cards(
+        self, backend: Backend, project: str, wanted: dict[str, bool], board: dict[int, Column]
+    ) -> None:
         tasks: list[Task] = []
-        columns: dict[int, list[Task]] = {}
+        columns: dict[int, Cards] = {}
         try:
             for key, place in wanted.items():
                 try:
@@ -413,10 +418,9 @@ class BoardLive(BoardView):
                 except NotFound:
                     continue
                 tasks.append(task)
-                if place and not task.archived and task.column_id not in columns:
-                    columns[task.column_id] = backend.list_tasks(
-                        project=project, column_id=task.column_id
-                    )
+                column = board.get(task.column_id)
+                if place and not task.archived and column is not None and column.id not in columns:
+                    columns[column.id] = read_column(backend, project, column)
         except Exception as error:
             self.post_message(self.LoadFailed(describe_error(error)))
             return

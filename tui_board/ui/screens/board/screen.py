@@ -195,8 +195,7 @@ class BoardScreen(BoardLive):
         assert self.state is not None
         source = self._column_id()
         target = self._views[column].column
-        cards_before = self.state.cards(task.column_id)
-        index_before = next(i for i, card in enumerate(cards_before) if card.key == task.key)
+        index_before = self.state.cards(task.column_id).index_of(task.key)
         before = self.change_on_screen({c for c in (source, target.id) if c is not None})
         placement = self.state.move(task.key, target.id, row)
         if placement is None:
@@ -415,8 +414,7 @@ class BoardScreen(BoardLive):
                 return
             column_id = self.state.column_of(task.key)
             before = self.change_on_screen(set() if column_id is None else {column_id})
-            cards = self.state.cards(column_id) if column_id is not None else []
-            place = next((i for i, card in enumerate(cards) if card.key == task.key), None)
+            place = None if column_id is None else self.state.cards(column_id).index_of(task.key)
             if self.state.remove(task.key) is None:
                 return
             self.draw(None if column_id is None else {column_id})
@@ -487,7 +485,7 @@ class BoardScreen(BoardLive):
             state.set_filter(only_login=None)
             self.action_clear_filter()
             self.draw()
-        self._set_focus(index, state.shown(column_id).index(task))
+        self._set_focus(index, state.shown(column_id).index_of(key) or 0)
         self._scroll_to_focus()
         self.action_open_card()
 

@@ -2,7 +2,9 @@
 and the focus on them.
 
 The focus is a (column, card key) pair, so it survives reloads, filters and live
-updates. A big board is read a page per column first, then in full. What comes back
+updates. A big board is read a page per column first (what the screen shows at once),
+then a column at a time in full, each shown (and looked in by the filter) as it comes.
+What comes back
 from the store later (my writes' answers, other people's changes) is in `live.py`; the
 keys and what they do in `screen.py`.
 """
@@ -13,20 +15,21 @@ import gc
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
-from tui_board.core.models import Column, Project, Task, Timer, User
+from tui_board.core.models import Column, ColumnCards, Project, Task, Timer, User
 from tui_board.ui.plain_text import plain_text
 from tui_board.ui.screens.mode import ModeScreen, ReadMark
 from tui_board.ui.session import describe_error
-from tui_board.ui.state.board import BoardState, SearchIndex, search_index
+from tui_board.ui.state.board import BoardState, Cards, columns_of
 from tui_board.ui.widgets.board_card import CARD_HEIGHT
 from tui_board.ui.widgets.board_column import BoardColumn, BoardColumns, CardList
 from tui_board.ui.widgets.key_footer import KeyFooter
@@ -38,6 +41,23 @@ if TYPE_CHECKING:
 #: A board with more cards than this is read a page per column first, then in full.
 PAGE_ABOVE = 1_000
 PAGE = 60
+#: Cards read at a time after the first page (what a worker holds as records at once).
+CHUNK = 5_000
+
+
+def read_column(
+    backend: Backend, project: str, column: Column, first: ColumnCards | None = None
+) -> Cards:
+    """Every card of a board column, `CHUNK` at a time (after `first`, the column's first
+    page, when given): the records held at once are a page's, not the column's."""
+    cards = Cards(column)
+    if first is not None:
+        cards.add(first)
+    while True:
+        page = backend.column_cards(project, column.id, after=cards.last(), limit=CHUNK)
+        cards.add(page)
+        if len(page) < CHUNK:
+            return cards
 
 
 def _show(label: Label, text: str, *, layout: bool = True) -> None:
@@ -59,8 +79,32 @@ class FilterField(Input):
         )
         self._on_change = on_change
 
+    #: A value being set: its watchers run (see `refresh`).
+    _typing = False
+
+    def validate_value(self, value: str) -> str:
+        # (before the watchers, which run only for a new value; `watch_value` is last)
+        self._typing = value != self.value
+        return value
+
     def watch_value(self, value: str) -> None:
+        self._typing = False
         self._on_change(value)
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        """Without the layout Input asks for on each keystroke (its virtual size is its
+        text's width): the field's size is the bar's to give (a share of the line, one
+        line high), never its text's, and a layout of the screen was a fifth of a
+        keystroke's time on a board of 100,000 cards."""
+        if self._typing:
+            layout = False
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
 
 class BoardView(ModeScreen):
@@ -77,16 +121,26 @@ class BoardView(ModeScreen):
         projects: list[Project]
         project: Project
         columns: list[Column]
-        tasks: list[Task]
+        #: Each column's cards (made in the worker).
+        cards: dict[int, Cards]
         users: list[User]
         #: The change feed's position before the reads.
         seq: int
         #: Where the screen's writes stood when the reads began.
         mark: ReadMark
-        #: Cards per column when `tasks` holds only the first page of each.
+        #: Cards per column when `cards` holds only the first page of each.
         totals: dict[int, int] | None = None
-        #: What the filter looks in, for every card (made in the worker).
-        search: SearchIndex | None = None
+        #: The read it is part of (its `ColumnRead`s carry the same).
+        read: object = None
+
+    @dataclass
+    class ColumnRead(Message):
+        """Every card of one column of a big board, read after the first pages."""
+
+        read: object
+        column_id: int
+        cards: Cards
+        mark: ReadMark
 
     @dataclass
     class NoProjects(Message):
@@ -113,6 +167,8 @@ class BoardView(ModeScreen):
         self._seen_seq = 0
         #: Set once the first page of a big board is on the screen.
         self._first_page_shown = threading.Event()
+        #: The read the state came from (a big board's columns come from it one by one).
+        self._read: object = None
 
     def compose(self) -> ComposeResult:
         yield TopBar(self.title or "Board")
@@ -145,8 +201,9 @@ class BoardView(ModeScreen):
     @work(thread=True, exclusive=True, group="board-load")
     def _load(self, backend: Backend, wanted: str | None, mark: ReadMark) -> None:
         """Read the board; a big one first a page per column (what the screen shows at
-        once), then all of it."""
+        once), then each column in full, in order, handed over as it is read."""
         worker = get_current_worker()
+        read = object()
         try:
             projects = backend.list_projects()
             if not projects:
@@ -158,29 +215,33 @@ class BoardView(ModeScreen):
             columns = backend.list_columns(key)
             users = backend.list_users()
             totals = backend.count_tasks(key)
-            if sum(totals.values()) > PAGE_ABOVE:
-                first = [
-                    task
-                    for column in columns
-                    for task in backend.list_tasks(project=key, column_id=column.id, limit=PAGE)
-                ]
+            if sum(totals.values()) <= PAGE_ABOVE:
+                cards = columns_of(columns, backend.list_tasks(project=key))
+                if not worker.is_cancelled:
+                    self.post_message(
+                        self.Loaded(projects, project, columns, cards, users, seq, mark, read=read)
+                    )
+                return
+            pages = {
+                column.id: backend.column_cards(key, column.id, limit=PAGE) for column in columns
+            }
+            first = {column.id: Cards.of(column, pages[column.id]) for column in columns}
+            if worker.is_cancelled:
+                return
+            self._first_page_shown.clear()
+            self.post_message(
+                self.Loaded(projects, project, columns, first, users, seq, mark, totals, read)
+            )
+            # Let the screen draw the first page before this thread takes the GIL for
+            # the long reads.
+            self._first_page_shown.wait(0.5)
+            for column in columns:
+                whole = read_column(backend, key, column, pages[column.id])
                 if worker.is_cancelled:
                     return
-                loaded = self.Loaded(projects, project, columns, first, users, seq, mark, totals)
-                self._first_page_shown.clear()
-                self.post_message(loaded)
-                # Let the screen draw the first page before this thread takes the GIL
-                # for the long read.
-                self._first_page_shown.wait(0.5)
-            tasks = backend.list_tasks(project=key)
+                self.post_message(self.ColumnRead(read, column.id, whole, mark))
         except Exception as error:
             self.post_message(self.LoadFailed(describe_error(error)))
-            return
-        search = search_index(tasks)
-        if not worker.is_cancelled:
-            loaded = self.Loaded(projects, project, columns, tasks, users, seq, mark)
-            loaded.search = search
-            self.post_message(loaded)
 
     @on(Loaded)
     async def _loaded(self, message: Loaded) -> None:
@@ -188,11 +249,7 @@ class BoardView(ModeScreen):
             return  # read again once the writes are answered
         old = self.state
         state = BoardState(
-            message.project,
-            message.columns,
-            message.tasks,
-            totals=message.totals,
-            search=message.search,
+            message.project, message.columns, totals=message.totals, cards=message.cards
         )
         if old is not None:
             state.set_filter(old.query, only_login=old.only_login)
@@ -200,6 +257,7 @@ class BoardView(ModeScreen):
                 self._focus_column, self._focus_key, self._focus_row = 0, None, 0
                 self._focus_lost = False
         self.state = state
+        self._read = message.read
         self._wanted_project = state.project.key
         keep = getattr(self.app, "keep", None)  # the app's memory (`tui_board/kept.py`)
         if keep is not None:
@@ -226,13 +284,31 @@ class BoardView(ModeScreen):
         if not state.complete:
             self.call_after_refresh(self._first_page_shown.set)
         else:
-            # The cards live as long as the board: keep the cyclic garbage collector from
-            # walking them on each full collection (a 50-150 ms pause with 10,000 cards).
-            gc.freeze()
-            # The board with every card drawn: what else the backend opens, now.
-            self.call_after_refresh(self.board_app.warm_backend)
+            self._all_read()
         self.call_after_refresh(self._scroll_to_focus)
         self.board_shown()
+
+    @on(ColumnRead)
+    def _column_read(self, message: ColumnRead) -> None:
+        state = self.state
+        if state is None or message.read is not self._read or state.complete:
+            return  # from a read since replaced
+        if not self.read_is_current(message.mark):
+            self._read = None  # the board is read again once the writes are answered
+            return
+        state.fill(message.column_id, message.cards)
+        self.draw({message.column_id})
+        if state.complete:
+            self._all_read()
+        self.board_shown()
+
+    def _all_read(self) -> None:
+        """Every card of the board is in."""
+        # The cards live as long as the board: keep the cyclic garbage collector from
+        # walking them on each full collection.
+        gc.freeze()
+        # The board with every card drawn: what else the backend opens, now.
+        self.call_after_refresh(self.board_app.warm_backend)
 
     def board_shown(self) -> None:
         """Runs each time a read of the board is shown."""
@@ -321,11 +397,11 @@ class BoardView(ModeScreen):
             self._focus_key = None
             return None
         row = min(self._focus_row, len(shown) - 1)
-        if shown[row].key != self._focus_key:
-            found = next((i for i, t in enumerate(shown) if t.key == self._focus_key), None)
+        if self._focus_key is not None:
+            found = shown.index_of(self._focus_key, guess=row)
             row = found if found is not None else row
         self._focus_row = row
-        self._focus_key = shown[row].key
+        self._focus_key = shown.key_at(row)
         return row
 
     def focused_card(self) -> Task | None:
@@ -345,7 +421,7 @@ class BoardView(ModeScreen):
         row = max(0, min(row, len(shown) - 1))
         self._focus_column = column
         self._focus_row = row
-        self._focus_key = shown[row].key if shown else None
+        self._focus_key = shown.key_at(row) if shown else None
         self._focus_lost = False
         self.draw({self._views[before].column.id, self._views[column].column.id})
         if before != column:
@@ -406,15 +482,15 @@ class BoardView(ModeScreen):
         key = self._focus_key
         if key is None and not self._focus_lost:
             return False  # no card focused: a column the user went to, or a fresh board
-        if key is not None and _index_of(shown, key, self._focus_row) is not None:
+        if key is not None and shown.index_of(key, guess=self._focus_row) is not None:
             self._focus_lost = False
             return False
         cards = state.cards(column_id)
-        place = _index_of(cards, key, self._focus_row) if key is not None else None
+        place = cards.index_of(key, guess=self._focus_row) if key is not None else None
         if place is None and shown:
             # The card left the column: the one now at its place.
             row = min(self._focus_row, len(shown) - 1)
-            self._focus_row, self._focus_key, self._focus_lost = row, shown[row].key, False
+            self._focus_row, self._focus_key, self._focus_lost = row, shown.key_at(row), False
             return False
         if place is None:
             place = self._focus_row
@@ -423,9 +499,9 @@ class BoardView(ModeScreen):
             column = self._views[index].column.id
             shown = state.shown(column)
             if shown:
-                row = _nearest(state.cards(column), shown, place)
+                row = shown.nearest(place)
                 self._focus_column, self._focus_row = index, row
-                self._focus_key, self._focus_lost = shown[row].key, False
+                self._focus_key, self._focus_lost = shown.key_at(row), False
                 break
         else:
             # (the row kept: when the cards come back, the focus comes back near it)
@@ -434,27 +510,3 @@ class BoardView(ModeScreen):
             return False
         self.call_after_refresh(self._scroll_to_focus)
         return True
-
-
-def _index_of(cards: list[Task], key: str, guess: int) -> int | None:
-    """Where the card `key` is in `cards` (looked for first at `guess`)."""
-    if 0 <= guess < len(cards) and cards[guess].key == key:
-        return guess
-    return next((i for i, task in enumerate(cards) if task.key == key), None)
-
-
-def _nearest(cards: list[Task], shown: list[Task], place: int) -> int:
-    """The index in `shown` (a filtered `cards`, in the same order) of the card whose
-    place in `cards` is nearest to `place` (the earlier of two as near)."""
-    best, best_distance, next_shown = 0, None, 0
-    for index, task in enumerate(cards):
-        if next_shown == len(shown):
-            break
-        if task is shown[next_shown] or task.key == shown[next_shown].key:
-            distance = abs(index - place)
-            if best_distance is None or distance < best_distance:
-                best, best_distance = next_shown, distance
-            elif index > place:
-                break
-            next_shown += 1
-    return best
