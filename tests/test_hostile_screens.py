@@ -405,6 +405,7 @@ def test_no_planted_sequence_reaches_a_real_terminal(tmp_path: Path) -> None:
         TERM="xterm-256color",
         TUI_BOARD_USER="alice",
         TUI_BOARD_CONFIG=str(tmp_path / "config.toml"),
+        TUI_BOARD_DATA=str(tmp_path / "data"),  # what the app keeps stays with the test
         PYTHONPATH=str(ROOT),
     )
     terminal = Terminal([sys.executable, "-m", "tui_board", "--db", str(store)], env, (120, 40))
