@@ -45,6 +45,7 @@ from tui_board.ui.session import (
     describe_error,
     describe_target,
 )
+from tui_board.ui.terminal_colours import terminal_filter
 from tui_board.ui.undo import History, UndoWrite, change_of, undo_write
 from tui_board.ui.writer import SendsWrites, WriteAnswered, Writer
 
@@ -190,6 +191,9 @@ class BoardApp(App[None], inherit_bindings=False):
         #: The changes this session made, for `u` and `U`.
         self.history = History()
         self.set_reactive(BoardApp.connection, Opening(describe_target(config)))
+        colours = terminal_filter(self.console.color_system)
+        if colours is not None:  # before NO_COLOR's filter, which then has the last word
+            self._filters.insert(1, colours)
         self._use_themes(theme_dirs)
 
     # --- the backend --------------------------------------------------------------------
