@@ -46,6 +46,7 @@ from tui_board.ui.session import (
     describe_target,
 )
 from tui_board.ui.terminal_colours import terminal_filter
+from tui_board.ui.theme_variables import app_variable_defaults
 from tui_board.ui.undo import History, UndoWrite, change_of, undo_write
 from tui_board.ui.writer import SendsWrites, WriteAnswered, Writer
 
@@ -64,6 +65,8 @@ QUIT_WAIT_SECONDS = 15.0
 #: How long the user has pressed no key when the backend is warmed (`warm_backend`).
 WARM_WHEN_IDLE_S = 0.8
 
+#: The theme on the terminal's own 16 colours, used there unless another is chosen.
+ANSI_THEME = "tui-board-ansi"
 #: Used when neither the configured theme nor tui-board's own default can be loaded.
 LAST_RESORT_THEME = "textual-dark"
 
@@ -407,6 +410,11 @@ class BoardApp(App[None], inherit_bindings=False):
         if backend is not None:
             _close_quietly(backend)
 
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """The app's own variables (bands, overdue, today, ...), from the theme's colours
+        unless the theme sets them."""
+        return app_variable_defaults(self.current_theme.to_color_system().generate())
+
     def _use_themes(self, extra_dirs: Iterable[Path]) -> None:
         themes, problems = load_themes(extra_dirs)
         for theme in themes.values():
@@ -429,6 +437,12 @@ class BoardApp(App[None], inherit_bindings=False):
                 )
             )
             wanted = fallback
+        if (
+            wanted == DEFAULT_THEME
+            and self.console.color_system == "standard"
+            and ANSI_THEME in self.available_themes
+        ):  # the default's colours come down to greys on 16 colours: use the terminal's own
+            wanted = ANSI_THEME
         self.theme = wanted
 
     def _check_keymap(self) -> None:

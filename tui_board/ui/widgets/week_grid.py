@@ -182,11 +182,11 @@ class WeekGrid(Widget, can_focus=True):
             background: $primary 60%; color: $foreground; text-style: bold;
         }
         & > .week-grid--header { color: $text-muted; text-style: bold; }
-        & > .week-grid--today { color: $text-accent; text-style: bold; }
+        & > .week-grid--today { color: $today; text-style: bold; }
         & > .week-grid--key { color: $text-primary; text-style: bold; }
         & > .week-grid--muted { color: $text-muted; }
         & > .week-grid--comment { color: $text-accent; }
-        & > .week-grid--timer { color: $text-success; text-style: bold; }
+        & > .week-grid--timer { color: $timer; text-style: bold; }
         & > .week-grid--preview { color: $text-success; text-style: bold; }
         & > .week-grid--error { color: $text-error; text-style: bold; }
         & > .week-grid--under { color: $text-warning; text-style: bold; }
