@@ -21,6 +21,7 @@ from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
+from textual.filter import Monochrome, NoColor
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import var
@@ -46,7 +47,7 @@ from tui_board.ui.session import (
     describe_target,
 )
 from tui_board.ui.terminal_colours import terminal_filter
-from tui_board.ui.theme_variables import app_variable_defaults
+from tui_board.ui.theme_variables import app_variable_defaults, resolve_auto_colours
 from tui_board.ui.undo import History, UndoWrite, change_of, undo_write
 from tui_board.ui.writer import SendsWrites, WriteAnswered, Writer
 
@@ -409,6 +410,27 @@ class BoardApp(App[None], inherit_bindings=False):
         backend = self.backend
         if backend is not None:
             _close_quietly(backend)
+
+    def watch_theme(self, theme: str) -> None:
+        """Under NO_COLOR, the filter that takes the colours away suits the theme: Textual
+        picks it once, for the theme before ours (an ANSI theme's colours, greyed as if
+        they were true colours, all came out black)."""
+        if not self.no_color:
+            return
+        wanted = NoColor if self.native_ansi_color else Monochrome
+        for index, line_filter in enumerate(self._filters):
+            if isinstance(line_filter, NoColor | Monochrome) and type(line_filter) is not wanted:
+                self._filters[index] = wanted()
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables, with `auto` colours (`$text-muted` is `auto 60%`) made
+        the ink that contrasts with the theme's background: the line-drawn widgets blend
+        component styles themselves, and there an `auto` came out white, unreadable on
+        a light theme."""
+        variables = super().get_css_variables()
+        concrete = resolve_auto_colours(variables)
+        self.theme_variables = concrete
+        return concrete
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """The app's own variables (bands, overdue, today, ...), from the theme's colours
