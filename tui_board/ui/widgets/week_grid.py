@@ -57,7 +57,9 @@ MARKER = "▎"
 CARET = "▏"
 TIMER_GLYPH = "⏱"
 COMMENT_MARK = "*"
-STATUS_MARKS: dict[DayStatus, str] = {"met": "✓", "over": "+"}
+#: A day's or week's total against its target, marked as well as coloured: `6:00↓` under,
+#: `8:00✓` met, `9:30+` over (the colour alone is lost on 16 colours and NO_COLOR).
+STATUS_MARKS: dict[DayStatus, str] = {"under": "↓", "met": "✓", "over": "+"}
 
 Move = Literal[
     "down", "up", "left", "right", "next", "previous", "page_down", "page_up", "first", "last"
