@@ -8,6 +8,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import pytest
 from textual.command import CommandPalette
@@ -28,6 +29,7 @@ from tui_board.backend import open_backend
 from tui_board.backend.protocol import Backend
 from tui_board.config import DEFAULT_THEME, Config
 from tui_board.core.errors import BoardError
+from tui_board.core.models import User
 from tui_board.ui.app import BoardApp, make_app
 from tui_board.ui.plain_text import cut
 from tui_board.ui.screens.approvals import ApprovalsScreen
@@ -71,9 +73,18 @@ async def test_header_shows_who_and_which_backend(config: Config) -> None:
         assert isinstance(app.connection, Connected)
         assert app.me is not None and app.me.login == "alice"
         who = text_of(app.screen.query_one(TopBar).query_one(".top-bar--who", Label))
-        assert "(alice, admin)" in who
+        assert who.startswith("alice · admin") and "(alice" not in who
         assert "local:" in who
-        assert "(alice, admin)" in app.sub_title
+        assert "alice · admin" in app.sub_title
+
+
+def test_the_header_names_a_person_once() -> None:
+    """`alice · admin` when the name is the login, `Alice Example (alice) · lead` when not."""
+    same = User(id=1, login="alice", name="alice", role="admin")
+    named = User(id=2, login="alice", name="Alice Example", role="lead")
+    backend = cast(Backend, None)
+    assert Connected(backend, same).who == "alice · admin"
+    assert Connected(backend, named).who == "Alice Example (alice) · lead"
 
 
 async def test_number_keys_switch_modes(config: Config) -> None:
@@ -86,7 +97,7 @@ async def test_number_keys_switch_modes(config: Config) -> None:
             await pilot.press(key)
             await settle(app, pilot)
             assert app.current_mode == mode
-            assert app.screen.query_one(TopBar).who.startswith("alice (alice, admin)")
+            assert app.screen.query_one(TopBar).who.startswith("alice · admin")
 
 
 async def test_each_screen_shows_facts_from_the_backend(config: Config) -> None:

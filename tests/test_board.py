@@ -797,7 +797,8 @@ async def test_a_filter_longer_than_its_field_scrolls_with_the_cursor(
 async def test_the_filter_stands_apart_from_the_project_name(
     config: Config, clock: Clock, size: tuple[int, int]
 ) -> None:
-    """`APP · Mobile app  deploy`, not `APP · Mobile appdeploy` (nor `appfilter:`)."""
+    """`APP · Mobile app  / deploy`, not `APP · Mobile appdeploy` (nor `appfilter:`):
+    the filter has its `/` prompt."""
     app = app_for(config, clock=clock)
     async with app.run_test(size=size) as pilot:
         screen = await settle(app, pilot)
@@ -806,11 +807,11 @@ async def test_the_filter_stands_apart_from_the_project_name(
         await pilot.press("slash")
         await pilot.pause()
         [line] = [text for text in frame_text(app) if heading in text]
-        assert f"{heading}  filter: " in line, line
+        assert f"{heading}  / filter: " in line, line
         await pilot.press(*"deploy", "enter")
         await pilot.pause()
         [line] = [text for text in frame_text(app) if heading in text]
-        assert f"{heading}  deploy " in line, line
+        assert f"{heading}  / deploy " in line, line
 
 
 async def test_at_80_by_24_a_long_overrun_leaves_room_for_the_assignee(

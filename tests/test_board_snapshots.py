@@ -21,12 +21,14 @@ from tests.test_board import settle
 from tests.ui_helpers import (  # noqa: F401  (fixtures)
     START,
     Clock,
+    Terminal,
     app_for,
     backend_for,
     copy_store,
     demo_template,
     make_demo_store,
     steady,
+    terminal,
 )
 from tui_board.config import Config
 from tui_board.ui.app import BoardApp
@@ -96,6 +98,20 @@ def test_board_log_time_120x40(snap_compare: SnapCompare, board_config: Config) 
     app = app_for(board_config, clock=Clock(START))
     keys = ("t", "1", "h", "3", "0")
     assert snap_compare(app, terminal_size=(120, 40), run_before=settled(app, *keys))
+
+
+@pytest.mark.parametrize("kind", ["16", "no-color"])
+def test_board_120x40_terminal(
+    snap_compare: SnapCompare,
+    board_config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: Terminal,
+) -> None:
+    """The board on a 16-colour terminal (TERM=xterm) and under NO_COLOR."""
+    terminal(monkeypatch, kind)
+    with_timer(board_config)
+    app = app_for(board_config, clock=Clock(START))
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settled(app, "j", "l"))
 
 
 def export_screenshot(target: Path) -> None:

@@ -15,7 +15,7 @@ from tests.cli_helpers import Cli
 from tui_board.core.models import Task, WorkloadCell
 from tui_board.core.weeks import IsoWeek
 from tui_board.core.workload import first_week
-from tui_board.ui.widgets.board_card import CardStyles, paint_card, time_text
+from tui_board.ui.widgets.board_card import CardStyles, paint_card, tag_text, time_text
 from tui_board.ui.widgets.workload_grid import cell_text
 
 TODAY = date(2026, 5, 13)
@@ -61,21 +61,22 @@ def test_a_card_over_its_estimate_is_marked_without_colour() -> None:
 
 
 def test_on_a_narrow_card_the_due_date_stays_and_an_overrun_is_kept() -> None:
-    # 26 cells: the width of a card at 80 columns.
+    # 26 cells: the width of a card at 80 columns. The whole name, then the overrun.
     over = last_line(task(logged=3600, estimate=960, due=date(2026, 12, 8)), 26)
-    assert "60:00/16:00! 8 Dec" in over and "@" in over
+    assert over.split() == ["@sokafor", "60:00!", "8", "Dec"], over
     # Time within its estimate gives way to a readable assignee; the due date stays.
     within = last_line(task(logged=0, estimate=240, due=date(2027, 1, 6)), 26)
-    assert "@sokafor" in within and "6 Jan 27" in within and "0:00" not in within
+    assert "@sokafor" in within and "6 Jan '27" in within and "0:00" not in within
     # With room for all, all is shown.
     wide = last_line(task(logged=0, estimate=240, due=date(2027, 1, 6)), 40)
-    assert "@sokafor" in wide and "0:00/4:00 6 Jan 27" in wide
+    assert "@sokafor" in wide and "0:00/4:00 6 Jan '27" in wide
 
 
 @pytest.mark.parametrize("width", range(20, 41))
 def test_an_assignee_is_never_crowded_out_and_an_overrun_keeps_its_mark(width: int) -> None:
     """`98:30/24:00! 24 Dec` once pushed `@qnovak` off the card: at every width the
-    assignee keeps at least `@qn…`, the overrun its `!`, and the due date stays."""
+    assignee keeps at least `@qn…`, the overrun its `!`, and the due date stays; the
+    whole name comes before the whole time."""
     card = task(logged=5910, estimate=1440, due=date(2026, 12, 24), assignee="qnovak")
     line = last_line(card, width)
     assert len(line) == width
@@ -84,7 +85,9 @@ def test_an_assignee_is_never_crowded_out_and_an_overrun_keeps_its_mark(width: i
     assert "!" in line and line.rstrip().endswith("24 Dec"), line
     spent = line.split()[1]
     assert spent in ("98:30/24:00!", "98:30!", "!"), line
-    if width >= 26:
+    if width >= 23:
+        assert who == "@qnovak", line
+    if width >= 29:
         assert spent == "98:30/24:00!", line
     # Time within its estimate, with a long assignee: a readable one, the due date.
     within = last_line(task(logged=90, estimate=14400, due=date(2026, 12, 24)), width)
@@ -94,6 +97,30 @@ def test_an_assignee_is_never_crowded_out_and_an_overrun_keeps_its_mark(width: i
         task(logged=5910, estimate=1440, due=date(2026, 12, 24), assignee=None), width
     )
     assert "98:30" in nobody and nobody.rstrip().endswith("24 Dec"), nobody
+
+
+def first_line(card: Task, width: int) -> str:
+    styles = CardStyles(*[Style()] * 10)
+    strips = paint_card(card, width, styles, Console(width=200), today=TODAY)
+    return "".join(segment.text for segment in strips[0])
+
+
+def test_tags_are_shown_whole_then_counted() -> None:
+    assert tag_text(("bug", "frontend", "ux"), 30) == "#bug #frontend #ux"
+    assert tag_text(("bug", "frontend", "ux"), 17) == "#bug #frontend +1"
+    assert tag_text(("bug", "frontend", "ux"), 10) == "#bug +2"
+    assert tag_text(("frontend",), 6) == "#fron…"
+    assert tag_text((), 6) == ""
+
+
+def test_at_120_columns_a_card_shows_a_whole_tag_and_name() -> None:
+    """A card is 24 cells wide at 120 columns: `#fr…` and `@soka…` were all it showed."""
+    card = task(key="APP-18", tags=("frontend",), priority="normal", due=date(2027, 1, 3))
+    top, bottom = first_line(card, 24), last_line(card, 24)
+    assert "#frontend" in top and top.rstrip().endswith("·"), top
+    assert "@sokafor" in bottom and "3 Jan '27" in bottom, bottom
+    # With room for both, the priority keeps its word.
+    assert first_line(card, 34).rstrip().endswith("· normal")
 
 
 def test_a_workload_cell_is_a_pair_of_durations() -> None:

@@ -72,6 +72,9 @@ async def export(app: BoardApp, pilot: Pilot[None], path: str) -> TextPrompt:
     return prompt
 
 
+HEADINGS = {"person": ["Person", "Name"], "project": ["Key", "Project"], "task": ["Task", "Title"]}
+
+
 async def test_time_by_person_project_and_task_with_totals(demo_config: Config) -> None:
     app = ui.app_for(demo_config)
     backend = ui.backend_for(demo_config)
@@ -92,6 +95,8 @@ async def test_time_by_person_project_and_task_with_totals(demo_config: Config) 
             assert table[-1][0] == f"Total ({len(expected)})"
             assert table[-1][2] == format_duration(total)
             assert [r[0] for r in table[:-1]] == [line.key for line in report.lines]
+            titles = [str(column.label) for column in screen.table.columns.values()]
+            assert titles[:2] == HEADINGS[group], titles  # never `Project  Project`
             # The shares add up to 100 (a share under 1% shows as `<1%`).
             percents = [r[3] for r in table[:-1]]
             assert sum(int(p.rstrip("%")) for p in percents if p != "<1%") == 100

@@ -18,6 +18,7 @@ from tests.ui_helpers import (  # noqa: F401  (fixtures)
     backend_for,
     copy_store,
     demo_template,
+    frame,
     settle,
     settle_on,
     steady,
@@ -93,3 +94,43 @@ async def test_a_member_sees_the_overrun_and_the_others_time_consistently(config
         time = str(detail.query_one("#detail-time", Static).render())
         assert "none by you" in time and "86:15" in time and other not in time
         assert "no time logged yet" not in time
+
+
+def terminal_width(text: str) -> int:
+    """How wide a terminal that measures character by character (tmux, most of them)
+    draws `text`: wide characters 2, combining marks and joiners 0, the rest 1."""
+    import unicodedata
+
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or char in "\u200d\ufe0e\ufe0f":
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+    return width
+
+
+async def test_wide_characters_marks_and_emoji_keep_the_card_border_in_place(
+    config: Config,
+) -> None:
+    """`❤️`, a ZWJ family and a flag were measured one way and drawn another: the right
+    border of the card's detail moved. Every line is as wide as the screen, measured as
+    a terminal measures it, on the board and in the detail."""
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    title = f"Cafe\u0301 \u2615 \u65e5\u672c\u8a9e \u2764\ufe0f {family} \U0001f1f3\U0001f1f4 done"
+    admin = backend_for(config)
+    card = admin.create_task(
+        "APP", title, description=f"Wide \u65e5\u672c, e\u0301\u0301 and {family}.",
+        tags=("\u65e5\u672c",),
+    )  # fmt: skip
+    app = app_for(config)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await settle_on(app, pilot, "board", BoardScreen)
+        assert board.state is not None and board.state.get(card.key) is not None
+        await pilot.press("slash", *"done", "enter", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TaskDetailScreen)
+        lines = [line.text for line in frame(app)]
+        assert any("Caf" in line and "done" in line for line in lines), lines
+        for y, line in enumerate(lines):
+            assert terminal_width(line) == SIZE[0], f"line {y}: {line!r}"
+        assert any("\U0001f468\U0001f469\U0001f467 NO done" in line for line in lines), lines

@@ -61,6 +61,16 @@ def test_printable_keeps_one_cell_per_control_so_layout_holds() -> None:
     assert printable("two\nlines", multiline=True) == "two\nlines"
 
 
+def test_joined_emoji_come_apart_into_pictures_every_terminal_measures_alike() -> None:
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    assert printable(f"a {family} b") == "a \U0001f468\U0001f469\U0001f467 b"
+    assert printable("\u2764\ufe0f") == "\u2764"
+    assert printable("\U0001f44d\U0001f3fd") == "\U0001f44d"
+    assert printable("\U0001f1f3\U0001f1f4 flag") == "NO flag"
+    assert printable("Cafe\u0301 \u65e5\u672c") == "Cafe\u0301 \u65e5\u672c"  # kept
+    assert printable(f"{family}\n\x1b", multiline=True) == "\U0001f468\U0001f469\U0001f467\n\u241b"
+
+
 def test_safe_text_is_returned_as_it_is() -> None:
     text = "WEB-12 fixed the login bug ✓"
     assert printable(text) is text

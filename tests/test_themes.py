@@ -6,8 +6,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.ui_helpers import (  # noqa: F401  (fixtures)
+    anyio_backend,
+    app_for,
+    copy_store,
+    make_demo_store,
+    settle,
+    steady,
+)
 from tui_board.config import DEFAULT_THEME, user_themes_dir
 from tui_board.themes import builtin_themes_dir, load_themes
+from tui_board.ui.app import ANSI_THEME
+from tui_board.ui.theme_variables import APP_VARIABLES, app_variable_defaults
 
 GOOD = """
 name = "{name}"
@@ -42,6 +52,43 @@ def test_builtin_folder_holds_the_repository_files() -> None:
     names = {path.name for path in builtin_themes_dir().glob("*.toml")}
 
     assert {"tui-board-dark.toml", "tui-board-light.toml"} <= names
+
+
+BUILTIN = (
+    "tui-board-dark",
+    "tui-board-light",
+    "tui-board-high-contrast",
+    "tui-board-ansi",
+    "tui-board-amber",
+)
+
+
+def test_five_builtin_themes_each_with_every_app_variable(user_dir: Path) -> None:
+    """The five built-ins load; each has a value for every app variable (its own or the
+    default worked out from its colours), and the ANSI one uses the terminal's colours."""
+    themes, problems = load_themes()
+
+    assert problems == []
+    assert set(BUILTIN) <= set(themes)
+    assert themes["tui-board-ansi"].ansi is True
+    for name in BUILTIN:
+        theme = themes[name]
+        generated = theme.to_color_system().generate()
+        variables = {**app_variable_defaults(generated), **generated, **theme.variables}
+        assert set(APP_VARIABLES) <= set(variables)
+        assert not set(theme.variables) - set(APP_VARIABLES) - set(generated), name
+
+
+def test_app_variables_follow_the_theme_unless_it_sets_them(user_dir: Path) -> None:
+    themes, _ = load_themes()
+    dark = themes[DEFAULT_THEME].to_color_system().generate()
+
+    defaults = app_variable_defaults(dark)
+
+    assert defaults["overdue"] == dark["text-error"]
+    assert defaults["band-over-background"] == dark["error-muted"]
+    assert defaults["column-accent"] == f"{dark['primary']} 40%"
+    assert themes["tui-board-high-contrast"].variables["band-high-background"] == "#FFD700"
 
 
 def test_bad_files_are_reported_and_the_good_ones_still_load(user_dir: Path) -> None:
@@ -107,3 +154,23 @@ def test_extra_dirs_come_last_and_win(user_dir: Path, tmp_path: Path) -> None:
     themes, _ = load_themes([extra, tmp_path / "missing"])
 
     assert themes["shared"].primary == "#AA0000"
+
+
+@pytest.mark.anyio
+async def test_the_app_reports_a_broken_theme_once_and_starts_with_the_rest(
+    user_dir: Path, tmp_path: Path
+) -> None:
+    (user_dir / "broken.toml").write_text('name = "broken"\nprimary = \n', encoding="utf-8")
+    (user_dir / "mine.toml").write_text(GOOD.format(name="mine"), encoding="utf-8")
+    make_demo_store(tmp_path / "demo.db")
+    app = app_for(copy_store(tmp_path / "demo.db", tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        for key in ("2", "w", "1"):  # the note is not shown again on other screens
+            await pilot.press(key)
+            await settle(app, pilot)
+        notes = [n for n in app._notifications if "theme file" in n.title]
+        assert len(notes) == 1, [n.title for n in app._notifications]
+        assert "broken.toml" in notes[0].message and "not valid TOML" in notes[0].message
+        assert app.theme == DEFAULT_THEME
+        assert {"mine", ANSI_THEME, "tui-board-amber"} <= set(app.available_themes)

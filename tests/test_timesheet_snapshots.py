@@ -23,10 +23,12 @@ from textual.widgets import Label
 from tests.test_timesheet import NOW, settle, sheet_app
 from tests.ui_helpers import (  # noqa: F401  (fixtures)
     Clock,
+    Terminal,
     backend_for,
     copy_store,
     make_demo_store,
     steady,
+    terminal,
 )
 from tui_board.config import Config
 from tui_board.ui.app import BoardApp
@@ -106,6 +108,20 @@ def test_timesheet_quick_entry_120x40(snap_compare: SnapCompare, demo_config: Co
     app = sheet_app(demo_config, Clock(NOW))
     keys = ("i", *"app-16 yesterday 45m backup docs")
     assert snap_compare(app, terminal_size=(120, 40), run_before=shown(app, *keys))
+
+
+@pytest.mark.parametrize("kind", ["16", "no-color"])
+def test_timesheet_120x40_terminal(
+    snap_compare: SnapCompare,
+    demo_config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: Terminal,
+) -> None:
+    """The timesheet on a 16-colour terminal (TERM=xterm) and under NO_COLOR."""
+    terminal(monkeypatch, kind)
+    with_timer_and_time_off(demo_config)
+    app = sheet_app(demo_config, Clock(NOW))
+    assert snap_compare(app, terminal_size=(120, 40), run_before=shown(app, "j"))
 
 
 def export_screenshot(target: Path) -> None:

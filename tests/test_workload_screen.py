@@ -78,13 +78,19 @@ async def test_an_admin_sees_everyone_week_by_week(demo_config: Config) -> None:
             assert line is not None
             assert (line.name, line.team) == (row.name, row.team)
             assert line.cells == tuple(
-                (cell_text(c), f"workload-grid--{band(c.load, c.capacity)}") for c in row.cells
+                (
+                    marked(cell_text(c), c.load, c.capacity),
+                    f"workload-grid--{band(c.load, c.capacity)}",
+                )
+                for c in row.cells
             )
         total, capacity = grid.totals
         loads = [sum(r.cells[w].load for r in figures.rows) for w in range(12)]
         capacities = [sum(r.cells[w].capacity for r in figures.rows) for w in range(12)]
         assert total.name == "Total (8)" and capacity.name == "Capacity"
-        assert [text for text, _ in total.cells] == [format_duration(m) for m in loads]
+        assert [text for text, _ in total.cells] == [
+            marked(format_duration(m), m, c) for m, c in zip(loads, capacities, strict=True)
+        ]
         assert [text for text, _ in capacity.cells] == [format_duration(m) for m in capacities]
         assert total.cells[0][1] == f"workload-grid--{band(loads[0], capacities[0])}"
         # the cursor starts on this week
@@ -389,11 +395,12 @@ def test_keymap_knows_the_workload_screens_keys() -> None:
     } <= ids
 
 
-def test_without_colours_the_bands_that_matter_are_marked() -> None:
-    assert [marked("x", load, 100, False) for load in (49, 100, 101, 121)] == [
-        "x",
-        "x",
+def test_every_band_has_its_own_mark() -> None:
+    assert [marked("x", load, 100) for load in (0, 49, 100, 101, 121)] == [
+        "x↓",
+        "x↓",
+        "x✓",
         "x!",
         "x‼",
     ]
-    assert marked("x", 121, 100, True) == "x"
+    assert marked("off", 0, 0) == "off "

@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import pytest
+import textual.constants
 from textual import events
 from textual._compositor import LayoutUpdate
 from textual.pilot import Pilot
@@ -46,8 +47,28 @@ BOARD_DEMO = DemoSize(users=8, tasks=80, weeks=2)
 WORKLOAD_DEMO = DemoSize(users=8, tasks=80, weeks=6)
 #: The demo `tui-board demo` makes (the README's pictures).
 DEFAULT_DEMO = DemoSize()
-#: Variables that change what the app draws, unset for the tests.
-COLOUR_VARIABLES = ("NO_COLOR", "FORCE_COLOR", "COLORTERM", "TEXTUAL_COLOR_SYSTEM")
+#: Variables that change what the app draws, unset for the tests (then set by `terminal`).
+COLOUR_VARIABLES = (
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "COLORTERM",
+    "TEXTUAL_COLOR_SYSTEM",
+    "TERM",
+    "TTY_COMPATIBLE",
+    "TTY_INTERACTIVE",
+    "TEXTUAL_FILTERS",
+    "TEXTUAL_THEME",
+    "COLUMNS",
+    "LINES",
+)
+#: The terminals the tests draw on: what each sets (`terminal`).
+Terminal = Literal["truecolor", "256", "16", "no-color"]
+TERMINALS: dict[Terminal, dict[str, str]] = {
+    "truecolor": {"TERM": "xterm-256color", "COLORTERM": "truecolor"},
+    "256": {"TERM": "xterm-256color"},
+    "16": {"TERM": "xterm"},
+    "no-color": {"TERM": "xterm-256color", "COLORTERM": "truecolor", "NO_COLOR": "1"},
+}
 
 S = TypeVar("S", bound=Screen[None])
 #: A clock: what time it is now.
@@ -80,12 +101,25 @@ def utc_time() -> Iterator[None]:
         time.tzset()
 
 
-@pytest.fixture(autouse=True)
-def steady(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No user config or themes, no colour settings, and local time in UTC."""
-    monkeypatch.setenv("TUI_BOARD_CONFIG", str(tmp_path / "config" / "config.toml"))
+def terminal(monkeypatch: pytest.MonkeyPatch, kind: Terminal) -> None:
+    """The apps made from now on draw on this kind of terminal, whatever the shell that
+    runs the tests has set: true colour, 256 colours, 16 (`TERM=xterm`), or true colour
+    under NO_COLOR. Textual reads TEXTUAL_COLOR_SYSTEM once, on import: it is set back
+    to `auto` (read from TERM and COLORTERM) here."""
     for name in COLOUR_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+    for name, value in TERMINALS[kind].items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "auto")
+
+
+@pytest.fixture(autouse=True)
+def steady(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The one environment of every UI test: no user config or themes, a true-colour
+    terminal with no colour settings of the machine's (`terminal`), and local time in
+    UTC. (The clock is the test's: `app_for(config, clock=...)`.)"""
+    monkeypatch.setenv("TUI_BOARD_CONFIG", str(tmp_path / "config" / "config.toml"))
+    terminal(monkeypatch, "truecolor")
     with utc_time():
         yield
 

@@ -107,15 +107,31 @@ def _picture_one_line(match: re.Match[str]) -> str:
     return _picture(match)
 
 
+#: What joins emoji into one picture whose width terminals disagree on (a ZWJ family is
+#: 2 cells in one, 6 in another; `❤️` 2 or 1; a flag 2 or 4): zero-width joiners,
+#: variation selectors, skin-tone modifiers, and the regional indicators flags are
+#: written with. Shown without them, each picture is what every terminal measures alike
+#: (`👨👩👧`, `❤`, a flag's letters `NO`), and a border drawn after it stays in place.
+_JOINED = re.compile("[\u200d\ufe0e\ufe0f\U0001f3fb-\U0001f3ff\U0001f1e6-\U0001f1ff]")
+
+
+def _unjoined(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return chr(code - 0x1F1E6 + ord("A")) if 0x1F1E6 <= code <= 0x1F1FF else ""
+
+
 def printable(value: str, *, multiline: bool = False) -> str:
     """Stored text made safe to show: no character that a terminal would act on.
 
     One line (the default): tabs and line breaks become spaces, so the text keeps to
     its line. `multiline`: newlines stay, tabs stay. Every other control, bidi or
-    surrogate character becomes a visible stand-in that is one cell wide. Text that is
-    already safe comes back as it is (the same object), so this is cheap to call."""
+    surrogate character becomes a visible stand-in that is one cell wide, and joined
+    emoji come apart (`_JOINED`). Text that is already safe comes back as it is (the
+    same object), so this is cheap to call."""
     if not isinstance(value, str):  # a BLOB or a number where text belongs (direct SQL)
         value = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    if _JOINED.search(value) is not None:
+        value = _JOINED.sub(_unjoined, value)
     pattern = _UNSAFE_MULTI_LINE if multiline else _UNSAFE_ONE_LINE
     if pattern.search(value) is None:
         return value

@@ -22,6 +22,7 @@ from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
+from textual.filter import Monochrome, NoColor
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import var
@@ -48,6 +49,8 @@ from tui_board.ui.session import (
     describe_error,
     describe_target,
 )
+from tui_board.ui.terminal_colours import terminal_filter
+from tui_board.ui.theme_variables import app_variable_defaults, resolve_auto_colours
 from tui_board.ui.undo import History, UndoWrite, change_of, undo_write
 from tui_board.ui.writer import SendsWrites, WriteAnswered, Writer
 
@@ -66,6 +69,8 @@ QUIT_WAIT_SECONDS = 15.0
 #: How long the user has pressed no key when the backend is warmed (`warm_backend`).
 WARM_WHEN_IDLE_S = 0.8
 
+#: The theme on the terminal's own 16 colours, used there unless another is chosen.
+ANSI_THEME = "tui-board-ansi"
 #: Used when neither the configured theme nor tui-board's own default can be loaded.
 LAST_RESORT_THEME = "textual-dark"
 
@@ -205,6 +210,9 @@ class BoardApp(App[None], inherit_bindings=False):
         self.kept, problem = load_kept()
         if problem:
             self._notes.append(_Note(problem, "Kept state not read"))
+        colours = terminal_filter(self.console.color_system)
+        if colours is not None:  # before NO_COLOR's filter, which then has the last word
+            self._filters.insert(1, colours)
         self._use_themes(theme_dirs)
 
     # --- the backend --------------------------------------------------------------------
@@ -418,6 +426,32 @@ class BoardApp(App[None], inherit_bindings=False):
         if backend is not None:
             _close_quietly(backend)
 
+    def watch_theme(self, theme: str) -> None:
+        """Under NO_COLOR, the filter that takes the colours away suits the theme: Textual
+        picks it once, for the theme before ours (an ANSI theme's colours, greyed as if
+        they were true colours, all came out black)."""
+        if not self.no_color:
+            return
+        wanted = NoColor if self.native_ansi_color else Monochrome
+        for index, line_filter in enumerate(self._filters):
+            if isinstance(line_filter, NoColor | Monochrome) and type(line_filter) is not wanted:
+                self._filters[index] = wanted()
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables, with `auto` colours (`$text-muted` is `auto 60%`) made
+        the ink that contrasts with the theme's background: the line-drawn widgets blend
+        component styles themselves, and there an `auto` came out white, unreadable on
+        a light theme."""
+        variables = super().get_css_variables()
+        concrete = resolve_auto_colours(variables)
+        self.theme_variables = concrete
+        return concrete
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """The app's own variables (bands, overdue, today, ...), from the theme's colours
+        unless the theme sets them."""
+        return app_variable_defaults(self.current_theme.to_color_system().generate())
+
     def _use_themes(self, extra_dirs: Iterable[Path]) -> None:
         themes, problems = load_themes(extra_dirs)
         for theme in themes.values():
@@ -440,6 +474,12 @@ class BoardApp(App[None], inherit_bindings=False):
                 )
             )
             wanted = fallback
+        if (
+            wanted == DEFAULT_THEME
+            and self.console.color_system == "standard"
+            and ANSI_THEME in self.available_themes
+        ):  # the default's colours come down to greys on 16 colours: use the terminal's own
+            wanted = ANSI_THEME
         self.theme = wanted
 
     def _first_theme(self) -> str:

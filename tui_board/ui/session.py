@@ -33,8 +33,11 @@ class Connected:
 
     @property
     def who(self) -> str:
-        """`Alice Example (alice, admin)`: what the header shows."""
-        return f"{self.me.name} ({self.me.login}, {self.me.role})"
+        """`Alice Example (alice) · admin`, or `alice · admin` when the name is the
+        login: what the header shows (`alice (alice, admin)` said the login twice)."""
+        name, login = self.me.name.strip(), self.me.login
+        person = login if name in ("", login) else f"{name} ({login})"
+        return f"{person} · {self.me.role}"
 
 
 @dataclass(frozen=True)

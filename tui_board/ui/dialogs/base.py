@@ -44,6 +44,13 @@ class Dialog(ModalScreen[ResultT]):
         background: $surface;
         padding: 0 1;
     }
+    /* Hints, previews and errors take the dialog's width and wrap at words: a Label
+       as wide as its text was cut mid-word at the dialog's edge. */
+    Dialog .dialog > .dialog--hint, Dialog .dialog > .dialog--preview,
+    Dialog .dialog > .dialog--error {
+        width: 100%;
+        height: auto;
+    }
     Dialog .dialog--hint {
         color: $text-muted;
     }

@@ -138,7 +138,7 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
         color: $text-muted;
     }
     TaskDetailScreen .detail--overdue {
-        color: $text-error;
+        color: $overdue;
         text-style: bold;
     }
     TaskDetailScreen .detail--heading {

@@ -132,7 +132,7 @@ class TaskForm(Dialog["TaskDraft | None"]):
         margin-top: 1;
     }
     TaskForm .task-form--row {
-        height: 1;
+        height: auto;
     }
     TaskForm .task-form--row.-tall {
         height: 4;
@@ -151,9 +151,8 @@ class TaskForm(Dialog["TaskDraft | None"]):
     }
     TaskForm .task-form--row .dialog--preview {
         width: 1fr;
+        height: auto;
         margin-left: 1;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
     }
     TaskForm #task-form-assignee {
         width: auto;

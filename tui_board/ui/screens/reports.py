@@ -373,12 +373,17 @@ class ReportsScreen(TableScreen):
         self.report = report
         table = self.table
         table.clear(columns=True)
-        name = {"person": "Name", "project": "Project", "task": "Title"}[self.group]
+        # `Key  Project`: the keys' column is not `Project` as well.
+        key_title, name = {
+            "person": ("Person", "Name"),
+            "project": ("Key", "Project"),
+            "task": ("Task", "Title"),
+        }[self.group]
         total_label = f"Total ({len(report.lines)})"
         keys = max([6, len(total_label), *(cells(line.key) for line in report.lines)])
         fixed = keys + 2 + 10 + 7 + table.styles.scrollbar_size_vertical
         names = max([6, *(cells(line.name) for line in report.lines)])
-        table.add_column(plain(self.group.title()), key="key", width=keys)
+        table.add_column(plain(key_title), key="key", width=keys)
         table.add_column(plain(name), key="name", width=min(names, self.room(fixed)))
         table.add_column(plain("Time", justify="right"), key="time", width=8)
         table.add_column(plain("Share", justify="right"), key="share", width=5)

@@ -12,6 +12,7 @@ millisecond at start and again on every relayout, which 10,000 cards cannot affo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -82,9 +83,21 @@ def due_text(task: Task, today: date) -> str:
     if task.due is None:
         return ""
     shown = f"{task.due.day} {task.due:%b}"
-    if task.due.year != today.year:
-        shown += f" {task.due:%y}"
+    if task.due.year != today.year:  # `3 Jan '27`: a bare `3 Jan 27` reads as the 27th
+        shown += f" '{task.due:%y}"
     return f"!{shown}" if task.due < today else shown
+
+
+def tag_text(tags: Sequence[str], room: int) -> str:
+    """`#bug #frontend` in `room` cells: whole tags, then `+2` for those left out; the
+    first tag cut (`#fronte…`) only when no whole one fits."""
+    words = [f"#{printable(tag)}" for tag in tags]
+    for count in range(len(words), 0, -1):
+        rest = len(words) - count
+        text = " ".join(words[:count]) + (f" +{rest}" if rest else "")
+        if cell_len(text) <= room:
+            return text
+    return cut(words[0], room) if words and room > 0 else ""
 
 
 def paint_card(
@@ -122,9 +135,14 @@ def paint_card(
     if used + 1 + cell_len(priority) > inner:
         priority = ""
     room = inner - used - (cell_len(priority) + 1 if priority else 0)
-    tags = " ".join(f"#{tag}" for tag in task.tags)
+    tags = tag_text(task.tags, room - 1)
+    if priority and tags != tag_text(task.tags, 10_000):  # the tags before the word
+        glyph = PRIORITY_GLYPHS[task.priority]
+        wider = tag_text(task.tags, room - 1 + cell_len(priority) - cell_len(glyph))
+        if wider != tags:
+            priority, tags = glyph, wider
+            room = inner - used - cell_len(glyph) - 1
     if tags and room >= 4:
-        tags = cut(tags, room - 1)
         left.append((f" {tags}", styles.muted))
         used += 1 + cell_len(tags)
     priority_style = {"urgent": styles.urgent, "high": styles.high}.get(task.priority, styles.muted)
@@ -141,16 +159,18 @@ def paint_card(
         due = due.lstrip("!")
     over = task.estimate is not None and task.logged > task.estimate
     who = f"@{task.assignee}" if task.assignee else "nobody"
-    # An assignee always keeps at least `@so…`; the time gives way to a readable one
-    # (`@soka…`) unless it is over its estimate: then it is shortened (`98:30!`, `!`)
-    # but its mark stays. The due date goes last.
-    keep = min(cell_len(who), WHO_MIN) if task.assignee else 0
+    # The whole name comes first: time within its estimate gives way to it, time over
+    # its estimate is shortened (`98:30!`, then `!`) but keeps its mark; the name is cut
+    # (never below `@so…`) only when that is not enough. The due date goes last.
+    whole = cell_len(who) if task.assignee else 0
+    keep = min(whole, WHO_MIN)
     if over:
         short = f"{format_duration(task.logged)}{OVER_MARK}"
-        choices = [(spent, due, keep), (short, due, keep), (OVER_MARK, due, keep)]
-        choices.append((OVER_MARK, "", keep))
+        choices = [(spent, due, whole), (short, due, whole), (spent, due, keep)]
+        choices += [(short, due, keep), (OVER_MARK, due, keep), (OVER_MARK, "", keep)]
     else:
-        choices = [(spent, due, min(cell_len(who), WHO_ROOM)), ("", due, keep), ("", "", keep)]
+        choices = [(spent, due, whole), ("", due, whole), (spent, due, min(whole, WHO_ROOM))]
+        choices += [("", due, keep), ("", "", keep)]
     for spent, due, room in choices:
         right_width = cell_len(spent) + cell_len(due) + (1 if spent and due else 0)
         if right_width + (1 + room if room else 0) <= inner:

@@ -69,9 +69,9 @@ class CardList(ScrollView, can_focus=False):
         & > .card-list--muted { color: $text-muted; }
         & > .card-list--urgent { color: $text-error; text-style: bold; }
         & > .card-list--high { color: $text-warning; }
-        & > .card-list--overdue { color: $text-error; text-style: bold; }
+        & > .card-list--overdue { color: $overdue; text-style: bold; }
         & > .card-list--over-estimate { color: $text-warning; }
-        & > .card-list--timer { color: $text-success; text-style: bold; }
+        & > .card-list--timer { color: $timer; text-style: bold; }
     }
     """
 
@@ -279,7 +279,7 @@ class ColumnHeader(Widget):
         background: $panel;
         color: $foreground;
         text-style: bold;
-        & > .column-header--focused { background: $primary 40%; }
+        & > .column-header--focused { background: $column-accent; }
         & > .column-header--count { color: $text-muted; text-style: not bold; }
         & > .column-header--over { color: $text-warning; text-style: bold; }
     }

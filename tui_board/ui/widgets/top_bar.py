@@ -53,7 +53,7 @@ class TopBar(Horizontal):
         width: auto;
         padding: 0 1;
         text-style: bold;
-        color: $text-success;
+        color: $timer;
         text-wrap: nowrap;
     }
     TopBar.-timing > .top-bar--timer {

@@ -9,16 +9,16 @@ target. Its cost follows the lines on screen, not the rows of the week, and a ke
 changes one cell repaints a few lines of text, not a tree of widgets.
 
     Task                  Mon 23  Tue 24  Wed 25  Thu 26  Fri 27  Sat 28  Sun 29   Total
-    ▎WEB-12 Fix the lo…     1:30    2:00▏ → 2:00     ·       ·       ·       ·     3:30
+    ▎WEB-12 Fix the lo…     1:30    2:00▏     ·       ·       ·       ·       ·     3:30
      APP-3 Release 2.0      6:30*      ·       ·       ·       ·       ·       ·     6:30
     ─────────────────────────────────────────────────────────────────────────────────────
      Total · 8:00 a day     8:00✓   2:00    0:00    0:00    0:00    0:00    0:00   10:00
 
-Typing a duration on a cell starts editing it; the parsed value shows beside it as it
-is typed. `commit` (the screen binds `enter`, `tab`, the arrows) returns it for the
-screen to store, `cancel_edit` (`esc`) drops it, and input the parser refuses keeps the
-cell in edit mode with the reason. The grid stores nothing itself: the screen does, and
-shows the result in the same frame.
+Typing a duration on a cell starts editing it, inside the cell; the parsed value shows
+on the line under the grid as it is typed (`2h -> 2:00`). `commit` (the screen binds
+`enter`, `tab`, the arrows) returns it for the screen to store, `cancel_edit` (`esc`)
+drops it, and input the parser refuses keeps the cell in edit mode with the reason. The
+grid stores nothing itself: the screen does, and shows the result in the same frame.
 """
 
 from __future__ import annotations
@@ -58,7 +58,11 @@ MARKER = "▎"
 CARET = "▏"
 TIMER_GLYPH = "⏱"
 COMMENT_MARK = "*"
-STATUS_MARKS: dict[DayStatus, str] = {"met": "✓", "over": "+"}
+#: The mark of a cell whose text cannot be stored (the reason is on the line below).
+ERROR_MARK = "✗"
+#: A day's or week's total against its target, marked as well as coloured: `6:00↓` under,
+#: `8:00✓` met, `9:30+` over (the colour alone is lost on 16 colours and NO_COLOR).
+STATUS_MARKS: dict[DayStatus, str] = {"under": "↓", "met": "✓", "over": "+"}
 
 Move = Literal[
     "down", "up", "left", "right", "next", "previous", "page_down", "page_up", "first", "last"
@@ -183,11 +187,11 @@ class WeekGrid(Widget, can_focus=True):
             background: $primary 60%; color: $foreground; text-style: bold;
         }
         & > .week-grid--header { color: $text-muted; text-style: bold; }
-        & > .week-grid--today { color: $text-accent; text-style: bold; }
+        & > .week-grid--today { color: $today; text-style: bold; }
         & > .week-grid--key { color: $text-primary; text-style: bold; }
         & > .week-grid--muted { color: $text-muted; }
         & > .week-grid--comment { color: $text-accent; }
-        & > .week-grid--timer { color: $text-success; text-style: bold; }
+        & > .week-grid--timer { color: $timer; text-style: bold; }
         & > .week-grid--preview { color: $text-success; text-style: bold; }
         & > .week-grid--error { color: $text-error; text-style: bold; }
         & > .week-grid--under { color: $text-warning; text-style: bold; }
@@ -706,26 +710,18 @@ class WeekGrid(Widget, can_focus=True):
         parts.append((f" {title}", muted if row.archived else base))
         segments = self._label(columns, parts, base)
         edit = self.edit
-        overlay: tuple[int, Strip] | None = None
-        x = columns.days_x
         for day_index, day in enumerate(state.days):
             editing = edit is not None and edit.key == row.key and edit.day == day
             if editing:
                 assert edit is not None
                 segments += self._edit_cell(edit, columns.day)
-                overlay = (x + columns.day, self._preview_strip(on))
             else:
                 cursor = on_cursor_row and day_index == state.cursor_day
                 segments += self._cell(state, row.key, day, columns.day, "cursor" if cursor else on)
-            x += columns.day
         total = state.row_total(row.key)
         text = format_duration(total) if total else "·"
         segments.append(Segment(f"{text:>{columns.total - 1}} ", self.ink("total", on)))
-        strip = Strip(segments)
-        if overlay is not None:
-            at, extra = overlay
-            strip = Strip.join([strip.crop(0, at), extra, strip.crop(at + extra.cell_length)])
-        return strip
+        return Strip(segments)
 
     def _cell(
         self, state: WeekGridState, key: str, day: date, width: int, on: str
@@ -746,6 +742,15 @@ class WeekGrid(Widget, can_focus=True):
         ]
 
     def _edit_cell(self, edit: CellEdit, width: int) -> list[Segment]:
+        """The cell being typed into, inside its own width: what the text stores shows
+        on the line under the grid, so nothing is drawn over the next day or the total;
+        text that cannot be stored starts with `✗`."""
+        if edit.text.strip() and not self.preview()[1]:
+            shown = (edit.text + CARET)[-(width - 2) :]
+            return [
+                Segment(f"{ERROR_MARK} ", self.ink("error", "edit")),
+                Segment(f"{shown:>{width - 2}}", self.ink("", "edit")),
+            ]
         if edit.replace:
             shown = edit.text[-(width - 1) :]
             return [
@@ -755,16 +760,6 @@ class WeekGrid(Widget, can_focus=True):
             ]
         shown = (edit.text + CARET)[-width:]
         return [Segment(f"{shown:>{width}}", self.ink("", "edit"))]
-
-    def _preview_strip(self, on: str) -> Strip:
-        edit = self.edit
-        assert edit is not None
-        if not edit.text.strip():
-            return Strip([])
-        text, ok = self.preview()
-        if ok:
-            return Strip([Segment(f" → {text.rpartition(' -> ')[2]} ", self.ink("preview", on))])
-        return Strip([Segment(" ✗ ", self.ink("error", on))])
 
     def _time_off(self, state: WeekGridState, columns: GridColumns, kind: str) -> Strip:
         muted = self.ink("muted")

@@ -42,10 +42,10 @@ from tui_board.ui.plain_text import cut, fit
 #: Each band's look, for the grid's cells and the legend's swatches alike.
 BAND_CSS: dict[Band, str] = {
     "none": "color: $text-muted;",
-    "low": "color: $text-primary; background: $primary-muted;",
-    "ok": "color: $text-success; background: $success-muted;",
-    "high": "color: $text-warning; background: $warning-muted; text-style: bold;",
-    "over": "color: $text-error; background: $error-muted; text-style: bold;",
+    "low": "color: $band-low-foreground; background: $band-low-background;",
+    "ok": "color: $band-ok-foreground; background: $band-ok-background;",
+    "high": "color: $band-high-foreground; background: $band-high-background; text-style: bold;",
+    "over": "color: $band-over-foreground; background: $band-over-background; text-style: bold;",
 }
 
 NAME_WIDTH = 20
@@ -67,8 +67,13 @@ def band_text(load: int, capacity: int) -> str:
     return dict(BANDS).get(band(load, capacity), "no capacity")
 
 
-#: Without colours (NO_COLOR), the bands that matter are marked as the CLI marks them.
-NO_COLOR_MARKS: dict[Band, str] = {"high": "!", "over": "‼"}
+#: Each band's mark, after every number and in the legend, in every theme and terminal:
+#: colour is never the only sign (16 colours draw some bands alike, NO_COLOR none).
+#: `!` and `‼` are the CLI's marks.
+BAND_MARKS: dict[Band, str] = {"none": " ", "low": "↓", "ok": "✓", "high": "!", "over": "‼"}
+#: How the cell under the cursor looks: its band's colours, reversed, so that the band
+#: still shows (as its mark does).
+CURSOR = Style(reverse=True, bold=True)
 
 
 def cell_text(cell: WorkloadCell) -> str:
@@ -80,8 +85,9 @@ def cell_text(cell: WorkloadCell) -> str:
     return format_progress(cell.load, cell.capacity, mark=False)
 
 
-def marked(text: str, load: int, capacity: int, colours: bool) -> str:
-    return text if colours else text + NO_COLOR_MARKS.get(band(load, capacity), "")
+def marked(text: str, load: int, capacity: int) -> str:
+    """The text with its band's mark: `36:30/40:00!`."""
+    return text + BAND_MARKS[band(load, capacity)]
 
 
 def week_labels(weeks: tuple[str, ...], current: str) -> list[tuple[str, str]]:
@@ -226,7 +232,6 @@ class WorkloadGrid(ScrollView, can_focus=False):
         self.lines = [None] * people
         self._asked = set()
         self._teams = set(workload.teams)
-        colours = not self.app.no_color
         count = range(len(workload.weeks))
         if workload.totals:
             loads = [c.load for c in workload.totals]
@@ -242,7 +247,7 @@ class WorkloadGrid(ScrollView, can_focus=False):
                     "",
                     tuple(
                         (
-                            marked(format_duration(load), load, cap, colours),
+                            marked(format_duration(load), load, cap),
                             f"workload-grid--{band(load, cap)}",
                         )
                         for load, cap in zip(loads, capacities, strict=True)
@@ -285,7 +290,6 @@ class WorkloadGrid(ScrollView, can_focus=False):
         self._want()
 
     def _place(self, workload: Workload) -> None:
-        colours = not self.app.no_color
         placed = []
         for index, row in enumerate(workload.rows, start=workload.offset):
             if index >= len(self.rows):
@@ -296,7 +300,7 @@ class WorkloadGrid(ScrollView, can_focus=False):
                 cut(row.team or "-", TEAM_WIDTH),
                 tuple(
                     (
-                        marked(cell_text(c), c.load, c.capacity, colours),
+                        marked(cell_text(c), c.load, c.capacity),
                         f"workload-grid--{band(c.load, c.capacity)}",
                     )
                     for c in row.cells
@@ -508,7 +512,7 @@ class WorkloadGrid(ScrollView, can_focus=False):
         for week in self._visible_weeks():
             text, component = line.cells[week]
             cursor = index is not None and index == self.cursor_row and week == self.cursor_week
-            style = self._style("workload-grid--cursor" if cursor else component)
+            style = self._style(component) + CURSOR if cursor else self._style(component)
             segments.append(Segment(" ", plain))
             segments.append(Segment(text.rjust(self.week_width), style))
             segments.append(Segment(" ", plain))
@@ -571,7 +575,5 @@ class BandLegend(Horizontal):
     """ + "".join(f"    BandLegend > .-{name} {{ {css} }}\n" for name, css in BAND_CSS.items())
 
     def compose(self) -> ComposeResult:
-        colours = not self.app.no_color
         for name, text in BANDS:
-            mark = "" if colours else NO_COLOR_MARKS.get(name, "")
-            yield Label(f"{text} {mark}".strip(), classes=f"-{name}", markup=False)
+            yield Label(f"{BAND_MARKS[name]} {text}", classes=f"-{name}", markup=False)

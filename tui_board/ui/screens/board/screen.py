@@ -115,9 +115,16 @@ class BoardScreen(BoardLive):
         display: none;
         width: 1fr;
         max-width: 40;
-        margin: 0 0 0 2;
     }
-    BoardScreen.-filtering #board-filter {
+    /* `/ TLS`: the filter's own prompt, apart from the project's name. */
+    BoardScreen #board-filter-prompt {
+        display: none;
+        width: auto;
+        margin: 0 1 0 2;
+        color: $text-accent;
+        text-style: bold;
+    }
+    BoardScreen.-filtering #board-filter, BoardScreen.-filtering #board-filter-prompt {
         display: block;
     }
     BoardScreen > .mode-status {

@@ -174,6 +174,7 @@ class BoardView(ModeScreen):
         yield TopBar(self.title or "Board")
         with Horizontal(id="board-bar"):
             yield Label("", id="board-project", markup=False)
+            yield Label("/", id="board-filter-prompt", markup=False)
             yield FilterField(self.apply_filter)
             yield Label("", id="board-summary", markup=False)
         yield Static("", classes="mode-status", markup=False)
