@@ -7,6 +7,7 @@ processes' worth: two apps on one database)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,8 @@ from tui_board.server.cache import ReadCache
 from tui_board.store.database import Database
 
 DAY = date(2026, 11, 24)
+#: Requests with a generous timeout: the suite may run on a machine busy with other work.
+POST = functools.partial(httpx.post, timeout=60)
 WEEK = IsoWeek.of(DAY)
 
 
@@ -55,7 +58,7 @@ def cache_of(server: LiveServer) -> ReadCache:
 
 
 def week_of(server: LiveServer, token: str) -> httpx.Response:
-    return httpx.post(
+    return POST(
         f"{server.url}/api/v1/week",
         json={"week": str(WEEK)},
         headers={"Authorization": f"Bearer {token}"},
@@ -115,9 +118,9 @@ def test_errors_are_not_kept(server: LiveServer) -> None:
     url = f"{server.url}/api/v1/get_task"
     headers = {"Authorization": f"Bearer {token}"}
     for _ in range(2):
-        assert httpx.post(url, json={"key": "WEB-9"}, headers=headers).status_code == 404
+        assert POST(url, json={"key": "WEB-9"}, headers=headers).status_code == 404
     hits = cache.hits
-    assert httpx.post(url, json={"key": "WEB-9"}, headers=headers).status_code == 404
+    assert POST(url, json={"key": "WEB-9"}, headers=headers).status_code == 404
     assert cache.hits == hits
 
 
@@ -140,14 +143,14 @@ def test_the_framework_still_answers_what_is_not_well_formed(server: LiveServer)
     token = server.token_for("bob")
     url = f"{server.url}/api/v1/week"
     auth = {"Authorization": f"Bearer {token}"}
-    unknown = httpx.post(url, json={"week": str(WEEK), "extra": 1}, headers=auth)
+    unknown = POST(url, json={"week": str(WEEK), "extra": 1}, headers=auth)
     assert unknown.status_code == 422 and unknown.json()["detail"]
-    assert httpx.post(url, json={"week": str(WEEK)}).status_code == 401
+    assert POST(url, json={"week": str(WEEK)}).status_code == 401
     bad_key = {**auth, "Idempotency-Key": "x" * 65}
-    assert httpx.post(url, json={"week": str(WEEK)}, headers=bad_key).status_code == 422
-    not_json = httpx.post(url, content=b"{", headers={**auth, "Content-Type": "application/json"})
+    assert POST(url, json={"week": str(WEEK)}, headers=bad_key).status_code == 422
+    not_json = POST(url, content=b"{", headers={**auth, "Content-Type": "application/json"})
     assert not_json.status_code == 422
-    assert httpx.post(url, json={"week": "2026-W99"}, headers=auth).status_code == 422
+    assert POST(url, json={"week": "2026-W99"}, headers=auth).status_code == 422
 
 
 def test_postgres_two_servers_read_each_others_writes_at_once(
@@ -161,11 +164,16 @@ def test_postgres_two_servers_read_each_others_writes_at_once(
         team(database)
         with live_server(database) as one, live_server(database) as two:
             token = one.token_for("bob")
-            assert minutes(week_of(two, token)) == []
-            assert minutes(week_of(two, token)) == []  # kept
+            # Kept: answered from memory while the cluster's snapshot stands still (any
+            # transaction id taken anywhere in the cluster moves it on: a busy shared
+            # cluster, as a test run beside others, makes it try a few times).
+            for _ in range(200):
+                assert minutes(week_of(two, token)) == []
+                if cache_of(two).hits:
+                    break
             assert cache_of(two).hits >= 1
             for n in range(1, 21):
-                response = httpx.post(
+                response = POST(
                     f"{one.url}/api/v1/add_time",
                     json={"task": "WEB-1", "day": DAY.isoformat(), "minutes": 1},
                     headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"k{n}"},
@@ -191,7 +199,7 @@ def test_two_tokens_in_one_request_are_read_as_the_framework_reads_them(
             ("Authorization", f"Bearer {first}"),
             ("Authorization", f"Bearer {second}"),
         ]
-        answer = httpx.post(url, content=body, headers=headers)
+        answer = POST(url, content=body, headers=headers)
         assert answer.json()["user"] == whose
 
 
@@ -208,7 +216,7 @@ def test_what_is_kept_stays_within_its_bytes(
     headers = {"Authorization": f"Bearer {token}"}
     for n in range(1, 9):
         week = IsoWeek(2026, n)
-        answer = httpx.post(f"{server.url}/api/v1/week", json={"week": str(week)}, headers=headers)
+        answer = POST(f"{server.url}/api/v1/week", json={"week": str(week)}, headers=headers)
         assert answer.status_code == 200
         assert cache._bytes <= 3000
     assert 0 < len(cache._answers) < 8
@@ -216,8 +224,6 @@ def test_what_is_kept_stays_within_its_bytes(
     url = f"{server.url}/api/v1/list_tasks"
     misses = cache.misses
     for _ in range(2):
-        answer = httpx.post(
-            url, content=padded, headers={**headers, "Content-Type": "application/json"}
-        )
+        answer = POST(url, content=padded, headers={**headers, "Content-Type": "application/json"})
         assert answer.status_code == 200 and answer.json()[0]["key"] == "WEB-1"
     assert cache.misses == misses + 2
