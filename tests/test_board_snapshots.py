@@ -2,14 +2,11 @@
 120x40. After a deliberate change of the look: `pytest tests/test_board_snapshots.py
 --snapshot-update`, then look at the SVGs (tests/__snapshots__/) before committing.
 
-`python -m tests.test_board_snapshots` writes screenshots/board.svg, the README's picture.
+The README's pictures are made by tests/screenshots.py.
 """
 
 from __future__ import annotations
 
-import asyncio
-import sys
-import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -26,7 +23,6 @@ from tests.ui_helpers import (  # noqa: F401  (fixtures)
     backend_for,
     copy_store,
     demo_template,
-    make_demo_store,
     steady,
     terminal,
 )
@@ -112,24 +108,3 @@ def test_board_120x40_terminal(
     with_timer(board_config)
     app = app_for(board_config, clock=Clock(START))
     assert snap_compare(app, terminal_size=(120, 40), run_before=settled(app, "j", "l"))
-
-
-def export_screenshot(target: Path) -> None:
-    """Save the board on the demo data (with a running timer) as an SVG."""
-    with tempfile.TemporaryDirectory() as folder:
-        template = Path(folder) / "demo.db"
-        make_demo_store(template)
-        config = copy_store(template, Path(folder))
-        with_timer(config)
-        app = app_for(config, clock=Clock(START))
-
-        async def shoot() -> None:
-            async with app.run_test(size=(120, 36)) as pilot:
-                await settled(app, "j", "l")(pilot)
-                target.write_text(app.export_screenshot(title="tui-board"))
-
-        asyncio.run(shoot())
-
-
-if __name__ == "__main__":
-    export_screenshot(Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots/board.svg"))

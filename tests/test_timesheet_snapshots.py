@@ -3,15 +3,11 @@ November 2026, week 48), at 80x24 and 120x40. After a deliberate change of the l
 `pytest tests/test_timesheet_snapshots.py --snapshot-update`, then look at the SVGs
 (tests/__snapshots__/) before committing.
 
-`python -m tests.test_timesheet_snapshots` writes screenshots/timesheet.svg, the README's
-picture.
+The README's pictures are made by tests/screenshots.py.
 """
 
 from __future__ import annotations
 
-import asyncio
-import sys
-import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -122,25 +118,3 @@ def test_timesheet_120x40_terminal(
     with_timer_and_time_off(demo_config)
     app = sheet_app(demo_config, Clock(NOW))
     assert snap_compare(app, terminal_size=(120, 40), run_before=shown(app, "j"))
-
-
-def export_screenshot(target: Path) -> None:
-    """Save the timesheet on the demo data (a timer running, a day off, a duration being
-    typed) as an SVG."""
-    with tempfile.TemporaryDirectory() as folder:
-        db = Path(folder) / "demo.db"
-        make_team_demo(db)
-        config = Config(db=str(db))
-        with_timer_and_time_off(config)
-        app = sheet_app(config, Clock(NOW))
-
-        async def shoot() -> None:
-            async with app.run_test(size=(120, 24)) as pilot:
-                await shown(app, "j", "1", "h", "3", "0")(pilot)
-                target.write_text(app.export_screenshot(title="tui-board"))
-
-        asyncio.run(shoot())
-
-
-if __name__ == "__main__":
-    export_screenshot(Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots/timesheet.svg"))

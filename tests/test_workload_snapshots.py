@@ -3,15 +3,11 @@ the fixed demo data with a fixed clock, at 80x24 and 120x40. After a deliberate 
 the look: `pytest tests/test_workload_snapshots.py --snapshot-update`, then look at the
 SVGs (tests/__snapshots__/) before committing.
 
-`python -m tests.test_workload_snapshots` writes screenshots/workload.svg and
-screenshots/approvals.svg, the README's pictures.
+The README's pictures are made by tests/screenshots.py.
 """
 
 from __future__ import annotations
 
-import asyncio
-import sys
-import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -19,10 +15,8 @@ import pytest
 from textual.pilot import Pilot
 
 from tests.ui_helpers import (  # noqa: F401  (fixtures)
-    WORKLOAD_DEMO,
     app_for,
     copy_store,
-    make_demo_store,
     settle,
     steady,
     workload_demo,
@@ -110,24 +104,3 @@ def test_workload_help_120x40(snap_compare: SnapCompare, demo_config: Config) ->
     app = app_for(demo_config)
     keys = ("question_mark",)
     assert snap_compare(app, terminal_size=(120, 40), run_before=settled(app, *keys))
-
-
-def export_screenshots(folder: Path) -> None:
-    """Save the workload and the approvals queue on the demo data as SVGs."""
-    with tempfile.TemporaryDirectory() as scratch:
-        template = Path(scratch) / "demo.db"
-        make_demo_store(template, WORKLOAD_DEMO)
-        for name, keys in (("workload", ("down",)), ("approvals", ("v", "j"))):
-            config = copy_store(template, Path(scratch))  # a fresh copy for each
-            app = app_for(config)
-
-            async def shoot(app: BoardApp = app, keys: tuple[str, ...] = keys) -> str:
-                async with app.run_test(size=(120, 34)) as pilot:
-                    await settled(app, *keys)(pilot)
-                    return app.export_screenshot(title="tui-board")
-
-            (folder / f"{name}.svg").write_text(asyncio.run(shoot()))
-
-
-if __name__ == "__main__":
-    export_screenshots(Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots"))
