@@ -27,7 +27,7 @@ def workload(
     from tui_board.core.durations import format_progress
     from tui_board.core.errors import Invalid
     from tui_board.core.weeks import IsoWeek
-    from tui_board.core.workload import band, first_week
+    from tui_board.core.workload import BAND_MARKS, band, first_week
 
     if not 1 <= count <= 104:
         raise Invalid("--weeks is between 1 and 104")
@@ -37,11 +37,10 @@ def workload(
     if as_json:
         emit_json(figures)
         return
-    marks = {"none": " ", "low": " ", "ok": " ", "high": "!", "over": "‼"}
     rows = []
     for row in figures.rows:
         cells = [
-            format_progress(c.load, c.capacity, mark=False) + marks[band(c.load, c.capacity)]
+            format_progress(c.load, c.capacity, mark=False) + BAND_MARKS[band(c.load, c.capacity)]
             for c in row.cells
         ]
         rows.append([row.user, *cells])
@@ -51,7 +50,8 @@ def workload(
     ]
     table(headers, rows, right=set(range(1, len(headers))))
     say(
-        "load/capacity in hours:minutes; ! 100-120%, ‼ over 120%; * this week; past weeks: "
+        "load/capacity in hours:minutes; ↓ under 50%, ✓ 50-100%, ! 100-120%, ‼ over 120%; "
+        "* this week; past weeks: "
         "logged; this and coming weeks: logged + planned"
     )
 

@@ -34,6 +34,11 @@ WEEKS_BEFORE = 4
 _week_of = lru_cache(maxsize=4096)(IsoWeek.of)
 
 
+#: Each band's mark, shown beside the figure wherever a band is shown (the app, the
+#: CLI): a band is never told by colour alone.
+BAND_MARKS: dict[Band, str] = {"none": " ", "low": "↓", "ok": "✓", "high": "!", "over": "‼"}
+
+
 def band(load: int, capacity: int) -> Band:
     """The load band; its edges belong to the lower band (exactly 100% is "ok")."""
     if capacity <= 0:

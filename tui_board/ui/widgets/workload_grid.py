@@ -36,7 +36,7 @@ from textual.widgets import Label
 from tui_board.core.durations import format_duration, format_progress
 from tui_board.core.models import Workload, WorkloadCell, WorkloadRow
 from tui_board.core.weeks import IsoWeek
-from tui_board.core.workload import BANDS, Band, band
+from tui_board.core.workload import BAND_MARKS, BANDS, Band, band
 from tui_board.ui.plain_text import cut, fit
 
 #: Each band's look, for the grid's cells and the legend's swatches alike.
@@ -70,7 +70,6 @@ def band_text(load: int, capacity: int) -> str:
 #: Each band's mark, after every number and in the legend, in every theme and terminal:
 #: colour is never the only sign (16 colours draw some bands alike, NO_COLOR none).
 #: `!` and `‼` are the CLI's marks.
-BAND_MARKS: dict[Band, str] = {"none": " ", "low": "↓", "ok": "✓", "high": "!", "over": "‼"}
 #: How the cell under the cursor looks: its band's colours, reversed, so that the band
 #: still shows (as its mark does).
 CURSOR = Style(reverse=True, bold=True)
