@@ -159,10 +159,11 @@ def _zone(name: str | None) -> tzinfo | None:
 
     from tui_board.core.errors import Invalid
 
+    shown = name if len(name) <= 60 else f"{name[:60]}…"
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid(f"no time zone {name!r}; name one such as Europe/Berlin or UTC") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
+        raise Invalid(f"no time zone {shown!r}; name one such as Europe/Berlin or UTC") from None
 
 
 def _board(backend: Backend) -> Board:
