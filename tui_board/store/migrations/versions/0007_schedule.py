@@ -40,12 +40,16 @@ def upgrade() -> None:
         sa.Column("minutes", sa.String(length=64), nullable=False),
         sa.UniqueConstraint("user_id", "day", name="uq_user_schedules_user_day"),
     )
-    with op.batch_alter_table("tasks") as batch:
-        batch.add_column(sa.Column("start", sa.Date(), nullable=True))
-        batch.add_column(sa.Column("milestone_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key("fk_tasks_milestone", "milestones", ["milestone_id"], ["id"])
-    with op.batch_alter_table("projects") as batch:
-        batch.add_column(sa.Column("deadline", sa.Date(), nullable=True))
+    op.add_column("tasks", sa.Column("start", sa.Date(), nullable=True))
+    op.add_column("projects", sa.Column("deadline", sa.Date(), nullable=True))
+    if op.get_bind().dialect.name == "sqlite":
+        # Not a batch copy of `tasks`: dropping the old table with rows that others
+        # refer to fails with foreign keys on. SQLite adds a NULL column with its
+        # reference in place.
+        op.execute("ALTER TABLE tasks ADD COLUMN milestone_id INTEGER REFERENCES milestones (id)")
+    else:
+        op.add_column("tasks", sa.Column("milestone_id", sa.Integer(), nullable=True))
+        op.create_foreign_key("fk_tasks_milestone", "tasks", "milestones", ["milestone_id"], ["id"])
 
 
 def downgrade() -> None:
