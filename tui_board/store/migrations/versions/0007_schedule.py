@@ -55,8 +55,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("projects") as batch:
         batch.drop_column("deadline")
-    with op.batch_alter_table("tasks") as batch:
-        batch.drop_constraint("fk_tasks_milestone", type_="foreignkey")
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    with op.batch_alter_table("tasks", recreate="always" if sqlite else "auto") as batch:
+        if not sqlite:  # on SQLite the reference is the column's own (see upgrade)
+            batch.drop_constraint("fk_tasks_milestone", type_="foreignkey")
         batch.drop_column("milestone_id")
         batch.drop_column("start")
     op.drop_table("user_schedules")
