@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,9 +19,11 @@ import pytest
 from tests.conftest import MutableClock, PostgresServer
 from tests.live_server import LiveServer, live_server
 from tui_board.backend.local import LocalBackend
+from tui_board.core.models import TaskPatch
 from tui_board.core.weeks import IsoWeek
 from tui_board.server.cache import ReadCache
 from tui_board.store.database import Database
+from tui_board.store.file import FileDatabase
 
 DAY = date(2026, 11, 24)
 #: Requests with a generous timeout: the suite may run on a machine busy with other work.
@@ -227,3 +230,142 @@ def test_what_is_kept_stays_within_its_bytes(
         answer = POST(url, content=padded, headers={**headers, "Content-Type": "application/json"})
         assert answer.status_code == 200 and answer.json()[0]["key"] == "WEB-1"
     assert cache.misses == misses + 2
+
+
+# --- what a write drops: a person's cells drop their weeks, anything else drops all ----------
+
+
+def read_twice(server: LiveServer, token: str, **body: object) -> httpx.Response:
+    """A week read, then the same again: kept by the second time at the latest."""
+    url = f"{server.url}/api/v1/week"
+    headers = {"Authorization": f"Bearer {token}"}
+    POST(url, json={"week": str(WEEK), **body}, headers=headers)
+    return POST(url, json={"week": str(WEEK), **body}, headers=headers)
+
+
+def test_a_persons_cell_write_keeps_the_other_peoples_weeks(server: LiveServer) -> None:
+    """Bob logs time from his own shell (the file, not this server): his kept week goes,
+    Carol's stays and is answered from memory, as she has changed nothing."""
+    bob, carol = server.token_for("bob"), server.token_for("carol")
+    LocalBackend(server.database, "carol").set_entry("WEB-1", DAY, 20)
+    read_twice(server, bob)
+    read_twice(server, carol)
+    cache = cache_of(server)
+    hits, misses = cache.hits, cache.misses
+    other = Database.open(str(server.database.path))
+    try:
+        LocalBackend(other, "bob").add_time("WEB-1", DAY, 15)
+    finally:
+        other.close()
+    assert minutes(week_of(server, carol)) == [20]
+    assert (cache.hits, cache.misses) == (hits + 1, misses)
+    assert minutes(week_of(server, bob)) == [15]
+    assert cache.misses == misses + 1
+
+
+def test_a_cell_write_drops_the_week_whoever_read_it(server: LiveServer) -> None:
+    """The admin's kept view of Bob's week is about Bob: Bob's write (through this
+    server) drops it, and leaves the admin's own week kept."""
+    alice, bob = server.token_for("alice"), server.token_for("bob")
+    assert minutes(read_twice(server, alice, user="bob")) == []
+    read_twice(server, alice)
+    response = POST(
+        f"{server.url}/api/v1/set_entry",
+        json={"task": "WEB-1", "day": DAY.isoformat(), "minutes": 50},
+        headers={"Authorization": f"Bearer {bob}"},
+    )
+    assert response.status_code == 200, response.text
+    hits = cache_of(server).hits
+    assert minutes(week_of(server, alice)) == []
+    assert cache_of(server).hits == hits + 1
+    assert minutes(read_twice(server, alice, user="bob")) == [50]
+
+
+def test_a_week_that_starts_on_another_day_sees_a_cell_in_the_next_iso_week(
+    server: LiveServer,
+) -> None:
+    """A week from Tuesday begins in the ISO week before its own: a cell there drops it."""
+    token = server.token_for("bob")
+    tuesday_before = WEEK.monday() - timedelta(days=6)
+    read = read_twice(server, token, first_day=1)
+    assert read.json()["days"][0] == tuesday_before.isoformat() and minutes(read) == []
+    other = Database.open(str(server.database.path))
+    try:
+        LocalBackend(other, "bob").set_entry("WEB-1", tuesday_before, 25)
+    finally:
+        other.close()
+    assert minutes(read_twice(server, token, first_day=1)) == [25]
+
+
+def test_any_other_write_drops_every_answer(server: LiveServer) -> None:
+    """A task renamed is in every week that shows it, though nobody's cells moved."""
+    carol = server.token_for("carol")
+    LocalBackend(server.database, "carol").set_entry("WEB-1", DAY, 20)
+    assert read_twice(server, carol).json()["entries"][0]["task_title"] == "Fix login"
+    admin = LocalBackend(Database.open(str(server.database.path)), "alice")
+    try:
+        task = admin.get_task("WEB-1")
+        admin.update_task("WEB-1", task.version, TaskPatch(title="Fix sign-in"))
+    finally:
+        admin.db.close()
+    assert week_of(server, carol).json()["entries"][0]["task_title"] == "Fix sign-in"
+
+
+@pytest.mark.parametrize("kind", ["orm", "file"])
+def test_only_a_write_of_cells_alone_leaves_the_epoch(tmp_path: Path, kind: str) -> None:
+    """On each kind of store connection (the server's, a command's): cells written
+    leave the epoch; a timer started, and one stopped (a cell and the timer), move it."""
+    path = tmp_path / "epoch.db"
+    made = Database.open(str(path), create=True)
+    team(made)
+    made.close()
+    database: Any = Database.open(str(path)) if kind == "orm" else FileDatabase.open(path)
+    try:
+
+        def epoch() -> int:
+            with database.read() as s:
+                return int(s.value("SELECT epoch FROM store_epoch WHERE id = 1"))
+
+        bob = LocalBackend(database, "bob")
+        before = epoch()
+        bob.set_entry("WEB-1", DAY, 30)
+        bob.add_time("WEB-1", DAY, 15)
+        bob.clear_entry("WEB-1", DAY)
+        assert epoch() == before
+        bob.timer_start("WEB-1")
+        assert epoch() == before + 1
+        bob.timer_stop()
+        assert epoch() == before + 2
+    finally:
+        database.close()
+
+
+def test_postgres_a_persons_cell_write_keeps_the_other_peoples_weeks(
+    postgres_server: PostgresServer,
+) -> None:
+    """Two servers on one database: Bob's time written through one drops his week kept
+    by the other, and leaves Carol's kept there (though the cluster's snapshot moves
+    with every transaction of every database on it)."""
+    url = postgres_server.create_database()
+    database = Database.open(url, create=True)
+    try:
+        team(database)
+        LocalBackend(database, "carol").set_entry("WEB-1", DAY, 20)
+        with live_server(database) as one, live_server(database) as two:
+            bob, carol = one.token_for("bob"), one.token_for("carol")
+            read_twice(two, carol)
+            cache = cache_of(two)
+            for n in range(1, 6):
+                response = POST(
+                    f"{one.url}/api/v1/add_time",
+                    json={"task": "WEB-1", "day": DAY.isoformat(), "minutes": 1},
+                    headers={"Authorization": f"Bearer {bob}", "Idempotency-Key": f"k{n}"},
+                )
+                assert response.status_code == 200, response.text
+                assert minutes(week_of(two, bob)) == [n]
+                hits = cache.hits
+                assert minutes(week_of(two, carol)) == [20]
+                assert cache.hits == hits + 1
+    finally:
+        database.close()
+        postgres_server.drop_database(url)

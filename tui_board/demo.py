@@ -178,6 +178,8 @@ def _insert(
 ) -> None:
     from sqlalchemy import text
 
+    from tui_board.store.sql import EPOCH_BUMP
+
     say(f"Writing {len(rows['time_entries']):,} time entries and {len(rows['tasks']):,} tasks ...")
     with database.engine.begin() as conn:
         for table, records in rows.items():
@@ -197,6 +199,7 @@ def _insert(
             ),
             {"t": now},
         )
+        conn.execute(text(EPOCH_BUMP))
         if not database.is_sqlite:
             # The rows came with their ids: each table's sequence goes on after them
             # (else the next insert takes id 1 again and every write fails).

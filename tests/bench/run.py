@@ -1000,10 +1000,12 @@ def wrk_run(wrk: str, url: str, script: Path, seconds: int) -> dict[str, float]:
 def mixed_script(tokens: Sequence[str], week: str, task: str) -> str:
     """wrk's Lua for 3 week reads : 1 `add_time` (1 minute on the person's own cell,
     with an `Idempotency-Key` of its own), request n made as person n % people (a team
-    at work: each person writes their own time), the writes spread over days a year
-    ahead (a day holds 24 hours)."""
+    at work: each person writes their own time), the writes on the days of the week
+    everyone reads, so each write changes what its writer reads next (the server's
+    kept answer to that read goes)."""
     run = uuid.uuid4().hex[:12]
-    first = int(time.mktime((date.today().year + 1, 1, 1, 12, 0, 0, 0, 0, -1)))
+    monday = datetime.strptime(f"{week}-1", "%G-W%V-%u")
+    first = int(time.mktime((monday.year, monday.month, monday.day, 12, 0, 0, 0, 0, -1)))
     return textwrap.dedent(
         f"""
         local n = 0
@@ -1017,7 +1019,7 @@ def mixed_script(tokens: Sequence[str], week: str, task: str) -> str:
           if n % 4 == 0 then
             headers["Authorization"] = "Bearer " .. tokens[math.floor(n / 4) % #tokens + 1]
             headers["Idempotency-Key"] = "{run}-" .. n
-            local day = os.date("!%Y-%m-%d", {first} + (math.floor(n / 4 / #tokens) % 360) * 86400)
+            local day = os.date("!%Y-%m-%d", {first} + (math.floor(n / 4 / #tokens) % 7) * 86400)
             local body = '{{"task": "{task}", "day": "' .. day .. '", "minutes": 1}}'
             return wrk.format("POST", "/api/v1/add_time", headers, body)
           end

@@ -18,6 +18,19 @@ through another server process included):
   one, so a busy process asks once for several requests, never with a query that began
   before the request came.
 
+When the stamp has moved, the cache asks what moved (one query): the store's epoch
+(migration 0008), which every write moves on except one that changed timesheet cells
+alone, and the change feed since the last change it saw. The same epoch: every commit
+since was a write of cells, each in the feed with its person and day, so the answers
+dropped are those about that person's weeks (the week of the day and the weeks on
+either side) and every answer that is not one person's week; another person's week is
+kept (a team logging time no longer empties each other's). A new epoch, more changes
+than it reads at once, or a change of any other kind: every answer goes. On SQLite a
+commit with nothing in the feed and the same epoch (a row changed by hand with
+`sqlite3`) also empties it; on PostgreSQL the snapshot moves with any transaction of the
+cluster, so the same epoch and no change means nothing of ours changed, and a row
+changed by hand in `psql` is seen after the next write through tui-board (or a restart).
+
 A stamp is read before the answer is computed and the answer is kept under it: a
 commit in between moves the stamp on, and the answer is never served again. Every
 answer the cache serves is one the app computed (with every rule, as that caller) at
@@ -32,10 +45,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import sqlite3
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
+
+from tui_board.core.weeks import IsoWeek
 
 #: The answers kept, in bytes (with their requests): past it the oldest go first.
 MAX_BYTES = 32 << 20
@@ -45,6 +62,21 @@ MAX_ANSWER_BYTES = 1 << 20
 MAX_REQUEST_BYTES = 8 << 10
 #: The request headers the app reads: part of what makes two requests the same.
 KEY_HEADERS = frozenset({b"authorization", b"content-type", b"idempotency-key"})
+#: The answers known to be about one person's week (kept across others' cell writes).
+WEEK_PATH = "/api/v1/week"
+#: Changes read at once when the store moves on; past it, every answer goes.
+MAX_CHANGES = 1000
+#: What moved: the epoch, and the feed after a change (one statement, one snapshot).
+#: No row: the store has no epoch (every answer goes).
+MOVED_SQL = (
+    "SELECT e.epoch, c.seq, c.entity, c.data FROM store_epoch e"
+    " LEFT JOIN changes c ON c.seq > {seq} WHERE e.id = 1 ORDER BY c.seq LIMIT {limit}"
+)
+#: Where the feed is when the cache starts.
+START_SQL = "SELECT e.epoch, (SELECT max(seq) FROM changes) FROM store_epoch e WHERE e.id = 1"
+
+#: One person's week, as a kept answer is about it: (login, ISO week).
+WeekTag = tuple[str, str]
 
 
 class ReadCache:
@@ -62,8 +94,18 @@ class ReadCache:
         #: Figures for tests and the benchmark.
         self.hits = 0
         self.misses = 0
+        self.forgot = 0  # every answer dropped
+        self.dropped = 0  # answers dropped for a person's cell writes
         self._stamp: object = None
+        #: The epoch and the last change seen at `_stamp` (None: not known).
+        self._epoch: int | None = None
+        self._seq: int | None = None
+        self._moving = asyncio.Lock()
         self._answers: dict[tuple[Any, ...], tuple[int, list[Any], bytes]] = {}
+        #: The kept answers about one person's week, by the week; the rest (`_general`).
+        self._weeks: dict[WeekTag, set[tuple[Any, ...]]] = {}
+        self._tags: dict[tuple[Any, ...], WeekTag] = {}
+        self._general: set[tuple[Any, ...]] = set()
         self._bytes = 0
         self._sqlite = _SqliteStamp()
         self._postgres = _PostgresStamp()
@@ -86,7 +128,7 @@ class ReadCache:
             return
         key = (scope["path"], scope.get("query_string", b""), headers, body, self.today())
         if stamp != self._stamp:
-            self._forget(stamp)
+            await self._move_to(stamp)
         found = self._answers.get(key)
         if found is not None:
             self.hits += 1
@@ -121,24 +163,137 @@ class ReadCache:
         except Exception:  # the store is away or busy: no cache, the app answers
             return None
 
-    def _forget(self, stamp: object) -> None:
-        self._stamp = stamp
+    async def _move_to(self, stamp: object) -> None:
+        """The store is at `stamp` now: drop what the commits since may have changed."""
+        async with self._moving:
+            if stamp == self._stamp:
+                return  # another request moved it meanwhile
+            try:
+                moved = await self._moved()
+            except Exception:  # cannot tell what moved: everything may have
+                moved = None
+            self._stamp = stamp
+            if moved is None:
+                self._forget()
+                return
+            epoch, seq, changes = moved
+            if epoch == self._epoch and not changes and not self.database.is_sqlite:
+                self._epoch, self._seq = epoch, seq
+                return  # another database's transactions moved the cluster's snapshot
+            weeks = None if epoch != self._epoch or not changes else _weeks_of(changes)
+            self._epoch, self._seq = epoch, seq
+            if weeks is None:
+                self._forget()
+                return
+            for key in list(self._general):
+                self._drop(key)
+            for tag in weeks:
+                for key in list(self._weeks.get(tag, ())):
+                    self._drop(key)
+                    self.dropped += 1
+
+    async def _moved(self) -> tuple[int, int, list[tuple[str, str]]] | None:
+        """The epoch, the last change and the changes since `_seq` (entity, data);
+        None when the store says nothing usable (no epoch, or too many changes)."""
+        database = self.database
+        if self._seq is None or self._epoch is None:
+            sql, limit = START_SQL, 0
+        else:
+            limit = MAX_CHANGES + 1
+            sql = MOVED_SQL.format(seq=int(self._seq), limit=limit)
+        if database.is_sqlite:
+            rows = self._sqlite.rows(database.path, sql)
+        else:
+            rows = await self._postgres.rows(database, sql)
+        if not rows or rows[0][0] is None:
+            return None
+        epoch = int(rows[0][0])
+        if not limit:  # the start: where the feed is, nothing known to have changed
+            return epoch, int(rows[0][1] or 0), []
+        changes = [(str(r[2]), str(r[3])) for r in rows if r[1] is not None]
+        if len(changes) >= limit:
+            return None
+        last = max((int(r[1]) for r in rows if r[1] is not None), default=self._seq)
+        assert last is not None
+        return epoch, last, changes
+
+    def _forget(self) -> None:
+        if self._answers:
+            self.forgot += 1
         self._answers.clear()
+        self._weeks.clear()
+        self._tags.clear()
+        self._general.clear()
         self._bytes = 0
+
+    def _drop(self, key: tuple[Any, ...]) -> None:
+        found = self._answers.pop(key, None)
+        if found is None:
+            return
+        self._bytes -= _size(key, found[2])
+        tag = self._tags.pop(key, None)
+        if tag is None:
+            self._general.discard(key)
+            return
+        keys = self._weeks.get(tag)
+        if keys is not None:
+            keys.discard(key)
+            if not keys:
+                del self._weeks[tag]
 
     def _keep(self, stamp: object, key: tuple[Any, ...], start: Any, answer: bytes) -> None:
         size = _size(key, answer)
         if stamp != self._stamp or size > MAX_ANSWER_BYTES or len(key[3]) > MAX_REQUEST_BYTES:
             return  # the store moved on while the answer was made, or too big to keep
         while self._answers and self._bytes + size > MAX_BYTES:
-            oldest = next(iter(self._answers))
-            self._bytes -= _size(oldest, self._answers.pop(oldest)[2])
+            self._drop(next(iter(self._answers)))
+        self._drop(key)
         self._answers[key] = (start["status"], list(start.get("headers", [])), answer)
         self._bytes += size
+        tag = _week_tag(key[0], answer)
+        if tag is None:
+            self._general.add(key)
+        else:
+            self._tags[key] = tag
+            self._weeks.setdefault(tag, set()).add(key)
 
     def close(self) -> None:
         self._sqlite.close()
         self._postgres.close()
+
+
+def _week_tag(path: str, answer: bytes) -> WeekTag | None:
+    """The person and ISO week a `week` answer is about (its own `user` and `week`);
+    None for any other answer (it goes at any change)."""
+    if path != WEEK_PATH:
+        return None
+    try:
+        sheet = json.loads(answer)
+        user, week = sheet["user"], sheet["week"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    return (user, week) if isinstance(user, str) and isinstance(week, str) else None
+
+
+def _weeks_of(changes: list[tuple[str, str]]) -> set[WeekTag] | None:
+    """The weeks whose answers the changes may have changed: for a cell of a person on a
+    day, that person's ISO week of the day and the weeks on either side (a week that
+    starts on another day than Monday spans two ISO weeks). None when a change is of
+    another kind, or does not say whose cell and which day."""
+    weeks: set[WeekTag] = set()
+    for entity, data in changes:
+        if entity != "entry":
+            return None
+        try:
+            said = json.loads(data)
+            user, day = said["user"], date.fromisoformat(said["day"])
+        except (ValueError, TypeError, KeyError):
+            return None
+        if not isinstance(user, str):
+            return None
+        for step in (-7, 0, 7):
+            weeks.add((user, str(IsoWeek.of(day + timedelta(days=step)))))
+    return weeks
 
 
 def _size(key: tuple[Any, ...], answer: bytes) -> int:
@@ -197,6 +352,17 @@ class _SqliteStamp:
             self.close()
             raise
 
+    def rows(self, path: Any, sql: str) -> list[Any]:
+        """A query's rows on the same connection (after `read`: at its state or later)."""
+        if self._conn is None or path != self._path:
+            self.read(path)
+        assert self._conn is not None
+        try:
+            return self._conn.execute(sql).fetchall()
+        except sqlite3.Error:
+            self.close()
+            raise
+
     def close(self) -> None:
         if self._conn is not None:
             with contextlib.suppress(sqlite3.Error):
@@ -226,6 +392,17 @@ class _PostgresStamp:
                 return await asyncio.shield(query)
             with contextlib.suppress(Exception):  # began before this request: not its answer
                 await asyncio.shield(query)
+
+    async def rows(self, database: Any, sql: str) -> list[Any]:
+        """A query's rows on the stamp's connection, after the stamp's query."""
+        query = self._query
+        if query is not None and not query.done():
+            with contextlib.suppress(Exception):
+                await asyncio.shield(query)
+        if self._conn is None:
+            await self.read(database, time.monotonic())
+        cursor = await self._conn.execute(sql)
+        return list(await cursor.fetchall())
 
     async def _snapshot(self, engine: Any) -> str:
         try:

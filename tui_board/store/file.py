@@ -19,10 +19,10 @@ from typing import Any
 
 from tui_board.core.errors import StoreFailed
 from tui_board.store import sqlite_file
-from tui_board.store.sql import Sql
+from tui_board.store.sql import Sql, end_write
 
 #: The newest migration in `tui_board/store/migrations/versions` (a test keeps it true).
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0008"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -140,7 +140,9 @@ class FileDatabase:
         with self.explained(), self._connection() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                yield FileTx(conn)
+                tx = FileTx(conn)
+                yield tx
+                end_write(tx, tx.info)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise

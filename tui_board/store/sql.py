@@ -30,6 +30,17 @@ BOOL_COLUMNS = frozenset({"active", "archived", "revoked"})
 #: Rows `Sql.each` and `Sql.columns` take from the driver at a time.
 ROWS_AT_ONCE = 500
 
+#: The key a write transaction sets in its `info` when all it changes is timesheet
+#: cells (each recorded in the change feed with its person and day), the tasks' logged
+#: totals and the feed itself: the one kind of write that leaves the store's epoch
+#: where it was (migration 0008, `end_write`).
+CELLS_ONLY = "cells_only"
+#: Moves the store's epoch on (made if a store lacks its row).
+EPOCH_BUMP = (
+    "INSERT INTO store_epoch (id, epoch) VALUES (1, 1)"
+    " ON CONFLICT (id) DO UPDATE SET epoch = store_epoch.epoch + 1"
+)
+
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 _LISTS = (list, tuple, set, frozenset)
 
@@ -263,3 +274,11 @@ class Sql:
         """Set columns of the row with this id."""
         sets = ", ".join(f"{n} = :{n}" for n in values)
         self.run(f"UPDATE {table} SET {sets} WHERE id = :id__", id__=row_id, **values)
+
+
+def end_write(tx: Sql, info: dict[str, Any]) -> None:
+    """What every write transaction runs last, before its commit: the store's epoch
+    moves on unless the transaction changed timesheet cells alone (`CELLS_ONLY`), so a
+    server's read cache knows which of its answers the commit may have changed."""
+    if not info.get(CELLS_ONLY):
+        tx.run(EPOCH_BUMP)

@@ -313,3 +313,13 @@ class ImportStagedRow(SQLModel, table=True):
     #: The rows as JSON text.
     payload: str
     created: datetime
+
+
+class StoreEpochRow(SQLModel, table=True):
+    """One row: a number every write moves on, except a write of timesheet cells alone
+    (migration 0008; what a server's read cache learns from it: `server/cache.py`)."""
+
+    __tablename__ = "store_epoch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    epoch: int = 0

@@ -36,6 +36,7 @@ from tui_board.core.models import (
 )
 from tui_board.core.permissions import Actor, can_see_person, require
 from tui_board.core.text import check_text as refuse_controls
+from tui_board.store.sql import CELLS_ONLY
 from tui_board.store.sql import Sql as Tx
 
 RANK_STEP = 1024.0
@@ -319,6 +320,15 @@ class ServiceBase:
         )
 
     # --- writes ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _cells_only(s: Tx) -> None:
+        """Say that this transaction changed timesheet cells alone (each recorded in
+        the feed with its person and day): it leaves the store's epoch where it was, so
+        a server's kept answers about other people's weeks stay (`store.sql.end_write`).
+        Said by the operations that write nothing else, once they have written."""
+        info = cast("dict[str, Any]", s.info)  # type: ignore[attr-defined]
+        info[CELLS_ONLY] = True
 
     def _record(
         self,

@@ -62,7 +62,9 @@ class TimeService(ServiceBase):
                     current=current,
                 )
             text = (entry.comment if entry else "") if comment is None else comment
-            return self._write_cell(s, actor, owner, trow, day, entry, minutes, text)
+            stored = self._write_cell(s, actor, owner, trow, day, entry, minutes, text)
+            self._cells_only(s)
+            return stored
 
     def add_time(
         self, task: str, day: date, minutes: int, *, comment: str = "", user: str | None = None
@@ -85,6 +87,7 @@ class TimeService(ServiceBase):
             total = (entry.minutes if entry else 0) + minutes
             stored = self._write_cell(s, actor, owner, trow, day, entry, total, text)
             assert stored is not None
+            self._cells_only(s)
             return stored
 
     def clear_entry(
