@@ -553,7 +553,7 @@ async def test_a_member_sees_only_their_own_hours_in_both(demo_config: Config) -
         assert [r[0] for r in shown_rows(screen)] == ["cruiz"]
 
 
-async def test_hostile_milestone_cut_with_an_ellipsis_at_80x24(
+async def test_hostile_milestone_cut_with_an_ellipsis_and_overtime_whole_at_80x24(
     demo_config: Config, tmp_path: Path
 ) -> None:
     """A milestone named with escapes, a bidi override and 90 letters: shown harmless and
@@ -588,6 +588,15 @@ async def test_hostile_milestone_cut_with_an_ellipsis_at_80x24(
             percent,
         ]
         await export(app, pilot, str(tmp_path / "e.csv"))
+        await press(app, pilot, "t")  # overtime: every figure whole at 80 columns
+        assert screen.overtime is not None
+        lines = [line for line in shown_lines(screen) if line.strip()]
+        assert len(lines) > 4
+        heading = ["Person", "Week", "Schedule", "Off", "Expected", "Logged", "+/-"]
+        assert lines[0].split() == heading
+        for row, line in zip(screen.overtime.rows, lines[1:], strict=False):
+            assert line.split() == overtime_shown([row])[0]
+            assert cell_len(line) <= 80
     with (tmp_path / "e.csv").open(encoding="utf-8") as file:
         written = [r for r in csv.DictReader(file) if r["kind"] == "milestone"]
     assert [r["name"][:6] for r in written] == ["'=Evil"]
