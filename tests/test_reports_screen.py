@@ -594,8 +594,8 @@ async def test_hostile_milestone_cut_with_an_ellipsis_and_overtime_whole_at_80x2
         assert len(lines) > 4
         heading = ["Person", "Week", "Schedule", "Off", "Expected", "Logged", "+/-"]
         assert lines[0].split() == heading
-        for row, line in zip(screen.overtime.rows, lines[1:], strict=False):
-            assert line.split() == overtime_shown([row])[0]
+        for week, line in zip(screen.overtime.rows, lines[1:], strict=False):
+            assert line.split() == overtime_shown([week])[0]
             assert cell_len(line) <= 80
     with (tmp_path / "e.csv").open(encoding="utf-8") as file:
         written = [r for r in csv.DictReader(file) if r["kind"] == "milestone"]
