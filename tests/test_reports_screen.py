@@ -518,6 +518,9 @@ async def test_export_estimates_and_overtime_as_the_cli_writes_them(
         assert screen.overtime is not None
         weeks = len(screen.overtime.rows)
         said = [n.message for n in app._notifications if n.title == "Exported"]
+        assert screen.estimates is not None
+        estimates = len(screen.estimates.rows)
+        assert said[0] == f"Wrote {estimates} lines to {tmp_path / 'estimates.csv'}"
         assert said[-1] == f"Wrote {weeks} lines and the totals to {tmp_path / 'overtime.json'}"
     read = (tmp_path / "estimates.csv").read_text(encoding="utf-8")
     assert read == cli_report(demo_config, tmp_path, "estimates", "--csv")

@@ -316,6 +316,13 @@ def export_lines(report: AnyReport) -> int:
     return len(report.rows)
 
 
+def export_totals(report: AnyReport) -> str:
+    """What an export holds besides its lines (the estimates' projects are their own)."""
+    if isinstance(report, EstimatesReport):
+        return ""
+    return "the totals" if isinstance(report, OvertimeReport) else "the total"
+
+
 def export_name(report: AnyReport) -> str:
     """The file name an export offers first."""
     if isinstance(report, EstimatesReport):
@@ -408,13 +415,6 @@ class ReportsScreenData:
     overtime: OvertimeReport | None = None
 
 
-HEADINGS: dict[ReportKind, str] = {
-    "time": "Time",
-    "estimates": "Estimated against logged",
-    "overtime": "Overtime and undertime",
-}
-
-
 class ReportsScreen(TableScreen):
     TITLE = "Reports"
     BINDING_GROUP_TITLE = "Reports"
@@ -439,6 +439,8 @@ class ReportsScreen(TableScreen):
     class Exported(Message):
         path: Path
         lines: int
+        #: What the file holds besides the lines: "the total", "the totals" or "".
+        totals: str = "the total"
 
     @dataclass
     class ExportFailed(Message):
@@ -635,9 +637,9 @@ class ReportsScreen(TableScreen):
     def _describe(self) -> None:
         span = self.span.describe(self.today)
         if self.kind == "estimates":
-            self.set_heading(f"{HEADINGS['estimates']}: every task with an estimate or time")
+            self.set_heading("Estimated against logged: every task with an estimate or time")
         elif self.kind == "overtime":
-            self.set_heading(f"{HEADINGS['overtime']}: {span}")
+            self.set_heading(f"Overtime and undertime: {span}")
         else:
             self.set_heading(f"Time by {self.group}: {span}")
         figures = self._figures()
@@ -796,18 +798,15 @@ class ReportsScreen(TableScreen):
             reason = error.strerror or str(error)
             self.post_message(self.ExportFailed(f"Cannot write {path}: {reason}"))
         else:
-            self.post_message(self.Exported(path, export_lines(report)))
+            self.post_message(self.Exported(path, export_lines(report), export_totals(report)))
 
     @on(Exported)
     def _exported(self, message: Exported) -> None:
         self.last_export = message.path
         lines = f"{message.lines} line{'s' * (message.lines != 1)}"
-        totals = "the totals" if self.kind == "overtime" else "the total"
-        if self.kind == "estimates":
-            said = f"Wrote {lines} to {message.path}"
-        else:
-            said = f"Wrote {lines} and {totals} to {message.path}"
-        self.notify(said, title="Exported", markup=False)
+        if message.totals:
+            lines += f" and {message.totals}"
+        self.notify(f"Wrote {lines} to {message.path}", title="Exported", markup=False)
         self.set_notes(f"Last written: {message.path}")
 
     @on(ExportFailed)
