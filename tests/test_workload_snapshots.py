@@ -111,9 +111,7 @@ def test_reports_estimates_80x24(snap_compare: SnapCompare, demo_config: Config)
     assert snap_compare(app, terminal_size=(80, 24), run_before=settled(app, "t", "t"))
 
 
-def test_reports_overtime_last_month_120x40(
-    snap_compare: SnapCompare, demo_config: Config
-) -> None:
+def test_reports_overtime_last_month_120x40(snap_compare: SnapCompare, demo_config: Config) -> None:
     app = app_for(demo_config)
     keys = ("t", "t", "t", "d", "down", "down", "down", "enter")
     assert snap_compare(app, terminal_size=(120, 40), run_before=settled(app, *keys))
