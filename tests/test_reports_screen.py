@@ -17,15 +17,20 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tests import ui_helpers as ui
+from tests.cli_helpers import run_cli
+from tests.hostile import violations as hostile_violations
 from tests.test_workload_screen import TODAY, open_workload, press
 from tests.ui_helpers import anyio_backend, steady, workload_demo  # noqa: F401  (fixtures)
 from tui_board.config import Config
 from tui_board.core.durations import format_duration
 from tui_board.core.errors import Invalid
+from tui_board.core.models import OvertimeRow, TaskPatch
+from tui_board.core.reports import signed_duration
 from tui_board.ui.app import BoardApp
 from tui_board.ui.dialogs import ConfirmScreen, PickerScreen, TextPrompt
 from tui_board.ui.screens.reports import (
@@ -384,3 +389,218 @@ def test_export_target(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("")
     with pytest.raises(Invalid, match="is not a folder"):
         export_target("file/r.csv", tmp_path)
+
+
+# --- estimated against logged, overtime ------------------------------------------------------
+
+
+def shown_lines(screen: ReportsScreen) -> list[str]:
+    """The table's lines as drawn (what fits on screen)."""
+    table = screen.table
+    return [table.render_line(y).text for y in range(table.size.height)]
+
+
+def cli_report(config: Config, home: Path, *args: str, user: str = "alice") -> str:
+    ran = run_cli(
+        ["--db", str(config.db), "report", *args], home=home, env={"TUI_BOARD_USER": user}
+    )
+    assert ran.code == 0, ran.stderr
+    return ran.stdout
+
+
+def overtime_shown(rows: list[OvertimeRow]) -> list[list[str]]:
+    return [
+        [
+            r.user,
+            r.week,
+            *(format_duration(v) for v in (r.scheduled, r.time_off, r.expected, r.logged)),
+            signed_duration(r.difference),
+        ]
+        for r in rows
+    ]
+
+
+async def test_t_switches_to_estimates_then_overtime_and_back(demo_config: Config) -> None:
+    app = ui.app_for(demo_config)
+    backend = ui.backend_for(demo_config)
+    backend.add_milestone("APP", "Beta", date(2026, 6, 1))
+    for key in ("APP-1", "APP-2"):
+        task = backend.get_task(key)
+        backend.update_task(key, task.version, TaskPatch(milestone="Beta"))
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_reports(app, pilot)
+        await press(app, pilot, "t")
+        assert screen.kind == "estimates"
+        expected = backend.report_estimates()
+        assert {r.kind for r in expected} == {"project", "milestone", "task", "person"}
+        assert screen.estimates is not None and list(screen.estimates.rows) == expected
+        assert shown_rows(screen) == [
+            [
+                r.kind,
+                r.name,
+                r.project,
+                format_duration(r.estimate),
+                format_duration(r.logged),
+                signed_duration(r.variance),
+                "-" if r.percent is None else f"{r.percent}%",
+            ]
+            for r in expected
+        ]
+        titles = [str(c.label) for c in screen.table.columns.values()]
+        assert titles == ["Kind", "Name", "Project", "Estimate", "Logged", "+/-", "%"]
+        heading = str(screen.query_one(".table-screen--heading").render())
+        assert heading.startswith("Estimated against logged")
+        projects = [r for r in expected if r.kind == "project"]
+        figures = str(screen.query_one(".table-screen--figures").render())
+        assert f"logged {format_duration(sum(r.logged for r in projects))}" in figures
+        # No range here: `[` and `b` do nothing and are not offered.
+        await press(app, pilot, "left_square_bracket", "b")
+        assert screen.span == THIS_WEEK and screen.group == "person"
+        assert not screen.active_bindings.get("b") and not screen.active_bindings.get("d")
+
+        await press(app, pilot, "t")
+        assert screen.kind == "overtime"
+        weeks = backend.report_overtime(THIS_WEEK.start, THIS_WEEK.end)
+        assert len(weeks) == 8 and {w.week for w in weeks} == {"2026-W20"}
+        assert shown_rows(screen) == overtime_shown(weeks)  # one week: its own total
+        heading = str(screen.query_one(".table-screen--heading").render())
+        assert heading == (
+            "Overtime and undertime: this week (2026-W20: Mon 11 May to Sun 17 May 2026)"
+        )
+        figures = str(screen.query_one(".table-screen--figures").render())
+        logged, expect = sum(w.logged for w in weeks), sum(w.expected for w in weeks)
+        assert figures == (
+            f"8 people: expected {format_duration(expect)} (schedule less time off), "
+            f"logged {format_duration(logged)}, {signed_duration(logged - expect)}"
+        )
+        # The range keys move it; `b` still does nothing.
+        await press(app, pilot, "left_square_bracket", "b")
+        assert screen.group == "person"
+        last = THIS_WEEK.shift(-1)
+        assert screen.overtime is not None and screen.overtime.span == last
+        assert shown_rows(screen) == overtime_shown(backend.report_overtime(last.start, last.end))
+        # A month: several weeks a person, then their total.
+        await press(app, pilot, "d")
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        picker.dismiss(2)  # this month
+        await ui.settle(app, pilot)
+        month = backend.report_overtime(date(2026, 5, 1), date(2026, 5, 31))
+        alice = [w for w in month if w.user == "alice"]
+        assert [w.week for w in alice] == ["2026-W18", "2026-W19", "2026-W20", "2026-W21",
+                                           "2026-W22"]  # fmt: skip
+        rows = shown_rows(screen)
+        total = next(r for r in rows if r[:2] == ["alice", "Total"])
+        assert rows.index(total) == len(alice)  # right under alice's weeks
+        assert total[5] == format_duration(sum(w.logged for w in alice))
+        assert total[6] == signed_duration(sum(w.difference for w in alice))
+        assert len(rows) == len(month) + 8
+
+        await press(app, pilot, "t")
+        assert screen.kind == "time"
+        heading = str(screen.query_one(".table-screen--heading").render())
+        assert heading.startswith("Time by person: this month")
+
+
+async def test_export_estimates_and_overtime_as_the_cli_writes_them(
+    demo_config: Config, tmp_path: Path
+) -> None:
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_reports(app, pilot)
+        await press(app, pilot, "t")
+        await export(app, pilot, str(tmp_path / "estimates.csv"))
+        await export(app, pilot, str(tmp_path / "estimates.json"))
+        await press(app, pilot, "t")
+        await export(app, pilot, str(tmp_path / "overtime.csv"))
+        await export(app, pilot, str(tmp_path / "overtime.json"))
+        assert screen.last_export == tmp_path / "overtime.json"
+        assert screen.overtime is not None
+        weeks = len(screen.overtime.rows)
+        said = [n.message for n in app._notifications if n.title == "Exported"]
+        assert screen.estimates is not None
+        estimates = len(screen.estimates.rows)
+        assert said[0] == f"Wrote {estimates} lines to {tmp_path / 'estimates.csv'}"
+        assert said[-1] == f"Wrote {weeks} lines and the totals to {tmp_path / 'overtime.json'}"
+    read = (tmp_path / "estimates.csv").read_text(encoding="utf-8")
+    assert read == cli_report(demo_config, tmp_path, "estimates", "--csv")
+    read = (tmp_path / "estimates.json").read_text(encoding="utf-8")
+    assert read == cli_report(demo_config, tmp_path, "estimates", "--json")
+    week = ("--from", "2026-05-11", "--to", "2026-05-17")
+    read = (tmp_path / "overtime.csv").read_text(encoding="utf-8")
+    assert read == cli_report(demo_config, tmp_path, "overtime", "--csv", *week)
+    lines = list(csv.DictReader(io.StringIO(read)))
+    assert len(lines) == weeks + 8 and lines[-1]["week"] == "total"
+    data = json.loads((tmp_path / "overtime.json").read_text(encoding="utf-8"))
+    cli_rows = json.loads(cli_report(demo_config, tmp_path, "overtime", "--json", *week))
+    # The same keys as `--json`, then each person's total as the CSV has it.
+    assert data[: len(cli_rows)] == cli_rows
+    assert [r["week"] for r in data[len(cli_rows) :]] == ["total"] * 8
+    assert [int(v) if v.lstrip("-").isdigit() else v for v in lines[-1].values()] == list(
+        data[-1].values()
+    )
+
+
+async def test_a_member_sees_only_their_own_hours_in_both(demo_config: Config) -> None:
+    app = ui.app_for(demo_config, "cruiz")
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_reports(app, pilot)
+        await press(app, pilot, "t")
+        assert screen.estimates is not None
+        people = {r.name for r in screen.estimates.rows if r.kind == "person"}
+        assert people == {"cruiz"}
+        assert ["person", "alice"] not in [r[:2] for r in shown_rows(screen)]
+        await press(app, pilot, "t")
+        assert screen.overtime is not None
+        assert {r.user for r in screen.overtime.rows} == {"cruiz"}
+        assert [r[0] for r in shown_rows(screen)] == ["cruiz"]
+
+
+async def test_hostile_milestone_cut_with_an_ellipsis_and_overtime_whole_at_80x24(
+    demo_config: Config, tmp_path: Path
+) -> None:
+    """A milestone named with escapes, a bidi override and 90 letters: shown harmless and
+    cut with an ellipsis at 80x24, the figures after it whole; the CSV neutralises it."""
+    backend = ui.backend_for(demo_config)
+    backend.add_milestone("WEB", "Beta", date(2026, 6, 1))
+    hostile = "=Evil \x1b[2J\x1b[31mred \u202egnp.exe " + "L" * 90
+    with sqlite3.connect(demo_config.db) as conn:
+        conn.execute("UPDATE milestones SET name = ? WHERE name = 'Beta'", (hostile,))
+        conn.execute(
+            "UPDATE tasks SET milestone_id = (SELECT id FROM milestones WHERE name = ?)"
+            " WHERE number = 1 AND project_id = (SELECT id FROM projects WHERE key = 'WEB')",
+            (hostile,),
+        )
+    task = backend.get_task("WEB-1")
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_reports(app, pilot)
+        await press(app, pilot, "t")
+        assert screen.estimates is not None
+        row = next(r for r in screen.estimates.rows if r.kind == "milestone" and r.project == "WEB")
+        assert row.name == hostile and row.estimate == (task.estimate or 0)
+        line = next(text for text in shown_lines(screen) if "milestone" in text)
+        assert hostile_violations(line) == []
+        assert "…" in line and cell_len(line) <= 80
+        percent = "-" if row.percent is None else f"{row.percent}%"
+        assert line.split()[-5:] == [
+            "WEB",
+            format_duration(row.estimate),
+            format_duration(row.logged),
+            signed_duration(row.variance),
+            percent,
+        ]
+        await export(app, pilot, str(tmp_path / "e.csv"))
+        await press(app, pilot, "t")  # overtime: every figure whole at 80 columns
+        assert screen.overtime is not None
+        lines = [line for line in shown_lines(screen) if line.strip()]
+        assert len(lines) > 4
+        heading = ["Person", "Week", "Schedule", "Off", "Expected", "Logged", "+/-"]
+        assert lines[0].split() == heading
+        for week, line in zip(screen.overtime.rows, lines[1:], strict=False):
+            assert line.split() == overtime_shown([week])[0]
+            assert cell_len(line) <= 80
+    with (tmp_path / "e.csv").open(encoding="utf-8") as file:
+        written = [r for r in csv.DictReader(file) if r["kind"] == "milestone"]
+    assert [r["name"][:6] for r in written] == ["'=Evil"]
+    assert hostile_violations(written[0]["name"]) == []

@@ -27,6 +27,7 @@ from tui_board.backend.protocol import Backend
 from tui_board.config import Config
 from tui_board.core.errors import Locked
 from tui_board.core.models import UserPatch
+from tui_board.core.schedule import parse_week
 from tui_board.core.weeks import IsoWeek
 from tui_board.ui.app import BoardApp
 from tui_board.ui.dialogs import ConfirmScreen, PickerScreen
@@ -387,6 +388,41 @@ async def test_the_config_sets_the_first_day_and_the_daily_target(
         assert header.index("Sun 22") < header.index("Mon 23") < header.index("Sat 28")
         assert "1:00 logged of 30:00" in title_of(screen)
         assert any(line.startswith(" Total · 6:00 a day") for line in grid_text(screen))
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)])
+async def test_a_part_time_friday_is_held_against_its_own_target(
+    config: Config, clock: Clock, alice: Backend, size: tuple[int, int]
+) -> None:
+    """`mon-thu 8h, fri 4h`: the totals line says so (not one figure a day), Friday's 4h
+    meets its target while Monday's 4h is under it; at 80 columns the Friday's target
+    still shows whole."""
+    alice.set_schedule("alice", parse_week("mon-thu 8h, fri 4h"), start=W47.monday())
+    alice.add_week_row(W48, "WEB-1")
+    app = sheet_app(config, clock)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_sheet(app, pilot)
+        sheet = screen.sheet
+        assert sheet is not None
+        assert [sheet.target(day) for day in W48.days()] == [480] * 4 + [240, 0, 0]
+        assert "0:00 logged of 36:00" in title_of(screen)
+        totals = next(line for line in grid_text(screen) if line.startswith(" Total"))
+        wide = " Total · 8:00 a day, Fri 4:00 "
+        assert totals.startswith(wide if size == SIZE else " Total 8:00, Fri 4:00 ")
+        assert "a day " not in totals.replace(wide, "") and "…" not in totals
+        assert cursor(screen) == ("WEB-1", WED)
+        await pilot.press("l", "l", *"4h", "enter")  # Friday
+        await settle(app, pilot)
+        await pilot.press(*"hhhhh", *"4h", "enter")  # back from Saturday to Monday
+        screen = await settle(app, pilot)
+        assert stored(alice) == {("WEB-1", FRI): 240, ("WEB-1", MON): 240}
+        sheet = screen.sheet
+        assert sheet is not None
+        assert [sheet.status(day) for day in (MON, THU, FRI)] == ["under", "future", "met"]
+        totals = next(line for line in grid_text(screen) if line.startswith(" Total"))
+        assert totals.split()[-8:] == [
+            "4:00↓", "0:00↓", "0:00", "0:00", "4:00✓", "0:00", "0:00", "8:00",
+        ]  # fmt: skip
 
 
 async def test_digits_type_into_the_grid_and_b_w_switch_screens(

@@ -8,6 +8,7 @@ snapshot tests too.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from tests.ui_helpers import anyio_backend, steady, workload_demo  # noqa: F401 
 from tui_board.config import Config
 from tui_board.core.durations import format_duration
 from tui_board.core.models import TaskPatch, UserPatch
+from tui_board.core.schedule import parse_week
 from tui_board.core.weeks import IsoWeek
 from tui_board.core.workload import band
 from tui_board.ui.app import BoardApp
@@ -373,6 +375,33 @@ async def test_a_member_drills_into_their_own_week(demo_config: Config) -> None:
         picker = app.screen
         assert isinstance(picker, PickerScreen)
         assert [value for _, value in picker.items] == ["cruiz", ""]  # only whom she sees
+
+
+async def test_the_details_say_the_persons_schedule_and_its_next_change(
+    demo_config: Config,
+) -> None:
+    """Part time from this week, full days of six hours from June: the week's details
+    say the week in force as `tui-board user schedule` writes it, and the change after
+    it; from June, only the new week."""
+    admin = ui.backend_for(demo_config)
+    admin.set_schedule("cruiz", parse_week("mon-thu 8h, fri 4h"), start=date(2026, 5, 11))
+    admin.set_schedule("cruiz", parse_week("mon-fri 6h"), start=date(2026, 6, 1))
+    app = ui.app_for(demo_config, "cruiz")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_workload(app, pilot)
+        await press(app, pilot, "enter")
+        figures = str(detail(app).query_one(".table-screen--figures").render())
+        assert figures.endswith(
+            " · works mon-thu 8:00, fri 4:00; from Mon 01 Jun 2026: mon-fri 6:00"
+        )
+        assert "Capacity 36:00" in figures  # the schedule's week
+        shown = detail(app).query_one(".table-screen--figures")
+        assert shown.size.width <= 80 and shown.size.height >= 2  # wrapped, not cut
+        await press(app, pilot, "escape")
+        assert app.screen is screen
+        await press(app, pilot, "right", "right", "right", "enter")  # 2026-W23, 1 June
+        figures = str(detail(app).query_one(".table-screen--figures").render())
+        assert figures.endswith(" · works mon-fri 6:00")
 
 
 def test_keymap_knows_the_workload_screens_keys() -> None:

@@ -104,3 +104,14 @@ def test_workload_help_120x40(snap_compare: SnapCompare, demo_config: Config) ->
     app = app_for(demo_config)
     keys = ("question_mark",)
     assert snap_compare(app, terminal_size=(120, 40), run_before=settled(app, *keys))
+
+
+def test_reports_estimates_80x24(snap_compare: SnapCompare, demo_config: Config) -> None:
+    app = app_for(demo_config)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled(app, "t", "t"))
+
+
+def test_reports_overtime_last_month_120x40(snap_compare: SnapCompare, demo_config: Config) -> None:
+    app = app_for(demo_config)
+    keys = ("t", "t", "t", "d", "down", "down", "down", "enter")
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settled(app, *keys))

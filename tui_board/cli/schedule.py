@@ -208,18 +208,9 @@ def report_estimates(
         emit_json(rows)
         return
     if as_csv or output is not None:
-        header: list[object] = ["kind", "name", "project", "estimate", "logged", "variance"]
-        _write(
-            cli_ctx,
-            [
-                [*header, "percent"],
-                *(
-                    [r.kind, r.name, r.project, r.estimate, r.logged, r.variance, r.percent]
-                    for r in rows
-                ),
-            ],
-            output,
-        )
+        from tui_board.core.reports import estimate_table
+
+        _write(cli_ctx, estimate_table(rows), output)
         return
     table(
         ["KIND", "NAME", "PROJECT", "ESTIMATE", "LOGGED", "VARIANCE", "%"],
@@ -264,22 +255,21 @@ def report_overtime(
     if as_json:
         emit_json(rows)
         return
-    totals: dict[str, list[int]] = {}
-    for r in rows:
-        sums = totals.setdefault(r.user, [0, 0, 0, 0, 0])
-        for i, value in enumerate((r.scheduled, r.time_off, r.expected, r.logged, r.difference)):
-            sums[i] += value
-    lines: list[tuple[str, str, list[int]]] = [
-        (r.user, r.week, [r.scheduled, r.time_off, r.expected, r.logged, r.difference])
-        for r in rows
-    ] + [(login, "total", sums) for login, sums in totals.items()]
+    from tui_board.core.reports import overtime_lines, overtime_table
+
     if as_csv or output is not None:
-        header = ["user", "week", "scheduled", "time_off", "expected", "logged", "difference"]
-        _write(cli_ctx, [header, *([who, week, *values] for who, week, values in lines)], output)
+        _write(cli_ctx, overtime_table(rows), output)
         return
     table(
         ["USER", "WEEK", "SCHEDULE", "OFF", "EXPECTED", "LOGGED", "+/-"],
-        [(who, week, *(_hours(v) for v in values)) for who, week, values in lines],
+        [
+            (
+                r.user,
+                r.week,
+                *(_hours(v) for v in (r.scheduled, r.time_off, r.expected, r.logged, r.difference)),
+            )
+            for r in overtime_lines(rows)
+        ],
         right={2, 3, 4, 5, 6},
     )
 

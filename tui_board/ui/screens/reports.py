@@ -1,9 +1,12 @@
-"""Time reports: time by person, by project or by task over a range of days (this week,
-last week, this month, last month, a custom range), with totals; the report on screen
-exported to CSV or JSON, to a file the user names.
+"""Reports: time by person, by project or by task over a range of days (this week,
+last week, this month, last month, a custom range), with totals; estimated against
+logged per project, milestone, task and person; overtime and undertime per person and
+week over the range. The report on screen is exported to CSV or JSON, to a file the
+user names, with the columns `tui-board report ...` writes.
 
-The figures come from `Backend.report`, which holds only what the reader may see (a
-member their own time, a lead their team's); this screen groups them for display.
+The figures come from `Backend.report`, `report_estimates` and `report_overtime`, which
+hold only what the reader may see (a member their own hours, a lead their team's); this
+screen groups them for display.
 """
 
 from __future__ import annotations
@@ -25,7 +28,17 @@ from textual.message import Message
 from tui_board.core.durations import format_duration
 from tui_board.core.errors import Invalid
 from tui_board.core.exports import csv_text
-from tui_board.core.models import ReportRow
+from tui_board.core.models import EstimateRow, OvertimeRow, ReportRow
+from tui_board.core.reports import (
+    TOTAL,
+    estimate_table,
+    overtime_lines,
+    overtime_table,
+    overtime_totals,
+    records,
+    signed_duration,
+)
+from tui_board.core.text import safe_json
 from tui_board.core.weeks import IsoWeek, parse_date
 from tui_board.files import write_file
 from tui_board.ui.dialogs import ConfirmScreen, PickerScreen
@@ -40,6 +53,8 @@ if TYPE_CHECKING:
 Group = Literal["person", "project", "task"]
 GROUPS: tuple[Group, ...] = ("person", "project", "task")
 RangeKind = Literal["week", "month", "custom"]
+ReportKind = Literal["time", "estimates", "overtime"]
+KINDS: tuple[ReportKind, ...] = ("time", "estimates", "overtime")
 FORMATS = {".csv": "CSV", ".json": "JSON"}
 
 
@@ -239,6 +254,83 @@ def report_json(report: Report) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+@dataclass(frozen=True)
+class EstimatesReport:
+    """Estimated against logged, as the backend answered: projects, milestones, tasks,
+    people (those whose hours the reader may see)."""
+
+    rows: tuple[EstimateRow, ...]
+
+    @property
+    def projects(self) -> tuple[EstimateRow, ...]:
+        return tuple(r for r in self.rows if r.kind == "project")
+
+
+@dataclass(frozen=True)
+class OvertimeReport:
+    """Each person's weeks over the range: schedule, time off, expected, logged."""
+
+    span: DateRange
+    rows: tuple[OvertimeRow, ...]
+
+    @property
+    def totals(self) -> list[OvertimeRow]:
+        return overtime_totals(self.rows)
+
+
+def estimates_csv(report: EstimatesReport) -> str:
+    return csv_text(estimate_table(report.rows))
+
+
+def estimates_json(report: EstimatesReport) -> str:
+    """What `tui-board report estimates --json` prints."""
+    return safe_json(records(report.rows), indent=2) + "\n"
+
+
+def overtime_csv(report: OvertimeReport) -> str:
+    return csv_text(overtime_table(report.rows))
+
+
+def overtime_json(report: OvertimeReport) -> str:
+    """The rows `tui-board report overtime --json` prints, then each person's total (a
+    row whose week is `total`, as in the CSV)."""
+    return safe_json(records(overtime_lines(report.rows)), indent=2) + "\n"
+
+
+AnyReport = Report | EstimatesReport | OvertimeReport
+
+
+def report_text(report: AnyReport, suffix: str) -> str:
+    """The report as the file named with `suffix` (`.csv` or `.json`) holds it."""
+    as_json = suffix.lower() == ".json"
+    if isinstance(report, EstimatesReport):
+        return estimates_json(report) if as_json else estimates_csv(report)
+    if isinstance(report, OvertimeReport):
+        return overtime_json(report) if as_json else overtime_csv(report)
+    return report_json(report) if as_json else report_csv(report)
+
+
+def export_lines(report: AnyReport) -> int:
+    if isinstance(report, Report):
+        return len(report.lines)
+    return len(report.rows)
+
+
+def export_totals(report: AnyReport) -> str:
+    """What an export holds besides its lines (the estimates' projects are their own)."""
+    if isinstance(report, EstimatesReport):
+        return ""
+    return "the totals" if isinstance(report, OvertimeReport) else "the total"
+
+
+def export_name(report: AnyReport) -> str:
+    """The file name an export offers first."""
+    if isinstance(report, EstimatesReport):
+        return "report-estimates.csv"
+    what = "overtime" if isinstance(report, OvertimeReport) else f"by-{report.group}"
+    return f"report-{report.span.start}-to-{report.span.end}-{what}.csv"
+
+
 def plural(count: int, group: Group) -> str:
     if count == 1:
         return group
@@ -296,11 +388,10 @@ def describe_target(cwd: Path) -> Callable[[str], tuple[str, bool]]:
     return describe
 
 
-def write_report(report: Report, path: Path, *, replace: bool = False) -> None:
+def write_report(report: AnyReport, path: Path, *, replace: bool = False) -> None:
     """Write the report to a new file (without rights for others); an existing one is
     replaced only when `replace` (the user said so)."""
-    text = report_json(report) if path.suffix.lower() == ".json" else report_csv(report)
-    write_file(path, text, replace=replace)
+    write_file(path, report_text(report, path.suffix), replace=replace)
 
 
 # --- the screen --------------------------------------------------------------------------------
@@ -314,10 +405,23 @@ class ReportData:
     span: DateRange
 
 
+@dataclass(frozen=True)
+class ReportsScreenData:
+    """What one read brought: the kind of report and its figures."""
+
+    kind: ReportKind
+    time: ReportData | None = None
+    estimates: EstimatesReport | None = None
+    overtime: OvertimeReport | None = None
+
+
 class ReportsScreen(TableScreen):
     TITLE = "Reports"
     BINDING_GROUP_TITLE = "Reports"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "kind", "Report",
+                tooltip="Time, then estimated against logged, then overtime and undertime",
+                id="reports-kind"),
         Binding("b", "group", "By", tooltip="Time by person, then by project, then by task",
                 id="reports-group"),
         Binding("d", "pick_range", "Dates",
@@ -335,6 +439,8 @@ class ReportsScreen(TableScreen):
     class Exported(Message):
         path: Path
         lines: int
+        #: What the file holds besides the lines: "the total", "the totals" or "".
+        totals: str = "the total"
 
     @dataclass
     class ExportFailed(Message):
@@ -347,25 +453,66 @@ class ReportsScreen(TableScreen):
         group: Group = "person",
         cwd: Path | None = None,
         first_day: int = 0,
+        kind: ReportKind = "time",
     ) -> None:
         super().__init__("Time report")
         self.today = today
+        self.kind: ReportKind = kind
         self.group: Group = group
         self.first_day = first_day
         self.span = DateRange.week_of(today, first_day)
         self.cwd = cwd
         self.data: ReportData | None = None
+        #: The time report, when it is the one on screen.
         self.report: Report | None = None
+        self.estimates: EstimatesReport | None = None
+        self.overtime: OvertimeReport | None = None
         self.last_export: Path | None = None
 
-    def read(self, backend: Backend) -> ReportData:
-        span = self.span
+    @property
+    def shown(self) -> AnyReport | None:
+        """The report on screen (what `e` writes)."""
+        return {"time": self.report, "estimates": self.estimates, "overtime": self.overtime}[
+            self.kind
+        ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "group":
+            return self.kind == "time"
+        if action in ("pick_range", "shift"):
+            return self.kind != "estimates"
+        return True
+
+    def read(self, backend: Backend) -> ReportsScreenData:
+        span, kind = self.span, self.kind
+        if kind == "estimates":
+            return ReportsScreenData(
+                kind, estimates=EstimatesReport(tuple(backend.report_estimates()))
+            )
+        if kind == "overtime":
+            weeks = backend.report_overtime(span.start, span.end)
+            return ReportsScreenData(kind, overtime=OvertimeReport(span, tuple(weeks)))
         rows = backend.report(span.start, span.end)
         names = {u.login: u.name for u in backend.list_users(include_inactive=True)}
         projects = {p.key: p.name for p in backend.list_projects(include_archived=True)}
-        return ReportData(rows, names, projects, span)
+        return ReportsScreenData(kind, time=ReportData(rows, names, projects, span))
 
-    def show(self, data: ReportData) -> None:
+    def show(self, data: ReportsScreenData | ReportData) -> None:
+        if isinstance(data, ReportData):  # the time report again (another grouping, a resize)
+            data = ReportsScreenData("time", time=data)
+        if data.kind != self.kind:  # read before `t` moved on: its own read follows
+            return
+        if data.time is not None:
+            self._show_time(data.time)
+        elif data.estimates is not None:
+            self.estimates = data.estimates
+            self._show_estimates(data.estimates)
+        elif data.overtime is not None:
+            self.overtime = data.overtime
+            self._show_overtime(data.overtime)
+        self._describe()
+
+    def _show_time(self, data: ReportData) -> None:
         self.data = data
         report = group_report(
             data.rows, self.group, names=data.names, projects=data.projects, span=data.span
@@ -405,27 +552,148 @@ class ReportsScreen(TableScreen):
                 plain(""),
                 key="\0total",
             )
-        self._describe()
+
+    def _columns(self, columns: list[tuple[str, int]], wide: str, left: int) -> None:
+        """Columns of fixed widths, the first `left` of them left-aligned, the figures
+        after them right-aligned; the `wide` one takes the room left, up to its width."""
+        table = self.table
+        table.clear(columns=True)
+        fixed = sum(width + 2 for title, width in columns if title != wide)
+        fixed += table.styles.scrollbar_size_vertical
+        for index, (title, width) in enumerate(columns):
+            size = min(width, self.room(fixed)) if title == wide else width
+            justify: Literal["left", "right"] = "left" if index < left else "right"
+            table.add_column(plain(title, justify=justify), key=title, width=size)
+
+    def _signed(self, minutes: int, look: str = "") -> object:
+        """Over in the warning style, under muted, as `+1:30` and `-0:45`."""
+        style = look or ("warning" if minutes > 0 else "muted" if minutes < 0 else "")
+        return self.table.styled(signed_duration(minutes), style, justify="right")
+
+    def _show_estimates(self, report: EstimatesReport) -> None:
+        rows = report.rows
+        projects = max([7, *(cells(r.project) for r in rows)])
+        names = max([4, *(cells(r.name) for r in rows)])
+        self._columns(
+            [("Kind", 9), ("Name", names), ("Project", projects), ("Estimate", 8),
+             ("Logged", 7), ("+/-", 8), ("%", 5)],
+            "Name",
+            3,
+        )  # fmt: skip
+        table = self.table
+        for index, r in enumerate(rows):
+            table.add_row(
+                table.styled(r.kind, "muted"),
+                plain(r.name),
+                plain(r.project),
+                plain(format_duration(r.estimate), justify="right"),
+                plain(format_duration(r.logged), justify="right"),
+                self._signed(r.variance),
+                plain("-" if r.percent is None else f"{r.percent}%", justify="right"),
+                key=f"{index}",
+            )
+
+    def _show_overtime(self, report: OvertimeReport) -> None:
+        rows = report.rows
+        weeks: dict[str, int] = {}
+        for r in rows:
+            weeks[r.user] = weeks.get(r.user, 0) + 1
+        people = max([6, *(cells(r.user) for r in rows)])
+        self._columns(
+            [("Person", people), ("Week", 8), ("Schedule", 8), ("Off", 7), ("Expected", 8),
+             ("Logged", 7), ("+/-", 8)],
+            "Person",
+            2,
+        )  # fmt: skip
+        table = self.table
+        totals = {t.user: t for t in report.totals}
+        for index, r in enumerate(rows):
+            table.add_row(*self._overtime_cells(r), key=f"{index}")
+            last = index + 1 == len(rows) or rows[index + 1].user != r.user
+            if last and weeks[r.user] > 1:  # one week is its own total
+                table.add_row(*self._overtime_cells(totals[r.user], "strong"), key=f"{index}\0")
+
+    def _overtime_cells(self, r: OvertimeRow, look: str = "") -> list[object]:
+        table = self.table
+        week = "Total" if r.week == TOTAL else r.week
+        return [
+            table.styled(r.user, look),
+            table.styled(week, look),
+            *(
+                table.styled(format_duration(v), look, justify="right")
+                for v in (r.scheduled, r.time_off, r.expected, r.logged)
+            ),
+            self._signed(r.difference, look),
+        ]
 
     def on_resize(self) -> None:
-        if self.data is not None:
-            self.show(self.data)
+        if self.kind == "time" and self.data is not None:
+            self._show_time(self.data)
+        elif self.kind == "estimates" and self.estimates is not None:
+            self._show_estimates(self.estimates)
+        elif self.kind == "overtime" and self.overtime is not None:
+            self._show_overtime(self.overtime)
 
     def _describe(self) -> None:
         span = self.span.describe(self.today)
-        self.set_heading(f"Time by {self.group}: {span}")
-        report = self.report
-        if report is None:
-            return
-        count = len(report.lines)
-        figures = f"{format_duration(report.total)} logged, {count} {plural(count, self.group)}"
-        if not report.lines:
-            figures = "No time logged in these days (that you may see)."
-        self.set_figures(figures)
+        if self.kind == "estimates":
+            self.set_heading("Estimated against logged: every task with an estimate or time")
+        elif self.kind == "overtime":
+            self.set_heading(f"Overtime and undertime: {span}")
+        else:
+            self.set_heading(f"Time by {self.group}: {span}")
+        figures = self._figures()
+        if figures is not None:
+            self.set_figures(figures)
         if self.last_export is not None:
             self.set_notes(f"Last written: {self.last_export}")
 
+    def _figures(self) -> str | None:
+        if self.kind == "estimates":
+            if self.estimates is None:
+                return None
+            projects = self.estimates.projects
+            if not self.estimates.rows:
+                return "No task has an estimate or time logged."
+            estimate = sum(r.estimate for r in projects)
+            logged = sum(r.logged for r in projects)
+            percent = f", {logged * 100 // estimate}%" if estimate else ""
+            return (
+                f"Estimate {format_duration(estimate)}, logged {format_duration(logged)} "
+                f"({signed_duration(logged - estimate)}{percent}) over {len(projects)} "
+                f"project{'s' * (len(projects) != 1)}"
+            )
+        if self.kind == "overtime":
+            if self.overtime is None:
+                return None
+            totals = self.overtime.totals
+            if not totals:
+                return "Nobody here whose hours you may see."
+            expected = sum(t.expected for t in totals)
+            logged = sum(t.logged for t in totals)
+            count = len(totals)
+            return (
+                f"{count} {plural(count, 'person')}: expected {format_duration(expected)} "
+                f"(schedule less time off), logged {format_duration(logged)}, "
+                f"{signed_duration(logged - expected)}"
+            )
+        report = self.report
+        if report is None:
+            return None
+        if not report.lines:
+            return "No time logged in these days (that you may see)."
+        count = len(report.lines)
+        return f"{format_duration(report.total)} logged, {count} {plural(count, self.group)}"
+
     # --- keys ------------------------------------------------------------------------------------
+
+    def action_kind(self) -> None:
+        """The next report: time, estimated against logged, overtime."""
+        self.kind = KINDS[(KINDS.index(self.kind) + 1) % len(KINDS)]
+        self.refresh_bindings()
+        self.set_figures("")
+        self._describe()
+        self.action_reload()
 
     def action_group(self) -> None:
         self.group = GROUPS[(GROUPS.index(self.group) + 1) % len(GROUPS)]
@@ -474,18 +742,25 @@ class ReportsScreen(TableScreen):
         self.app.push_screen(prompt, answered)
 
     def action_export(self) -> None:
-        report = self.report
+        report = self.shown
         if report is None:
             self.app.bell()
             return
         cwd = self.cwd or Path.cwd()
-        name = f"report-{report.span.start}-to-{report.span.end}-by-{report.group}.csv"
+        name = export_name(report)
+        if isinstance(report, EstimatesReport):
+            what = f"{len(report.rows)} lines estimated against logged"
+        elif isinstance(report, OvertimeReport):
+            what = f"{len(report.rows)} weeks of overtime, {report.span.describe(self.today)}"
+        else:
+            what = (
+                f"{len(report.lines)} lines by {report.group}, {report.span.describe(self.today)}"
+            )
         prompt = TextPrompt(
             "Export the report",
             label="Write to (.csv or .json; ~ is your home)",
             describe=describe_target(cwd),
-            context=f"{len(report.lines)} lines by {report.group}, "
-            f"{report.span.describe(self.today)}; relative paths start in {cwd}",
+            context=f"{what}; relative paths start in {cwd}",
             initial=str(self.last_export.parent / name) if self.last_export else name,
         )
 
@@ -516,22 +791,22 @@ class ReportsScreen(TableScreen):
         self.app.push_screen(prompt, answered)
 
     @work(thread=True, group="reports-export")
-    def _write(self, report: Report, path: Path, *, replace: bool) -> None:
+    def _write(self, report: AnyReport, path: Path, *, replace: bool) -> None:
         try:
             write_report(report, path, replace=replace)
         except OSError as error:
             reason = error.strerror or str(error)
             self.post_message(self.ExportFailed(f"Cannot write {path}: {reason}"))
         else:
-            self.post_message(self.Exported(path, len(report.lines)))
+            self.post_message(self.Exported(path, export_lines(report), export_totals(report)))
 
     @on(Exported)
     def _exported(self, message: Exported) -> None:
         self.last_export = message.path
         lines = f"{message.lines} line{'s' * (message.lines != 1)}"
-        self.notify(
-            f"Wrote {lines} and the total to {message.path}", title="Exported", markup=False
-        )
+        if message.totals:
+            lines += f" and {message.totals}"
+        self.notify(f"Wrote {lines} to {message.path}", title="Exported", markup=False)
         self.set_notes(f"Last written: {message.path}")
 
     @on(ExportFailed)

@@ -13,7 +13,9 @@ from textual.binding import Binding, BindingType
 
 from tui_board.backend.undo import CardChange
 from tui_board.core.durations import format_duration
+from tui_board.core.errors import Forbidden, NotFound
 from tui_board.core.models import (
+    PersonSchedule,
     PlannedWork,
     Task,
     TaskPatch,
@@ -24,6 +26,7 @@ from tui_board.core.models import (
     WorkloadCell,
     WorkloadRow,
 )
+from tui_board.core.schedule import format_week
 from tui_board.core.weeks import IsoWeek
 from tui_board.ui.dialogs import PickerScreen, TaskDetailScreen
 from tui_board.ui.dialogs.task_form import NOBODY
@@ -56,6 +59,19 @@ class WeekDetail:
     users: list[User]
     #: The week's days: those it was submitted with, else Monday to Sunday.
     days: tuple[date, ...] = ()
+    #: The person's working time per weekday and its dated changes (None: not read).
+    schedule: PersonSchedule | None = None
+
+
+def schedule_text(schedule: PersonSchedule, day: date) -> str:
+    """The week in force on `day` as `tui-board user schedule` writes it, and the next
+    dated change after it: `works mon-thu 8:00, fri 4:00; from Mon 01 Jun: mon-fri 6:00`."""
+    current = next((c for c in reversed(schedule.changes) if c.day is None or c.day <= day), None)
+    text = f"works {format_week(current.minutes if current else schedule.current)}"
+    following = next((c for c in schedule.changes if c.day is not None and c.day > day), None)
+    if following is not None and following.day is not None:
+        text += f"; from {following.day:%a %d %b %Y}: {format_week(following.minutes)}"
+    return text
 
 
 @dataclass(frozen=True)
@@ -134,7 +150,13 @@ class WeekDetailScreen(TableScreen):
         tasks = {key: backend.get_task(key) for key in keys}
         users = backend.list_users()
         cell = next((r.cells[0] for r in loads.rows if r.user == login), None)
-        return WeekDetail(cell, loads, planned, entries, time_off, tasks, users, sheet.days)
+        try:
+            schedule: PersonSchedule | None = backend.get_schedule(login, today=self.today)
+        except (Forbidden, NotFound):
+            schedule = None
+        return WeekDetail(
+            cell, loads, planned, entries, time_off, tasks, users, sheet.days, schedule
+        )
 
     def show(self, data: WeekDetail) -> None:
         self.detail = data
@@ -232,6 +254,9 @@ class WeekDetailScreen(TableScreen):
         if not cell.past:
             parts.append(f"planned {format_duration(cell.planned)}")
         parts.append(load)
+        if data.schedule is not None:
+            first = data.days[0] if data.days else IsoWeek.parse(self.week).days()[0]
+            parts.append(schedule_text(data.schedule, first))
         self.set_figures(" · ".join(parts))
 
     def _notes(self, data: WeekDetail) -> str:

@@ -279,6 +279,18 @@ class WeekGridState:
     def week_target(self) -> int:
         return sum(self.target(day) for day in self.counted_days)
 
+    def targets(self) -> tuple[int, tuple[tuple[date, int], ...]]:
+        """The target most of the week's working days have (the longer one on a tie), and
+        the working days held against another one, in order (a part-time Friday). (0, ())
+        for a week with no working day."""
+        days = [(day, self.target(day)) for day in self.counted_days]
+        days = [(day, minutes) for day, minutes in days if minutes > 0]
+        if not days:
+            return 0, ()
+        counts = Counter(minutes for _, minutes in days)
+        usual = max(counts, key=lambda minutes: (counts[minutes], minutes))
+        return usual, tuple((day, minutes) for day, minutes in days if minutes != usual)
+
     def status(self, day: date) -> DayStatus:
         if self.elsewhere(day) is not None:
             return "off"  # another week's day: held against that week's target

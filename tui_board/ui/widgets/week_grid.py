@@ -150,6 +150,24 @@ class GridColumns:
 Line = tuple[str, int | str | None]
 
 
+def target_text(state: WeekGridState, room: int) -> str:
+    """What the totals line says the days are held against, in `room` cells if it can:
+    ` · 8:00 a day`; with a schedule whose days differ, the usual day and the others
+    (` · 8:00 a day, Fri 4:00`, narrower ` · 8:00, Fri 4:00`, then ` 8:00, Fri 4:00`)."""
+    usual, others = state.targets()
+    if not usual:
+        return " · no working day"
+    if not others:
+        return f" · {format_duration(usual)} a day"
+    rest = ", ".join(f"{day:%a} {format_duration(minutes)}" for day, minutes in others)
+    choices = [
+        f" · {format_duration(usual)} a day, {rest}",
+        f" · {format_duration(usual)}, {rest}",
+        f" {format_duration(usual)}, {rest}",
+    ]
+    return next((text for text in choices if cell_len(text) <= room), choices[-1])
+
+
 class WeekGrid(Widget, can_focus=True):
     """The week's cells; the screen owns the keys that move and act, the grid the keys
     that type into a cell."""
@@ -777,8 +795,8 @@ class WeekGrid(Widget, can_focus=True):
     def _totals(self, state: WeekGridState, columns: GridColumns) -> Strip:
         bold = self.ink("total")
         muted = self.ink("muted")
-        target = state.daily_target
-        parts = [(" Total", bold), (f" · {format_duration(target)} a day", muted)]
+        room = columns.project + columns.label - len(" Total")
+        parts = [(" Total", bold), (target_text(state, room), muted)]
         segments = self._label(columns, parts, bold)
         for day in state.days:
             status = state.status(day)
