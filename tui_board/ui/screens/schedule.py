@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from rich.cells import cell_len, set_cell_size
@@ -100,14 +101,34 @@ def day_at(origin: date, x: int, zoom: Zoom) -> date:
     return origin + timedelta(x * 7 // WEEK_CHARS)
 
 
+@lru_cache(maxsize=8)
+def _columns(origin: date, width: int, zoom: Zoom) -> tuple[tuple[date, date], ...]:
+    """The first and last day each character of the timeline stands for."""
+    return tuple(
+        (a, max(a, day_at(origin, x + 1, zoom) - timedelta(1)))
+        for x in range(width)
+        for a in (day_at(origin, x, zoom),)
+    )
+
+
+@lru_cache(maxsize=8)
+def _background(
+    origin: date, width: int, zoom: Zoom, today: date, marks: tuple[tuple[date, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    """A timeline with no task on it: the today line and the marks."""
+    cells = []
+    for a, b in _columns(origin, width, zoom):
+        if a <= today <= b:
+            cells.append(("│", "today"))
+        else:
+            mark = next((char for day, char in marks if a <= day <= b), None)
+            cells.append((mark, "mark") if mark else (" ", "blank"))
+    return tuple(cells)
+
+
 def _span_cells(first: date, last: date, origin: date, width: int, zoom: Zoom) -> range:
     """The characters of the timeline that days `first` to `last` fall on."""
-    xs = [
-        x
-        for x in range(width)
-        if day_at(origin, x, zoom) <= last
-        and max(day_at(origin, x, zoom), day_at(origin, x + 1, zoom) - timedelta(1)) >= first
-    ]
+    xs = [x for x, (a, b) in enumerate(_columns(origin, width, zoom)) if a <= last and b >= first]
     return range(xs[0], xs[-1] + 1) if xs else range(0)
 
 
@@ -120,16 +141,7 @@ def bar(
     Start to due: a bar filled by progress. A due date alone: `╌╌┤` ending on it; a start
     alone: `├╌╌` from it. Dates out of view: `◀` or `▶` at that edge. No date at all:
     nothing (the row says so in words)."""
-    cells: list[tuple[str, str]] = []
-    for x in range(width):
-        a = day_at(origin, x, zoom)
-        b = max(a, day_at(origin, x + 1, zoom) - timedelta(1))
-        if a <= today <= b:
-            cells.append(("│", "today"))
-        elif any(a <= day <= b for day in marks):
-            cells.append((next(c for day, c in marks.items() if a <= day <= b), "mark"))
-        else:
-            cells.append((" ", "blank"))
+    cells = list(_background(origin, width, zoom, today, tuple(sorted(marks.items()))))
     first = row.start if row.start is not None else row.due
     last = row.due if row.due is not None else row.start
     if first is None or last is None or width <= 0:
@@ -141,9 +153,9 @@ def bar(
         return cells
     if row.start is not None and row.due is not None:
         filled = first + timedelta(((last - first).days + 1) * row.progress // 100)
+        columns = _columns(origin, width, zoom)
         for x in span:
-            end = max(day_at(origin, x, zoom), day_at(origin, x + 1, zoom) - timedelta(1))
-            cells[x] = ("█", "done") if end < filled else ("░", "todo")
+            cells[x] = ("█", "done") if columns[x][1] < filled else ("░", "todo")
         return cells
     lead = (
         range(span.start - 2, span.start) if row.start is None else range(span.stop, span.stop + 2)
@@ -218,17 +230,6 @@ class ScheduleChart(ScrollView, can_focus=False):
         "schedule-chart--flag",
         "schedule-chart--undated",
     }
-    DEFAULT_CSS = """
-    ScheduleChart { height: 1fr; }
-    ScheduleChart > .schedule-chart--heading { text-style: bold; }
-    ScheduleChart > .schedule-chart--cursor { background: $accent 40%; }
-    ScheduleChart > .schedule-chart--done { color: $success; }
-    ScheduleChart > .schedule-chart--todo { color: $primary; }
-    ScheduleChart > .schedule-chart--today { color: $warning; }
-    ScheduleChart > .schedule-chart--mark { color: $secondary; }
-    ScheduleChart > .schedule-chart--flag { color: $error; text-style: bold; }
-    ScheduleChart > .schedule-chart--undated { color: $text-muted; text-style: italic; }
-    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -239,6 +240,8 @@ class ScheduleChart(ScrollView, can_focus=False):
         self.today = date.today()
         #: Each task's line.
         self.index: dict[str, int] = {}
+        #: The styles of the chart's parts, until its styles change (a theme).
+        self._styles: dict[str, Style] = {}
 
     def show(self, schedule: ProjectSchedule, today: date, keep: str | None = None) -> None:
         self.schedule = schedule
@@ -285,14 +288,16 @@ class ScheduleChart(ScrollView, can_focus=False):
             return self.lines[self.cursor].row
         return None
 
-    def move(self, step: int) -> None:
-        """To the next task line up or down (headings are passed over)."""
+    def move(self, step: int, tasks: int = 1) -> None:
+        """To the task `tasks` task lines up or down (headings are passed over), or the
+        last one that way; one redraw."""
         index = was = self.cursor
-        while 0 <= index + step < len(self.lines):
+        left = tasks
+        while left and 0 <= index + step < len(self.lines):
             index += step
             if self.lines[index].row is not None:
                 self.cursor = index
-                break
+                left -= 1
         if self.cursor != was:
             self.refresh_line(was)
             self.refresh_line(self.cursor)
@@ -312,22 +317,38 @@ class ScheduleChart(ScrollView, can_focus=False):
         return max(24, min(44, self.scrollable_content_region.width * 2 // 5))
 
     def _style(self, component: str) -> Style:
-        return self.rich_style + self.get_component_rich_style(component)
+        style = self._styles.get(component)
+        if style is None:
+            style = self._styles[component] = self.rich_style + self.get_component_rich_style(
+                component
+            )
+        return style
+
+    def _plain(self) -> Style:
+        style = self._styles.get("")
+        if style is None:
+            style = self._styles[""] = self.rich_style
+        return style
+
+    def notify_style_update(self) -> None:
+        self._styles.clear()
+        super().notify_style_update()
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        plain = self._plain()
         index = int(self.scroll_y) + y
         if self.schedule is None or index >= len(self.lines):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, plain)
         line = self.lines[index]
         labels = self.label_width()
         if line.row is None:
             text = printable(line.text)[:width]
             return Strip(
                 [Segment(text, self._style("schedule-chart--heading"))]
-            ).adjust_cell_length(width, self.rich_style)
+            ).adjust_cell_length(width, plain)
         row = line.row
-        base = self._style("schedule-chart--cursor") if index == self.cursor else self.rich_style
+        base = self._style("schedule-chart--cursor") if index == self.cursor else plain
         flags = " ".join(FLAG_WORDS[f] for f in row.flags)
         if line.pending:
             flags = f"{flags} …".lstrip()
@@ -348,7 +369,7 @@ class ScheduleChart(ScrollView, can_focus=False):
         for char, kind in cells:
             style = base if kind == "blank" else self._style(f"schedule-chart--{kind}")
             segments.append(Segment(char, style))
-        return Strip(segments).adjust_cell_length(width, self.rich_style)
+        return Strip(segments).adjust_cell_length(width, plain)
 
 
 class ScheduleScreen(ModeScreen):
@@ -381,30 +402,6 @@ class ScheduleScreen(ModeScreen):
         bind("p", "pick_project", "Project", "Show another project", "schedule-project",
              show=True),
     ]  # fmt: skip
-
-    DEFAULT_CSS = """
-    ScheduleScreen > .mode-status {
-        padding: 0 1;
-        margin: 0;
-    }
-    ScheduleScreen > #schedule-head {
-        height: 1;
-        padding: 0 1;
-        margin-bottom: 1;
-    }
-    ScheduleScreen #schedule-head > .mode-facts {
-        width: 1fr;
-        height: 1;
-        min-height: 1;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    ScheduleScreen > #schedule-axis {
-        height: 1;
-        text-wrap: nowrap;
-        color: $text-muted;
-    }
-    """
 
     @dataclass
     class Loaded(Message):
@@ -481,8 +478,7 @@ class ScheduleScreen(ModeScreen):
 
     def action_page(self, step: int) -> None:
         height = max(1, self.chart.scrollable_content_region.height - 1)
-        for _ in range(height):
-            self.chart.move(step)
+        self.chart.move(step, height)
 
     def action_zoom(self) -> None:
         chart = self.chart
