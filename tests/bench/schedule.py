@@ -82,13 +82,16 @@ def make(bench: Bench, path: Path) -> None:
         ((today + timedelta(weeks=13)).isoformat(), project_id),
     )
     now = datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f")
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for k in range(TASKS - have):
         number += 1
         kind = k % 20
         milestone_id, milestone_day = milestones[k % len(milestones)] if kind < 16 else (None, None)
-        due = (milestone_day or today + timedelta(weeks=6)) - timedelta(days=pick.randrange(0, 21))
-        start = due - timedelta(days=pick.randrange(1, 15))
+        due: date | None = (milestone_day or today + timedelta(weeks=6)) - timedelta(
+            days=pick.randrange(0, 21)
+        )
+        assert due is not None
+        start: date | None = due - timedelta(days=pick.randrange(1, 15))
         if kind == 16:  # a due date alone
             start = None
         elif kind == 17:  # a start alone

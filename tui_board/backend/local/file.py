@@ -6,10 +6,10 @@ layer written in plain SQL (`TimeService`: who am I, the week sheet, cells, the 
 week rows; `ReadService`: what the board reads and polls; `ScheduleService`: the
 project schedule, 2,000 tasks in 50 ms where opening SQLAlchemy first took 0.4 s) need
 none of them: here they run on a `FileDatabase` (the standard library's `sqlite3`).
-Every other operation goes to a `LocalBackend` on the same file, opened when first asked for (`full()`), or ahead of
-that in a thread (`warm()`: the app does so once its board is drawn). It is the same
-code either way, one implementation of each rule; the contract suite runs on this class
-as on the others (store "file").
+Every other operation goes to a `LocalBackend` on the same file, opened when first asked
+for (`full()`), or ahead of that in a thread (`warm()`: the app does so once its board is
+drawn). It is the same code either way, one implementation of each rule; the contract
+suite runs on this class as on the others (store "file").
 """
 
 from __future__ import annotations
