@@ -115,14 +115,21 @@ def _columns(origin: date, width: int, zoom: Zoom) -> tuple[tuple[date, date], .
 def _background(
     origin: date, width: int, zoom: Zoom, today: date, marks: tuple[tuple[date, str], ...]
 ) -> tuple[tuple[str, str], ...]:
-    """A timeline with no task on it: the today line and the marks."""
+    """A timeline with no task on it: the today line and the marks, each on the first
+    character of its day."""
     cells = []
+    shown: set[date] = set()
     for a, b in _columns(origin, width, zoom):
-        if a <= today <= b:
+        if a <= today <= b and today not in shown:
+            shown.add(today)
             cells.append(("│", "today"))
+            continue
+        mark = next(((day, c) for day, c in marks if a <= day <= b and day not in shown), None)
+        if mark is not None:
+            shown.add(mark[0])
+            cells.append((mark[1], "mark"))
         else:
-            mark = next((char for day, char in marks if a <= day <= b), None)
-            cells.append((mark, "mark") if mark else (" ", "blank"))
+            cells.append((" ", "blank"))
     return tuple(cells)
 
 
@@ -352,7 +359,7 @@ class ScheduleChart(ScrollView, can_focus=False):
         flags = " ".join(FLAG_WORDS[f] for f in row.flags)
         if line.pending:
             flags = f"{flags} …".lstrip()
-        key = f"    {row.task} "
+        key = f"  {'▸' if index == self.cursor else ' '} {row.task} "
         room = max(0, labels - len(key) - len(flags) - 1)
         segments = [Segment(key, base), Segment(fit(printable(row.title), room) + " ", base)]
         segments.append(Segment(flags, base + self._style("schedule-chart--flag")))
