@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.strip import Strip
 
 from tests import ui_helpers as ui
 from tests.ui_helpers import anyio_backend, steady  # noqa: F401  (fixtures)
@@ -319,3 +320,33 @@ def test_every_row_shows_a_mark_or_says_it_has_no_dates() -> None:
     assert fit("Automate onboarding emails", 10) == "Automate …"
     assert fit("日本語のタイトル", 7) == "日本語…"
     assert fit("short", 7) == "short  "
+
+
+async def test_a_long_schedule_is_drawn_line_by_line(config: Config) -> None:
+    """300 tasks: no widget per row, and a page down draws about a screenful of lines."""
+    from tui_board.ui.screens.schedule import ScheduleChart
+
+    app = ui.app_for(config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_schedule(app, pilot)
+        widgets = len(list(screen.query("*")))
+    backend = ui.backend_for(config)
+    for n in range(300):
+        backend.create_task("WEB", f"Task {n}", assignee="mia", estimate=60, due=THURSDAY)
+    app = ui.app_for(config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_schedule(app, pilot)
+        assert len(screen.chart.rows()) == 302
+        assert len(list(screen.query("*"))) == widgets
+        drawn: list[int] = []
+        draw = ScheduleChart.render_line
+
+        def counted(chart: ScheduleChart, y: int) -> Strip:
+            drawn.append(y)
+            return draw(chart, y)
+
+        screen.chart.render_line = counted.__get__(screen.chart)  # type: ignore[method-assign]
+        await press(app, pilot, "pagedown")
+        height = screen.chart.scrollable_content_region.height
+        assert screen.chart.scroll_y > 0
+        assert 0 < len(drawn) <= 2 * height
