@@ -5,8 +5,8 @@ The store: the demo (40 people), then project APP filled up to 2,000 open tasks 
 through the standard library's sqlite3, as `bigstore.py` fills the workload's: most with
 a start and a due date around today, some with a due date or a start alone, a few with
 neither; estimates of 2 to 16 hours, spread over the people; six milestones and a
-deadline. Made once a day (its dates are around the day it was made), kept in the bench's
-folder.
+deadline. Made once a day (its dates are around the day it was made) and again after a
+schema change, kept in the bench's folder.
 
 Measured, in a real pseudo-terminal (120x40), from the key written to the terminal:
 - first frame: `4` on the board to the first output holding the schedule's header
@@ -45,6 +45,17 @@ NAMES = ["first-frame", "scroll", "shift"]
 
 def store_path(work: Path) -> Path:
     return work / f"schedule-{TASKS}-{date.today().isoformat()}.db"
+
+
+def current_schema(path: Path) -> bool:
+    """Whether the kept store needs no upgrade: an upgrade on opening would be timed."""
+    from tui_board.store.file import FileDatabase
+
+    database = FileDatabase.open(path)
+    if database is None:
+        return False
+    database.close()
+    return True
 
 
 def make(bench: Bench, path: Path) -> None:
@@ -175,6 +186,9 @@ def bench_schedule(bench: Bench) -> None:
     if not any(bench.selected(name) for name in names):
         return
     path = store_path(bench.work)
+    if path.exists() and not current_schema(path):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
     if not path.exists():
         print(f"  (making a project of {TASKS:,} open tasks, kept in {bench.work} ...)", flush=True)
         make(bench, path)
