@@ -1607,6 +1607,15 @@ def bench_live(bench: Bench) -> None:  # live/sqlite, live/postgres: see live.py
 
 BENCHES.append(bench_live)
 
+
+def bench_schedule(bench: Bench) -> None:  # schedule/2000/...: see schedule.py
+    from schedule import bench_schedule as run_schedule
+
+    run_schedule(bench)
+
+
+BENCHES.append(bench_schedule)
+
 ROW_NAMES = [
     "start/board",
     "start/timesheet",
@@ -1630,6 +1639,9 @@ ROW_NAMES = [
     "workload/5000x12",
     "live/sqlite",
     "live/postgres",
+    "schedule/2000/first-frame",
+    "schedule/2000/scroll",
+    "schedule/2000/shift",
 ]
 
 
