@@ -182,9 +182,10 @@ class Sql:
         never holds every row at once. Read them all before the transaction ends."""
         cursor = self._cursor(sql, params)
         try:
-            if cursor.description is None:
+            description = cursor.description  # psycopg makes it anew at each look
+            if description is None:
                 return
-            names = tuple(d[0] for d in cursor.description)
+            names = tuple(d[0] for d in description)
             make, pairs = _readers(names, self.dialect == "sqlite")
             while found := cursor.fetchmany(ROWS_AT_ONCE):
                 if not pairs:
