@@ -374,3 +374,19 @@ def test_the_app_module_stays_light() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_the_loaded_class_is_only_ever_a_childs_condition() -> None:
+    """`ModeScreen.set_loaded` styles again only the screen and its children; a rule that
+    reached further down (`Screen.-loaded Widget`) would not be applied."""
+    import re
+
+    package = Path(__file__).resolve().parent.parent / "tui_board"
+    rules = [
+        (path.name, match.group(0))
+        for path in [*package.rglob("*.py"), *package.rglob("*.tcss")]
+        for match in re.finditer(r"\.-loaded\b[^{,]*", path.read_text())
+    ]
+    assert rules, "the screens' CSS names the class"
+    for name, rule in rules:
+        assert re.fullmatch(r"\.-loaded\s*>\s*[^\s>]+\s*", rule), (name, rule)

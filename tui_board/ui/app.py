@@ -201,6 +201,8 @@ class BoardApp(App[None], inherit_bindings=False):
         self._last_input = 0.0
         #: The backend `warm_backend` was first asked to warm.
         self._warm_asked: Backend | None = None
+        #: What the stylesheet's variables were last made from (`refresh_css`).
+        self._css_made_for: tuple[dict[str, str], frozenset[str]] | None = None
         #: Every screen's writes, in the order the user asked for them.
         self.writer = Writer()
         #: The changes this session made, for `u` and `U`.
@@ -481,6 +483,26 @@ class BoardApp(App[None], inherit_bindings=False):
         ):  # the default's colours come down to greys on 16 colours: use the terminal's own
             wanted = ANSI_THEME
         self.theme = wanted
+        # The stylesheet is not parsed yet: its variables now, from this theme, and the
+        # refreshes that setting the theme asked for have nothing left to do.
+        self._css_made_for = self._css_source()
+        self.stylesheet.set_variables(self._css_made_for[0])
+
+    def _css_source(self) -> tuple[dict[str, str], frozenset[str]]:
+        """What the styles are made from: the theme's variables, and the app's classes
+        (dark or light, the theme's name)."""
+        return self.get_css_variables(), frozenset(self.classes)
+
+    def refresh_css(self, animate: bool = True) -> None:
+        """Textual's, when the styles would come out differently: each refresh parses
+        all the CSS again and styles every widget, and at start Textual asked twice
+        (for the theme set in `__init__`, and for the first mode's screen) for the
+        variables the stylesheet already had."""
+        made_for = self._css_source()
+        if made_for == self._css_made_for:
+            return
+        self._css_made_for = made_for
+        super().refresh_css(animate)
 
     def _first_theme(self) -> str:
         """The theme the config (or `--theme`) names; else the one last picked in the

@@ -46,6 +46,8 @@ class KeyFooter(Footer):
         widgets = list(super().compose())
         keys = [w for w in widgets if isinstance(w, FooterKey)]
         palette = [w for w in keys if w.has_class("-command-palette")]
+        for key in keys:
+            _settle_compact(key, True if key in palette else self.compact)
         others = [w for w in widgets if not isinstance(w, FooterKey)]
         if others:  # binding groups: as Textual lays them out
             yield from widgets
@@ -78,6 +80,14 @@ class KeyFooter(Footer):
         if event.size.width != getattr(self, "_laid_out_for", None):
             self._laid_out_for = event.size.width
             self.call_after_refresh(self.recompose)
+
+
+def _settle_compact(key: FooterKey, compact: bool) -> None:
+    """Give a key, before it mounts, the `compact` it would come to: Textual's keys start
+    compact and styled so, then the footer's binding makes them not, styling each key
+    twice more on each compose (a tenth of the app's work before its first frame)."""
+    key.set_reactive(FooterKey.compact, compact)
+    key.set_class(compact, "-compact", update=False)
 
 
 def _fitting(keys: list[FooterKey], room: int) -> Iterable[FooterKey]:
