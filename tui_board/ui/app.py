@@ -55,9 +55,12 @@ from tui_board.ui.undo import History, UndoWrite, change_of, undo_write
 from tui_board.ui.writer import SendsWrites, WriteAnswered, Writer
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
+
     from tui_board.backend.offline import QueuedWrite
     from tui_board.backend.protocol import Backend
     from tui_board.core.models import Timer, User
+    from tui_board.ui.terminal import TerminalGone
 
 #: How often the app looks at a team server's link while it is down or writes wait.
 LINK_CHECK_SECONDS = 2.0
@@ -399,6 +402,21 @@ class BoardApp(App[None], inherit_bindings=False):
             )
 
     # --- start and stop -------------------------------------------------------------------
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal; on Linux and macOS, one that notices the
+        terminal going away (`tui_board/ui/terminal.py`)."""
+        driver = super().get_driver_class()
+        if driver.__name__ != "LinuxDriver":  # headless, web, Windows: as they are
+            return driver
+        from tui_board.ui.terminal import TerminalDriver
+
+        return TerminalDriver
+
+    def on_terminal_gone(self, message: TerminalGone) -> None:
+        """The terminal hung up, or the process was asked to end: quit as `q` does, so
+        that the writes already asked for are stored first (`on_unmount`)."""
+        self.exit(return_code=message.code)
 
     def on_mount(self) -> None:
         if self.config.keymap:  # checking it imports every screen: only when there is one
