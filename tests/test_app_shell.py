@@ -390,3 +390,26 @@ def test_the_loaded_class_is_only_ever_a_childs_condition() -> None:
     assert rules, "the screens' CSS names the class"
     for name, rule in rules:
         assert re.fullmatch(r"\.-loaded\s*>\s*[^\s>]+\s*", rule), (name, rule)
+
+
+async def test_the_footer_chooses_its_keys_again_when_the_width_changes(config: Config) -> None:
+    from textual.widgets._footer import FooterKey
+
+    def shown() -> list[str]:
+        return [key.action for key in app.screen.query(FooterKey)]
+
+    async def resized(width: int, height: int) -> list[str]:
+        await pilot.resize_terminal(width, height)
+        for _ in range(5):
+            await pilot.pause()
+        await settle(app, pilot)
+        return shown()
+
+    app = board_app(config)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(app, pilot)
+        wide = shown()
+        narrow = await resized(80, 24)
+        assert any("switch_mode('timesheet')" in action for action in wide), wide
+        assert set(narrow) < set(wide), (narrow, wide)
+        assert await resized(160, 30) == wide

@@ -41,6 +41,8 @@ class KeyFooter(Footer):
         super().__init__()
         #: Help and quit are shown whatever the width (the screen's keys make room).
         self.keep_help = keep_help
+        #: The width the keys were chosen for.
+        self._laid_out_for: int | None = None
 
     def compose(self) -> ComposeResult:
         widgets = list(super().compose())
@@ -61,6 +63,7 @@ class KeyFooter(Footer):
             if w not in kept and w not in modes and w not in after and w not in palette
         ]
         width = self.size.width or self.app.size.width
+        self._laid_out_for = width  # (a resize to this width changes nothing)
         room = width - (PALETTE if palette else 0)
         if self.keep_help:
             room -= sum(map(key_width, kept))
@@ -77,7 +80,7 @@ class KeyFooter(Footer):
         yield from palette
 
     def on_resize(self, event: events.Resize) -> None:
-        if event.size.width != getattr(self, "_laid_out_for", None):
+        if event.size.width != self._laid_out_for:
             self._laid_out_for = event.size.width
             self.call_after_refresh(self.recompose)
 
