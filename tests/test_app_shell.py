@@ -413,3 +413,25 @@ async def test_the_footer_chooses_its_keys_again_when_the_width_changes(config: 
         assert any("switch_mode('timesheet')" in action for action in wide), wide
         assert set(narrow) < set(wide), (narrow, wide)
         assert await resized(160, 30) == wide
+
+
+async def test_a_theme_chosen_on_one_screen_reaches_the_others(config: Config) -> None:
+    """A mode's screen made before the theme changed is styled anew when shown again
+    (`BoardApp.refresh_css` skips only the refreshes that change nothing)."""
+    app = board_app(config)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        timesheet = app.screen
+        await pilot.press("1")
+        await settle(app, pilot)
+        before = timesheet.styles.background
+        app.theme = "tui-board-light" if app.theme != "tui-board-light" else "tui-board-dark"
+        await settle(app, pilot)
+        board_background = app.screen.styles.background
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert app.screen is timesheet
+        assert timesheet.styles.background != before
+        assert timesheet.styles.background == board_background
