@@ -97,8 +97,13 @@ def wait_for_card(master: int, timeout: float = 30) -> None:
             shown += os.read(master, 1 << 16)
 
 
-def drain(master: int, seconds: float) -> None:
-    """Read what the app draws for a while (a terminal that is read)."""
+def drain(master: int, seconds: float, *, redrawn: bool = False) -> None:
+    """Read what the app draws for a while (a terminal that is read); with `redrawn`,
+    first wait (up to 20 s, on a busy machine) until it draws something: a key written
+    is read then."""
+    if redrawn:
+        ready, _, _ = select.select([master], [], [], 20)
+        assert ready, "the app drew nothing after the key"
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         ready, _, _ = select.select([master], [], [], 0.05)
@@ -146,7 +151,7 @@ def test_the_app_quits_when_its_terminal_goes_and_stores_the_write_first(
         drain(master, 0.3)
         with store_locked(db):
             os.write(master, b"L")  # the focused card to the next column
-            drain(master, 0.5)  # the key is read; the write waits for the store
+            drain(master, 0.5, redrawn=True)  # the key is read; the write waits
             gone = time.monotonic()
             if how.startswith("master closed"):
                 os.close(master)
