@@ -674,10 +674,27 @@ class BoardApp(App[None], inherit_bindings=False):
             yield SystemCommand(
                 row.description, help_text, partial(self.run_action, row.action, row.namespace)
             )
+        # The workload's ways in, from any screen (their keys work on the workload).
+        for title, action, help_text in WORKLOAD_WAYS:
+            if title not in titles:
+                titles.add(title)
+                yield SystemCommand(title, help_text, partial(self._via_workload, action))
         for command in super().get_system_commands(screen):
             if command.title not in titles:
                 yield command
 
+    async def _via_workload(self, action: str) -> None:
+        """The workload screen's `action` (its reports, its approvals) from anywhere."""
+        await self.action_switch_mode("workload")
+        await self.run_action(action, self.screen)
+
+
+#: Palette commands found on every screen that open what the workload screen opens:
+#: (title, the workload's action, help).
+WORKLOAD_WAYS = (
+    ("Reports", "reports", "Time by person, project or task; estimates; overtime (t on 3)"),
+    ("Approvals", "approvals", "Submitted weeks: approve or reject (v on 3)"),
+)
 
 #: Mode screens imported on first use: (module, class).
 LAZY_SCREENS = {
