@@ -604,3 +604,50 @@ async def test_hostile_milestone_cut_with_an_ellipsis_and_overtime_whole_at_80x2
         written = [r for r in csv.DictReader(file) if r["kind"] == "milestone"]
     assert [r["name"][:6] for r in written] == ["'=Evil"]
     assert hostile_violations(written[0]["name"]) == []
+
+
+# --- what a user sees in the terminal ----------------------------------------------------------
+
+
+def on_screen(app: BoardApp) -> list[str]:
+    """The terminal's lines as the app draws them (not the table's own idea of its rows)."""
+    return [line.rstrip() for line in ui.frame_text(app)]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_end_reaches_the_last_row_and_the_total_of_every_report(
+    demo_config: Config, size: tuple[int, int]
+) -> None:
+    """`End` (and `G`) scroll each report to its last line, drawn above the footer: the
+    time report's total, the estimates' last person, overtime's last total."""
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_reports(app, pilot)
+        await press(app, pilot, "b", "b")  # by task: more tasks than lines at 80x24
+        report = screen.report
+        assert report is not None and report.group == "task"
+        await press(app, pilot, "end")
+        lines = on_screen(app)
+        total = f"Total ({len(report.lines)})"
+        assert any(line.split()[:3] == [*total.split(), format_duration(report.total)]
+                   for line in lines), lines  # fmt: skip
+        last = report.lines[-1]
+        assert any(line.split()[:1] == [last.key] for line in lines), lines
+
+        await press(app, pilot, "t", "G")  # estimated against logged
+        assert screen.estimates is not None
+        assert len(screen.estimates.rows) > size[1]
+        last_row = screen.estimates.rows[-1]
+        wanted = [last_row.kind, last_row.name]
+        assert any(line.split()[:2] == wanted for line in on_screen(app)), on_screen(app)
+
+        await press(app, pilot, "t", "left_square_bracket", "d")  # overtime, last month
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        picker.dismiss(3)
+        await ui.settle(app, pilot)
+        await press(app, pilot, "end")
+        assert screen.overtime is not None and screen.overtime.span.kind == "month"
+        final = screen.overtime.totals[-1]
+        wanted = [final.user, "Total", format_duration(final.scheduled)]
+        assert any(line.split()[:3] == wanted for line in on_screen(app)), on_screen(app)
