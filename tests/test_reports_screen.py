@@ -651,3 +651,31 @@ async def test_end_reaches_the_last_row_and_the_total_of_every_report(
         final = screen.overtime.totals[-1]
         wanted = [final.user, "Total", format_duration(final.scheduled)]
         assert any(line.split()[:3] == wanted for line in on_screen(app)), on_screen(app)
+
+
+async def test_a_range_over_years_names_the_first_days_year(demo_config: Config) -> None:
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_reports(app, pilot)
+        await press(app, pilot, "d")
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        picker.dismiss(4)  # custom range
+        await ui.settle(app, pilot)
+        prompt = app.screen
+        assert isinstance(prompt, TextPrompt)
+        prompt.query_one(Input).value = "2020-01-01 2026-12-31"
+        await ui.settle(app, pilot)
+        days = "Wed 01 Jan 2020 to Thu 31 Dec 2026 (2557 days)"
+        assert str(prompt.query_one(".dialog--preview").render()) == days
+        await press(app, pilot, "enter")
+        assert screen.span == DateRange(date(2020, 1, 1), date(2026, 12, 31))
+        heading = str(screen.query_one(".table-screen--heading").render())
+        assert heading == f"Time by person: {days}"
+        assert f"Time by person: {days}" in "\n".join(on_screen(app))
+    # The same year: named once, at the end; a week over the new year names both.
+    assert DateRange(date(2026, 5, 1), date(2026, 5, 13)).span() == (
+        "Fri 01 May to Wed 13 May 2026 (13 days)"
+    )
+    week53 = DateRange.week_of(date(2026, 12, 31))
+    assert week53.span() == "2026-W53: Mon 28 Dec 2026 to Sun 03 Jan 2027"

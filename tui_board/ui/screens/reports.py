@@ -39,7 +39,7 @@ from tui_board.core.reports import (
     signed_duration,
 )
 from tui_board.core.text import safe_json
-from tui_board.core.weeks import IsoWeek, parse_date
+from tui_board.core.weeks import IsoWeek, day_text, parse_date
 from tui_board.files import write_file
 from tui_board.ui.dialogs import ConfirmScreen, PickerScreen
 from tui_board.ui.dialogs.text_prompt import TextPrompt
@@ -97,8 +97,9 @@ class DateRange:
         return DateRange(self.start + length, self.end + length)
 
     def span(self) -> str:
-        """`2026-W20: Mon 11 May to Sun 17 May 2026`, `May 2026`, or the days."""
-        days = f"{self.start:%a %d %b} to {self.end:%a %d %b %Y}"
+        """`2026-W20: Mon 11 May to Sun 17 May 2026`, `May 2026`, or the days; the first
+        day names its year when it is not the last day's (`Wed 01 Jan 2020 to ...`)."""
+        days = f"{day_text(self.start, self.end)} to {self.end:%a %d %b %Y}"
         if self.kind == "week":
             return f"{IsoWeek.holding(self.start, self.first_day)}: {days}"
         if self.kind == "month":
