@@ -6,11 +6,13 @@ ranges of days and where an export may go."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
 import sqlite3
 import stat
+from collections.abc import Collection
 from datetime import date
 from pathlib import Path
 
@@ -408,11 +410,12 @@ def cli_report(config: Config, home: Path, *args: str, user: str = "alice") -> s
     return ran.stdout
 
 
-def overtime_shown(rows: list[OvertimeRow]) -> list[list[str]]:
+def overtime_shown(rows: list[OvertimeRow], part: Collection[str] = ()) -> list[list[str]]:
+    """The rows as the screen shows them; the weeks in `part` marked `(part)`."""
     return [
         [
             r.user,
-            r.week,
+            f"{r.week} (part)" if r.week in part else r.week,
             *(format_duration(v) for v in (r.scheduled, r.time_off, r.expected, r.logged)),
             signed_duration(r.difference),
         ]
@@ -460,12 +463,15 @@ async def test_t_switches_to_estimates_then_overtime_and_back(demo_config: Confi
 
         await press(app, pilot, "t")
         assert screen.kind == "overtime"
-        weeks = backend.report_overtime(THIS_WEEK.start, THIS_WEEK.end)
+        # Counted up to today, as `tui-board report overtime` counts: Mon to Wed.
+        weeks = backend.report_overtime(THIS_WEEK.start, TODAY)
         assert len(weeks) == 8 and {w.week for w in weeks} == {"2026-W20"}
-        assert shown_rows(screen) == overtime_shown(weeks)  # one week: its own total
+        shown = overtime_shown(weeks, part={"2026-W20"})
+        assert shown_rows(screen) == shown  # one week: its own total
         heading = str(screen.query_one(".table-screen--heading").render())
         assert heading == (
-            "Overtime and undertime: this week (2026-W20: Mon 11 May to Sun 17 May 2026)"
+            "Overtime and undertime: this week (2026-W20: Mon 11 May to Sun 17 May 2026),"
+            " to today (Wed 13 May)"
         )
         figures = str(screen.query_one(".table-screen--figures").render())
         logged, expect = sum(w.logged for w in weeks), sum(w.expected for w in weeks)
@@ -485,10 +491,9 @@ async def test_t_switches_to_estimates_then_overtime_and_back(demo_config: Confi
         assert isinstance(picker, PickerScreen)
         picker.dismiss(2)  # this month
         await ui.settle(app, pilot)
-        month = backend.report_overtime(date(2026, 5, 1), date(2026, 5, 31))
+        month = backend.report_overtime(date(2026, 5, 1), TODAY)
         alice = [w for w in month if w.user == "alice"]
-        assert [w.week for w in alice] == ["2026-W18", "2026-W19", "2026-W20", "2026-W21",
-                                           "2026-W22"]  # fmt: skip
+        assert [w.week for w in alice] == ["2026-W18", "2026-W19", "2026-W20"]
         rows = shown_rows(screen)
         total = next(r for r in rows if r[:2] == ["alice", "Total"])
         assert rows.index(total) == len(alice)  # right under alice's weeks
@@ -526,7 +531,7 @@ async def test_export_estimates_and_overtime_as_the_cli_writes_them(
     assert read == cli_report(demo_config, tmp_path, "estimates", "--csv")
     read = (tmp_path / "estimates.json").read_text(encoding="utf-8")
     assert read == cli_report(demo_config, tmp_path, "estimates", "--json")
-    week = ("--from", "2026-05-11", "--to", "2026-05-17")
+    week = ("--from", "2026-05-11", "--to", "2026-05-13")  # this week, to today
     read = (tmp_path / "overtime.csv").read_text(encoding="utf-8")
     assert read == cli_report(demo_config, tmp_path, "overtime", "--csv", *week)
     lines = list(csv.DictReader(io.StringIO(read)))
@@ -598,7 +603,7 @@ async def test_hostile_milestone_cut_with_an_ellipsis_and_overtime_whole_at_80x2
         heading = ["Person", "Week", "Schedule", "Off", "Expected", "Logged", "+/-"]
         assert lines[0].split() == heading
         for week, line in zip(screen.overtime.rows, lines[1:], strict=False):
-            assert line.split() == overtime_shown([week])[0]
+            assert line.split() == " ".join(overtime_shown([week], {week.week})[0]).split()
             assert cell_len(line) <= 80
     with (tmp_path / "e.csv").open(encoding="utf-8") as file:
         written = [r for r in csv.DictReader(file) if r["kind"] == "milestone"]
@@ -679,3 +684,41 @@ async def test_a_range_over_years_names_the_first_days_year(demo_config: Config)
     )
     week53 = DateRange.week_of(date(2026, 12, 31))
     assert week53.span() == "2026-W53: Mon 28 Dec 2026 to Sun 03 Jan 2027"
+
+
+async def test_overtime_counts_up_to_today_as_the_cli_does(
+    demo_config: Config, tmp_path: Path
+) -> None:
+    """This month's overtime expects no hours of the days to come: the figures are the
+    CLI's default (the 1st to today); the weeks cut by the range say `(part)`; a month
+    still to come expects nothing."""
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_reports(app, pilot)
+        await press(app, pilot, "t", "t", "d")
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        picker.dismiss(2)  # this month
+        await ui.settle(app, pilot)
+        assert screen.overtime is not None and screen.overtime.last == TODAY
+        # The CLI's default days when today is the demo's (the CLI reads the real clock).
+        days = ("--from", "2026-05-01", "--to", TODAY.isoformat())
+        cli = json.loads(cli_report(demo_config, tmp_path, "overtime", "--json", *days))
+        assert [dataclasses.asdict(r) for r in screen.overtime.rows] == cli
+        lines = on_screen(app)
+        assert lines[2].strip() == (
+            "Overtime and undertime: this month (May 2026), to today (Wed 13 May)"
+        )
+        expected = sum(r["expected"] for r in cli)
+        assert f"expected {format_duration(expected)} " in lines[3]
+        whole = ui.backend_for(demo_config).report_overtime(date(2026, 5, 1), date(2026, 5, 31))
+        assert expected < sum(r.expected for r in whole)  # the days to come are not owed
+        alice = [line.split()[:3] for line in lines if line.split()[:1] == ["alice"]]
+        assert alice == [["alice", "2026-W18", "(part)"], ["alice", "2026-W19", "40:00"],
+                         ["alice", "2026-W20", "(part)"], ["alice", "Total", "72:00"]]  # fmt: skip
+
+        await press(app, pilot, "right_square_bracket")  # June: nothing yet
+        assert screen.overtime.last is None and screen.overtime.rows == ()
+        lines = on_screen(app)
+        assert lines[2].strip() == "Overtime and undertime: June 2026, not begun"
+        assert lines[3].strip() == "These days start after today: no hours are expected yet."

@@ -269,10 +269,36 @@ class EstimatesReport:
 
 @dataclass(frozen=True)
 class OvertimeReport:
-    """Each person's weeks over the range: schedule, time off, expected, logged."""
+    """Each person's weeks over the range: schedule, time off, expected, logged; counted
+    up to today, as `tui-board report overtime` counts (`counted`)."""
 
     span: DateRange
     rows: tuple[OvertimeRow, ...]
+    #: The last day counted: the range's last, or today when the range ends later; None
+    #: when the range starts after today (nothing is expected yet).
+    last: date | None
+
+    @classmethod
+    def counted(cls, span: DateRange, today: date) -> date | None:
+        """The last day of `span` whose hours are expected: no later than today."""
+        return None if span.start > today else min(span.end, today)
+
+    @property
+    def cut(self) -> bool:
+        """The range ends after today: its later days are not counted."""
+        return self.last != self.span.end
+
+    def part(self, week: str) -> bool:
+        """Whether only some of the (ISO) week's days are counted."""
+        days = IsoWeek.parse(week).days()
+        return self.last is not None and (days[0] < self.span.start or days[-1] > self.last)
+
+    def describe(self, today: date) -> str:
+        """The range as `describe` names it, then `to today (Wed 13 May)` when it is cut."""
+        named = self.span.describe(today)
+        if self.last is None:
+            return f"{named}, not begun"
+        return f"{named}, to today ({day_text(self.last, today)})" if self.cut else named
 
     @property
     def totals(self) -> list[OvertimeRow]:
@@ -328,8 +354,9 @@ def export_name(report: AnyReport) -> str:
     """The file name an export offers first."""
     if isinstance(report, EstimatesReport):
         return "report-estimates.csv"
-    what = "overtime" if isinstance(report, OvertimeReport) else f"by-{report.group}"
-    return f"report-{report.span.start}-to-{report.span.end}-{what}.csv"
+    if isinstance(report, OvertimeReport):  # the days counted
+        return f"report-{report.span.start}-to-{report.last or report.span.end}-overtime.csv"
+    return f"report-{report.span.start}-to-{report.span.end}-by-{report.group}.csv"
 
 
 def plural(count: int, group: Group) -> str:
@@ -491,8 +518,9 @@ class ReportsScreen(TableScreen):
                 kind, estimates=EstimatesReport(tuple(backend.report_estimates()))
             )
         if kind == "overtime":
-            weeks = backend.report_overtime(span.start, span.end)
-            return ReportsScreenData(kind, overtime=OvertimeReport(span, tuple(weeks)))
+            last = OvertimeReport.counted(span, self.today)
+            weeks = backend.report_overtime(span.start, last) if last is not None else []
+            return ReportsScreenData(kind, overtime=OvertimeReport(span, tuple(weeks), last))
         rows = backend.report(span.start, span.end)
         names = {u.login: u.name for u in backend.list_users(include_inactive=True)}
         projects = {p.key: p.name for p in backend.list_projects(include_archived=True)}
@@ -600,8 +628,9 @@ class ReportsScreen(TableScreen):
         for r in rows:
             weeks[r.user] = weeks.get(r.user, 0) + 1
         people = max([6, *(cells(r.user) for r in rows)])
+        week = 15 if any(report.part(r.week) for r in rows) else 8  # `2026-W20 (part)`
         self._columns(
-            [("Person", people), ("Week", 8), ("Schedule", 8), ("Off", 7), ("Expected", 8),
+            [("Person", people), ("Week", week), ("Schedule", 8), ("Off", 7), ("Expected", 8),
              ("Logged", 7), ("+/-", 8)],
             "Person",
             2,
@@ -609,14 +638,16 @@ class ReportsScreen(TableScreen):
         table = self.table
         totals = {t.user: t for t in report.totals}
         for index, r in enumerate(rows):
-            table.add_row(*self._overtime_cells(r), key=f"{index}")
+            table.add_row(*self._overtime_cells(r, part=report.part(r.week)), key=f"{index}")
             last = index + 1 == len(rows) or rows[index + 1].user != r.user
             if last and weeks[r.user] > 1:  # one week is its own total
                 table.add_row(*self._overtime_cells(totals[r.user], "strong"), key=f"{index}\0")
 
-    def _overtime_cells(self, r: OvertimeRow, look: str = "") -> list[object]:
+    def _overtime_cells(
+        self, r: OvertimeRow, look: str = "", *, part: bool = False
+    ) -> list[object]:
         table = self.table
-        week = "Total" if r.week == TOTAL else r.week
+        week = "Total" if r.week == TOTAL else f"{r.week} (part)" if part else r.week
         return [
             table.styled(r.user, look),
             table.styled(week, look),
@@ -640,6 +671,9 @@ class ReportsScreen(TableScreen):
         if self.kind == "estimates":
             self.set_heading("Estimated against logged: every task with an estimate or time")
         elif self.kind == "overtime":
+            overtime = self.overtime
+            if overtime is not None and overtime.span == self.span:
+                span = overtime.describe(self.today)
             self.set_heading(f"Overtime and undertime: {span}")
         else:
             self.set_heading(f"Time by {self.group}: {span}")
@@ -668,6 +702,8 @@ class ReportsScreen(TableScreen):
             if self.overtime is None:
                 return None
             totals = self.overtime.totals
+            if self.overtime.last is None:
+                return "These days start after today: no hours are expected yet."
             if not totals:
                 return "Nobody here whose hours you may see."
             expected = sum(t.expected for t in totals)
@@ -752,7 +788,11 @@ class ReportsScreen(TableScreen):
         if isinstance(report, EstimatesReport):
             what = f"{len(report.rows)} lines estimated against logged"
         elif isinstance(report, OvertimeReport):
-            what = f"{len(report.rows)} weeks of overtime, {report.span.describe(self.today)}"
+            weeks = len(report.rows)
+            what = (
+                f"{weeks} person-week{'s' * (weeks != 1)} of overtime, "
+                f"{report.describe(self.today)}"
+            )
         else:
             what = (
                 f"{len(report.lines)} lines by {report.group}, {report.span.describe(self.today)}"
