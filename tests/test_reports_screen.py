@@ -722,3 +722,54 @@ async def test_overtime_counts_up_to_today_as_the_cli_does(
         lines = on_screen(app)
         assert lines[2].strip() == "Overtime and undertime: June 2026, not begun"
         assert lines[3].strip() == "These days start after today: no hours are expected yet."
+
+
+def in_dialog(app: BoardApp) -> list[str]:
+    """The lines inside the dialog's border, as drawn."""
+    return [line.split("│")[1].strip() for line in on_screen(app) if line.count("│") >= 2]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_export_and_range_dialogs_read_whole(
+    demo_config: Config, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """The overtime export counts person-weeks; the replace question shows the path on
+    lines of its own cut after a `/`; keeping the file says so; the range prompt's label
+    is whole."""
+    folder = tmp_path / "a-folder-with-a-long-name" / "and-another-one-inside-it"
+    folder.mkdir(parents=True)
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_reports(app, pilot)
+        await press(app, pilot, "t", "t")
+        assert screen.overtime is not None
+        await press(app, pilot, "e")
+        prompt = app.screen
+        assert isinstance(prompt, TextPrompt)
+        weeks = len(screen.overtime.rows)
+        assert prompt.context.startswith(f"{weeks} person-weeks of overtime, this week")
+        target = folder / prompt.query_one(Input).value
+        target.write_text("keep me\n")
+        prompt.query_one(Input).value = str(target)
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, ConfirmScreen)
+        lines = in_dialog(app)
+        first = lines.index("This file exists:")
+        last = lines.index("Replace it with this report?")
+        path = lines[first + 1 : last]
+        assert len(path) > 1 and "".join(path) == str(target)
+        assert all(line.endswith("/") for line in path[:-1]), path
+        assert path[-1] == target.name  # the name whole on its line
+        await press(app, pilot, "n")
+        assert target.read_text() == "keep me\n"
+        said = [(n.title, n.message) for n in app._notifications]
+        assert said[-1] == ("Not exported", f"{target} kept.")
+
+        await press(app, pilot, "d")
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        picker.dismiss(4)  # custom range
+        await ui.settle(app, pilot)
+        assert isinstance(app.screen, TextPrompt)
+        label = "First and last day: 2026-05-01 2026-05-13, or mon today, -7 today"
+        assert label in in_dialog(app), in_dialog(app)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import json
 import os
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -416,6 +417,22 @@ def describe_target(cwd: Path) -> Callable[[str], tuple[str, bool]]:
     return describe
 
 
+#: The width of the replace-file question's lines (ConfirmScreen's, within its border).
+CONFIRM_WIDTH = 52
+
+
+def path_lines(path: str, width: int) -> list[str]:
+    """A path cut into lines of at most `width` cells after a `/`, never inside a name
+    (a name longer than a line is a line of its own)."""
+    lines: list[str] = []
+    for piece in re.findall(r"[^/]*/|[^/]+$", path):  # each name with its `/`
+        if lines and cells(lines[-1]) + cells(piece) <= width:
+            lines[-1] += piece
+        else:
+            lines.append(piece)
+    return lines or [path]
+
+
 def write_report(report: AnyReport, path: Path, *, replace: bool = False) -> None:
     """Write the report to a new file (without rights for others); an existing one is
     replaced only when `replace` (the user said so)."""
@@ -766,7 +783,7 @@ class ReportsScreen(TableScreen):
     def _ask_range(self) -> None:
         prompt = TextPrompt(
             "A custom range",
-            label="First and last day (2026-05-01 2026-05-13, or words: mon today, -7 today)",
+            label="First and last day: 2026-05-01 2026-05-13, or mon today, -7 today",
             describe=describe_range(self.today),
             initial=f"{self.span.start.isoformat()} {self.span.end.isoformat()}",
         )
@@ -816,8 +833,9 @@ class ReportsScreen(TableScreen):
             if not path.exists():
                 self._write(report, path, replace=False)
                 return
+            lines = "\n".join(path_lines(str(path), CONFIRM_WIDTH))
             confirm = ConfirmScreen(
-                f"{path} exists. Replace it with this report?",
+                f"This file exists:\n{lines}\nReplace it with this report?",
                 title="Replace the file",
                 yes="Replace",
                 no="Keep it",
@@ -826,6 +844,8 @@ class ReportsScreen(TableScreen):
             def replace(yes: bool | None) -> None:
                 if yes:
                     self._write(report, path, replace=True)
+                else:
+                    self.notify(f"{path} kept.", title="Not exported", markup=False)
 
             self.app.push_screen(confirm, replace)
 
