@@ -773,3 +773,19 @@ async def test_export_and_range_dialogs_read_whole(
         assert isinstance(app.screen, TextPrompt)
         label = "First and last day: 2026-05-01 2026-05-13, or mon today, -7 today"
         assert label in in_dialog(app), in_dialog(app)
+
+
+async def test_estimates_list_tasks_by_project_then_number(
+    demo_config: Config, tmp_path: Path
+) -> None:
+    """APP-2 before APP-10, on screen and in `tui-board report estimates` alike."""
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_reports(app, pilot)
+        await press(app, pilot, "t")
+        tasks = [row[1] for row in shown_rows(screen) if row[0] == "task"]
+    numbered = [(key.split("-")[0], int(key.split("-")[1])) for key in tasks]
+    assert len(numbered) > 20 and numbered == sorted(numbered)
+    assert numbered.index(("APP", 2)) < numbered.index(("APP", 10))
+    cli = json.loads(cli_report(demo_config, tmp_path, "estimates", "--json"))
+    assert [r["name"] for r in cli if r["kind"] == "task"] == tasks
