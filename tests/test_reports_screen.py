@@ -638,6 +638,8 @@ async def test_end_reaches_the_last_row_and_the_total_of_every_report(
                    for line in lines), lines  # fmt: skip
         last = report.lines[-1]
         assert any(line.split()[:1] == [last.key] for line in lines), lines
+        await press(app, pilot, "home", "pagedown", "pagedown", "pagedown")
+        assert any(line.split()[:2] == total.split() for line in on_screen(app))
 
         await press(app, pilot, "t", "G")  # estimated against logged
         assert screen.estimates is not None
