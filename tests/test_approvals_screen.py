@@ -21,6 +21,8 @@ from tui_board.core.weeks import IsoWeek
 from tui_board.ui.app import BoardApp
 from tui_board.ui.dialogs import ConfirmScreen, TextPrompt
 from tui_board.ui.screens.approvals import ApprovalsScreen
+from tui_board.ui.widgets.key_footer import KeyFooter
+from tui_board.ui.widgets.workload_table import KeyTable
 
 pytestmark = pytest.mark.anyio
 
@@ -295,3 +297,21 @@ async def test_a_week_submitted_meanwhile_appears_without_a_key(
         ui.backend_for(demo_config, "alice").approve_week("nlarsen", week)
         await wait_for(False)
         assert sorted(keys(screen)) == sorted(before)
+
+
+async def test_the_week_under_the_queue_ends_above_the_footer_at_80x24(
+    demo_config: Config,
+) -> None:
+    """The highlighted week takes the room the queue leaves: drawn whole above the
+    footer, it scrolls to its Total line when it is longer."""
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_queue(app, pilot)
+        week = screen.query_one("#approvals-week", KeyTable)
+        footer = screen.query_one(KeyFooter)
+        assert week.row_count + 1 > week.size.height  # longer than the room: it scrolls
+        assert week.region.bottom <= footer.region.y
+        week.scroll_end(animate=False)
+        await ui.settle(app, pilot)
+        lines = [line.split() for line in ui.frame_text(app)]
+        assert any(line[:1] == ["Total"] for line in lines), ui.frame_text(app)

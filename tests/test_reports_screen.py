@@ -6,11 +6,13 @@ ranges of days and where an export may go."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
 import sqlite3
 import stat
+from collections.abc import Collection
 from datetime import date
 from pathlib import Path
 
@@ -408,11 +410,12 @@ def cli_report(config: Config, home: Path, *args: str, user: str = "alice") -> s
     return ran.stdout
 
 
-def overtime_shown(rows: list[OvertimeRow]) -> list[list[str]]:
+def overtime_shown(rows: list[OvertimeRow], part: Collection[str] = ()) -> list[list[str]]:
+    """The rows as the screen shows them; the weeks in `part` marked `(part)`."""
     return [
         [
             r.user,
-            r.week,
+            f"{r.week} (part)" if r.week in part else r.week,
             *(format_duration(v) for v in (r.scheduled, r.time_off, r.expected, r.logged)),
             signed_duration(r.difference),
         ]
@@ -460,12 +463,15 @@ async def test_t_switches_to_estimates_then_overtime_and_back(demo_config: Confi
 
         await press(app, pilot, "t")
         assert screen.kind == "overtime"
-        weeks = backend.report_overtime(THIS_WEEK.start, THIS_WEEK.end)
+        # Counted up to today, as `tui-board report overtime` counts: Mon to Wed.
+        weeks = backend.report_overtime(THIS_WEEK.start, TODAY)
         assert len(weeks) == 8 and {w.week for w in weeks} == {"2026-W20"}
-        assert shown_rows(screen) == overtime_shown(weeks)  # one week: its own total
+        shown = overtime_shown(weeks, part={"2026-W20"})
+        assert shown_rows(screen) == shown  # one week: its own total
         heading = str(screen.query_one(".table-screen--heading").render())
         assert heading == (
-            "Overtime and undertime: this week (2026-W20: Mon 11 May to Sun 17 May 2026)"
+            "Overtime and undertime: this week (2026-W20: Mon 11 May to Sun 17 May 2026),"
+            " to today (Wed 13 May)"
         )
         figures = str(screen.query_one(".table-screen--figures").render())
         logged, expect = sum(w.logged for w in weeks), sum(w.expected for w in weeks)
@@ -485,10 +491,9 @@ async def test_t_switches_to_estimates_then_overtime_and_back(demo_config: Confi
         assert isinstance(picker, PickerScreen)
         picker.dismiss(2)  # this month
         await ui.settle(app, pilot)
-        month = backend.report_overtime(date(2026, 5, 1), date(2026, 5, 31))
+        month = backend.report_overtime(date(2026, 5, 1), TODAY)
         alice = [w for w in month if w.user == "alice"]
-        assert [w.week for w in alice] == ["2026-W18", "2026-W19", "2026-W20", "2026-W21",
-                                           "2026-W22"]  # fmt: skip
+        assert [w.week for w in alice] == ["2026-W18", "2026-W19", "2026-W20"]
         rows = shown_rows(screen)
         total = next(r for r in rows if r[:2] == ["alice", "Total"])
         assert rows.index(total) == len(alice)  # right under alice's weeks
@@ -526,7 +531,7 @@ async def test_export_estimates_and_overtime_as_the_cli_writes_them(
     assert read == cli_report(demo_config, tmp_path, "estimates", "--csv")
     read = (tmp_path / "estimates.json").read_text(encoding="utf-8")
     assert read == cli_report(demo_config, tmp_path, "estimates", "--json")
-    week = ("--from", "2026-05-11", "--to", "2026-05-17")
+    week = ("--from", "2026-05-11", "--to", "2026-05-13")  # this week, to today
     read = (tmp_path / "overtime.csv").read_text(encoding="utf-8")
     assert read == cli_report(demo_config, tmp_path, "overtime", "--csv", *week)
     lines = list(csv.DictReader(io.StringIO(read)))
@@ -598,9 +603,191 @@ async def test_hostile_milestone_cut_with_an_ellipsis_and_overtime_whole_at_80x2
         heading = ["Person", "Week", "Schedule", "Off", "Expected", "Logged", "+/-"]
         assert lines[0].split() == heading
         for week, line in zip(screen.overtime.rows, lines[1:], strict=False):
-            assert line.split() == overtime_shown([week])[0]
+            assert line.split() == " ".join(overtime_shown([week], {week.week})[0]).split()
             assert cell_len(line) <= 80
     with (tmp_path / "e.csv").open(encoding="utf-8") as file:
         written = [r for r in csv.DictReader(file) if r["kind"] == "milestone"]
     assert [r["name"][:6] for r in written] == ["'=Evil"]
     assert hostile_violations(written[0]["name"]) == []
+
+
+# --- what a user sees in the terminal ----------------------------------------------------------
+
+
+def on_screen(app: BoardApp) -> list[str]:
+    """The terminal's lines as the app draws them (not the table's own idea of its rows)."""
+    return [line.rstrip() for line in ui.frame_text(app)]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_end_reaches_the_last_row_and_the_total_of_every_report(
+    demo_config: Config, size: tuple[int, int]
+) -> None:
+    """`End` (and `G`) scroll each report to its last line, drawn above the footer: the
+    time report's total, the estimates' last person, overtime's last total."""
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_reports(app, pilot)
+        await press(app, pilot, "b", "b")  # by task: more tasks than lines at 80x24
+        report = screen.report
+        assert report is not None and report.group == "task"
+        await press(app, pilot, "end")
+        lines = on_screen(app)
+        total = f"Total ({len(report.lines)})"
+        assert any(line.split()[:3] == [*total.split(), format_duration(report.total)]
+                   for line in lines), lines  # fmt: skip
+        last = report.lines[-1]
+        assert any(line.split()[:1] == [last.key] for line in lines), lines
+        await press(app, pilot, "home", "pagedown", "pagedown", "pagedown")
+        assert any(line.split()[:2] == total.split() for line in on_screen(app))
+
+        await press(app, pilot, "t", "G")  # estimated against logged
+        assert screen.estimates is not None
+        assert len(screen.estimates.rows) > size[1]
+        last_row = screen.estimates.rows[-1]
+        wanted = [last_row.kind, last_row.name]
+        assert any(line.split()[:2] == wanted for line in on_screen(app)), on_screen(app)
+
+        await press(app, pilot, "t", "left_square_bracket", "d")  # overtime, last month
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        picker.dismiss(3)
+        await ui.settle(app, pilot)
+        await press(app, pilot, "end")
+        assert screen.overtime is not None and screen.overtime.span.kind == "month"
+        final = screen.overtime.totals[-1]
+        wanted = [final.user, "Total", format_duration(final.scheduled)]
+        assert any(line.split()[:3] == wanted for line in on_screen(app)), on_screen(app)
+
+
+async def test_a_range_over_years_names_the_first_days_year(demo_config: Config) -> None:
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_reports(app, pilot)
+        await press(app, pilot, "d")
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        picker.dismiss(4)  # custom range
+        await ui.settle(app, pilot)
+        prompt = app.screen
+        assert isinstance(prompt, TextPrompt)
+        prompt.query_one(Input).value = "2020-01-01 2026-12-31"
+        await ui.settle(app, pilot)
+        days = "Wed 01 Jan 2020 to Thu 31 Dec 2026 (2557 days)"
+        assert str(prompt.query_one(".dialog--preview").render()) == days
+        await press(app, pilot, "enter")
+        assert screen.span == DateRange(date(2020, 1, 1), date(2026, 12, 31))
+        heading = str(screen.query_one(".table-screen--heading").render())
+        assert heading == f"Time by person: {days}"
+        assert f"Time by person: {days}" in "\n".join(on_screen(app))
+    # The same year: named once, at the end; a week over the new year names both.
+    assert DateRange(date(2026, 5, 1), date(2026, 5, 13)).span() == (
+        "Fri 01 May to Wed 13 May 2026 (13 days)"
+    )
+    week53 = DateRange.week_of(date(2026, 12, 31))
+    assert week53.span() == "2026-W53: Mon 28 Dec 2026 to Sun 03 Jan 2027"
+
+
+async def test_overtime_counts_up_to_today_as_the_cli_does(
+    demo_config: Config, tmp_path: Path
+) -> None:
+    """This month's overtime expects no hours of the days to come: the figures are the
+    CLI's default (the 1st to today); the weeks cut by the range say `(part)`; a month
+    still to come expects nothing."""
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_reports(app, pilot)
+        await press(app, pilot, "t", "t", "d")
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        picker.dismiss(2)  # this month
+        await ui.settle(app, pilot)
+        assert screen.overtime is not None and screen.overtime.last == TODAY
+        # The CLI's default days when today is the demo's (the CLI reads the real clock).
+        days = ("--from", "2026-05-01", "--to", TODAY.isoformat())
+        cli = json.loads(cli_report(demo_config, tmp_path, "overtime", "--json", *days))
+        assert [dataclasses.asdict(r) for r in screen.overtime.rows] == cli
+        lines = on_screen(app)
+        assert lines[2].strip() == (
+            "Overtime and undertime: this month (May 2026), to today (Wed 13 May)"
+        )
+        expected = sum(r["expected"] for r in cli)
+        assert f"expected {format_duration(expected)} " in lines[3]
+        whole = ui.backend_for(demo_config).report_overtime(date(2026, 5, 1), date(2026, 5, 31))
+        assert expected < sum(r.expected for r in whole)  # the days to come are not owed
+        alice = [line.split()[:3] for line in lines if line.split()[:1] == ["alice"]]
+        assert alice == [["alice", "2026-W18", "(part)"], ["alice", "2026-W19", "40:00"],
+                         ["alice", "2026-W20", "(part)"], ["alice", "Total", "72:00"]]  # fmt: skip
+
+        await press(app, pilot, "right_square_bracket")  # June: nothing yet
+        assert screen.overtime.last is None and screen.overtime.rows == ()
+        lines = on_screen(app)
+        assert lines[2].strip() == "Overtime and undertime: June 2026, not begun"
+        assert lines[3].strip() == "These days start after today: no hours are expected yet."
+
+
+def in_dialog(app: BoardApp) -> list[str]:
+    """The lines inside the dialog's border, as drawn."""
+    return [line.split("│")[1].strip() for line in on_screen(app) if line.count("│") >= 2]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_export_and_range_dialogs_read_whole(
+    demo_config: Config, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """The overtime export counts person-weeks; the replace question shows the path on
+    lines of its own cut after a `/`; keeping the file says so; the range prompt's label
+    is whole."""
+    folder = tmp_path / "a-folder-with-a-long-name" / "and-another-one-inside-it"
+    folder.mkdir(parents=True)
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_reports(app, pilot)
+        await press(app, pilot, "t", "t")
+        assert screen.overtime is not None
+        await press(app, pilot, "e")
+        prompt = app.screen
+        assert isinstance(prompt, TextPrompt)
+        weeks = len(screen.overtime.rows)
+        assert prompt.context.startswith(f"{weeks} person-weeks of overtime, this week")
+        target = folder / prompt.query_one(Input).value
+        target.write_text("keep me\n")
+        prompt.query_one(Input).value = str(target)
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, ConfirmScreen)
+        lines = in_dialog(app)
+        first = lines.index("This file exists:")
+        last = lines.index("Replace it with this report?")
+        path = lines[first + 1 : last]
+        assert len(path) > 1 and "".join(path) == str(target)
+        assert all(line.endswith("/") for line in path[:-1]), path
+        assert path[-1] == target.name  # the name whole on its line
+        await press(app, pilot, "n")
+        assert target.read_text() == "keep me\n"
+        said = [(n.title, n.message) for n in app._notifications]
+        assert said[-1] == ("Not exported", f"{target} kept.")
+
+        await press(app, pilot, "d")
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        picker.dismiss(4)  # custom range
+        await ui.settle(app, pilot)
+        assert isinstance(app.screen, TextPrompt)
+        label = "First and last day: 2026-05-01 2026-05-13, or mon today, -7 today"
+        assert label in in_dialog(app), in_dialog(app)
+
+
+async def test_estimates_list_tasks_by_project_then_number(
+    demo_config: Config, tmp_path: Path
+) -> None:
+    """APP-2 before APP-10, on screen and in `tui-board report estimates` alike."""
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_reports(app, pilot)
+        await press(app, pilot, "t")
+        tasks = [row[1] for row in shown_rows(screen) if row[0] == "task"]
+    numbered = [(key.split("-")[0], int(key.split("-")[1])) for key in tasks]
+    assert len(numbered) > 20 and numbered == sorted(numbered)
+    assert numbered.index(("APP", 2)) < numbered.index(("APP", 10))
+    cli = json.loads(cli_report(demo_config, tmp_path, "estimates", "--json"))
+    assert [r["name"] for r in cli if r["kind"] == "task"] == tasks

@@ -8,6 +8,7 @@ open tasks their schedules, their time off from today on and all their open task
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date
 from typing import Any
@@ -419,7 +420,7 @@ class ScheduleService(ServiceBase):
         order = {"project": 0, "milestone": 1, "task": 2, "person": 3}
         rows = []
         for (kind, key, name), (estimate, logged) in sorted(
-            sums.items(), key=lambda item: (order[item[0][0]], item[0][1], item[0][2])
+            sums.items(), key=lambda item: (order[item[0][0]], item[0][1], natural(item[0][2]))
         ):
             variance, percent = estimate_figures(estimate, logged)
             rows.append(
@@ -471,6 +472,11 @@ class ScheduleService(ServiceBase):
                 schedules[p.id], off[p.id], logged[p.id], start, end
             )
         ]
+
+
+def natural(text: str) -> list[str | int]:
+    """A sort key that orders the numbers in a text by value: APP-2 before APP-10."""
+    return [int(part) if index % 2 else part for index, part in enumerate(re.split(r"(\d+)", text))]
 
 
 def schedules_of(s: Tx, user_ids: list[int]) -> dict[int, Schedule]:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from tui_board.backend.undo import review_change
@@ -111,9 +112,14 @@ class ApprovalsScreen(FollowsFeed, TableScreen):
         padding: 1 1 0 1;
         color: $text-muted;
     }
+    /* The week takes the room the queue leaves, its head apart: a max-height of 1fr
+       was the whole frame, and the week's last rows fell under the footer. */
+    ApprovalsScreen #approvals-below, ApprovalsScreen #approvals-week-room {
+        height: 1fr;
+    }
     ApprovalsScreen #approvals-week {
         height: auto;
-        max-height: 1fr;
+        max-height: 100%;
     }
     """
 
@@ -129,10 +135,12 @@ class ApprovalsScreen(FollowsFeed, TableScreen):
             self.show(self.queue)
 
     def compose_below(self) -> ComposeResult:
-        yield Static("", id="approvals-week-head", markup=False)
-        week = KeyTable(id="approvals-week")
-        week.show_cursor = False
-        yield week
+        with Vertical(id="approvals-below"):
+            yield Static("", id="approvals-week-head", markup=False)
+            with Vertical(id="approvals-week-room"):
+                week = KeyTable(id="approvals-week")
+                week.show_cursor = False
+                yield week
 
     # --- reading ---------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import json
 import os
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ from tui_board.core.reports import (
     signed_duration,
 )
 from tui_board.core.text import safe_json
-from tui_board.core.weeks import IsoWeek, parse_date
+from tui_board.core.weeks import IsoWeek, day_text, parse_date
 from tui_board.files import write_file
 from tui_board.ui.dialogs import ConfirmScreen, PickerScreen
 from tui_board.ui.dialogs.text_prompt import TextPrompt
@@ -97,8 +98,9 @@ class DateRange:
         return DateRange(self.start + length, self.end + length)
 
     def span(self) -> str:
-        """`2026-W20: Mon 11 May to Sun 17 May 2026`, `May 2026`, or the days."""
-        days = f"{self.start:%a %d %b} to {self.end:%a %d %b %Y}"
+        """`2026-W20: Mon 11 May to Sun 17 May 2026`, `May 2026`, or the days; the first
+        day names its year when it is not the last day's (`Wed 01 Jan 2020 to ...`)."""
+        days = f"{day_text(self.start, self.end)} to {self.end:%a %d %b %Y}"
         if self.kind == "week":
             return f"{IsoWeek.holding(self.start, self.first_day)}: {days}"
         if self.kind == "month":
@@ -268,10 +270,36 @@ class EstimatesReport:
 
 @dataclass(frozen=True)
 class OvertimeReport:
-    """Each person's weeks over the range: schedule, time off, expected, logged."""
+    """Each person's weeks over the range: schedule, time off, expected, logged; counted
+    up to today, as `tui-board report overtime` counts (`counted`)."""
 
     span: DateRange
     rows: tuple[OvertimeRow, ...]
+    #: The last day counted: the range's last, or today when the range ends later; None
+    #: when the range starts after today (nothing is expected yet).
+    last: date | None
+
+    @classmethod
+    def counted(cls, span: DateRange, today: date) -> date | None:
+        """The last day of `span` whose hours are expected: no later than today."""
+        return None if span.start > today else min(span.end, today)
+
+    @property
+    def cut(self) -> bool:
+        """The range ends after today: its later days are not counted."""
+        return self.last != self.span.end
+
+    def part(self, week: str) -> bool:
+        """Whether only some of the (ISO) week's days are counted."""
+        days = IsoWeek.parse(week).days()
+        return self.last is not None and (days[0] < self.span.start or days[-1] > self.last)
+
+    def describe(self, today: date) -> str:
+        """The range as `describe` names it, then `to today (Wed 13 May)` when it is cut."""
+        named = self.span.describe(today)
+        if self.last is None:
+            return f"{named}, not begun"
+        return f"{named}, to today ({day_text(self.last, today)})" if self.cut else named
 
     @property
     def totals(self) -> list[OvertimeRow]:
@@ -327,8 +355,9 @@ def export_name(report: AnyReport) -> str:
     """The file name an export offers first."""
     if isinstance(report, EstimatesReport):
         return "report-estimates.csv"
-    what = "overtime" if isinstance(report, OvertimeReport) else f"by-{report.group}"
-    return f"report-{report.span.start}-to-{report.span.end}-{what}.csv"
+    if isinstance(report, OvertimeReport):  # the days counted
+        return f"report-{report.span.start}-to-{report.last or report.span.end}-overtime.csv"
+    return f"report-{report.span.start}-to-{report.span.end}-by-{report.group}.csv"
 
 
 def plural(count: int, group: Group) -> str:
@@ -386,6 +415,22 @@ def describe_target(cwd: Path) -> Callable[[str], tuple[str, bool]]:
         return f"{what} -> {path}", True
 
     return describe
+
+
+#: The width of the replace-file question's lines (ConfirmScreen's, within its border).
+CONFIRM_WIDTH = 52
+
+
+def path_lines(path: str, width: int) -> list[str]:
+    """A path cut into lines of at most `width` cells after a `/`, never inside a name
+    (a name longer than a line is a line of its own)."""
+    lines: list[str] = []
+    for piece in re.findall(r"[^/]*/|[^/]+$", path):  # each name with its `/`
+        if lines and cells(lines[-1]) + cells(piece) <= width:
+            lines[-1] += piece
+        else:
+            lines.append(piece)
+    return lines or [path]
 
 
 def write_report(report: AnyReport, path: Path, *, replace: bool = False) -> None:
@@ -490,8 +535,9 @@ class ReportsScreen(TableScreen):
                 kind, estimates=EstimatesReport(tuple(backend.report_estimates()))
             )
         if kind == "overtime":
-            weeks = backend.report_overtime(span.start, span.end)
-            return ReportsScreenData(kind, overtime=OvertimeReport(span, tuple(weeks)))
+            last = OvertimeReport.counted(span, self.today)
+            weeks = backend.report_overtime(span.start, last) if last is not None else []
+            return ReportsScreenData(kind, overtime=OvertimeReport(span, tuple(weeks), last))
         rows = backend.report(span.start, span.end)
         names = {u.login: u.name for u in backend.list_users(include_inactive=True)}
         projects = {p.key: p.name for p in backend.list_projects(include_archived=True)}
@@ -599,8 +645,9 @@ class ReportsScreen(TableScreen):
         for r in rows:
             weeks[r.user] = weeks.get(r.user, 0) + 1
         people = max([6, *(cells(r.user) for r in rows)])
+        week = 15 if any(report.part(r.week) for r in rows) else 8  # `2026-W20 (part)`
         self._columns(
-            [("Person", people), ("Week", 8), ("Schedule", 8), ("Off", 7), ("Expected", 8),
+            [("Person", people), ("Week", week), ("Schedule", 8), ("Off", 7), ("Expected", 8),
              ("Logged", 7), ("+/-", 8)],
             "Person",
             2,
@@ -608,14 +655,16 @@ class ReportsScreen(TableScreen):
         table = self.table
         totals = {t.user: t for t in report.totals}
         for index, r in enumerate(rows):
-            table.add_row(*self._overtime_cells(r), key=f"{index}")
+            table.add_row(*self._overtime_cells(r, part=report.part(r.week)), key=f"{index}")
             last = index + 1 == len(rows) or rows[index + 1].user != r.user
             if last and weeks[r.user] > 1:  # one week is its own total
                 table.add_row(*self._overtime_cells(totals[r.user], "strong"), key=f"{index}\0")
 
-    def _overtime_cells(self, r: OvertimeRow, look: str = "") -> list[object]:
+    def _overtime_cells(
+        self, r: OvertimeRow, look: str = "", *, part: bool = False
+    ) -> list[object]:
         table = self.table
-        week = "Total" if r.week == TOTAL else r.week
+        week = "Total" if r.week == TOTAL else f"{r.week} (part)" if part else r.week
         return [
             table.styled(r.user, look),
             table.styled(week, look),
@@ -639,6 +688,9 @@ class ReportsScreen(TableScreen):
         if self.kind == "estimates":
             self.set_heading("Estimated against logged: every task with an estimate or time")
         elif self.kind == "overtime":
+            overtime = self.overtime
+            if overtime is not None and overtime.span == self.span:
+                span = overtime.describe(self.today)
             self.set_heading(f"Overtime and undertime: {span}")
         else:
             self.set_heading(f"Time by {self.group}: {span}")
@@ -667,6 +719,8 @@ class ReportsScreen(TableScreen):
             if self.overtime is None:
                 return None
             totals = self.overtime.totals
+            if self.overtime.last is None:
+                return "These days start after today: no hours are expected yet."
             if not totals:
                 return "Nobody here whose hours you may see."
             expected = sum(t.expected for t in totals)
@@ -729,7 +783,7 @@ class ReportsScreen(TableScreen):
     def _ask_range(self) -> None:
         prompt = TextPrompt(
             "A custom range",
-            label="First and last day (2026-05-01 2026-05-13, or words: mon today, -7 today)",
+            label="First and last day: 2026-05-01 2026-05-13, or mon today, -7 today",
             describe=describe_range(self.today),
             initial=f"{self.span.start.isoformat()} {self.span.end.isoformat()}",
         )
@@ -751,7 +805,11 @@ class ReportsScreen(TableScreen):
         if isinstance(report, EstimatesReport):
             what = f"{len(report.rows)} lines estimated against logged"
         elif isinstance(report, OvertimeReport):
-            what = f"{len(report.rows)} weeks of overtime, {report.span.describe(self.today)}"
+            weeks = len(report.rows)
+            what = (
+                f"{weeks} person-week{'s' * (weeks != 1)} of overtime, "
+                f"{report.describe(self.today)}"
+            )
         else:
             what = (
                 f"{len(report.lines)} lines by {report.group}, {report.span.describe(self.today)}"
@@ -775,8 +833,9 @@ class ReportsScreen(TableScreen):
             if not path.exists():
                 self._write(report, path, replace=False)
                 return
+            lines = "\n".join(path_lines(str(path), CONFIRM_WIDTH))
             confirm = ConfirmScreen(
-                f"{path} exists. Replace it with this report?",
+                f"This file exists:\n{lines}\nReplace it with this report?",
                 title="Replace the file",
                 yes="Replace",
                 no="Keep it",
@@ -785,6 +844,8 @@ class ReportsScreen(TableScreen):
             def replace(yes: bool | None) -> None:
                 if yes:
                     self._write(report, path, replace=True)
+                else:
+                    self.notify(f"{path} kept.", title="Not exported", markup=False)
 
             self.app.push_screen(confirm, replace)
 

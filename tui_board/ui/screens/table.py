@@ -61,6 +61,9 @@ class TableScreen(SendsWrites, Screen[None]):
         color: $foreground;
         padding: 0 1 1 1;
     }
+    TableScreen > #table-body > #table-frame {
+        height: 1fr;
+    }
     TableScreen KeyTable {
         height: auto;
         max-height: 100%;
@@ -105,8 +108,11 @@ class TableScreen(SendsWrites, Screen[None]):
         with Vertical(id="table-body"):
             yield Static(plain_text(self.heading), classes="table-screen--heading", markup=False)
             yield Static("", classes="table-screen--figures", markup=False)
-            yield KeyTable(id="table-screen-table")
-            yield from self.compose_below()
+            # The table and what follows it take the room the lines around them leave: a
+            # table as tall as the whole body would lose its last rows under them.
+            with Vertical(id="table-frame"):
+                yield KeyTable(id="table-screen-table")
+                yield from self.compose_below()
             yield Static("", classes="table-screen--notes", markup=False)
         yield KeyFooter()
 
