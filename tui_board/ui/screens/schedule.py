@@ -34,7 +34,7 @@ from tui_board.core.models import ProjectSchedule, ScheduleRow, Task, TaskPatch
 from tui_board.core.schedule import AT_RISK, OVER_ESTIMATE, OVERDUE, revise_row
 from tui_board.core.text import printable
 from tui_board.ui.dialogs import PickerScreen, TaskDetailScreen
-from tui_board.ui.plain_text import plain_text
+from tui_board.ui.plain_text import cut, plain_text
 from tui_board.ui.screens.mode import ModeScreen, ReadMark, bind
 from tui_board.ui.session import describe_error
 from tui_board.ui.widgets.key_footer import KeyFooter
@@ -49,7 +49,13 @@ Zoom = Literal["week", "day"]
 WEEK_CHARS = 4
 DAY_CHARS = 3
 FLAG_WORDS = {OVERDUE: "OVERDUE", OVER_ESTIMATE: "OVER EST", AT_RISK: "AT RISK"}
+#: The flags in a word each, for a row whose title would otherwise get too few cells.
+SHORT_FLAG_WORDS = {OVERDUE: "LATE", OVER_ESTIMATE: "OVER", AT_RISK: "RISK"}
+#: The cells a task's title keeps before its flags are written short.
+MIN_TITLE = 12
 NOBODY = ""
+#: The project's deadline on the timeline.
+DEADLINE = "┃"
 #: The fields of a task a schedule row shows as the store has them.
 ROW_FIELDS = ("title", "assignee", "start", "due", "estimate", "logged", "version")
 
@@ -63,11 +69,13 @@ def stored_fields(task: Task) -> dict[str, Any]:
 class Line:
     """A line of the chart: a group's heading (`row` None) or a task. `pending`: the
     task was changed here and whether it is at risk is not known until the store's
-    answer is read (shown as `…`)."""
+    answer is read (shown as `…`). `suffix`: what a heading keeps whole when its text
+    is cut (a milestone's date)."""
 
     text: str
     row: ScheduleRow | None = None
     pending: bool = False
+    suffix: str = ""
 
 
 def chart_lines(schedule: ProjectSchedule) -> list[Line]:
@@ -83,7 +91,8 @@ def chart_lines(schedule: ProjectSchedule) -> list[Line]:
             milestone = days.get(row.milestone or "")
             if milestone is not None:
                 late = " · LATE" if milestone.late else ""
-                lines.append(Line(f"◆ {milestone.name} · {milestone.day.isoformat()}{late}"))
+                when = f" · {milestone.day.isoformat()}{late}"
+                lines.append(Line(f"◆ {milestone.name}", suffix=when))
             else:
                 lines.append(Line("◆ no milestone"))
             milestone_shown = row.milestone
@@ -189,39 +198,92 @@ def fit(text: str, width: int) -> str:
 
 
 def axis(origin: date, width: int, zoom: Zoom) -> str:
-    """The timeline's heading: week numbers (week zoom) or days of the month."""
+    """The timeline's heading: week numbers (week zoom) or days of the month, only
+    whole labels (one that would be cut at the right edge is left out). In day zoom a
+    line above names the month at the first day and at each month's first day."""
+    step = WEEK_CHARS if zoom == "week" else DAY_CHARS
     text = ""
-    x = 0
-    while x < width:
+    for x in range(0, max(0, width), step):
         day = day_at(origin, x, zoom)
-        if zoom == "week":
-            label = f"W{day.isocalendar().week:02d}".ljust(WEEK_CHARS)
-            step = WEEK_CHARS
-        else:
-            label = f"{day.day:<3d}"[:DAY_CHARS]
-            step = DAY_CHARS
-        text += label
-        x += step
-    return text[:width]
+        label = f"W{day.isocalendar().week:02d}" if zoom == "week" else f"{day.day}"
+        if x + len(label) > width:
+            break
+        text += label.ljust(step)
+    text = text.rstrip()
+    if zoom == "week":
+        return text
+    return f"{months(origin, width)}\n{text}"
 
 
-def summary(schedule: ProjectSchedule) -> str:
-    """The header: progress, the forecast against the deadline."""
-    parts = [
-        f"{schedule.project} {schedule.name}",
-        f"forecast {schedule.forecast.isoformat() if schedule.forecast else 'none'}",
-    ]
+def months(origin: date, width: int) -> str:
+    """The month line over a day-zoom axis: `May 2026` at the first day, then each
+    month's name (and its year in January) at its first day; a name with no room
+    before the next one is shortened to three letters, or left out."""
+    starts: list[tuple[int, str]] = []
+    for x in range(0, max(0, width), DAY_CHARS):
+        day = day_at(origin, x, "day")
+        if x == 0 or day.day == 1:
+            starts.append((x, f"{day:%b %Y}" if x == 0 or day.month == 1 else f"{day:%b}"))
+    text = ""
+    for n, (x, name) in enumerate(starts):
+        room = (starts[n + 1][0] if n + 1 < len(starts) else width) - x - 1
+        if len(name) > room:
+            name = name[:3]
+        if len(name) > room + (n + 1 == len(starts)):
+            continue
+        text = text.ljust(x) + name
+    return text
+
+
+def summary(schedule: ProjectSchedule, width: int | None = None) -> str:
+    """The header: progress, the forecast against the deadline. In `width` cells it
+    takes as many lines as it needs, each part whole (at a narrow width its labels are
+    shortened first, so two lines hold it); None: one line."""
+    if width is None:
+        return " · ".join(_summary_parts(schedule, short=False))
+    for short in (False, True):
+        lines = _wrap(_summary_parts(schedule, short=short, width=width), width)
+        if len(lines) <= 2:
+            break
+    return "\n".join(lines)
+
+
+def _summary_parts(
+    schedule: ProjectSchedule, *, short: bool, width: int | None = None
+) -> list[str]:
+    name = f"{schedule.project} {printable(schedule.name)}"
+    if width is not None:
+        name = cut(name, max(len(schedule.project), width // (4 if short else 2)))
+    parts = [name]
+    when = f"forecast {schedule.forecast.isoformat() if schedule.forecast else 'none'}"
     if schedule.deadline is not None:
         verdict = {True: "ON TIME", False: "LATE", None: "?"}[schedule.on_time]
-        parts.append(f"deadline {schedule.deadline.isoformat()} {verdict}")
+        when += f" · deadline {schedule.deadline.isoformat()} {verdict}"
+    parts.append(when)
+    labels = (
+        ("done", "left", "logged", "unassigned")
+        if short
+        else ("done", "remaining", "logged", "unassigned")
+    )
     parts += [
-        f"done {format_duration(schedule.done_estimate)}",
-        f"remaining {format_duration(schedule.remaining)}",
-        f"logged {format_duration(schedule.logged)}",
+        f"{labels[0]} {format_duration(schedule.done_estimate)}",
+        f"{labels[1]} {format_duration(schedule.remaining)}",
+        f"{labels[2]} {format_duration(schedule.logged)}",
     ]
     if schedule.unassigned:
-        parts.append(f"{format_duration(schedule.unassigned)} unassigned")
-    return " · ".join(parts)
+        parts.append(f"{format_duration(schedule.unassigned)} {labels[3]}")
+    return parts
+
+
+def _wrap(parts: list[str], width: int) -> list[str]:
+    """The parts joined by ` · `, a new line where the next would not fit."""
+    lines: list[str] = []
+    for part in parts:
+        if lines and cell_len(lines[-1]) + 3 + cell_len(part) <= width:
+            lines[-1] += f" · {part}"
+        else:
+            lines.append(part)
+    return lines
 
 
 class ScheduleChart(ScrollView, can_focus=False):
@@ -350,33 +412,59 @@ class ScheduleChart(ScrollView, can_focus=False):
         line = self.lines[index]
         labels = self.label_width()
         if line.row is None:
-            text = printable(line.text)[:width]
-            return Strip(
-                [Segment(text, self._style("schedule-chart--heading"))]
-            ).adjust_cell_length(width, plain)
+            heading = self._style("schedule-chart--heading")
+            suffix = cut(line.suffix, width)
+            text = cut(line.text, width - cell_len(suffix)) + suffix
+            return Strip([Segment(text, heading)]).adjust_cell_length(width, plain)
         row = line.row
-        base = self._style("schedule-chart--cursor") if index == self.cursor else plain
-        flags = " ".join(FLAG_WORDS[f] for f in row.flags)
-        if line.pending:
-            flags = f"{flags} …".lstrip()
-        key = f"  {'▸' if index == self.cursor else ' '} {row.task} "
-        room = max(0, labels - len(key) - len(flags) - 1)
-        segments = [Segment(key, base), Segment(fit(printable(row.title), room) + " ", base)]
-        segments.append(Segment(flags, base + self._style("schedule-chart--flag")))
-        used = len(key) + room + 1 + len(flags)
+        cursor = index == self.cursor
+        base = self._style("schedule-chart--cursor") if cursor else plain
+        key = f"  {'▸' if cursor else ' '} {row.task} "
+        title = printable(row.title)
+        flags = flag_words(
+            row.flags, labels - cell_len(key) - 1, cell_len(title), pending=line.pending
+        )
+        room = max(0, labels - cell_len(key) - cell_len(flags) - 1)
+        segments = [Segment(key, base), Segment(fit(title, room) + " ", base)]
+        segments.append(Segment(flags, self._part("schedule-chart--flag", cursor)))
+        used = cell_len(key) + room + 1 + cell_len(flags)
         segments.append(Segment(" " * max(0, labels - used) + " ", base))
         marks = {m.day: "◆" for m in self.schedule.milestones}
         if self.schedule.deadline is not None:
-            marks[self.schedule.deadline] = "┃"
+            marks[self.schedule.deadline] = DEADLINE
         timeline = max(0, width - labels - 1)
         cells = bar(row, self.origin, timeline, self.zoom, self.today, marks)
         if row.start is None and row.due is None:
             words = fit(" no start or due date", timeline).rstrip()
             cells[: len(words)] = [(char, "undated") for char in words]
         for char, kind in cells:
-            style = base if kind == "blank" else self._style(f"schedule-chart--{kind}")
+            style = base if kind == "blank" else self._part(f"schedule-chart--{kind}", cursor)
             segments.append(Segment(char, style))
-        return Strip(segments).adjust_cell_length(width, plain)
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def _part(self, component: str, cursor: bool) -> Style:
+        """A part of a task's line; on the cursor's line, on the cursor's background
+        (the whole line is one band)."""
+        if not cursor:
+            return self._style(component)
+        name = f"{component} cursor"
+        style = self._styles.get(name)
+        if style is None:
+            band = self._style("schedule-chart--cursor").bgcolor
+            style = self._styles[name] = self._style(component) + Style(bgcolor=band)
+        return style
+
+
+def flag_words(
+    flags: tuple[str, ...], room: int, title: int = MIN_TITLE, *, pending: bool = False
+) -> str:
+    """A row's flags in words; in short words when the full ones would leave a title
+    of `title` cells fewer than it needs, or than `MIN_TITLE`, of the `room` cells
+    (title and flags share)."""
+    words = " ".join(FLAG_WORDS[f] for f in flags)
+    if words and room - cell_len(words) - 1 < min(title, MIN_TITLE):
+        words = " ".join(SHORT_FLAG_WORDS[f] for f in flags)
+    return f"{words} …".lstrip() if pending else words
 
 
 class ScheduleScreen(ModeScreen):
@@ -463,7 +551,7 @@ class ScheduleScreen(ModeScreen):
         self.project = message.schedule.project
         current = self.chart.row_at_cursor()
         self.chart.show(message.schedule, self.today, current.task if current else None)
-        self.query_one(".mode-facts", Static).update(plain_text(summary(message.schedule)))
+        self._show_summary()
         self._show_axis()
         self.show_loaded()
 
@@ -471,11 +559,24 @@ class ScheduleScreen(ModeScreen):
         chart = self.chart
         labels = chart.label_width()
         width = max(0, chart.scrollable_content_region.width - labels - 1)
+        lines = axis(chart.origin, width, chart.zoom).split("\n")
         self.query_one("#schedule-axis", Static).update(
-            " " * (labels + 1) + axis(chart.origin, width, chart.zoom)
+            "\n".join(" " * (labels + 1) + line for line in lines)
+        )
+
+    def _show_summary(self) -> None:
+        """The header, on as many lines as the width needs (two at 80 columns)."""
+        schedule = self.chart.schedule
+        if schedule is None:
+            return
+        head = self.query_one("#schedule-head")
+        width = head.content_region.width or self.size.width - 2
+        self.query_one(".mode-facts", Static).update(
+            plain_text(summary(schedule, width), multiline=True)
         )
 
     def on_resize(self) -> None:
+        self.call_after_refresh(self._show_summary)
         self.call_after_refresh(self._show_axis)
 
     # --- keys -------------------------------------------------------------------------

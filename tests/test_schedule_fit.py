@@ -1,0 +1,134 @@
+"""The schedule at 80x24 and 120x40 as a new user sees it: the header whole (wrapped
+onto a second line when it must), whole axis labels, a long milestone name cut so its
+date shows, short flag words where the title would be squeezed, and the cursor's line
+one band of colour.
+
+Real SQLite store, the app driven by Pilot; the clock is Wednesday 13 May 2026.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+from tests import ui_helpers as ui
+from tests.test_schedule_screen import make_store as make_base_store
+from tests.test_schedule_screen import open_schedule, press
+from tests.ui_helpers import anyio_backend, steady  # noqa: F401  (fixtures)
+from tui_board.backend.local import LocalBackend
+from tui_board.config import Config
+from tui_board.core.models import ProjectPatch, TaskPatch
+from tui_board.store.database import Database
+from tui_board.ui.screens.schedule import axis, months
+
+pytestmark = pytest.mark.anyio
+
+LONG_MILESTONE = "Public launch of the new checkout and the accounts pages, phase two"
+
+
+def make_store(folder: Path) -> Config:
+    """The base store, with a deadline, unassigned work, a task overdue and over its
+    estimate with a long title, and a milestone with a long name."""
+    config = make_base_store(folder)
+    assert config.db is not None
+    database = Database.open(config.db)
+    alice = LocalBackend(database, "alice", clock=ui.CLOCK)
+    project = alice.get_project("WEB")
+    alice.update_project("WEB", project.version, ProjectPatch(deadline=date(2026, 12, 31)))
+    late = alice.create_task(
+        "WEB", "Fix the flaky payment tests", assignee="mia", estimate=60, due=date(2026, 5, 8)
+    )
+    alice.set_entry(late.key, date(2026, 5, 12), 120, user="mia")
+    alice.create_task("WEB", "Write the docs", estimate=600, due=date(2026, 5, 27))
+    alice.add_milestone("WEB", LONG_MILESTONE, date(2026, 6, 5))
+    task = alice.create_task("WEB", "Launch", estimate=60, due=date(2026, 6, 4))
+    alice.update_task(task.key, task.version, TaskPatch(milestone=LONG_MILESTONE))
+    database.close()
+    return config
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return make_store(tmp_path)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_header_shows_every_figure(config: Config, size: tuple[int, int]) -> None:
+    app = ui.app_for(config)
+    async with app.run_test(size=size) as pilot:
+        await open_schedule(app, pilot)
+        text = "\n".join(ui.frame_text(app))
+        for figure in (
+            "forecast 2026-05-",
+            "deadline 2026-12-31 ON TIME",
+            "done 0:00",
+            "logged 2:00",
+            "11:00 unassigned",
+        ):
+            assert figure in text, (figure, text)
+        assert "remaining 42:00" in text or "left 42:00" in text
+        assert "…" not in text.split("\n")[1]
+
+
+def test_the_axis_draws_only_whole_labels() -> None:
+    monday = date(2026, 1, 26)  # W05
+    for width in range(1, 40):
+        weeks = axis(monday, width, "week")
+        assert len(weeks) <= width
+        assert all(len(label) == 3 for label in weeks.split()), (width, weeks)
+        months_line, days = axis(monday, width, "day").split("\n")
+        assert len(days) <= width and len(months_line) <= width
+        numbers = [int(label) for label in days.split()]
+        assert numbers == [(monday.day + n - 1) % 31 + 1 for n in range(len(numbers))]
+    assert axis(monday, 19, "week") == "W05 W06 W07 W08 W09"
+    assert axis(monday, 18, "week") == "W05 W06 W07 W08"
+
+
+def test_day_zoom_names_the_month_at_the_first_day_and_each_month_start() -> None:
+    line = months(date(2026, 5, 23), 60)
+    assert line.startswith("May 2026")
+    assert line[9 * 3 :].startswith("Jun")  # 1 June is the tenth day shown
+    # no room for `May 2026` before 1 June: the month's short name
+    assert months(date(2026, 5, 30), 30).startswith("May   Jun")
+    assert months(date(2026, 12, 30), 30).startswith("Dec   Jan 2027")
+
+
+async def test_at_80_columns_labels_milestones_and_flags_fit(config: Config) -> None:
+    app = ui.app_for(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_schedule(app, pilot)
+        text = ui.frame_text(app)
+        heading = next(line for line in text if "Public launch" in line)
+        assert "… · 2026-06-05" in heading, heading
+        assert cell_len(heading.rstrip()) <= 80
+        late = next(line for line in text if "WEB-3 " in line)
+        assert "LATE OVER" in late and "OVERDUE" not in late
+        title = late.split("WEB-3 ")[1].split(" LATE")[0]
+        assert len(title) >= 12, late
+        # at 120 columns the full words fit with the title
+        await pilot.resize_terminal(120, 40)
+        await press(app, pilot)
+        late = next(line for line in ui.frame_text(app) if "WEB-3 " in line)
+        assert "OVERDUE OVER EST" in late
+        axis_line = str(screen.query_one("#schedule-axis").render())
+        assert all(len(label) == 3 for label in axis_line.split())
+
+
+async def test_the_cursor_line_is_one_band(config: Config) -> None:
+    app = ui.app_for(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_schedule(app, pilot)
+        for _ in range(3):  # WEB-1 (a flag, the today line, a bar), WEB-2, WEB-3
+            line = next(strip for strip in ui.frame(app) if "▸" in strip.text)
+            backgrounds = {
+                segment.style.bgcolor
+                for segment in line
+                if segment.style is not None and segment.text.strip()
+            }
+            cells = [segment.text for segment in line]
+            assert len(backgrounds) == 1, (line.text, backgrounds, cells)
+            await press(app, pilot, "j")
+        assert screen.chart.row_at_cursor() is not None
