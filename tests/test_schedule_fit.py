@@ -22,6 +22,7 @@ from tui_board.backend.local import LocalBackend
 from tui_board.config import Config
 from tui_board.core.models import ProjectPatch, TaskPatch
 from tui_board.store.database import Database
+from tui_board.ui.dialogs import TaskDetailScreen
 from tui_board.ui.screens.schedule import axis, months
 
 pytestmark = pytest.mark.anyio
@@ -132,3 +133,26 @@ async def test_the_cursor_line_is_one_band(config: Config) -> None:
             assert len(backgrounds) == 1, (line.text, backgrounds, cells)
             await press(app, pilot, "j")
         assert screen.chart.row_at_cursor() is not None
+
+
+async def test_the_card_from_the_schedule_shows_start_and_milestone(config: Config) -> None:
+    """`enter` on a row: the card says the start and milestone the schedule set, and a
+    long title is cut with `…` inside the border."""
+    backend = ui.backend_for(config)
+    task = backend.get_task("WEB-5")
+    title = "Launch " + "the very long launch plan " * 6 + "END"
+    backend.update_task(task.key, task.version, TaskPatch(title=title, start=date(2026, 6, 1)))
+    app = ui.app_for(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_schedule(app, pilot)
+        assert screen.chart.row_at_cursor().task == "WEB-5"  # type: ignore[union-attr]
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, TaskDetailScreen)
+        lines = ui.frame_text(app)
+        text = "\n".join(lines)
+        assert "Start" in text and "Mon 01 Jun 2026" in text, text
+        assert "Milestone" in text and "Public launch" in text, text
+        shown = next(line for line in lines if "Launch the very" in line)
+        assert "END" not in shown and "…" in shown, shown
+        assert all(cell_len(line) == 80 for line in lines)
+        assert "END" not in text
