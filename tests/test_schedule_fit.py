@@ -23,6 +23,7 @@ from tui_board.config import Config
 from tui_board.core.models import ProjectPatch, TaskPatch
 from tui_board.store.database import Database
 from tui_board.ui.dialogs import TaskDetailScreen
+from tui_board.ui.screens.help import HelpScreen
 from tui_board.ui.screens.schedule import axis, months
 
 pytestmark = pytest.mark.anyio
@@ -156,3 +157,16 @@ async def test_the_card_from_the_schedule_shows_start_and_milestone(config: Conf
         assert "END" not in shown and "…" in shown, shown
         assert all(cell_len(line) == 80 for line in lines)
         assert "END" not in text
+
+
+async def test_the_help_explains_the_marks(config: Config) -> None:
+    app = ui.app_for(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_schedule(app, pilot)
+        await press(app, pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = "\n".join(ui.frame_text(app))
+        assert "What the marks mean" in text
+        for mark in ("├╌╌", "╌╌┤", "█", "░", "◀ ▶", "◆", "│  today", "┃  the project's deadline"):
+            assert mark in text, mark
+        assert "Day later" in text  # the keys follow

@@ -26,7 +26,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Static
+from textual.widgets import Label, Static
 
 from tui_board.backend.undo import CardChange, Undoable
 from tui_board.core.durations import format_duration
@@ -35,6 +35,7 @@ from tui_board.core.schedule import AT_RISK, OVER_ESTIMATE, OVERDUE, revise_row
 from tui_board.core.text import printable
 from tui_board.ui.dialogs import PickerScreen, TaskDetailScreen
 from tui_board.ui.plain_text import cut, plain_text
+from tui_board.ui.screens.help import HelpScreen, KeyRow
 from tui_board.ui.screens.mode import ModeScreen, ReadMark, bind
 from tui_board.ui.session import describe_error
 from tui_board.ui.widgets.key_footer import KeyFooter
@@ -467,6 +468,37 @@ def flag_words(
     return f"{words} …".lstrip() if pending else words
 
 
+def legend() -> list[str]:
+    """What the chart's marks mean (the help's first part)."""
+    return [
+        "█ ░  a task from its start to its due date: █ done (logged against the"
+        " estimate), ░ still to do",
+        "├╌╌  a start but no due date;  ╌╌┤  a due date but no start",
+        "◀ ▶  the task's dates are before or after the days in view",
+        "│  today;  ◆  a milestone's date;  ┃  the project's deadline",
+        "◆ Beta · 2026-06-05 · LATE  a milestone's heading: LATE when its date is past"
+        " and tasks of it are still open",
+        "Flags: OVERDUE (LATE when short): due before today; OVER EST (OVER): more"
+        " logged than estimated; AT RISK (RISK): more left than its person has"
+        " time for before its due date; …: not known until the change is stored",
+        "Header: done and remaining estimate, time logged, the forecast end against"
+        " the deadline (ON TIME or LATE), work nobody is assigned",
+        "z: weeks (W20: ISO week 20) or days (the month named above its first day)",
+    ]
+
+
+class ScheduleHelp(HelpScreen):
+    """The help with what the chart's marks mean above the keys."""
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#help-keys").mount(
+            Label("What the marks mean", classes="help--group", markup=False),
+            Static("\n".join(legend()), classes="help--what", markup=False),
+            before=0,
+        )
+
+
 class ScheduleScreen(ModeScreen):
     TITLE = "Schedule"
     BINDING_GROUP_TITLE = "Schedule"
@@ -519,6 +551,10 @@ class ScheduleScreen(ModeScreen):
         yield Static("", id="schedule-axis", markup=False)
         yield ScheduleChart()
         yield KeyFooter()
+
+    def make_help(self, rows: list[KeyRow]) -> HelpScreen:
+        """`?` here: what the marks mean, then the keys."""
+        return ScheduleHelp(rows, title=self.title or "")
 
     @property
     def chart(self) -> ScheduleChart:
