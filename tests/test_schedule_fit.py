@@ -23,6 +23,7 @@ from tui_board.config import Config
 from tui_board.core.models import ProjectPatch, TaskPatch
 from tui_board.store.database import Database
 from tui_board.ui.dialogs import TaskDetailScreen
+from tui_board.ui.screens.board import BoardScreen
 from tui_board.ui.screens.help import HelpScreen
 from tui_board.ui.screens.schedule import axis, months
 
@@ -170,3 +171,30 @@ async def test_the_help_explains_the_marks(config: Config) -> None:
         for mark in ("├╌╌", "╌╌┤", "█", "░", "◀ ▶", "◆", "│  today", "┃  the project's deadline"):
             assert mark in text, mark
         assert "Day later" in text  # the keys follow
+
+
+async def test_the_schedule_opens_on_the_boards_project(config: Config) -> None:
+    """The board shows WEB (APP comes first): `4` shows WEB's schedule; the board
+    moved to APP, `4` follows it; a project picked here with `p` stays while the
+    board stays where it is."""
+    backend = ui.backend_for(config)
+    backend.create_project("APP", "Mobile app")
+    backend.create_task("APP", "Ship the app", estimate=60, due=date(2026, 5, 20))
+    app = ui.app_for(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ui.settle(app, pilot)
+        board = app.screen
+        assert isinstance(board, BoardScreen)
+        await press(app, pilot, "p", *"web", "enter")
+        assert board.state is not None and board.state.project.key == "WEB"
+        schedule = await open_schedule(app, pilot)
+        assert schedule.chart.schedule is not None
+        assert schedule.chart.schedule.project == "WEB"
+        await press(app, pilot, "1", "p", *"app", "enter")
+        assert board.state.project.key == "APP"
+        await press(app, pilot, "4")
+        assert schedule.chart.schedule.project == "APP"
+        await press(app, pilot, "p", *"web", "enter")
+        assert schedule.chart.schedule.project == "WEB"
+        await press(app, pilot, "1", "4")
+        assert schedule.chart.schedule.project == "WEB"

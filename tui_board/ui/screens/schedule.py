@@ -10,6 +10,7 @@ view), so 2,000 tasks scroll as fast as 20.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -540,6 +541,8 @@ class ScheduleScreen(ModeScreen):
         super().__init__()
         self.project: str | None = None
         self.projects: list[str] = []
+        #: The board's project when this screen last followed it.
+        self._board_seen: str | None = None
         #: Each unanswered write's task line as it was shown before it.
         self._shown_before: dict[Write[Any], Line] = {}
 
@@ -563,13 +566,37 @@ class ScheduleScreen(ModeScreen):
     # --- reading ----------------------------------------------------------------------
 
     def read(self, backend: Backend, mark: ReadMark) -> None:
-        self._read(backend, self.project, self.today, mark)
+        project = self.project
+        if project is None:  # the first read: the board's project
+            project = self._board_seen = self.board_project()
+        self._read(backend, project, self.today, mark)
+
+    def board_project(self) -> str | None:
+        """The project the board shows (before the board has read it: the one it
+        showed when the app last ran, which it reads first)."""
+        with contextlib.suppress(KeyError):
+            for screen in self.app.get_screen_stack("board"):
+                state = getattr(screen, "state", None)
+                if state is not None:
+                    return str(state.project.key)
+        return getattr(self.board_app.kept, "project", None) or None
+
+    def on_screen_resume(self) -> None:
+        """Shown again: on the board's project if the board moved to another one
+        since (a project picked here with `p` stays otherwise)."""
+        board = self.board_project()
+        if self.chart.schedule is None or board is None or board == self._board_seen:
+            return
+        self._board_seen = board
+        if board != self.project:
+            self.project = board
+            self.load()
 
     @work(thread=True, exclusive=True, group="schedule-read")
     def _read(self, backend: Backend, project: str | None, today: date, mark: ReadMark) -> None:
         try:
             projects = [p.key for p in backend.list_projects()]
-            if project is None:
+            if project is None or project not in projects:
                 if not projects:
                     raise LookupError("there is no project yet")
                 project = projects[0]
