@@ -31,10 +31,11 @@ from textual.widgets import Label, Static
 
 from tui_board.backend.undo import CardChange, Undoable
 from tui_board.core.durations import format_duration
-from tui_board.core.models import ProjectSchedule, ScheduleRow, Task, TaskPatch
+from tui_board.core.models import Change, ProjectSchedule, ScheduleRow, Task, TaskPatch
 from tui_board.core.schedule import AT_RISK, OVER_ESTIMATE, OVERDUE, revise_row
 from tui_board.core.text import printable
 from tui_board.ui.dialogs import PickerScreen, TaskDetailScreen
+from tui_board.ui.feed import FollowsFeed
 from tui_board.ui.plain_text import cut, plain_text
 from tui_board.ui.screens.help import HelpScreen, KeyRow
 from tui_board.ui.screens.mode import ModeScreen, ReadMark, bind
@@ -469,6 +470,25 @@ def flag_words(
     return f"{words} …".lstrip() if pending else words
 
 
+def concerns(change: Change, schedule: ProjectSchedule) -> bool:
+    """Whether a change in the feed can change what `schedule` shows: a task of the
+    project (time logged on it too), its milestones, the project itself (its deadline),
+    the individual schedule or time off of someone with a task on it."""
+    project = schedule.project
+    match change.entity:
+        case "task" | "entry":
+            return change.entity_id.rsplit("-", 1)[0] == project
+        case "timer":  # a timer stopped logs time
+            return str(change.data.get("task") or "").rsplit("-", 1)[0] == project
+        case "milestone":
+            return change.entity_id.split("/", 1)[0] == project
+        case "project":
+            return change.entity_id == project
+        case "user" | "time_off":
+            return any(row.assignee == change.entity_id for row in schedule.rows)
+    return False
+
+
 def legend() -> list[str]:
     """What the chart's marks mean (the help's first part)."""
     return [
@@ -500,7 +520,7 @@ class ScheduleHelp(HelpScreen):
         )
 
 
-class ScheduleScreen(ModeScreen):
+class ScheduleScreen(FollowsFeed, ModeScreen):
     TITLE = "Schedule"
     BINDING_GROUP_TITLE = "Schedule"
     AUTO_FOCUS = ""
@@ -536,6 +556,8 @@ class ScheduleScreen(ModeScreen):
         schedule: ProjectSchedule
         mark: ReadMark
         projects: list[str]
+        #: The change feed's position before the read (the first read only).
+        seq: int | None = None
 
     def __init__(self) -> None:
         super().__init__()
@@ -543,6 +565,8 @@ class ScheduleScreen(ModeScreen):
         self.projects: list[str] = []
         #: The board's project when this screen last followed it.
         self._board_seen: str | None = None
+        #: The feed brought a change of the schedule not read yet.
+        self._feed_stale = False
         #: Each unanswered write's task line as it was shown before it.
         self._shown_before: dict[Write[Any], Line] = {}
 
@@ -569,7 +593,7 @@ class ScheduleScreen(ModeScreen):
         project = self.project
         if project is None:  # the first read: the board's project
             project = self._board_seen = self.board_project()
-        self._read(backend, project, self.today, mark)
+        self._read(backend, project, self.today, mark, self._feed_seq is None)
 
     def board_project(self) -> str | None:
         """The project the board shows (before the board has read it: the one it
@@ -583,7 +607,9 @@ class ScheduleScreen(ModeScreen):
 
     def on_screen_resume(self) -> None:
         """Shown again: on the board's project if the board moved to another one
-        since (a project picked here with `p` stays otherwise)."""
+        since (a project picked here with `p` stays otherwise); else what changed
+        elsewhere while a dialog was open is read now."""
+        self._catch_up()
         board = self.board_project()
         if self.chart.schedule is None or board is None or board == self._board_seen:
             return
@@ -593,8 +619,18 @@ class ScheduleScreen(ModeScreen):
             self.load()
 
     @work(thread=True, exclusive=True, group="schedule-read")
-    def _read(self, backend: Backend, project: str | None, today: date, mark: ReadMark) -> None:
+    def _read(
+        self,
+        backend: Backend,
+        project: str | None,
+        today: date,
+        mark: ReadMark,
+        with_seq: bool = False,
+    ) -> None:
         try:
+            # Before the reads: a change after it is news in the feed (taken once; then
+            # the feed's own reads keep its place).
+            seq = backend.last_change() if with_seq else None
             projects = [p.key for p in backend.list_projects()]
             if project is None or project not in projects:
                 if not projects:
@@ -604,12 +640,14 @@ class ScheduleScreen(ModeScreen):
         except Exception as error:
             self.post_message(self.LoadFailed(describe_error(error)))
             return
-        self.post_message(self.Loaded(found, mark, projects))
+        self.post_message(self.Loaded(found, mark, projects, seq))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         if not self.read_is_current(message.mark):
             return
+        if message.seq is not None:
+            self.follow_feed(message.seq)
         self.projects = message.projects
         self.project = message.schedule.project
         current = self.chart.row_at_cursor()
@@ -617,6 +655,34 @@ class ScheduleScreen(ModeScreen):
         self._show_summary()
         self._show_axis()
         self.show_loaded()
+
+    # --- other people's (and other processes') changes -----------------------------------
+
+    def feed_paused(self) -> bool:
+        return bool(self.writes_pending)  # their answers read the schedule again
+
+    def feed_changed(self, changes: list[Change], complete: bool) -> None:
+        """Read the schedule again, once for the lot, when a change concerns it (every
+        change, after a gap in the feed)."""
+        schedule = self.chart.schedule
+        if schedule is None:
+            return
+        if complete and not any(concerns(change, schedule) for change in changes):
+            return
+        self._feed_stale = True
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        """Read the schedule again if the feed changed it, unless a dialog is open over
+        it (then when it closes); after this screen's own writes, if any are on their
+        way. The cursor stays on its task (`_loaded`)."""
+        if not self._feed_stale or self.chart.schedule is None or self.app.screen is not self:
+            return
+        self._feed_stale = False
+        if self.writes_pending:
+            self.reload_after_writes()
+        else:
+            self.load()
 
     def _show_axis(self) -> None:
         chart = self.chart
