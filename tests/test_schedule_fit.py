@@ -8,6 +8,7 @@ Real SQLite store, the app driven by Pilot; the clock is Wednesday 13 May 2026.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from rich.cells import cell_len
 
 from tests import ui_helpers as ui
+from tests.hostile import CORPUS, violations
 from tests.test_schedule_screen import make_store as make_base_store
 from tests.test_schedule_screen import open_schedule, press
 from tests.ui_helpers import anyio_backend, steady  # noqa: F401  (fixtures)
@@ -198,3 +200,34 @@ async def test_the_schedule_opens_on_the_boards_project(config: Config) -> None:
         assert schedule.chart.schedule.project == "WEB"
         await press(app, pilot, "1", "4")
         assert schedule.chart.schedule.project == "WEB"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_hostile_names_stay_harmless_on_the_schedule(
+    config: Config, size: tuple[int, int]
+) -> None:
+    """Milestone names, titles, the project's and people's names written past the
+    service layer (plain SQL): nothing of them reaches the terminal raw, and every line
+    keeps the screen's width (the header, the headings, the rows, the card)."""
+    assert config.db is not None
+    values = list(CORPUS.values())
+    with sqlite3.connect(config.db) as conn:
+        for table, column in (
+            ("milestones", "name"),
+            ("tasks", "title"),
+            ("projects", "name"),
+            ("users", "name"),
+        ):
+            ids = [r[0] for r in conn.execute(f"SELECT id FROM {table} ORDER BY id")]
+            for i, row_id in enumerate(ids):
+                value = values[(i * 3 + len(table)) % len(values)]
+                conn.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (value, row_id))
+    app = ui.app_for(config)
+    async with app.run_test(size=size) as pilot:
+        await open_schedule(app, pilot)
+        for keys in ((), ("z",), ("enter",)):
+            await press(app, pilot, *keys)
+            lines = ui.frame_text(app)
+            assert violations("\n".join(lines)) == []
+            for y, line in enumerate(lines):
+                assert cell_len(line) == size[0], (y, line)
