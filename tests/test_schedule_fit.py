@@ -96,6 +96,7 @@ def test_day_zoom_names_the_month_at_the_first_day_and_each_month_start() -> Non
     line = months(date(2026, 5, 23), 60)
     assert line.startswith("May 2026")
     assert line[9 * 3 :].startswith("Jun")  # 1 June is the tenth day shown
+    assert line[16 * 3 :].startswith("Mon")  # and Monday 8 June the seventeenth
     # no room for `May 2026` before 1 June: the month's short name
     assert months(date(2026, 5, 30), 30).startswith("May   Jun")
     assert months(date(2026, 12, 30), 30).startswith("Dec   Jan 2027")

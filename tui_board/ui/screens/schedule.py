@@ -221,7 +221,8 @@ def axis(origin: date, width: int, zoom: Zoom) -> str:
 def months(origin: date, width: int) -> str:
     """The month line over a day-zoom axis: `May 2026` at the first day, then each
     month's name (and its year in January) at its first day; a name with no room
-    before the next one is shortened to three letters, or left out."""
+    before the next one is shortened to three letters, or left out. `Mon` over each
+    Monday the names leave room for."""
     starts: list[tuple[int, str]] = []
     for x in range(0, max(0, width), DAY_CHARS):
         day = day_at(origin, x, "day")
@@ -235,7 +236,13 @@ def months(origin: date, width: int) -> str:
         if len(name) > room + (n + 1 == len(starts)):
             continue
         text = text.ljust(x) + name
-    return text
+    # Each Monday where the month names leave room: the weeks' rhythm.
+    cells = list(text.ljust(width))
+    for x in range(0, max(0, width), DAY_CHARS):
+        monday = day_at(origin, x, "day").weekday() == 0 and x + 3 <= width
+        if monday and not "".join(cells[max(0, x - 1) : x + 4]).strip():
+            cells[x : x + 3] = "Mon"
+    return "".join(cells).rstrip()
 
 
 def summary(schedule: ProjectSchedule, width: int | None = None) -> str:
