@@ -144,3 +144,26 @@ def test_what_concerns_a_schedule(config: Config) -> None:
     backend.add_time_off(date(2026, 5, 14), 480, user="mia")  # no task of WEB is hers
     theirs = backend.changes_since(since)
     assert len(theirs) == 3 and not any(concerns(change, schedule) for change in theirs)
+
+
+async def test_my_own_change_is_read_once_and_the_same_task_changed_elsewhere_after(
+    config: Config,
+) -> None:
+    other = ui.backend_for(config, "alice")  # another shell of mine
+    app = ui.app_for(config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_schedule(app, pilot)
+        reads = counting_reads(screen)
+        await press(app, pilot, "right_square_bracket")  # WEB-1 a week later, here
+        assert other.get_task("WEB-1").due == date(2026, 5, 21)
+        await pilot.pause(2.5)  # the feed brings the change: no news
+        await ui.settle(app, pilot)
+        assert reads == ["WEB"]
+        task = other.get_task("WEB-1")
+        other.update_task(task.key, task.version, TaskPatch(due=date(2026, 6, 30)))
+        await until(
+            app,
+            pilot,
+            lambda: {r.task: r.due for r in screen.chart.rows()}["WEB-1"] == date(2026, 6, 30),
+        )
+        assert reads == ["WEB", "WEB"]

@@ -11,6 +11,7 @@ view), so 2,000 tasks scroll as fast as 20.
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -511,7 +512,8 @@ def legend() -> list[str]:
         " time for before its due date; …: not known until the change is stored",
         "Header: done and remaining estimate, time logged, the forecast end against"
         " the deadline (ON TIME or LATE), work nobody is assigned",
-        "z: weeks (W20: ISO week 20) or days (the month named above its first day)",
+        "z: weeks (W20: ISO week 20) or days (the month named over its first day, Mon"
+        " over Mondays)",
     ]
 
 
@@ -574,6 +576,8 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
         self._board_seen: str | None = None
         #: The feed brought a change of the schedule not read yet.
         self._feed_stale = False
+        #: This screen's stored writes, by task, whose change the feed has not brought yet.
+        self._own_changes: Counter[str] = Counter()
         #: Each unanswered write's task line as it was shown before it.
         self._shown_before: dict[Write[Any], Line] = {}
 
@@ -674,10 +678,23 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
         schedule = self.chart.schedule
         if schedule is None:
             return
-        if complete and not any(concerns(change, schedule) for change in changes):
+        news = [change for change in changes if not self._own(change)]
+        if complete and not any(concerns(change, schedule) for change in news):
             return
         self._feed_stale = True
         self._catch_up()
+
+    def _own(self, change: Change) -> bool:
+        """Whether `change` is one of this screen's own writes (each counted once: the
+        same task changed again, by another session of mine too, is news)."""
+        me = self.board_app.me
+        key = change.entity_id
+        if change.entity != "task" or me is None or change.user != me.login:
+            return False
+        if self._own_changes[key] <= 0:
+            return False
+        self._own_changes[key] -= 1
+        return True
 
     def _catch_up(self) -> None:
         """Read the schedule again if the feed changed it, unless a dialog is open over
@@ -783,6 +800,8 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
     def write_stored(self, write: Write[Any], result: Any) -> None:
         self._shown_before.pop(write, None)
         task = getattr(result, "record", None)
+        if isinstance(task, Task):  # its change in the feed is no news (read after this)
+            self._own_changes[task.key] += 1
         row = self._row_of(write)
         if isinstance(task, Task) and row is not None and task.version > row.version:
             self.chart.revise(row.task, {"version": task.version})  # for the next key
