@@ -6,6 +6,10 @@ day); a bar from start to due filled by progress; today, milestones and the dead
 marked; each row's flags in words. The figures and the flags are the service layer's
 (`Backend.project_schedule`); this screen draws them line by line (only the lines in
 view), so 2,000 tasks scroll as fast as 20.
+
+It opens on the board's project, follows the change feed (`FollowsFeed`: a change of
+its project, milestones, tasks, time on them, or its people's schedules is read once per
+look), and `?` explains its marks.
 """
 
 from __future__ import annotations
