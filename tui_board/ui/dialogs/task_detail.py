@@ -41,6 +41,10 @@ if TYPE_CHECKING:
     from tui_board.ui.app import BoardApp
 
 
+#: The card's facts, two a line: the schedule's start next to the due date.
+FACTS = ("Assignee", "Priority", "Estimate", "Logged", "Start", "Due", "Milestone", "Tags")
+
+
 def _when(comment: Comment) -> str:
     return f"{comment.time.astimezone():%a %d %b %H:%M}"
 
@@ -126,6 +130,14 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
     TaskDetailScreen #detail-title {
         margin-top: 1;
         text-style: bold;
+        width: 1fr;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    TaskDetailScreen #detail-milestone {
+        width: 1fr;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     TaskDetailScreen #detail-facts {
         grid-size: 4;
@@ -218,7 +230,7 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
             with VerticalScroll(id="detail-body"):
                 yield Label("", id="detail-title", markup=False)
                 with Grid(id="detail-facts"):
-                    for name in ("Assignee", "Priority", "Estimate", "Logged", "Due", "Tags"):
+                    for name in FACTS:
                         yield Label(name, classes="detail--label")
                         yield Label("", id=f"detail-{name.lower()}", markup=False)
                 yield Label("Description", classes="detail--heading")
@@ -270,6 +282,8 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
         due.set_class(overdue, "detail--overdue")
         if overdue:
             due.update(plain_text(f"{task.due:%a %d %b %Y} (overdue)"))
+        self._fact("start", f"{task.start:%a %d %b %Y}" if task.start else "-")
+        self._fact("milestone", task.milestone or "-")
         self._fact("tags", " ".join(f"#{tag}" for tag in task.tags) or "-")
         description = self.query_one("#detail-description", Static)
         description.update(plain_text(task.description or "no description", multiline=True))

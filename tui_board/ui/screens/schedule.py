@@ -6,10 +6,16 @@ day); a bar from start to due filled by progress; today, milestones and the dead
 marked; each row's flags in words. The figures and the flags are the service layer's
 (`Backend.project_schedule`); this screen draws them line by line (only the lines in
 view), so 2,000 tasks scroll as fast as 20.
+
+It opens on the board's project, follows the change feed (`FollowsFeed`: a change of
+its project, milestones, tasks, time on them, or its people's schedules is read once per
+look), and `?` explains its marks.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -26,15 +32,17 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Static
+from textual.widgets import Label, Static
 
 from tui_board.backend.undo import CardChange, Undoable
 from tui_board.core.durations import format_duration
-from tui_board.core.models import ProjectSchedule, ScheduleRow, Task, TaskPatch
+from tui_board.core.models import Change, ProjectSchedule, ScheduleRow, Task, TaskPatch
 from tui_board.core.schedule import AT_RISK, OVER_ESTIMATE, OVERDUE, revise_row
 from tui_board.core.text import printable
 from tui_board.ui.dialogs import PickerScreen, TaskDetailScreen
-from tui_board.ui.plain_text import plain_text
+from tui_board.ui.feed import FollowsFeed
+from tui_board.ui.plain_text import cut, plain_text
+from tui_board.ui.screens.help import HelpScreen, KeyRow
 from tui_board.ui.screens.mode import ModeScreen, ReadMark, bind
 from tui_board.ui.session import describe_error
 from tui_board.ui.widgets.key_footer import KeyFooter
@@ -49,7 +57,13 @@ Zoom = Literal["week", "day"]
 WEEK_CHARS = 4
 DAY_CHARS = 3
 FLAG_WORDS = {OVERDUE: "OVERDUE", OVER_ESTIMATE: "OVER EST", AT_RISK: "AT RISK"}
+#: The flags in a word each, for a row whose title would otherwise get too few cells.
+SHORT_FLAG_WORDS = {OVERDUE: "LATE", OVER_ESTIMATE: "OVER", AT_RISK: "RISK"}
+#: The cells a task's title keeps before its flags are written short.
+MIN_TITLE = 12
 NOBODY = ""
+#: The project's deadline on the timeline.
+DEADLINE = "┃"
 #: The fields of a task a schedule row shows as the store has them.
 ROW_FIELDS = ("title", "assignee", "start", "due", "estimate", "logged", "version")
 
@@ -63,11 +77,13 @@ def stored_fields(task: Task) -> dict[str, Any]:
 class Line:
     """A line of the chart: a group's heading (`row` None) or a task. `pending`: the
     task was changed here and whether it is at risk is not known until the store's
-    answer is read (shown as `…`)."""
+    answer is read (shown as `…`). `suffix`: what a heading keeps whole when its text
+    is cut (a milestone's date)."""
 
     text: str
     row: ScheduleRow | None = None
     pending: bool = False
+    suffix: str = ""
 
 
 def chart_lines(schedule: ProjectSchedule) -> list[Line]:
@@ -83,7 +99,8 @@ def chart_lines(schedule: ProjectSchedule) -> list[Line]:
             milestone = days.get(row.milestone or "")
             if milestone is not None:
                 late = " · LATE" if milestone.late else ""
-                lines.append(Line(f"◆ {milestone.name} · {milestone.day.isoformat()}{late}"))
+                when = f" · {milestone.day.isoformat()}{late}"
+                lines.append(Line(f"◆ {milestone.name}", suffix=when))
             else:
                 lines.append(Line("◆ no milestone"))
             milestone_shown = row.milestone
@@ -189,39 +206,99 @@ def fit(text: str, width: int) -> str:
 
 
 def axis(origin: date, width: int, zoom: Zoom) -> str:
-    """The timeline's heading: week numbers (week zoom) or days of the month."""
+    """The timeline's heading: week numbers (week zoom) or days of the month, only
+    whole labels (one that would be cut at the right edge is left out). In day zoom a
+    line above names the month at the first day and at each month's first day."""
+    step = WEEK_CHARS if zoom == "week" else DAY_CHARS
     text = ""
-    x = 0
-    while x < width:
+    for x in range(0, max(0, width), step):
         day = day_at(origin, x, zoom)
-        if zoom == "week":
-            label = f"W{day.isocalendar().week:02d}".ljust(WEEK_CHARS)
-            step = WEEK_CHARS
-        else:
-            label = f"{day.day:<3d}"[:DAY_CHARS]
-            step = DAY_CHARS
-        text += label
-        x += step
-    return text[:width]
+        label = f"W{day.isocalendar().week:02d}" if zoom == "week" else f"{day.day}"
+        if x + len(label) > width:
+            break
+        text += label.ljust(step)
+    text = text.rstrip()
+    if zoom == "week":
+        return text
+    return f"{months(origin, width)}\n{text}"
 
 
-def summary(schedule: ProjectSchedule) -> str:
-    """The header: progress, the forecast against the deadline."""
-    parts = [
-        f"{schedule.project} {schedule.name}",
-        f"forecast {schedule.forecast.isoformat() if schedule.forecast else 'none'}",
-    ]
+def months(origin: date, width: int) -> str:
+    """The month line over a day-zoom axis: `May 2026` at the first day, then each
+    month's name (and its year in January) at its first day; a name with no room
+    before the next one is shortened to three letters, or left out. `Mon` over each
+    Monday the names leave room for."""
+    starts: list[tuple[int, str]] = []
+    for x in range(0, max(0, width), DAY_CHARS):
+        day = day_at(origin, x, "day")
+        if x == 0 or day.day == 1:
+            starts.append((x, f"{day:%b %Y}" if x == 0 or day.month == 1 else f"{day:%b}"))
+    text = ""
+    for n, (x, name) in enumerate(starts):
+        room = (starts[n + 1][0] if n + 1 < len(starts) else width) - x - 1
+        if len(name) > room:
+            name = name[:3]
+        if len(name) > room + (n + 1 == len(starts)):
+            continue
+        text = text.ljust(x) + name
+    # Each Monday where the month names leave room: the weeks' rhythm.
+    cells = list(text.ljust(width))
+    for x in range(0, max(0, width), DAY_CHARS):
+        monday = day_at(origin, x, "day").weekday() == 0 and x + 3 <= width
+        if monday and not "".join(cells[max(0, x - 1) : x + 4]).strip():
+            cells[x : x + 3] = "Mon"
+    return "".join(cells).rstrip()
+
+
+def summary(schedule: ProjectSchedule, width: int | None = None) -> str:
+    """The header: progress, the forecast against the deadline. In `width` cells it
+    takes as many lines as it needs, each part whole (at a narrow width its labels are
+    shortened first, so two lines hold it); None: one line."""
+    if width is None:
+        return " · ".join(_summary_parts(schedule, short=False))
+    for short in (False, True):
+        lines = _wrap(_summary_parts(schedule, short=short, width=width), width)
+        if len(lines) <= 2:
+            break
+    return "\n".join(lines)
+
+
+def _summary_parts(
+    schedule: ProjectSchedule, *, short: bool, width: int | None = None
+) -> list[str]:
+    name = f"{schedule.project} {printable(schedule.name)}"
+    if width is not None:
+        name = cut(name, max(len(schedule.project), width // (4 if short else 2)))
+    parts = [name]
+    when = f"forecast {schedule.forecast.isoformat() if schedule.forecast else 'none'}"
     if schedule.deadline is not None:
         verdict = {True: "ON TIME", False: "LATE", None: "?"}[schedule.on_time]
-        parts.append(f"deadline {schedule.deadline.isoformat()} {verdict}")
+        when += f" · deadline {schedule.deadline.isoformat()} {verdict}"
+    parts.append(when)
+    labels = (
+        ("done", "left", "logged", "unassigned")
+        if short
+        else ("done", "remaining", "logged", "unassigned")
+    )
     parts += [
-        f"done {format_duration(schedule.done_estimate)}",
-        f"remaining {format_duration(schedule.remaining)}",
-        f"logged {format_duration(schedule.logged)}",
+        f"{labels[0]} {format_duration(schedule.done_estimate)}",
+        f"{labels[1]} {format_duration(schedule.remaining)}",
+        f"{labels[2]} {format_duration(schedule.logged)}",
     ]
     if schedule.unassigned:
-        parts.append(f"{format_duration(schedule.unassigned)} unassigned")
-    return " · ".join(parts)
+        parts.append(f"{format_duration(schedule.unassigned)} {labels[3]}")
+    return parts
+
+
+def _wrap(parts: list[str], width: int) -> list[str]:
+    """The parts joined by ` · `, a new line where the next would not fit."""
+    lines: list[str] = []
+    for part in parts:
+        if lines and cell_len(lines[-1]) + 3 + cell_len(part) <= width:
+            lines[-1] += f" · {part}"
+        else:
+            lines.append(part)
+    return lines
 
 
 class ScheduleChart(ScrollView, can_focus=False):
@@ -350,36 +427,113 @@ class ScheduleChart(ScrollView, can_focus=False):
         line = self.lines[index]
         labels = self.label_width()
         if line.row is None:
-            text = printable(line.text)[:width]
-            return Strip(
-                [Segment(text, self._style("schedule-chart--heading"))]
-            ).adjust_cell_length(width, plain)
+            heading = self._style("schedule-chart--heading")
+            suffix = cut(line.suffix, width)
+            text = cut(line.text, width - cell_len(suffix)) + suffix
+            return Strip([Segment(text, heading)]).adjust_cell_length(width, plain)
         row = line.row
-        base = self._style("schedule-chart--cursor") if index == self.cursor else plain
-        flags = " ".join(FLAG_WORDS[f] for f in row.flags)
-        if line.pending:
-            flags = f"{flags} …".lstrip()
-        key = f"  {'▸' if index == self.cursor else ' '} {row.task} "
-        room = max(0, labels - len(key) - len(flags) - 1)
-        segments = [Segment(key, base), Segment(fit(printable(row.title), room) + " ", base)]
-        segments.append(Segment(flags, base + self._style("schedule-chart--flag")))
-        used = len(key) + room + 1 + len(flags)
+        cursor = index == self.cursor
+        base = self._style("schedule-chart--cursor") if cursor else plain
+        key = f"  {'▸' if cursor else ' '} {row.task} "
+        title = printable(row.title)
+        flags = flag_words(
+            row.flags, labels - cell_len(key) - 1, cell_len(title), pending=line.pending
+        )
+        room = max(0, labels - cell_len(key) - cell_len(flags) - 1)
+        segments = [Segment(key, base), Segment(fit(title, room) + " ", base)]
+        segments.append(Segment(flags, self._part("schedule-chart--flag", cursor)))
+        used = cell_len(key) + room + 1 + cell_len(flags)
         segments.append(Segment(" " * max(0, labels - used) + " ", base))
         marks = {m.day: "◆" for m in self.schedule.milestones}
         if self.schedule.deadline is not None:
-            marks[self.schedule.deadline] = "┃"
+            marks[self.schedule.deadline] = DEADLINE
         timeline = max(0, width - labels - 1)
         cells = bar(row, self.origin, timeline, self.zoom, self.today, marks)
         if row.start is None and row.due is None:
             words = fit(" no start or due date", timeline).rstrip()
             cells[: len(words)] = [(char, "undated") for char in words]
         for char, kind in cells:
-            style = base if kind == "blank" else self._style(f"schedule-chart--{kind}")
+            style = base if kind == "blank" else self._part(f"schedule-chart--{kind}", cursor)
             segments.append(Segment(char, style))
-        return Strip(segments).adjust_cell_length(width, plain)
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def _part(self, component: str, cursor: bool) -> Style:
+        """A part of a task's line; on the cursor's line, on the cursor's background
+        (the whole line is one band)."""
+        if not cursor:
+            return self._style(component)
+        name = f"{component} cursor"
+        style = self._styles.get(name)
+        if style is None:
+            band = self._style("schedule-chart--cursor").bgcolor
+            style = self._styles[name] = self._style(component) + Style(bgcolor=band)
+        return style
 
 
-class ScheduleScreen(ModeScreen):
+def flag_words(
+    flags: tuple[str, ...], room: int, title: int = MIN_TITLE, *, pending: bool = False
+) -> str:
+    """A row's flags in words; in short words when the full ones would leave a title
+    of `title` cells fewer than it needs, or than `MIN_TITLE`, of the `room` cells
+    (title and flags share)."""
+    words = " ".join(FLAG_WORDS[f] for f in flags)
+    if words and room - cell_len(words) - 1 < min(title, MIN_TITLE):
+        words = " ".join(SHORT_FLAG_WORDS[f] for f in flags)
+    return f"{words} …".lstrip() if pending else words
+
+
+def concerns(change: Change, schedule: ProjectSchedule) -> bool:
+    """Whether a change in the feed can change what `schedule` shows: a task of the
+    project (time logged on it too), its milestones, the project itself (its deadline),
+    the individual schedule or time off of someone with a task on it."""
+    project = schedule.project
+    match change.entity:
+        case "task" | "entry":
+            return change.entity_id.rsplit("-", 1)[0] == project
+        case "timer":  # a timer stopped logs time
+            return str(change.data.get("task") or "").rsplit("-", 1)[0] == project
+        case "milestone":
+            return change.entity_id.split("/", 1)[0] == project
+        case "project":
+            return change.entity_id == project
+        case "user" | "time_off":
+            return any(row.assignee == change.entity_id for row in schedule.rows)
+    return False
+
+
+def legend() -> list[str]:
+    """What the chart's marks mean (the help's first part)."""
+    return [
+        "█ ░  a task from its start to its due date: █ done (logged against the"
+        " estimate), ░ still to do",
+        "├╌╌  a start but no due date;  ╌╌┤  a due date but no start",
+        "◀ ▶  the task's dates are before or after the days in view",
+        "│  today;  ◆  a milestone's date;  ┃  the project's deadline",
+        "◆ Beta · 2026-06-05 · LATE  a milestone's heading: LATE when its date is past"
+        " and tasks of it are still open",
+        "Flags: OVERDUE (LATE when short): due before today; OVER EST (OVER): more"
+        " logged than estimated; AT RISK (RISK): more left than its person has"
+        " time for before its due date; …: not known until the change is stored",
+        "Header: done and remaining estimate, time logged, the forecast end against"
+        " the deadline (ON TIME or LATE), work nobody is assigned",
+        "z: weeks (W20: ISO week 20) or days (the month named over its first day, Mon"
+        " over Mondays)",
+    ]
+
+
+class ScheduleHelp(HelpScreen):
+    """The help with what the chart's marks mean above the keys."""
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#help-keys").mount(
+            Label("What the marks mean", classes="help--group", markup=False),
+            Static("\n".join(legend()), classes="help--what", markup=False),
+            before=0,
+        )
+
+
+class ScheduleScreen(FollowsFeed, ModeScreen):
     TITLE = "Schedule"
     BINDING_GROUP_TITLE = "Schedule"
     AUTO_FOCUS = ""
@@ -415,11 +569,19 @@ class ScheduleScreen(ModeScreen):
         schedule: ProjectSchedule
         mark: ReadMark
         projects: list[str]
+        #: The change feed's position before the read (the first read only).
+        seq: int | None = None
 
     def __init__(self) -> None:
         super().__init__()
         self.project: str | None = None
         self.projects: list[str] = []
+        #: The board's project when this screen last followed it.
+        self._board_seen: str | None = None
+        #: The feed brought a change of the schedule not read yet.
+        self._feed_stale = False
+        #: This screen's stored writes, by task, whose change the feed has not brought yet.
+        self._own_changes: Counter[str] = Counter()
         #: Each unanswered write's task line as it was shown before it.
         self._shown_before: dict[Write[Any], Line] = {}
 
@@ -432,6 +594,10 @@ class ScheduleScreen(ModeScreen):
         yield ScheduleChart()
         yield KeyFooter()
 
+    def make_help(self, rows: list[KeyRow]) -> HelpScreen:
+        """`?` here: what the marks mean, then the keys."""
+        return ScheduleHelp(rows, title=self.title or "")
+
     @property
     def chart(self) -> ScheduleChart:
         return self.query_one(ScheduleChart)
@@ -439,13 +605,49 @@ class ScheduleScreen(ModeScreen):
     # --- reading ----------------------------------------------------------------------
 
     def read(self, backend: Backend, mark: ReadMark) -> None:
-        self._read(backend, self.project, self.today, mark)
+        project = self.project
+        if project is None:  # the first read: the board's project
+            project = self._board_seen = self.board_project()
+        self._read(backend, project, self.today, mark, self._feed_seq is None)
+
+    def board_project(self) -> str | None:
+        """The project the board shows (before the board has read it: the one it
+        showed when the app last ran, which it reads first)."""
+        with contextlib.suppress(KeyError):
+            for screen in self.app.get_screen_stack("board"):
+                state = getattr(screen, "state", None)
+                if state is not None:
+                    return str(state.project.key)
+        return getattr(self.board_app.kept, "project", None) or None
+
+    def on_screen_resume(self) -> None:
+        """Shown again: on the board's project if the board moved to another one
+        since (a project picked here with `p` stays otherwise); else what changed
+        elsewhere while a dialog was open is read now."""
+        self._catch_up()
+        board = self.board_project()
+        if self.chart.schedule is None or board is None or board == self._board_seen:
+            return
+        self._board_seen = board
+        if board != self.project:
+            self.project = board
+            self.load()
 
     @work(thread=True, exclusive=True, group="schedule-read")
-    def _read(self, backend: Backend, project: str | None, today: date, mark: ReadMark) -> None:
+    def _read(
+        self,
+        backend: Backend,
+        project: str | None,
+        today: date,
+        mark: ReadMark,
+        with_seq: bool = False,
+    ) -> None:
         try:
+            # Before the reads: a change after it is news in the feed (taken once; then
+            # the feed's own reads keep its place).
+            seq = backend.last_change() if with_seq else None
             projects = [p.key for p in backend.list_projects()]
-            if project is None:
+            if project is None or project not in projects:
                 if not projects:
                     raise LookupError("there is no project yet")
                 project = projects[0]
@@ -453,29 +655,85 @@ class ScheduleScreen(ModeScreen):
         except Exception as error:
             self.post_message(self.LoadFailed(describe_error(error)))
             return
-        self.post_message(self.Loaded(found, mark, projects))
+        self.post_message(self.Loaded(found, mark, projects, seq))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         if not self.read_is_current(message.mark):
             return
+        if message.seq is not None:
+            self.follow_feed(message.seq)
         self.projects = message.projects
         self.project = message.schedule.project
         current = self.chart.row_at_cursor()
         self.chart.show(message.schedule, self.today, current.task if current else None)
-        self.query_one(".mode-facts", Static).update(plain_text(summary(message.schedule)))
+        self._show_summary()
         self._show_axis()
         self.show_loaded()
+
+    # --- other people's (and other processes') changes -----------------------------------
+
+    def feed_paused(self) -> bool:
+        return bool(self.writes_pending)  # their answers read the schedule again
+
+    def feed_changed(self, changes: list[Change], complete: bool) -> None:
+        """Read the schedule again, once for the lot, when a change concerns it (every
+        change, after a gap in the feed)."""
+        schedule = self.chart.schedule
+        if schedule is None:
+            return
+        news = [change for change in changes if not self._own(change)]
+        if complete and not any(concerns(change, schedule) for change in news):
+            return
+        self._feed_stale = True
+        self._catch_up()
+
+    def _own(self, change: Change) -> bool:
+        """Whether `change` is one of this screen's own writes (each counted once: the
+        same task changed again, by another session of mine too, is news)."""
+        me = self.board_app.me
+        key = change.entity_id
+        if change.entity != "task" or me is None or change.user != me.login:
+            return False
+        if self._own_changes[key] <= 0:
+            return False
+        self._own_changes[key] -= 1
+        return True
+
+    def _catch_up(self) -> None:
+        """Read the schedule again if the feed changed it, unless a dialog is open over
+        it (then when it closes); after this screen's own writes, if any are on their
+        way. The cursor stays on its task (`_loaded`)."""
+        if not self._feed_stale or self.chart.schedule is None or self.app.screen is not self:
+            return
+        self._feed_stale = False
+        if self.writes_pending:
+            self.reload_after_writes()
+        else:
+            self.load()
 
     def _show_axis(self) -> None:
         chart = self.chart
         labels = chart.label_width()
         width = max(0, chart.scrollable_content_region.width - labels - 1)
+        lines = axis(chart.origin, width, chart.zoom).split("\n")
         self.query_one("#schedule-axis", Static).update(
-            " " * (labels + 1) + axis(chart.origin, width, chart.zoom)
+            "\n".join(" " * (labels + 1) + line for line in lines)
+        )
+
+    def _show_summary(self) -> None:
+        """The header, on as many lines as the width needs (two at 80 columns)."""
+        schedule = self.chart.schedule
+        if schedule is None:
+            return
+        head = self.query_one("#schedule-head")
+        width = head.content_region.width or self.size.width - 2
+        self.query_one(".mode-facts", Static).update(
+            plain_text(summary(schedule, width), multiline=True)
         )
 
     def on_resize(self) -> None:
+        self.call_after_refresh(self._show_summary)
         self.call_after_refresh(self._show_axis)
 
     # --- keys -------------------------------------------------------------------------
@@ -546,6 +804,8 @@ class ScheduleScreen(ModeScreen):
     def write_stored(self, write: Write[Any], result: Any) -> None:
         self._shown_before.pop(write, None)
         task = getattr(result, "record", None)
+        if isinstance(task, Task):  # its change in the feed is no news (read after this)
+            self._own_changes[task.key] += 1
         row = self._row_of(write)
         if isinstance(task, Task) and row is not None and task.version > row.version:
             self.chart.revise(row.task, {"version": task.version})  # for the next key
