@@ -154,6 +154,10 @@ async def test_set_the_due_date_and_re_estimate_by_typing(config: Config) -> Non
         await press(app, pilot, "enter")
         assert backend.get_task("WEB-1").start is None
         assert isinstance(app.screen, ScheduleScreen)
+        await press(app, pilot, "d")
+        app.screen.query_one(Input).value = "fri"  # Wed 13 May: the coming Friday
+        await press(app, pilot, "enter")
+        assert backend.get_task("WEB-1").due == date(2026, 5, 15)
 
 
 def shown(screen: ScheduleScreen) -> dict[str, ScheduleRow]:

@@ -857,7 +857,11 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
         was: date | None = getattr(row, field)
 
         def read(text: str) -> date | None:
-            return None if not text.strip() or text.strip() == "-" else parse_date(text, today)
+            return (
+                None
+                if not text.strip() or text.strip() == "-"
+                else parse_date(text, today, ahead=True)
+            )
 
         def describe(text: str) -> tuple[str, bool]:
             try:
