@@ -145,7 +145,8 @@ class CardList(ScrollView, can_focus=False):
                 or drawn.get(index) is not self._drawn.get(index)
                 or (index == old_cursor) != (index == cursor)
             ):
-                self.refresh_lines(index * CARD_HEIGHT, CARD_HEIGHT)
+                # (not the blank line after the card: it looks the same for any card)
+                self.refresh_lines(index * CARD_HEIGHT, CARD_LINES)
 
     def _set_height(self, height: int) -> None:
         """Change the virtual height without a relayout of the screen (which repaints it
