@@ -374,3 +374,64 @@ def test_the_app_module_stays_light() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_the_loaded_class_is_only_ever_a_childs_condition() -> None:
+    """`ModeScreen.set_loaded` styles again only the screen and its children; a rule that
+    reached further down (`Screen.-loaded Widget`) would not be applied."""
+    import re
+
+    package = Path(__file__).resolve().parent.parent / "tui_board"
+    rules = [
+        (path.name, match.group(0))
+        for path in [*package.rglob("*.py"), *package.rglob("*.tcss")]
+        for match in re.finditer(r"\.-loaded\b[^{,]*", path.read_text())
+    ]
+    assert rules, "the screens' CSS names the class"
+    for name, rule in rules:
+        assert re.fullmatch(r"\.-loaded\s*>\s*[^\s>]+\s*", rule), (name, rule)
+
+
+async def test_the_footer_chooses_its_keys_again_when_the_width_changes(config: Config) -> None:
+    from textual.widgets._footer import FooterKey
+
+    def shown() -> list[str]:
+        return [key.action for key in app.screen.query(FooterKey)]
+
+    async def resized(width: int, height: int) -> list[str]:
+        await pilot.resize_terminal(width, height)
+        for _ in range(5):
+            await pilot.pause()
+        await settle(app, pilot)
+        return shown()
+
+    app = board_app(config)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(app, pilot)
+        wide = shown()
+        narrow = await resized(80, 24)
+        assert any("switch_mode('timesheet')" in action for action in wide), wide
+        assert set(narrow) < set(wide), (narrow, wide)
+        assert await resized(160, 30) == wide
+
+
+async def test_a_theme_chosen_on_one_screen_reaches_the_others(config: Config) -> None:
+    """A mode's screen made before the theme changed is styled anew when shown again
+    (`BoardApp.refresh_css` skips only the refreshes that change nothing)."""
+    app = board_app(config)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        timesheet = app.screen
+        await pilot.press("1")
+        await settle(app, pilot)
+        before = timesheet.styles.background
+        app.theme = "tui-board-light" if app.theme != "tui-board-light" else "tui-board-dark"
+        await settle(app, pilot)
+        board_background = app.screen.styles.background
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert app.screen is timesheet
+        assert timesheet.styles.background != before
+        assert timesheet.styles.background == board_background

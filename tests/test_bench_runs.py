@@ -26,3 +26,23 @@ def test_the_benchmark_runs_its_start_up_row(tmp_path: Path) -> None:
     # Both sides were measured in the terminal, the app slower than the bare floor.
     assert 0 < row["values"]["floor_s"] < row["values"]["ours_s"] < 30
     assert row["values"]["ratio"] > 1
+
+
+def test_the_benchmark_runs_its_schedule_rows(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    command = [sys.executable, str(RUN), "--only", "schedule", "--dry-run", "--quick"]
+    command += ["--work", str(tmp_path / "work"), "--json", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=240)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    rows = {row["name"]: row for row in json.loads(out.read_text())["rows"]}
+    assert list(rows) == [
+        "schedule/2000/first-frame",
+        "schedule/2000/scroll",
+        "schedule/2000/shift",
+    ]
+    for row in rows.values():
+        assert row["result"] in ("PASS", "FAIL")
+        # measured in the terminal, and the reads in-process: real figures
+        assert 0 < row["values"]["s"] < 30
+        assert 0 < row["values"]["schedule_read_s"] < 30
+        assert 0 < row["values"]["workload_s"] < 30

@@ -13,7 +13,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -650,3 +650,19 @@ def test_a_day_of_another_year_is_named_with_its_year(cli: Cli) -> None:
     year = date.today().year
     near = cli.ok("log", "15m", "WEB-1", "--date", f"{year}-01-05")
     assert f"Jan {year}" not in near and " 05 Jan;" in near
+
+
+def test_a_weekday_for_a_due_date_or_a_deadline_is_the_coming_one(cli: Cli) -> None:
+    """`--due fri` is the Friday ahead (today if it is Friday), not the one gone: a due
+    date, a start, a milestone and a deadline lie ahead (logging keeps the past one)."""
+    today = date.today()
+    friday = today + timedelta(days=(4 - today.weekday()) % 7)
+    cli.ok("task", "add", "WEB", "Due on Friday", "--due", "fri")
+    assert cli.json("task", "show", "WEB-2")["task"]["due"] == friday.isoformat()
+    cli.ok("project", "deadline", "WEB", "+10")
+    projects = cli.json("project", "list")
+    assert projects[0]["deadline"] == (today + timedelta(days=10)).isoformat()
+    monday = today + timedelta(days=(0 - today.weekday() - 1) % 7 + 1)
+    cli.ok("plan", "WEB-2", "--start", "next mon", "--due", "none")
+    task = cli.json("task", "show", "WEB-2")["task"]
+    assert (task["start"], task["due"]) == (monday.isoformat(), None)

@@ -117,3 +117,41 @@ def test_a_drivers_error_in_plain_sql_is_raised_as_the_orm_raises_it(
         else:
             with pytest.raises(DataError):
                 s.column("SELECT 1 LIMIT :n", n=-1)
+
+
+def test_a_card_put_between_two_with_no_room_renumbers_the_column_in_order(
+    ada: LocalBackend,
+) -> None:
+    """Two neighbours whose ranks have no float between them: the column is ranked
+    again a step apart (keeping its order) and the card goes between them."""
+    ada.create_project("REN", "Renumbering")
+    keys = [ada.create_task("REN", f"card {n}").key for n in range(4)]
+    column = ada.get_task(keys[0]).column_id
+    with ada.db.write() as s:
+        s.run("UPDATE tasks SET rank = 1.0 WHERE id = :id", id=_task_id(s, keys[0]))
+        s.run(
+            "UPDATE tasks SET rank = :r WHERE id = :id",
+            r=1.0000000000000002,
+            id=_task_id(s, keys[1]),
+        )
+        s.run("UPDATE tasks SET rank = 5.0 WHERE id = :id", id=_task_id(s, keys[2]))
+    moving = ada.get_task(keys[3])
+    ada.move_task(keys[3], moving.version, column, 1)
+    order = [t.key for t in ada.list_tasks(column_id=column)]
+    assert order == [keys[0], keys[3], keys[1], keys[2]]
+    with ada.db.read() as s:
+        ranks = s.column("SELECT rank FROM tasks WHERE column_id = :c ORDER BY rank, id", c=column)
+    assert ranks == sorted(set(ranks))  # all apart
+    assert ranks[1] - ranks[0] > 1.0 and ranks[3] - ranks[2] > 1.0
+
+
+def _task_id(s: Any, key: str) -> int:
+    project, number = key.split("-")
+    return int(
+        s.value(
+            "SELECT t.id FROM tasks t JOIN projects p ON p.id = t.project_id"
+            " WHERE p.key = :p AND t.number = :n",
+            p=project,
+            n=int(number),
+        )
+    )

@@ -9,7 +9,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from sqlmodel import SQLModel
 from tests.conftest import fresh_sqlite
 from tui_board.backend.local import LocalBackend
 from tui_board.core.errors import Invalid, NotFound
+from tui_board.core.weeks import IsoWeek
 from tui_board.store import tables  # noqa: F401 - registers the tables
 from tui_board.store.database import MIGRATIONS_DIR, SCHEMA_HEAD, Database
 from tui_board.store.file import BUSY_TIMEOUT_MS
@@ -364,3 +365,64 @@ def test_a_failed_write_rolls_back(sqlite_db: Database) -> None:
         s.connection().exec_driver_sql("SELECT * FROM no_such_table")
     with sqlite_db.read() as s:
         assert s.connection().exec_driver_sql("SELECT count(*) FROM customers").scalar() == 0
+
+
+#: A board in use, as the versions with schema 0005 to 0007 wrote it: people, a project
+#: with its columns, cards (one archived), time, a comment, a week submitted.
+OLD_BOARD_ROWS = [
+    "INSERT INTO users (id, login, name, email, role, capacity, work_days, active, version,"
+    " created) VALUES (1, 'ada', 'Ada', '', 'admin', 2400, '0,1,2,3,4', 1, 1,"
+    " '2026-11-25 10:00:00'), (2, 'mia', 'Mia', '', 'member', 2400, '0,1,2,3,4', 1, 1,"
+    " '2026-11-25 10:00:00')",
+    "INSERT INTO projects (id, key, name, archived, next_number, version)"
+    " VALUES (1, 'WEB', 'Website', 0, 3, 1)",
+    "INSERT INTO board_columns (id, project_id, name, position, kind, wip_limit, version)"
+    " VALUES (1, 1, 'To do', 0, 'todo', NULL, 1), (2, 1, 'Done', 1, 'done', NULL, 1)",
+    "INSERT INTO tasks (id, project_id, number, title, description, column_id, rank,"
+    " assignee_id, estimate, due, priority, tags, archived, logged, created, updated, version)"
+    " VALUES (1, 1, 1, 'Fix login', '', 1, 1.0, 2, 240, '2026-12-10', 'normal', '', 0, 90,"
+    " '2026-11-25 10:00:00', '2026-11-25 10:00:00', 1),"
+    " (2, 1, 2, 'Old card', '', 2, 1.0, NULL, NULL, NULL, 'normal', '', 1, 0,"
+    " '2026-11-25 10:00:00', '2026-11-25 10:00:00', 1)",
+    "INSERT INTO time_entries (id, user_id, task_id, day, minutes, comment, version, updated)"
+    " VALUES (1, 2, 1, '2026-11-24', 60, 'started', 1, '2026-11-25 10:00:00'),"
+    " (2, 2, 1, '2026-11-25', 30, '', 1, '2026-11-25 10:00:00')",
+    "INSERT INTO comments (id, task_id, author_id, body, time)"
+    " VALUES (1, 1, 1, 'look at the logs', '2026-11-25 10:00:00')",
+    "INSERT INTO week_states (id, user_id, week, state, reviewer_id, note, submitted_minutes,"
+    " version, updated, first_day, span_first, span_last) VALUES (1, 2, '2026-W48',"
+    " 'submitted', NULL, '', 90, 1, '2026-11-25 10:00:00', 0, '2026-11-23', '2026-11-29')",
+]
+
+
+@pytest.mark.parametrize("revision", ["0005", "0006", "0007"])
+def test_a_board_in_use_made_by_an_earlier_version_upgrades_with_its_rows(
+    tmp_path: Path, revision: str
+) -> None:
+    """A board with cards, time and comments at an earlier schema, opened by this code:
+    every row is kept, the schema is the declared one, and the app reads and writes it.
+    (0007 once failed here on any board with cards: its copy of `tasks` broke a foreign
+    key.)"""
+    path = tmp_path / "board.db"
+    old = at_revision(Database.connect(str(path)), revision)
+    with old.engine.begin() as conn:
+        for sql in OLD_BOARD_ROWS:
+            conn.exec_driver_sql(sql)
+    old.close()
+    counts = row_counts(path)
+    assert counts["tasks"] == 2 and counts["time_entries"] == 2
+
+    upgraded = Database.open(str(path))
+    try:
+        assert upgraded.schema_revision() == SCHEMA_HEAD
+        assert {t: n for t, n in row_counts(path).items() if t in counts} == counts
+        assert schema_diffs(upgraded) == []
+        mia = LocalBackend(upgraded, "mia")
+        assert [e.minutes for e in mia.week(IsoWeek(2026, 48)).entries] == [60, 30]
+        assert mia.week(IsoWeek(2026, 48)).state.state == "submitted"
+        mia.add_time("WEB-1", date(2026, 12, 1), 30)
+        assert mia.get_task("WEB-1").logged == 120
+        assert [c.body for c in mia.list_comments("WEB-1")] == ["look at the logs"]
+        assert LocalBackend(upgraded, "ada").list_archived("WEB")[0].task.key == "WEB-2"
+    finally:
+        upgraded.close()

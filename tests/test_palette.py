@@ -192,3 +192,26 @@ async def test_a_key_typed_whole_comes_first_then_the_keys_it_starts(config: Con
             assert hits[0].split(" ", 1)[0] == first, hits
             await pilot.press("escape")
             await pilot.pause()
+
+
+async def test_reports_and_approvals_are_found_from_the_board(config: Config) -> None:
+    """The workload's reports and approvals queue open from the palette on any screen
+    (they were listed only on the workload screen, whose keys they are)."""
+    from tui_board.ui.screens.approvals import ApprovalsScreen
+    from tui_board.ui.screens.reports import ReportsScreen
+
+    app = app_for(config, clock=Clock(START))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, BoardScreen)
+        for query, screen_type in (("Reports", ReportsScreen), ("Approvals", ApprovalsScreen)):
+            hits = await find(app, pilot, query)
+            assert hits and hits[0] == query, hits
+            await pilot.press("enter")
+            await settle(app, pilot, lambda t=screen_type: isinstance(app.screen, t))  # type: ignore[misc]
+            assert isinstance(app.screen, screen_type)
+            assert app.current_mode == "workload"
+            await pilot.press("escape")
+            await settle(app, pilot)
+            await pilot.press("1")
+            await settle(app, pilot)

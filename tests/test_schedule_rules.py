@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tui_board.core.errors import Invalid
+from tui_board.core.models import ScheduleRow
 from tui_board.core.schedule import (
     AT_RISK,
     OVER_ESTIMATE,
@@ -22,6 +23,7 @@ from tui_board.core.schedule import (
     format_week,
     free_before,
     parse_week,
+    revise_row,
     task_flags,
 )
 from tui_board.core.weeks import IsoWeek
@@ -152,3 +154,38 @@ def test_free_time_by_running_sums_is_the_day_by_day_rule(
             for d in (first + timedelta(n) for n in range((last - first).days + 1))
         )
         assert free_before(person, first, last, on(mine)) == naive
+
+
+WED = date(2026, 5, 13)
+
+
+def a_row(**fields: object) -> ScheduleRow:
+    values: dict[str, object] = dict(
+        task="WEB-1", title="t", column="Todo", assignee="bob", milestone=None, start=None,
+        due=WED + timedelta(1), estimate=900, logged=0, remaining=900, progress=0,
+        flags=(AT_RISK,), free=480, version=3,
+    )  # fmt: skip
+    values.update(fields)
+    return ScheduleRow(**values)  # type: ignore[arg-type]
+
+
+def test_a_row_revised_here_knows_at_risk_only_in_the_same_window() -> None:
+    # re-estimated: the same person and days, so the free time still holds
+    row, known = revise_row(a_row(), WED, {"estimate": 400})
+    assert known and row.flags == () and row.remaining == 400 and row.free == 480
+    row, known = revise_row(a_row(), WED, {"estimate": 2000})
+    assert known and row.flags == (AT_RISK,)
+    # moved or given to someone else: only the store can say
+    for change in ({"due": WED + timedelta(8)}, {"assignee": "mia"}, {"start": WED}):
+        row, known = revise_row(a_row(), WED, change)
+        assert not known and AT_RISK not in row.flags and row.free is None
+    # nobody's, undated or overdue: nothing to know
+    assert revise_row(a_row(), WED, {"assignee": None})[1]
+    assert revise_row(a_row(), WED, {"due": None})[1]
+    row, known = revise_row(a_row(), WED, {"due": WED - timedelta(1)})
+    assert known and row.flags == (OVERDUE,)
+    # another person's hours hidden: at risk cannot be told again
+    assert not revise_row(a_row(free=None), WED, {"estimate": 100})[1]
+    # logged over the estimate; progress by the same rule
+    row, _ = revise_row(a_row(logged=600), WED, {"estimate": 300})
+    assert OVER_ESTIMATE in row.flags and row.progress == 99 and row.remaining == 0

@@ -7,17 +7,22 @@ minutes) and 960 minutes of time until then: both are at risk.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.strip import Strip
 
 from tests import ui_helpers as ui
 from tests.ui_helpers import anyio_backend, steady  # noqa: F401  (fixtures)
 from tui_board.backend.local import LocalBackend
 from tui_board.config import Config
-from tui_board.core.schedule import AT_RISK
+from tui_board.core.models import ScheduleRow, TaskPatch
+from tui_board.core.schedule import AT_RISK, OVERDUE
 from tui_board.store.database import Database
 from tui_board.ui.app import BoardApp
 from tui_board.ui.dialogs import PickerScreen
@@ -149,3 +154,199 @@ async def test_set_the_due_date_and_re_estimate_by_typing(config: Config) -> Non
         await press(app, pilot, "enter")
         assert backend.get_task("WEB-1").start is None
         assert isinstance(app.screen, ScheduleScreen)
+
+
+def shown(screen: ScheduleScreen) -> dict[str, ScheduleRow]:
+    """The rows as the screen shows them (its own changes not yet answered too)."""
+    return {row.task: row for row in screen.chart.rows()}
+
+
+def pending(screen: ScheduleScreen, key: str) -> bool:
+    return screen.chart.lines[screen.chart.index[key]].pending
+
+
+async def cursor_to(pilot: Pilot[None], screen: ScheduleScreen, key: str) -> None:
+    """Up or down to the task's line, as a user would."""
+    target = screen.chart.index[key]
+    for _ in range(len(screen.chart.lines)):
+        if screen.chart.cursor == target:
+            return
+        await pilot.press("j" if screen.chart.cursor < target else "k")
+        await pilot.pause()
+    raise AssertionError(f"the cursor did not reach {key}")
+
+
+@contextmanager
+def store_busy(config: Config) -> Iterator[None]:
+    """Another process's write transaction holds the file: the app's writes wait."""
+    assert config.db is not None
+    other = sqlite3.connect(config.db, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+async def test_a_shift_shows_at_once_while_the_store_is_busy(config: Config) -> None:
+    backend = ui.backend_for(config)
+    backend.create_task("WEB", "Renew the domain", due=date(2026, 5, 11))  # WEB-3, nobody's
+    app = ui.app_for(config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_schedule(app, pilot)
+        assert flags(screen)["WEB-3"] == (OVERDUE,)
+        await cursor_to(pilot, screen, "WEB-3")
+        with store_busy(config):
+            await pilot.press("right_square_bracket")  # a week later: Monday 18
+            await pilot.pause()
+            # drawn before the store answered: overdue is gone, nothing else to know
+            assert shown(screen)["WEB-3"].due == date(2026, 5, 18)
+            assert shown(screen)["WEB-3"].flags == ()
+            assert not pending(screen, "WEB-3")
+            assert screen.writes_pending == 1
+            assert "OVERDUE" not in "\n".join(ui.frame_text(app))
+            assert backend.get_task("WEB-3").due == date(2026, 5, 11)
+            # bob's task: a week later its at risk can only be told by the store
+            await cursor_to(pilot, screen, "WEB-1")
+            await pilot.press("right_square_bracket")
+            await pilot.pause()
+            assert shown(screen)["WEB-1"].due == date(2026, 5, 21)
+            assert pending(screen, "WEB-1")
+            assert AT_RISK not in shown(screen)["WEB-1"].flags
+        await ui.settle(app, pilot)
+        assert backend.get_task("WEB-3").due == date(2026, 5, 18)
+        assert backend.get_task("WEB-1").due == date(2026, 5, 21)
+        assert not pending(screen, "WEB-1")
+        assert flags(screen) == {"WEB-1": (), "WEB-2": (AT_RISK,), "WEB-3": ()}
+        # undo: the screen and the store, the flag back
+        await press(app, pilot, "u")
+        assert backend.get_task("WEB-1").due == THURSDAY
+        assert shown(screen)["WEB-1"].flags == (AT_RISK,)
+        assert shown(screen)["WEB-1"].due == THURSDAY
+
+
+async def test_an_assignment_shows_at_once_and_a_shift_follows_it(config: Config) -> None:
+    app = ui.app_for(config)
+    backend = ui.backend_for(config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_schedule(app, pilot)
+        with store_busy(config):
+            await press_no_settle(pilot, "a")
+            picker = app.screen
+            assert isinstance(picker, PickerScreen)
+            picker.dismiss("mia")
+            await pilot.pause()
+            await pilot.pause()
+            assert shown(screen)["WEB-1"].assignee == "mia"
+            assert pending(screen, "WEB-1")
+            # a second change of the same task, before the first is stored
+            await pilot.press("greater_than_sign")
+            await pilot.pause()
+            assert shown(screen)["WEB-1"].due == date(2026, 5, 15)
+        await ui.settle(app, pilot)
+        task = backend.get_task("WEB-1")
+        assert (task.assignee, task.due) == ("mia", date(2026, 5, 15))
+        assert flags(screen)["WEB-1"] == () and flags(screen)["WEB-2"] == ()
+        assert "AT RISK" not in "\n".join(ui.frame_text(app))
+
+
+async def press_no_settle(pilot: Pilot[None], key: str) -> None:
+    """Press a key whose dialog opens from a worker: wait for the dialog only."""
+    await pilot.press(key)
+    for _ in range(100):
+        await pilot.pause()
+        if isinstance(pilot.app.screen, PickerScreen):
+            return
+    raise AssertionError("no dialog opened")
+
+
+async def test_a_stale_edit_says_so_and_shows_the_stored_task(config: Config) -> None:
+    app = ui.app_for(config)
+    backend = ui.backend_for(config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_schedule(app, pilot)
+        # someone else moves WEB-1 after the screen read it
+        elsewhere = ui.backend_for(config, "alice")
+        task = elsewhere.get_task("WEB-1")
+        elsewhere.update_task("WEB-1", task.version, TaskPatch(due=date(2026, 6, 5)))
+        await press(app, pilot, "right_square_bracket")
+        assert backend.get_task("WEB-1").due == date(2026, 6, 5)  # theirs, not ours
+        assert shown(screen)["WEB-1"].due == date(2026, 6, 5)
+        assert flags(screen)["WEB-1"] == ()
+        said = [n.message for n in app._notifications]
+        assert any("WEB-1 was changed elsewhere" in m and "not stored" in m for m in said), said
+        assert all("\n" not in m for m in said)
+        # the next key works on what the store has
+        await press(app, pilot, "greater_than_sign")
+        assert backend.get_task("WEB-1").due == date(2026, 6, 6)
+
+
+async def test_a_refused_date_puts_the_row_back_and_says_why(config: Config) -> None:
+    from textual.widgets import Input
+
+    from tui_board.ui.dialogs import TextPrompt
+
+    app = ui.app_for(config)
+    backend = ui.backend_for(config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_schedule(app, pilot)
+        await press(app, pilot, "s")
+        assert isinstance(app.screen, TextPrompt)
+        app.screen.query_one(Input).value = "2026-06-01"  # after its due date
+        await press(app, pilot, "enter")
+        assert backend.get_task("WEB-1").start is None
+        assert shown(screen)["WEB-1"].start is None
+        assert shown(screen)["WEB-1"].flags == (AT_RISK,)
+        said = [n for n in app._notifications if n.title == "Not changed"]
+        assert len(said) == 1 and "\n" not in said[0].message
+
+
+def test_every_row_shows_a_mark_or_says_it_has_no_dates() -> None:
+    from tui_board.ui.screens.schedule import bar, fit
+
+    origin, today = date(2026, 5, 4), date(2026, 5, 13)
+
+    def drawn(start: date | None, due: date | None) -> str:
+        row = ScheduleRow("WEB-1", "t", "Todo", None, None, start, due, None, 0, 0, 0)
+        return "".join(char for char, _ in bar(row, origin, 20, "week", today, {}))
+
+    assert drawn(None, date(2026, 5, 20)).rstrip().endswith("╌╌┤")
+    assert "├╌╌" in drawn(date(2026, 5, 20), None)
+    assert "░" in drawn(date(2026, 5, 14), date(2026, 5, 28))
+    assert drawn(None, date(2026, 4, 1)).startswith("◀")
+    assert drawn(date(2027, 1, 1), None).endswith("▶")
+    assert drawn(None, None).strip() == "│"  # the row says "no start or due date"
+    assert fit("Automate onboarding emails", 10) == "Automate …"
+    assert fit("日本語のタイトル", 7) == "日本語…"
+    assert fit("short", 7) == "short  "
+
+
+async def test_a_long_schedule_is_drawn_line_by_line(config: Config) -> None:
+    """300 tasks: no widget per row, and a page down draws about a screenful of lines."""
+    from tui_board.ui.screens.schedule import ScheduleChart
+
+    app = ui.app_for(config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_schedule(app, pilot)
+        widgets = len(list(screen.query("*")))
+    backend = ui.backend_for(config)
+    for n in range(300):
+        backend.create_task("WEB", f"Task {n}", assignee="mia", estimate=60, due=THURSDAY)
+    app = ui.app_for(config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_schedule(app, pilot)
+        assert len(screen.chart.rows()) == 302
+        assert len(list(screen.query("*"))) == widgets
+        drawn: list[int] = []
+        draw = ScheduleChart.render_line
+
+        def counted(chart: ScheduleChart, y: int) -> Strip:
+            drawn.append(y)
+            return draw(chart, y)
+
+        screen.chart.render_line = counted.__get__(screen.chart)  # type: ignore[method-assign]
+        await press(app, pilot, "pagedown")
+        height = screen.chart.scrollable_content_region.height
+        assert screen.chart.scroll_y > 0
+        assert 0 < len(drawn) <= 2 * height

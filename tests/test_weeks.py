@@ -272,7 +272,36 @@ def test_parse_date(text: str, expected: date) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "someday", "2026-13-01", "2026-02-30", "26-11-24", "2026/11/24", "+1", "1", "-x"]
+    ("text", "expected"),
+    [
+        ("wed", TODAY),  # on or after today: today itself
+        ("thu", date(2026, 11, 26)),
+        ("friday", date(2026, 11, 27)),
+        ("mon", date(2026, 11, 30)),  # next week's, never a past day
+        ("tue", date(2026, 12, 1)),
+        ("+3", date(2026, 11, 28)),
+        ("+ 10", date(2026, 12, 5)),
+        ("next wed", date(2026, 12, 2)),  # after today, so a week on
+        ("next fri", date(2026, 11, 27)),
+        ("yesterday", date(2026, 11, 24)),  # still what it says
+        ("-1", date(2026, 11, 24)),
+        ("2026-11-01", date(2026, 11, 1)),
+    ],
+)
+def test_parse_date_ahead_reads_a_weekday_as_the_next_one(text: str, expected: date) -> None:
+    """Due dates, starts, milestones and deadlines lie ahead: `fri` is the coming one."""
+    assert parse_date(text, TODAY, ahead=True) == expected
+
+
+def test_days_ahead_and_next_read_the_same_when_logging() -> None:
+    assert parse_date("+2", TODAY) == date(2026, 11, 27)
+    assert parse_date("next mon", TODAY) == date(2026, 11, 30)
+    with pytest.raises(Invalid, match="next mon"):
+        parse_date("someday", TODAY, ahead=True)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "someday", "2026-13-01", "2026-02-30", "26-11-24", "2026/11/24", "1", "-x", "+x"]
 )
 def test_parse_date_refused(text: str) -> None:
     with pytest.raises(Invalid, match="2026-11-24"):

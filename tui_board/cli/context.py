@@ -43,10 +43,12 @@ class CliContext:
     def today(self) -> date:
         return date.today()
 
-    def day(self, text: str | None) -> date:
+    def day(self, text: str | None, *, ahead: bool = False) -> date:
+        """A date typed on the command line (`ahead`: a weekday name is the next one,
+        for due dates, starts, milestones and deadlines)."""
         from tui_board.core.weeks import parse_date
 
-        return self.today() if text is None else parse_date(text, self.today())
+        return self.today() if text is None else parse_date(text, self.today(), ahead=ahead)
 
 
 pass_cli = click.make_pass_decorator(CliContext)

@@ -133,7 +133,7 @@ def user_schedule(
         found = backend.get_schedule(login)
     else:
         found = backend.set_schedule(
-            login, parse_week(week), start=cli_ctx.day(start) if start else None
+            login, parse_week(week), start=cli_ctx.day(start, ahead=True) if start else None
         )
     if as_json:
         emit_json(found)

@@ -28,7 +28,7 @@ def _hours(minutes: int | None) -> str:
 
 def _day_or_none(cli_ctx: CliContext, text: str) -> date | None:
     """A date as the CLI reads them; `none` or `-` for no date."""
-    return None if text.strip().lower() in ("none", "-", "") else cli_ctx.day(text)
+    return None if text.strip().lower() in ("none", "-", "") else cli_ctx.day(text, ahead=True)
 
 
 @click.command()
@@ -124,7 +124,7 @@ def milestone() -> None:
 @pass_cli
 def milestone_add(cli_ctx: CliContext, project: str, name: str, day: str) -> None:
     """Add a milestone to a project (leads and admins)."""
-    made = cli_ctx.backend().add_milestone(project, name, cli_ctx.day(day))
+    made = cli_ctx.backend().add_milestone(project, name, cli_ctx.day(day, ahead=True))
     say(f"Added milestone {made.name} to {made.project} on {made.day.isoformat()}.")
 
 
@@ -156,7 +156,7 @@ def milestone_move(cli_ctx: CliContext, project: str, name: str, day: str) -> No
     found = [m for m in backend.list_milestones(project) if m.name == name.strip()]
     if not found:
         fail(f"no milestone {name.strip()!r} in project {project.upper()}")
-    moved = backend.move_milestone(project, name, found[0].version, cli_ctx.day(day))
+    moved = backend.move_milestone(project, name, found[0].version, cli_ctx.day(day, ahead=True))
     say(f"Moved milestone {moved.name} of {moved.project} to {moved.day.isoformat()}.")
 
 

@@ -40,7 +40,7 @@ def project_deadline(cli_ctx: CliContext, key: str, day: str) -> None:
 
     backend = cli_ctx.backend()
     found = backend.get_project(key)
-    deadline = None if day.strip().lower() in ("none", "-") else cli_ctx.day(day)
+    deadline = None if day.strip().lower() in ("none", "-") else cli_ctx.day(day, ahead=True)
     changed = backend.update_project(found.key, found.version, ProjectPatch(deadline=deadline))
     say(f"{changed.key}'s deadline is {changed.deadline or 'none'}.")
 
@@ -146,7 +146,7 @@ def task_add(
         column_id=_column_id(cli_ctx, project_key, column) if column else None,
         assignee=assignee,
         estimate=cli_ctx.minutes(estimate, cap=False) if estimate else None,
-        due=parse_date(due, cli_ctx.today()) if due else None,
+        due=parse_date(due, cli_ctx.today(), ahead=True) if due else None,
         priority=cast(Priority, priority),
         tags=tags,
     )

@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
 from tui_board.core.durations import format_duration, parse_duration
 from tui_board.core.errors import Invalid
+from tui_board.core.models import ScheduleRow
 from tui_board.core.weeks import IsoWeek
 from tui_board.core.workload import spread_days
 
@@ -272,6 +274,50 @@ def finish_day(
         if left <= 0:
             return day
     return None
+
+
+def remaining_estimate(estimate: int | None, logged: int) -> int:
+    """What is left of a task's estimate (never below zero)."""
+    return max(0, (estimate or 0) - logged)
+
+
+#: What a schedule row's assignee's free time before its due date depends on.
+_WINDOW = ("start", "due", "assignee")
+
+
+def revise_row(
+    row: ScheduleRow, today: date, changes: Mapping[str, Any]
+) -> tuple[ScheduleRow, bool]:
+    """An open task's row after a change of its fields (start, due, assignee,
+    estimate; logged, title, version as the store has them), as far as the rules tell
+    without reading the assignee's time again: its remaining estimate, progress and
+    flags. The second value says whether "at risk" is known: the assignee's free time
+    (`free`) only holds while the window and the person stay the same, and a hidden
+    one (another person's hours) cannot be told again; when not known the row shows no
+    "at risk" until the store's answer is read."""
+    new = replace(row, **changes)
+    dated = new.assignee is not None and new.due is not None and new.due >= today
+    kept = all(getattr(new, name) == getattr(row, name) for name in _WINDOW)
+    free = row.free if kept else None
+    known = not dated or (kept and row.free is not None)
+    remaining = remaining_estimate(new.estimate, new.logged)
+    flags = task_flags(
+        today=today,
+        due=new.due,
+        done=False,
+        estimate=new.estimate,
+        logged=new.logged,
+        free=free if dated else None,
+        remaining=remaining,
+    )
+    revised = replace(
+        new,
+        remaining=remaining,
+        progress=progress_percent(new.logged, new.estimate, False),
+        flags=flags,
+        free=free if dated else None,
+    )
+    return revised, known
 
 
 def progress_percent(logged: int, estimate: int | None, done: bool) -> int:

@@ -32,6 +32,8 @@ _LAST_WEEK = date.max.isocalendar()[:2]
 _WEEK_RE = re.compile(r"([0-9]{4}) ?-? ?w ?([0-9]{1,2})", re.ASCII)
 _ISO_DATE_RE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", re.ASCII)
 _DAYS_AGO_RE = re.compile(r"- ?([0-9]{1,6})", re.ASCII)
+_DAYS_AHEAD_RE = re.compile(r"\+ ?([0-9]{1,6})", re.ASCII)
+_NEXT_RE = re.compile(r"next ?([a-z]+)", re.ASCII)
 
 
 def _squash(text: str) -> str:
@@ -179,12 +181,14 @@ def parse_day_name(text: str) -> int:
     raise Invalid(f"Cannot read {text.strip()!r} as a day of the week; write e.g. mon or monday.")
 
 
-def parse_date(text: str, today: date) -> date:
-    """Read the dates people type when logging time; relative words count from ``today``.
+def parse_date(text: str, today: date, *, ahead: bool = False) -> date:
+    """Read the dates people type; relative words count from ``today``.
 
-    Accepts ``2026-11-24``, ``today``, ``yesterday``, ``tomorrow``, a weekday name (the
-    most recent such day on or before today: logging is about days that have passed)
-    and ``-1``/``-2`` (days ago).
+    Accepts ``2026-11-24``, ``today``, ``yesterday``, ``tomorrow``, ``-1``/``-2`` (days
+    ago), ``+3`` (days ahead), ``next fri`` (the first Friday after today) and a
+    weekday name: the most recent such day on or before today where dates are of days
+    that have passed (logging time), the next one on or after today where they lie
+    `ahead` (a due date, a start, a milestone, a deadline).
     """
     word = _squash(text)
     if word == "today":
@@ -197,6 +201,13 @@ def parse_date(text: str, today: date) -> date:
         ago = _DAYS_AGO_RE.fullmatch(word)
         if ago:
             return today - timedelta(days=int(ago[1]))
+        later = _DAYS_AHEAD_RE.fullmatch(word)
+        if later:
+            return today + timedelta(days=int(later[1]))
+        following = _NEXT_RE.fullmatch(word)
+        if following:
+            weekday = parse_day_name(following[1])
+            return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
     except OverflowError:
         raise Invalid(f"{text.strip()!r} falls outside the calendar.") from None
     iso = _ISO_DATE_RE.fullmatch(word)
@@ -212,9 +223,15 @@ def parse_date(text: str, today: date) -> date:
     except Invalid:
         raise Invalid(
             f"Cannot read {text.strip()!r} as a date; write e.g. 2026-11-24, today, "
-            "yesterday, mon or -1 (one day ago)."
+            + (
+                "tomorrow, fri, next mon or +3 (in three days)."
+                if ahead
+                else "yesterday, mon or -1 (one day ago)."
+            )
         ) from None
     try:
+        if ahead:
+            return today + timedelta(days=(weekday - today.weekday()) % 7)
         return today - timedelta(days=(today.weekday() - weekday) % 7)
     except OverflowError:
         raise Invalid(f"{text.strip()!r} falls outside the calendar.") from None

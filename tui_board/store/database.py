@@ -35,7 +35,7 @@ from tui_board import files
 from tui_board.core.errors import Invalid, StoreFailed
 from tui_board.store import sqlite_file
 from tui_board.store.file import SCHEMA_HEAD, set_up_connection
-from tui_board.store.sql import Sql, end_write
+from tui_board.store.sql import Sql, begin_write, end_write
 
 __all__ = ["SCHEMA_HEAD", "Database", "OrmTx", "PooledDatabase", "database_url", "sqlite_path"]
 
@@ -254,9 +254,11 @@ class Database:
         with self.writing, self.explained(), self._session() as session:
             token: Token[str] = _begin_mode.set("BEGIN IMMEDIATE")
             try:
-                session.connection()  # begin now, while the mode is set
+                begun = session.connection()  # begin now, while the mode is set
             finally:
                 _begin_mode.reset(token)
+            if self.is_sqlite:
+                begin_write(begun.connection.driver_connection, session.info)
             try:
                 yield session
                 end_write(session, session.info)
@@ -427,6 +429,8 @@ class PooledDatabase:
                 conn.execute("BEGIN IMMEDIATE")
             try:
                 tx = PoolTx(conn, self._dialect)
+                if self.is_sqlite:
+                    begin_write(conn, tx.info)
                 yield tx
                 end_write(tx, tx.info)
             except BaseException:

@@ -19,7 +19,7 @@ from typing import Any
 
 from tui_board.core.errors import StoreFailed
 from tui_board.store import sqlite_file
-from tui_board.store.sql import Sql, end_write
+from tui_board.store.sql import Sql, begin_write, end_write
 
 #: The newest migration in `tui_board/store/migrations/versions` (a test keeps it true).
 SCHEMA_HEAD = "0008"
@@ -141,6 +141,7 @@ class FileDatabase:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 tx = FileTx(conn)
+                begin_write(conn, tx.info)
                 yield tx
                 end_write(tx, tx.info)
             except BaseException:

@@ -35,11 +35,23 @@ ROWS_AT_ONCE = 500
 #: totals and the feed itself: the one kind of write that leaves the store's epoch
 #: where it was (migration 0008, `end_write`).
 CELLS_ONLY = "cells_only"
+#: The key a write transaction sets when all it changed is rows no read answers with
+#: (an import's staged parts and its record of rows imported): it leaves the epoch.
+UNSEEN_ONLY = "unseen_only"
 #: Moves the store's epoch on (made if a store lacks its row).
 EPOCH_BUMP = (
     "INSERT INTO store_epoch (id, epoch) VALUES (1, 1)"
     " ON CONFLICT (id) DO UPDATE SET epoch = store_epoch.epoch + 1"
 )
+#: The same on PostgreSQL, when the transaction has written anything (it has a
+#: transaction id: any row written, or locked, takes one).
+EPOCH_BUMP_IF_WRITTEN = (
+    "INSERT INTO store_epoch (id, epoch) SELECT 1, 1"
+    " WHERE pg_current_xact_id_if_assigned() IS NOT NULL"
+    " ON CONFLICT (id) DO UPDATE SET epoch = store_epoch.epoch + 1"
+)
+#: SQLite: the connection's `total_changes` when the write transaction began.
+CHANGES_AT_BEGIN = "changes_at_begin"
 
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 _LISTS = (list, tuple, set, frozenset)
@@ -182,9 +194,10 @@ class Sql:
         never holds every row at once. Read them all before the transaction ends."""
         cursor = self._cursor(sql, params)
         try:
-            if cursor.description is None:
+            description = cursor.description  # psycopg makes it anew at each look
+            if description is None:
                 return
-            names = tuple(d[0] for d in cursor.description)
+            names = tuple(d[0] for d in description)
             make, pairs = _readers(names, self.dialect == "sqlite")
             while found := cursor.fetchmany(ROWS_AT_ONCE):
                 if not pairs:
@@ -278,7 +291,22 @@ class Sql:
 
 def end_write(tx: Sql, info: dict[str, Any]) -> None:
     """What every write transaction runs last, before its commit: the store's epoch
-    moves on unless the transaction changed timesheet cells alone (`CELLS_ONLY`), so a
-    server's read cache knows which of its answers the commit may have changed."""
-    if not info.get(CELLS_ONLY):
+    moves on unless the transaction changed timesheet cells alone (`CELLS_ONLY`), rows
+    no read shows (`UNSEEN_ONLY`), or nothing at all ("nothing changed" holds), so a
+    server's read cache knows which of its answers the commit may have changed.
+    Whether anything changed is the store's word, not the code's: SQLite's count of
+    rows changed on the connection, PostgreSQL's transaction id."""
+    if info.get(CELLS_ONLY) or info.get(UNSEEN_ONLY):
+        return
+    if tx.dialect != "sqlite":
+        tx.run(EPOCH_BUMP_IF_WRITTEN)
+        return
+    before = info.get(CHANGES_AT_BEGIN)
+    if before is None or tx._connection().total_changes != before:
         tx.run(EPOCH_BUMP)
+
+
+def begin_write(conn: Any, info: dict[str, Any]) -> None:
+    """Note where a SQLite write transaction begins (`end_write`); `conn` is the
+    `sqlite3` connection, just after its BEGIN IMMEDIATE."""
+    info[CHANGES_AT_BEGIN] = conn.total_changes

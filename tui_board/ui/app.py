@@ -55,9 +55,12 @@ from tui_board.ui.undo import History, UndoWrite, change_of, undo_write
 from tui_board.ui.writer import SendsWrites, WriteAnswered, Writer
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
+
     from tui_board.backend.offline import QueuedWrite
     from tui_board.backend.protocol import Backend
     from tui_board.core.models import Timer, User
+    from tui_board.ui.terminal import TerminalGone
 
 #: How often the app looks at a team server's link while it is down or writes wait.
 LINK_CHECK_SECONDS = 2.0
@@ -201,6 +204,8 @@ class BoardApp(App[None], inherit_bindings=False):
         self._last_input = 0.0
         #: The backend `warm_backend` was first asked to warm.
         self._warm_asked: Backend | None = None
+        #: What the stylesheet's variables were last made from (`refresh_css`).
+        self._css_made_for: tuple[dict[str, str], frozenset[str]] | None = None
         #: Every screen's writes, in the order the user asked for them.
         self.writer = Writer()
         #: The changes this session made, for `u` and `U`.
@@ -398,6 +403,21 @@ class BoardApp(App[None], inherit_bindings=False):
 
     # --- start and stop -------------------------------------------------------------------
 
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal; on Linux and macOS, one that notices the
+        terminal going away (`tui_board/ui/terminal.py`)."""
+        driver = super().get_driver_class()
+        if driver.__name__ != "LinuxDriver":  # headless, web, Windows: as they are
+            return driver
+        from tui_board.ui.terminal import TerminalDriver
+
+        return TerminalDriver
+
+    def on_terminal_gone(self, message: TerminalGone) -> None:
+        """The terminal hung up, or the process was asked to end: quit as `q` does, so
+        that the writes already asked for are stored first (`on_unmount`)."""
+        self.exit(return_code=message.code)
+
     def on_mount(self) -> None:
         if self.config.keymap:  # checking it imports every screen: only when there is one
             self._check_keymap()
@@ -481,6 +501,26 @@ class BoardApp(App[None], inherit_bindings=False):
         ):  # the default's colours come down to greys on 16 colours: use the terminal's own
             wanted = ANSI_THEME
         self.theme = wanted
+        # The stylesheet is not parsed yet: its variables now, from this theme, and the
+        # refreshes that setting the theme asked for have nothing left to do.
+        self._css_made_for = self._css_source()
+        self.stylesheet.set_variables(self._css_made_for[0])
+
+    def _css_source(self) -> tuple[dict[str, str], frozenset[str]]:
+        """What the styles are made from: the theme's variables, and the app's classes
+        (dark or light, the theme's name)."""
+        return self.get_css_variables(), frozenset(self.classes)
+
+    def refresh_css(self, animate: bool = True) -> None:
+        """Textual's, when the styles would come out differently: each refresh parses
+        all the CSS again and styles every widget, and at start Textual asked twice
+        (for the theme set in `__init__`, and for the first mode's screen) for the
+        variables the stylesheet already had."""
+        made_for = self._css_source()
+        if made_for == self._css_made_for:
+            return
+        self._css_made_for = made_for
+        super().refresh_css(animate)
 
     def _first_theme(self) -> str:
         """The theme the config (or `--theme`) names; else the one last picked in the
@@ -634,10 +674,27 @@ class BoardApp(App[None], inherit_bindings=False):
             yield SystemCommand(
                 row.description, help_text, partial(self.run_action, row.action, row.namespace)
             )
+        # The workload's ways in, from any screen (their keys work on the workload).
+        for title, action, help_text in WORKLOAD_WAYS:
+            if title not in titles:
+                titles.add(title)
+                yield SystemCommand(title, help_text, partial(self._via_workload, action))
         for command in super().get_system_commands(screen):
             if command.title not in titles:
                 yield command
 
+    async def _via_workload(self, action: str) -> None:
+        """The workload screen's `action` (its reports, its approvals) from anywhere."""
+        await self.action_switch_mode("workload")
+        await self.run_action(action, self.screen)
+
+
+#: Palette commands found on every screen that open what the workload screen opens:
+#: (title, the workload's action, help).
+WORKLOAD_WAYS = (
+    ("Reports", "reports", "Time by person, project or task; estimates; overtime (t on 3)"),
+    ("Approvals", "approvals", "Submitted weeks: approve or reject (v on 3)"),
+)
 
 #: Mode screens imported on first use: (module, class).
 LAZY_SCREENS = {

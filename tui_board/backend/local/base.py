@@ -36,7 +36,7 @@ from tui_board.core.models import (
 )
 from tui_board.core.permissions import Actor, can_see_person, require
 from tui_board.core.text import check_text as refuse_controls
-from tui_board.store.sql import CELLS_ONLY
+from tui_board.store.sql import CELLS_ONLY, UNSEEN_ONLY
 from tui_board.store.sql import Sql as Tx
 
 RANK_STEP = 1024.0
@@ -329,6 +329,14 @@ class ServiceBase:
         Said by the operations that write nothing else, once they have written."""
         info = cast("dict[str, Any]", s.info)  # type: ignore[attr-defined]
         info[CELLS_ONLY] = True
+
+    @staticmethod
+    def _unseen_only(s: Tx) -> None:
+        """Say that this transaction changed only rows no read answers with (an
+        import's staged parts and its record of rows imported): it leaves the store's
+        epoch, and a server's kept answers, as they were."""
+        info = cast("dict[str, Any]", s.info)  # type: ignore[attr-defined]
+        info[UNSEEN_ONLY] = True
 
     def _record(
         self,

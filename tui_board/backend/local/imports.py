@@ -113,6 +113,7 @@ class ImportService(WeekService, TaskService):
             )
             if held > MAX_BATCH_ROWS:
                 raise Invalid(f"an import holds at most {MAX_BATCH_ROWS:,} rows; split the file")
+            self._unseen_only(s)
             return held
 
     # --- the import ---------------------------------------------------------------------
@@ -147,6 +148,8 @@ class ImportService(WeekService, TaskService):
                     # nothing (importing the same file twice leaves the store as it was).
                     summary = {"file": result.file, "rows": result.rows, "cells": result.cells}
                     self._record(s, actor, "import", batch, "apply", summary)
+                else:
+                    self._unseen_only(s)  # its staged parts and rows imported, at most
                 return result
         except _DryRun as done:
             self._drop_staged(batch)
@@ -185,6 +188,7 @@ class ImportService(WeekService, TaskService):
                     user_id=actor.user_id,
                     batch=batch,
                 )
+                self._unseen_only(s)
         except BoardError:
             pass  # a replay of an import done, a read-only store: nothing of ours is left
 

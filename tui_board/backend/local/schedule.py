@@ -41,6 +41,7 @@ from tui_board.core.schedule import (
     free_before,
     plan,
     progress_percent,
+    remaining_estimate,
     task_flags,
     week_figures,
 )
@@ -215,7 +216,7 @@ class ScheduleService(ServiceBase):
         remaining_of: dict[int, int] = defaultdict(int)
         unassigned = 0
         for t in open_rows:
-            remaining = max(0, (t.estimate or 0) - t.logged)
+            remaining = remaining_estimate(t.estimate, t.logged)
             task_key = f"{key}-{t.number}"
             free = None
             if t.assignee_id is not None:

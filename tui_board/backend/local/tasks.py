@@ -485,15 +485,21 @@ class TaskService(OrmService):
         return self._rank_at(s, column_id, index, moving)
 
     def _renumber(self, s: OrmTx, column_id: int, moving: int | None) -> None:
-        rows = s.exec(
-            select(TaskRow)
-            .where(TaskRow.column_id == column_id, col(TaskRow.archived).is_(False))
-            .order_by(col(TaskRow.rank), col(TaskRow.id))
-        ).all()
-        for position, row in enumerate(r for r in rows if r.id != moving):
-            row.rank = (position + 1) * RANK_STEP
-            s.add(row)
-        s.flush()
+        """The column's cards (but `moving`) ranked again a step apart, in their order:
+        one statement, however long the column (it loaded and wrote every card through
+        the ORM: seconds for a column of 25,000)."""
+        s.run(
+            "UPDATE tasks SET rank = ranked.position * :step FROM ("
+            " SELECT id, row_number() OVER (ORDER BY rank, id) AS position FROM tasks"
+            " WHERE column_id = :column_id AND NOT archived AND id != :moving"
+            ") AS ranked WHERE tasks.id = ranked.id",
+            step=RANK_STEP,
+            column_id=column_id,
+            moving=-1 if moving is None else moving,
+        )
+        for held in list(s.identity_map.values()):  # what the session holds is stale
+            if isinstance(held, TaskRow) and held.id != moving:
+                s.expire(held, ["rank"])
 
     # --- comments ------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import ClassVar, cast
 
 from textual import on
@@ -24,7 +24,7 @@ from tui_board.core.durations import BareUnit, format_duration, parse_duration
 from tui_board.core.errors import Invalid
 from tui_board.core.models import PRIORITIES, Priority, Task, TaskPatch, User
 from tui_board.core.text import printable
-from tui_board.core.weeks import parse_date, parse_day_name
+from tui_board.core.weeks import parse_date
 from tui_board.ui.dialogs.base import Dialog
 from tui_board.ui.dialogs.picker import PickerScreen
 from tui_board.ui.plain_text import plain_text
@@ -77,11 +77,7 @@ def parse_due(text: str, today: date) -> date | None:
     text = text.strip()
     if not text:
         return None
-    try:
-        weekday = parse_day_name(text)
-    except Invalid:
-        return parse_date(text, today)
-    return today + timedelta(days=(weekday - today.weekday()) % 7)
+    return parse_date(text, today, ahead=True)
 
 
 def describe_due(text: str, today: date) -> tuple[str, bool]:

@@ -106,7 +106,7 @@ class ModeScreen(SendsWrites, Screen[None]):
 
     def show_connection(self, connection: Connection) -> None:
         if not isinstance(connection, Connected):
-            self.remove_class("-loaded")  # a screen marks itself -loaded once it has data
+            self.set_loaded(False)
         top_bar = self.query_one(TopBar)
         facts = self.query_one(".mode-facts", Static)
         match connection:
@@ -167,8 +167,20 @@ class ModeScreen(SendsWrites, Screen[None]):
     def show_loaded(self) -> None:
         """Data is shown: no spinner, no status line."""
         self.query_one(".mode-facts", Static).loading = False
-        self.add_class("-loaded")
+        self.set_loaded(True)
         self.set_status("")
+
+    def set_loaded(self, loaded: bool) -> None:
+        """The screen's `-loaded` class, which it has once it shows data. The class only
+        shows and hides the screen's own children (every rule names it as
+        `Screen.-loaded > child`, a test holds them to it), so only they are styled again:
+        `set_class` would style every widget beneath, every card of the board (a fifth of
+        the app's work before its first frame with cards)."""
+        if self.has_class("-loaded") == loaded:
+            return
+        self.set_class(loaded, "-loaded", update=False)
+        if self.is_attached:
+            self.app.stylesheet.update_nodes([self, *self.children], animate=True)
 
     @dataclass
     class LoadFailed(Message):

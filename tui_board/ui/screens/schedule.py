@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import on, work
@@ -26,10 +28,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from tui_board.backend.undo import CardChange
+from tui_board.backend.undo import CardChange, Undoable
 from tui_board.core.durations import format_duration
 from tui_board.core.models import ProjectSchedule, ScheduleRow, Task, TaskPatch
-from tui_board.core.schedule import AT_RISK, OVER_ESTIMATE, OVERDUE
+from tui_board.core.schedule import AT_RISK, OVER_ESTIMATE, OVERDUE, revise_row
 from tui_board.core.text import printable
 from tui_board.ui.dialogs import PickerScreen, TaskDetailScreen
 from tui_board.ui.plain_text import plain_text
@@ -48,14 +50,24 @@ WEEK_CHARS = 4
 DAY_CHARS = 3
 FLAG_WORDS = {OVERDUE: "OVERDUE", OVER_ESTIMATE: "OVER EST", AT_RISK: "AT RISK"}
 NOBODY = ""
+#: The fields of a task a schedule row shows as the store has them.
+ROW_FIELDS = ("title", "assignee", "start", "due", "estimate", "logged", "version")
+
+
+def stored_fields(task: Task) -> dict[str, Any]:
+    """A task's fields as its schedule row shows them."""
+    return {name: getattr(task, name) for name in ROW_FIELDS}
 
 
 @dataclass(frozen=True)
 class Line:
-    """A line of the chart: a group's heading (`row` None) or a task."""
+    """A line of the chart: a group's heading (`row` None) or a task. `pending`: the
+    task was changed here and whether it is at risk is not known until the store's
+    answer is read (shown as `…`)."""
 
     text: str
     row: ScheduleRow | None = None
+    pending: bool = False
 
 
 def chart_lines(schedule: ProjectSchedule) -> list[Line]:
@@ -89,31 +101,91 @@ def day_at(origin: date, x: int, zoom: Zoom) -> date:
     return origin + timedelta(x * 7 // WEEK_CHARS)
 
 
+@lru_cache(maxsize=8)
+def _columns(origin: date, width: int, zoom: Zoom) -> tuple[tuple[date, date], ...]:
+    """The first and last day each character of the timeline stands for."""
+    return tuple(
+        (a, max(a, day_at(origin, x + 1, zoom) - timedelta(1)))
+        for x in range(width)
+        for a in (day_at(origin, x, zoom),)
+    )
+
+
+@lru_cache(maxsize=8)
+def _background(
+    origin: date, width: int, zoom: Zoom, today: date, marks: tuple[tuple[date, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    """A timeline with no task on it: the today line and the marks, each on the first
+    character of its day."""
+    cells = []
+    shown: set[date] = set()
+    for a, b in _columns(origin, width, zoom):
+        if a <= today <= b and today not in shown:
+            shown.add(today)
+            cells.append(("│", "today"))
+            continue
+        mark = next(((day, c) for day, c in marks if a <= day <= b and day not in shown), None)
+        if mark is not None:
+            shown.add(mark[0])
+            cells.append((mark[1], "mark"))
+        else:
+            cells.append((" ", "blank"))
+    return tuple(cells)
+
+
+def _span_cells(first: date, last: date, origin: date, width: int, zoom: Zoom) -> range:
+    """The characters of the timeline that days `first` to `last` fall on."""
+    xs = [x for x, (a, b) in enumerate(_columns(origin, width, zoom)) if a <= last and b >= first]
+    return range(xs[0], xs[-1] + 1) if xs else range(0)
+
+
 def bar(
     row: ScheduleRow, origin: date, width: int, zoom: Zoom, today: date, marks: dict[date, str]
 ) -> list[tuple[str, str]]:
     """The timeline of a task: (character, kind) for `width` characters; kinds are
-    done, todo, today, mark and blank."""
-    first = row.start or row.due
-    last = row.due
-    cells: list[tuple[str, str]] = []
-    filled = None
-    if first is not None and last is not None:
-        span = (last - first).days + 1
-        filled = first + timedelta(span * row.progress // 100)
-    for x in range(width):
-        a = day_at(origin, x, zoom)
-        b = max(a, day_at(origin, x + 1, zoom) - timedelta(1))
-        if first is not None and last is not None and a <= last and b >= first:
-            done = filled is not None and b < filled
-            cells.append(("█", "done") if done else ("░", "todo"))
-        elif a <= today <= b:
-            cells.append(("│", "today"))
-        elif any(a <= day <= b for day in marks):
-            cells.append((next(c for day, c in marks.items() if a <= day <= b), "mark"))
-        else:
-            cells.append((" ", "blank"))
+    done, todo, today, mark and blank.
+
+    Start to due: a bar filled by progress. A due date alone: `╌╌┤` ending on it; a start
+    alone: `├╌╌` from it. Dates out of view: `◀` or `▶` at that edge. No date at all:
+    nothing (the row says so in words)."""
+    cells = list(_background(origin, width, zoom, today, tuple(sorted(marks.items()))))
+    first = row.start if row.start is not None else row.due
+    last = row.due if row.due is not None else row.start
+    if first is None or last is None or width <= 0:
+        return cells
+    span = _span_cells(first, last, origin, width, zoom)
+    if not span:
+        before = last < day_at(origin, 0, zoom)
+        cells[0 if before else width - 1] = ("◀" if before else "▶", "todo")
+        return cells
+    if row.start is not None and row.due is not None:
+        filled = first + timedelta(((last - first).days + 1) * row.progress // 100)
+        columns = _columns(origin, width, zoom)
+        for x in span:
+            cells[x] = ("█", "done") if columns[x][1] < filled else ("░", "todo")
+        return cells
+    lead = (
+        range(span.start - 2, span.start) if row.start is None else range(span.stop, span.stop + 2)
+    )
+    for x in lead:
+        if 0 <= x < width and cells[x][1] == "blank":
+            cells[x] = ("╌", "todo")
+    for x in span:
+        cells[x] = ("─", "todo")
+    if row.start is None:
+        cells[span.stop - 1] = ("┤", "todo")
+    else:
+        cells[span.start] = ("├", "todo")
     return cells
+
+
+def fit(text: str, width: int) -> str:
+    """`text` in exactly `width` cells: padded, or cut with an ellipsis."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text + " " * (width - cell_len(text))
+    return set_cell_size(text, width - 1) + "…"
 
 
 def axis(origin: date, width: int, zoom: Zoom) -> str:
@@ -163,17 +235,8 @@ class ScheduleChart(ScrollView, can_focus=False):
         "schedule-chart--today",
         "schedule-chart--mark",
         "schedule-chart--flag",
+        "schedule-chart--undated",
     }
-    DEFAULT_CSS = """
-    ScheduleChart { height: 1fr; }
-    ScheduleChart > .schedule-chart--heading { text-style: bold; }
-    ScheduleChart > .schedule-chart--cursor { background: $accent 40%; }
-    ScheduleChart > .schedule-chart--done { color: $success; }
-    ScheduleChart > .schedule-chart--todo { color: $primary; }
-    ScheduleChart > .schedule-chart--today { color: $warning; }
-    ScheduleChart > .schedule-chart--mark { color: $secondary; }
-    ScheduleChart > .schedule-chart--flag { color: $error; text-style: bold; }
-    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -182,16 +245,45 @@ class ScheduleChart(ScrollView, can_focus=False):
         self.cursor = 0
         self.zoom: Zoom = "week"
         self.today = date.today()
+        #: Each task's line.
+        self.index: dict[str, int] = {}
+        #: The styles of the chart's parts, until its styles change (a theme).
+        self._styles: dict[str, Style] = {}
 
     def show(self, schedule: ProjectSchedule, today: date, keep: str | None = None) -> None:
         self.schedule = schedule
         self.today = today
         self.lines = chart_lines(schedule)
-        tasks = [i for i, line in enumerate(self.lines) if line.row is not None]
-        found = [i for i in tasks if self.lines[i].row.task == keep] if keep else []  # type: ignore[union-attr]
-        self.cursor = found[0] if found else (tasks[0] if tasks else 0)
+        self.index = {line.row.task: i for i, line in enumerate(self.lines) if line.row}
+        found = self.index.get(keep) if keep else None
+        self.cursor = found if found is not None else min(self.index.values(), default=0)
         self.virtual_size = Size(0, len(self.lines))
+        self._keep_in_view()
         self.refresh()
+
+    def rows(self) -> list[ScheduleRow]:
+        """The tasks as shown (with the changes made here that the store has not
+        answered yet)."""
+        return [line.row for line in self.lines if line.row is not None]
+
+    def revise(self, key: str, changes: dict[str, Any]) -> ScheduleRow | None:
+        """Show a change of a task at once, its flags by the schedule's rules (None: the
+        task is not on the chart)."""
+        index = self.index.get(key)
+        if index is None:
+            return None
+        row = self.lines[index].row
+        assert row is not None
+        revised, known = revise_row(row, self.today, changes)
+        self.put(revised, pending=not known)
+        return revised
+
+    def put(self, row: ScheduleRow, *, pending: bool = False) -> None:
+        """Show this row in place of the task's."""
+        index = self.index.get(row.task)
+        if index is not None:
+            self.lines[index] = Line("", row, pending)
+            self.refresh_line(index)
 
     @property
     def origin(self) -> date:
@@ -203,58 +295,88 @@ class ScheduleChart(ScrollView, can_focus=False):
             return self.lines[self.cursor].row
         return None
 
-    def move(self, step: int) -> None:
-        """To the next task line up or down (headings are passed over)."""
-        index = self.cursor
-        while 0 <= index + step < len(self.lines):
+    def move(self, step: int, tasks: int = 1) -> None:
+        """To the task `tasks` task lines up or down (headings are passed over), or the
+        last one that way; one redraw."""
+        index = was = self.cursor
+        left = tasks
+        while left and 0 <= index + step < len(self.lines):
             index += step
             if self.lines[index].row is not None:
                 self.cursor = index
-                break
+                left -= 1
+        if self.cursor != was:
+            self.refresh_line(was)
+            self.refresh_line(self.cursor)
+        self._keep_in_view()
+
+    def _keep_in_view(self) -> None:
         top = int(self.scroll_y)
         height = self.scrollable_content_region.height
+        if not height:
+            return
         if self.cursor < top:
             self.scroll_to(y=max(0, self.cursor - 1), animate=False)
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False)
-        self.refresh()
 
     def label_width(self) -> int:
         return max(24, min(44, self.scrollable_content_region.width * 2 // 5))
 
     def _style(self, component: str) -> Style:
-        return self.rich_style + self.get_component_rich_style(component)
+        style = self._styles.get(component)
+        if style is None:
+            style = self._styles[component] = self.rich_style + self.get_component_rich_style(
+                component
+            )
+        return style
+
+    def _plain(self) -> Style:
+        style = self._styles.get("")
+        if style is None:
+            style = self._styles[""] = self.rich_style
+        return style
+
+    def notify_style_update(self) -> None:
+        self._styles.clear()
+        super().notify_style_update()
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        plain = self._plain()
         index = int(self.scroll_y) + y
         if self.schedule is None or index >= len(self.lines):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, plain)
         line = self.lines[index]
         labels = self.label_width()
         if line.row is None:
             text = printable(line.text)[:width]
             return Strip(
                 [Segment(text, self._style("schedule-chart--heading"))]
-            ).adjust_cell_length(width, self.rich_style)
+            ).adjust_cell_length(width, plain)
         row = line.row
-        base = self._style("schedule-chart--cursor") if index == self.cursor else self.rich_style
+        base = self._style("schedule-chart--cursor") if index == self.cursor else plain
         flags = " ".join(FLAG_WORDS[f] for f in row.flags)
-        key = f"    {row.task} "
+        if line.pending:
+            flags = f"{flags} …".lstrip()
+        key = f"  {'▸' if index == self.cursor else ' '} {row.task} "
         room = max(0, labels - len(key) - len(flags) - 1)
-        title = printable(row.title)[:room].ljust(room)
-        segments = [Segment(key, base), Segment(title + " ", base)]
+        segments = [Segment(key, base), Segment(fit(printable(row.title), room) + " ", base)]
         segments.append(Segment(flags, base + self._style("schedule-chart--flag")))
         used = len(key) + room + 1 + len(flags)
         segments.append(Segment(" " * max(0, labels - used) + " ", base))
         marks = {m.day: "◆" for m in self.schedule.milestones}
         if self.schedule.deadline is not None:
             marks[self.schedule.deadline] = "┃"
-        timeline = width - labels - 1
-        for char, kind in bar(row, self.origin, max(0, timeline), self.zoom, self.today, marks):
+        timeline = max(0, width - labels - 1)
+        cells = bar(row, self.origin, timeline, self.zoom, self.today, marks)
+        if row.start is None and row.due is None:
+            words = fit(" no start or due date", timeline).rstrip()
+            cells[: len(words)] = [(char, "undated") for char in words]
+        for char, kind in cells:
             style = base if kind == "blank" else self._style(f"schedule-chart--{kind}")
             segments.append(Segment(char, style))
-        return Strip(segments).adjust_cell_length(width, self.rich_style)
+        return Strip(segments).adjust_cell_length(width, plain)
 
 
 class ScheduleScreen(ModeScreen):
@@ -288,30 +410,6 @@ class ScheduleScreen(ModeScreen):
              show=True),
     ]  # fmt: skip
 
-    DEFAULT_CSS = """
-    ScheduleScreen > .mode-status {
-        padding: 0 1;
-        margin: 0;
-    }
-    ScheduleScreen > #schedule-head {
-        height: 1;
-        padding: 0 1;
-        margin-bottom: 1;
-    }
-    ScheduleScreen #schedule-head > .mode-facts {
-        width: 1fr;
-        height: 1;
-        min-height: 1;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    ScheduleScreen > #schedule-axis {
-        height: 1;
-        text-wrap: nowrap;
-        color: $text-muted;
-    }
-    """
-
     @dataclass
     class Loaded(Message):
         schedule: ProjectSchedule
@@ -322,6 +420,8 @@ class ScheduleScreen(ModeScreen):
         super().__init__()
         self.project: str | None = None
         self.projects: list[str] = []
+        #: Each unanswered write's task line as it was shown before it.
+        self._shown_before: dict[Write[Any], Line] = {}
 
     def compose(self) -> ComposeResult:
         yield TopBar(self.title or "Schedule")
@@ -385,8 +485,7 @@ class ScheduleScreen(ModeScreen):
 
     def action_page(self, step: int) -> None:
         height = max(1, self.chart.scrollable_content_region.height - 1)
-        for _ in range(height):
-            self.chart.move(step)
+        self.chart.move(step, height)
 
     def action_zoom(self) -> None:
         chart = self.chart
@@ -427,7 +526,10 @@ class ScheduleScreen(ModeScreen):
         before: dict[str, Any],
         after: dict[str, Any],
     ) -> None:
+        """Show the change at once (the row's flags by the schedule's rules), store it
+        through the writer; its answer keeps it, or puts the row back."""
         key = row.task
+        shown = self.chart.lines[self.chart.index[key]] if key in self.chart.index else None
 
         def send(backend: Backend, version: int | None) -> Stored[Task]:
             assert version is not None
@@ -435,13 +537,52 @@ class ScheduleScreen(ModeScreen):
             undo = CardChange(what, key, task.version, before, after)
             return Stored(task, key, task.version, f"{what}; u undoes it.", undo)
 
-        self.send_write(Write(what, send, key, row.version))
+        write = Write(what, send, key, row.version)
+        if self.send_write(write):
+            self.chart.revise(key, dict(after))
+            if shown is not None:
+                self._shown_before[write] = shown
 
     def write_stored(self, write: Write[Any], result: Any) -> None:
+        self._shown_before.pop(write, None)
+        task = getattr(result, "record", None)
+        row = self._row_of(write)
+        if isinstance(task, Task) and row is not None and task.version > row.version:
+            self.chart.revise(row.task, {"version": task.version})  # for the next key
         self.reload_after_writes()
 
     def write_refused(self, write: Write[Any], refusal: Refusal) -> None:
-        self.notify(refusal.message, title="Not changed", severity="error", markup=False)
+        """Put the row back as it was (or as the store has it, when someone changed it
+        first) and say why in one line; the schedule is read again after."""
+        shown = self._shown_before.pop(write, None)
+        if refusal.kind == "skipped":  # an earlier change of it was refused: told once
+            self.reload_after_writes()
+            return
+        message = refusal.message
+        if shown is not None and shown.row is not None:
+            self.chart.put(shown.row, pending=shown.pending)
+            current = refusal.current
+            if refusal.kind == "conflict" and isinstance(current, Task):
+                self.chart.revise(shown.row.task, stored_fields(current))
+                message = (
+                    f"{shown.row.task} was changed elsewhere since it was read: "
+                    f"{write.what} was not stored; it shows as stored now."
+                )
+        self.notify(message, title="Not changed", severity="error", markup=False)
+        self.reload_after_writes()
+
+    def _row_of(self, write: Write[Any]) -> ScheduleRow | None:
+        index = self.chart.index.get(write.subject) if isinstance(write.subject, str) else None
+        return self.chart.lines[index].row if index is not None else None
+
+    def show_undone(self, change: Undoable | None) -> None:
+        """An undo or a redo was stored: show the task's fields as they are now at once,
+        then read the schedule again."""
+        if isinstance(change, CardChange) and change.key in self.chart.index:
+            # `change` undoes it in turn: its `after` is what the store holds now.
+            fields = {k: v for k, v in change.after.items() if k in ROW_FIELDS}
+            if fields:
+                self.chart.revise(change.key, {**fields, "version": change.version})
         self.reload_after_writes()
 
     def action_set_date(self, field: Literal["start", "due"]) -> None:

@@ -325,7 +325,7 @@ class BoardView(ModeScreen):
 
     @on(NoProjects)
     def _no_projects(self) -> None:
-        self.remove_class("-loaded")
+        self.set_loaded(False)
         facts = self.query_one(".mode-facts", Static)
         facts.loading = False
         facts.update("No projects yet. An admin adds one with: tui-board project add KEY NAME")
