@@ -330,8 +330,10 @@ class Cards(CardSequence):
         the texts joined a block of cards at a time, where a word few cards hold costs
         a pass of `str.find` over the text rather than a look into each card's."""
         texts = self._texts
+        if not word or _SEPARATOR in word:
+            return array("q", compress(range(len(texts)), map(contains, texts, repeat(word))))
         found: list[int] = []
-        for block in [] if not word or _SEPARATOR in word else self.search_blocks():
+        for block in self.search_blocks():
             held = block.holding(word)
             if held is None:  # a word many cards hold: from here on, card by card
                 start = block.first
@@ -339,9 +341,6 @@ class Cards(CardSequence):
                 found.extend(compress(range(start, len(texts)), map(contains, rest, repeat(word))))
                 break
             found.extend(held)
-        else:
-            if not word or _SEPARATOR in word:
-                found.extend(compress(range(len(texts)), map(contains, texts, repeat(word))))
         return array("q", found)
 
     def search_blocks(self) -> list[_Block]:
@@ -482,12 +481,11 @@ class _Block:
     character beyond Latin-1 makes its whole string wider, and a change rebuilds only
     the blocks from the card changed on."""
 
-    __slots__ = ("count", "first", "joined", "starts")
+    __slots__ = ("first", "joined", "starts")
 
     def __init__(self, texts: Sequence[str], first: int) -> None:
         mine = texts[first : first + _BLOCK]
         self.first = first
-        self.count = len(mine)
         self.joined = _SEPARATOR.join(mine)
         starts = array("q", [0])
         at = 0
