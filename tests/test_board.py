@@ -839,3 +839,53 @@ async def test_at_80_by_24_a_long_overrun_leaves_room_for_the_assignee(
         assert lines, frame_text(app)
         [line] = [line for line in lines if ":00!" in line]
         assert "@qn" in line and ("@qnovak" in line or "@qn…" in line), line
+
+
+async def test_the_filter_narrows_a_letter_at_a_time_and_backspace_widens_it_back(
+    config: Config, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a board read as a big one (its texts joined for the filter): each letter
+    shows, column by column and in order, the cards whose key, title, assignee or tags
+    hold every word, and the counts say so; each backspace widens it back, to every
+    card. The garbage collector waits while the keys come, and runs in the pause after
+    them (and runs again once the app is gone)."""
+    import gc
+
+    from tui_board.ui import collector as collector_module
+    from tui_board.ui.screens.board import view as board_module
+    from tui_board.ui.state.cards import search_text
+
+    monkeypatch.setattr(board_module, "PAGE_ABOVE", 10)
+    monkeypatch.setattr(collector_module, "QUIET", 0.3)
+    tasks = backend_for(config, clock=clock).list_tasks(project="APP")
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        assert screen.state is not None and screen.state.complete
+        assert gc.isenabled()
+        await pilot.press("slash")
+        typed, counts = "", []
+        for key in [*"MON ce", *["backspace"] * 6]:
+            await pilot.press("space" if key == " " else key)
+            await pilot.pause()
+            typed = typed[:-1] if key == "backspace" else typed + key
+            assert not gc.isenabled(), typed
+            words = typed.lower().split()
+            frame = "\n".join(frame_text(app))
+            count = 0
+            for index, view in enumerate(screen._views):
+                column = [t for t in tasks if t.column == view.column.name]
+                expected = [t.key for t in column if all(w in search_text(t) for w in words)]
+                assert shown_keys(screen, index) == expected, (typed, view.column.name)
+                if len(expected) < len(column):
+                    assert f"{len(expected)} of {len(column)}" in frame, (typed, frame)
+                count += len(expected)
+            counts.append(count)
+        assert counts[-1] == len(tasks) > counts[2] > counts[5] > 0, counts  # MON, MON ce
+        assert counts[:6] == sorted(counts[:6], reverse=True)
+        assert counts[6:] == sorted(counts[6:]), counts  # each backspace widens
+        await pilot.pause(0.6)
+        assert gc.isenabled()
+        await pilot.press("slash", *"zz")
+        assert not gc.isenabled()
+    assert gc.isenabled()

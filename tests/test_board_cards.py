@@ -7,11 +7,13 @@ import tracemalloc
 from array import array
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
+from unittest.mock import patch
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tui_board.core.models import PRIORITIES, Column, ColumnCards, Task
+from tui_board.ui.state import cards as cards_module
 from tui_board.ui.state.cards import Cards, Shown, search_text
 
 COLUMN = Column(7, "WEB", "Doing", 1, "active", 3)
@@ -190,3 +192,101 @@ def test_positions_are_found_without_making_cards(
         assert cards.index_of(key, guess) == keys.index(key)
     assert cards.index_of("WEB-1") is None and cards.index_of("APP-101") is None
     assert not cards._made
+
+
+# --- the filter's look into the texts (Cards.matching) ------------------------------------
+
+#: Titles a user may give: case, letters beyond Latin-1 (a wider joined string), the
+#: separator the texts are joined with, line breaks, repeated letters.
+hostile_titles = st.text(
+    alphabet=st.sampled_from([*"abcAB z", "é", "ß", "İ", "木", "\x00", "\n", "🙂"]), max_size=12
+)
+hostile_words = st.lists(
+    st.sampled_from([*"abcz", "é", "ß", "i̇", "木", "\x00", "\n", "🙂", "#", "-"]),
+    min_size=1,
+    max_size=3,
+).map("".join)
+
+
+PEOPLE = [None, "alice", "bob"]
+
+
+def held_by_hand(cards: Cards, words: list[str], login: str | None) -> list[int]:
+    """The rule, card by card: every word in the card's `search_text`, and its assignee
+    `login` when one is given."""
+    return [
+        i
+        for i, task in enumerate(cards)
+        if all(word in search_text(task) for word in words)
+        and (login is None or task.assignee == login)
+    ]
+
+
+def hostile_task(number: int, title: str, assignee: str | None) -> Task:
+    return Task(number, f"WEB-{number}", "WEB", number, title, COLUMN.id, COLUMN.name, 1.0,
+                assignee=assignee)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    titles=st.lists(st.tuples(hostile_titles, st.sampled_from(PEOPLE)), max_size=40),
+    queries=st.lists(
+        st.tuples(st.lists(hostile_words, max_size=3), st.sampled_from([None, "alice"])),
+        min_size=1,
+        max_size=6,
+    ),
+    changes=st.lists(st.tuples(st.sampled_from("ipsa"), st.integers(0, 60), hostile_titles)),
+    block=st.sampled_from([1, 3, 7, 4096]),
+)
+def test_the_joined_texts_find_what_a_look_into_each_card_finds(
+    titles: list[tuple[str, str | None]],
+    queries: list[tuple[list[str], str | None]],
+    changes: list[tuple[str, int, str]],
+    block: int,
+) -> None:
+    """Blocks of 1, 3 and 7 cards (and the real size): words that cross a block's end,
+    hold the separator, widen a block's string, or many cards hold; the blocks joined
+    again after cards come, go and change."""
+    with patch.object(cards_module, "_BLOCK", block):
+        cards = Cards(COLUMN, [hostile_task(i + 1, t, who) for i, (t, who) in enumerate(titles)])
+        number = len(titles) + 1
+        for step, (words, login) in enumerate(queries):
+            words = [w.lower() for w in words]
+            places = list(cards.matching(words, login))
+            assert places == held_by_hand(cards, words, login), (words, login)
+            among = places if step % 2 else None  # as the board does for a longer text
+            assert list(cards.matching(words, login, among)) == places
+            if not changes:
+                continue
+            what, where, title = changes[step % len(changes)]
+            where = where % (len(cards) + 1)
+            number += 1
+            if what == "i":
+                cards.insert(where, hostile_task(number, title, "bob"))
+            elif what == "a":
+                cards.extend([hostile_task(number, title, None)])
+            elif where < len(cards) and what == "p":
+                cards.pop(where)
+            elif where < len(cards):
+                cards.set(where, replace(cards[where], title=title))
+
+
+def test_a_word_few_cards_hold_is_found_without_a_look_into_each_card() -> None:
+    """On 20,000 cards a word two cards hold is found in the joined texts (a `find`
+    per block and per card holding it), a word every card holds card by card."""
+    cards = Cards.of(COLUMN, rows(20_000))
+    cards.search_blocks()
+    assert len(cards._blocks) == 5  # (4,096 cards a block)
+    assert list(cards.matching(["number 19999 "], None)) == [19_999]
+    assert list(cards.matching(["web-102 "], None)) == [1]
+    assert len(cards.matching(["card"], None)) == 20_000
+    assert len(cards.matching(["card", "#bug"], "bob")) == len(
+        held_by_hand(cards, ["card", "#bug"], "bob")
+    )
+    cards.set(3, replace(cards[3], title="Zebra"))
+    assert [block is None for block in cards._blocks] == [True, False, False, False, False]
+    assert list(cards.matching(["zebra"], None)) == [3]
+    cards.pop(5000)
+    assert [block is None for block in cards._blocks[:1]] == [False]
+    assert len(cards._blocks) == 1  # the blocks from the card taken out are joined again
+    assert list(cards.matching(["number 19999 "], None)) == [19_998]

@@ -196,3 +196,90 @@ def test_typing_a_filter_shows_what_filtering_from_scratch_shows(
                 if all(w in search_text(t) for w in words) and (not only_bob or t.assignee == "bob")
             ]
             assert keys(state.shown(column.id)) == keys(expected), (query, column.name)
+
+
+#: What a user may type or paste into the filter: case, letters whose lower case is
+#: longer or wider, the separator the texts are joined with, spaces between words.
+hostile_query = st.lists(
+    st.sampled_from([*"fixlogFIX ", "İ", "ß", "木", "\x00", "\n", "\t", "#", "@"]), max_size=8
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cards=st.lists(
+        st.tuples(
+            st.sampled_from([10, 11]),
+            st.lists(st.sampled_from([*WORDS, "İx", "木 log", "a\x00fix", "FIX\nlog"]), max_size=3),
+            st.sampled_from(PEOPLE),
+        ),
+        max_size=25,
+    ),
+    steps=st.lists(
+        st.one_of(
+            st.sampled_from([*"fixlog F", "İ", "\x00", "\b", "\b\b", "mine", "put", "drop"]),
+            hostile_query.map(lambda text: "=" + text),  # pasted over what was there
+        ),
+        max_size=16,
+    ),
+)
+def test_every_filter_shows_what_a_look_at_every_card_shows(
+    cards: list[tuple[int, list[str], str | None]], steps: list[str]
+) -> None:
+    """Typed on, taken back (backspace widens it), pasted over, "only mine" switched,
+    cards changed on the way: what each column shows is, in order, every card the rule
+    lets through, as a look at every card finds them."""
+    tasks = [
+        card(i + 1, column, " ".join(words), assignee=who)
+        for i, (column, words, who) in enumerate(cards)
+    ]
+    state = board(*tasks)
+    query, mine = "", False
+    for step in steps:
+        if step == "mine":
+            mine = not mine
+            state.set_filter(only_login="bob" if mine else None)
+        elif step == "put" and tasks:
+            first = state.get(tasks[0].key)
+            if first is not None:
+                state.put(replace(first, title=first.title + " fix"))
+        elif step == "drop" and tasks:
+            state.remove(tasks[-1].key)
+        else:
+            if step.startswith("="):
+                query = step[1:]
+            elif step.startswith("\b"):
+                query = query[: -len(step)]
+            else:
+                query += step
+            state.set_filter(query)
+        words = query.lower().split()
+        for column in COLUMNS:
+            expected = [
+                t
+                for t in state.cards(column.id)
+                if all(w in search_text(t) for w in words) and (not mine or t.assignee == "bob")
+            ]
+            assert keys(state.shown(column.id)) == keys(expected), (query, mine, column.name)
+
+
+def test_a_letter_taken_back_shows_what_the_shorter_text_showed() -> None:
+    """Backspace shows the cards the shorter text showed (kept), with no new look;
+    typing on looks among the fewest cards an earlier, wider text let through."""
+    state = board(*[card(i, title=("fix login" if i % 3 else "fix form")) for i in range(1, 30)])
+    state.set_filter("fix")
+    fix = state.shown(10)
+    state.set_filter("fix l")
+    fix_l = state.shown(10)
+    state.set_filter("fix lo")
+    assert len(state.shown(10)) == len(fix_l) < len(fix)
+    state.set_filter("fix l")
+    assert state.shown(10) is fix_l
+    state.set_filter("fix")
+    assert state.shown(10) is fix
+    state.set_filter("login fix")  # narrower than `fix l`: looked for among its cards
+    assert keys(state.shown(10)) == keys(fix_l)
+    # A change to a column's cards: what was kept for it goes.
+    state.put(replace(fix_l[0], title="fix form"))
+    state.set_filter("fix l")
+    assert state.shown(10) is not fix_l and len(state.shown(10)) == len(fix_l) - 1

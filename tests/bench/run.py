@@ -122,6 +122,7 @@ class Skip(Exception):
 class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.quick: bool = args.quick
+        self.cards: int | None = getattr(args, "cards", None)
         self.dry: bool = args.dry_run
         self.only: list[str] = args.only or []
         default = Path(tempfile.gettempdir()) / "tui-board-bench"
@@ -673,10 +674,15 @@ def bench_cli(bench: Bench) -> None:
 # --- 3. the board at scale ----------------------------------------------------------------
 
 
+#: What the filter rows type: a word many cards hold, then two words; a word none holds.
+FILTER_WORDS = ["fix login", "search r", "zz"]
+
+
 def bench_board_scale(bench: Bench) -> None:
-    cards = 10_000 if bench.quick or bench.dry else 100_000
+    cards = bench.cards or (10_000 if bench.quick or bench.dry else 100_000)
     prefix = f"board{cards // 1000}k"
     names = [f"{prefix}/first-screen", f"{prefix}/searchable", f"{prefix}/key", f"{prefix}/memory"]
+    names.append(f"{prefix}/filter-key")
     if not any(bench.selected(n) for n in names):
         return
     db, needle = bench.board_db(cards)
@@ -685,6 +691,8 @@ def bench_board_scale(bench: Bench) -> None:
     searchable: list[float] = []
     keys: list[float] = []
     frames_end: list[float] = []
+    filter_keys: list[float] = []
+    filter_ends: list[float] = []
     samples: list[Sample] = []
     for _ in range(bench.pairs(3, 5)):
         term = Pty([*bench.tui_board(), "--db", db], bench.env())
@@ -714,6 +722,22 @@ def bench_board_scale(bench: Bench) -> None:
                 keys.append(term.last_output - sent)
                 term.quiet(0.15)
                 frames_end.append(term.last_output - sent)
+        if bench.selected(f"{prefix}/filter-key"):
+            # Typed into the filter a letter at a time (each narrows the cards shown), then
+            # taken back a letter at a time (each widens them), a pause between words.
+            mark = len(term.text)
+            term.send(b"/")
+            term.wait_for(has(b"filter:"), since=mark, timeout=30)
+            term.quiet(0.5)
+            for word in FILTER_WORDS:
+                for key in [c.encode() for c in word] + [b"\x7f"] * len(word):
+                    mark = len(term.text)
+                    sent = term.send(key)
+                    term.wait_for(lambda text: len(text) > 0, since=mark, timeout=5)
+                    filter_keys.append(term.last_output - sent)
+                    term.quiet(0.15)
+                    filter_ends.append(term.last_output - sent)
+                term.quiet(0.5)
         samples.append(term.close())
     cpu = f"cpu whole session {ms(median([s.cpu for s in samples]))}"
     what = f"`tui-board --db` on one project of {cards:,} cards, in a pty"
@@ -757,6 +781,22 @@ def bench_board_scale(bench: Bench) -> None:
                 result=verdict(value < 0.05),
                 note=f"to the frame's last byte {ms(median(frames_end))}",
                 values={"s": value},
+                cpu=cpu,
+                load=load,
+            )
+        )
+    if bench.selected(f"{prefix}/filter-key"):
+        value, worst = median(filter_keys), p90(filter_keys)
+        bench.add(
+            Row(
+                f"{prefix}/filter-key",
+                f"{what}: a letter typed into the filter (or backspace) written to the pty "
+                f"to the first output after it; words {', '.join(FILTER_WORDS)}",
+                figure=f"{ms(value)} p90 {ms(worst)}",
+                budget="< 50 ms (p90 too)",
+                result=verdict(worst < 0.05),
+                note=f"to the frame's end {ms(median(filter_ends))} p90 {ms(p90(filter_ends))}",
+                values={"s": value, "p90_s": worst},
                 cpu=cpu,
                 load=load,
             )
@@ -1625,7 +1665,7 @@ ROW_NAMES = [
     "start/timesheet",
     "start/kanban-tui",
     *CLI_ROWS,
-    "board10k/... (--quick) or board100k/...: first-screen, searchable, key, memory",
+    "board10k/... (--quick) or board100k/...: first-screen, searchable, key, memory, filter-key",
     "timesheet/enter",
     "timesheet/week-switch",
     "server/sqlite",
@@ -1679,6 +1719,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="one pair per row, the smallest sizes: checks the bench runs",
     )
     parser.add_argument("--work", metavar="DIR", help="the bench's folder (default: a temp dir)")
+    parser.add_argument(
+        "--cards",
+        type=int,
+        metavar="N",
+        help="the board rows' size (default 100,000; --quick 10,000)",
+    )
     parser.add_argument("--no-install", action="store_true", help="do not pip install Watson")
     args = parser.parse_args(argv)
     if args.list:

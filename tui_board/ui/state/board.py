@@ -8,6 +8,8 @@ board of 100,000 cards makes a `Task` only for the cards asked for.
 
 from __future__ import annotations
 
+from array import array
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -15,6 +17,11 @@ from tui_board.core.models import Column, Project, Task
 from tui_board.ui.state.cards import Cards, CardSequence, Shown, search_text
 
 __all__ = ["BoardState", "CardSequence", "Cards", "Placement", "columns_of", "search_text"]
+
+#: A filter: its words (lower case), and the login of "only mine" (None: everyone's).
+_Filter = tuple[tuple[str, ...], str | None]
+#: How many filters' shown cards are kept (the text typed, a letter at a time).
+RECENT_FILTERS = 12
 
 
 @dataclass(frozen=True)
@@ -59,8 +66,11 @@ class BoardState:
         self._words: tuple[str, ...] = ()
         self.only_login: str | None = None
         self._shown: dict[int, CardSequence] = {}
-        #: The cards shown before the query grew longer, by column (None: look at all).
-        self._refine: dict[int, CardSequence] | None = None
+        #: What recent filters showed, by column (the latest last; the current one's is
+        #: `_shown`): typing on looks only among the cards the shorter text let through,
+        #: and taking a letter back shows what the shorter text showed, with no look at
+        #: all the cards.
+        self._recent: OrderedDict[_Filter, dict[int, CardSequence]] = OrderedDict()
 
     # --- reading ----------------------------------------------------------------------
 
@@ -100,14 +110,23 @@ class BoardState:
             if not self.filtered:
                 found = cards
             else:
-                among = None
-                if self._refine is not None:
-                    before = self._refine.get(column_id)
-                    if isinstance(before, Shown):  # a longer query: look only in these
-                        among = before.places
+                among = self._fewest_before(column_id)
                 found = Shown(cards, cards.matching(self._words, self.only_login, among))
             self._shown[column_id] = found
         return found
+
+    def _fewest_before(self, column_id: int) -> array[int] | None:
+        """The fewest cards of the column a recent filter showed, when the filter now
+        shows only cards among them (None: look at all the cards)."""
+        now = (self._words, self.only_login)
+        fewest: array[int] | None = None
+        for before, shown in self._recent.items():
+            found = shown.get(column_id)
+            if not isinstance(found, Shown) or before == now or not _narrower(now, before):
+                continue
+            if fewest is None or len(found.places) < len(fewest):
+                fewest = found.places
+        return fewest
 
     def get(self, key: str) -> Task | None:
         column_id = self.column_of(key)
@@ -140,20 +159,20 @@ class BoardState:
         self, query: str | None = None, *, only_login: str | bool | None = False
     ) -> None:
         """Change the text filter and/or "only mine" (`only_login=False` leaves it)."""
-        before = (self._words, self.only_login)
         if query is not None:
             self._words = tuple(query.lower().split())
             self.query = " ".join(self._words)
         if only_login is not False:
             self.only_login = only_login if isinstance(only_login, str) else None
-        # Typing on (every word still there, each the same or longer) only narrows the
-        # cards shown: the next filter looks among them, not among all the cards.
-        narrower = self.only_login == before[1] and len(self._words) >= len(before[0])
-        narrower = narrower and all(
-            old in new for old, new in zip(before[0], self._words, strict=False)
-        )
-        self._refine = dict(self._shown) if narrower and before[0] else None
-        self._shown.clear()
+        now = (self._words, self.only_login)
+        if not self.filtered:
+            self._shown = {}
+            return
+        recent = self._recent
+        self._shown = recent.pop(now, {})
+        recent[now] = self._shown
+        while len(recent) > RECENT_FILTERS:
+            recent.popitem(last=False)
 
     # --- changing ----------------------------------------------------------------------
 
@@ -249,13 +268,21 @@ class BoardState:
     def _changed(self, column_id: int) -> None:
         """The column's cards changed: what was shown and looked in is out of date."""
         self._shown.pop(column_id, None)
-        if self._refine is not None:
-            self._refine.pop(column_id, None)
+        for shown in self._recent.values():
+            shown.pop(column_id, None)
 
     def _add_to_total(self, column_id: int, delta: int) -> None:
         cards = self._cards.get(column_id)
         if cards is not None and cards.total is not None:
             cards.total += delta
+
+
+def _narrower(filter: _Filter, than: _Filter) -> bool:
+    """Whether `filter` lets through only cards that `than` lets through: the same
+    "only mine", and each of `than`'s words inside one of its words (a text holding the
+    longer word holds the shorter)."""
+    (words, login), (words_than, login_than) = filter, than
+    return login == login_than and all(any(old in new for new in words) for old in words_than)
 
 
 def columns_of(columns: Iterable[Column], tasks: Iterable[Task]) -> dict[int, Cards]:

@@ -16,11 +16,13 @@ and number, a moment not in UTC) is kept whole beside it.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, MutableSequence, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from itertools import compress, repeat
+from operator import contains
 from sys import intern
 from typing import Any, overload
 
@@ -115,6 +117,8 @@ class Cards(CardSequence):
         self._odd: dict[int, Task] = {}
         #: Cards made as `Task`, by id (at most `MADE`).
         self._made: dict[int, Task] = {}
+        #: The search texts joined a block at a time (`_Block`; None: to be joined).
+        self._blocks: list[_Block | None] = []
         self.extend(tasks)
 
     @classmethod
@@ -151,6 +155,7 @@ class Cards(CardSequence):
             [None if name is None else intern(name) for name in rows.milestones],
             list(map(_search_text, keys, rows.titles, rows.assignees, rows.tags)),
         )
+        self._texts_changed(len(self))
         for store, given in zip(self._stores(), values, strict=True):
             store.extend(given)
 
@@ -304,12 +309,62 @@ class Cards(CardSequence):
         """The places of the cards (of those at `among`, when given) whose assignee is
         `login` (None: anyone's) and whose `search_text` holds every word."""
         texts, assignees = self._texts, self._assignees
-        places: Iterable[int] = range(len(texts)) if among is None else among
+        words = sorted(words, key=len, reverse=True)  # the longest first: the fewest pass
+        places: Sequence[int]
+        # (A look at all the cards costs less per card than one among some of them:
+        # among more than half of them, all are looked at.)
+        if words and (among is None or len(among) * 2 > len(texts)):
+            places, words = self._holding(words[0]), words[1:]
+        else:
+            places = range(len(texts)) if among is None else among
         if login is not None:
             places = [i for i in places if assignees[i] == login]
         for word in words:
             places = [i for i in places if word in texts[i]]
+        if isinstance(places, array) and places is not among:
+            return places
         return array("q", places)
+
+    def _holding(self, word: str) -> array[int]:
+        """The places of every card whose `search_text` holds `word`, in order: found in
+        the texts joined a block of cards at a time, where a word few cards hold costs
+        a pass of `str.find` over the text rather than a look into each card's."""
+        texts = self._texts
+        if not word or _SEPARATOR in word:
+            return array("q", compress(range(len(texts)), map(contains, texts, repeat(word))))
+        found: list[int] = []
+        for block in self.search_blocks():
+            held = block.holding(word)
+            if held is None:  # a word many cards hold: from here on, card by card
+                start = block.first
+                rest = texts[start:] if start else texts
+                found.extend(compress(range(start, len(texts)), map(contains, rest, repeat(word))))
+                break
+            found.extend(held)
+        return array("q", found)
+
+    def search_blocks(self) -> list[_Block]:
+        """The search texts joined a block at a time, joined now where a change (or
+        none yet) left them to be (a worker calls it on the cards it read, so that the
+        first filter finds them ready)."""
+        blocks, texts = self._blocks, self._texts
+        wanted = -(-len(texts) // _BLOCK)
+        del blocks[wanted:]
+        blocks.extend([None] * (wanted - len(blocks)))
+        for index, block in enumerate(blocks):
+            if block is None:
+                blocks[index] = _Block(texts, index * _BLOCK)
+        return blocks  # type: ignore[return-value]
+
+    def _texts_changed(self, index: int, *, shifted: bool = True) -> None:
+        """The search text of the card at `index` changed (and with `shifted`, of
+        every card after it: one came or went): its block (and those after) must be
+        joined again."""
+        block = index // _BLOCK
+        if shifted:
+            del self._blocks[block:]
+        elif block < len(self._blocks):
+            self._blocks[block] = None
 
     # --- changing ---------------------------------------------------------------------
 
@@ -319,16 +374,19 @@ class Cards(CardSequence):
     def extend(self, tasks: Iterable[Task]) -> None:
         rows = [self._encode(task) for task in tasks]
         if rows:
+            self._texts_changed(len(self))
             for store, values in zip(self._stores(), zip(*rows, strict=True), strict=True):
                 store.extend(values)
 
     def insert(self, index: int, task: Task) -> None:
+        self._texts_changed(min(index, len(self)) if index >= 0 else 0)
         for store, value in zip(self._stores(), self._encode(task), strict=True):
             store.insert(index, value)
 
     def pop(self, index: int) -> Task:
         task = self[index]
         card_id = self._ids[index]
+        self._texts_changed(index if index >= 0 else index + len(self))
         for store in self._stores():
             store.pop(index)
         self._odd.pop(card_id, None)
@@ -347,6 +405,7 @@ class Cards(CardSequence):
     def set(self, index: int, task: Task) -> None:
         """The card at `index` replaced by `task` (a newer copy of it)."""
         old = self._ids[index]
+        self._texts_changed(index if index >= 0 else index + len(self), shifted=False)
         self._odd.pop(old, None)
         self._made.pop(old, None)
         for store, value in zip(self._stores(), self._encode(task), strict=True):
@@ -358,6 +417,7 @@ class Cards(CardSequence):
         for store, mine in zip(copied._stores(), self._stores(), strict=True):
             store.extend(mine)
         copied._odd = dict(self._odd)
+        copied._blocks = list(self._blocks)  # (never changed in place: shared)
         copied.total = self.total
         return copied
 
@@ -402,6 +462,53 @@ class Shown(CardSequence):
         if index > 0 and place - places[index - 1] <= places[index] - place:
             return index - 1
         return index
+
+
+#: Cards whose search texts are joined in one string (`_Block`), and what joins them.
+_BLOCK = 4096
+_SEPARATOR = "\x00"
+#: Past one card in this many holding a word, a block is looked in card by card.
+_DENSE = 12
+
+
+class _Block:
+    """The search texts of up to `_BLOCK` cards from `first` on, joined by
+    `_SEPARATOR`, and where each starts in the joined string.
+
+    A word without the separator is found in the joined string only inside one card's
+    text (a match cannot run over a separator), so the card holding it is the one
+    whose text starts last at or before the match. Kept apart per block: a text with a
+    character beyond Latin-1 makes its whole string wider, and a change rebuilds only
+    the blocks from the card changed on."""
+
+    __slots__ = ("first", "joined", "starts")
+
+    def __init__(self, texts: Sequence[str], first: int) -> None:
+        mine = texts[first : first + _BLOCK]
+        self.first = first
+        self.joined = _SEPARATOR.join(mine)
+        starts = array("q", [0])
+        at = 0
+        for text in mine:
+            at += len(text) + 1
+            starts.append(at)
+        self.starts = starts
+
+    def holding(self, word: str) -> list[int] | None:
+        """The places of the block's cards whose text holds `word` (no separator);
+        None when many do (one card in `_DENSE` or more, once a few are found): a look
+        into each text then costs less than a `find` and a bisect for each card."""
+        first, starts = self.first, self.starts
+        find = self.joined.find
+        found: list[int] = []
+        at = find(word)
+        while at >= 0:
+            index = bisect_right(starts, at) - 1
+            found.append(first + index)
+            if len(found) >= 16 and index < len(found) * _DENSE:
+                return None
+            at = find(word, starts[index + 1])
+        return found
 
 
 def _utc(moment: datetime | None) -> bool:

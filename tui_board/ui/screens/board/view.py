@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Self
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.geometry import Region
@@ -26,6 +26,7 @@ from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
 from tui_board.core.models import Column, ColumnCards, Project, Task, Timer, User
+from tui_board.ui.collector import collector
 from tui_board.ui.plain_text import plain_text
 from tui_board.ui.screens.mode import ModeScreen, ReadMark
 from tui_board.ui.session import describe_error
@@ -57,6 +58,7 @@ def read_column(
         page = backend.column_cards(project, column.id, after=cards.last(), limit=CHUNK)
         cards.add(page)
         if len(page) < CHUNK:
+            cards.search_blocks()  # joined here, not at the first filter keystroke
             return cards
 
 
@@ -81,6 +83,10 @@ class FilterField(Input):
 
     #: A value being set: its watchers run (see `refresh`).
     _typing = False
+
+    async def _on_key(self, event: events.Key) -> None:
+        collector.hold()  # no full collection inside the keystroke (`collector.py`)
+        await super()._on_key(event)
 
     def validate_value(self, value: str) -> str:
         # (before the watchers, which run only for a new value; `watch_value` is last)
@@ -185,6 +191,9 @@ class BoardView(ModeScreen):
     def on_mount(self) -> None:
         # (ModeScreen's on_mount runs too: Textual calls it for each class.)
         self.watch(self.app, "timer", self._timer_changed, init=False)
+
+    def on_unmount(self) -> None:
+        collector.release()  # (the app may end inside a pause)
 
     # --- loading ------------------------------------------------------------------------------
 
