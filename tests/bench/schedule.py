@@ -206,12 +206,19 @@ def bench_schedule(bench: Bench) -> None:
     shifts_end: list[float] = []
     samples: list[run.Sample] = []
     copy = bench.work / f"schedule-run-{os.getpid()}.db"
+    # The app opens the schedule on the board's project, and the board on the project it
+    # showed last (a state file in the data folder, which the other rows share): a data
+    # folder of its own says APP.
+    data = bench.work / "schedule-data"
+    data.mkdir(mode=0o700, exist_ok=True)
+    (data / "state.toml").write_text(f'project = "{PROJECT}"\n')
+    env = bench.env(TUI_BOARD_DATA=str(data))
     try:
         for _ in range(bench.pairs(3, 5)):
             for suffix in ("-wal", "-shm"):
                 Path(f"{copy}{suffix}").unlink(missing_ok=True)
             shutil.copyfile(path, copy)  # every run starts from the same dates
-            term = run.Pty([*bench.tui_board(), "--db", str(copy)], bench.env())
+            term = run.Pty([*bench.tui_board(), "--db", str(copy)], env)
             term.wait_for(run.has_pattern(run.CARD_KEY), timeout=120)
             term.quiet(0.5)
             mark = len(term.text)
