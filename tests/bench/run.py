@@ -1321,8 +1321,8 @@ def server_rows(
 # --- 6. load: 20 clients, mixed reads and writes --------------------------------------------
 
 
-#: The paced load: each client's requests a second (20 clients: 200 a second, as many
-#: as 200 people's apps each asking once a second).
+#: The paced load: each client's requests a second, on average, as a Poisson process (20
+#: clients: 200 a second, as many as 200 people's apps each asking once a second).
 PACE = 10
 
 
@@ -1350,7 +1350,7 @@ def load_row(bench: Bench, store: str, name: str, flat_out: bool) -> None:
         + (
             "each sends when answered (flat out)"
             if flat_out
-            else f"each {pace} requests a second, latency from when each was due"
+            else f"each {pace} requests a second (Poisson), latency from when each was due"
         )
     )
     load = os.getloadavg()[0]
@@ -1391,14 +1391,14 @@ def load_row(bench: Bench, store: str, name: str, flat_out: bool) -> None:
 #: One load client, in a process of its own (as a person's app is): 3 week reads : 1
 #: `add_time` of a minute on its own cell until the stop time, then what it saw as JSON.
 LOAD_CLIENT = """
-import json, sys, time
+import json, random, sys, time
 from datetime import date
 from pathlib import Path
 
 from tui_board.backend.remote import RemoteBackend
 from tui_board.core.weeks import IsoWeek
 
-url, token, key, day, queue, start, stop, pace = json.loads(sys.argv[1])
+url, token, key, day, queue, start, stop, pace, phase = json.loads(sys.argv[1])
 day = date.fromisoformat(day)
 week = IsoWeek.of(day)
 backend = RemoteBackend.connect(url, token, queue_dir=Path(queue))
@@ -1413,15 +1413,18 @@ backend.week(week)  # connected and warm before the clock starts
 while time.time() < start:
     time.sleep(0.001)
 latencies, believed, errors, text, n = [], 0, 0, [], 0
-# paced: request n is due at its time (perf_counter's), and its latency runs from then
-first_due = time.perf_counter() + (sum(map(ord, key)) % 100) / 100 / pace if pace else 0.0
+# paced: requests come as a Poisson process of `pace` a second (each client on its own,
+# as people do: bursts and lulls, never in step); request n is due at its time
+# (perf_counter's), and its latency runs from then, so a client that fell behind counts it
+arrivals = random.Random(phase)
+due = time.perf_counter() + (arrivals.expovariate(pace) if pace else 0.0)
 while time.time() < stop:
     began = time.perf_counter()
     if pace:
-        due = first_due + n / pace
         if due > began:
             time.sleep(due - began)
         began = due
+        due += arrivals.expovariate(pace)
     try:
         if n % 4 == 3:
             backend.add_time(key, day, 1)
@@ -1486,7 +1489,10 @@ def load_run(
     processes = []
     for i, (login, key, day) in enumerate(cells):
         queue = bench.work / f"queue-{i}"
-        args = json.dumps([url, tokens[login], key, day.isoformat(), str(queue), start, stop, pace])
+        phase = i  # the seed of its arrivals: each client its own
+        args = json.dumps(
+            [url, tokens[login], key, day.isoformat(), str(queue), start, stop, pace, phase]
+        )
         processes.append(
             subprocess.Popen(
                 [PYTHON, str(script), args], env=bench.env(), stdout=subprocess.PIPE, text=True
