@@ -240,3 +240,65 @@ def test_concurrent_moves_never_tie_ranks_on_sqlite(sqlite_template: Path, tmp_p
 @pytest.mark.slow
 def test_concurrent_moves_never_tie_ranks_on_postgres(postgres_url: str) -> None:
     moves_on(postgres_url)
+
+
+def test_twin_requests_racing_on_postgres_apply_once(postgres_url: str) -> None:
+    """Two sends of one write (a client retrying before the first answer came) that
+    both pass the check for their key before either commits: the store applies one;
+    the other is refused as already applied (its change's key is unique per person)
+    and rolled back, nothing doubled. A session holding the feed's lock holds both at
+    the end of their writes until both are under way."""
+    import threading
+    import time
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from tui_board.backend.local import LocalBackend
+    from tui_board.core.errors import AlreadyApplied
+    from tui_board.core.models import TimeEntry
+    from tui_board.store.database import Database
+
+    task = prepare(postgres_url)
+    conninfo = make_url(postgres_url).set(drivername="postgresql")
+    holder = psycopg.connect(conninfo.render_as_string(hide_password=False), autocommit=True)
+    database = Database.open(postgres_url)
+    results: list[object] = []
+
+    def twin() -> None:
+        backend = LocalBackend(database.pooled, "ann", request_id="twin-key-1")
+        try:
+            results.append(backend.add_time(task, DAY, 5))
+        except AlreadyApplied as error:
+            results.append(error)
+
+    try:
+        holder.execute("SELECT pg_advisory_lock(7320412)")
+        threads = [threading.Thread(target=twin) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        waiting = 0
+        deadline = time.monotonic() + 20
+        while waiting < 2 and time.monotonic() < deadline:
+            row = holder.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).fetchone()
+            waiting = int(row[0]) if row else 0
+            time.sleep(0.02)
+        # the first waits for the feed's lock, the second for ann's row the first holds
+        assert waiting == 2
+        holder.execute("SELECT pg_advisory_unlock(7320412)")
+        for thread in threads:
+            thread.join(30)
+        assert sorted(type(r).__name__ for r in results) == ["AlreadyApplied", "TimeEntry"]
+        stored = next(r for r in results if isinstance(r, TimeEntry))
+        assert stored.minutes == 5
+        admin = LocalBackend(database, "ada")
+        assert [e.minutes for e in admin.list_entries(DAY, DAY, task=task)] == [5]
+        assert admin.get_task(task).logged == 5
+        entries = [c for c in admin.changes_since(0, limit=100) if c.entity == "entry"]
+        assert len(entries) == 1
+    finally:
+        holder.close()
+        database.close()

@@ -26,7 +26,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tui_board.backend.local.base import CHANGES_CHANNEL
+from tui_board.store.sql import CHANGES_CHANNEL
 
 #: Seconds between two looks at a SQLite file's `data_version` while someone waits.
 SQLITE_LOOK_SECONDS = 0.25

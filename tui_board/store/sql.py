@@ -50,6 +50,27 @@ EPOCH_BUMP_IF_WRITTEN = (
     " WHERE pg_current_xact_id_if_assigned() IS NOT NULL"
     " ON CONFLICT (id) DO UPDATE SET epoch = store_epoch.epoch + 1"
 )
+#: The PostgreSQL channel a write's commit notifies (several in one transaction: once).
+CHANGES_CHANNEL = "tui_board_changes"
+#: Taken by every write that records a change, held to its commit: sequence numbers in
+#: commit order (one statement for both).
+FEED_LOCK_AND_NOTIFY = f"SELECT pg_advisory_xact_lock(7320412), pg_notify('{CHANGES_CHANNEL}', '')"
+#: The key of a write transaction's `info` that holds the change feed's rows it made
+#: (`ServiceBase._record`), stored by `end_write`.
+FEED = "feed"
+#: The key of a write transaction's `info` that holds statements to run last
+#: (`Sql.later`).
+LATER = "later"
+#: Past this many changes, a transaction's feed rows go in with `executemany` (an
+#: import's thousands), not in the round trip that ends it.
+FEED_AT_ONCE = 50
+#: A change's row as the feed stores it.
+FEED_INSERT = (
+    "INSERT INTO changes (time, user_id, entity, entity_id, action, data, request_id)"
+    " VALUES (:time, :user_id, :entity, :entity_id, :action, :data, :request_id)"
+)
+#: The unique index that refuses a second change with one person's request id.
+REQUEST_INDEX = "ux_changes_user_request"
 #: SQLite: the connection's `total_changes` when the write transaction began.
 CHANGES_AT_BEGIN = "changes_at_begin"
 
@@ -188,36 +209,67 @@ class Sql:
         """Every row the statement gives."""
         return list(self.each(sql, **params))
 
+    def later(self, sql: str, /, **params: Any) -> None:
+        """A change nobody reads the answer of, run at the end of the write
+        transaction, before its commit, in order with the others (`end_write`): on
+        PostgreSQL in the round trip that ends it. The row locks it takes are held for
+        that round trip alone (a task everyone logs time on: each writer waits for its
+        row). A transaction's own reads do not see it."""
+        info: dict[str, Any] = self.info  # type: ignore[attr-defined]
+        info.setdefault(LATER, []).append((sql, params))
+
+    def batch(self, *statements: tuple[str, dict[str, Any]]) -> list[list[Any]]:
+        """The rows of several reads that do not depend on each other, in order.
+
+        On PostgreSQL they go to the server together (psycopg's pipeline mode) and come
+        back together: one round trip instead of one each (a week read: seven), which
+        is most of what the server spends on a read it has not kept. SQLite runs them
+        one after another (no round trips to save)."""
+        if self.dialect == "sqlite":
+            return [self.rows(sql, **params) for sql, params in statements]
+        cursors = []
+        try:
+            with self._connection().pipeline():
+                for sql, params in statements:
+                    cursors.append(self._cursor(sql, dict(params)))
+            return [list(self._read(cursor)) for cursor in cursors]
+        finally:
+            for cursor in cursors:
+                cursor.close()
+
     def each(self, sql: str, /, **params: Any) -> Iterator[Any]:
         """The rows the statement gives, read from the driver a few hundred at a time:
         a caller that keeps something smaller than each row (a board of 100,000 cards)
         never holds every row at once. Read them all before the transaction ends."""
         cursor = self._cursor(sql, params)
         try:
-            description = cursor.description  # psycopg makes it anew at each look
-            if description is None:
-                return
-            names = tuple(d[0] for d in description)
-            make, pairs = _readers(names, self.dialect == "sqlite")
-            while found := cursor.fetchmany(ROWS_AT_ONCE):
-                if not pairs:
-                    yield from map(make._make, found)
-                    continue
-                for r in found:
-                    values = list(r)
-                    for i, fn in pairs:
-                        if values[i] is not None:
-                            values[i] = fn(values[i])
-                    yield make._make(values)
+            yield from self._read(cursor)
         finally:
             cursor.close()
+
+    def _read(self, cursor: Any) -> Iterator[Any]:
+        """A statement's rows from its cursor, as `each` gives them."""
+        names = _names(cursor)
+        if names is None:
+            return
+        make, pairs = _readers(names, self.dialect == "sqlite")
+        while found := cursor.fetchmany(ROWS_AT_ONCE):
+            if not pairs:
+                yield from map(make._make, found)
+                continue
+            for r in found:
+                values = list(r)
+                for i, fn in pairs:
+                    if values[i] is not None:
+                        values[i] = fn(values[i])
+                yield make._make(values)
 
     def columns(self, sql: str, /, **params: Any) -> dict[str, tuple[Any, ...]]:
         """Every row the statement gives, column by column (by name), converted as
         `rows` converts them: many rows into a few tuples, no object per row."""
         cursor = self._cursor(sql, params)
         try:
-            names = tuple(d[0] for d in cursor.description)
+            names = _names(cursor) or ()
             _, pairs = _readers(names, self.dialect == "sqlite")
             found: list[list[Any]] = [[] for _ in names]
             while rows := cursor.fetchmany(ROWS_AT_ONCE):
@@ -289,21 +341,72 @@ class Sql:
         self.run(f"UPDATE {table} SET {sets} WHERE id = :id__", id__=row_id, **values)
 
 
+def _names(cursor: Any) -> tuple[str, ...] | None:
+    """The names of a statement's columns; None for a statement that gives no rows.
+    From psycopg's result itself: its `description` makes an object per column at
+    every look, a tenth of a short read's time."""
+    result = getattr(cursor, "pgresult", None)
+    if result is None:
+        description = cursor.description
+        return None if description is None else tuple(d[0] for d in description)
+    if not result.nfields:
+        return None
+    return tuple(result.fname(i).decode() for i in range(result.nfields))
+
+
 def end_write(tx: Sql, info: dict[str, Any]) -> None:
-    """What every write transaction runs last, before its commit: the store's epoch
-    moves on unless the transaction changed timesheet cells alone (`CELLS_ONLY`), rows
-    no read shows (`UNSEEN_ONLY`), or nothing at all ("nothing changed" holds), so a
-    server's read cache knows which of its answers the commit may have changed.
-    Whether anything changed is the store's word, not the code's: SQLite's count of
-    rows changed on the connection, PostgreSQL's transaction id."""
-    if info.get(CELLS_ONLY) or info.get(UNSEEN_ONLY):
-        return
-    if tx.dialect != "sqlite":
-        tx.run(EPOCH_BUMP_IF_WRITTEN)
-        return
-    before = info.get(CHANGES_AT_BEGIN)
-    if before is None or tx._connection().total_changes != before:
-        tx.run(EPOCH_BUMP)
+    """What every write transaction runs last, before its commit.
+
+    The statements held back for the end (`Sql.later`), then the change feed's rows it
+    made (`FEED`), on PostgreSQL under the feed's lock: taken
+    this late, the lock is held for one round trip, not for the rest of the write (it
+    serialises every writer of the store). A person's request id already in the feed
+    (a twin request committed meanwhile) is `AlreadyApplied`.
+
+    Then the store's epoch moves on unless the transaction changed timesheet cells alone
+    (`CELLS_ONLY`), rows no read shows (`UNSEEN_ONLY`), or nothing at all ("nothing
+    changed" holds), so a server's read cache knows which of its answers the commit may
+    have changed. Whether anything changed is the store's word, not the code's: SQLite's
+    count of rows changed on the connection, PostgreSQL's transaction id. On PostgreSQL
+    all of it is one round trip (`Sql.batch`)."""
+    later: list[tuple[str, dict[str, Any]]] = info.pop(LATER, [])
+    feed: list[dict[str, Any]] = info.pop(FEED, [])
+    bump = not (info.get(CELLS_ONLY) or info.get(UNSEEN_ONLY))
+    try:
+        if tx.dialect != "sqlite":
+            statements = [*later, (FEED_LOCK_AND_NOTIFY, {})] if feed else later
+            if len(feed) > FEED_AT_ONCE:
+                tx.batch(*statements)
+                tx.insert_many("changes", feed)
+                statements = []
+            else:
+                statements += [(FEED_INSERT, row) for row in feed]
+            statements += [(EPOCH_BUMP_IF_WRITTEN, {})] if bump else []
+            if statements:
+                tx.batch(*statements)
+            return
+        for sql, params in later:
+            tx.run(sql, **params)
+        tx.insert_many("changes", feed)
+        before = info.get(CHANGES_AT_BEGIN)
+        if bump and (before is None or tx._connection().total_changes != before):
+            tx.run(EPOCH_BUMP)
+    except Exception as error:
+        if _refused_by(error, REQUEST_INDEX):
+            from tui_board.core.errors import AlreadyApplied
+
+            raise AlreadyApplied("this request was applied already") from None
+        raise
+
+
+def _refused_by(error: BaseException, index: str) -> bool:
+    """Whether a driver's error (or SQLAlchemy's wrapping of one) is a unique index's
+    refusal: PostgreSQL names the index; SQLite names its columns."""
+    cause = getattr(error, "orig", None) or error
+    diag = getattr(cause, "diag", None)
+    if diag is not None:
+        return getattr(diag, "constraint_name", None) == index
+    return "UNIQUE constraint failed: changes.user_id, changes.request_id" in str(cause)
 
 
 def begin_write(conn: Any, info: dict[str, Any]) -> None:

@@ -36,15 +36,17 @@ from tui_board.core.models import (
 )
 from tui_board.core.permissions import Actor, can_see_person, require
 from tui_board.core.text import check_text as refuse_controls
-from tui_board.store.sql import CELLS_ONLY, UNSEEN_ONLY
+from tui_board.store.sql import CELLS_ONLY, FEED, UNSEEN_ONLY
 from tui_board.store.sql import Sql as Tx
 
 RANK_STEP = 1024.0
 
-#: The PostgreSQL channel a write's commit notifies (several in one transaction: once).
-CHANGES_CHANNEL = "tui_board_changes"
-#: Taken by every write that records a change (one round trip for both).
-FEED_LOCK_AND_NOTIFY = f"SELECT pg_advisory_xact_lock(7320412), pg_notify('{CHANGES_CHANNEL}', '')"
+#: A task's row by its key, with its project's key as `project_key`.
+TASK_BY_KEY = (
+    "SELECT t.*, p.key AS project_key FROM tasks t"
+    " JOIN projects p ON p.id = t.project_id WHERE p.key = :project AND t.number = :number"
+)
+
 
 #: A login: what `tui-board user add` takes and every command names a person by.
 LOGIN_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}")
@@ -92,10 +94,11 @@ class ServiceBase:
 
     # --- who is asking ------------------------------------------------------------------
 
-    def _actor(self, s: Tx) -> Actor:
-        """Who is asking; every operation starts here, so a replayed write stops here."""
+    def _actor(self, s: Tx, *, replay: bool = True) -> Actor:
+        """Who is asking; every operation starts here, so a replayed write stops here
+        (unless `replay` is False: the caller checks `prepared.REQUEST_APPLIED`)."""
         actor = self._known_actor or self._find_actor(s)
-        if self.request_id is not None:
+        if replay and self.request_id is not None:
             self._check_not_applied(s, actor)
         return actor
 
@@ -243,11 +246,7 @@ class ServiceBase:
         """The `tasks` row a key names, with its project's key as `project_key`; locked
         for update (on PostgreSQL) when its row is about to change."""
         project_key, number = parse_task_key(key)
-        sql = (
-            "SELECT t.*, p.key AS project_key FROM tasks t"
-            " JOIN projects p ON p.id = t.project_id"
-            " WHERE p.key = :project AND t.number = :number"
-        )
+        sql = TASK_BY_KEY
         if lock and not self.db.is_sqlite:
             sql += " FOR UPDATE OF t"  # not the project's row
         row = s.row(sql, project=project_key, number=number)
@@ -347,30 +346,28 @@ class ServiceBase:
         action: str,
         data: dict[str, Any] | None = None,
     ) -> None:
-        """Append to the change feed in the writer's transaction. On PostgreSQL an
-        advisory lock held to commit keeps sequence numbers in commit order, so a
-        reader of "changes since N" never skips one that commits late; the same
-        statement NOTIFYs `CHANGES_CHANNEL`, delivered at commit, which wakes the
-        servers' long polls (`server/feed.py`)."""
+        """Append to the change feed in the writer's transaction: the rows are
+        written when it ends, last before its commit (`store.sql.end_write`), where on
+        PostgreSQL an advisory lock held to commit keeps sequence numbers in commit
+        order (a reader of "changes since N" never skips one that commits late) and a
+        NOTIFY on `CHANGES_CHANNEL`, delivered at commit, wakes the servers' long polls
+        (`server/feed.py`). A write's `Idempotency-Key` goes with its first change: a
+        twin request that committed meanwhile makes the store refuse it (a unique
+        index), and the write is rolled back as already applied."""
         request_id = None
         info = cast("dict[str, Any]", s.info)  # type: ignore[attr-defined]
         if self.request_id is not None and not info.get("request_id_recorded"):
-            if not self.db.is_sqlite:  # a twin request may have committed meanwhile
-                s.value(FEED_LOCK_AND_NOTIFY)
-                self._check_not_applied(s, actor)
             info["request_id_recorded"] = request_id = self.request_id
-        elif not self.db.is_sqlite:
-            s.value(FEED_LOCK_AND_NOTIFY)
-        s.insert(
-            "changes",
-            returning=None,
-            time=self._now(),
-            user_id=actor.user_id if actor else None,
-            entity=entity,
-            entity_id=entity_id,
-            action=action,
-            data=json.dumps(data or {}, default=str, sort_keys=True),
-            request_id=request_id,
+        info.setdefault(FEED, []).append(
+            {
+                "time": self._now(),
+                "user_id": actor.user_id if actor else None,
+                "entity": entity,
+                "entity_id": entity_id,
+                "action": action,
+                "data": json.dumps(data or {}, default=str, sort_keys=True),
+                "request_id": request_id,
+            }
         )
 
     @staticmethod

@@ -479,24 +479,37 @@ def natural(text: str) -> list[str | int]:
     return [int(part) if index % 2 else part for index, part in enumerate(re.split(r"(\d+)", text))]
 
 
-def schedules_of(s: Tx, user_ids: list[int]) -> dict[int, Schedule]:
-    """Each person's schedule: their capacity over their work days, then their changes."""
-    if not user_ids:
-        return {}
+#: A person's dated schedule changes, and what their schedule is before any.
+SCHEDULE_CHANGES = (
+    "SELECT user_id, day, minutes FROM user_schedules WHERE user_id IN (:ids) ORDER BY user_id, day"
+)
+SCHEDULE_DEFAULTS = "SELECT id, capacity, work_days FROM users WHERE id IN (:ids)"
+
+
+def schedule_reads(user_ids: list[int]) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """The reads `schedules_from` folds, to run with others in one `Tx.batch`."""
+    return ((SCHEDULE_CHANGES, {"ids": user_ids}), (SCHEDULE_DEFAULTS, {"ids": user_ids}))
+
+
+def schedules_from(changed: list[Any], defaults: list[Any]) -> dict[int, Schedule]:
+    """Each person's schedule from the rows of `schedule_reads`: their capacity over
+    their work days, then their changes."""
     changes: dict[int, list[Any]] = defaultdict(list)
-    for r in s.rows(
-        "SELECT user_id, day, minutes FROM user_schedules WHERE user_id IN (:ids)"
-        " ORDER BY user_id, day",
-        ids=user_ids,
-    ):
+    for r in changed:
         week = tuple(int(m) for m in r.minutes.split(","))
         changes[r.user_id].append((r.day, week))
     return {
         r.id: Schedule(default_week(r.capacity, parse_work_days(r.work_days)), tuple(changes[r.id]))
-        for r in s.rows(
-            "SELECT id, capacity, work_days FROM users WHERE id IN (:ids)", ids=user_ids
-        )
+        for r in defaults
     }
+
+
+def schedules_of(s: Tx, user_ids: list[int]) -> dict[int, Schedule]:
+    """Each person's schedule: their capacity over their work days, then their changes."""
+    if not user_ids:
+        return {}
+    changed, defaults = s.batch(*schedule_reads(user_ids))
+    return schedules_from(changed, defaults)
 
 
 def scheduled_people(s: Tx, user_ids: list[int] | None = None) -> dict[int, Schedule]:

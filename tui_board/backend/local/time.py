@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol, cast
 
 from tui_board.backend.local import prepared
-from tui_board.backend.local.base import ServiceBase, Tx, check_text, parse_task_key
-from tui_board.backend.local.schedule import schedules_of
+from tui_board.backend.local.base import TASK_BY_KEY, ServiceBase, Tx, check_text, parse_task_key
+from tui_board.backend.local.schedule import schedule_reads, schedules_from
 from tui_board.core.durations import DAY_MINUTES, format_duration
-from tui_board.core.errors import BoardError, Conflict, Invalid, Locked
+from tui_board.core.errors import AlreadyApplied, BoardError, Conflict, Invalid, Locked, NotFound
 from tui_board.core.models import (
     ReportRow,
     TaskRef,
@@ -33,6 +33,22 @@ from tui_board.core.weeks import IsoWeek
 ENTRY_COMMENT_LIMIT = 1_000
 
 
+#: A person's submitted or approved week states among some weeks.
+CLOSED_WEEKS = (
+    "SELECT * FROM week_states WHERE user_id = :user_id AND week IN (:weeks) AND state IN (:states)"
+)
+#: A cell's row, by its owner, its task's key and its day.
+CELL_BY_KEY = (
+    "SELECT e.* FROM time_entries e JOIN tasks t ON t.id = e.task_id"
+    " JOIN projects p ON p.id = t.project_id"
+    " WHERE e.user_id = :user_id AND p.key = :project AND t.number = :number AND e.day = :day"
+)
+#: The minutes a person has logged on a day.
+DAY_MINUTES_OF = (
+    "SELECT coalesce(sum(minutes), 0) FROM time_entries WHERE user_id = :user_id AND day = :day"
+)
+
+
 class TimeService(ServiceBase):
     # --- cells --------------------------------------------------------------------------
 
@@ -49,10 +65,7 @@ class TimeService(ServiceBase):
         if comment is not None:
             comment = check_entry_comment(comment)
         with self.db.write() as s:
-            actor = self._actor(s)
-            owner = self._writable_owner(s, actor, user, day)
-            trow = self._task_at(s, task, lock=True)  # its `logged` total changes
-            entry = self._entry_row(s, owner.id, trow.id, day)
+            actor, owner, trow, entry, day_minutes = self._open_cell(s, user, task, day)
             if version is not None and (entry.version if entry else 0) != version:
                 current = self._entry_record(entry, owner.login, trow) if entry else None
                 what = "the cell" if entry else "the entry (it was cleared)"
@@ -62,7 +75,9 @@ class TimeService(ServiceBase):
                     current=current,
                 )
             text = (entry.comment if entry else "") if comment is None else comment
-            stored = self._write_cell(s, actor, owner, trow, day, entry, minutes, text)
+            stored = self._write_cell(
+                s, actor, owner, trow, day, entry, minutes, text, day_minutes=day_minutes
+            )
             self._cells_only(s)
             return stored
 
@@ -73,10 +88,7 @@ class TimeService(ServiceBase):
             raise Invalid("the time to add must be more than zero")
         comment = check_entry_comment(comment)
         with self.db.write() as s:
-            actor = self._actor(s)
-            owner = self._writable_owner(s, actor, user, day)
-            trow = self._task_at(s, task, lock=True)  # its `logged` total changes
-            entry = self._entry_row(s, owner.id, trow.id, day)
+            actor, owner, trow, entry, day_minutes = self._open_cell(s, user, task, day)
             old_comment = entry.comment if entry else ""
             text = "; ".join(c for c in (old_comment, comment) if c)
             if len(text) > ENTRY_COMMENT_LIMIT:
@@ -85,7 +97,9 @@ class TimeService(ServiceBase):
                     f"at most {ENTRY_COMMENT_LIMIT})"
                 )
             total = (entry.minutes if entry else 0) + minutes
-            stored = self._write_cell(s, actor, owner, trow, day, entry, total, text)
+            stored = self._write_cell(
+                s, actor, owner, trow, day, entry, total, text, day_minutes=day_minutes
+            )
             assert stored is not None
             self._cells_only(s)
             return stored
@@ -94,6 +108,52 @@ class TimeService(ServiceBase):
         self, task: str, day: date, *, version: int | None = None, user: str | None = None
     ) -> None:
         self.set_entry(task, day, 0, comment="", version=version, user=user)
+
+    def _open_cell(
+        self, s: Tx, login: str | None, task: str, day: date
+    ) -> tuple[Actor, Any, Any, Any, int]:
+        """What a write of one cell reads before it writes, checked in order: who asks
+        (a replayed request stops), the cell's owner (mine unless `login`: someone whose
+        time I may change), the period lock and a closed week, the task, the cell's row
+        and the minutes the owner has on that day. The owner's row is locked
+        (PostgreSQL: it serialises the person's writes, this cell's among them). Read at
+        once (`Tx.batch`: one round trip on PostgreSQL), the busiest write the server
+        has. Returns (actor, owner, task row, the cell's row or None, the day's
+        minutes)."""
+        actor = self._actor(s, replay=False)
+        if login in (None, actor.login):
+            owner_id = actor.user_id
+        else:
+            owner_id = int(self._user_at(s, login or "", "a user").id)
+        project, number = parse_task_key(task)
+        lock = "" if self.db.is_sqlite else " FOR UPDATE"
+        statements = [
+            ("SELECT * FROM users WHERE id = :id" + lock, {"id": owner_id}),
+            (prepared.LOCKED_UNTIL, {}),
+            (CLOSED_WEEKS, self._closed_weeks_params(owner_id, day)),
+            # Not locked: its logged total changes last (`Sql.later`), so the row every
+            # writer of this task waits for is held for one round trip, not the write.
+            (TASK_BY_KEY, {"project": project, "number": number}),
+            (CELL_BY_KEY, {"user_id": owner_id, "project": project, "number": number, "day": day}),
+            (DAY_MINUTES_OF, {"user_id": owner_id, "day": day}),
+        ]
+        if self.request_id is not None:
+            applied = {"request_id": self.request_id, "user_id": actor.user_id}
+            statements.insert(0, (prepared.REQUEST_APPLIED, applied))
+        found = s.batch(*statements)
+        if self.request_id is not None:
+            seen = found.pop(0)
+            if seen:
+                raise AlreadyApplied(
+                    f"request {self.request_id} was applied as change {seen[0][0]}"
+                )
+        owners, locks, closed, tasks, cells, day_minutes = found
+        owner = owners[0]
+        require(can_edit_time_of(actor, owner.login), f"you may not change {owner.login}'s time")
+        self._refuse_closed(locks[0].until if locks else None, closed, day)
+        if not tasks:
+            raise NotFound(f"no task {task.upper()}")
+        return actor, owner, tasks[0], cells[0] if cells else None, int(day_minutes[0][0])
 
     def _writable_owner(self, s: Tx, actor: Actor, login: str | None, day: date) -> Any:
         owner = (
@@ -115,31 +175,31 @@ class TimeService(ServiceBase):
         return self._user_at(s, user, "a user")
 
     def _check_open(self, s: Tx, user_id: int | None, day: date) -> None:
-        locked = self._locked_until(s)
+        rows = s.rows(CLOSED_WEEKS, **self._closed_weeks_params(user_id, day))
+        self._refuse_closed(self._locked_until(s), rows, day)
+
+    @staticmethod
+    def _closed_weeks_params(user_id: int | None, day: date) -> dict[str, Any]:
+        """`CLOSED_WEEKS`'s parameters: a week that starts before Monday (first day
+        Tuesday .. Sunday) begins in the ISO week before, so a day lies in its own ISO
+        week's span or in the next one's."""
+        names = [str(w) for w in IsoWeek.of(day).and_next()]
+        return {"user_id": user_id, "weeks": names, "states": CLOSED}
+
+    @staticmethod
+    def _refuse_closed(locked: date | None, closed: list[Any], day: date) -> None:
+        """Refuse a change of `day`'s time under the period lock (`locked`: the last
+        day it holds) or in a submitted or approved week (`closed`: the rows of
+        `CLOSED_WEEKS`)."""
         if locked is not None and day <= locked:
             raise Locked(f"time up to {locked:%a %d %b %Y} is locked; ask an admin")
-        closed = self._closed_week_of(s, user_id, day)
-        if closed is not None:
-            days = week_days(closed)
+        week = next((row for row in closed if day in week_days(row)), None)
+        if week is not None:
+            days = week_days(week)
             raise Locked(
-                f"week {closed.week} ({days[0]:%a %d %b} to {days[-1]:%a %d %b}) is "
-                f"{closed.state}; it cannot be changed"
+                f"week {week.week} ({days[0]:%a %d %b} to {days[-1]:%a %d %b}) is "
+                f"{week.state}; it cannot be changed"
             )
-
-    def _closed_week_of(self, s: Tx, user_id: int | None, day: date) -> Any:
-        """The submitted or approved week whose stored span holds `day`, if any.
-
-        A week that starts before Monday (first day Tuesday .. Sunday) begins in the ISO
-        week before, so a day lies in its own ISO week or in the next one's span."""
-        names = [str(w) for w in IsoWeek.of(day).and_next()]
-        rows = s.rows(
-            "SELECT * FROM week_states WHERE user_id = :user_id AND week IN (:weeks)"
-            " AND state IN (:states)",
-            user_id=user_id,
-            weeks=names,
-            states=CLOSED,
-        )
-        return next((row for row in rows if day in week_days(row)), None)
 
     @staticmethod
     def _entry_row(s: Tx, user_id: int | None, task_id: int | None, day: date) -> Any:
@@ -161,21 +221,21 @@ class TimeService(ServiceBase):
         entry: Any,
         minutes: int,
         comment: str,
+        *,
+        day_minutes: int | None = None,
     ) -> TimeEntry | None:
-        """Store a cell's new value, keep the task's logged total, record the change."""
+        """Store a cell's new value, keep the task's logged total, record the change.
+        `day_minutes`: the owner's minutes on `day`, read with the owner's row locked
+        (`_open_cell`); the task's total then changes last (`Sql.later`)."""
         if minutes < 0:
             raise Invalid("time cannot be negative")
         old = entry.minutes if entry else 0
         if minutes > old:
             if trow.archived:
                 raise Invalid(f"{trow_key(s, trow)} is archived; log time on an open task")
-            others = s.value(
-                "SELECT coalesce(sum(minutes), 0) FROM time_entries"
-                " WHERE user_id = :user_id AND day = :day",
-                user_id=owner.id,
-                day=day,
-            )
-            day_total = int(others) - old + minutes
+            if day_minutes is None:
+                day_minutes = int(s.value(DAY_MINUTES_OF, user_id=owner.id, day=day))
+            day_total = day_minutes - old + minutes
             if day_total > DAY_MINUTES:
                 raise Invalid(
                     f"that makes {format_duration(day_total)} on {day:%a %d %b}, "
@@ -183,11 +243,9 @@ class TimeService(ServiceBase):
                 )
         key = trow_key(s, trow)
         if minutes != old:
-            s.run(
-                "UPDATE tasks SET logged = logged + :more WHERE id = :id",
-                more=minutes - old,
-                id=trow.id,
-            )
+            logged = "UPDATE tasks SET logged = logged + :more WHERE id = :id"
+            change = s.later if day_minutes is not None else s.run
+            change(logged, more=minutes - old, id=trow.id)
         data = {"user": owner.login, "day": day.isoformat(), "minutes": minutes, "was": old}
         if minutes == 0 and not comment:
             if entry is not None:
@@ -253,18 +311,31 @@ class TimeService(ServiceBase):
             else:
                 owner = self._visible_user_at(s, actor, user)
                 owner_id, login = int(owner.id), owner.login
-            states = {
-                r.week: r
-                for r in s.rows(
-                    prepared.WEEK_STATES,
-                    user_id=owner_id,
-                    weeks=[str(w) for w in around(week)],
-                )
-            }
+            # Every read of the week at once (one round trip on PostgreSQL), the days
+            # taken from the first day asked for: a week sent for review with another
+            # first day (rare) has its cells read again below.
+            span = {"user_id": owner_id, "first": days[0], "last": days[-1]}
+            weeks = [str(w) for w in around(week)]
+            found = s.batch(
+                (prepared.WEEK_STATES, {"user_id": owner_id, "weeks": weeks}),
+                (prepared.WEEK_ENTRIES, span),
+                (prepared.WEEK_TIME_OFF, span),
+                (prepared.WEEK_ROWS, {"user_id": owner_id, "week": str(week)}),
+                (prepared.LOCKED_UNTIL, {}),
+                *schedule_reads([owner_id]),
+            )
+            state_rows, entry_rows, off_rows, task_rows, locks, *schedule_rows = found
+            states = {r.week: r for r in state_rows}
             row = states.get(str(week))
             if row is not None and row.state != "draft":
                 # A week sent for review shows the days it was submitted with.
-                days = tuple(week.days(row.first_day))
+                submitted = tuple(week.days(row.first_day))
+                if submitted != days:
+                    days = submitted
+                    span = {"user_id": owner_id, "first": days[0], "last": days[-1]}
+                    entry_rows, off_rows = s.batch(
+                        (prepared.WEEK_ENTRIES, span), (prepared.WEEK_TIME_OFF, span)
+                    )
             others = tuple(
                 _week_state(login, r)
                 for name, r in states.items()
@@ -276,18 +347,15 @@ class TimeService(ServiceBase):
                 own = tuple(week_days(row))
             else:  # what submitting it now would submit: the days no closed week holds
                 own = tuple(d for d in days if not any(d in w.days for w in others))
-            span = {"user_id": owner_id, "first": days[0], "last": days[-1]}
-            entries = tuple(entry_from(r, login) for r in s.rows(prepared.WEEK_ENTRIES, **span))
+            entries = tuple(entry_from(r, login) for r in entry_rows)
             time_off = tuple(
-                TimeOff(r.id, login, r.day, r.minutes, cast(TimeOffKind, r.kind))
-                for r in s.rows(prepared.WEEK_TIME_OFF, **span)
+                TimeOff(r.id, login, r.day, r.minutes, cast(TimeOffKind, r.kind)) for r in off_rows
             )
             state = WeekState(login, str(week)) if row is None else _week_state(login, row)
             rows = tuple(
-                TaskRef(f"{r.key}-{r.number}", r.title, r.key, r.archived)
-                for r in s.rows(prepared.WEEK_ROWS, user_id=owner_id, week=str(week))
+                TaskRef(f"{r.key}-{r.number}", r.title, r.key, r.archived) for r in task_rows
             )
-            schedule = schedules_of(s, [owner_id])[owner_id]
+            schedule = schedules_from(*schedule_rows)[owner_id]
             return WeekSheet(
                 user=login,
                 week=str(week),
@@ -295,7 +363,7 @@ class TimeService(ServiceBase):
                 state=state,
                 entries=entries,
                 time_off=time_off,
-                locked_until=self._locked_until(s),
+                locked_until=locks[0].until if locks else None,
                 rows=rows,
                 span=own,
                 others=others,
