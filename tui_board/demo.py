@@ -318,18 +318,63 @@ def _generate(
         per_column[task["column_id"]] += 1
         task["rank"] = per_column[task["column_id"]] * 1024.0
 
+    milestones = _plan(projects, tasks, today)
     entries, week_states, time_off = _time(rng, users, tasks, columns, size.weeks, today, now)
     return {
         "teams": teams,
         "users": users,
         "customers": customers,
         "projects": projects,
+        "milestones": milestones,
         "board_columns": columns,
         "tasks": tasks,
         "time_entries": entries,
         "week_states": week_states,
         "time_off": time_off,
     }
+
+
+def _plan(
+    projects: list[dict[str, Any]], tasks: list[dict[str, Any]], today: date
+) -> list[dict[str, Any]]:
+    """Each project's schedule: a deadline, a "Beta" and a "Release" milestone (on
+    Fridays ahead), the tasks due by one of them in it, and a start date for most tasks
+    with a due date and an estimate (a day of work for each six hours, before the due
+    date). What the schedule screen (`4`) shows on the demo. Its own random numbers:
+    the rest of the demo is what it was without them."""
+    rng = random.Random(len(tasks) * 7919 + len(projects))
+    friday = today + timedelta(days=(4 - today.weekday()) % 7)
+    milestones: list[dict[str, Any]] = []
+    for project in projects:
+        pid = project["id"]
+        beta = friday + timedelta(weeks=2 + pid % 2)
+        release = friday + timedelta(weeks=5 + pid % 3)
+        project["deadline"] = release + timedelta(weeks=1)
+        for name, day in (("Beta", beta), ("Release", release)):
+            milestones.append(
+                {
+                    "id": len(milestones) + 1,
+                    "project_id": pid,
+                    "name": name,
+                    "day": day,
+                    "version": 1,
+                }
+            )
+    by_project = {(m["project_id"], m["name"]): m for m in milestones}
+    for task in tasks:
+        due, estimate = task["due"], task["estimate"]
+        task["start"], task["milestone_id"] = None, None
+        if due is None or due < today:
+            continue
+        for name in ("Beta", "Release"):
+            milestone = by_project[(task["project_id"], name)]
+            if due <= milestone["day"]:
+                task["milestone_id"] = milestone["id"]
+                break
+        if estimate and rng.random() < 0.8:
+            days = -(-estimate // 360) + rng.randint(0, 3)
+            task["start"] = due - timedelta(days=days)
+    return milestones
 
 
 def _time(
