@@ -46,3 +46,16 @@ def test_the_benchmark_runs_its_schedule_rows(tmp_path: Path) -> None:
         assert 0 < row["values"]["s"] < 30
         assert 0 < row["values"]["schedule_read_s"] < 30
         assert 0 < row["values"]["workload_s"] < 30
+
+
+def test_the_benchmark_runs_its_import_row(tmp_path: Path) -> None:
+    """A dry run imports 1,000 rows of a Toggl report into a copy of the demo, and the row
+    passes only when every row was stored."""
+    out = tmp_path / "bench.json"
+    command = [sys.executable, str(RUN), "--only", "import", "--dry-run", "--quick"]
+    command += ["--work", str(tmp_path / "work"), "--json", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (row,) = json.loads(out.read_text())["rows"]
+    assert row["name"] == "import/100k" and row["result"] == "PASS", row
+    assert row["values"]["rows"] == 1000 and 0 < row["values"]["s"] < 60

@@ -1690,6 +1690,15 @@ def bench_schedule(bench: Bench) -> None:  # schedule/2000/...: see schedule.py
 
 BENCHES.append(bench_schedule)
 
+
+def bench_import(bench: Bench) -> None:  # import/100k: see importing.py
+    from importing import bench_import as run_import
+
+    run_import(bench)
+
+
+BENCHES.append(bench_import)
+
 ROW_NAMES = [
     "start/board",
     "start/timesheet",
@@ -1717,6 +1726,7 @@ ROW_NAMES = [
     "schedule/2000/first-frame",
     "schedule/2000/scroll",
     "schedule/2000/shift",
+    "import/100k",
 ]
 
 
