@@ -10,6 +10,7 @@ take them away under NO_COLOR.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -138,7 +139,9 @@ def cells(strip: Strip) -> list[tuple[str, str, str, bool, bool, bool]]:
 def demo_config(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
     """The workload demo, with alice over 120% this week so that every band shows."""
     config = ui.copy_store(request.getfixturevalue("workload_demo"), tmp_path)
-    ui.backend_for(config).add_time("APP-3", ui.START.date(), 20 * 60, user="alice")
+    backend = ui.backend_for(config)
+    for back, hours in ((0, 20), (1, 16)):  # Wednesday and Tuesday
+        backend.add_time("APP-3", ui.START.date() - timedelta(days=back), hours * 60, user="alice")
     return config
 
 

@@ -339,8 +339,8 @@ def _plan(
 ) -> list[dict[str, Any]]:
     """Each project's schedule: a deadline, a "Beta" and a "Release" milestone (on
     Fridays ahead), the tasks due by one of them in it, and a start date for most tasks
-    with a due date and an estimate (a day of work for each six hours, before the due
-    date). What the schedule screen (`4`) shows on the demo. Its own random numbers:
+    due after this week with an estimate (a day of work for each six hours, before the
+    due date). What the schedule screen (`4`) shows on the demo. Its own random numbers:
     the rest of the demo is what it was without them."""
     rng = random.Random(len(tasks) * 7919 + len(projects))
     friday = today + timedelta(days=(4 - today.weekday()) % 7)
@@ -371,7 +371,9 @@ def _plan(
             if due <= milestone["day"]:
                 task["milestone_id"] = milestone["id"]
                 break
-        if estimate and rng.random() < 0.8:
+        # Not the work due within the week: its planned spread begins today, as it
+        # did before start dates (the workload shows overload on the demo).
+        if estimate and due >= today + timedelta(days=7) and rng.random() < 0.8:
             days = -(-estimate // 360) + rng.randint(0, 3)
             task["start"] = due - timedelta(days=days)
     return milestones
