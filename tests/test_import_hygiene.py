@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import tui_board.core
-from tests.cli_helpers import Cli, entry_point_env
+from tests.cli_helpers import Cli, entry_point_env, run_probe
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE = sorted(f"tui_board.core.{m.name}" for m in pkgutil.iter_modules(tui_board.core.__path__))
@@ -267,17 +267,7 @@ def test_the_board_draws_its_cards_before_the_orm_is_imported(tmp_path: Path) ->
     cli.ok("init", "--db", str(cli.db))
     cli.ok("project", "add", "WEB", "Web site")
     cli.ok("task", "add", "WEB", "Fix login")
-    done = subprocess.run(
-        [sys.executable, "-c", APP_PROBE, str(cli.db)],
-        env=entry_point_env(tmp_path, TUI_BOARD_USER="alice"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = run_probe(APP_PROBE, tmp_path, str(cli.db))
     assert seen["cards"] is True  # the board showed WEB-1
     warm = {"thread": "tui-board-warm", "cards": True}
     assert seen["first"] == {"sqlalchemy": warm, "sqlmodel": warm, "pydantic": warm}
@@ -332,17 +322,7 @@ def test_the_warm_up_waits_while_keys_come(tmp_path: Path) -> None:
     cli.ok("project", "add", "WEB", "Web site")
     cli.ok("task", "add", "WEB", "Fix login")
     cli.ok("task", "add", "WEB", "Fix logout")
-    done = subprocess.run(
-        [sys.executable, "-c", APP_TYPING_PROBE, str(cli.db)],
-        env=entry_point_env(tmp_path, TUI_BOARD_USER="alice"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = run_probe(APP_TYPING_PROBE, tmp_path, str(cli.db))
     assert seen["warm"]
     assert seen["alive"]  # still waiting when the typing stopped ...
     assert seen["ended"] - seen["began"] <= 2  # ... having imported (all but) nothing
