@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from math import ceil
 
 from rich.cells import cell_len
 from rich.color import Color as RichColor
@@ -176,7 +177,7 @@ class CardList(ScrollView, can_focus=False):
         self.set_reactive(Widget.virtual_size, Size(0, height))
         scrollbar = self.vertical_scrollbar
         window = self.scrollable_content_region.height
-        if _thumb(scrollbar, height, window) == _thumb(scrollbar):
+        if thumb(scrollbar, height, window) == thumb(scrollbar):
             # The bar looks the same (a thumb of one cell at the top, for thousands of
             # cards either way): told without a repaint of it (a few ms a column).
             scrollbar.set_reactive(ScrollBar.window_virtual_size, height)
@@ -218,6 +219,9 @@ class CardList(ScrollView, can_focus=False):
         self._painted.clear()
         self._look = None
         self._blanks.clear()
+        bar = self._vertical_scrollbar
+        if isinstance(bar, LineScrollBar):
+            bar.notify_style_update()
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """None: `render_line` applies the app's filters itself, to the strips it keeps
@@ -374,18 +378,10 @@ class LineScrollBar(ScrollBar):
             return None
         width, height = self.size
         style = bar.style if isinstance(bar.style, Style) else Style.parse(str(bar.style))
-        base = self.rich_style
+        base = self._base()
         filters = list(self.app.get_line_filters())
-        how = (
-            width,
-            height,
-            bar.virtual_size,
-            bar.window_size,
-            bar.position,
-            style,
-            base,
-            filters,
-        )
+        where = thumb_cells(height, width, bar.virtual_size, bar.window_size, bar.position)
+        how = (width, height, where, style, base, filters)
         if self._drawn is None or self._drawn[0] != how:
             cells = ScrollBarRender.render_bar(
                 size=height,
@@ -397,7 +393,8 @@ class LineScrollBar(ScrollBar):
                 back_color=style.bgcolor or RichColor.parse("#555555"),  # (as Textual's)
                 bar_color=style.color or RichColor.parse("bright_magenta"),
             )
-            _, background = self.background_colors
+            assert self._looks is not None
+            background = self._looks[1]
             # (a bar's cells are a few looks over and over: each made and filtered once)
             looks: dict[tuple[str, Style | None], Strip] = {}
             lines = []
@@ -417,6 +414,19 @@ class LineScrollBar(ScrollBar):
         if lines is None:
             return super().render_line(y)
         return lines[y] if 0 <= y < len(lines) else Strip.blank(self.size.width)
+
+    #: The bar's own style (`rich_style`: a walk up the DOM) and background, kept until
+    #: the styles change (its list's, whose colours it draws in, tell it too).
+    _looks: tuple[Style, Color] | None = None
+
+    def _base(self) -> Style:
+        if self._looks is None:
+            self._looks = (self.rich_style, self.background_colors[1])
+        return self._looks[0]
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._looks = None
 
 
 @dataclass(frozen=True)
@@ -473,21 +483,36 @@ def plain_lines(widget: Widget, crop: Region) -> list[Strip] | None:
     return lines
 
 
-def _thumb(
-    scrollbar: ScrollBar, virtual: int | None = None, window: int | None = None
-) -> list[Segment]:
-    """How a vertical scroll bar is drawn (its cells, top to bottom) for a list of
-    `virtual` lines of which `window` are in view (None: as it is now)."""
+def thumb(
+    scrollbar: ScrollBar, virtual: float | None = None, window: float | None = None
+) -> tuple[int, int, int, int] | None:
+    """Where a vertical scroll bar's thumb is drawn for a list of `virtual` lines of
+    which `window` are in view (None: as it is now): the bar's height and thickness and
+    the thumb's first and last eighth of a cell, as Textual's `ScrollBarRender.render_bar`
+    works them out (the same cells for the same answer: a test holds it to that); None
+    when no thumb is drawn. Worked out here, not drawn: drawing one cost a third of a
+    millisecond, twice a column each filter keystroke."""
     virtual = scrollbar.window_virtual_size if virtual is None else virtual
     window = scrollbar.window_size if window is None else window
-    bar = ScrollBarRender.render_bar(
-        size=scrollbar.size.height,
-        virtual_size=virtual,
-        window_size=window if window < virtual else 0,
-        position=scrollbar.position,
-        thickness=scrollbar.size.width,
+    window = window if window < virtual else 0  # (as `ScrollBar._render_bar`)
+    return thumb_cells(
+        scrollbar.size.height, scrollbar.thickness, virtual, window, scrollbar.position
     )
-    return list(bar.segments)
+
+
+def thumb_cells(
+    size: int, thickness: int, virtual: float, window: float, position: float
+) -> tuple[int, int, int, int] | None:
+    """`thumb`'s answer for a bar of `size` cells and `thickness` (Textual's
+    arithmetic, from `ScrollBarRender.render_bar`)."""
+    virtual, window = ceil(virtual), ceil(window)  # (as `ScrollBar._render_bar`)
+    if not (window and size and virtual and size != virtual):
+        return None
+    eighths = len(ScrollBarRender.VERTICAL_BARS)
+    thumb_size = max(1, window / (virtual / size))
+    offset = (size - thumb_size) * (position / (virtual - window))
+    start = int(offset * eighths)
+    return size, thickness, start, start + ceil(thumb_size * eighths)
 
 
 class ColumnHeader(Widget):
@@ -528,21 +553,53 @@ class ColumnHeader(Widget):
             self.count, self.over, self.focused = count, over, focused
             self.refresh()
 
+    #: The line as last drawn, and what it showed; its styles (`rich_style` walks up the
+    #: DOM), kept until they change.
+    _drawn: tuple[tuple[object, ...], Strip] | None = None
+    _looks: dict[tuple[bool, bool], tuple[Style, Style]] | None = None
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._drawn = self._looks = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        lines = plain_lines(self, crop)
+        return lines if lines is not None else super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        how = (width, self.title, self.count, self.over, self.focused)
+        if self._drawn is None or self._drawn[0] != how:
+            self._drawn = (how, self._line(width))
+        line = self._drawn[1]
+        return line if y == 0 else Strip.blank(width, self._styles()[0])
+
+    def _styles(self) -> tuple[Style, Style]:
+        """The line's style and its count's."""
+        if self._looks is None:
+            self._looks = {}
+        key = (self.focused, self.over)
+        looks = self._looks.get(key)
+        if looks is None:
+            base = self.rich_style
+            if self.focused:
+                base += self.get_component_rich_style("column-header--focused")
+            name = "column-header--over" if self.over else "column-header--count"
+            looks = self._looks[key] = (
+                base,
+                base + self.get_component_rich_style(name, partial=True),
+            )
+        return looks
+
+    def _line(self, width: int) -> Strip:
         # (A line drawn straight into a strip: through `render` and Rich, 0.5 ms a
         # header, each time a filter keystroke changes the counts.)
-        width = self.size.width
-        base = self.rich_style
-        if self.focused:
-            base += self.get_component_rich_style("column-header--focused")
-        if y != 0:
-            return Strip.blank(width, base)
-        count_style = "column-header--over" if self.over else "column-header--count"
+        base, count_style = self._styles()
         count = f" {self.count} "
         room = max(0, width - cell_len(count) - 1)
         title = " " + cut(self.title, room)
         pad = " " * max(0, width - cell_len(count) - cell_len(title))
-        count_part = Segment(count, base + self.get_component_rich_style(count_style, partial=True))
+        count_part = Segment(count, count_style)
         return Strip([Segment(title + pad, base), count_part]).adjust_cell_length(width, base)
 
 
