@@ -226,7 +226,8 @@ class CardList(ScrollView, can_focus=False):
     def get_line_filters(self) -> Sequence[LineFilter]:
         """None: `render_line` applies the app's filters itself, to the strips it keeps
         (Textual applies them to each line it draws, made anew each time: a filter
-        keystroke paid them on every line of every column, a fifth of its frame)."""
+        keystroke paid them on every line of every column, a tenth of its time on a
+        256-colour terminal)."""
         return ()
 
     def _check_look(self) -> _Look:
@@ -452,7 +453,8 @@ def plain_lines(widget: Widget, crop: Region) -> list[Strip] | None:
     add something (the styles cache draws it).
 
     For the board's line-drawn widgets: the styles cache read a dozen style rules for
-    each line of each widget drawn, a third of a filter keystroke's frame at 120x40."""
+    each line of each widget drawn, a sixth of a filter keystroke's time at 120x40
+    (100,000 cards, profiled)."""
     styles = widget.styles
     if (
         widget.BLANK
