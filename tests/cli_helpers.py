@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +61,23 @@ def entry_point_env(home: Path, **extra: str) -> dict[str, str]:
     `isolated_env` changes it."""
     env = {**os.environ, **isolated_env(home, **extra)}
     return {key: value for key, value in env.items() if value is not None}
+
+
+def run_probe(script: str, home: Path, *args: str, login: str = "alice") -> Any:
+    """Run a Python script in a fresh interpreter (`entry_point_env(home)`, `login` the
+    user, the repository its folder): what its last line of output holds, as JSON.
+    For what only a new process shows (which modules a path imports, and when)."""
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        env=entry_point_env(home, TUI_BOARD_USER=login),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def run_cli(

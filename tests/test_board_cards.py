@@ -256,6 +256,9 @@ def test_the_joined_texts_find_what_a_look_into_each_card_finds(
             assert places == held_by_hand(cards, words, login), (words, login)
             among = places if step % 2 else None  # as the board does for a longer text
             assert list(cards.matching(words, login, among)) == places
+            # among the cards a shorter text let through (each word less its last letter)
+            wider = cards.matching([w[:-1] for w in words], login)
+            assert list(cards.matching(words, login, wider)) == places, (words, login)
             if not changes:
                 continue
             what, where, title = changes[step % len(changes)]
@@ -269,6 +272,31 @@ def test_the_joined_texts_find_what_a_look_into_each_card_finds(
                 cards.pop(where)
             elif where < len(cards):
                 cards.set(where, replace(cards[where], title=title))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rare=st.integers(0, 300),  # cards before the word becomes common
+    every=st.integers(1, 20),  # then one card in this many holds it
+    keep=st.integers(1, 8),  # `among`: one card in this many, or (8) none given
+    block=st.sampled_from([32, 64, 4096]),
+)
+def test_a_word_rare_then_common_is_found_among_the_cards_given(
+    rare: int, every: int, keep: int, block: int
+) -> None:
+    """A word few cards hold in the first blocks and many in later ones (the look into
+    the joined texts gives way to a look into each card part way), among some of the
+    cards or all of them."""
+    titles = [
+        "zebra crossing" if (i < rare and i % 97 == 5) or (i >= rare and i % every == 0)
+        else "plain card"
+        for i in range(400)
+    ]  # fmt: skip
+    with patch.object(cards_module, "_BLOCK", block):
+        cards = Cards(COLUMN, [hostile_task(i + 1, t, None) for i, t in enumerate(titles)])
+        among = None if keep == 8 else array("q", range(0, 400, keep))
+        expected = [i for i in held_by_hand(cards, ["zebra"], None) if among is None or i in among]
+        assert list(cards.matching(["zebra"], None, among)) == expected
 
 
 def test_a_word_few_cards_hold_is_found_without_a_look_into_each_card() -> None:

@@ -3,17 +3,12 @@ the rest on a `LocalBackend` opened on first use, or warmed up beforehand."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.cli_helpers import Cli, entry_point_env
+from tests.cli_helpers import Cli, run_probe
 from tui_board.backend.local import orm, people, reports, tasks, weeks
 from tui_board.backend.local.file import QUICK, FileBackend, QuickService, open_file
 from tui_board.backend.local.service import LocalBackend
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_each_plain_sql_operation_has_one_implementation() -> None:
@@ -74,17 +69,42 @@ print(json.dumps({"closed_in": closed_in, "importing": importing, "alive": threa
 
 def test_closing_while_warming_opens_nothing_and_does_not_wait(tmp_path: Path) -> None:
     cli = made(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-c", CLOSE_WHILE_WARMING, str(cli.db)],
-        env=entry_point_env(tmp_path, TUI_BOARD_USER="alice"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    seen = json.loads(done.stdout)
+    seen = run_probe(CLOSE_WHILE_WARMING, tmp_path, str(cli.db))
     assert seen["importing"]  # closed while the thread was still at its imports
     assert seen["closed_in"] < 0.1  # without waiting for them
     assert seen == {**seen, "alive": False, "full": False, "database": False}
+
+
+#: Warm a FileBackend held (the user typing) for a while, in a process that has not
+#: imported SQLAlchemy yet: nothing is imported while held; all of it once let go.
+HELD_WHILE_TYPING = """
+import json, sys, threading, time
+from pathlib import Path
+from tui_board.backend.local.file import open_file
+
+backend = open_file(Path(sys.argv[1]), "alice")
+typing_until = time.monotonic() + 0.6
+asked = []
+
+def hold():
+    asked.append(threading.current_thread().name)
+    return typing_until - time.monotonic()
+
+thread = backend.warm(hold=hold)
+time.sleep(0.4)
+held = {"sqlalchemy": "sqlalchemy" in sys.modules, "alive": thread.is_alive()}
+thread.join(30)
+print(json.dumps({"held": held, "alive": thread.is_alive(), "full": backend._full is not None,
+                  "sqlalchemy": "sqlalchemy" in sys.modules,
+                  "asked_from": sorted(set(asked)), "asked": len(asked)}))
+backend.close()
+"""
+
+
+def test_a_held_warming_imports_nothing_until_let_go(tmp_path: Path) -> None:
+    cli = made(tmp_path)
+    seen = run_probe(HELD_WHILE_TYPING, tmp_path, str(cli.db))
+    assert seen["held"] == {"sqlalchemy": False, "alive": True}  # waiting, nothing imported
+    assert seen == {**seen, "alive": False, "full": True, "sqlalchemy": True}  # then all of it
+    assert seen["asked_from"] == ["tui-board-warm"]  # only the warming thread waits
+    assert seen["asked"] > 10  # asked again before each module, not once

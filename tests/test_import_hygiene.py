@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import tui_board.core
-from tests.cli_helpers import Cli, entry_point_env
+from tests.cli_helpers import Cli, entry_point_env, run_probe
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE = sorted(f"tui_board.core.{m.name}" for m in pkgutil.iter_modules(tui_board.core.__path__))
@@ -267,18 +267,63 @@ def test_the_board_draws_its_cards_before_the_orm_is_imported(tmp_path: Path) ->
     cli.ok("init", "--db", str(cli.db))
     cli.ok("project", "add", "WEB", "Web site")
     cli.ok("task", "add", "WEB", "Fix login")
-    done = subprocess.run(
-        [sys.executable, "-c", APP_PROBE, str(cli.db)],
-        env=entry_point_env(tmp_path, TUI_BOARD_USER="alice"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = run_probe(APP_PROBE, tmp_path, str(cli.db))
     assert seen["cards"] is True  # the board showed WEB-1
     warm = {"thread": "tui-board-warm", "cards": True}
     assert seen["first"] == {"sqlalchemy": warm, "sqlmodel": warm, "pydantic": warm}
     assert seen["ready"]  # the write path is open before the first key
+
+
+#: Runs the app headless until the backend's warm-up has begun, then presses keys a
+#: fifth of a second apart (someone typing) and reports how many modules SQLAlchemy had
+#: when the typing began and when it ended, and whether the warm-up then ended.
+APP_TYPING_PROBE = """
+import asyncio, json, sys, threading, time
+from tui_board.config import Config
+from tui_board.ui.app import make_app
+
+
+def orm_modules():
+    return sum(1 for name in list(sys.modules) if name.partition(".")[0] == "sqlalchemy")
+
+
+async def main():
+    app = make_app(Config(db=sys.argv[1]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        warm = []
+        for _ in range(4000):
+            warm = [t for t in threading.enumerate() if t.name == "tui-board-warm"]
+            if warm:
+                break
+            await pilot.pause(0.005)
+        await pilot.press("j")
+        began = orm_modules()
+        for _ in range(8):
+            await pilot.pause(0.2)
+            await pilot.press("j" if _ % 2 else "k")
+        ended = orm_modules()
+        alive = warm[0].is_alive()
+        warm[0].join(30)
+        ready = getattr(app.backend, "_full", None) is not None
+    print(json.dumps({"warm": bool(warm), "began": began, "ended": ended, "alive": alive,
+                      "ready": ready, "after": orm_modules()}))
+
+
+asyncio.run(main())
+"""
+
+
+def test_the_warm_up_waits_while_keys_come(tmp_path: Path) -> None:
+    """The warm-up's imports share the interpreter with the app's thread: once it has
+    begun, keys coming stop it (no module imported while someone types), and it goes
+    on once they stop."""
+    cli = Cli(tmp_path)
+    cli.ok("init", "--db", str(cli.db))
+    cli.ok("project", "add", "WEB", "Web site")
+    cli.ok("task", "add", "WEB", "Fix login")
+    cli.ok("task", "add", "WEB", "Fix logout")
+    seen = run_probe(APP_TYPING_PROBE, tmp_path, str(cli.db))
+    assert seen["warm"]
+    assert seen["alive"]  # still waiting when the typing stopped ...
+    assert seen["ended"] - seen["began"] <= 2  # ... having imported (all but) nothing
+    assert seen["ready"] and seen["after"] > seen["ended"] + 50  # then all of it

@@ -311,8 +311,9 @@ class BoardApp(App[None], inherit_bindings=False):
         a moment: a backend that opens part of itself on first use (a local file's
         SQLAlchemy half, for writes) opens it then, in a thread of its own, rather than
         when the first key that writes waits for it. Its imports share the interpreter
-        with this thread, so they wait for a pause in the typing. Once per backend;
-        nothing to do for the others."""
+        with this thread, so they wait for a pause in the typing, to begin and again
+        each time keys come (`_typing`). Once per backend; nothing to do for the
+        others."""
         backend = self.backend
         if backend is None or backend is self._warmed:
             return
@@ -326,7 +327,12 @@ class BoardApp(App[None], inherit_bindings=False):
         self._warmed = backend
         warm = getattr(backend, "warm", None)
         if callable(warm):
-            warm()
+            warm(hold=self._typing)
+
+    def _typing(self) -> float:
+        """How much longer a warming backend waits before its next import: until no key
+        has come for `WARM_WHEN_IDLE_S` (asked from the warming thread)."""
+        return self._last_input + WARM_WHEN_IDLE_S - time.monotonic()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):

@@ -106,26 +106,30 @@ class FileBackend:
             self._full = LocalBackend(self._database, self.login, clock=self.clock)
         return self._full
 
-    def warm(self) -> threading.Thread:
+    def warm(self, hold: Callable[[], float] | None = None) -> threading.Thread:
         """Open the whole service layer in a thread of its own, so that the first
         operation not in plain SQL (the app's first write) finds it ready rather than
         waiting half a second for SQLAlchemy's imports. What the app does once its first
         screen is drawn and the user is idle. Returns at once; closing meanwhile is safe
         (the thread opens nothing after `close`, and `close` does not wait for its
-        imports)."""
+        imports).
+
+        `hold`, asked before each module: how many more seconds the warming is to wait
+        (0 or less: none), so that it waits while the user types (its imports share the
+        interpreter with the app's thread)."""
         with self._lock:
             if self._warming is None:
                 self._warming = threading.Thread(
-                    target=self._warm, name="tui-board-warm", daemon=True
+                    target=self._warm, args=(hold,), name="tui-board-warm", daemon=True
                 )
                 self._warming.start()
             return self._warming
 
-    def _warm(self) -> None:
+    def _warm(self, hold: Callable[[], float] | None) -> None:
         # The imports first, outside the lock: `close` (the app quitting) need not wait.
         # A pause before each module gives the interpreter back to the app's thread
         # between them (else a key waits for whole imports: frames of 100-600 ms).
-        pausing = _PausingImports(threading.current_thread())
+        pausing = _PausingImports(threading.current_thread(), hold, self._closed)
         sys.meta_path.insert(0, pausing)
         try:
             importlib.import_module("tui_board.backend.local.service")
@@ -178,19 +182,34 @@ class FileBackend:
 
 class _PausingImports:
     """A finder that finds nothing: it pauses the warming thread before each module it
-    imports (other threads' imports are left alone). Only briefly: a module half
-    imported is locked, and the app's thread may be waiting for it."""
+    imports (other threads' imports are left alone), and for as long as `hold` says
+    (the user typing), until closed. A module half imported is locked meanwhile: a
+    thread that needs it waits for the hold too (the app's thread imports none of
+    them; while it waits it takes no keys, so the hold ends)."""
 
-    def __init__(self, thread: threading.Thread) -> None:
+    def __init__(
+        self,
+        thread: threading.Thread,
+        hold: Callable[[], float] | None = None,
+        closed: threading.Event | None = None,
+    ) -> None:
         self.thread = thread
+        self.hold = hold
+        self.closed = closed or threading.Event()
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
-        if threading.current_thread() is self.thread:
-            time.sleep(WARM_PAUSE_S)
+        if threading.current_thread() is not self.thread:
+            return
+        time.sleep(WARM_PAUSE_S)
+        if self.hold is not None:
+            while not self.closed.is_set() and (wait := self.hold()) > 0:
+                self.closed.wait(min(wait, WARM_HOLD_STEP_S))
 
 
 #: How long warming pauses before each module it imports (a few hundred of them).
 WARM_PAUSE_S = 0.001
+#: How often a held warming asks again whether it may go on (seconds).
+WARM_HOLD_STEP_S = 0.05
 
 
 def _quick(name: str) -> Callable[..., Any]:

@@ -306,15 +306,13 @@ class Cards(CardSequence):
     def matching(
         self, words: Sequence[str], login: str | None, among: Sequence[int] | None = None
     ) -> array[int]:
-        """The places of the cards (of those at `among`, when given) whose assignee is
-        `login` (None: anyone's) and whose `search_text` holds every word."""
+        """The places of the cards (of those at `among`, in order, when given) whose
+        assignee is `login` (None: anyone's) and whose `search_text` holds every word."""
         texts, assignees = self._texts, self._assignees
         words = sorted(words, key=len, reverse=True)  # the longest first: the fewest pass
         places: Sequence[int]
-        # (A look at all the cards costs less per card than one among some of them:
-        # among more than half of them, all are looked at.)
-        if words and (among is None or len(among) * 2 > len(texts)):
-            places, words = self._holding(words[0]), words[1:]
+        if words:
+            places, words = self._holding(words[0], among), words[1:]
         else:
             places = range(len(texts)) if among is None else among
         if login is not None:
@@ -325,23 +323,41 @@ class Cards(CardSequence):
             return places
         return array("q", places)
 
-    def _holding(self, word: str) -> array[int]:
-        """The places of every card whose `search_text` holds `word`, in order: found in
-        the texts joined a block of cards at a time, where a word few cards hold costs
-        a pass of `str.find` over the text rather than a look into each card's."""
+    def _holding(self, word: str, among: Sequence[int] | None = None) -> array[int]:
+        """The places of every card (of those at `among`, when given) whose
+        `search_text` holds `word`, in order.
+
+        Among a few cards, a look into each. Else in the texts joined a block of cards at
+        a time, where a word few cards hold costs a pass of `str.find` over the text
+        rather than a look into each card's; once a block shows that many cards hold
+        it, a look into each card from there on (only those at `among`: a look costs
+        about the same whatever the word, so the fewer cards the better)."""
         texts = self._texts
+        if among is not None and len(among) * _FEW <= len(texts):
+            return array("q", [i for i in among if word in texts[i]])
         if not word or _SEPARATOR in word:
-            return array("q", compress(range(len(texts)), map(contains, texts, repeat(word))))
-        found: list[int] = []
+            return self._looked_into(word, 0, among)
+        found = array("q")
+        wanted: set[int] | None = None
         for block in self.search_blocks():
             held = block.holding(word)
             if held is None:  # a word many cards hold: from here on, card by card
-                start = block.first
-                rest = texts[start:] if start else texts
-                found.extend(compress(range(start, len(texts)), map(contains, rest, repeat(word))))
-                break
+                rest = self._looked_into(word, block.first, among)
+                return found + rest if found else rest
+            if among is not None and held:
+                wanted = set(among) if wanted is None else wanted
+                held = [i for i in held if i in wanted]
             found.extend(held)
-        return array("q", found)
+        return found
+
+    def _looked_into(self, word: str, start: int, among: Sequence[int] | None) -> array[int]:
+        """The places from `start` on (of those at `among`) whose text holds `word`,
+        a look into each card's text."""
+        texts = self._texts
+        if among is not None:
+            return array("q", [i for i in among[bisect_left(among, start) :] if word in texts[i]])
+        rest = texts[start:] if start else texts
+        return array("q", compress(range(start, len(texts)), map(contains, rest, repeat(word))))
 
     def search_blocks(self) -> list[_Block]:
         """The search texts joined a block at a time, joined now where a change (or
@@ -469,6 +485,9 @@ _BLOCK = 4096
 _SEPARATOR = "\x00"
 #: Past one card in this many holding a word, a block is looked in card by card.
 _DENSE = 12
+#: Among at most one card in this many, each card is looked into (no joined texts: a
+#: look costs about what a word's find costs a card holding it).
+_FEW = 2
 
 
 class _Block:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from math import ceil
 
 from rich.cells import cell_len
 from rich.color import Color as RichColor
@@ -17,8 +18,10 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.app import ComposeResult
+from textual.color import Color
 from textual.containers import Horizontal, Vertical
-from textual.geometry import Size
+from textual.filter import LineFilter
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar, ScrollBarRender
@@ -102,6 +105,10 @@ class CardList(ScrollView, can_focus=False):
         #: The cards in view when last shown, by index, and how many there were.
         self._drawn: dict[int, Task] = {}
         self._count = 0
+        #: What a painted line goes through before it is kept (`_finish`).
+        self._look: _Look | None = None
+        #: Blank lines, finished, by width and style.
+        self._blanks: dict[tuple[int, int, Style], Strip] = {}
 
     # --- what to show --------------------------------------------------------------------
 
@@ -170,7 +177,7 @@ class CardList(ScrollView, can_focus=False):
         self.set_reactive(Widget.virtual_size, Size(0, height))
         scrollbar = self.vertical_scrollbar
         window = self.scrollable_content_region.height
-        if _thumb(scrollbar, height, window) == _thumb(scrollbar):
+        if thumb(scrollbar, height, window) == thumb(scrollbar):
             # The bar looks the same (a thumb of one cell at the top, for thousands of
             # cards either way): told without a repaint of it (a few ms a column).
             scrollbar.set_reactive(ScrollBar.window_virtual_size, height)
@@ -210,6 +217,47 @@ class CardList(ScrollView, can_focus=False):
         super().notify_style_update()
         self._styles.clear()
         self._painted.clear()
+        self._look = None
+        self._blanks.clear()
+        bar = self._vertical_scrollbar
+        if isinstance(bar, LineScrollBar):
+            bar.notify_style_update()
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """None: `render_line` applies the app's filters itself, to the strips it keeps
+        (Textual applies them to each line it draws, made anew each time: a filter
+        keystroke paid them on every line of every column, a tenth of its time on a
+        256-colour terminal)."""
+        return ()
+
+    def _check_look(self) -> _Look:
+        """The look lines are finished in (`_finish`), made again (and the lines kept
+        forgotten) when the app's line filters change (an ANSI theme turns one off)."""
+        filters = list(self.app.get_line_filters())
+        look = self._look
+        if look is None or look.filters != filters:
+            base, background = self.background_colors
+            look = self._look = _Look(filters, background, _padding(self, base, background))
+            self._painted.clear()
+            self._blanks.clear()
+        return look
+
+    def _finish(self, strip: Strip, width: int) -> Strip:
+        """A line as Textual's styles cache would give it: `width` cells wide (the cells
+        under the scroll bar are padded) and through the app's line filters. A strip
+        keeps what each filter made of it, so a card painted once is finished once."""
+        look = self._look or self._check_look()
+        strip = strip.adjust_cell_length(width, look.padding)
+        for line_filter in look.filters:
+            strip = strip.apply_filter(line_filter, look.background)
+        return strip
+
+    def _blank(self, width: int, style: Style, whole: int) -> Strip:
+        blank = self._blanks.get((width, whole, style))
+        if blank is None:
+            blank = self._finish(Strip.blank(width, style), whole)
+            self._blanks[width, whole, style] = blank
+        return blank
 
     def on_resize(self, event: events.Resize) -> None:
         self.scroll_to_cursor()
@@ -246,22 +294,43 @@ class CardList(ScrollView, can_focus=False):
             timer=ink("card-list--timer"),
         )
 
+    #: This frame's width of the cards and of the whole line, and the row at the top
+    #: (`render_lines`).
+    _frame: tuple[int, int, int] | None = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._check_look()
+        self._frame = (self.scrollable_content_region.width, self.size.width, self.scroll_offset.y)
+        try:
+            lines = plain_lines(self, crop)
+            return lines if lines is not None else super().render_lines(crop)
+        finally:
+            self._frame = None
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        row = y + self.scroll_offset.y
+        if self._frame is None:
+            self._check_look()
+            width, whole, top = (
+                self.scrollable_content_region.width,
+                self.size.width,
+                self.scroll_offset.y,
+            )
+        else:
+            width, whole, top = self._frame
+        row = y + top
         styles = self.card_styles(False)
         if not self.cards:
             if row == 0:
                 text = Segment(f" {self.empty_text}", styles.muted + styles.gap)
-                return Strip([text]).adjust_cell_length(width, styles.gap)
-            return Strip.blank(width, styles.gap)
+                return self._finish(Strip([text]).adjust_cell_length(width, styles.gap), whole)
+            return self._blank(width, styles.gap, whole)
         index, line = divmod(row, CARD_HEIGHT)
         if index >= len(self.cards):
-            return Strip.blank(width, styles.gap)
+            return self._blank(width, styles.gap, whole)
         task = self.cards[index]
         cursor = index == self.cursor
         timing = task.key == self.timer_key
-        how = (width, cursor, timing, self.today, self.done)
+        how = (width, whole, cursor, timing, self.today, self.done)
         painted = self._painted.get(id(task))
         if painted is None or painted[0] is not task or painted[1] != how:
             strips = paint_card(
@@ -274,7 +343,7 @@ class CardList(ScrollView, can_focus=False):
                 timing=timing,
                 done=self.done,
             )
-            painted = (task, how, strips)
+            painted = (task, how, [self._finish(strip, whole) for strip in strips])
             if len(self._painted) >= PAINTED_CARDS:
                 self._painted.clear()  # the cards in view are painted again, a few ms
             self._painted[id(task)] = painted
@@ -288,25 +357,32 @@ class CardList(ScrollView, can_focus=False):
 class LineScrollBar(ScrollBar):
     """A vertical scroll bar drawn a line at a time, straight into strips: through Rich
     (Textual's own) it cost 1-1.5 ms a column each time its thumb moved, as often as a
-    filter keystroke."""
+    filter keystroke. The bar is worked out once a frame (`render_lines`), not once a
+    line, and its lines keep what the app's line filters made of them."""
 
-    _drawn: tuple[tuple[object, ...], list[Segment]] | None = None
+    #: How the bar was last drawn, and its lines (filtered).
+    _drawn: tuple[tuple[object, ...], list[Strip]] | None = None
+    #: This frame's lines (None: a bar drawn as Textual draws it).
+    _lines: list[Strip] | None = None
 
-    def render_line(self, y: int) -> Strip:
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._lines = self._bar_lines()
+        lines = plain_lines(self, crop) if self._lines is not None else None
+        return lines if lines is not None else super().render_lines(crop)
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        return () if self._lines is not None else super().get_line_filters()
+
+    def _bar_lines(self) -> list[Strip] | None:
         bar = self.render()
-        width, height = self.size
         if not isinstance(bar, ScrollBarRender) or not self.vertical:
-            return super().render_line(y)
+            return None
+        width, height = self.size
         style = bar.style if isinstance(bar.style, Style) else Style.parse(str(bar.style))
-        how = (
-            width,
-            height,
-            bar.virtual_size,
-            bar.window_size,
-            bar.position,
-            style,
-            self.rich_style,
-        )
+        base = self._base()
+        filters = list(self.app.get_line_filters())
+        where = thumb_cells(height, width, bar.virtual_size, bar.window_size, bar.position)
+        how = (width, height, where, style, base, filters)
         if self._drawn is None or self._drawn[0] != how:
             cells = ScrollBarRender.render_bar(
                 size=height,
@@ -318,27 +394,127 @@ class LineScrollBar(ScrollBar):
                 back_color=style.bgcolor or RichColor.parse("#555555"),  # (as Textual's)
                 bar_color=style.color or RichColor.parse("bright_magenta"),
             )
-            base = self.rich_style
-            self._drawn = (how, [Segment(text, base + cell) for text, cell, _ in cells.segments])
-        segments = self._drawn[1]
-        return Strip([segments[y]], width) if 0 <= y < len(segments) else Strip.blank(width)
+            assert self._looks is not None
+            background = self._looks[1]
+            # (a bar's cells are a few looks over and over: each made and filtered once)
+            looks: dict[tuple[str, Style | None], Strip] = {}
+            lines = []
+            for text, cell, _ in cells.segments:
+                line = looks.get((text, cell))
+                if line is None:
+                    line = Strip([Segment(text, base + cell)], width)
+                    for line_filter in filters:
+                        line = line.apply_filter(line_filter, background)
+                    looks[text, cell] = line
+                lines.append(line)
+            self._drawn = (how, lines)
+        return self._drawn[1]
+
+    def render_line(self, y: int) -> Strip:
+        lines = self._lines
+        if lines is None:
+            return super().render_line(y)
+        return lines[y] if 0 <= y < len(lines) else Strip.blank(self.size.width)
+
+    #: The bar's own style (`rich_style`: a walk up the DOM) and background, kept until
+    #: the styles change (its list's, whose colours it draws in, tell it too).
+    _looks: tuple[Style, Color] | None = None
+
+    def _base(self) -> Style:
+        if self._looks is None:
+            self._looks = (self.rich_style, self.background_colors[1])
+        return self._looks[0]
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._looks = None
 
 
-def _thumb(
-    scrollbar: ScrollBar, virtual: int | None = None, window: int | None = None
-) -> list[Segment]:
-    """How a vertical scroll bar is drawn (its cells, top to bottom) for a list of
-    `virtual` lines of which `window` are in view (None: as it is now)."""
+@dataclass(frozen=True)
+class _Look:
+    """The app's line filters, the background they are given, and the style that pads
+    a line to the widget's width: what Textual's styles cache gives a line."""
+
+    filters: list[LineFilter]
+    background: Color
+    padding: Style
+
+
+def _padding(widget: Widget, base: Color, background: Color) -> Style:
+    """The style Textual's styles cache pads a widget's lines with."""
+    inner, _ = widget._styles_cache.get_inner_outer(base, background)
+    return inner.rich_style
+
+
+def plain_lines(widget: Widget, crop: Region) -> list[Strip] | None:
+    """The widget's lines in `crop` as Textual's styles cache gives them, when its styles
+    add nothing to its lines (no border, outline, padding, tint, opacity or hatch): its
+    own lines, as wide as it is (padded), through the line filters. None: its styles do
+    add something (the styles cache draws it).
+
+    For the board's line-drawn widgets: the styles cache read a dozen style rules for
+    each line of each widget drawn, a sixth of a filter keystroke's time at 120x40
+    (100,000 cards, profiled)."""
+    styles = widget.styles
+    if (
+        widget.BLANK
+        or widget._border_title is not None
+        or widget._border_subtitle is not None
+        or styles.gutter
+        or styles.outline
+        or styles.tint.a
+        or styles.text_opacity != 1
+        or widget.opacity != 1
+        or (styles.has_rule("hatch") and styles.hatch != "none")
+    ):
+        return None
+    width = widget.size.width
+    base, background = widget.background_colors
+    padding = _padding(widget, base, background)
+    filters = widget.get_line_filters()
+    lines = []
+    for y in crop.line_range:
+        line = widget.render_line(y).adjust_cell_length(width, padding)
+        for line_filter in filters:
+            line = line.apply_filter(line_filter, background)
+        lines.append(line)
+    if crop.column_span != (0, width):
+        x1, x2 = crop.column_span
+        lines = [line.crop(x1, x2) for line in lines]
+    widget._styles_cache.clear()  # (what it kept is not what is on the screen now)
+    return lines
+
+
+def thumb(
+    scrollbar: ScrollBar, virtual: float | None = None, window: float | None = None
+) -> tuple[int, int, int, int] | None:
+    """Where a vertical scroll bar's thumb is drawn for a list of `virtual` lines of
+    which `window` are in view (None: as it is now): the bar's height and thickness and
+    the thumb's first and last eighth of a cell, as Textual's `ScrollBarRender.render_bar`
+    works them out (the same cells for the same answer: a test holds it to that); None
+    when no thumb is drawn. Worked out here, not drawn: drawing one cost a third of a
+    millisecond, twice a column each filter keystroke."""
     virtual = scrollbar.window_virtual_size if virtual is None else virtual
     window = scrollbar.window_size if window is None else window
-    bar = ScrollBarRender.render_bar(
-        size=scrollbar.size.height,
-        virtual_size=virtual,
-        window_size=window if window < virtual else 0,
-        position=scrollbar.position,
-        thickness=scrollbar.size.width,
+    window = window if window < virtual else 0  # (as `ScrollBar._render_bar`)
+    return thumb_cells(
+        scrollbar.size.height, scrollbar.thickness, virtual, window, scrollbar.position
     )
-    return list(bar.segments)
+
+
+def thumb_cells(
+    size: int, thickness: int, virtual: float, window: float, position: float
+) -> tuple[int, int, int, int] | None:
+    """`thumb`'s answer for a bar of `size` cells and `thickness` (Textual's
+    arithmetic, from `ScrollBarRender.render_bar`)."""
+    virtual, window = ceil(virtual), ceil(window)  # (as `ScrollBar._render_bar`)
+    if not (window and size and virtual and size != virtual):
+        return None
+    eighths = len(ScrollBarRender.VERTICAL_BARS)
+    thumb_size = max(1, window / (virtual / size))
+    offset = (size - thumb_size) * (position / (virtual - window))
+    start = int(offset * eighths)
+    return size, thickness, start, start + ceil(thumb_size * eighths)
 
 
 class ColumnHeader(Widget):
@@ -379,21 +555,53 @@ class ColumnHeader(Widget):
             self.count, self.over, self.focused = count, over, focused
             self.refresh()
 
+    #: The line as last drawn, and what it showed; its styles (`rich_style` walks up the
+    #: DOM), kept until they change.
+    _drawn: tuple[tuple[object, ...], Strip] | None = None
+    _looks: dict[tuple[bool, bool], tuple[Style, Style]] | None = None
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._drawn = self._looks = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        lines = plain_lines(self, crop)
+        return lines if lines is not None else super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        how = (width, self.title, self.count, self.over, self.focused)
+        if self._drawn is None or self._drawn[0] != how:
+            self._drawn = (how, self._line(width))
+        line = self._drawn[1]
+        return line if y == 0 else Strip.blank(width, self._styles()[0])
+
+    def _styles(self) -> tuple[Style, Style]:
+        """The line's style and its count's."""
+        if self._looks is None:
+            self._looks = {}
+        key = (self.focused, self.over)
+        looks = self._looks.get(key)
+        if looks is None:
+            base = self.rich_style
+            if self.focused:
+                base += self.get_component_rich_style("column-header--focused")
+            name = "column-header--over" if self.over else "column-header--count"
+            looks = self._looks[key] = (
+                base,
+                base + self.get_component_rich_style(name, partial=True),
+            )
+        return looks
+
+    def _line(self, width: int) -> Strip:
         # (A line drawn straight into a strip: through `render` and Rich, 0.5 ms a
         # header, each time a filter keystroke changes the counts.)
-        width = self.size.width
-        base = self.rich_style
-        if self.focused:
-            base += self.get_component_rich_style("column-header--focused")
-        if y != 0:
-            return Strip.blank(width, base)
-        count_style = "column-header--over" if self.over else "column-header--count"
+        base, count_style = self._styles()
         count = f" {self.count} "
         room = max(0, width - cell_len(count) - 1)
         title = " " + cut(self.title, room)
         pad = " " * max(0, width - cell_len(count) - cell_len(title))
-        count_part = Segment(count, base + self.get_component_rich_style(count_style, partial=True))
+        count_part = Segment(count, count_style)
         return Strip([Segment(title + pad, base), count_part]).adjust_cell_length(width, base)
 
 
