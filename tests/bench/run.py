@@ -703,10 +703,20 @@ FILTER_WORDS = ["fix login", "search r", "zz"]
 
 
 def bench_board_scale(bench: Bench) -> None:
-    cards = bench.cards or (10_000 if bench.quick or bench.dry else 100_000)
+    """The board rows at each size: `--cards N`, or 10,000 cards (`--quick`), or 1,000,
+    10,000 and 100,000 (the full run: key and move times must stay flat)."""
+    if bench.cards:
+        sizes = [bench.cards]
+    else:
+        sizes = [10_000] if bench.quick or bench.dry else [1_000, 10_000, 100_000]
+    for cards in sizes:
+        bench_board_size(bench, cards)
+
+
+def bench_board_size(bench: Bench, cards: int) -> None:
     prefix = f"board{cards // 1000}k"
     names = [f"{prefix}/first-screen", f"{prefix}/searchable", f"{prefix}/key", f"{prefix}/memory"]
-    names.append(f"{prefix}/filter-key")
+    names += [f"{prefix}/move", f"{prefix}/filter-key"]
     if not any(bench.selected(n) for n in names):
         return
     db, needle = bench.board_db(cards)
@@ -715,6 +725,8 @@ def bench_board_scale(bench: Bench) -> None:
     searchable: list[float] = []
     keys: list[float] = []
     frames_end: list[float] = []
+    moves: list[float] = []
+    moves_end: list[float] = []
     filter_keys: list[float] = []
     filter_ends: list[float] = []
     samples: list[Sample] = []
@@ -746,6 +758,18 @@ def bench_board_scale(bench: Bench) -> None:
                 keys.append(term.last_output - sent)
                 term.quiet(0.15)
                 frames_end.append(term.last_output - sent)
+        if bench.selected(f"{prefix}/move"):
+            # The needle's card moved a column left (`H`) and back (`L`): it is the
+            # last column's, so both have somewhere to go. The frame shows the move at
+            # once; the store's answer comes after (waited for, then the next key).
+            for _ in range(bench.pairs(3, 5)):
+                for key in (b"H", b"L"):
+                    mark = len(term.text)
+                    sent = term.send(key)
+                    term.wait_for(lambda text: len(text) > 0, since=mark, timeout=5)
+                    moves.append(term.last_output - sent)
+                    term.quiet(0.4)
+                    moves_end.append(term.last_output - sent)
         if bench.selected(f"{prefix}/filter-key"):
             # Typed into the filter a letter at a time (each narrows the cards shown), then
             # taken back a letter at a time (each widens them), a pause between words.
@@ -804,6 +828,22 @@ def bench_board_scale(bench: Bench) -> None:
                 budget="< 50 ms",
                 result=verdict(value < 0.05),
                 note=f"to the frame's last byte {ms(median(frames_end))}",
+                values={"s": value},
+                cpu=cpu,
+                load=load,
+            )
+        )
+    if bench.selected(f"{prefix}/move"):
+        value = median(moves)
+        bench.add(
+            Row(
+                f"{prefix}/move",
+                f"{what}: key `H` or `L` (the focused card a column left, and back) written "
+                "to the pty to the first output after it",
+                figure=f"{ms(value)} p90 {ms(p90(moves))}",
+                budget="< 50 ms",
+                result=verdict(value < 0.05),
+                note=f"to the last byte, the store's answer included {ms(median(moves_end))}",
                 values={"s": value},
                 cpu=cpu,
                 load=load,
@@ -1705,7 +1745,8 @@ ROW_NAMES = [
     "start/workload",
     "start/kanban-tui",
     *CLI_ROWS,
-    "board10k/... (--quick) or board100k/...: first-screen, searchable, key, memory, filter-key",
+    "board10k/... (--quick) or board1k/, board10k/, board100k/...: first-screen, searchable, "
+    "key, move, memory, filter-key",
     "timesheet/enter",
     "timesheet/week-switch",
     "server/sqlite",
