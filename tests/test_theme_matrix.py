@@ -94,6 +94,21 @@ def contrast(a: ColorTriplet, b: ColorTriplet) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
+def same_hue(ink: Color | None, paper: Color | None) -> bool:
+    """Text in the bright form of its background's palette colour or the other way
+    round (bright blue on blue): the terminal's palette decides, and on most the pair
+    hardly differs. (Black and bright black, white and bright white are apart.)"""
+
+    def palette(color: Color | None) -> int | None:
+        if color is None or color.is_default or color.triplet is not None:
+            return None
+        number = color.number
+        return number if number is not None and number < 16 else None
+
+    a, b = palette(ink), palette(paper)
+    return a is not None and b is not None and a != b and a % 8 == b % 8 and a % 8 not in (0, 7)
+
+
 def is_decoration(text: str) -> bool:
     """Lines and bars (box drawing, block elements): not text to read."""
     return all(char.isspace() or "\u2500" <= char <= "\u259f" for char in text)
@@ -111,6 +126,9 @@ def clashes(strips: list[Strip]) -> list[str]:
             fg, bg = colour_key(style.color), colour_key(style.bgcolor)
             if fg == bg and fg != "default":
                 found.append(f"line {y}: {text.strip()!r} in {fg} on {bg}")
+                continue
+            if same_hue(style.color, style.bgcolor):
+                found.append(f"line {y}: {text.strip()!r} in {fg} on {bg}: one hue")
                 continue
             ink, paper = known(style.color), known(style.bgcolor)
             if ink is not None and paper is not None and contrast(ink, paper) < LEAST_CONTRAST:
@@ -209,3 +227,30 @@ def bands_apart(app: BoardApp) -> list[str]:
             if not cell_text.endswith(BAND_MARKS[name]):  # type: ignore[index]
                 problems.append(f"{cell_text!r} lacks the {name} mark")
     return problems
+
+
+def test_sixteen_colours_keep_text_apart_from_a_highlight_of_its_hue() -> None:
+    """Amber on an amber highlight comes down to bright yellow on yellow (or on bright
+    yellow) on 16 colours: the text is drawn bright white on the dark yellow, black on
+    the bright one; text on
+    another hue, or on black or white, keeps its colour, and 256 colours are left as
+    Rich brings them down."""
+    from rich.color import ColorSystem
+    from rich.segment import Segment
+    from textual.color import Color as TextualColor
+
+    from tui_board.ui.terminal_colours import TerminalColours
+
+    def shown(fg: str, bg: str, system: ColorSystem = ColorSystem.STANDARD) -> tuple[str, str]:
+        (segment,) = TerminalColours(system).apply(
+            [Segment("APP-1", Style(color=fg, bgcolor=bg))], TextualColor(0, 0, 0)
+        )
+        assert segment.style is not None
+        return colour_key(segment.style.color), colour_key(segment.style.bgcolor)
+
+    assert shown("#FFC552", "#FFB000") == ("STANDARD:0", "STANDARD:11")  # amber on amber
+    assert shown("color(11)", "color(3)") == ("STANDARD:15", "STANDARD:3")
+    assert shown("color(4)", "color(12)") == ("STANDARD:0", "STANDARD:12")  # blue on bright
+    assert shown("color(11)", "color(4)") == ("STANDARD:11", "STANDARD:4")  # apart already
+    assert shown("color(8)", "color(0)") == ("STANDARD:8", "STANDARD:0")  # grey on black
+    assert shown("#FFC552", "#FFB000", ColorSystem.EIGHT_BIT)[0] != "STANDARD:15"

@@ -23,6 +23,8 @@ APP_VARIABLES: dict[str, str] = {
     "band-over-foreground": "text-error",
     "band-over-background": "error-muted",
     "column-accent": "primary 40%",
+    "card-cursor-background": "primary 30%",
+    "card-cursor-key": "text-primary",
     "overdue": "text-error",
     "today": "text-accent",
     "timer": "text-success",

@@ -44,6 +44,7 @@ class CardList(ScrollView, can_focus=False):
         "card-list--cursor",
         "card-list--marker",
         "card-list--key",
+        "card-list--cursor-key",
         "card-list--muted",
         "card-list--urgent",
         "card-list--high",
@@ -67,9 +68,10 @@ class CardList(ScrollView, can_focus=False):
         background: $background;
         color: $foreground;
         & > .card-list--card { background: $surface; color: $foreground; }
-        & > .card-list--cursor { background: $primary 30%; color: $foreground; }
+        & > .card-list--cursor { background: $card-cursor-background; color: $foreground; }
         & > .card-list--marker { color: $accent; text-style: bold; }
         & > .card-list--key { color: $text-primary; text-style: bold; }
+        & > .card-list--cursor-key { color: $card-cursor-key; text-style: bold; }
         & > .card-list--muted { color: $text-muted; }
         & > .card-list--urgent { color: $text-error; text-style: bold; }
         & > .card-list--high { color: $text-warning; }
@@ -285,7 +287,7 @@ class CardList(ScrollView, can_focus=False):
             card=Style(color=text.rich_color, bgcolor=background.rich_color),
             marker=ink("card-list--marker"),
             gap=Style(color=text.rich_color, bgcolor=behind.rich_color),
-            key=ink("card-list--key"),
+            key=ink("card-list--cursor-key" if cursor else "card-list--key"),
             muted=ink("card-list--muted"),
             urgent=ink("card-list--urgent"),
             high=ink("card-list--high"),
