@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from itertools import accumulate
 from typing import Any
 
 from tui_board.core.durations import format_duration, parse_duration
@@ -186,16 +187,25 @@ class Person:
         return max(0, self.schedule.minutes_on(day) - self.off.get(day, 0) - less_planned)
 
     def _cover(self, first: date, last: date) -> int:
-        """Index of `first` in the day-by-day figures, built up to `last`."""
-        if self._origin is None or first < self._origin:
+        """Index of `first` in the day-by-day figures, built up to `last` (and back to
+        `first`, when it is before the first day built)."""
+        if self._origin is None:
             self._origin, self._left, self._sums = first, [], [0]
-        origin = self._origin
-        while len(self._left) <= (last - origin).days:
-            day = origin + timedelta(len(self._left))
-            left = self.schedule.minutes_on(day) - self.off.get(day, 0) - self.planned.get(day, 0)
-            self._left.append(left)
-            self._sums.append(self._sums[-1] + max(0, left))
+        elif first < self._origin:
+            before = (self._origin - first).days
+            earlier = [self._left_on(first + timedelta(n)) for n in range(before)]
+            self._origin, self._left = first, earlier + self._left
+            self._sums = [0, *accumulate(left if left > 0 else 0 for left in self._left)]
+        origin, left_of, sums = self._origin, self._left, self._sums
+        for n in range(len(left_of), (last - origin).days + 1):
+            left = self._left_on(origin + timedelta(n))
+            left_of.append(left)
+            sums.append(sums[-1] + (left if left > 0 else 0))
         return (first - origin).days
+
+    def _left_on(self, day: date) -> int:
+        """Schedule less time off less planned work on `day` (may be below zero)."""
+        return self.schedule.minutes_on(day) - self.off.get(day, 0) - self.planned.get(day, 0)
 
     def free_between(self, first: date, last: date, own: Mapping[date, int]) -> int:
         """Free time from `first` to `last`, the planned work `own` not counted."""
@@ -204,28 +214,27 @@ class Person:
         start = self._cover(first, last)
         end = start + (last - first).days + 1
         total = self._sums[end] - self._sums[start]
+        left_of = self._left
+        at = start - first.toordinal()  # + a day's ordinal: its index
         for day, minutes in own.items():
             if first <= day <= last:
-                left = self._left[start + (day - first).days]
-                total += max(0, left + minutes) - max(0, left)
+                left = left_of[at + day.toordinal()]
+                more = left + minutes
+                total += (more if more > 0 else 0) - (left if left > 0 else 0)
         return total
 
 
-def planned_spread(task: OpenTask, today: date, schedule: Schedule) -> dict[date, int]:
-    """The workload's spread of one task, on the weekdays of its assignee's schedule."""
-    return spread_days(
-        task.remaining, today, task.due, schedule.work_days_on(today), start=task.start
-    )
-
-
 def plan(tasks: Iterable[OpenTask], today: date, person: Person) -> dict[str, dict[date, int]]:
-    """Each task's spread, and the person's planned work (their sum) filled in."""
+    """Each task's spread (the workload's, on the weekdays of its assignee's schedule
+    in force today), and the person's planned work (their sum) filled in."""
     spreads = {}
+    work_days = person.schedule.work_days_on(today)  # the same for each task
+    planned = person.planned
     for task in tasks:
-        spread = planned_spread(task, today, person.schedule)
+        spread = spread_days(task.remaining, today, task.due, work_days, start=task.start)
         spreads[task.key] = spread
         for day, minutes in spread.items():
-            person.planned[day] = person.planned.get(day, 0) + minutes
+            planned[day] = planned.get(day, 0) + minutes
     return spreads
 
 

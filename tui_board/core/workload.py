@@ -95,15 +95,19 @@ def spread_days(
         return {today: remaining}
     begin = work_begins(today, due, start)
     end = due if due is not None else begin + timedelta(UNDATED_SPREAD_DAYS - 1)
-    days = _days_worked(begin, end, tuple(sorted(set(work_days))))
+    if type(work_days) is not tuple:  # a tuple is taken as it is (the schedule's)
+        work_days = tuple(sorted(set(work_days)))
+    days = _days_worked(begin, end, work_days)
     if not days:
         return {end: remaining}
     n = len(days)
     spread = {}
-    for k, day in enumerate(days):
-        share = remaining * (k + 1) // n - remaining * k // n
-        if share:
-            spread[day] = share
+    held = 0  # what the days before hold: remaining * k // n
+    for k, day in enumerate(days, 1):
+        upto = remaining * k // n
+        if upto != held:
+            spread[day] = upto - held
+            held = upto
     return spread
 
 

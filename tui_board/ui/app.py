@@ -7,6 +7,7 @@ its answer comes back as a message (`BoardApp.BackendOpened` or `BackendFailed`)
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import importlib
@@ -41,6 +42,7 @@ from tui_board.ui.dialogs.base import Dialog
 from tui_board.ui.plain_text import PASSAGE, cut
 from tui_board.ui.screens.board import BoardScreen
 from tui_board.ui.screens.help import HelpScreen, key_rows
+from tui_board.ui.screens.mode import ModeScreen
 from tui_board.ui.session import (
     Connected,
     Connection,
@@ -198,6 +200,8 @@ class BoardApp(App[None], inherit_bindings=False):
         self.clock = clock
         self._backend_factory = backend_factory
         self._notes: list[_Note] = []
+        #: A mode's screen is being shown with its data already read (`_first_show`).
+        self._switch_at_once = False
         #: The backend `warm_backend` last warmed.
         self._warmed: Backend | None = None
         #: When the user last pressed a key or a mouse button (`time.monotonic`).
@@ -647,10 +651,44 @@ class BoardApp(App[None], inherit_bindings=False):
     async def action_switch_mode(self, mode: str) -> None:
         """A mode's key lands on its main screen (the board, the timesheet, the workload
         grid): the screens left open over it (approvals, reports, a dialog) close."""
-        await self.switch_mode(mode)
+        if mode not in self._screen_stacks and mode != self.current_mode:
+            await self._first_show(mode)
+        else:
+            await self.switch_mode(mode)
         while len(self.screen_stack) > 1:
             screen = self.screen
             await screen.dismiss(screen.cancelled() if isinstance(screen, Dialog) else None)
+
+    async def _first_show(self, mode: str) -> None:
+        """A mode's screen shown for the first time: made, then given up to its
+        `FIRST_READ_WAIT_S` to read its data before it is shown (the screen left stays
+        up meanwhile), so that its first frame is drawn once, with its data."""
+        make = self._modes[mode]
+        assert callable(make)
+        screen = make()
+        wait = screen.FIRST_READ_WAIT_S if isinstance(screen, ModeScreen) else 0.0
+        early = screen.read_before_shown() if isinstance(screen, ModeScreen) and wait else None
+        if early is not None:
+
+            async def answered() -> None:
+                with contextlib.suppress(Exception):  # the screen says what went wrong
+                    await early.wait()
+
+            await asyncio.wait({asyncio.ensure_future(answered())}, timeout=wait)
+        self._modes[mode] = lambda: screen
+        # Read already: its first layout has the data, so the 50 ms that Textual holds
+        # a new screen's frames back for (to hide a frame drawn before it is laid out)
+        # would only be waited.
+        self._switch_at_once = early is not None and early.is_finished
+        try:
+            await self.switch_mode(mode)
+        finally:
+            self._modes[mode] = make
+            self._switch_at_once = False
+
+    def delay_update(self, delay: float = 0.05) -> None:
+        if not self._switch_at_once:
+            super().delay_update(delay)
 
     def action_help(self) -> None:
         screen = self.screen

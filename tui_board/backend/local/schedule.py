@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from tui_board.backend.local.base import ServiceBase, Tx, check_text, parse_work_days
@@ -200,25 +201,30 @@ class ScheduleService(ServiceBase):
             milestones = self._milestones(s, found.id, found.key, today)
             tasks = s.rows(
                 "SELECT t.number, t.title, t.estimate, t.logged, t.start, t.due, t.version,"
-                " t.assignee_id, c.name AS column_name, c.kind, u.login, m.name AS milestone,"
-                " m.day AS milestone_day"
+                " t.assignee_id, c.name AS column_name, c.kind, u.login, m.name AS milestone"
                 " FROM tasks t JOIN board_columns c ON c.id = t.column_id"
                 " LEFT JOIN users u ON u.id = t.assignee_id"
                 " LEFT JOIN milestones m ON m.id = t.milestone_id"
                 " WHERE t.project_id = :id AND NOT t.archived",
                 id=found.id,
             )
-            open_rows = [t for t in tasks if t.kind != "done"]
-            assignees = sorted({t.assignee_id for t in open_rows if t.assignee_id is not None})
-            people, spreads, outside = self._people(s, assignees, found.id, today)
+            key = head.key
+            open_rows = [(f"{key}-{t.number}", t) for t in tasks if t.kind != "done"]
+            # The project's open tasks with time left, as its people's planned work.
+            inside = [
+                (t.assignee_id, OpenTask(task_key, None, t.estimate - t.logged, t.start, t.due))
+                for task_key, t in open_rows
+                if t.assignee_id is not None and t.estimate is not None and t.estimate > t.logged
+            ]
+            assignees = sorted({t.assignee_id for _, t in open_rows if t.assignee_id is not None})
+            people, spreads, outside = self._people(s, assignees, found.id, today, inside)
             visible = self._hours_visible(s, actor, assignees)
-        key = head.key
-        rows: list[ScheduleRow] = []
+        order = {m.name: i for i, m in enumerate(milestones)}
+        keyed: list[tuple[tuple[Any, ...], ScheduleRow]] = []
         remaining_of: dict[int, int] = defaultdict(int)
         unassigned = 0
-        for t in open_rows:
+        for task_key, t in open_rows:
             remaining = remaining_estimate(t.estimate, t.logged)
-            task_key = f"{key}-{t.number}"
             free = None
             if t.assignee_id is not None:
                 remaining_of[t.assignee_id] += remaining
@@ -237,36 +243,35 @@ class ScheduleService(ServiceBase):
                 free=free,
                 remaining=remaining,
             )
-            rows.append(
-                ScheduleRow(
-                    task=task_key,
-                    title=t.title,
-                    column=t.column_name,
-                    assignee=t.login,
-                    milestone=t.milestone,
-                    start=t.start,
-                    due=t.due,
-                    estimate=t.estimate,
-                    logged=t.logged,
-                    remaining=remaining,
-                    progress=progress_percent(t.logged, t.estimate, False),
-                    flags=flags,
-                    free=free if t.assignee_id in visible else None,
-                    version=t.version,
-                )
+            row = ScheduleRow(
+                task=task_key,
+                title=t.title,
+                column=t.column_name,
+                assignee=t.login,
+                milestone=t.milestone,
+                start=t.start,
+                due=t.due,
+                estimate=t.estimate,
+                logged=t.logged,
+                remaining=remaining,
+                progress=progress_percent(t.logged, t.estimate, False),
+                flags=flags,
+                free=free if t.assignee_id in visible else None,
+                version=t.version,
             )
-        order = {m.name: i for i, m in enumerate(milestones)}
-        rows.sort(
-            key=lambda r: (
-                r.milestone is None,
-                order.get(r.milestone or "", 0),
-                r.assignee is None,
-                r.assignee or "",
-                r.start or r.due or date.max,
-                r.due or date.max,
-                int(r.task.rsplit("-", 1)[1]),
+            # By milestone (by date; none last), assignee, start (or due), due, number.
+            sort = (
+                t.milestone is None,
+                order.get(t.milestone or "", 0),
+                t.login is None,
+                t.login or "",
+                t.start or t.due or date.max,
+                t.due or date.max,
+                t.number,
             )
-        )
+            keyed.append((sort, row))
+        keyed.sort(key=itemgetter(0))
+        rows = tuple(row for _, row in keyed)
         forecast: date | None = today
         for user_id, minutes in remaining_of.items():
             day = finish_day(minutes, today, people[user_id], outside[user_id])
@@ -280,7 +285,7 @@ class ScheduleService(ServiceBase):
             today=today,
             deadline=deadline,
             milestones=tuple(milestones),
-            rows=tuple(rows),
+            rows=rows,
             done_estimate=sum(t.estimate or 0 for t in tasks if t.kind == "done"),
             remaining=sum(r.remaining for r in rows),
             logged=sum(t.logged for t in tasks),
@@ -290,10 +295,17 @@ class ScheduleService(ServiceBase):
         )
 
     def _people(
-        self, s: Tx, user_ids: list[int], project_id: int, today: date
+        self,
+        s: Tx,
+        user_ids: list[int],
+        project_id: int,
+        today: date,
+        inside: list[tuple[int, OpenTask]],
     ) -> tuple[dict[int, Person], dict[str, dict[date, int]], dict[int, dict[date, int]]]:
-        """For each person: their schedule, time off from today and planned work; each
-        open task's spread (by key); and each person's planned work outside the project."""
+        """For each person: their schedule, time off from today and planned work (the
+        project's open tasks `inside`, by assignee, and their open tasks elsewhere); each
+        open task's spread (by key); and each person's planned work outside the
+        project."""
         if not user_ids:
             return {}, {}, {}
         schedules = self._schedules(s, user_ids)
@@ -306,27 +318,30 @@ class ScheduleService(ServiceBase):
         ):
             off[r.user_id][r.day] = int(r.minutes)
         people = {i: Person(schedules[i], off[i]) for i in user_ids}
-        open_tasks: dict[int, list[tuple[OpenTask, bool]]] = defaultdict(list)
+        mine: dict[int, list[OpenTask]] = defaultdict(list)
+        for user_id, task in inside:
+            mine[user_id].append(task)
+        elsewhere: dict[int, list[OpenTask]] = defaultdict(list)
         for r in s.rows(
-            "SELECT t.assignee_id, t.project_id, t.number, p.key, t.estimate - t.logged AS rest,"
+            "SELECT t.assignee_id, t.number, p.key, t.estimate - t.logged AS rest,"
             " t.start, t.due FROM tasks t JOIN board_columns c ON c.id = t.column_id"
             " JOIN projects p ON p.id = t.project_id"
             " WHERE NOT t.archived AND c.kind != 'done' AND t.estimate > t.logged"
-            " AND t.assignee_id IN (:ids)",
+            " AND t.assignee_id IN (:ids) AND t.project_id != :project_id",
             ids=user_ids,
+            project_id=project_id,
         ):
             task = OpenTask(f"{r.key}-{r.number}", None, int(r.rest), r.start, r.due)
-            open_tasks[r.assignee_id].append((task, r.project_id == project_id))
+            elsewhere[r.assignee_id].append(task)
         spreads: dict[str, dict[date, int]] = {}
         outside: dict[int, dict[date, int]] = {}
         for user_id in user_ids:
-            mine = open_tasks[user_id]
-            spreads.update(plan((t for t, _ in mine), today, people[user_id]))
+            person = people[user_id]
+            spreads.update(plan(mine[user_id], today, person))
             others: dict[date, int] = defaultdict(int)
-            for task, inside in mine:
-                if not inside:
-                    for day, minutes in spreads[task.key].items():
-                        others[day] += minutes
+            for days in plan(elsewhere[user_id], today, person).values():
+                for day, minutes in days.items():
+                    others[day] += minutes
             outside[user_id] = others
         return people, spreads, outside
 

@@ -9,6 +9,7 @@ are answered (`read_mark`, `read_is_current`).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +22,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
+from textual.worker import Worker
 
 from tui_board.core.clock import local_today
 from tui_board.ui.plain_text import plain_text
@@ -74,6 +76,14 @@ class ModeScreen(SendsWrites, Screen[None]):
     PURPOSE: ClassVar[str] = ""
     #: What it reads, for "Cannot read the board: …".
     DATA: ClassVar[str] = "this screen's data"
+    #: Shown the first time, the screen is given this long to read its data before it
+    #: is shown (`read_before_shown`; 0: shown at once, with a loading state).
+    FIRST_READ_WAIT_S: ClassVar[float] = 0.0
+
+    #: The read begun before the screen was shown (`read_before_shown`), until mounted.
+    _read_before: Worker[None] | None = None
+    #: The app's loop, when a read began before the screen was mounted.
+    _loop_before: asyncio.AbstractEventLoop | None = None
 
     BINDINGS = [
         Binding(
@@ -125,7 +135,11 @@ class ModeScreen(SendsWrites, Screen[None]):
             case Connected(backend=backend):
                 top_bar.who = f"{connection.who} · {backend.description}"
                 self.set_status("")
-                self.load()
+                early, self._read_before = self._read_before, None
+                if early is None:
+                    self.load()
+                elif not early.is_finished:  # its answer is on its way: spin until then
+                    self.show_loading()
 
     def set_status(self, text: str, *, error: bool = False) -> None:
         """The line under the purpose: what is happening, or what went wrong."""
@@ -157,8 +171,32 @@ class ModeScreen(SendsWrites, Screen[None]):
             self.show_loading()
         self.read(backend, self.read_mark())
 
-    def read(self, backend: Backend, mark: ReadMark) -> None:
+    def read(self, backend: Backend, mark: ReadMark) -> Worker[None] | None:
         """Start the worker that reads the screen's data; its answer carries `mark`."""
+        return None
+
+    def read_before_shown(self) -> Worker[None] | None:
+        """Begin the first read before the screen is mounted (the app waits up to
+        `FIRST_READ_WAIT_S` for it, then shows the screen): its answer, queued for the
+        screen, is shown before the screen's first layout, so its first frame is drawn
+        once and with its data, not as a loading state drawn and then drawn again. None
+        when there is no open backend to read (the screen reads when it opens)."""
+        backend = self.board_app.backend
+        if backend is None:
+            return None
+        self._loop_before = asyncio.get_running_loop()
+        self._read_before = self.read(backend, self.read_mark())
+        return self._read_before
+
+    def post_answer(self, message: Message) -> None:
+        """Post a read's answer from its worker's thread. A screen read before it is
+        mounted has no app above it to find the app's loop by, so its answer goes
+        through the loop the read began on."""
+        loop = self._loop_before
+        if loop is None or self.is_attached:
+            self.post_message(message)
+        else:
+            loop.call_soon_threadsafe(self.post_message, message)
 
     def show_loading(self) -> None:
         """The facts area spins until the first data is shown."""

@@ -33,13 +33,14 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Label, Static
+from textual.worker import Worker
 
 from tui_board.backend.undo import CardChange, Undoable
 from tui_board.core.durations import format_duration
 from tui_board.core.models import Change, ProjectSchedule, ScheduleRow, Task, TaskPatch
 from tui_board.core.schedule import AT_RISK, OVER_ESTIMATE, OVERDUE, revise_row
 from tui_board.core.text import printable
-from tui_board.ui.dialogs import PickerScreen, TaskDetailScreen
+from tui_board.ui.dialogs import PickerScreen
 from tui_board.ui.feed import FollowsFeed
 from tui_board.ui.plain_text import cut, plain_text
 from tui_board.ui.screens.help import HelpScreen, KeyRow
@@ -326,6 +327,9 @@ class ScheduleChart(ScrollView, can_focus=False):
         self.index: dict[str, int] = {}
         #: The styles of the chart's parts, until its styles change (a theme).
         self._styles: dict[str, Style] = {}
+        #: The days marked on the timeline (`_marks`), and the schedule they are of.
+        self._marks_cache: dict[date, str] = {}
+        self._marks_of: ProjectSchedule | None = None
 
     def show(self, schedule: ProjectSchedule, today: date, keep: str | None = None) -> None:
         self.schedule = schedule
@@ -440,22 +444,42 @@ class ScheduleChart(ScrollView, can_focus=False):
             row.flags, labels - cell_len(key) - 1, cell_len(title), pending=line.pending
         )
         room = max(0, labels - cell_len(key) - cell_len(flags) - 1)
-        segments = [Segment(key, base), Segment(fit(title, room) + " ", base)]
-        segments.append(Segment(flags, self._part("schedule-chart--flag", cursor)))
         used = cell_len(key) + room + 1 + cell_len(flags)
-        segments.append(Segment(" " * max(0, labels - used) + " ", base))
-        marks = {m.day: "◆" for m in self.schedule.milestones}
-        if self.schedule.deadline is not None:
-            marks[self.schedule.deadline] = DEADLINE
+        segments = [Segment(f"{key}{fit(title, room)} ", base)]
+        if flags:
+            segments.append(Segment(flags, self._part("schedule-chart--flag", cursor)))
         timeline = max(0, width - labels - 1)
-        cells = bar(row, self.origin, timeline, self.zoom, self.today, marks)
+        cells = bar(row, self.origin, timeline, self.zoom, self.today, self._marks())
         if row.start is None and row.due is None:
             words = fit(" no start or due date", timeline).rstrip()
             cells[: len(words)] = [(char, "undated") for char in words]
+        # The timeline in runs of one kind: a segment each, not one per character.
+        run = [" " * max(0, labels - used) + " "]
+        kind_of_run = "blank"
         for char, kind in cells:
-            style = base if kind == "blank" else self._part(f"schedule-chart--{kind}", cursor)
-            segments.append(Segment(char, style))
+            if kind != kind_of_run:
+                segments.append(Segment("".join(run), self._kind_style(kind_of_run, cursor)))
+                run, kind_of_run = [], kind
+            run.append(char)
+        segments.append(Segment("".join(run), self._kind_style(kind_of_run, cursor)))
         return Strip(segments).adjust_cell_length(width, base)
+
+    def _kind_style(self, kind: str, cursor: bool) -> Style:
+        """The style of a part of the timeline (`bar`'s kinds)."""
+        if kind == "blank":
+            return self._style("schedule-chart--cursor") if cursor else self._plain()
+        return self._part(f"schedule-chart--{kind}", cursor)
+
+    def _marks(self) -> dict[date, str]:
+        """The days marked on every line: milestones, and the deadline over them."""
+        schedule = self.schedule
+        assert schedule is not None
+        if self._marks_of is not schedule:
+            marks = {m.day: "◆" for m in schedule.milestones}
+            if schedule.deadline is not None:
+                marks[schedule.deadline] = DEADLINE
+            self._marks_of, self._marks_cache = schedule, marks
+        return self._marks_cache
 
     def _part(self, component: str, cursor: bool) -> Style:
         """A part of a task's line; on the cursor's line, on the cursor's background
@@ -539,6 +563,9 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
     AUTO_FOCUS = ""
     PURPOSE = "One project's timeline: what is late, what is at risk, when it will finish."
     DATA = "the schedule"
+    # Its first frame is drawn with the schedule (a loading state drawn first, then the
+    # chart, cost a third of the time to the first frame of a 2,000-task project).
+    FIRST_READ_WAIT_S = 0.25
 
     BINDINGS: ClassVar[list[BindingType]] = [
         bind("up,k", "move(-1)", "Up", "The task above", "schedule-up"),
@@ -604,11 +631,11 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
 
     # --- reading ----------------------------------------------------------------------
 
-    def read(self, backend: Backend, mark: ReadMark) -> None:
+    def read(self, backend: Backend, mark: ReadMark) -> Worker[None]:
         project = self.project
         if project is None:  # the first read: the board's project
             project = self._board_seen = self.board_project()
-        self._read(backend, project, self.today, mark, self._feed_seq is None)
+        return self._read(backend, project, self.today, mark, self._feed_seq is None)
 
     def board_project(self) -> str | None:
         """The project the board shows (before the board has read it: the one it
@@ -653,9 +680,9 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
                 project = projects[0]
             found = backend.project_schedule(project, today=today)
         except Exception as error:
-            self.post_message(self.LoadFailed(describe_error(error)))
+            self.post_answer(self.LoadFailed(describe_error(error)))
             return
-        self.post_message(self.Loaded(found, mark, projects, seq))
+        self.post_answer(self.Loaded(found, mark, projects, seq))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -975,6 +1002,10 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
 
     @work(thread=True, exclusive=True, group="schedule-card")
     def _open_card(self, backend: Backend, key: str) -> None:
+        # Imported here: the card's form costs more to import than the rest of the
+        # screen, on the way to its first frame.
+        from tui_board.ui.dialogs import TaskDetailScreen
+
         try:
             task = backend.get_task(key)
             users = backend.list_users()
