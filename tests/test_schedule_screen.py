@@ -354,3 +354,78 @@ async def test_a_long_schedule_is_drawn_line_by_line(config: Config) -> None:
         height = screen.chart.scrollable_content_region.height
         assert screen.chart.scroll_y > 0
         assert 0 < len(drawn) <= 2 * height
+
+
+async def test_the_first_frame_is_drawn_with_the_schedule_not_a_loading_state(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The schedule, shown the first time, reads before it is shown (the board stays up
+    meanwhile): its first line drawn is a line of the schedule, never a spinner."""
+    from tui_board.ui.screens.schedule import ScheduleChart
+
+    seen: list[bool] = []  # at each line drawn: whether the chart had its schedule
+    spun: list[ScheduleScreen] = []
+    draw, spin = ScheduleChart.render_line, ScheduleScreen.show_loading
+
+    def drawn(chart: ScheduleChart, y: int) -> Strip:
+        seen.append(chart.schedule is not None)
+        return draw(chart, y)
+
+    def spinning(screen: ScheduleScreen) -> None:
+        spun.append(screen)
+        spin(screen)
+
+    monkeypatch.setattr(ScheduleChart, "render_line", drawn)
+    monkeypatch.setattr(ScheduleScreen, "show_loading", spinning)
+    app = ui.app_for(config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(app, pilot)
+        await pilot.press("4")
+        screen = await ui.settle_on(app, pilot, "schedule", ScheduleScreen)
+        assert seen and all(seen), "a line was drawn before the schedule was in"
+        assert not spun
+        assert "forecast" in "\n".join(ui.frame_text(app))
+        assert flags(screen) == {"WEB-1": (AT_RISK,), "WEB-2": (AT_RISK,)}
+        # shown again later: as it was, not read before being shown
+        await press(app, pilot, "1")
+        await press(app, pilot, "4")
+        assert app.screen is screen and not spun
+
+
+async def test_a_read_slower_than_the_wait_shows_the_screen_loading_then_the_schedule(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No time to wait (the read is on its way when the screen is shown): the screen
+    spins, then shows the schedule its read brings (read once, not again on mounting)."""
+    monkeypatch.setattr(ScheduleScreen, "FIRST_READ_WAIT_S", 1e-9)
+    reads: list[str] = []
+    read = ScheduleScreen.read
+
+    def counted(screen: ScheduleScreen, *args: object) -> object:
+        reads.append(screen.project or "")
+        return read(screen, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ScheduleScreen, "read", counted)
+    app = ui.app_for(config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_schedule(app, pilot)
+        assert screen.has_class("-loaded")
+        assert not screen.query_one(".mode-facts").loading
+        assert flags(screen) == {"WEB-1": (AT_RISK,), "WEB-2": (AT_RISK,)}
+        assert len(reads) == 1
+
+
+async def test_a_first_read_that_fails_says_why_and_shows_no_data(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    database = Database.open(str(path), create=True)
+    LocalBackend(database, "alice", clock=ui.CLOCK).me()
+    database.close()
+    app = ui.app_for(Config(db=str(path)))
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(app, pilot)
+        await press(app, pilot, "4")
+        screen = app.screen
+        assert isinstance(screen, ScheduleScreen)
+        assert screen.chart.schedule is None and not screen.has_class("-loaded")
+        status = str(screen.query_one(".mode-status").render())
+        assert "Cannot read the schedule" in status and "there is no project yet" in status

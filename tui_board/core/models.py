@@ -426,7 +426,7 @@ class PersonSchedule:
     current: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class ScheduleRow:
     """An open task on the project schedule."""
 
@@ -447,6 +447,42 @@ class ScheduleRow:
     #: undated, unassigned, or the reader may not see the assignee's hours.
     free: int | None = None
     version: int = 1
+
+    def __init__(
+        self,
+        task: str,
+        title: str,
+        column: str,
+        assignee: str | None,
+        milestone: str | None,
+        start: date | None,
+        due: date | None,
+        estimate: int | None,
+        logged: int,
+        remaining: int,
+        progress: int,
+        flags: tuple[str, ...] = (),
+        free: int | None = None,
+        version: int = 1,
+    ) -> None:
+        # The fields set at once (a frozen dataclass's own __init__ sets them one by
+        # one through object.__setattr__: twice the cost, and a schedule makes 2,000).
+        self.__dict__.update(
+            task=task,
+            title=title,
+            column=column,
+            assignee=assignee,
+            milestone=milestone,
+            start=start,
+            due=due,
+            estimate=estimate,
+            logged=logged,
+            remaining=remaining,
+            progress=progress,
+            flags=flags,
+            free=free,
+            version=version,
+        )
 
 
 @dataclass(frozen=True)

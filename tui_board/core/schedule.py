@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from itertools import accumulate
-from typing import Any
+from typing import Any, NamedTuple
 
 from tui_board.core.durations import format_duration, parse_duration
 from tui_board.core.errors import Invalid
@@ -147,6 +147,8 @@ class Schedule:
         return found
 
     def minutes_on(self, day: date) -> int:
+        if not self.changes:
+            return self.default[day.weekday()]
         return self.week_on(day)[day.weekday()]
 
     def work_days_on(self, day: date) -> tuple[int, ...]:
@@ -157,9 +159,8 @@ class Schedule:
         return sum(self.minutes_on(first + timedelta(n)) for n in range((last - first).days + 1))
 
 
-@dataclass(frozen=True)
-class OpenTask:
-    """What the rules need of an open task."""
+class OpenTask(NamedTuple):
+    """What the rules need of an open task (a tuple: the schedule makes thousands)."""
 
     key: str
     assignee: str | None
@@ -277,9 +278,10 @@ def finish_day(
     if remaining <= 0:
         return today
     left = remaining
+    free_on, planned = person.free_on, outside.get
     for n in range(FORECAST_HORIZON_DAYS):
         day = today + timedelta(n)
-        left -= person.free_on(day, outside.get(day, 0))
+        left -= free_on(day, planned(day, 0))
         if left <= 0:
             return day
     return None
@@ -287,7 +289,8 @@ def finish_day(
 
 def remaining_estimate(estimate: int | None, logged: int) -> int:
     """What is left of a task's estimate (never below zero)."""
-    return max(0, (estimate or 0) - logged)
+    left = (estimate or 0) - logged
+    return left if left > 0 else 0
 
 
 #: What a schedule row's assignee's free time before its due date depends on.

@@ -38,6 +38,7 @@ from tui_board.core.clock import Clock, system_clock
 from tui_board.core.text import printable
 from tui_board.kept import load_kept, save_kept
 from tui_board.themes import load_themes
+from tui_board.ui.collector import collector
 from tui_board.ui.dialogs.base import Dialog
 from tui_board.ui.plain_text import PASSAGE, cut
 from tui_board.ui.screens.board import BoardScreen
@@ -651,6 +652,7 @@ class BoardApp(App[None], inherit_bindings=False):
     async def action_switch_mode(self, mode: str) -> None:
         """A mode's key lands on its main screen (the board, the timesheet, the workload
         grid): the screens left open over it (approvals, reports, a dialog) close."""
+        collector.hold()  # no collection inside the keystroke (a first screen reads)
         if mode not in self._screen_stacks and mode != self.current_mode:
             await self._first_show(mode)
         else:

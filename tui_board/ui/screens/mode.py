@@ -196,7 +196,15 @@ class ModeScreen(SendsWrites, Screen[None]):
         if loop is None or self.is_attached:
             self.post_message(message)
         else:
-            loop.call_soon_threadsafe(self.post_message, message)
+            loop.call_soon_threadsafe(self._answered_before_shown, message)
+
+    def _answered_before_shown(self, message: Message) -> None:
+        """A read's answer, on the app's loop: its data is shown before the first
+        layout (its message is ahead of any other), so a screen not yet mounted takes
+        the `-loaded` class now, styled with it once rather than styled again."""
+        if not self.is_attached and not isinstance(message, self.LoadFailed):
+            self.set_class(True, "-loaded", update=False)
+        self.post_message(message)
 
     def show_loading(self) -> None:
         """The facts area spins until the first data is shown."""

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -74,12 +74,11 @@ def stored_fields(task: Task) -> dict[str, Any]:
     return {name: getattr(task, name) for name in ROW_FIELDS}
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """A line of the chart: a group's heading (`row` None) or a task. `pending`: the
     task was changed here and whether it is at risk is not known until the store's
     answer is read (shown as `…`). `suffix`: what a heading keeps whole when its text
-    is cut (a milestone's date)."""
+    is cut (a milestone's date). A tuple: the chart makes one per task."""
 
     text: str
     row: ScheduleRow | None = None
