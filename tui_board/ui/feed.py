@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from textual.app import ScreenStackError
 from textual.message import Message
 from textual.screen import Screen
 
@@ -77,6 +78,15 @@ def in_thread(work: Callable[[], None], name: str) -> None:
     threading.Thread(target=context.run, args=(run,), name=name, daemon=True).start()
 
 
+def _on_top(screen: Screen[object]) -> bool:
+    """Whether `screen` is the one shown (not while the app ends: its stacks empty while
+    a screen's timer may still fire)."""
+    try:
+        return screen.app.screen is screen
+    except ScreenStackError:
+        return False
+
+
 @dataclass
 class FeedRead(Message, bubble=False):
     """What a look at the feed found: the changes after the screen's mark (None when
@@ -125,7 +135,7 @@ class FollowsFeed:
             backend is None
             or self._feed_busy
             or self._feed_seq is None
-            or screen.app.screen is not screen
+            or not _on_top(screen)
             or self.feed_paused()
         ):
             return

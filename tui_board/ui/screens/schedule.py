@@ -15,6 +15,7 @@ look), and `?` explains its marks.
 from __future__ import annotations
 
 import contextlib
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -150,10 +151,19 @@ def _background(
     return tuple(cells)
 
 
+@lru_cache(maxsize=8)
+def _edges(origin: date, width: int, zoom: Zoom) -> tuple[list[date], list[date]]:
+    """The first days of the characters, and their last days (each in order)."""
+    columns = _columns(origin, width, zoom)
+    return [a for a, _ in columns], [b for _, b in columns]
+
+
 def _span_cells(first: date, last: date, origin: date, width: int, zoom: Zoom) -> range:
-    """The characters of the timeline that days `first` to `last` fall on."""
-    xs = [x for x, (a, b) in enumerate(_columns(origin, width, zoom)) if a <= last and b >= first]
-    return range(xs[0], xs[-1] + 1) if xs else range(0)
+    """The characters of the timeline that days `first` to `last` fall on: from the
+    first that ends on or after `first` to the last that begins on or before `last`."""
+    starts, ends = _edges(origin, width, zoom)
+    span = range(bisect_left(ends, first), bisect_right(starts, last))
+    return span if span else range(0)
 
 
 def bar(
