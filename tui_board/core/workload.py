@@ -68,8 +68,9 @@ def week_capacity(weekly_capacity: int, time_off_minutes: int) -> int:
 
 def working_days(start: date, end: date, work_days: Iterable[int]) -> list[date]:
     days = frozenset(work_days)
+    first = start.weekday()
     count = (end - start).days + 1
-    return [d for d in (start + timedelta(n) for n in range(max(0, count))) if d.weekday() in days]
+    return [start + timedelta(n) for n in range(max(0, count)) if (first + n) % 7 in days]
 
 
 def work_begins(today: date, due: date | None, start: date | None) -> date:
