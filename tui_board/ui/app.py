@@ -28,7 +28,7 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
-from textual.theme import ThemeProvider
+from textual.theme import Theme, ThemeProvider
 from textual.worker import get_current_worker
 
 from tui_board.backend import open_backend
@@ -211,6 +211,8 @@ class BoardApp(App[None], inherit_bindings=False):
         self._warm_asked: Backend | None = None
         #: What the stylesheet's variables were last made from (`refresh_css`).
         self._css_made_for: tuple[dict[str, str], frozenset[str]] | None = None
+        #: The theme the CSS variables were last made for, and them (`_css_source`).
+        self._css_variables_of: tuple[Theme, dict[str, str]] | None = None
         #: Every screen's writes, in the order the user asked for them.
         self.writer = Writer()
         #: The changes this session made, for `u` and `U`.
@@ -519,8 +521,14 @@ class BoardApp(App[None], inherit_bindings=False):
 
     def _css_source(self) -> tuple[dict[str, str], frozenset[str]]:
         """What the styles are made from: the theme's variables, and the app's classes
-        (dark or light, the theme's name)."""
-        return self.get_css_variables(), frozenset(self.classes)
+        (dark or light, the theme's name). The variables are made again only for another
+        theme: making them (the theme's colour system, twice) was a tenth of a mode's
+        first frame, asked for twice on the way to it."""
+        theme, classes = self.current_theme, frozenset(self.classes)
+        made = self._css_variables_of
+        if made is None or made[0] is not theme:
+            made = self._css_variables_of = (theme, self.get_css_variables())
+        return made[1], classes
 
     def refresh_css(self, animate: bool = True) -> None:
         """Textual's, when the styles would come out differently: each refresh parses
