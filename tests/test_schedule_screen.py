@@ -429,3 +429,28 @@ async def test_a_first_read_that_fails_says_why_and_shows_no_data(tmp_path: Path
         assert screen.chart.schedule is None and not screen.has_class("-loaded")
         status = str(screen.query_one(".mode-status").render())
         assert "Cannot read the schedule" in status and "there is no project yet" in status
+
+
+async def test_the_first_show_reads_once_its_key_pressed_twice_at_once_too(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read begun before the screen is shown is its only one: not read again when it
+    mounts, nor for the key's second press."""
+    from textual import events
+
+    reads: list[ScheduleScreen] = []
+    read = ScheduleScreen.read
+
+    def counted(screen: ScheduleScreen, *args: object) -> object:
+        reads.append(screen)
+        return read(screen, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ScheduleScreen, "read", counted)
+    app = ui.app_for(config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await ui.settle(app, pilot)
+        for _ in range(2):  # both queued before the first is answered
+            app.post_message(events.Key("4", "4"))
+        screen = await ui.settle_on(app, pilot, "schedule", ScheduleScreen)
+        assert reads == [screen]
+        assert flags(screen) == {"WEB-1": (AT_RISK,), "WEB-2": (AT_RISK,)}

@@ -203,6 +203,8 @@ class BoardApp(App[None], inherit_bindings=False):
         self._notes: list[_Note] = []
         #: A mode's screen is being shown with its data already read (`_first_show`).
         self._switch_at_once = False
+        #: The modes whose screens are being shown for the first time (`_first_show`).
+        self._first_showing: set[str] = set()
         #: The backend `warm_backend` last warmed.
         self._warmed: Backend | None = None
         #: When the user last pressed a key or a mouse button (`time.monotonic`).
@@ -661,8 +663,14 @@ class BoardApp(App[None], inherit_bindings=False):
         """A mode's key lands on its main screen (the board, the timesheet, the workload
         grid): the screens left open over it (approvals, reports, a dialog) close."""
         collector.hold()  # no collection inside the keystroke (a first screen reads)
+        if mode in self._first_showing:  # pressed again while its screen reads first
+            return
         if mode not in self._screen_stacks and mode != self.current_mode:
-            await self._first_show(mode)
+            self._first_showing.add(mode)
+            try:
+                await self._first_show(mode)
+            finally:
+                self._first_showing.discard(mode)
         else:
             await self.switch_mode(mode)
         while len(self.screen_stack) > 1:
