@@ -279,11 +279,12 @@ def finish_day(
         return today
     left = remaining
     free_on, planned = person.free_on, outside.get
-    for n in range(FORECAST_HORIZON_DAYS):
-        day = today + timedelta(n)
+    day, step = today, timedelta(1)
+    for _ in range(FORECAST_HORIZON_DAYS):
         left -= free_on(day, planned(day, 0))
         if left <= 0:
             return day
+        day += step
     return None
 
 
