@@ -9,7 +9,9 @@ view), so 2,000 tasks scroll as fast as 20.
 
 It opens on the board's project, follows the change feed (`FollowsFeed`: a change of
 its project, milestones, tasks, time on them, or its people's schedules is read once per
-look), and `?` explains its marks.
+look), and `?` explains its marks. Shown the first time, it reads before it is shown
+(`FIRST_READ_WAIT_S`, the board staying up meanwhile): its first frame is drawn once,
+with the schedule, not a loading state first.
 """
 
 from __future__ import annotations
