@@ -209,3 +209,39 @@ def test_opening_a_held_board_again_keeps_this_process_s_locks(board: Path) -> N
         assert s.value("PRAGMA integrity_check") == "ok"
     orm.close()
     file.close()
+
+
+def test_a_batch_on_postgresql_reads_in_order_and_fails_as_one_statement_does(
+    postgres_url: str,
+) -> None:
+    """`Sql.batch` on PostgreSQL (psycopg's pipeline mode): the rows of each read in
+    order, list parameters expanded; a statement that fails fails the batch as it fails
+    alone (SQLAlchemy's error on the ORM's transaction, the driver's on a pooled one),
+    and the connection is usable after."""
+    import psycopg
+    from sqlalchemy.exc import DBAPIError
+
+    from tui_board.store.database import Database
+
+    database = Database.open(postgres_url, create=True)
+    try:
+        statements = (
+            ("SELECT 1 AS a WHERE 1 IN (:ids)", {"ids": [1, 2]}),
+            ("SELECT x AS b FROM generate_series(1, 3) AS x ORDER BY x", {}),
+            ("SELECT :n AS c", {"n": 7}),
+        )
+        with database.read() as s:
+            assert [[tuple(r) for r in rows] for rows in s.batch(*statements)] == [
+                [(1,)],
+                [(1,), (2,), (3,)],
+                [(7,)],
+            ]
+        bad = ("SELECT 1 / 0 AS d", {})
+        with pytest.raises(DBAPIError), database.read() as s:
+            s.batch(statements[0], bad)
+        with pytest.raises(psycopg.errors.DivisionByZero), database.pooled.read() as tx:
+            tx.batch(statements[0], bad)
+        with database.pooled.read() as tx:
+            assert [r.c for r in tx.batch(statements[2])[0]] == [7]
+    finally:
+        database.close()

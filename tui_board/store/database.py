@@ -89,6 +89,12 @@ class OrmTx(Session, Sql):
         except dialect.loaded_dbapi.Error as error:
             raise _as_sqlalchemy_error(dialect, text, params, error) from error
 
+    def _driver_error(self, error: Exception, sql: str) -> Exception:
+        dialect = self.connection().dialect
+        if isinstance(error, dialect.loaded_dbapi.Error):
+            return _as_sqlalchemy_error(dialect, sql, {}, error)
+        return error
+
     def plain(self) -> Sql:
         """This transaction as plain SQL alone, for a long run of statements (an
         import's cells): what the ORM holds is flushed once, here, instead of before
@@ -122,6 +128,11 @@ class _PlainOnOrm(Sql):
             super()._execute_many(text, params)
         except self._dialect.loaded_dbapi.Error as error:
             raise _as_sqlalchemy_error(self._dialect, text, params, error) from error
+
+    def _driver_error(self, error: Exception, sql: str) -> Exception:
+        if isinstance(error, self._dialect.loaded_dbapi.Error):
+            return _as_sqlalchemy_error(self._dialect, sql, {}, error)
+        return error
 
 
 def _as_sqlalchemy_error(dialect: Any, sql: str, params: Any, error: Exception) -> Exception:

@@ -233,9 +233,18 @@ class Sql:
                 for sql, params in statements:
                     cursors.append(self._cursor(sql, dict(params)))
             return [list(self._read(cursor)) for cursor in cursors]
+        except Exception as error:  # raised at the pipeline's end, not by `_cursor`
+            translated = self._driver_error(error, statements[len(cursors) - 1][0])
+            if translated is error:
+                raise
+            raise translated from error
         finally:
             for cursor in cursors:
                 cursor.close()
+
+    def _driver_error(self, error: Exception, sql: str) -> Exception:
+        """A driver's error as this transaction's `_cursor` raises it (unchanged here)."""
+        return error
 
     def each(self, sql: str, /, **params: Any) -> Iterator[Any]:
         """The rows the statement gives, read from the driver a few hundred at a time:
