@@ -7,6 +7,7 @@ import sqlite3
 import threading
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Boolean, Date, DateTime
@@ -225,7 +226,7 @@ def test_a_batch_on_postgresql_reads_in_order_and_fails_as_one_statement_does(
 
     database = Database.open(postgres_url, create=True)
     try:
-        statements = (
+        statements: tuple[tuple[str, dict[str, Any]], ...] = (
             ("SELECT 1 AS a WHERE 1 IN (:ids)", {"ids": [1, 2]}),
             ("SELECT x AS b FROM generate_series(1, 3) AS x ORDER BY x", {}),
             ("SELECT :n AS c", {"n": 7}),
@@ -236,7 +237,7 @@ def test_a_batch_on_postgresql_reads_in_order_and_fails_as_one_statement_does(
                 [(1,), (2,), (3,)],
                 [(7,)],
             ]
-        bad = ("SELECT 1 / 0 AS d", {})
+        bad: tuple[str, dict[str, Any]] = ("SELECT 1 / 0 AS d", {})
         with pytest.raises(DBAPIError), database.read() as s:
             s.batch(statements[0], bad)
         with pytest.raises(psycopg.errors.DivisionByZero), database.pooled.read() as tx:
