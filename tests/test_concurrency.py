@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -242,12 +243,13 @@ def test_concurrent_moves_never_tie_ranks_on_postgres(postgres_url: str) -> None
     moves_on(postgres_url)
 
 
-def test_twin_requests_racing_on_postgres_apply_once(postgres_url: str) -> None:
-    """Two sends of one write (a client retrying before the first answer came) that
-    both pass the check for their key before either commits: the store applies one;
-    the other is refused as already applied (its change's key is unique per person)
-    and rolled back, nothing doubled. A session holding the feed's lock holds both at
-    the end of their writes until both are under way."""
+@pytest.mark.parametrize("write", ["add_time", "set_entry"])
+def test_twin_requests_racing_on_postgres_apply_once(postgres_url: str, write: str) -> None:
+    """Two sends of one write (a client retrying before the first answer came), both
+    begun before either commits: the store applies one; the other is already applied
+    (not refused for what its twin did: `set_entry` from version 0 would be a stale
+    edit), and nothing is doubled. A session holding the feed's lock holds the first
+    at the end of its write, the second waits for the person's row it holds."""
     import threading
     import time
 
@@ -268,7 +270,10 @@ def test_twin_requests_racing_on_postgres_apply_once(postgres_url: str) -> None:
     def twin() -> None:
         backend = LocalBackend(database.pooled, "ann", request_id="twin-key-1")
         try:
-            results.append(backend.add_time(task, DAY, 5))
+            if write == "add_time":
+                results.append(backend.add_time(task, DAY, 5))
+            else:
+                results.append(backend.set_entry(task, DAY, 5, version=0))
         except AlreadyApplied as error:
             results.append(error)
 
@@ -301,4 +306,71 @@ def test_twin_requests_racing_on_postgres_apply_once(postgres_url: str) -> None:
         assert len(entries) == 1
     finally:
         holder.close()
+        database.close()
+
+
+def test_a_task_is_not_archived_under_a_cell_write_on_postgres(postgres_url: str) -> None:
+    """A cell write reads its task without taking the row every other writer of the task
+    waits for (its logged total changes last): archiving the task meanwhile waits for the
+    write to commit, so no time is logged on a task archived under it. A session holding
+    the cell's row pauses the write between its reads and its commit."""
+    import threading
+    import time
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from tui_board.backend.local import LocalBackend
+    from tui_board.store.database import Database
+
+    task = prepare(postgres_url)
+    conninfo = make_url(postgres_url).set(drivername="postgresql")
+    plain = conninfo.render_as_string(hide_password=False)
+    database = Database.open(postgres_url)
+    holder = psycopg.connect(plain)
+    watcher = psycopg.connect(plain, autocommit=True)
+    ann = LocalBackend(database.pooled, "ann")
+    admin = LocalBackend(database, "ada")
+    results: dict[str, object] = {}
+
+    def run(name: str, work: Callable[[], object]) -> threading.Thread:
+        def go() -> None:
+            try:
+                results[name] = work()
+            except Exception as error:
+                results[name] = error
+
+        thread = threading.Thread(target=go)
+        thread.start()
+        return thread
+
+    def waiting_on_locks(count: int) -> int:
+        deadline, found = time.monotonic() + 20, 0
+        while found < count and time.monotonic() < deadline:
+            row = watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).fetchone()
+            found = int(row[0]) if row else 0
+            time.sleep(0.02)
+        return found
+
+    try:
+        cell = ann.add_time(task, DAY, 5)
+        holder.execute("SELECT id FROM time_entries WHERE id = %s FOR UPDATE", (cell.id,))
+        writing = run("write", lambda: ann.add_time(task, DAY, 5))
+        assert waiting_on_locks(1) == 1  # the write, at the cell, its reads done
+        version = admin.get_task(task).version
+        archiving = run("archive", lambda: admin.archive_task(task, version))
+        assert waiting_on_locks(2) == 2  # the archive waits for the write
+        assert "archive" not in results
+        holder.commit()
+        writing.join(30)
+        archiving.join(30)
+        assert getattr(results["write"], "minutes", None) == 10, results
+        assert getattr(results["archive"], "archived", None) is True, results
+        assert admin.get_task(task).logged == 10
+    finally:
+        holder.close()
+        watcher.close()
         database.close()

@@ -116,7 +116,8 @@ class TimeService(ServiceBase):
         (a replayed request stops), the cell's owner (mine unless `login`: someone whose
         time I may change), the period lock and a closed week, the task, the cell's row
         and the minutes the owner has on that day. The owner's row is locked
-        (PostgreSQL: it serialises the person's writes, this cell's among them). Read at
+        (PostgreSQL: it serialises the person's writes, this cell's among them), and the
+        task's row shared (not archived under the write). Read at
         once (`Tx.batch`: one round trip on PostgreSQL), the busiest write the server
         has. Returns (actor, owner, task row, the cell's row or None, the day's
         minutes)."""
@@ -127,22 +128,27 @@ class TimeService(ServiceBase):
             owner_id = int(self._user_at(s, login or "", "a user").id)
         project, number = parse_task_key(task)
         lock = "" if self.db.is_sqlite else " FOR UPDATE"
+        task_lock = "" if self.db.is_sqlite else " FOR KEY SHARE OF t"
         statements = [
             ("SELECT * FROM users WHERE id = :id" + lock, {"id": owner_id}),
             (prepared.LOCKED_UNTIL, {}),
             (CLOSED_WEEKS, self._closed_weeks_params(owner_id, day)),
-            # Not locked: its logged total changes last (`Sql.later`), so the row every
-            # writer of this task waits for is held for one round trip, not the write.
-            (TASK_BY_KEY, {"project": project, "number": number}),
+            # Its logged total changes last (`Sql.later`), so the row every writer of
+            # this task waits for is held for one round trip, not the write; meanwhile
+            # a key-share lock, which cell writers do not wait for each other on, keeps
+            # the task from being archived (`FOR UPDATE`) under the write.
+            (TASK_BY_KEY + task_lock, {"project": project, "number": number}),
             (CELL_BY_KEY, {"user_id": owner_id, "project": project, "number": number, "day": day}),
             (DAY_MINUTES_OF, {"user_id": owner_id, "day": day}),
         ]
         if self.request_id is not None:
+            # After the owner's lock: a twin request that held it has committed by then
+            # and is seen (not refused for what it did itself: a version, the day's 24:00).
             applied = {"request_id": self.request_id, "user_id": actor.user_id}
-            statements.insert(0, (prepared.REQUEST_APPLIED, applied))
+            statements.insert(1, (prepared.REQUEST_APPLIED, applied))
         found = s.batch(*statements)
         if self.request_id is not None:
-            seen = found.pop(0)
+            seen = found.pop(1)
             if seen:
                 raise AlreadyApplied(
                     f"request {self.request_id} was applied as change {seen[0][0]}"
