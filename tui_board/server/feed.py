@@ -140,16 +140,16 @@ class ChangeSignal:
 
         url = self.database.engine.url.set(drivername="postgresql")
         conninfo = url.render_as_string(hide_password=False)
-        first = True
         while not self._closed:
             try:
                 connection = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
                 async with connection:
                     await connection.execute(f"LISTEN {CHANGES_CHANNEL}")
                     self.listening = True
-                    if not first:
-                        self.changed()  # what was committed while nobody listened
-                    first = False
+                    # What was committed while nobody listened, the first time too: the
+                    # first waiter counts itself before this LISTEN, and a commit in
+                    # between was not heard (its poll waited out its whole timeout).
+                    self.changed()
                     async for _notify in connection.notifies():
                         self.changed()
             except (psycopg.Error, OSError):
