@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -243,6 +244,22 @@ def test_concurrent_moves_never_tie_ranks_on_postgres(postgres_url: str) -> None
     moves_on(postgres_url)
 
 
+def waiting_on_locks(watcher: Any, count: int) -> int:
+    """How many sessions of the test's database wait for a lock, once `count` do (or
+    after 20 s); `watcher`: a psycopg connection of the test's own."""
+    import time
+
+    deadline, found = time.monotonic() + 20, 0
+    while found < count and time.monotonic() < deadline:
+        row = watcher.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ).fetchone()
+        found = int(row[0]) if row else 0
+        time.sleep(0.02)
+    return found
+
+
 @pytest.mark.parametrize("write", ["add_time", "set_entry"])
 def test_twin_requests_racing_on_postgres_apply_once(postgres_url: str, write: str) -> None:
     """Two sends of one write (a client retrying before the first answer came), both
@@ -251,7 +268,6 @@ def test_twin_requests_racing_on_postgres_apply_once(postgres_url: str, write: s
     edit), and nothing is doubled. A session holding the feed's lock holds the first
     at the end of its write, the second waits for the person's row it holds."""
     import threading
-    import time
 
     import psycopg
     from sqlalchemy.engine import make_url
@@ -282,17 +298,8 @@ def test_twin_requests_racing_on_postgres_apply_once(postgres_url: str, write: s
         threads = [threading.Thread(target=twin) for _ in range(2)]
         for thread in threads:
             thread.start()
-        waiting = 0
-        deadline = time.monotonic() + 20
-        while waiting < 2 and time.monotonic() < deadline:
-            row = holder.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            ).fetchone()
-            waiting = int(row[0]) if row else 0
-            time.sleep(0.02)
         # the first waits for the feed's lock, the second for ann's row the first holds
-        assert waiting == 2
+        assert waiting_on_locks(holder, 2) == 2
         holder.execute("SELECT pg_advisory_unlock(7320412)")
         for thread in threads:
             thread.join(30)
@@ -315,7 +322,6 @@ def test_a_task_is_not_archived_under_a_cell_write_on_postgres(postgres_url: str
     write to commit, so no time is logged on a task archived under it. A session holding
     the cell's row pauses the write between its reads and its commit."""
     import threading
-    import time
 
     import psycopg
     from sqlalchemy.engine import make_url
@@ -344,25 +350,14 @@ def test_a_task_is_not_archived_under_a_cell_write_on_postgres(postgres_url: str
         thread.start()
         return thread
 
-    def waiting_on_locks(count: int) -> int:
-        deadline, found = time.monotonic() + 20, 0
-        while found < count and time.monotonic() < deadline:
-            row = watcher.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            ).fetchone()
-            found = int(row[0]) if row else 0
-            time.sleep(0.02)
-        return found
-
     try:
         cell = ann.add_time(task, DAY, 5)
         holder.execute("SELECT id FROM time_entries WHERE id = %s FOR UPDATE", (cell.id,))
         writing = run("write", lambda: ann.add_time(task, DAY, 5))
-        assert waiting_on_locks(1) == 1  # the write, at the cell, its reads done
+        assert waiting_on_locks(watcher, 1) == 1  # the write, at the cell, its reads done
         version = admin.get_task(task).version
         archiving = run("archive", lambda: admin.archive_task(task, version))
-        assert waiting_on_locks(2) == 2  # the archive waits for the write
+        assert waiting_on_locks(watcher, 2) == 2  # the archive waits for the write
         assert "archive" not in results
         holder.commit()
         writing.join(30)
