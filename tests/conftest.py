@@ -53,7 +53,8 @@ CLOCK_START = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 #: Every backend the contract suite runs on.
 #: "file": a local board file as the CLI and the app open it (`FileBackend`: the
 #: plain-SQL operations on `sqlite3`, the rest on LocalBackend).
-STORES = ("sqlite", "postgres", "remote", "file")
+#: "remote-postgres": RemoteBackends through a server on PostgreSQL.
+STORES = ("sqlite", "postgres", "remote", "remote-postgres", "file")
 #: The stores under LocalBackend itself, for tests of what only it has (API tokens).
 LOCAL_STORES = ("sqlite", "postgres")
 
@@ -253,23 +254,22 @@ def remote_server(
         idle.close()
 
 
-@dataclass
-class RemoteHarness(SqliteHarness):
-    """RemoteBackends through the session's server, which serves this harness's SQLite
-    store (`database`: the local view, for `dump` and for what a client cannot do)."""
+class _RemoteHarness:
+    """RemoteBackends through a session's server, which serves this harness's store
+    (`database`: the local view, for `dump` and for what a client cannot do)."""
 
-    server: RemoteServer | None = None
-    made_remote: list[RemoteBackend] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self._serve()
+    database: Database
+    clock: MutableClock
+    folder: Path
+    server: RemoteServer | None
+    made_remote: list[RemoteBackend]
 
     def _serve(self) -> None:
         assert self.server is not None
         self.server.database.target = self.database
         self.server.clock.target = self.clock
 
-    def make(self, login: str) -> RemoteBackend:  # type: ignore[override]
+    def make(self, login: str) -> RemoteBackend:
         from tests.live_server import PreparedRemoteBackend
 
         assert self.server is not None
@@ -283,12 +283,6 @@ class RemoteHarness(SqliteHarness):
         )
         self.made_remote.append(backend)
         return backend
-
-    def restore(self, key: str) -> bool:
-        assert not self.made_remote, "restore before making any backend"
-        restored = super().restore(key)
-        self._serve()
-        return restored
 
     def prepare(self, login: str, *, me: bool) -> bool:
         """What the server needs before `login`'s first call: on an empty store, `me()`
@@ -319,8 +313,10 @@ class RemoteHarness(SqliteHarness):
             s.add(token)
         return True
 
-    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
-        rows = super().dump()
+    @staticmethod
+    def _without_harness_rows(
+        rows: dict[str, list[tuple[Any, ...]]],
+    ) -> dict[str, list[tuple[Any, ...]]]:
         from tui_board.store.tables import ApiTokenRow
 
         name = list(ApiTokenRow.__table__.columns.keys()).index("name")  # type: ignore[attr-defined]
@@ -330,10 +326,83 @@ class RemoteHarness(SqliteHarness):
         rows.pop("store_epoch", None)
         return rows
 
-    def close(self) -> None:
+    def _close_remote(self) -> None:
         for backend in self.made_remote:
             backend.close()
+
+
+@dataclass
+class RemoteHarness(_RemoteHarness, SqliteHarness):  # type: ignore[misc]
+    """RemoteBackends through the session's server on this harness's SQLite store."""
+
+    server: RemoteServer | None = None
+    made_remote: list[RemoteBackend] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._serve()
+
+    def restore(self, key: str) -> bool:
+        assert not self.made_remote, "restore before making any backend"
+        restored = super().restore(key)
+        self._serve()
+        return restored
+
+    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
+        return self._without_harness_rows(super().dump())
+
+    def close(self) -> None:
+        self._close_remote()
         super().close()
+
+
+@dataclass
+class RemotePostgresHarness(_RemoteHarness, PostgresHarness):  # type: ignore[misc]
+    """RemoteBackends through the session's server on PostgreSQL: the session's
+    database, emptied for each test. The server runs the plain-SQL part of the service
+    layer on its event loop (`server/green.py`), a path no other store takes."""
+
+    folder: Path = Path()
+    server: RemoteServer | None = None
+    made_remote: list[RemoteBackend] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._serve()
+
+    def restore(self, key: str) -> bool:
+        assert not self.made_remote, "restore before making any backend"
+        restored = super().restore(key)
+        self._serve()
+        return restored
+
+    def _serve(self) -> None:
+        """The store was emptied (and filled): its epoch and feed went back, which a
+        server never sees in use; its read cache starts again."""
+        super()._serve()
+        assert self.server is not None
+        self.server.live.app.read_cache.forget()
+
+    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
+        return self._without_harness_rows(super().dump())
+
+    def close(self) -> None:
+        self._close_remote()
+        super().close()
+
+
+@pytest.fixture(scope="session")
+def remote_postgres_server(
+    postgres_session_db: tuple[str, Database],
+) -> Iterator[RemoteServer]:
+    """One live server for the session on its PostgreSQL database."""
+    from tests.live_server import LiveServer, SwitchableClock, SwitchableDatabase
+
+    _url, database = postgres_session_db
+    switchable, clock = SwitchableDatabase(database), SwitchableClock()
+    live = LiveServer(cast("Database", switchable), clock=clock).start()
+    try:
+        yield RemoteServer(live, switchable, clock)
+    finally:
+        live.stop()
 
 
 # --- SQLite: a migrated template, copied per test ------------------------------------------
@@ -555,6 +624,16 @@ def _harness(request: pytest.FixtureRequest, store: str, clock: MutableClock) ->
             folder=folder,
             cache=cache,
             server=request.getfixturevalue("remote_server"),
+        )
+    if store == "remote-postgres":
+        _url, database = request.getfixturevalue("postgres_session_db")
+        pg_reset(database)
+        return RemotePostgresHarness(
+            store,
+            database,
+            clock,
+            folder=request.getfixturevalue("tmp_path"),
+            server=request.getfixturevalue("remote_postgres_server"),
         )
     raise AssertionError(f"unknown store {store!r}")
 

@@ -62,6 +62,7 @@ from tui_board.core.text import safe_json
 from tui_board.core.weeks import IsoWeek
 from tui_board.server.cache import ReadCache, read_body, replaying
 from tui_board.server.feed import ChangeSignal
+from tui_board.server.green import GreenDatabase, spawn
 from tui_board.store.database import SCHEMA_HEAD, Database
 
 API = "/api/v1"
@@ -235,6 +236,8 @@ def create_app(
         _on_stop_signal(feed.close)
         yield
         feed.close()
+        if green is not None:
+            green.close()
 
     app = _Server(
         title="tui-board team server",
@@ -252,10 +255,17 @@ def create_app(
     app.state.change_feed = feed
     limiter: list[anyio.CapacityLimiter] = []
 
+    # PostgreSQL: the plain-SQL part on the event loop (`green.py`), the rest on threads.
+    green = None if database.is_sqlite else GreenDatabase.of(database)
+
     def backend_for(actor: Actor, request_id: str | None, method: str | None) -> Any:
         if method in QUICK:
             return QuickService(
-                database.pooled, actor.login, clock=clock, actor=actor, request_id=request_id
+                green or database.pooled,
+                actor.login,
+                clock=clock,
+                actor=actor,
+                request_id=request_id,
             )
         return service.for_request(actor, request_id)
 
@@ -276,15 +286,26 @@ def create_app(
             threads = WORKER_THREADS["sqlite" if database.is_sqlite else "postgresql"]
             limiter.append(anyio.CapacityLimiter(threads))
 
-        def run() -> Any:
+        def authenticated(store: Any) -> Actor:
             try:
-                actor = QuickService(database.pooled, "", clock=clock).authenticate(caller.token)
+                return QuickService(store, "", clock=clock).authenticate(caller.token)
             except Forbidden as error:
                 raise _Unauthorized(error.message) from None
-            request_id = caller.idempotency_key if writes else None
-            return work(backend_for(actor, request_id, method))
 
-        result = run() if inline else await anyio.to_thread.run_sync(run, limiter=limiter[0])
+        request_id = caller.idempotency_key if writes else None
+
+        def run(store: Any = database.pooled) -> Any:
+            return work(backend_for(authenticated(store), request_id, method))
+
+        if green is not None and method in QUICK:
+            result = await spawn(run, green)
+        elif green is not None:  # the token on the loop, the ORM's work on a thread
+            backend = backend_for(await spawn(authenticated, green), request_id, method)
+            result = await anyio.to_thread.run_sync(work, backend, limiter=limiter[0])
+        elif inline:
+            result = run()
+        else:
+            result = await anyio.to_thread.run_sync(run, limiter=limiter[0])
         if writes and database.is_sqlite:
             feed.changed()  # this process's long polls (PostgreSQL: NOTIFY wakes them)
         return result

@@ -217,6 +217,14 @@ class ReadCache:
         assert last is not None
         return epoch, last, changes
 
+    def forget(self) -> None:
+        """Drop every answer and what is known of the store's history: for a store
+        whose history went back under the server (a test's store emptied and filled
+        again), where the same epoch and no newer change would not mean "unchanged".
+        Call it while no request is being answered."""
+        self._forget()
+        self._stamp = self._epoch = self._seq = None
+
     def _forget(self) -> None:
         if self._answers:
             self.forgot += 1

@@ -72,8 +72,7 @@ class ServiceBase:
         self._known_actor = actor
         #: The client's id for the write this backend makes (an `Idempotency-Key`).
         self.request_id = request_id
-        where = str(database.path) if database.path else database.engine.url.render_as_string()
-        self.description = f"local: {where}"
+        self.description = _described(database.path, getattr(database, "engine", None))
         #: The store cannot be written by this process (every write is refused).
         self.read_only = database.read_only
         if database.read_only and database.path is not None:
@@ -528,3 +527,10 @@ def check_login(login: str, what: str = "a login") -> str:
     if not LOGIN_PATTERN.fullmatch(login):
         raise Invalid(f"{login!r} is not a valid login (letters, digits and _ . @ -, at most 64)")
     return login
+
+
+@lru_cache(maxsize=16)
+def _described(path: Any, engine: Any) -> str:
+    """Where a store is, for a backend's `description` (worked out once: the server
+    makes a backend for every request)."""
+    return f"local: {path if path else engine.url.render_as_string()}"

@@ -1,0 +1,196 @@
+"""The service layer's plain SQL on the server's event loop (`server/green.py`), on a
+real PostgreSQL database: the bridge, the pool, and what happens when connections go.
+The rules themselves run through it in the contract suite (`remote-postgres`)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+
+from tests.conftest import pg_reset
+from tui_board.backend.local import LocalBackend
+from tui_board.backend.local.file import QuickService
+from tui_board.core.errors import NotFound
+from tui_board.core.weeks import IsoWeek
+from tui_board.server.green import GreenDatabase, spawn, wait
+from tui_board.store.database import Database
+
+
+@pytest.fixture
+def store(postgres_session_db: tuple[str, Database]) -> Iterator[Database]:
+    _url, database = postgres_session_db
+    pg_reset(database)
+    admin = LocalBackend(database, "ada")
+    admin.me()
+    admin.create_project("WEB", "Web site")
+    admin.create_task("WEB", "Fix login")
+    yield database
+
+
+def test_spawn_gives_back_what_the_code_returns_and_raises() -> None:
+    async def later(value: int) -> int:
+        await asyncio.sleep(0)
+        return value * 2
+
+    def code(value: int) -> int:
+        return wait(later(value)) + wait(later(1))
+
+    def fails() -> None:
+        wait(later(1))
+        raise NotFound("no such card")
+
+    async def main() -> None:
+        assert await spawn(code, 20) == 42
+        with pytest.raises(NotFound, match="no such card"):
+            await spawn(fails)
+
+    asyncio.run(main())
+
+
+def test_an_awaited_error_reaches_the_waiting_code() -> None:
+    async def broken() -> None:
+        raise OSError("gone")
+
+    def code() -> str:
+        try:
+            wait(broken())
+        except OSError as error:
+            return f"caught {error}"
+        return "not caught"
+
+    assert asyncio.run(spawn_in_loop(code)) == "caught gone"
+
+
+async def spawn_in_loop(fn: Any) -> Any:
+    return await spawn(fn)
+
+
+def test_wait_outside_spawn_is_refused() -> None:
+    async def nothing() -> None:
+        return None
+
+    with pytest.raises(RuntimeError, match="outside spawn"):
+        wait(nothing())
+
+
+def test_requests_share_a_few_connections_and_each_reads_its_own_answer(store: Database) -> None:
+    green = GreenDatabase.of(store, size=2)
+    week = IsoWeek.parse("2026-W48")
+
+    def read(i: int) -> tuple[int, str]:
+        sheet = QuickService(green, "ada").week(week)
+        with green.read() as tx:
+            return tx.value("SELECT :i::int + pg_backend_pid() * 0", i=i), sheet.user
+
+    async def main() -> list[tuple[int, str]]:
+        try:
+            return list(await asyncio.gather(*(spawn(read, i) for i in range(12))))
+        finally:
+            assert green._open <= 2
+            green.close()
+
+    assert asyncio.run(main()) == [(i, "ada") for i in range(12)]
+
+
+def test_a_write_commits_at_its_end_and_a_failed_one_leaves_nothing(store: Database) -> None:
+    green = GreenDatabase.of(store, size=1)
+
+    def log(minutes: int) -> Any:
+        return QuickService(green, "ada").add_time("WEB-1", _day(), minutes)
+
+    def fails_half_way() -> None:
+        with green.write() as tx:
+            tx.run("UPDATE users SET name = 'Changed' WHERE login = 'ada'")
+            raise NotFound("stop here")
+
+    async def main() -> None:
+        try:
+            entry = await spawn(log, 90)
+            assert entry.minutes == 90
+            with pytest.raises(NotFound):
+                await spawn(fails_half_way)
+            again = await spawn(log, 30)  # the same connection, back in autocommit
+            assert again.minutes == 120
+        finally:
+            green.close()
+
+    asyncio.run(main())
+    names = LocalBackend(store, "ada").me().name
+    assert names != "Changed"
+    assert LocalBackend(store, "ada").week(IsoWeek.of(_day())).total == 120
+
+
+def test_connections_the_database_dropped_are_replaced(store: Database) -> None:
+    """The database restarted (its connections to the server ended): a request that
+    meets a dead connection fails, every idle one is dropped with it, and the next
+    requests are answered on new connections."""
+    green = GreenDatabase.of(store, size=3)
+    week = IsoWeek.parse("2026-W48")
+
+    def read() -> int:
+        QuickService(green, "ada").week(week)
+        with green.read() as tx:
+            return int(tx.value("SELECT pg_backend_pid()"))
+
+    async def main() -> tuple[set[int], list[Any], set[int]]:
+        try:
+            before = set(await asyncio.gather(*(spawn(read) for _ in range(3))))
+            with psycopg.connect(green.conninfo, autocommit=True) as admin:
+                for pid in before:
+                    admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            outcomes: list[Any] = []
+            for _ in range(2):
+                try:
+                    outcomes.append(await spawn(read))
+                except psycopg.OperationalError as error:
+                    outcomes.append(error)
+            after = {await spawn(read) for _ in range(3)}
+            return before, outcomes, after
+        finally:
+            green.close()
+
+    before, outcomes, after = asyncio.run(main())
+    failed = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(failed) <= 1, outcomes  # the first meets a dead one; the rest are dropped
+    assert isinstance(outcomes[-1], int)
+    assert after and after.isdisjoint(before)
+
+
+def test_a_cancelled_request_gives_its_connection_back(store: Database) -> None:
+    """A client gone while its request waits on the database: the request is
+    cancelled; the pool neither loses the connection nor hands it over mid-query."""
+    green = GreenDatabase.of(store, size=1)
+
+    def slow() -> None:
+        with green.read() as tx:
+            tx.value("SELECT pg_sleep(0.3)")
+
+    def quick() -> int:
+        with green.read() as tx:
+            return int(tx.value("SELECT 7"))
+
+    async def main() -> int:
+        try:
+            task = asyncio.ensure_future(spawn(slow))
+            waiting = asyncio.ensure_future(spawn(quick))  # waits for the one connection
+            await asyncio.sleep(0.05)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert await waiting == 7
+            return await spawn(quick)
+        finally:
+            assert green._open <= 1
+            green.close()
+
+    assert asyncio.run(main()) == 7
+
+
+def _day() -> Any:
+    from datetime import date
+
+    return date(2026, 11, 24)
