@@ -326,9 +326,23 @@ class _RemoteHarness:
         rows.pop("store_epoch", None)
         return rows
 
-    def _close_remote(self) -> None:
+    def __post_init__(self) -> None:
+        self._serve()
+
+    def restore(self, key: str) -> bool:
+        assert not self.made_remote, "restore before making any backend"
+        restored = super().restore(key)  # type: ignore[misc]
+        self._serve()
+        return bool(restored)
+
+    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
+        rows = super().dump()  # type: ignore[misc]
+        return self._without_harness_rows(rows)
+
+    def close(self) -> None:
         for backend in self.made_remote:
             backend.close()
+        super().close()  # type: ignore[misc]
 
 
 @dataclass
@@ -337,22 +351,6 @@ class RemoteHarness(_RemoteHarness, SqliteHarness):  # type: ignore[misc]
 
     server: RemoteServer | None = None
     made_remote: list[RemoteBackend] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self._serve()
-
-    def restore(self, key: str) -> bool:
-        assert not self.made_remote, "restore before making any backend"
-        restored = super().restore(key)
-        self._serve()
-        return restored
-
-    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
-        return self._without_harness_rows(super().dump())
-
-    def close(self) -> None:
-        self._close_remote()
-        super().close()
 
 
 @dataclass
@@ -365,28 +363,12 @@ class RemotePostgresHarness(_RemoteHarness, PostgresHarness):  # type: ignore[mi
     server: RemoteServer | None = None
     made_remote: list[RemoteBackend] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        self._serve()
-
-    def restore(self, key: str) -> bool:
-        assert not self.made_remote, "restore before making any backend"
-        restored = super().restore(key)
-        self._serve()
-        return restored
-
     def _serve(self) -> None:
         """The store was emptied (and filled): its epoch and feed went back, which a
         server never sees in use; its read cache starts again."""
         super()._serve()
         assert self.server is not None
         self.server.live.app.read_cache.forget()
-
-    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
-        return self._without_harness_rows(super().dump())
-
-    def close(self) -> None:
-        self._close_remote()
-        super().close()
 
 
 @pytest.fixture(scope="session")

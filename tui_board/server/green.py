@@ -212,11 +212,7 @@ class GreenDatabase:
 
     def _lost(self) -> None:
         """The database went away: every idle connection is dead too."""
-        idle, self._idle = self._idle, []
-        for _since, conn in idle:
-            self._open -= 1
-            with contextlib.suppress(Exception):
-                conn.pgconn.finish()
+        self.close()
 
     @contextmanager
     def _checkout(self) -> Iterator[psycopg.AsyncConnection[Any]]:
