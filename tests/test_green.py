@@ -194,3 +194,34 @@ def _day() -> Any:
     from datetime import date
 
     return date(2026, 11, 24)
+
+
+def test_a_write_that_fails_in_its_last_round_trip_commits_nothing(store: Database) -> None:
+    """A write's COMMIT goes in the round trip that ends it (with the change feed's
+    rows): a statement of that round trip failing rolls back all of it, and the
+    connection is given back clean for the next request."""
+    green = GreenDatabase.of(store, size=1)
+
+    def fails_at_the_end() -> None:
+        with green.write() as tx:
+            tx.run("UPDATE users SET name = 'Changed' WHERE login = 'ada'")
+            tx.later("UPDATE users SET capacity = 1 / 0 WHERE login = 'ada'")
+
+    def commits() -> None:
+        with green.write() as tx:
+            tx.run("UPDATE users SET name = 'Ada' WHERE login = 'ada'")
+            tx.later("UPDATE users SET capacity = 2400 WHERE login = 'ada'")
+
+    async def main() -> None:
+        try:
+            with pytest.raises(psycopg.errors.DivisionByZero):
+                await spawn(fails_at_the_end)
+            await spawn(commits)
+            assert green._open == 1
+        finally:
+            green.close()
+
+    asyncio.run(main())
+    with store.engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT name, capacity FROM users WHERE login = 'ada'").one()
+    assert tuple(row) == ("Ada", 2400)

@@ -28,9 +28,10 @@ import psycopg
 from greenlet import getcurrent, greenlet
 
 from tui_board.store.database import PING_AFTER_IDLE_S, PoolTx
-from tui_board.store.sql import end_write
+from tui_board.store.sql import COMMIT_LAST, COMMITTED, end_write
 
 T = TypeVar("T")
+_IDLE = psycopg.pq.TransactionStatus.IDLE
 
 #: Connections one server process holds at most (each request holds one while it runs;
 #: a request past these waits for one).
@@ -70,15 +71,23 @@ def wait(awaitable: Awaitable[T]) -> T:
 class _Cursor:
     """An async psycopg cursor as the DB-API cursor `Sql` uses."""
 
-    __slots__ = ("_cursor",)
+    __slots__ = ("_cursor", "_owner")
 
-    def __init__(self, cursor: psycopg.AsyncCursor[Any]) -> None:
+    def __init__(self, cursor: psycopg.AsyncCursor[Any], owner: _Connection) -> None:
         self._cursor = cursor
+        self._owner = owner
 
     def execute(self, sql: str, params: Any = None) -> None:
+        if self._owner.begin and self._owner.piped == 0:
+            with self._owner.pipeline():  # BEGIN and the statement in one round trip
+                wait(self._cursor.execute(sql, params))
+            return
         wait(self._cursor.execute(sql, params))
 
     def executemany(self, sql: str, params: Any) -> None:
+        if self._owner.begin:
+            with self._owner.pipeline():
+                pass
         wait(self._cursor.executemany(sql, params))
 
     def fetchmany(self, size: int) -> list[Any]:
@@ -101,26 +110,39 @@ class _Cursor:
 
 
 class _Connection:
-    """An async psycopg connection as the DB-API connection `Sql` uses."""
+    """An async psycopg connection (in autocommit mode) as the DB-API connection `Sql`
+    uses. A write's connection sends its BEGIN with the first statements, in their
+    round trip (`begin`)."""
 
-    __slots__ = ("_conn",)
+    __slots__ = ("_conn", "begin", "begun", "piped")
 
-    def __init__(self, conn: psycopg.AsyncConnection[Any]) -> None:
+    def __init__(self, conn: psycopg.AsyncConnection[Any], *, begin: bool = False) -> None:
         self._conn = conn
+        #: BEGIN is yet to be sent, ahead of the next statement.
+        self.begin = begin
+        #: BEGIN was sent: the transaction ends with COMMIT or ROLLBACK.
+        self.begun = False
+        self.piped = 0
 
     def cursor(self) -> _Cursor:
-        return _Cursor(self._conn.cursor())
+        return _Cursor(self._conn.cursor(), self)
 
     @contextmanager
     def pipeline(self) -> Iterator[None]:
         entered = self._conn.pipeline()
         wait(entered.__aenter__())
+        self.piped += 1
         try:
+            if self.begin:
+                self.begin, self.begun = False, True
+                wait(self._conn.execute("BEGIN"))
             yield
         except BaseException as error:
+            self.piped -= 1
             if not wait(entered.__aexit__(type(error), error, error.__traceback__)):
                 raise
         else:
+            self.piped -= 1
             wait(entered.__aexit__(None, None, None))
 
 
@@ -195,8 +217,10 @@ class GreenDatabase:
                 return conn  # type: ignore[no-any-return]
 
     def _give_back(self, conn: psycopg.AsyncConnection[Any]) -> None:
-        if conn.closed or conn.broken:
-            self._open -= 1
+        if conn.closed or conn.broken or conn.pgconn.transaction_status != _IDLE:
+            self._open -= 1  # gone, or left in a transaction (a request cancelled in it)
+            with contextlib.suppress(Exception):
+                conn.pgconn.finish()
             self._wake(None)
         elif not self._wake(conn):
             self._idle.append((time.monotonic(), conn))
@@ -233,20 +257,23 @@ class GreenDatabase:
 
     @contextmanager
     def write(self) -> Iterator[PoolTx]:
+        """One transaction: its BEGIN sent with its first statements, its COMMIT with
+        its last (`end_write`), so a cell write is as many round trips as it has
+        batches of statements."""
         with self._checkout() as conn:
-            wait(conn.set_autocommit(False))
+            connection = _Connection(conn, begin=True)
+            tx = PoolTx(connection, "postgresql")
+            tx.info[COMMIT_LAST] = True
             try:
-                tx = PoolTx(_Connection(conn), "postgresql")
                 yield tx
                 end_write(tx, tx.info)
-                wait(conn.commit())
+                if connection.begun and not tx.info.get(COMMITTED):
+                    wait(conn.execute("COMMIT"))
             except BaseException:
-                if not (conn.closed or conn.broken):
-                    wait(conn.rollback())
+                if connection.begun and not (conn.closed or conn.broken):
+                    with contextlib.suppress(psycopg.Error):  # else it is not given back
+                        wait(conn.execute("ROLLBACK"))
                 raise
-            finally:
-                if not (conn.closed or conn.broken):
-                    wait(conn.set_autocommit(True))
 
     def close(self) -> None:
         """Close every idle connection (at the server's end)."""

@@ -73,6 +73,10 @@ FEED_INSERT = (
 REQUEST_INDEX = "ux_changes_user_request"
 #: SQLite: the connection's `total_changes` when the write transaction began.
 CHANGES_AT_BEGIN = "changes_at_begin"
+#: The key a write transaction sets in its `info` when its commit may be sent in the
+#: round trip that ends it (`end_write`); `end_write` sets `COMMITTED` when it was.
+COMMIT_LAST = "commit_last"
+COMMITTED = "committed"
 
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 _LISTS = (list, tuple, set, frozenset)
@@ -372,6 +376,8 @@ def end_write(tx: Sql, info: dict[str, Any]) -> None:
     serialises every writer of the store). A person's request id already in the feed
     (a twin request committed meanwhile) is `AlreadyApplied`.
 
+    A transaction that says so (`COMMIT_LAST`) is committed in that same round trip.
+
     Then the store's epoch moves on unless the transaction changed timesheet cells alone
     (`CELLS_ONLY`), rows no read shows (`UNSEEN_ONLY`), or nothing at all ("nothing
     changed" holds), so a server's read cache knows which of its answers the commit may
@@ -391,6 +397,11 @@ def end_write(tx: Sql, info: dict[str, Any]) -> None:
             else:
                 statements += [(FEED_INSERT, row) for row in feed]
             statements += [(EPOCH_BUMP_IF_WRITTEN, {})] if bump else []
+            if statements and info.get(COMMIT_LAST):
+                # The commit in the same round trip: the feed's lock is let go as soon
+                # as PostgreSQL has run it, not a round trip later.
+                statements.append(("COMMIT", {}))
+                info[COMMITTED] = True
             if statements:
                 tx.batch(*statements)
             return
