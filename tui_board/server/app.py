@@ -63,7 +63,7 @@ from tui_board.core.weeks import IsoWeek
 from tui_board.server.cache import ReadCache, read_body, replaying
 from tui_board.server.feed import ChangeSignal
 from tui_board.server.green import GreenDatabase, spawn
-from tui_board.store.database import SCHEMA_HEAD, Database
+from tui_board.store.database import SCHEMA_HEAD, Database, WriterBusy
 
 API = "/api/v1"
 #: The worker threads of one server process, by store. SQLite: two (its writers take
@@ -258,10 +258,12 @@ def create_app(
     # PostgreSQL: the plain-SQL part on the event loop (`green.py`), the rest on threads.
     green = None if database.is_sqlite else GreenDatabase.of(database)
 
-    def backend_for(actor: Actor, request_id: str | None, method: str | None) -> Any:
+    def backend_for(
+        actor: Actor, request_id: str | None, method: str | None, store: Any = None
+    ) -> Any:
         if method in QUICK:
             return QuickService(
-                green or database.pooled,
+                store or green or database.pooled,
                 actor.login,
                 clock=clock,
                 actor=actor,
@@ -295,7 +297,7 @@ def create_app(
         request_id = caller.idempotency_key if writes else None
 
         def run(store: Any = database.pooled) -> Any:
-            return work(backend_for(authenticated(store), request_id, method))
+            return work(backend_for(authenticated(store), request_id, method, store))
 
         if green is not None and method in QUICK:
             result = await spawn(run, green)
@@ -304,6 +306,14 @@ def create_app(
             result = await anyio.to_thread.run_sync(work, backend, limiter=limiter[0])
         elif inline:
             result = run()
+        elif database.is_sqlite and writes and method in QUICK:
+            # A cell or the timer: on the loop when the file's write lock is free (a
+            # write of a few statements, less than a trip to a thread), else on a
+            # thread, which waits its turn.
+            try:
+                result = run(database.pooled.at_once())
+            except WriterBusy:
+                result = await anyio.to_thread.run_sync(run, limiter=limiter[0])
         else:
             result = await anyio.to_thread.run_sync(run, limiter=limiter[0])
         if writes and database.is_sqlite:

@@ -34,10 +34,18 @@ from sqlmodel import Session
 from tui_board import files
 from tui_board.core.errors import Invalid, StoreFailed
 from tui_board.store import sqlite_file
-from tui_board.store.file import SCHEMA_HEAD, set_up_connection
+from tui_board.store.file import BUSY_TIMEOUT_MS, SCHEMA_HEAD, set_up_connection
 from tui_board.store.sql import Sql, begin_write, end_write
 
-__all__ = ["SCHEMA_HEAD", "Database", "OrmTx", "PooledDatabase", "database_url", "sqlite_path"]
+__all__ = [
+    "SCHEMA_HEAD",
+    "Database",
+    "OrmTx",
+    "PooledDatabase",
+    "WriterBusy",
+    "database_url",
+    "sqlite_path",
+]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -431,12 +439,25 @@ class PooledDatabase:
                 if not conn.closed:
                     conn.autocommit = False  # as the pool's other users expect it
 
+    def at_once(self) -> _AtOnce:
+        """These transactions, with writes that never wait for the file's write lock:
+        they raise `WriterBusy` when another writer holds it, before anything is done
+        (SQLite; the team server writes on its event loop when it can, and on a thread
+        when it cannot)."""
+        return _AtOnce(self)
+
     @contextmanager
-    def write(self) -> Iterator[PoolTx]:
+    def write(self, *, at_once: bool = False) -> Iterator[PoolTx]:
         if self.read_only and self.path is not None:
             raise StoreFailed(sqlite_file.read_only_message(self.path))
-        with self.database.writing, self.explained(), self._checkout() as conn:
-            if self.is_sqlite:
+        lock: Any = self.database.writing
+        at_once = at_once and self.is_sqlite
+        if at_once and not lock.acquire(blocking=False):
+            raise WriterBusy("this process has a write under way")
+        with lock if not at_once else _held(lock), self.explained(), self._checkout() as conn:
+            if self.is_sqlite and at_once:
+                _begin_at_once(conn)
+            elif self.is_sqlite:
                 conn.execute("BEGIN IMMEDIATE")
             try:
                 tx = PoolTx(conn, self._dialect)
@@ -452,6 +473,51 @@ class PooledDatabase:
                 conn.execute("COMMIT")
             else:
                 conn.commit()
+
+
+class WriterBusy(Exception):
+    """Another writer holds the file's write lock (`PooledDatabase.at_once`)."""
+
+
+class _AtOnce:
+    """`PooledDatabase.at_once()`: its reads, and writes that do not wait."""
+
+    def __init__(self, pooled: PooledDatabase) -> None:
+        self.pooled = pooled
+        self.is_sqlite = pooled.is_sqlite
+        self.path = pooled.path
+        self.engine = pooled.engine
+        self.read = pooled.read
+
+    @property
+    def read_only(self) -> bool:
+        return self.pooled.read_only
+
+    def write(self) -> Any:
+        return self.pooled.write(at_once=True)
+
+
+@contextmanager
+def _held(lock: Any) -> Iterator[None]:
+    """A lock already acquired, released at the end of the block."""
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _begin_at_once(conn: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, or `WriterBusy` at once when another connection (of any
+    process) holds the write lock: SQLite's busy timeout off for this one BEGIN."""
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        if "locked" not in str(error) and "busy" not in str(error):
+            raise
+        raise WriterBusy(str(error)) from None
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def _connection_lost(conn: Any, error: BaseException) -> bool:
