@@ -348,10 +348,12 @@ class Sql:
         finally:
             cursor.close()
 
-    def update(self, table: str, row_id: int, /, **values: Any) -> None:
-        """Set columns of the row with this id."""
+    def update(self, table: str, row_id: int, /, *, later: bool = False, **values: Any) -> None:
+        """Set columns of the row with this id (`later`: at the end of the write, as
+        `later` runs it)."""
         sets = ", ".join(f"{n} = :{n}" for n in values)
-        self.run(f"UPDATE {table} SET {sets} WHERE id = :id__", id__=row_id, **values)
+        change = self.later if later else self.run
+        change(f"UPDATE {table} SET {sets} WHERE id = :id__", id__=row_id, **values)
 
 
 def _names(cursor: Any) -> tuple[str, ...] | None:

@@ -248,14 +248,18 @@ class TimeService(ServiceBase):
                     "more than the 24:00 a day holds"
                 )
         key = trow_key(s, trow)
+        # With the owner's row locked, nobody else writes this cell meanwhile: its new
+        # value and the task's total are written last, in the round trip that ends the
+        # write (nothing after reads them).
+        later = day_minutes is not None
+        change = s.later if later else s.run
         if minutes != old:
             logged = "UPDATE tasks SET logged = logged + :more WHERE id = :id"
-            change = s.later if day_minutes is not None else s.run
             change(logged, more=minutes - old, id=trow.id)
         data = {"user": owner.login, "day": day.isoformat(), "minutes": minutes, "was": old}
         if minutes == 0 and not comment:
             if entry is not None:
-                s.run("DELETE FROM time_entries WHERE id = :id", id=entry.id)
+                change("DELETE FROM time_entries WHERE id = :id", id=entry.id)
                 self._record(s, actor, "entry", key, "delete", data)
             return None
         now = self._now()
@@ -278,6 +282,7 @@ class TimeService(ServiceBase):
             s.update(
                 "time_entries",
                 entry_id,
+                later=later,
                 minutes=minutes,
                 comment=comment,
                 version=version,
