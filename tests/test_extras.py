@@ -14,7 +14,7 @@ from tui_board.core.errors import Invalid
 from tui_board.store.database import Database
 
 
-@pytest.mark.parametrize("missing", ["uvicorn", "fastapi"])
+@pytest.mark.parametrize("missing", ["uvicorn", "fastapi", "greenlet"])
 def test_serve_without_the_server_extra_says_what_to_install(
     missing: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -35,3 +35,21 @@ def test_postgresql_without_the_driver_says_what_to_install(
     monkeypatch.setitem(sys.modules, "psycopg", None)
     with pytest.raises(Invalid, match=r"pip install 'tui-board\[postgres\]'"):
         Database.connect("postgresql://nobody@127.0.0.1:1/none")
+
+
+def test_a_server_on_a_sqlite_file_needs_no_postgresql_driver(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server's PostgreSQL half (`server/green.py`) is imported only for a
+    PostgreSQL store: a team on one SQLite file installs no driver."""
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    for module in ("tui_board.server.app", "tui_board.server.green"):
+        monkeypatch.delitem(sys.modules, module, raising=False)  # imported afresh here
+    from tui_board.server.app import create_app
+
+    database = Database.open(str(tmp_path / "board.db"), create=True)
+    try:
+        assert create_app(database) is not None
+        assert "tui_board.server.green" not in sys.modules
+    finally:
+        database.close()

@@ -31,6 +31,7 @@ def serve(cli_ctx: CliContext, db: str | None, host: str, port: int, workers: in
     from tui_board.store.database import Database
 
     import_extra("fastapi", "server")
+    import_extra("greenlet", "server")  # the service layer on the loop (server/green.py)
     uvicorn = import_extra("uvicorn", "server")
 
     target = db or cli_ctx.config.db_path

@@ -62,7 +62,6 @@ from tui_board.core.text import safe_json
 from tui_board.core.weeks import IsoWeek
 from tui_board.server.cache import ReadCache, read_body, replaying
 from tui_board.server.feed import ChangeSignal
-from tui_board.server.green import GreenDatabase, spawn
 from tui_board.store.database import SCHEMA_HEAD, Database, WriterBusy
 
 API = "/api/v1"
@@ -255,8 +254,13 @@ def create_app(
     app.state.change_feed = feed
     limiter: list[anyio.CapacityLimiter] = []
 
-    # PostgreSQL: the plain-SQL part on the event loop (`green.py`), the rest on threads.
-    green = None if database.is_sqlite else GreenDatabase.of(database)
+    # PostgreSQL: the plain-SQL part on the event loop (`green.py`: psycopg is only
+    # there on PostgreSQL), the rest on threads.
+    green: Any = None
+    if not database.is_sqlite:
+        from tui_board.server.green import GreenDatabase, spawn
+
+        green = GreenDatabase.of(database)
 
     def backend_for(
         actor: Actor, request_id: str | None, method: str | None, store: Any = None
@@ -398,12 +402,18 @@ def create_app(
 
         generation = feed.generation  # before the read: a later change wakes it
         found = await as_caller(caller, read, database.is_sqlite)
+        waited = False
         while not found:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not await feed.wait(generation, remaining):
                 break
-            generation = feed.generation
+            generation, waited = feed.generation, True
             found = await as_caller(caller, read, database.is_sqlite)
+        if found and waited:
+            # The token once more, after the read: revoked while this poll waited, and
+            # committed between its check and the read, it must not be answered with
+            # what changed after the revocation (the revocation among it).
+            await as_caller(caller, lambda _backend: None, database.is_sqlite)
         return _json(found)
 
     app.direct = {
