@@ -8,6 +8,7 @@ processes' worth: two apps on one database)."""
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import MutableClock, PostgresServer
 from tests.live_server import LiveServer, live_server
@@ -369,3 +372,22 @@ def test_postgres_a_persons_cell_write_keeps_the_other_peoples_weeks(
     finally:
         database.close()
         postgres_server.drop_database(url)
+
+
+@given(user=st.text(), week=st.text(), rest=st.dictionaries(st.text(), st.integers()))
+def test_a_week_answer_is_tagged_by_its_own_user_and_week(
+    user: str, week: str, rest: dict[str, int]
+) -> None:
+    """Read off the answer's start when it begins with them (as the server writes a
+    sheet), else from the whole answer: the same person and week either way, whatever
+    the text (quotes, backslashes, bidi controls)."""
+    from tui_board.server.cache import WEEK_PATH, _week_tag
+
+    rest = {k: v for k, v in rest.items() if k not in ("user", "week")}
+    sheet = {"user": user, "week": week, "entries": [], **rest}
+    for ascii_only in (True, False):
+        answer = json.dumps(sheet, ensure_ascii=ascii_only, separators=(",", ":"))
+        tag = _week_tag(WEEK_PATH, answer.encode("utf-8", "surrogatepass"))
+        assert tag == (user, week)
+    reordered = json.dumps({"week": week, **rest, "user": user}, separators=(",", ":"))
+    assert _week_tag(WEEK_PATH, reordered.encode()) == (user, week)

@@ -46,6 +46,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Callable
@@ -276,11 +277,22 @@ def _week_tag(path: str, answer: bytes) -> WeekTag | None:
     if path != WEEK_PATH:
         return None
     try:
-        sheet = json.loads(answer)
-        user, week = sheet["user"], sheet["week"]
+        # The server writes a sheet's fields in order, `user` and `week` first: read
+        # them off its start rather than parse the whole answer (a week of entries).
+        first = _WEEK_START.match(answer)
+        if first is not None:
+            user, week = json.loads(first[1]), json.loads(first[2])
+        else:
+            sheet = json.loads(answer)
+            user, week = sheet["user"], sheet["week"]
     except (ValueError, TypeError, KeyError):
         return None
     return (user, week) if isinstance(user, str) and isinstance(week, str) else None
+
+
+#: The start of a `week` answer: its `user` and `week`, each a JSON string.
+_STRING = rb'"(?:[^"\\]|\\.)*"'
+_WEEK_START = re.compile(rb'\{"user":(' + _STRING + rb'),"week":(' + _STRING + rb"),")
 
 
 def _weeks_of(changes: list[tuple[str, str]]) -> set[WeekTag] | None:
