@@ -65,11 +65,12 @@ from tui_board.server.feed import ChangeSignal
 from tui_board.store.database import SCHEMA_HEAD, Database, WriterBusy
 
 API = "/api/v1"
-#: The worker threads of one server process, by store. SQLite: two (its writers take
-#: turns anyway, and short calls on more threads queue for the GIL in convoys).
-#: PostgreSQL: four, so that while some wait on the database others run (the 3:1 mix
-#: of week reads and writes, alternating: 2 threads 525/s, 4 threads 640/s, 8
-#: threads 500/s on 2 cores).
+#: The worker threads of one server process, by store, for what does not run on its
+#: event loop: the ORM half of the service layer, and on SQLite a write that would wait
+#: for the file's write lock. SQLite: two (its writers take turns anyway, and short
+#: calls on more threads queue for the GIL in convoys). PostgreSQL: four, so that while
+#: some wait on the database others run (the plain-SQL half runs on the loop there:
+#: `green.py`).
 WORKER_THREADS = {"sqlite": 2, "postgresql": 4}
 _FORBID = ConfigDict(extra="forbid")
 
@@ -282,12 +283,16 @@ def create_app(
         writes: bool = False,
         method: str | None = None,
     ) -> Any:
-        """Authenticate and do the work in one trip to a worker thread, or `inline` on
-        the event loop for a read of a SQLite file: such a read takes well under a
-        millisecond and never waits for a lock (WAL), while a trip to a thread costs
-        more than the read. A few threads serve best (`WORKER_THREADS`). Only a
-        write's `Idempotency-Key` counts: a read is answered whatever key it carries
-        (a write's key must not turn it into a replay with no answer)."""
+        """Authenticate and do the work where it costs least:
+        - PostgreSQL, the plain-SQL operations (`QUICK`): on the event loop, in a
+          greenlet (`green.py`); the others: the token there, the work on a thread;
+        - SQLite, a read (`inline`): on the loop (well under a millisecond, never waits
+          for a lock under WAL, while a trip to a thread costs more than the read);
+          a cell or timer write: on the loop when the file's write lock is free, else
+          on a thread, which waits its turn; the rest on a thread.
+        A few threads serve best (`WORKER_THREADS`). Only a write's `Idempotency-Key`
+        counts: a read is answered whatever key it carries (a write's key must not turn
+        it into a replay with no answer)."""
         if not limiter:
             threads = WORKER_THREADS["sqlite" if database.is_sqlite else "postgresql"]
             limiter.append(anyio.CapacityLimiter(threads))
