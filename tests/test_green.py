@@ -209,19 +209,75 @@ def test_a_write_that_fails_in_its_last_round_trip_commits_nothing(store: Databa
 
     def commits() -> None:
         with green.write() as tx:
-            tx.run("UPDATE users SET name = 'Ada' WHERE login = 'ada'")
-            tx.later("UPDATE users SET capacity = 2400 WHERE login = 'ada'")
+            tx.run("UPDATE users SET capacity = 2000 WHERE login = 'ada'")
+            tx.later("UPDATE users SET capacity = capacity + 400 WHERE login = 'ada'")
+
+    def ada() -> tuple[Any, ...]:
+        with store.engine.connect() as conn:
+            found = conn.exec_driver_sql("SELECT name, capacity FROM users WHERE login = 'ada'")
+            return tuple(found.one())
+
+    before = ada()
 
     async def main() -> None:
         try:
             with pytest.raises(psycopg.errors.DivisionByZero):
                 await spawn(fails_at_the_end)
+            assert ada() == before  # nothing of it, its first round trip included
             await spawn(commits)
             assert green._open == 1
         finally:
             green.close()
 
     asyncio.run(main())
-    with store.engine.connect() as conn:
-        row = conn.exec_driver_sql("SELECT name, capacity FROM users WHERE login = 'ada'").one()
-    assert tuple(row) == ("Ada", 2400)
+    assert ada() == (before[0], 2400)
+
+
+def test_a_request_cancelled_while_its_connection_is_pinged_frees_its_place(
+    store: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection idle long enough is pinged before use; a request cancelled during
+    the ping leaves no place of the pool taken for good."""
+    monkeypatch.setattr("tui_board.server.green.PING_AFTER_IDLE_S", 0.0)
+    green = GreenDatabase.of(store, size=1)
+
+    def read() -> int:
+        with green.read() as tx:
+            return int(tx.value("SELECT 7"))
+
+    async def main() -> int:
+        try:
+            assert await spawn(read) == 7
+            task = asyncio.ensure_future(spawn(read))
+            for _ in range(3):
+                await asyncio.sleep(0)  # it waits on the ping's answer now
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            return await asyncio.wait_for(spawn(read), 5)
+        finally:
+            green.close()
+
+    assert asyncio.run(main()) == 7
+
+
+def test_a_waiter_cancelled_as_a_place_is_freed_passes_it_on(store: Database) -> None:
+    """The one connection breaks in use: its place goes to the first request waiting;
+    that request's client is gone at the same moment: the next one gets the place."""
+    green = GreenDatabase.of(store, size=1)
+
+    async def main() -> None:
+        held = await green._take()
+        first = asyncio.ensure_future(green._take())
+        second = asyncio.ensure_future(green._take())
+        await asyncio.sleep(0.01)
+        held.pgconn.finish()  # broken in use
+        green._give_back(held)  # the place is handed to `first`...
+        first.cancel()  # ...whose request is cancelled before it runs
+        await asyncio.gather(first, return_exceptions=True)
+        conn = await asyncio.wait_for(second, 5)
+        assert not conn.closed
+        green._give_back(conn)
+        green.close()
+
+    asyncio.run(main())

@@ -191,11 +191,13 @@ class GreenDatabase:
                 if time.monotonic() - since >= PING_AFTER_IDLE_S:
                     try:
                         await conn.execute("SELECT 1")
-                    except psycopg.Error:
+                    except BaseException as error:  # dead, or the request cancelled
                         self._open -= 1
-                        with contextlib.suppress(Exception):
-                            await conn.close()
-                        continue
+                        conn.pgconn.finish()
+                        self._wake(None)  # its place is free for a waiter
+                        if isinstance(error, psycopg.Error):
+                            continue
+                        raise
                 return conn
             if self._open < self.size:
                 self._open += 1
@@ -210,8 +212,12 @@ class GreenDatabase:
             try:
                 conn = await handed  # a connection given back, or None: try again
             except asyncio.CancelledError:
-                if handed.done() and not handed.cancelled() and handed.result() is not None:
-                    self._give_back(handed.result())  # handed over as it was cancelled
+                if handed.done() and not handed.cancelled():  # handed over as it was
+                    given = handed.result()  # cancelled: to the next one waiting
+                    if given is not None:
+                        self._give_back(given)
+                    else:
+                        self._wake(None)
                 raise
             if conn is not None:
                 return conn  # type: ignore[no-any-return]
