@@ -407,16 +407,15 @@ def create_app(
 
         generation = feed.generation  # before the read: a later change wakes it
         found = await as_caller(caller, read, database.is_sqlite)
-        waited = False
         while not found:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not await feed.wait(generation, remaining):
                 break
-            generation, waited = feed.generation, True
+            generation = feed.generation
             found = await as_caller(caller, read, database.is_sqlite)
-        if found and waited:
-            # The token once more, after the read: revoked while this poll waited, and
-            # committed between its check and the read, it must not be answered with
+        if found:
+            # The token once more, after the read: revoked between its check and the
+            # read (while this poll waited, most likely), it must not be answered with
             # what changed after the revocation (the revocation among it).
             await as_caller(caller, lambda _backend: None, database.is_sqlite)
         return _json(found)
