@@ -126,3 +126,47 @@ def test_writes_on_the_loop_land_once_each(database: Database) -> None:
     assert results.count(200) == 60
     sheet = LocalBackend(database, "bob").week(IsoWeek.of(DAY))
     assert sum(e.minutes for e in sheet.entries) == 60
+
+
+def test_a_write_at_once_leaves_the_checkpoint_to_whoever_asks(database: Database) -> None:
+    """SQLite checkpoints in the committing connection once the log is past 1,000
+    pages: a stall the team server's event loop must not take. A write at once commits
+    without it; `checkpoint` (a thread's, on the server) copies the log; the other
+    writes checkpoint as before."""
+    pooled = database.pooled
+    for n in range(1_100):  # a page or more of the log each
+        with pooled.at_once().write() as tx:
+            tx.run("UPDATE users SET name = :name WHERE login = 'bob'", name=f"Bob {n}")
+    busy, frames, copied = pooled.checkpoint()
+    assert busy == 0 and frames > 1_000 and copied == frames  # nothing was copied before
+    with pooled.write() as tx:
+        assert tx.value("PRAGMA wal_autocheckpoint") == 1_000  # as every writer has it
+
+
+def test_the_server_copies_the_log_on_a_thread_after_writes_on_its_loop(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui_board.server import app as server_app
+    from tui_board.store.database import PooledDatabase
+
+    monkeypatch.setattr(server_app, "CHECKPOINT_EVERY_S", 0.0)
+    ran: list[str] = []
+    checkpoint = PooledDatabase.checkpoint
+
+    def recorded(self: PooledDatabase) -> tuple[int, int, int]:
+        ran.append(threading.current_thread().name)
+        return checkpoint(self)
+
+    monkeypatch.setattr(PooledDatabase, "checkpoint", recorded)
+    with live_server(database) as server:
+        token = server.token_for("bob")
+        body = {"task": "WEB-1", "day": DAY.isoformat(), "minutes": 5}
+        headers = {"Authorization": f"Bearer {token}"}
+        for _ in range(3):
+            response = httpx.post(f"{server.url}/api/v1/add_time", json=body, headers=headers)
+            assert response.status_code == 200
+        deadline = time.monotonic() + 5
+        while not ran and time.monotonic() < deadline:
+            time.sleep(0.01)
+        loop_thread = server._thread.name if server._thread else ""
+    assert ran and loop_thread and loop_thread not in ran

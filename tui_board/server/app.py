@@ -72,6 +72,9 @@ API = "/api/v1"
 #: some wait on the database others run (the plain-SQL half runs on the loop there:
 #: `green.py`).
 WORKER_THREADS = {"sqlite": 2, "postgresql": 4}
+#: SQLite: how often, at most, a thread copies the log into the file after writes made
+#: on the event loop (whose commits leave the checkpoint out).
+CHECKPOINT_EVERY_S = 1.0
 _FORBID = ConfigDict(extra="forbid")
 
 
@@ -276,6 +279,23 @@ def create_app(
             )
         return service.for_request(actor, request_id)
 
+    checkpointing: list[Any] = [time.monotonic(), None]  # the last one, the one running
+
+    def checkpoint_soon() -> None:
+        """After a write on the loop: SQLite's checkpoint on a thread, at most every
+        `CHECKPOINT_EVERY_S` and one at a time."""
+        last, running = checkpointing
+        if (running is not None and not running.done()) or (
+            time.monotonic() - last < CHECKPOINT_EVERY_S
+        ):
+            return
+        checkpointing[0] = time.monotonic()
+        task = asyncio.ensure_future(
+            anyio.to_thread.run_sync(database.pooled.checkpoint, limiter=limiter[0])
+        )
+        task.add_done_callback(_retrieved)
+        checkpointing[1] = task
+
     async def as_caller(
         caller: Caller,
         work: Callable[[LocalBackend], Any],
@@ -318,11 +338,14 @@ def create_app(
         elif database.is_sqlite and writes and method in QUICK:
             # A cell or the timer: on the loop when the file's write lock is free (a
             # write of a few statements, less than a trip to a thread), else on a
-            # thread, which waits its turn.
+            # thread, which waits its turn. Its commit leaves the log's checkpoint to
+            # a thread (`checkpoint_soon`).
             try:
                 result = run(database.pooled.at_once())
             except WriterBusy:
                 result = await anyio.to_thread.run_sync(run, limiter=limiter[0])
+            else:
+                checkpoint_soon()
         else:
             result = await anyio.to_thread.run_sync(run, limiter=limiter[0])
         if writes and database.is_sqlite:
@@ -440,6 +463,13 @@ def create_app(
         )
         app.state.read_cache = app.read_cache
     return app
+
+
+def _retrieved(task: asyncio.Future[Any]) -> None:
+    """A background checkpoint that failed (the file busy, say) is tried again after
+    the next write: nothing to report."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _today_by_the_minute(clock: Clock) -> Callable[[], object]:

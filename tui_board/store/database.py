@@ -49,6 +49,9 @@ __all__ = [
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
+#: SQLite's own threshold for a checkpoint at commit, in pages of the log (its default).
+WAL_AUTOCHECKPOINT = 1000
+
 #: A pooled PostgreSQL connection idle this long is pinged when next checked out (a
 #: database restarted meanwhile would fail it); a busy server never pays for a ping. A
 #: connection that fails in use is dropped, with every idle one (`PooledDatabase`).
@@ -469,10 +472,20 @@ class PooledDatabase:
                 if not getattr(conn, "closed", False):
                     conn.rollback() if not self.is_sqlite else conn.execute("ROLLBACK")
                 raise
-            if self.is_sqlite:
+            if self.is_sqlite and at_once:
+                _commit_without_checkpoint(conn)
+            elif self.is_sqlite:
                 conn.execute("COMMIT")
             else:
                 conn.commit()
+
+    def checkpoint(self) -> tuple[int, int, int]:
+        """SQLite: copy the write-ahead log into the file as far as readers allow
+        (PASSIVE: it waits for nobody), the checkpoint that writes `at_once` leave out;
+        SQLite's (busy, frames in the log, frames copied)."""
+        with self._checkout() as conn:
+            busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return int(busy), int(frames), int(copied)
 
 
 class WriterBusy(Exception):
@@ -518,6 +531,18 @@ def _begin_at_once(conn: sqlite3.Connection) -> None:
         raise WriterBusy(str(error)) from None
     finally:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def _commit_without_checkpoint(conn: sqlite3.Connection) -> None:
+    """COMMIT without the checkpoint SQLite runs in the committing connection once the
+    log is past its threshold (page copies and a sync of the file: on the team server's
+    event loop, a stall of every request; `PooledDatabase.checkpoint` runs it on a
+    thread instead)."""
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        conn.execute("COMMIT")
+    finally:
+        conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
 
 
 def _connection_lost(conn: Any, error: BaseException) -> bool:
