@@ -281,3 +281,94 @@ def test_a_waiter_cancelled_as_a_place_is_freed_passes_it_on(store: Database) ->
         green.close()
 
     asyncio.run(main())
+
+
+def test_statements_go_through_libpq_as_psycopg_would_send_them(
+    store: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pipeline spoken to libpq directly (`_Connection`): parameters of any type in
+    one statement (each mix of types prepared on its own), a percent sign, a name used
+    twice, many rows read a few hundred at a time, `executemany`; past the statements a
+    connection keeps prepared, the rest are sent unprepared."""
+    monkeypatch.setattr("tui_board.server.green.PREPARED_PER_CONNECTION", 6)
+    green = GreenDatabase.of(store, size=1)
+
+    def code() -> list[Any]:
+        seen: list[Any] = []
+        with green.read() as tx:
+            for value in (1, 10**12, None, "x", 2.5, _day(), 40000):
+                seen.append(tx.value("SELECT :v::text", v=value))
+            seen.append(tx.value("SELECT 'a%b' || :x", x="c"))
+            seen.append(tx.value("SELECT :a::int + :a::int * 10", a=3))
+            seen.append(sum(1 for _ in tx.each("SELECT generate_series(1, 1234)")))
+            seen.append(tx.rows("SELECT n, n * 2 FROM generate_series(1, 3) n"))
+        with green.write() as tx:
+            tx.run("CREATE TEMP TABLE many (n int, label text) ON COMMIT DROP")
+            tx.insert_many("many", [{"n": n, "label": f"#{n}"} for n in range(120)])
+            seen.append(tx.rows("SELECT count(*), max(label) FROM many"))
+        return seen
+
+    async def main() -> list[Any]:
+        try:
+            first = await spawn(code)
+            assert await spawn(code) == first  # prepared ones and unprepared alike
+            return first
+        finally:
+            green.close()
+
+    assert asyncio.run(main()) == [
+        "1",
+        "1000000000000",
+        None,
+        "x",
+        "2.5",
+        "2026-11-24",
+        "40000",
+        "a%bc",
+        33,
+        1234,
+        [(1, 2), (2, 4), (3, 6)],
+        [(120, "#99")],
+    ]
+
+
+def test_a_statement_that_fails_raises_psycopgs_error_and_is_prepared_again(
+    store: Database,
+) -> None:
+    """A failing statement raises the error psycopg raises (its class and its
+    diagnostics: what the service layer reads a refusal by), the rest of its round
+    trip is not run, and the connection serves the next request; a statement whose
+    PREPARE failed is prepared again when sent again (here once its column exists)."""
+    green = GreenDatabase.of(store, size=1)
+
+    def code() -> list[Any]:
+        seen: list[Any] = []
+        with green.read() as tx:
+            tx.run("CREATE TEMP TABLE notes (a int PRIMARY KEY)")
+            with pytest.raises(psycopg.errors.UndefinedColumn):
+                tx.value("SELECT b FROM notes")
+            tx.run("ALTER TABLE notes ADD COLUMN b int")
+            tx.run("INSERT INTO notes (a, b) VALUES (1, 2)")
+            seen.append(tx.value("SELECT b FROM notes"))
+        try:
+            with green.write() as tx:
+                tx.batch(
+                    ("INSERT INTO notes (a, b) VALUES (5, 5)", {}),
+                    ("INSERT INTO notes (a, b) VALUES (:a, 3)", {"a": 1}),
+                    ("INSERT INTO notes (a, b) VALUES (6, 6)", {}),
+                )
+        except psycopg.errors.UniqueViolation as error:
+            seen.append(error.diag.constraint_name)
+        with green.read() as tx:
+            seen.append(tx.column("SELECT a FROM notes ORDER BY a"))
+            tx.run("DROP TABLE notes")
+        return seen
+
+    async def main() -> list[Any]:
+        try:
+            return await spawn(code)
+        finally:
+            assert green._open == 1
+            green.close()
+
+    assert asyncio.run(main()) == [2, "notes_pkey", [1]]

@@ -391,3 +391,33 @@ def test_a_week_answer_is_tagged_by_its_own_user_and_week(
         assert tag == (user, week)
     reordered = json.dumps({"week": week, **rest, "user": user}, separators=(",", ":"))
     assert _week_tag(WEEK_PATH, reordered.encode()) == (user, week)
+
+
+def test_after_more_changes_than_it_reads_at_once_the_cache_reads_on_from_there(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More changes since the last look than it reads at once (another process's
+    import, or a burst of writes while this one was idle): every answer goes, and the
+    feed is read on from the last change read, so the next cell write drops only its
+    writer's week again (it once kept reading the same too many changes at every move,
+    and dropped every answer at every write for good)."""
+    monkeypatch.setattr("tui_board.server.cache.MAX_CHANGES", 3)
+    bob, carol = server.token_for("bob"), server.token_for("carol")
+    read_twice(server, bob)
+    cache = cache_of(server)
+    other = Database.open(str(server.database.path))
+    try:
+        writer = LocalBackend(other, "carol")
+        for n in range(6):  # more than MAX_CHANGES + 1 changes
+            writer.set_entry("WEB-1", DAY + timedelta(days=n % 3), 10 + n)
+        assert minutes(week_of(server, carol)) == [13, 14, 15]
+        forgot = cache.forgot
+        read_twice(server, bob)
+        writer.add_time("WEB-1", DAY, 1)
+        hits = cache.hits
+        assert minutes(week_of(server, bob)) == []
+        assert cache.hits == hits + 1, "Bob's week was dropped for Carol's cell"
+        assert cache.forgot == forgot
+        assert minutes(week_of(server, carol)) == [14, 14, 15]
+    finally:
+        other.close()

@@ -25,7 +25,8 @@ since was a write of cells, each in the feed with its person and day, so the ans
 dropped are those about that person's weeks (the week of the day and the weeks on
 either side) and every answer that is not one person's week; another person's week is
 kept (a team logging time no longer empties each other's). A new epoch, more changes
-than it reads at once, or a change of any other kind: every answer goes. On SQLite a
+than it reads at once (it reads on from there the next time), or a change of any other
+kind: every answer goes. On SQLite a
 commit with nothing in the feed and the same epoch (a row changed by hand with
 `sqlite3`) also empties it; on PostgreSQL the snapshot moves with any transaction of the
 cluster, so the same epoch and no change means nothing of ours changed, and a row
@@ -178,6 +179,10 @@ class ReadCache:
                 self._forget()
                 return
             epoch, seq, changes = moved
+            if changes is None:
+                self._epoch, self._seq = epoch, seq
+                self._forget()
+                return
             if epoch == self._epoch and not changes and not self.database.is_sqlite:
                 self._epoch, self._seq = epoch, seq
                 return  # another database's transactions moved the cluster's snapshot
@@ -193,9 +198,10 @@ class ReadCache:
                     self._drop(key)
                     self.dropped += 1
 
-    async def _moved(self) -> tuple[int, int, list[tuple[str, str]]] | None:
-        """The epoch, the last change and the changes since `_seq` (entity, data);
-        None when the store says nothing usable (no epoch, or too many changes)."""
+    async def _moved(self) -> tuple[int, int, list[tuple[str, str]] | None] | None:
+        """The epoch, the last change read and the changes since `_seq` (entity, data),
+        None for more than `MAX_CHANGES` (the last read is then the last of those); None
+        when the store says nothing usable (no epoch)."""
         database = self.database
         if self._seq is None or self._epoch is None:
             sql, limit = START_SQL, 0
@@ -212,10 +218,10 @@ class ReadCache:
         if not limit:  # the start: where the feed is, nothing known to have changed
             return epoch, int(rows[0][1] or 0), []
         changes = [(str(r[2]), str(r[3])) for r in rows if r[1] is not None]
-        if len(changes) >= limit:
-            return None
         last = max((int(r[1]) for r in rows if r[1] is not None), default=self._seq)
         assert last is not None
+        if len(changes) >= limit:  # too many to look at: all may have moved; the
+            return epoch, last, None  # next move reads the feed on from the last read
         return epoch, last, changes
 
     def forget(self) -> None:
