@@ -421,3 +421,28 @@ def test_after_more_changes_than_it_reads_at_once_the_cache_reads_on_from_there(
         assert minutes(week_of(server, carol)) == [14, 14, 15]
     finally:
         other.close()
+
+
+def test_the_cache_never_goes_back_to_an_older_look() -> None:
+    """Two requests whose looks at the store were read one after the other: the one that
+    waited longer for the older look must not take the cache back to it, else an answer
+    computed before a change the newer look read could be kept under the older stamp
+    and served after that change (the changes between were read already)."""
+    from tui_board.server.cache import _Look
+
+    class Store:
+        is_sqlite = False
+
+    cache = ReadCache(None, Store(), today=lambda: DAY, max_body=1 << 20)
+    bob = json.dumps({"user": "bob", "week": str(WEEK), "entries": []}).encode()
+    key = ("/api/v1/week", b"", (), b"{}", DAY)
+    start = {"status": 200, "headers": []}
+    entry = json.dumps({"user": "carol", "day": DAY.isoformat()})
+    cache._move_to(_Look(1, "s1", 5, None, 10, []))
+    cache._move_to(_Look(3, "s3", 5, 10, 11, [(11, "entry", entry)]))
+    cache._keep("s3", key, start, bob)
+    assert cache._answers  # kept at the newer look: Carol's change left Bob's week
+    cache._move_to(_Look(2, "s2", 5, 10, 10, []))  # the older look, late
+    assert cache._stamp == "s3"
+    cache._keep("s2", ("/api/v1/week", b"", (), b"{} ", DAY), start, bob)
+    assert len(cache._answers) == 1, "an answer was kept under the older look"

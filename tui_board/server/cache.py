@@ -14,23 +14,29 @@ through another server process included):
   writes: it changes whenever any connection, of any process, commits to the file.
 - PostgreSQL: `pg_current_snapshot()`: two equal snapshots see the same committed
   transactions, so the same data; any transaction that writes changes it (reads take
-  no transaction id). Requests that arrive while a stamp query is out share the next
-  one, so a busy process asks once for several requests, never with a query that began
-  before the request came.
+  no transaction id). It is read with what moved (below) in one statement, at one
+  snapshot, prepared on a connection of the cache's own. Requests that arrive while
+  such a query is out share the next one, so a busy process asks once for several
+  requests, never with a query that began before the request came.
 
-When the stamp has moved, the cache asks what moved (one query): the store's epoch
-(migration 0008), which every write moves on except one that changed timesheet cells
-alone, and the change feed since the last change it saw. The same epoch: every commit
-since was a write of cells, each in the feed with its person and day, so the answers
-dropped are those about that person's weeks (the week of the day and the weeks on
-either side) and every answer that is not one person's week; another person's week is
-kept (a team logging time no longer empties each other's). A new epoch, more changes
-than it reads at once (it reads on from there the next time), or a change of any other
-kind: every answer goes. On SQLite a
-commit with nothing in the feed and the same epoch (a row changed by hand with
-`sqlite3`) also empties it; on PostgreSQL the snapshot moves with any transaction of the
-cluster, so the same epoch and no change means nothing of ours changed, and a row
-changed by hand in `psql` is seen after the next write through tui-board (or a restart).
+What moved is the store's epoch (migration 0008), which every write moves on except one
+that changed timesheet cells alone, and the change feed since the last change the cache
+saw (on SQLite read when the stamp has moved, on the same connection). The same epoch:
+every commit since was a write of cells, each in the feed with its person and day, so
+the answers dropped are those about that person's weeks (the week of the day and the
+weeks on either side) and every answer that is not one person's week; another person's
+week is kept (a team logging time no longer empties each other's). A new epoch, more
+changes than it reads at once (it reads on from there the next time), or a change of
+any other kind: every answer goes. On SQLite a commit with nothing in the feed and the
+same epoch (a row changed by hand with `sqlite3`) also empties it; on PostgreSQL the
+snapshot moves with any transaction of the cluster, so the same epoch and no change
+means nothing of ours changed, and a row changed by hand in `psql` is seen after the
+next write through tui-board (or a restart).
+
+The cache moves to a state only forward: looks are numbered in the order their queries
+began, and a request that waited longer for an older one does not take the cache back
+to it (answers kept since were computed after the newer one, and the changes between
+were read already).
 
 A stamp is read before the answer is computed and the answer is kept under it: a
 commit in between moves the stamp on, and the answer is never served again. Every
@@ -51,6 +57,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -68,14 +75,52 @@ KEY_HEADERS = frozenset({b"authorization", b"content-type", b"idempotency-key"})
 WEEK_PATH = "/api/v1/week"
 #: Changes read at once when the store moves on; past it, every answer goes.
 MAX_CHANGES = 1000
-#: What moved: the epoch, and the feed after a change (one statement, one snapshot).
-#: No row: the store has no epoch (every answer goes).
-MOVED_SQL = (
-    "SELECT e.epoch, c.seq, c.entity, c.data FROM store_epoch e"
-    " LEFT JOIN changes c ON c.seq > {seq} WHERE e.id = 1 ORDER BY c.seq LIMIT {limit}"
+#: What moved since change `since`: the epoch and the feed after it. On PostgreSQL with
+#: the state's stamp, all in one statement (one snapshot). No row: the store has no
+#: epoch (every answer goes).
+LOOK_SQL = (
+    "SELECT {stamp}e.epoch, c.seq, c.entity, c.data FROM store_epoch e"
+    " LEFT JOIN changes c ON c.seq > :since WHERE e.id = 1 ORDER BY c.seq LIMIT :limit"
 )
-#: Where the feed is when the cache starts.
-START_SQL = "SELECT e.epoch, (SELECT max(seq) FROM changes) FROM store_epoch e WHERE e.id = 1"
+#: Where the feed is when the cache starts (or knows nothing of what came before).
+START_SQL = (
+    "SELECT {stamp}e.epoch, NULL, (SELECT max(seq) FROM changes) FROM store_epoch e WHERE e.id = 1"
+)
+#: PostgreSQL's stamp: the statement's own snapshot.
+PG_STAMP = "pg_current_snapshot()::text AS stamp, "
+
+
+@dataclass(frozen=True, slots=True)
+class _Look:
+    """The store's state as one query saw it, after a request arrived."""
+
+    #: Looks are numbered in the order their queries began: the cache never goes back
+    #: to an older one.
+    number: int
+    stamp: object
+    #: The epoch (None: the store has none).
+    epoch: int | None
+    #: The changes read are those after this one (None: none were read: a start).
+    since: int | None
+    #: The last change the look saw (or read, when there were too many).
+    last: int | None
+    #: (seq, entity, data) of each change after `since`; None: more than `MAX_CHANGES`.
+    changes: list[tuple[int, str, str]] | None
+
+
+def _look_of(number: int, stamp: object, since: int | None, rows: list[Any]) -> _Look:
+    """A look from the rows of `LOOK_SQL` (or `START_SQL`, `since` None), without
+    their stamp column."""
+    if not rows or rows[0][0] is None:
+        return _Look(number, stamp, None, None, None, [])
+    epoch = int(rows[0][0])
+    if since is None:
+        last = rows[0][2]
+        return _Look(number, stamp, epoch, None, None if last is None else int(last), [])
+    changes = [(int(r[1]), str(r[2]), str(r[3])) for r in rows if r[1] is not None]
+    last = changes[-1][0] if changes else since
+    return _Look(number, stamp, epoch, since, last, None if len(changes) > MAX_CHANGES else changes)
+
 
 #: One person's week, as a kept answer is about it: (login, ISO week).
 WeekTag = tuple[str, str]
@@ -99,18 +144,20 @@ class ReadCache:
         self.forgot = 0  # every answer dropped
         self.dropped = 0  # answers dropped for a person's cell writes
         self._stamp: object = None
+        #: The number of the look the cache is at (`_Look`).
+        self._number = -1
         #: The epoch and the last change seen at `_stamp` (None: not known).
         self._epoch: int | None = None
         self._seq: int | None = None
-        self._moving = asyncio.Lock()
         self._answers: dict[tuple[Any, ...], tuple[int, list[Any], bytes]] = {}
         #: The kept answers about one person's week, by the week; the rest (`_general`).
         self._weeks: dict[WeekTag, set[tuple[Any, ...]]] = {}
         self._tags: dict[tuple[Any, ...], WeekTag] = {}
         self._general: set[tuple[Any, ...]] = set()
         self._bytes = 0
-        self._sqlite = _SqliteStamp()
-        self._postgres = _PostgresStamp()
+        self._looks = 0
+        self._sqlite = _SqliteLooks(self._next_look)
+        self._postgres = _PostgresLooks(self._next_look)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if not self.enabled:
@@ -124,13 +171,14 @@ class ReadCache:
             return
         body, more = await read_body(receive, int(length))
         replay = replaying(body, more, receive)
-        stamp = await self.stamp(arrived)
-        if stamp is None:
+        look = await self.look(arrived)
+        if look is None:
             await self.app(scope, replay, send)
             return
         key = (scope["path"], scope.get("query_string", b""), headers, body, self.today())
-        if stamp != self._stamp:
-            await self._move_to(stamp)
+        if look.stamp != self._stamp:
+            self._move_to(look)
+        stamp = look.stamp
         found = self._answers.get(key)
         if found is not None:
             self.hits += 1
@@ -155,74 +203,55 @@ class ReadCache:
 
         await self.app(scope, replay, keep)
 
-    async def stamp(self, arrived: float) -> object:
+    async def look(self, arrived: float) -> _Look | None:
         """The store's state, read after `arrived`; None when it cannot be read."""
         database = self.database
         try:
             if database.is_sqlite:
-                return (database.path, self._sqlite.read(database.path))
-            return (id(database.engine), await self._postgres.read(database, arrived))
+                return self._sqlite.look(database.path, self._stamp, self._seq)
+            return await self._postgres.look(database, arrived, lambda: self._seq)
         except Exception:  # the store is away or busy: no cache, the app answers
             return None
 
-    async def _move_to(self, stamp: object) -> None:
-        """The store is at `stamp` now: drop what the commits since may have changed."""
-        async with self._moving:
-            if stamp == self._stamp:
-                return  # another request moved it meanwhile
-            try:
-                moved = await self._moved()
-            except Exception:  # cannot tell what moved: everything may have
-                moved = None
-            self._stamp = stamp
-            if moved is None:
-                self._forget()
-                return
-            epoch, seq, changes = moved
-            if changes is None:
-                self._epoch, self._seq = epoch, seq
-                self._forget()
-                return
-            if epoch == self._epoch and not changes and not self.database.is_sqlite:
-                self._epoch, self._seq = epoch, seq
-                return  # another database's transactions moved the cluster's snapshot
-            weeks = None if epoch != self._epoch or not changes else _weeks_of(changes)
-            self._epoch, self._seq = epoch, seq
-            if weeks is None:
-                self._forget()
-                return
-            for key in list(self._general):
+    def _move_to(self, look: _Look) -> None:
+        """The store is at `look` now: drop what the commits since may have changed.
+        Never back to an older look (a request that waited longer for its own): the
+        answers kept since were computed after the newer one, and may not be kept
+        under the older one's stamp."""
+        if look.number < self._number:
+            return
+        self._number = look.number
+        if look.stamp == self._stamp:
+            return
+        self._stamp = look.stamp
+        changes, seq = look.changes, self._seq
+        if (
+            look.epoch is None
+            or look.epoch != self._epoch
+            or changes is None
+            or seq is None
+            or look.since is None
+            or look.since > seq
+        ):  # a new epoch, too many changes, or nothing known of what came before
+            self._epoch, self._seq = look.epoch, look.last
+            self._forget()
+            return
+        fresh = [(entity, data) for at, entity, data in changes if at > seq]
+        self._seq = max(seq, look.last or seq)
+        if not fresh:
+            if self.database.is_sqlite:
+                self._forget()  # a commit with nothing in the feed: a row changed by hand
+            return  # PostgreSQL: another database's transactions moved the snapshot
+        weeks = _weeks_of(fresh)
+        if weeks is None:
+            self._forget()
+            return
+        for key in list(self._general):
+            self._drop(key)
+        for tag in weeks:
+            for key in list(self._weeks.get(tag, ())):
                 self._drop(key)
-            for tag in weeks:
-                for key in list(self._weeks.get(tag, ())):
-                    self._drop(key)
-                    self.dropped += 1
-
-    async def _moved(self) -> tuple[int, int, list[tuple[str, str]] | None] | None:
-        """The epoch, the last change read and the changes since `_seq` (entity, data),
-        None for more than `MAX_CHANGES` (the last read is then the last of those); None
-        when the store says nothing usable (no epoch)."""
-        database = self.database
-        if self._seq is None or self._epoch is None:
-            sql, limit = START_SQL, 0
-        else:
-            limit = MAX_CHANGES + 1
-            sql = MOVED_SQL.format(seq=int(self._seq), limit=limit)
-        if database.is_sqlite:
-            rows = self._sqlite.rows(database.path, sql)
-        else:
-            rows = await self._postgres.rows(database, sql)
-        if not rows or rows[0][0] is None:
-            return None
-        epoch = int(rows[0][0])
-        if not limit:  # the start: where the feed is, nothing known to have changed
-            return epoch, int(rows[0][1] or 0), []
-        changes = [(str(r[2]), str(r[3])) for r in rows if r[1] is not None]
-        last = max((int(r[1]) for r in rows if r[1] is not None), default=self._seq)
-        assert last is not None
-        if len(changes) >= limit:  # too many to look at: all may have moved; the
-            return epoch, last, None  # next move reads the feed on from the last read
-        return epoch, last, changes
+                self.dropped += 1
 
     def forget(self) -> None:
         """Drop every answer and what is known of the store's history: for a store
@@ -231,6 +260,11 @@ class ReadCache:
         Call it while no request is being answered."""
         self._forget()
         self._stamp = self._epoch = self._seq = None
+        self._number = self._looks + 1  # a look begun before is not applied
+
+    def _next_look(self) -> int:
+        self._looks += 1
+        return self._looks
 
     def _forget(self) -> None:
         if self._answers:
@@ -359,35 +393,31 @@ def replaying(body: bytes, more: bool, receive: Any) -> Any:
     return replay
 
 
-class _SqliteStamp:
+class _SqliteLooks:
     """`PRAGMA data_version` on a connection that never writes (a few microseconds: it
-    reads the WAL index in shared memory)."""
+    reads the WAL index in shared memory), and when it has moved, the feed since (on
+    the same connection, at that state or later)."""
 
-    def __init__(self) -> None:
+    def __init__(self, number: Callable[[], int]) -> None:
+        self._number = number
         self._path: Any = None
         self._conn: sqlite3.Connection | None = None
 
-    def read(self, path: Any) -> int:
-        if self._conn is None or path != self._path:
-            self.close()
-            self._conn = sqlite3.connect(str(path), check_same_thread=False)
-            self._path = path
+    def look(self, path: Any, stamp: object, since: int | None) -> _Look:
         try:
-            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+            if self._conn is None or path != self._path:
+                self.close()
+                self._conn = sqlite3.connect(str(path), check_same_thread=False)
+                self._path = path
+            now = (path, int(self._conn.execute("PRAGMA data_version").fetchone()[0]))
+            if now == stamp:  # nothing committed since: nothing to read
+                return _Look(self._number(), now, None, None, None, [])
+            sql = (START_SQL if since is None else LOOK_SQL).format(stamp="")
+            rows = self._conn.execute(sql, {"since": since, "limit": MAX_CHANGES + 1}).fetchall()
         except sqlite3.Error:
             self.close()
             raise
-
-    def rows(self, path: Any, sql: str) -> list[Any]:
-        """A query's rows on the same connection (after `read`: at its state or later)."""
-        if self._conn is None or path != self._path:
-            self.read(path)
-        assert self._conn is not None
-        try:
-            return self._conn.execute(sql).fetchall()
-        except sqlite3.Error:
-            self.close()
-            raise
+        return _look_of(self._number(), now, since, rows)
 
     def close(self) -> None:
         if self._conn is not None:
@@ -396,22 +426,25 @@ class _SqliteStamp:
         self._conn = None
 
 
-class _PostgresStamp:
-    """`pg_current_snapshot()` on an async connection of its own, one query at a time;
-    a request takes the first answer of a query that began after it arrived."""
+class _PostgresLooks:
+    """`LOOK_SQL` with the statement's snapshot on a connection of its own, one query
+    at a time; a request takes the first answer of a query that began after it arrived
+    (requests that arrive while one is out share the next)."""
 
-    def __init__(self) -> None:
+    def __init__(self, number: Callable[[], int]) -> None:
+        self._number = number
         self._conn: Any = None
         self._engine: Any = None
-        self._query: asyncio.Task[str] | None = None
+        self._query: asyncio.Task[_Look] | None = None
         self._began = 0.0
 
-    async def read(self, database: Any, arrived: float) -> str:
+    async def look(self, database: Any, arrived: float, since: Callable[[], int | None]) -> _Look:
         while True:
             query = self._query
             if query is None or query.done():
                 self._began = time.monotonic()
-                query = self._query = asyncio.ensure_future(self._snapshot(database.engine))
+                query = asyncio.ensure_future(self._read(database.engine, since()))
+                self._query = query
                 query.add_done_callback(_retrieved)
                 return await asyncio.shield(query)
             if self._began > arrived:
@@ -419,49 +452,32 @@ class _PostgresStamp:
             with contextlib.suppress(Exception):  # began before this request: not its answer
                 await asyncio.shield(query)
 
-    async def rows(self, database: Any, sql: str) -> list[Any]:
-        """A query's rows on the stamp's connection, after the stamp's query."""
-        query = self._query
-        if query is not None and not query.done():
-            with contextlib.suppress(Exception):
-                await asyncio.shield(query)
+    async def _read(self, engine: Any, since: int | None) -> _Look:
+        from tui_board.server.green import OwnConnection
+
+        if self._conn is not None and self._engine is not engine:
+            self.close()
         if self._conn is None:
-            await self.read(database, time.monotonic())
-        cursor = await self._conn.execute(sql)
-        return list(await cursor.fetchall())
-
-    async def _snapshot(self, engine: Any) -> str:
-        try:
-            if self._conn is not None and (self._engine is not engine or self._conn.closed):
-                await self._drop()
-            if self._conn is None:
-                import psycopg
-
-                url = engine.url.set(drivername="postgresql")
-                conninfo = url.render_as_string(hide_password=False)
-                self._conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
-                self._engine = engine
-            cursor = await self._conn.execute("SELECT pg_current_snapshot()::text")
-            row = await cursor.fetchone()
-            return str(row[0])
-        except BaseException:
-            await self._drop()
-            raise
-
-    async def _drop(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            with contextlib.suppress(Exception):
-                await conn.close()
+            url = engine.url.set(drivername="postgresql")
+            self._conn = OwnConnection(url.render_as_string(hide_password=False))
+            self._engine = engine
+        number = self._number()
+        if since is None:
+            rows = await self._conn.rows(START_SQL.format(stamp=PG_STAMP))
+        else:
+            sql = LOOK_SQL.format(stamp=PG_STAMP)
+            rows = await self._conn.rows(sql, since=since, limit=MAX_CHANGES + 1)
+        # no row: the store has no epoch, and each look is a state of its own
+        stamp = (id(engine), rows[0][0] if rows else ("no epoch", number))
+        return _look_of(number, stamp, since, [r[1:] for r in rows])
 
     def close(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
-            with contextlib.suppress(Exception):
-                conn.pgconn.finish()
+            conn.close()
 
 
-def _retrieved(task: asyncio.Task[str]) -> None:
+def _retrieved(task: asyncio.Task[Any]) -> None:
     """A failed query whose requests all went away is not an unretrieved exception."""
     if not task.cancelled():
         task.exception()

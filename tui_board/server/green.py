@@ -32,7 +32,7 @@ from greenlet import getcurrent, greenlet
 from psycopg.adapt import PyFormat, Transformer
 
 from tui_board.store.database import PING_AFTER_IDLE_S, PoolTx
-from tui_board.store.sql import COMMIT_LAST, COMMITTED, end_write
+from tui_board.store.sql import COMMIT_LAST, COMMITTED, _statement, end_write
 
 T = TypeVar("T")
 _IDLE = psycopg.pq.TransactionStatus.IDLE
@@ -182,11 +182,46 @@ class _Connection:
         if not cursors:
             return
         pgconn = self._conn.pgconn
-        wire = self.wire
-        prepared = wire.prepared
-        transformer = wire.transformer
-        answers: list[_Cursor | None] = []  # whose each result is (None: BEGIN, a PREPARE)
-        made: list[tuple[int, tuple[bytes, tuple[int, ...]]]] = []  # prepared in this trip
+        sent = self._send(cursors)
+        try:
+            while pgconn.flush():  # what libpq holds (reading meanwhile: a server that
+                _ready(pgconn.socket, write=True)  # cannot send cannot read either)
+                pgconn.consume_input()
+            results: list[Any] = []
+            while not _take_results(pgconn, results):
+                _ready(pgconn.socket)
+                pgconn.consume_input()
+        except BaseException:
+            self._broken()
+            raise
+        self._deliver(sent, results)
+
+    async def round_trip(self, cursors: list[_Cursor]) -> None:
+        """`_round_trip` from asynchronous code (outside `spawn`)."""
+        pgconn = self._conn.pgconn
+        sent = self._send(cursors)
+        try:
+            while pgconn.flush():
+                await _ready_async(pgconn.socket, write=True)
+                pgconn.consume_input()
+            results: list[Any] = []
+            while not _take_results(pgconn, results):
+                await _ready_async(pgconn.socket)
+                pgconn.consume_input()
+        except BaseException:
+            self._broken()
+            raise
+        self._deliver(sent, results)
+
+    def _send(self, cursors: list[_Cursor]) -> _Sent:
+        """The statements into libpq, in pipeline mode, with a sync after them (each
+        prepared first if new); whose each result will be (None: BEGIN, a PREPARE), and
+        the statements prepared on the way."""
+        pgconn = self._conn.pgconn
+        prepared = self.wire.prepared
+        transformer = self.wire.transformer
+        answers: list[_Cursor | None] = []
+        made: list[tuple[int, tuple[bytes, tuple[int, ...]]]] = []
         pgconn.enter_pipeline_mode()
         try:
             if self.begin:
@@ -216,14 +251,20 @@ class _Connection:
                     pgconn.send_query_prepared(name, dumped, param_formats=formats)
                 answers.append(cursor)
             pgconn.pipeline_sync()
-            _flush(pgconn)
-            results = _results(pgconn)
-            pgconn.exit_pipeline_mode()
         except BaseException:
-            # Cancelled, or the connection failed: it is in no state to be used again
-            # (not idle: the pool closes it).
-            prepared.clear()
+            self._broken()
             raise
+        return answers, made
+
+    def _broken(self) -> None:
+        """Cancelled, or the connection failed, mid-trip: it is in no state to be used
+        again (not idle, or in pipeline mode: the pool closes it)."""
+        self.wire.prepared.clear()
+
+    def _deliver(self, sent: _Sent, results: list[Any]) -> None:
+        """Each result to its cursor; the first error raised, as psycopg raises it."""
+        self._conn.pgconn.exit_pipeline_mode()
+        answers, made = sent
         failed = None
         for answers_to, result in zip(answers, results, strict=True):
             if result.status == _FATAL_ERROR and failed is None:
@@ -231,11 +272,15 @@ class _Connection:
             elif answers_to is not None:
                 answers_to.pgresult = result
         if failed is not None:
+            prepared = self.wire.prepared
             for at, key in made:  # a PREPARE that failed, or was not run, made nothing
                 if results[at].status != _COMMAND_OK:
                     prepared.pop(key, None)
             raise psycopg.errors.error_from_result(failed, encoding=_ENCODING)
 
+
+#: What `_Connection._send` sent: whose each result is, and the statements prepared.
+_Sent = tuple[list[_Cursor | None], list[tuple[int, tuple[bytes, tuple[int, ...]]]]]
 
 #: Statements one connection keeps prepared at most (past them: sent unprepared).
 PREPARED_PER_CONNECTION = 200
@@ -267,8 +312,26 @@ def _numbered(sql: str) -> tuple[bytes, tuple[str, ...]]:
 
 def _ready(fd: int, *, write: bool = False) -> None:
     """Wait, from code `spawn` runs, until the socket can be read (or written)."""
+    ready, done = _when_ready(fd, write)
+    try:
+        wait(ready)
+    finally:
+        done()
+
+
+async def _ready_async(fd: int, *, write: bool = False) -> None:
+    """Wait until the socket can be read (or written)."""
+    ready, done = _when_ready(fd, write)
+    try:
+        await ready
+    finally:
+        done()
+
+
+def _when_ready(fd: int, write: bool) -> tuple[asyncio.Future[None], Callable[[], object]]:
+    """A future done when the socket can be read (or written), and what stops watching."""
     loop = asyncio.get_running_loop()
-    ready = loop.create_future()
+    ready: asyncio.Future[None] = loop.create_future()
 
     def now() -> None:
         if not ready.done():
@@ -276,39 +339,59 @@ def _ready(fd: int, *, write: bool = False) -> None:
 
     if write:
         loop.add_writer(fd, now)
-    else:
-        loop.add_reader(fd, now)
-    try:
-        wait(ready)
-    finally:
-        if write:
-            loop.remove_writer(fd)
-        else:
-            loop.remove_reader(fd)
+        return ready, lambda: loop.remove_writer(fd)
+    loop.add_reader(fd, now)
+    return ready, lambda: loop.remove_reader(fd)
 
 
-def _flush(pgconn: Any) -> None:
-    """Send what libpq holds (reading what comes back meanwhile: a server that cannot
-    send cannot read either)."""
-    while pgconn.flush():
-        _ready(pgconn.socket, write=True)
-        pgconn.consume_input()
-
-
-def _results(pgconn: Any) -> list[Any]:
-    """Every result of a pipeline, up to its sync."""
-    results: list[Any] = []
-    while True:
-        if pgconn.is_busy():
-            _ready(pgconn.socket)
-            pgconn.consume_input()
-            continue
+def _take_results(pgconn: Any, results: list[Any]) -> bool:
+    """The results libpq has of a pipeline, into `results`; True at its sync (all
+    come), False when it waits for more from the server."""
+    while not pgconn.is_busy():
         result = pgconn.get_result()
         if result is None:
             continue  # the end of one statement's results
         if result.status == _PIPELINE_SYNC:
-            return results
+            return True
         results.append(result)
+    return False
+
+
+class OwnConnection:
+    """A connection of its own for asynchronous code (the read cache's look at the
+    store), spoken to as the pool's are (`_Connection`): opened when first used, and
+    again after it failed."""
+
+    def __init__(self, conninfo: str) -> None:
+        self.conninfo = conninfo
+        self._conn: psycopg.AsyncConnection[Any] | None = None
+        self._wire: _Wire | None = None
+
+    async def rows(self, sql: str, /, **params: Any) -> list[tuple[Any, ...]]:
+        """The rows of one statement with `:name` parameters (as `Sql` takes them)."""
+        conn, wire = self._conn, self._wire
+        if conn is None or wire is None or conn.closed:
+            self.close()
+            conn = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
+            wire = _Wire(conn)
+            self._conn, self._wire = conn, wire
+        connection = _Connection(conn, wire)
+        cursor = _Cursor(connection)
+        cursor.statement = (_statement(sql, (), True), params)
+        try:
+            await connection.round_trip([cursor])
+        except BaseException:
+            if conn.broken or conn.pgconn.pipeline_status != _PIPELINE_OFF:
+                self.close()  # failed, or cancelled mid-trip: a new one next time
+            raise
+        result = cursor.pgresult
+        return cursor.fetchmany(result.ntuples) if result is not None else []
+
+    def close(self) -> None:
+        conn, self._conn, self._wire = self._conn, None, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.pgconn.finish()
 
 
 class GreenDatabase:
@@ -472,4 +555,4 @@ class GreenDatabase:
                 conn.pgconn.finish()
 
 
-__all__ = ["POOL_SIZE", "GreenDatabase", "spawn", "wait"]
+__all__ = ["POOL_SIZE", "GreenDatabase", "OwnConnection", "spawn", "wait"]
