@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from tests.conftest import MutableClock, PostgresServer
 from tests.live_server import LiveServer, live_server
 from tui_board.backend.local import LocalBackend
-from tui_board.core.models import TaskPatch
+from tui_board.core.models import TaskPatch, UserPatch
 from tui_board.core.weeks import IsoWeek
 from tui_board.server.cache import ReadCache
 from tui_board.store.database import Database
@@ -446,3 +446,67 @@ def test_the_cache_never_goes_back_to_an_older_look() -> None:
     assert cache._stamp == "s3"
     cache._keep("s2", ("/api/v1/week", b"", (), b"{} ", DAY), start, bob)
     assert len(cache._answers) == 1, "an answer was kept under the older look"
+
+
+def _holders_are_asked_again_after_every_change_of_who_they_are(
+    server: LiveServer, admin: LocalBackend
+) -> None:
+    bob, carol = server.token_for("bob"), server.token_for("carol")
+    cache = cache_of(server)
+
+    def read(token: str, week: IsoWeek, **body: object) -> httpx.Response:
+        return POST(
+            f"{server.url}/api/v1/week",
+            json={"week": str(week), **body},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    def log(token: str, key: str) -> httpx.Response:
+        return POST(
+            f"{server.url}/api/v1/add_time",
+            json={"task": "WEB-1", "day": DAY.isoformat(), "minutes": 5},
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
+        )
+
+    assert read(bob, WEEK).status_code == 200
+    known = cache.known
+    assert log(carol, "c1").status_code == 200  # cells alone: the epoch stays
+    assert read(bob, WEEK.shift(-1)).status_code == 200  # not kept: the app answers
+    assert log(bob, "b1").status_code == 200
+    assert cache.known == known + 2, "Bob was asked for again though nothing changed"
+    assert read(bob, WEEK, user="carol").status_code == 403
+    admin.create_team("Web", lead="bob")
+    admin.update_user("carol", admin.get_user("carol").version, UserPatch(team="Web"))
+    assert minutes(read(bob, WEEK, user="carol")) == [5]  # he leads her team now
+    assert admin.revoke_tokens("bob") == 1
+    assert read(bob, WEEK.shift(-2)).status_code == 401
+    assert log(bob, "b2").status_code == 401
+    assert log(carol, "c2").status_code == 200
+    admin.update_user("carol", admin.get_user("carol").version, UserPatch(active=False))
+    assert read(carol, WEEK.shift(-3)).status_code == 401
+    assert log(carol, "c3").status_code == 401
+
+
+def test_a_tokens_holder_is_known_until_the_epoch_moves(server: LiveServer) -> None:
+    """Who holds a token is not looked up again while the store's epoch stays (cell
+    writes leave it), for reads and writes alike; a token revoked, a person made a
+    team's lead or deactivated move it, and the next request is checked again."""
+    _holders_are_asked_again_after_every_change_of_who_they_are(
+        server, LocalBackend(server.database, "alice")
+    )
+
+
+def test_postgres_a_tokens_holder_is_known_until_the_epoch_moves(
+    postgres_server: PostgresServer,
+) -> None:
+    url = postgres_server.create_database()
+    database = Database.open(url, create=True)
+    try:
+        team(database)
+        with live_server(database) as server:
+            _holders_are_asked_again_after_every_change_of_who_they_are(
+                server, LocalBackend(database, "alice")
+            )
+    finally:
+        database.close()
+        postgres_server.drop_database(url)

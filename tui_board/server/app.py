@@ -60,7 +60,7 @@ from tui_board.core.models import Change, _Patch, json_default, to_json
 from tui_board.core.permissions import Actor
 from tui_board.core.text import safe_json
 from tui_board.core.weeks import IsoWeek
-from tui_board.server.cache import ReadCache, read_body, replaying
+from tui_board.server.cache import EPOCH_KEY, MAX_ACTORS, ReadCache, read_body, replaying
 from tui_board.server.feed import ChangeSignal
 from tui_board.store.database import SCHEMA_HEAD, Database, WriterBusy
 
@@ -137,6 +137,9 @@ class Caller:
 
     token: str
     idempotency_key: str | None = None
+    #: The store's epoch at a look taken after the request arrived (the read cache's),
+    #: if any: who holds the token is known while it stays (`ReadCache.actors`).
+    epoch: int | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,7 @@ class _Server(FastAPI):
     async def answer(self, scope: Any, receive: Any, send: Any) -> None:
         """An operation's request: answered here when it is well formed, else by the
         framework (with what was read of the body given to it again)."""
+        arrived = time.monotonic()
         direct = self.direct[scope["path"]]
         headers = scope["headers"]
         authorization = content_type = key = length = None
@@ -211,6 +215,15 @@ class _Server(FastAPI):
                 authorization.decode("latin-1") if authorization is not None else None,
                 key.decode("ascii") if key is not None else None,
             )
+            epoch = scope.get(EPOCH_KEY)
+            cache = self.read_cache
+            if epoch is None and not direct.reads and cache is not None and cache.enabled:
+                # A write: the epoch from a look of the read cache's (shared with the
+                # requests around it), so that its token need not be looked up.
+                look = await cache.look(arrived)
+                epoch = None if look is None else look.epoch
+            if epoch is not None:
+                caller = Caller(caller.token, caller.idempotency_key, epoch)
         except (ValueError, _Unauthorized):  # the framework says what is wrong
             await super().__call__(scope, replaying(body, more, receive), send)
             return
@@ -318,10 +331,27 @@ def create_app(
             limiter.append(anyio.CapacityLimiter(threads))
 
         def authenticated(store: Any) -> Actor:
+            """Who holds the token: known without asking the store while the epoch the
+            answer was read at stays (every write that could change it, a token revoked,
+            a person deactivated or their role or teams changed, moves the epoch on)."""
+            cache = app.read_cache
+            actors = cache.actors if cache is not None else None
+            epoch = caller.epoch
+            if actors is not None and epoch is not None:
+                known = actors.get(caller.token)
+                if known is not None and known[1] == epoch:
+                    assert cache is not None
+                    cache.known += 1
+                    return known[0]
             try:
-                return QuickService(store, "", clock=clock).authenticate(caller.token)
+                actor = QuickService(store, "", clock=clock).authenticate(caller.token)
             except Forbidden as error:
                 raise _Unauthorized(error.message) from None
+            if actors is not None and epoch is not None:
+                if len(actors) >= MAX_ACTORS:
+                    actors.clear()
+                actors[caller.token] = (actor, epoch)
+            return actor
 
         request_id = caller.idempotency_key if writes else None
 

@@ -46,6 +46,14 @@ goes to the app as if there were no cache. The operations it may keep are the re
 whose answer depends on the store, the caller, the arguments and the day alone: every
 `@reads` operation, as `backend/operations.py` declares them (the server answers the
 change feed's long poll, a GET, itself).
+
+Who holds a token is known the same way (`actors`): a request the app answers (a read
+not kept, or a write, which takes a look too, shared with the requests around it)
+carries its look's epoch, and the token's holder found at an epoch is taken as found
+while a look after the request arrived shows the same epoch. Every write that could
+change it (a token made or revoked, a person deactivated, their role or teams changed)
+moves the epoch on; a token revoked by hand in `psql` is refused after the next write
+through tui-board, as a row changed by hand is seen.
 """
 
 from __future__ import annotations
@@ -122,6 +130,11 @@ def _look_of(number: int, stamp: object, since: int | None, rows: list[Any]) -> 
     return _Look(number, stamp, epoch, since, last, None if len(changes) > MAX_CHANGES else changes)
 
 
+#: Where the front finds the epoch of the request's look (`Caller.epoch`).
+EPOCH_KEY = "tui_board.epoch"
+#: Tokens whose holders are known at once (`ReadCache.actors`); past it, all are asked again.
+MAX_ACTORS = 10_000
+
 #: One person's week, as a kept answer is about it: (login, ISO week).
 WeekTag = tuple[str, str]
 
@@ -143,6 +156,7 @@ class ReadCache:
         self.misses = 0
         self.forgot = 0  # every answer dropped
         self.dropped = 0  # answers dropped for a person's cell writes
+        self.known = 0  # tokens whose holder was known without asking the store
         self._stamp: object = None
         #: The number of the look the cache is at (`_Look`).
         self._number = -1
@@ -155,6 +169,9 @@ class ReadCache:
         self._tags: dict[tuple[Any, ...], WeekTag] = {}
         self._general: set[tuple[Any, ...]] = set()
         self._bytes = 0
+        #: Who holds each token, and the epoch of the look it was asked after: known
+        #: while the epoch stays (the app's `authenticated`).
+        self.actors: dict[str, tuple[Any, int]] = {}
         self._looks = 0
         self._sqlite = _SqliteLooks(self._next_look)
         self._postgres = _PostgresLooks(self._next_look)
@@ -189,6 +206,8 @@ class ReadCache:
             await send({"type": "http.response.body", "body": answer})
             return
         self.misses += 1
+        if look.epoch is not None:
+            scope = {**scope, EPOCH_KEY: look.epoch}
         start: dict[str, Any] = {}
         parts: list[bytes] = []
 
@@ -208,7 +227,7 @@ class ReadCache:
         database = self.database
         try:
             if database.is_sqlite:
-                return self._sqlite.look(database.path, self._stamp, self._seq)
+                return self._sqlite.look(database.path, self._stamp, self._epoch, self._seq)
             return await self._postgres.look(database, arrived, lambda: self._seq)
         except Exception:  # the store is away or busy: no cache, the app answers
             return None
@@ -259,6 +278,7 @@ class ReadCache:
         again), where the same epoch and no newer change would not mean "unchanged".
         Call it while no request is being answered."""
         self._forget()
+        self.actors.clear()
         self._stamp = self._epoch = self._seq = None
         self._number = self._looks + 1  # a look begun before is not applied
 
@@ -403,7 +423,9 @@ class _SqliteLooks:
         self._path: Any = None
         self._conn: sqlite3.Connection | None = None
 
-    def look(self, path: Any, stamp: object, since: int | None) -> _Look:
+    def look(self, path: Any, stamp: object, epoch: int | None, since: int | None) -> _Look:
+        """The look at the file; at the same stamp as the cache's (nothing committed
+        since), its epoch without reading anything more."""
         try:
             if self._conn is None or path != self._path:
                 self.close()
@@ -411,7 +433,7 @@ class _SqliteLooks:
                 self._path = path
             now = (path, int(self._conn.execute("PRAGMA data_version").fetchone()[0]))
             if now == stamp:  # nothing committed since: nothing to read
-                return _Look(self._number(), now, None, None, None, [])
+                return _Look(self._number(), now, epoch, None, None, [])
             sql = (START_SQL if since is None else LOOK_SQL).format(stamp="")
             rows = self._conn.execute(sql, {"since": since, "limit": MAX_CHANGES + 1}).fetchall()
         except sqlite3.Error:
@@ -483,4 +505,12 @@ def _retrieved(task: asyncio.Task[Any]) -> None:
         task.exception()
 
 
-__all__ = ["MAX_ANSWER_BYTES", "MAX_BYTES", "ReadCache", "read_body", "replaying"]
+__all__ = [
+    "EPOCH_KEY",
+    "MAX_ACTORS",
+    "MAX_ANSWER_BYTES",
+    "MAX_BYTES",
+    "ReadCache",
+    "read_body",
+    "replaying",
+]

@@ -119,9 +119,9 @@ class ServiceBase:
         return Actor(user_id, login, cast(Role, role), team, frozenset(led))
 
     def authenticate(self, token: str) -> Actor:
-        """Who holds this API token, resolved in one statement (the server does this
-        on every request, and keeps nothing of it); Forbidden when unknown, revoked or
-        the user is inactive."""
+        """Who holds this API token, resolved in one statement (the server asks it
+        for a request unless it asked for the same token at the same store epoch: see
+        `server/cache.py`); Forbidden when unknown, revoked or the user is inactive."""
         with self.db.read() as s:
             found = s.rows(prepared.ACTOR_BY_TOKEN, token_hash=hash_token(token))
         if not found:

@@ -9,7 +9,8 @@ ACTOR_BY_LOGIN = (
 )
 
 #: A token's holder and the teams they lead (`led`), in one statement: a row per team
-#: led, or one row with `led` null. The server runs it on every request.
+#: led, or one row with `led` null. The server runs it for a request whose token it has
+#: not seen at the store's present epoch.
 ACTOR_BY_TOKEN = (
     "SELECT u.id, u.login, u.role, u.active, t.name AS team, k.revoked, l.name AS led"
     " FROM api_tokens k JOIN users u ON u.id = k.user_id"
