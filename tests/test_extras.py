@@ -14,7 +14,7 @@ from tui_board.core.errors import Invalid
 from tui_board.store.database import Database
 
 
-@pytest.mark.parametrize("missing", ["uvicorn", "fastapi", "greenlet"])
+@pytest.mark.parametrize("missing", ["uvicorn", "fastapi", "greenlet", "orjson"])
 def test_serve_without_the_server_extra_says_what_to_install(
     missing: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -372,3 +372,123 @@ def test_a_statement_that_fails_raises_psycopgs_error_and_is_prepared_again(
             green.close()
 
     assert asyncio.run(main()) == [2, "notes_pkey", [1]]
+
+
+def _admin(green: GreenDatabase) -> psycopg.Connection[Any]:
+    return psycopg.connect(green.conninfo, autocommit=True)
+
+
+def test_a_statement_prepared_before_its_table_changed_is_prepared_again(
+    store: Database,
+) -> None:
+    """A `SELECT *` prepared on a pooled connection, then a column added (a migration
+    while the server runs): PostgreSQL refuses the prepared statement ("cached plan
+    must not change result type"). A read is sent again at once, prepared anew; a
+    write's transaction is spoiled by it, so that one write fails, and the next is
+    prepared anew (every one failed on that connection until it was closed)."""
+    green = GreenDatabase.of(store, size=1)
+    with _admin(green) as admin:
+        admin.execute("DROP TABLE IF EXISTS green_notes")
+        admin.execute("CREATE TABLE green_notes (id int PRIMARY KEY, a int)")
+        admin.execute("INSERT INTO green_notes VALUES (1, 10)")
+    week = IsoWeek.parse("2026-W48")
+    minutes = iter(range(30, 600, 30))
+
+    def read() -> Any:
+        with green.read() as tx:
+            return tuple(tx.rows("SELECT * FROM green_notes WHERE id = :id", id=1)[0])
+
+    def log() -> int:
+        service = QuickService(green, "ada")
+        service.set_entry("WEB-1", week.monday(), next(minutes))  # SELECT * FROM users
+        return service.week(week).total
+
+    async def main() -> list[Any]:
+        seen: list[Any] = []
+        try:
+            seen.append(await spawn(read))
+            seen.append(await spawn(log))
+            with _admin(green) as admin:
+                admin.execute("ALTER TABLE green_notes ADD COLUMN b int")
+                admin.execute("ALTER TABLE users ADD COLUMN green_extra int")
+            for code in (read, read, log, log, log):
+                try:
+                    seen.append(await spawn(code))
+                except psycopg.Error as error:
+                    seen.append(type(error).__name__)
+            assert green._open == 1
+            return seen
+        finally:
+            green.close()
+
+    try:
+        seen = asyncio.run(main())
+    finally:
+        with _admin(green) as admin:
+            admin.execute("DROP TABLE IF EXISTS green_notes")
+            admin.execute("ALTER TABLE users DROP COLUMN IF EXISTS green_extra")
+    assert seen == [(1, 10), 30, (1, 10, None), (1, 10, None), "FeatureNotSupported", 90, 120]
+
+
+def test_a_write_cancelled_while_it_waits_for_a_lock_is_cancelled_in_the_server(
+    store: Database,
+) -> None:
+    """A write waits for a row another transaction holds, and its client goes (the
+    request is cancelled): the pool closes its connection, and the statement is
+    cancelled in the server too (closing the connection would not stop it, and it
+    would hold its locks meanwhile)."""
+    green = GreenDatabase.of(store, size=2)
+
+    def write() -> None:
+        with green.write() as tx:
+            tx.run("UPDATE users SET name = 'Changed' WHERE login = 'ada'")
+
+    async def main() -> list[Any]:
+        holder = await psycopg.AsyncConnection.connect(green.conninfo)
+        try:
+            await holder.execute("SELECT * FROM users WHERE login = 'ada' FOR UPDATE")
+            task = asyncio.ensure_future(spawn(write))
+            await asyncio.sleep(0.3)
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            assert green._open == 0
+            for _ in range(50):
+                await asyncio.sleep(0.05)
+                with _admin(green) as admin:
+                    left = admin.execute(
+                        "SELECT pid, state FROM pg_stat_activity WHERE state = 'active'"
+                        " AND query LIKE 'UPDATE users SET name = ''Changed''%'"
+                    ).fetchall()
+                if not left:
+                    break
+            await holder.rollback()
+            return left
+        finally:
+            await holder.close()
+            green.close()
+
+    assert asyncio.run(main()) == []
+
+
+def test_connections_the_pool_closed_are_let_go(store: Database) -> None:
+    """What a connection keeps (its prepared statements, its adapters) goes with it:
+    nothing holds a connection the pool closed."""
+    import gc
+    import weakref
+
+    green = GreenDatabase.of(store, size=3)
+    held: list[weakref.ref[Any]] = []
+
+    def read() -> int:
+        with green.read() as tx:
+            held.append(weakref.ref(tx.conn._conn))
+            return int(tx.value("SELECT 1"))
+
+    async def main() -> None:
+        for _ in range(3):
+            await asyncio.gather(*(spawn(read) for _ in range(3)))
+            green.close()  # as when the database went away
+
+    asyncio.run(main())
+    gc.collect()
+    assert held and all(ref() is None for ref in held)

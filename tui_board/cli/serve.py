@@ -32,6 +32,7 @@ def serve(cli_ctx: CliContext, db: str | None, host: str, port: int, workers: in
 
     import_extra("fastapi", "server")
     import_extra("greenlet", "server")  # the service layer on the loop (server/green.py)
+    import_extra("orjson", "server")  # the answers' JSON
     uvicorn = import_extra("uvicorn", "server")
 
     target = db or cli_ctx.config.db_path

@@ -252,6 +252,8 @@ class ReadCache:
             or look.since is None
             or look.since > seq
         ):  # a new epoch, too many changes, or nothing known of what came before
+            if look.epoch != self._epoch:  # a holder found at another epoch is not
+                self.actors.clear()  # kept (a store restored goes back to old numbers)
             self._epoch, self._seq = look.epoch, look.last
             self._forget()
             return

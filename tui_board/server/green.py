@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import re
 import time
-import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -76,11 +75,26 @@ class _Wire:
     """What a pooled connection keeps between requests: its statements prepared (by
     text and parameter types) and the adapters that write parameters and read rows."""
 
-    __slots__ = ("prepared", "transformer")
+    __slots__ = ("made", "prepared", "transformer")
 
     def __init__(self, conn: psycopg.AsyncConnection[Any]) -> None:
         self.prepared: dict[tuple[bytes, tuple[int, ...]], bytes] = {}
+        #: Statements prepared so far: each name is new (one dropped is not reused).
+        self.made = 0
         self.transformer = Transformer(conn)
+
+    @staticmethod
+    def of(conn: psycopg.AsyncConnection[Any]) -> _Wire:
+        """The connection's wire, made with it (and gone with it)."""
+        wire: _Wire | None = getattr(conn, _WIRE, None)
+        if wire is None:
+            wire = _Wire(conn)
+            setattr(conn, _WIRE, wire)
+        return wire
+
+
+#: Where a connection keeps its `_Wire`.
+_WIRE = "_tui_board_wire"
 
 
 class _Cursor:
@@ -182,36 +196,50 @@ class _Connection:
         if not cursors:
             return
         pgconn = self._conn.pgconn
-        sent = self._send(cursors)
-        try:
-            while pgconn.flush():  # what libpq holds (reading meanwhile: a server that
-                _ready(pgconn.socket, write=True)  # cannot send cannot read either)
-                pgconn.consume_input()
-            results: list[Any] = []
-            while not _take_results(pgconn, results):
-                _ready(pgconn.socket)
-                pgconn.consume_input()
-        except BaseException:
-            self._broken()
-            raise
-        self._deliver(sent, results)
+        for again in (False, True):
+            alone = not (self.begin or self.begun)  # no transaction of the caller's
+            sent = self._send(cursors)
+            try:
+                while pgconn.flush():  # what libpq holds (reading meanwhile: a server
+                    _ready(pgconn.socket, write=True)  # that cannot send cannot read)
+                    pgconn.consume_input()
+                results: list[Any] = []
+                while not _take_results(pgconn, results):
+                    _ready(pgconn.socket)
+                    pgconn.consume_input()
+            except BaseException:
+                self._broken()
+                raise
+            try:
+                self._deliver(sent, results)
+                return
+            except _Stale as stale:  # outside a transaction nothing of the trip stayed
+                if again or not alone:  # (a pipeline's statements are one transaction):
+                    raise stale.error from None  # sent again, prepared anew
 
     async def round_trip(self, cursors: list[_Cursor]) -> None:
         """`_round_trip` from asynchronous code (outside `spawn`)."""
         pgconn = self._conn.pgconn
-        sent = self._send(cursors)
-        try:
-            while pgconn.flush():
-                await _ready_async(pgconn.socket, write=True)
-                pgconn.consume_input()
-            results: list[Any] = []
-            while not _take_results(pgconn, results):
-                await _ready_async(pgconn.socket)
-                pgconn.consume_input()
-        except BaseException:
-            self._broken()
-            raise
-        self._deliver(sent, results)
+        for again in (False, True):
+            alone = not (self.begin or self.begun)
+            sent = self._send(cursors)
+            try:
+                while pgconn.flush():
+                    await _ready_async(pgconn.socket, write=True)
+                    pgconn.consume_input()
+                results: list[Any] = []
+                while not _take_results(pgconn, results):
+                    await _ready_async(pgconn.socket)
+                    pgconn.consume_input()
+            except BaseException:
+                self._broken()
+                raise
+            try:
+                self._deliver(sent, results)
+                return
+            except _Stale as stale:
+                if again or not alone:
+                    raise stale.error from None
 
     def _send(self, cursors: list[_Cursor]) -> _Sent:
         """The statements into libpq, in pipeline mode, with a sync after them (each
@@ -222,6 +250,7 @@ class _Connection:
         transformer = self.wire.transformer
         answers: list[_Cursor | None] = []
         made: list[tuple[int, tuple[bytes, tuple[int, ...]]]] = []
+        keys: dict[int, tuple[bytes, tuple[int, ...]]] = {}  # the prepared statements run
         pgconn.enter_pipeline_mode()
         try:
             if self.begin:
@@ -241,7 +270,8 @@ class _Connection:
                 key = (text, types)
                 name = prepared.get(key)
                 if name is None and len(prepared) < PREPARED_PER_CONNECTION:
-                    name = prepared[key] = b"tb_%d" % len(prepared)
+                    self.wire.made += 1
+                    name = prepared[key] = b"tb_%d" % self.wire.made
                     made.append((len(answers), key))
                     pgconn.send_prepare(name, text, param_types=types)
                     answers.append(None)
@@ -249,26 +279,36 @@ class _Connection:
                     pgconn.send_query_params(text, dumped, param_types=types, param_formats=formats)
                 else:
                     pgconn.send_query_prepared(name, dumped, param_formats=formats)
+                    keys[len(answers)] = key
                 answers.append(cursor)
             pgconn.pipeline_sync()
         except BaseException:
             self._broken()
             raise
-        return answers, made
+        return answers, made, keys
 
     def _broken(self) -> None:
         """Cancelled, or the connection failed, mid-trip: it is in no state to be used
-        again (not idle, or in pipeline mode: the pool closes it)."""
+        again (not idle, or in pipeline mode: the pool closes it). A statement still
+        running on the server is cancelled (a thread sends the cancel request): closing
+        the connection would not stop it, and a write waiting for a row's lock would
+        hold its own locks meanwhile."""
         self.wire.prepared.clear()
+        pgconn = self._conn.pgconn
+        if pgconn.transaction_status == _ACTIVE:
+            with contextlib.suppress(Exception):
+                cancel = pgconn.get_cancel()
+                sent = asyncio.get_running_loop().run_in_executor(None, cancel.cancel)
+                sent.add_done_callback(_retrieved)
 
     def _deliver(self, sent: _Sent, results: list[Any]) -> None:
         """Each result to its cursor; the first error raised, as psycopg raises it."""
         self._conn.pgconn.exit_pipeline_mode()
-        answers, made = sent
+        answers, made, keys = sent
         failed = None
-        for answers_to, result in zip(answers, results, strict=True):
+        for at, (answers_to, result) in enumerate(zip(answers, results, strict=True)):
             if result.status == _FATAL_ERROR and failed is None:
-                failed = result
+                failed = at
             elif answers_to is not None:
                 answers_to.pgresult = result
         if failed is not None:
@@ -276,11 +316,35 @@ class _Connection:
             for at, key in made:  # a PREPARE that failed, or was not run, made nothing
                 if results[at].status != _COMMAND_OK:
                     prepared.pop(key, None)
-            raise psycopg.errors.error_from_result(failed, encoding=_ENCODING)
+            error = psycopg.errors.error_from_result(results[failed], encoding=_ENCODING)
+            if failed in keys and error.sqlstate in _STALE:
+                # A statement prepared before a table it reads changed (a migration:
+                # "cached plan must not change result type"): prepared again next time.
+                prepared.pop(keys[failed], None)
+                raise _Stale(error) from error
+            raise error
 
 
-#: What `_Connection._send` sent: whose each result is, and the statements prepared.
-_Sent = tuple[list[_Cursor | None], list[tuple[int, tuple[bytes, tuple[int, ...]]]]]
+class _Stale(Exception):
+    """A prepared statement no longer fits its tables (`_deliver`)."""
+
+    def __init__(self, error: psycopg.Error) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+#: Errors of a statement prepared before its tables changed (and one gone).
+_STALE = frozenset({"0A000", "26000"})
+_ACTIVE = psycopg.pq.TransactionStatus.ACTIVE
+
+
+#: What `_Connection._send` sent: whose each result is, the statements prepared on the
+#: way, and the prepared statement each result at a place is of.
+_Sent = tuple[
+    list[_Cursor | None],
+    list[tuple[int, tuple[bytes, tuple[int, ...]]]],
+    dict[int, tuple[bytes, tuple[int, ...]]],
+]
 
 #: Statements one connection keeps prepared at most (past them: sent unprepared).
 PREPARED_PER_CONNECTION = 200
@@ -373,7 +437,7 @@ class OwnConnection:
         if conn is None or wire is None or conn.closed:
             self.close()
             conn = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
-            wire = _Wire(conn)
+            wire = _Wire.of(conn)
             self._conn, self._wire = conn, wire
         connection = _Connection(conn, wire)
         cursor = _Cursor(connection)
@@ -413,15 +477,6 @@ class GreenDatabase:
         self._open = 0
         self._waiting: deque[asyncio.Future[Any]] = deque()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._wires: weakref.WeakKeyDictionary[psycopg.AsyncConnection[Any], _Wire] = (
-            weakref.WeakKeyDictionary()
-        )
-
-    def _wire(self, conn: psycopg.AsyncConnection[Any]) -> _Wire:
-        wire = self._wires.get(conn)
-        if wire is None:
-            wire = self._wires[conn] = _Wire(conn)
-        return wire
 
     @classmethod
     def of(cls, database: Any, size: int = POOL_SIZE) -> GreenDatabase:
@@ -489,7 +544,6 @@ class GreenDatabase:
         ):
             # gone, or left in a transaction or a round trip (a request cancelled in it)
             self._open -= 1
-            self._wires.pop(conn, None)
             with contextlib.suppress(Exception):
                 conn.pgconn.finish()
             self._wake(None)
@@ -524,7 +578,7 @@ class GreenDatabase:
     @contextmanager
     def read(self) -> Iterator[PoolTx]:
         with self._checkout() as conn:
-            yield PoolTx(_Connection(conn, self._wire(conn)), "postgresql")
+            yield PoolTx(_Connection(conn, _Wire.of(conn)), "postgresql")
 
     @contextmanager
     def write(self) -> Iterator[PoolTx]:
@@ -532,7 +586,7 @@ class GreenDatabase:
         its last (`end_write`), so a cell write is as many round trips as it has
         batches of statements."""
         with self._checkout() as conn:
-            connection = _Connection(conn, self._wire(conn), begin=True)
+            connection = _Connection(conn, _Wire.of(conn), begin=True)
             tx = PoolTx(connection, "postgresql")
             tx.info[COMMIT_LAST] = True
             try:
@@ -541,7 +595,12 @@ class GreenDatabase:
                 if connection.begun and not tx.info.get(COMMITTED):
                     wait(conn.execute("COMMIT"))
             except BaseException:
-                if connection.begun and not (conn.closed or conn.broken):
+                pgconn = conn.pgconn
+                if (
+                    connection.begun
+                    and not (conn.closed or conn.broken)
+                    and pgconn.pipeline_status == _PIPELINE_OFF
+                ):
                     with contextlib.suppress(psycopg.Error):  # else it is not given back
                         wait(conn.execute("ROLLBACK"))
                 raise
@@ -553,6 +612,12 @@ class GreenDatabase:
             self._open -= 1
             with contextlib.suppress(Exception):
                 conn.pgconn.finish()
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    """A cancel request that failed (the server gone too) is not an unretrieved error."""
+    if not future.cancelled():
+        future.exception()
 
 
 __all__ = ["POOL_SIZE", "GreenDatabase", "OwnConnection", "spawn", "wait"]
