@@ -21,7 +21,7 @@ import contextlib
 import re
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Generator, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -193,6 +193,25 @@ class _Connection:
             self._round_trip(cursors)
 
     def _round_trip(self, cursors: list[_Cursor]) -> None:
+        trip = self._trip(cursors)
+        for fd, write in trip:
+            try:
+                _ready(fd, write=write)
+            except BaseException as error:  # cancelled: the trip gives up, and raises
+                trip.throw(error)
+
+    async def round_trip(self, cursors: list[_Cursor]) -> None:
+        """`_round_trip` from asynchronous code (outside `spawn`)."""
+        trip = self._trip(cursors)
+        for fd, write in trip:
+            try:
+                await _ready_async(fd, write=write)
+            except BaseException as error:
+                trip.throw(error)
+
+    def _trip(self, cursors: list[_Cursor]) -> Generator[tuple[int, bool], None, None]:
+        """The statements' round trip, yielding the socket and whether to write where
+        it waits for it (`_round_trip` waits in a greenlet, `round_trip` awaits)."""
         if not cursors:
             return
         pgconn = self._conn.pgconn
@@ -201,11 +220,11 @@ class _Connection:
             sent = self._send(cursors)
             try:
                 while pgconn.flush():  # what libpq holds (reading meanwhile: a server
-                    _ready(pgconn.socket, write=True)  # that cannot send cannot read)
+                    yield pgconn.socket, True  # that cannot send cannot read)
                     pgconn.consume_input()
                 results: list[Any] = []
                 while not _take_results(pgconn, results):
-                    _ready(pgconn.socket)
+                    yield pgconn.socket, False
                     pgconn.consume_input()
             except BaseException:
                 self._broken()
@@ -216,30 +235,6 @@ class _Connection:
             except _Stale as stale:  # outside a transaction nothing of the trip stayed
                 if again or not alone:  # (a pipeline's statements are one transaction):
                     raise stale.error from None  # sent again, prepared anew
-
-    async def round_trip(self, cursors: list[_Cursor]) -> None:
-        """`_round_trip` from asynchronous code (outside `spawn`)."""
-        pgconn = self._conn.pgconn
-        for again in (False, True):
-            alone = not (self.begin or self.begun)
-            sent = self._send(cursors)
-            try:
-                while pgconn.flush():
-                    await _ready_async(pgconn.socket, write=True)
-                    pgconn.consume_input()
-                results: list[Any] = []
-                while not _take_results(pgconn, results):
-                    await _ready_async(pgconn.socket)
-                    pgconn.consume_input()
-            except BaseException:
-                self._broken()
-                raise
-            try:
-                self._deliver(sent, results)
-                return
-            except _Stale as stale:
-                if again or not alone:
-                    raise stale.error from None
 
     def _send(self, cursors: list[_Cursor]) -> _Sent:
         """The statements into libpq, in pipeline mode, with a sync after them (each
