@@ -381,11 +381,12 @@ def _admin(green: GreenDatabase) -> psycopg.Connection[Any]:
 def test_a_statement_prepared_before_its_table_changed_is_prepared_again(
     store: Database,
 ) -> None:
-    """A `SELECT *` prepared on a pooled connection, then a column added (a migration
-    while the server runs): PostgreSQL refuses the prepared statement ("cached plan
-    must not change result type"). A read is sent again at once, prepared anew; a
-    write's transaction is spoiled by it, so that one write fails, and the next is
-    prepared anew (every one failed on that connection until it was closed)."""
+    """Statements prepared on a pooled connection, then a column added to their table
+    (a migration while the server runs): PostgreSQL refuses a prepared `SELECT *`
+    ("cached plan must not change result type"). A write's transaction is spoiled by
+    it, so that write fails here (the server does it again: see
+    tests/test_postgres_servers.py) and every statement is prepared anew; a read is sent
+    again at once. Every one failed on that connection until it was closed."""
     green = GreenDatabase.of(store, size=1)
     with _admin(green) as admin:
         admin.execute("DROP TABLE IF EXISTS green_notes")
@@ -405,17 +406,22 @@ def test_a_statement_prepared_before_its_table_changed_is_prepared_again(
 
     async def main() -> list[Any]:
         seen: list[Any] = []
-        try:
-            seen.append(await spawn(read))
-            seen.append(await spawn(log))
-            with _admin(green) as admin:
-                admin.execute("ALTER TABLE green_notes ADD COLUMN b int")
-                admin.execute("ALTER TABLE users ADD COLUMN green_extra int")
-            for code in (read, read, log, log, log):
+
+        async def each(*codes: Any) -> None:
+            for code in codes:
                 try:
                     seen.append(await spawn(code))
                 except psycopg.Error as error:
                     seen.append(type(error).__name__)
+
+        try:
+            await each(read, log)
+            with _admin(green) as admin:
+                admin.execute("ALTER TABLE users ADD COLUMN green_extra int")
+            await each(log, log)
+            with _admin(green) as admin:
+                admin.execute("ALTER TABLE green_notes ADD COLUMN b int")
+            await each(read, read)
             assert green._open == 1
             return seen
         finally:
@@ -427,7 +433,7 @@ def test_a_statement_prepared_before_its_table_changed_is_prepared_again(
         with _admin(green) as admin:
             admin.execute("DROP TABLE IF EXISTS green_notes")
             admin.execute("ALTER TABLE users DROP COLUMN IF EXISTS green_extra")
-    assert seen == [(1, 10), 30, (1, 10, None), (1, 10, None), "FeatureNotSupported", 90, 120]
+    assert seen == [(1, 10), 30, "FeatureNotSupported", 90, (1, 10, None), (1, 10, None)]
 
 
 def test_a_write_cancelled_while_it_waits_for_a_lock_is_cancelled_in_the_server(

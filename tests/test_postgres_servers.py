@@ -273,3 +273,42 @@ def test_a_demo_on_postgresql_takes_new_rows(empty_database: str) -> None:
         assert entry.minutes == 30 and alice.get_task(task.key).logged == 30
     finally:
         alice.close()
+
+
+def test_writes_go_on_after_a_column_is_added_under_the_server(
+    postgres_server: PostgresServer,
+) -> None:
+    """A migration adds a column while the server runs: the statements its connections
+    prepared before (`SELECT *`) are refused by PostgreSQL once ("cached plan must not
+    change result type"); the write that meets it is rolled back whole and done again,
+    prepared anew, on whichever connection: every request is answered, each cell once."""
+    url = postgres_server.create_database()
+    database = Database.open(url, create=True)
+    try:
+        admin = LocalBackend(database, "alice")
+        admin.me()
+        admin.create_user("bob", "Bob")
+        admin.create_project("WEB", "Web site")
+        admin.create_task("WEB", "Fix login")
+        from tests.live_server import live_server
+
+        with live_server(database) as server:
+            token = server.token_for("bob")
+
+            def log(n: int) -> int:
+                response = httpx.post(
+                    f"{server.url}/api/v1/add_time",
+                    json={"task": "WEB-1", "day": DAY.isoformat(), "minutes": 1},
+                    headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"k{n}"},
+                    timeout=30,
+                )
+                return response.status_code
+
+            assert [log(n) for n in range(12)] == [200] * 12  # prepared on its connections
+            with database.engine.begin() as conn:
+                conn.exec_driver_sql("ALTER TABLE users ADD COLUMN later_extra int")
+            assert [log(n) for n in range(12, 24)] == [200] * 12
+        assert LocalBackend(database, "bob").week(IsoWeek.of(DAY)).total == 24
+    finally:
+        database.close()
+        postgres_server.drop_database(url)

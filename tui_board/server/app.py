@@ -276,7 +276,7 @@ def create_app(
     # there on PostgreSQL), the rest on threads.
     green: Any = None
     if not database.is_sqlite:
-        from tui_board.server.green import GreenDatabase, spawn
+        from tui_board.server.green import STALE, GreenDatabase, spawn
 
         green = GreenDatabase.of(database)
 
@@ -360,7 +360,10 @@ def create_app(
             return work(backend_for(authenticated(store), request_id, method, store))
 
         if green is not None and method in QUICK:
-            result = await spawn(run, green)
+            try:
+                result = await spawn(run, green)
+            except STALE:  # prepared before a migration changed a table: nothing of it
+                result = await spawn(run, green)  # stayed; once more, prepared anew
         elif green is not None:  # the token on the loop, the ORM's work on a thread
             backend = backend_for(await spawn(authenticated, green), request_id, method)
             result = await anyio.to_thread.run_sync(work, backend, limiter=limiter[0])

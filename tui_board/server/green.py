@@ -75,12 +75,14 @@ class _Wire:
     """What a pooled connection keeps between requests: its statements prepared (by
     text and parameter types) and the adapters that write parameters and read rows."""
 
-    __slots__ = ("made", "prepared", "transformer")
+    __slots__ = ("made", "prepared", "schema", "transformer")
 
     def __init__(self, conn: psycopg.AsyncConnection[Any]) -> None:
         self.prepared: dict[tuple[bytes, tuple[int, ...]], bytes] = {}
         #: Statements prepared so far: each name is new (one dropped is not reused).
         self.made = 0
+        #: `_SCHEMA[0]` when its statements were prepared (see `_Stale`).
+        self.schema = _SCHEMA[0]
         self.transformer = Transformer(conn)
 
     @staticmethod
@@ -241,6 +243,9 @@ class _Connection:
         prepared first if new); whose each result will be (None: BEGIN, a PREPARE), and
         the statements prepared on the way."""
         pgconn = self._conn.pgconn
+        if self.wire.schema != _SCHEMA[0]:  # a table changed: prepared anew
+            self.wire.prepared.clear()
+            self.wire.schema = _SCHEMA[0]
         prepared = self.wire.prepared
         transformer = self.wire.transformer
         answers: list[_Cursor | None] = []
@@ -314,14 +319,18 @@ class _Connection:
             error = psycopg.errors.error_from_result(results[failed], encoding=_ENCODING)
             if failed in keys and error.sqlstate in _STALE:
                 # A statement prepared before a table it reads changed (a migration:
-                # "cached plan must not change result type"): prepared again next time.
-                prepared.pop(keys[failed], None)
+                # "cached plan must not change result type"): every connection's
+                # statements are prepared again.
+                _SCHEMA[0] += 1
                 raise _Stale(error) from error
             raise error
 
 
 class _Stale(Exception):
-    """A prepared statement no longer fits its tables (`_deliver`)."""
+    """A prepared statement no longer fits its tables (`_deliver`). Every connection
+    of the process prepares its statements again (`_SCHEMA`): a read is sent again at
+    once (`_trip`), a write is done again by the server (`STALE`: its transaction was
+    rolled back whole, its commit included)."""
 
     def __init__(self, error: psycopg.Error) -> None:
         super().__init__(str(error))
@@ -330,6 +339,10 @@ class _Stale(Exception):
 
 #: Errors of a statement prepared before its tables changed (and one gone).
 _STALE = frozenset({"0A000", "26000"})
+#: The errors `_Stale` raises at last: a write that raised one is done again, once.
+STALE = (psycopg.errors.FeatureNotSupported, psycopg.errors.InvalidSqlStatementName)
+#: Moves on when a prepared statement was found stale: each wire prepares anew.
+_SCHEMA = [0]
 _ACTIVE = psycopg.pq.TransactionStatus.ACTIVE
 
 
@@ -615,4 +628,4 @@ def _retrieved(future: asyncio.Future[Any]) -> None:
         future.exception()
 
 
-__all__ = ["POOL_SIZE", "GreenDatabase", "OwnConnection", "spawn", "wait"]
+__all__ = ["POOL_SIZE", "STALE", "GreenDatabase", "OwnConnection", "spawn", "wait"]
