@@ -362,8 +362,10 @@ def create_app(
         if green is not None and method in QUICK:
             try:
                 result = await spawn(run, green)
-            except STALE:  # prepared before a migration changed a table: nothing of it
-                result = await spawn(run, green)  # stayed; once more, prepared anew
+            except STALE as error:  # prepared before a migration changed a table
+                if not getattr(error, "rolled_back", False):
+                    raise  # not a write whose every statement was rolled back
+                result = await spawn(run, green)  # once more, prepared anew
         elif green is not None:  # the token on the loop, the ORM's work on a thread
             backend = backend_for(await spawn(authenticated, green), request_id, method)
             result = await anyio.to_thread.run_sync(work, backend, limiter=limiter[0])

@@ -339,7 +339,8 @@ class _Stale(Exception):
 
 #: Errors of a statement prepared before its tables changed (and one gone).
 _STALE = frozenset({"0A000", "26000"})
-#: The errors `_Stale` raises at last: a write that raised one is done again, once.
+#: The errors `_Stale` raises at last: a write transaction that raised one (marked
+#: `rolled_back`) is done again by the server, once.
 STALE = (psycopg.errors.FeatureNotSupported, psycopg.errors.InvalidSqlStatementName)
 #: Moves on when a prepared statement was found stale: each wire prepares anew.
 _SCHEMA = [0]
@@ -602,7 +603,9 @@ class GreenDatabase:
                 end_write(tx, tx.info)
                 if connection.begun and not tx.info.get(COMMITTED):
                     wait(conn.execute("COMMIT"))
-            except BaseException:
+            except BaseException as error:
+                if isinstance(error, STALE):  # nothing of it stayed: it may be done again
+                    error.rolled_back = True  # type: ignore[union-attr]
                 pgconn = conn.pgconn
                 if (
                     connection.begun
