@@ -1009,6 +1009,19 @@ def wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float =
     raise SystemExit("a server did not listen in time")
 
 
+def machine_ticks() -> tuple[int, int]:
+    """(busy, all) clock ticks of every core so far, from /proc/stat: the cores the
+    whole machine kept busy over a run (the server, PostgreSQL and wrk share them)."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(fields) - fields[3] - fields[4], sum(fields)
+
+
+def busy_cores(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """Cores busy on average between two `machine_ticks`."""
+    spent = after[1] - before[1]
+    return (after[0] - before[0]) / spent * (os.cpu_count() or 1) if spent else float("nan")
+
+
 def cpu_of(pid: int) -> float:
     """CPU time (user + sys) of a running process and its running children (uvicorn's
     workers) so far, from /proc."""
@@ -1300,8 +1313,10 @@ def server_runs(
                 settle()
             pid = pids.get(name)
             before = cpu_of(pid) if pid else 0.0
+            ticks = machine_ticks()
             figures = wrk_run(wrk, url, script(), seconds)
             figures["cpu"] = (cpu_of(pid) - before) / seconds if pid else float("nan")
+            figures["machine"] = busy_cores(ticks, machine_ticks())
             runs[name].append(figures)
     return runs
 
@@ -1325,10 +1340,14 @@ def server_rows(
     def cpu(side: str) -> str:
         return f"server cpu {median([r['cpu'] for r in runs[side]]):.2f} s per s"
 
+    def machine(side: str) -> float:
+        return median([r["machine"] for r in runs[side]])
+
     people = "request n made as person n % 8 (8 tokens)"
     for name in wanted:
         if name.endswith("-workers2"):
             more = rate("mixed/2") / rate("mixed/1")
+            cores = os.cpu_count() or 1
             bench.add(
                 Row(
                     name,
@@ -1344,8 +1363,17 @@ def server_rows(
                     result=verdict(more > 1.0 and errors("mixed/2") == 0),
                     cpu=cpu("mixed/2"),
                     load=load,
-                    note=f"non-2xx: {errors('mixed/2'):.0f}",
-                    values={"rate": rate("mixed/2"), "one": rate("mixed/1")},
+                    note=(
+                        f"non-2xx: {errors('mixed/2'):.0f}; the machine's {cores} cores "
+                        f"busy (server, PostgreSQL, wrk): {machine('mixed/2'):.2f} with 2 "
+                        f"processes, {machine('mixed/1'):.2f} with 1"
+                    ),
+                    values={
+                        "rate": rate("mixed/2"),
+                        "one": rate("mixed/1"),
+                        "machine": machine("mixed/2"),
+                        "machine_one": machine("mixed/1"),
+                    },
                 )
             )
             continue
