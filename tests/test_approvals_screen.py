@@ -128,6 +128,33 @@ async def test_reject_with_a_note(demo_config: Config) -> None:
         assert "Sent back before with: Friday is missing" in notes
 
 
+async def test_a_note_the_store_would_refuse_keeps_the_dialog_open(demo_config: Config) -> None:
+    """A bidi override (or an escape) in the note: said in the dialog as it is typed,
+    and enter does nothing, so the note is not lost to a refusal after it closed."""
+    app = ui.app_for(demo_config)
+    backend = ui.backend_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_queue(app, pilot)
+        await select(app, pilot, screen, "dwalsh/2026-W19")
+        await press(app, pilot, "x")
+        prompt = app.screen
+        assert isinstance(prompt, TextPrompt)
+        await pilot.press(*"fix ")
+        prompt.query_one(Input).insert_text_at_cursor("\u202eWednesday")
+        await pilot.pause()
+        preview = str(prompt.query_one(".dialog--preview").render())
+        assert "U+202E (RIGHT-TO-LEFT OVERRIDE)" in preview
+        await press(app, pilot, "enter")
+        assert app.screen is prompt  # still open, the note still there
+        assert prompt.query_one(Input).value == "fix \u202eWednesday"
+        (state,) = [s for s in backend.list_week_states(user="dwalsh") if s.week == "2026-W19"]
+        assert state.state == "submitted"
+        prompt.query_one(Input).value = "fix Wednesday"
+        await press(app, pilot, "enter")
+        (state,) = [s for s in backend.list_week_states(user="dwalsh") if s.week == "2026-W19"]
+        assert (state.state, state.note) == ("rejected", "fix Wednesday")
+
+
 async def test_escape_cancels_a_rejection(demo_config: Config) -> None:
     app = ui.app_for(demo_config)
     backend = ui.backend_for(demo_config)

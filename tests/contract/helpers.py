@@ -46,7 +46,10 @@ def unchanged(where: World | Harness) -> Iterator[None]:
 
 
 @contextmanager
-def refused(error: type[BaseException], where: World | Harness) -> Iterator[None]:
-    """The block raises `error` and leaves the store exactly as it was."""
-    with unchanged(where), pytest.raises(error):
-        yield
+def refused(
+    error: type[BaseException], where: World | Harness
+) -> Iterator[pytest.ExceptionInfo[BaseException]]:
+    """The block raises `error` and leaves the store exactly as it was (`as caught`:
+    what it raised)."""
+    with unchanged(where), pytest.raises(error) as caught:
+        yield caught

@@ -6,7 +6,7 @@ import pytest
 
 from tests.contract.conftest import World
 from tests.contract.helpers import MONDAY, TODAY, WEEK, refused, unchanged
-from tui_board.core.errors import Forbidden, Invalid, Locked, NotFound
+from tui_board.core.errors import Conflict, Forbidden, Invalid, Locked, NotFound
 
 
 def test_start_status_stop(world: World) -> None:
@@ -89,7 +89,44 @@ def test_a_failed_start_keeps_the_running_timer(world: World) -> None:
     assert world.mia.timer_status() == running
 
 
-@pytest.mark.parametrize("why", ["archived", "submitted", "locked", "too long"])
+@pytest.mark.parametrize("why", ["submitted", "locked"])
+def test_a_timer_does_not_start_where_its_time_could_not_go(world: World, why: str) -> None:
+    """Today's week submitted, or today locked: the timer would run for nothing (its
+    time refused when it stops), so it does not start, and a running one runs on."""
+    t, other = world.task("a"), world.task("b")
+    running = None
+    if why == "submitted":
+        world.mia.submit_week(WEEK)
+    else:
+        running = world.mia.timer_start(other.key)
+        world.ada.lock_period(TODAY)
+    with refused(Locked, world) as caught:
+        world.mia.timer_start(t.key)
+    assert f"the timer cannot start on {t.key}" in str(caught.value)
+    assert why in str(caught.value)
+    assert world.mia.timer_status() == running
+
+
+def test_a_week_is_not_submitted_while_its_timer_runs_into_it(world: World) -> None:
+    """Stopping the timer would find the week read-only and its time would be lost: the
+    week waits until the timer is stopped (by its owner, or by a lead for them)."""
+    t = world.task("a")
+    world.mia.timer_start(t.key)
+    world.clock.advance(minutes=40)
+    with refused(Conflict, world) as caught:
+        world.mia.submit_week(WEEK)
+    assert f"your timer on {t.key} is running" in str(caught.value)
+    with refused(Conflict, world) as caught:
+        world.ada.submit_week(WEEK, user="mia")
+    assert f"mia's timer on {t.key} is running" in str(caught.value)
+    world.mia.submit_week(WEEK.shift(-1))  # a week the timer's time does not go into
+    entry = world.mia.timer_stop()
+    assert entry is not None and entry.minutes == 40
+    assert world.mia.submit_week(WEEK).state == "submitted"
+    assert world.mia.list_entries(TODAY, TODAY) == [entry]
+
+
+@pytest.mark.parametrize("why", ["archived", "locked", "too long"])
 def test_a_timer_whose_time_cannot_be_logged_still_stops(world: World, why: str) -> None:
     """Otherwise the person could never stop it, nor start another: stopping says why
     the time was not logged, and the timer is gone."""
@@ -100,8 +137,6 @@ def test_a_timer_whose_time_cannot_be_logged_still_stops(world: World, why: str)
     if why == "archived":
         world.ada.archive_task(t.key, t.version)
         error = Invalid
-    elif why == "submitted":
-        world.mia.submit_week(WEEK)
     elif why == "locked":
         world.ada.lock_period(TODAY)
     else:
@@ -116,9 +151,13 @@ def test_a_timer_whose_time_cannot_be_logged_still_stops(world: World, why: str)
     assert world.ada.get_task(t.key).logged == 0
     (change,) = world.ada.changes_since(before)
     assert (change.entity, change.action, change.user) == ("timer", "stop", "mia")
-    # and a new timer starts
+    # and a new timer starts (but where today is locked: its time could not go there)
     other = world.task("b")
-    assert world.mia.timer_start(other.key).task == other.key
+    if why == "locked":
+        with refused(Locked, world):
+            world.mia.timer_start(other.key)
+    else:
+        assert world.mia.timer_start(other.key).task == other.key
 
 
 def test_starting_over_a_timer_that_cannot_be_logged(world: World) -> None:

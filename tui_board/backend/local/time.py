@@ -561,6 +561,13 @@ class TimeService(ServiceBase):
                 trow = self._task_at(s, task)
                 if trow.archived:
                     raise Invalid(f"{trow_key(s, trow)} is archived")
+                try:  # its time could never be logged: refused before anything is done
+                    self._check_open(s, actor.user_id, self._today())
+                except Locked as closed:
+                    raise Locked(
+                        f"the timer cannot start on {trow_key(s, trow)}: its time would go "
+                        f"into today's cell, and {closed.message}"
+                    ) from None
                 self._stop_timer(s, actor)
                 started = self._now()
                 s.insert(
@@ -579,8 +586,11 @@ class TimeService(ServiceBase):
     def timer_stop(self) -> TimeEntry | None:
         """Stop my timer and add its minutes to today's cell of its task (None when no
         timer ran, or it ran for less than a minute). When the cell cannot take them
-        (the task was archived, the week submitted or locked, more than 24:00), the
-        timer is stopped all the same and the error says why nothing was logged."""
+        (the task was archived or the period locked while it ran, more than 24:00), the
+        timer is stopped all the same and the error says why nothing was logged and how
+        much. A timer does not start where today's time cannot go (a submitted week, a
+        locked period), and a week is not submitted while its owner's timer runs into
+        it."""
         try:
             with self.db.write() as s:
                 actor = self._actor(s)

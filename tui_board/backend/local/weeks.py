@@ -44,7 +44,7 @@ from sqlmodel import col, delete, select
 
 from tui_board.backend.local.base import check_text
 from tui_board.backend.local.orm import OrmService
-from tui_board.backend.local.time import CLOSED, TimeService, around, week_days
+from tui_board.backend.local.time import CLOSED, TimeService, around, trow_key, week_days
 from tui_board.core.durations import DAY_MINUTES
 from tui_board.core.errors import Conflict, Invalid, Locked, NotFound
 from tui_board.core.models import (
@@ -98,11 +98,28 @@ class WeekService(TimeService, OrmService):
             # a day belongs to the first week that closed it: this one takes the rest
             closed = self._closed_weeks_near(s, owner.id, week)
             own = [d for d in days if not any(d in week_days(other) for other in closed)]
+            self._refuse_timer_into(s, actor, owner, week, own)
             row.submitted_minutes = self._week_total(s, owner, own)
             row.first_day = first_day
             short = own != days
             row.span_first, row.span_last = (own[0], own[-1]) if short else (None, None)
             return self._set_week_state(s, actor, owner, row, "submitted", None, row.note)
+
+    def _refuse_timer_into(
+        self, s: OrmTx, actor: Actor, owner: UserRow, week: IsoWeek, own: list[date]
+    ) -> None:
+        """A week is not submitted while its owner's timer runs and today is one of its
+        days: stopping it would find the week read-only, and its time would be lost."""
+        assert owner.id is not None
+        timer = self._timer_row(s, owner.id)
+        if timer is None or self._today() not in own:
+            return
+        key = trow_key(s, self._task_at_id(s, timer.task_id))
+        whose = "your" if owner.login == actor.login else f"{owner.login}'s"
+        raise Conflict(
+            f"{whose} timer on {key} is running, and its time goes into today's cell: "
+            f"stop it before week {week} is submitted"
+        )
 
     def _closed_weeks_near(
         self, s: OrmTx, user_id: int | None, week: IsoWeek

@@ -10,6 +10,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label
 
+from tui_board.core.errors import Invalid
+from tui_board.core.text import check_text
 from tui_board.ui.dialogs.base import Dialog
 from tui_board.ui.plain_text import plain_text
 
@@ -87,7 +89,12 @@ class TextPrompt(Dialog["str | None"]):
         self._preview(event.value)
 
     def _preview(self, text: str) -> bool:
-        message, ok = self.describe(text)
+        try:  # the rule every stored text keeps, said here (the store would refuse it
+            check_text(text, "The text")  # after the dialog had closed, and lose it)
+        except Invalid as unsafe:
+            message, ok = f"{unsafe.message}.", False
+        else:
+            message, ok = self.describe(text)
         preview = self.query_one(".dialog--preview", Label)
         preview.update(plain_text(message))
         preview.set_class(not ok, "-error")
