@@ -41,6 +41,18 @@ async def open_queue(app: BoardApp, pilot: Pilot[None]) -> ApprovalsScreen:
     return screen
 
 
+async def open_rejection(
+    app: BoardApp, pilot: Pilot[None], week: str
+) -> tuple[ApprovalsScreen, TextPrompt]:
+    """The queue, on `week`, its rejection's note asked for (`x`)."""
+    screen = await open_queue(app, pilot)
+    await select(app, pilot, screen, week)
+    await press(app, pilot, "x")
+    prompt = app.screen
+    assert isinstance(prompt, TextPrompt)
+    return screen, prompt
+
+
 def keys(screen: ApprovalsScreen) -> list[str]:
     assert screen.queue is not None
     return [w.key for w in screen.queue.weeks]
@@ -93,11 +105,7 @@ async def test_reject_with_a_note(demo_config: Config) -> None:
     app = ui.app_for(demo_config)
     backend = ui.backend_for(demo_config)
     async with app.run_test(size=ui.SIZE) as pilot:
-        screen = await open_queue(app, pilot)
-        await select(app, pilot, screen, "dwalsh/2026-W19")
-        await press(app, pilot, "x")
-        prompt = app.screen
-        assert isinstance(prompt, TextPrompt)
+        screen, prompt = await open_rejection(app, pilot, "dwalsh/2026-W19")
         await press(app, pilot, "enter")  # a note is required
         assert app.screen is prompt
         assert "Write a note" in str(prompt.query_one(".dialog--preview").render())
@@ -134,11 +142,7 @@ async def test_a_note_the_store_would_refuse_keeps_the_dialog_open(demo_config: 
     app = ui.app_for(demo_config)
     backend = ui.backend_for(demo_config)
     async with app.run_test(size=ui.SIZE) as pilot:
-        screen = await open_queue(app, pilot)
-        await select(app, pilot, screen, "dwalsh/2026-W19")
-        await press(app, pilot, "x")
-        prompt = app.screen
-        assert isinstance(prompt, TextPrompt)
+        _screen, prompt = await open_rejection(app, pilot, "dwalsh/2026-W19")
         await pilot.press(*"fix ")
         prompt.query_one(Input).insert_text_at_cursor("\u202eWednesday")
         await pilot.pause()
