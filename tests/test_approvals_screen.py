@@ -346,3 +346,29 @@ async def test_the_week_under_the_queue_ends_above_the_footer_at_80x24(
         await ui.settle(app, pilot)
         lines = [line.split() for line in ui.frame_text(app)]
         assert any(line[:1] == ["Total"] for line in lines), ui.frame_text(app)
+
+
+async def test_at_80_columns_a_worked_weekend_cuts_no_figure(demo_config: Config) -> None:
+    """Seven days do not fit beside the names and titles at 80 columns: the queue
+    drops its day columns (the week's table under it has them) and the week's table
+    its titles, rather than being cut at the right, where 1:45 would read as 1."""
+    week = IsoWeek(2026, 19)
+    ui.backend_for(demo_config, "alice").reopen_week("dwalsh", week)
+    dev = ui.backend_for(demo_config, "dwalsh")
+    task = dev.list_entries(week.monday(), week.sunday())[0].task
+    dev.set_entry(task, week.days()[5], 105)  # Saturday
+    dev.submit_week(week)
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_queue(app, pilot)
+        await select(app, pilot, screen, "dwalsh/2026-W19")
+        await ui.settle(app, pilot)
+        lines = ui.frame_text(app)
+        queue_head = next(line.split() for line in lines if line.split()[:1] == ["Person"])
+        assert queue_head[-2:] == ["Total", "State"], lines
+        week_head = next(line.split() for line in lines if line.split()[:1] == ["Task"])
+        assert week_head[1] == "Mon" and week_head[-3:-1] == ["Sun", f"{week.sunday():%d}"]
+        assert week_head[-1] == "Total"
+        rows = [line.split() for line in lines if line.split()[:1] == [task]]
+        assert rows and rows[0][-1].count(":") == 1, lines  # the whole total, h:mm
+        assert "1:45" in rows[0]

@@ -192,6 +192,9 @@ class ApprovalsScreen(FollowsFeed, TableScreen):
         table.clear(columns=True)
         # week, the days, total and state, each with its padding, and the scrollbar
         fixed = 10 + 7 * len(days) + 8 + 11 + table.styles.scrollbar_size_vertical
+        if not self.fits(fixed):  # too narrow for the days (a weekend worked, 80
+            fixed -= 7 * len(days)  # columns): the week's table below has them
+            days = []
         names = max([6, *(cells(w.name) for w in data.weeks)])
         table.add_column(plain("Person"), key="person", width=min(names, self.room(fixed)))
         table.add_column(plain("Week"), key="week", width=8)
@@ -277,9 +280,11 @@ class ApprovalsScreen(FollowsFeed, TableScreen):
         keys = max([4, *(cells(key) for key in tasks)])
         # the task, the days and the total, each with its padding, and the scrollbar
         fixed = keys + 2 + 8 * len(days) + 8 + table.styles.scrollbar_size_vertical
+        titled = self.fits(fixed)  # too narrow: the task's key alone, every figure whole
         table.add_column(plain("Task"), key="task", width=keys)
-        titles = max([5, *(cells(title) for title, _ in tasks.values())])
-        table.add_column(plain("Title"), key="title", width=min(titles, self.room(fixed)))
+        if titled:
+            titles = max([5, *(cells(title) for title, _ in tasks.values())])
+            table.add_column(plain("Title"), key="title", width=min(titles, self.room(fixed)))
         for day in days:
             label = f"{DAY_NAMES[day]} {dates[day]:%d}"
             table.add_column(plain(label, justify="right"), key=str(day), width=6)
@@ -287,14 +292,14 @@ class ApprovalsScreen(FollowsFeed, TableScreen):
         for key, (name, minutes) in tasks.items():
             table.add_row(
                 plain(key),
-                plain(name),
+                *([plain(name)] if titled else []),
                 *(self._minutes(minutes[day]) for day in days),
                 table.styled(format_duration(sum(minutes)), "strong", justify="right"),
             )
         if tasks:
             table.add_row(
                 table.styled("Total", "strong"),
-                plain(""),
+                *([plain("")] if titled else []),
                 *(self._minutes(week.day_totals()[day], "strong") for day in days),
                 table.styled(format_duration(week.sheet.total), "strong", justify="right"),
             )

@@ -186,6 +186,12 @@ class TableScreen(SendsWrites, Screen[None]):
         other columns, with their padding and the scrollbar, take `fixed` cells."""
         return max(8, self.size.width - 2 - fixed - 2)
 
+    def fits(self, fixed: int) -> bool:
+        """Whether a table whose other columns take `fixed` cells leaves its wide column
+        its least (`room`) inside the screen: if not, the table is cut at the right,
+        and a cut figure reads as another (1:45 as 1)."""
+        return self.size.width - 2 - fixed - 2 >= 8
+
     def action_move(self, dx: int, dy: int) -> None:
         table = self.table
         if dy < 0:
