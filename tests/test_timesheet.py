@@ -18,6 +18,7 @@ from tests.ui_helpers import (  # noqa: F401  (fixtures)
     app_for,
     backend_for,
     copy_store,
+    on_board,
     press_then_quit,
     settle_on,
     steady,
@@ -855,3 +856,45 @@ async def test_every_key_is_in_help_and_the_palette(
         editing = {row.description for row in key_rows(screen)}
         assert {"Store", "Cancel"} <= editing
         assert "Comment" not in editing
+
+
+async def test_the_task_picker_does_not_follow_a_user_who_moved_on(
+    config: Config, clock: Clock
+) -> None:
+    """`a` reads the tasks before it shows the picker; the user went to the board
+    meanwhile: the picker is not shown over the board (a task picked there would be
+    added to a week no longer in sight), and `a` back on the timesheet shows it."""
+    import threading
+
+    app = sheet_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_sheet(app, pilot)
+        backend = app.backend
+        assert backend is not None
+        listed, go_on = threading.Event(), threading.Event()
+        list_tasks = backend.list_tasks
+
+        def held(*args: object, **kwargs: object) -> object:
+            listed.set()
+            go_on.wait(10)
+            return list_tasks(*args, **kwargs)  # type: ignore[arg-type]
+
+        backend.list_tasks = held  # type: ignore[method-assign]
+        await pilot.press("a")
+        while not listed.is_set():
+            await pilot.pause(0.01)
+        await pilot.press("b")  # the board (digits type a duration here)
+        await pilot.pause()
+        go_on.set()
+        await on_board(app, pilot)
+        for _ in range(20):
+            await pilot.pause(0.02)
+        assert not any(isinstance(s, PickerScreen) for s in app.screen_stack)
+        assert app.current_mode == "board"
+        backend.list_tasks = list_tasks  # type: ignore[method-assign]
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert app.screen is screen
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PickerScreen)

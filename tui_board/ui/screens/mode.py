@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -246,6 +246,16 @@ class ModeScreen(SendsWrites, Screen[None]):
     def read_mark(self) -> ReadMark:
         """Taken when a read begins, to tell whether it can show every write."""
         return ReadMark(self.writes_asked, self.writes_pending == 0)
+
+    def push_dialog_if_in_front(self, dialog: Screen[Any], callback: Any = None) -> bool:
+        """A dialog that waited for a read (the tasks to pick from, the people): shown
+        only if this screen is still the one in front. A user who moved on meanwhile
+        (another mode, a dialog of their own) is not followed there by it, where what
+        they pick would change what they no longer see."""
+        if not self.is_active:
+            return False
+        self.app.push_screen(dialog, callback)
+        return True
 
     def read_is_current(self, mark: ReadMark) -> bool:
         """Whether a read begun at `mark` shows every write asked for; if not (a write

@@ -1002,7 +1002,7 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
             )
 
         picker = PickerScreen(f"Give {row.task} to", items, current=row.assignee or NOBODY)
-        self.app.call_from_thread(self.app.push_screen, picker, picked)
+        self.app.call_from_thread(self.push_dialog_if_in_front, picker, picked)
 
     def action_open(self) -> None:
         row = self._row_or_bell()
@@ -1034,7 +1034,7 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
                 today=self.today,
                 bare_unit=self.board_app.config.bare_unit,
             )
-            self.app.push_screen(card, lambda changed: self.load() if changed else None)
+            self.push_dialog_if_in_front(card, lambda changed: self.load() if changed else None)
 
         self.app.call_from_thread(show)
 

@@ -260,4 +260,4 @@ class TimesheetEntry(TimesheetAnswers):
             what = f"add {key} to week {week.week}"
             self.send_write(SheetWrite(what, send, kind="rows", week=str(week)))
 
-        self.app.push_screen(picker, picked)
+        self.push_dialog_if_in_front(picker, picked)
