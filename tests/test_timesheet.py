@@ -879,7 +879,7 @@ async def test_the_task_picker_does_not_follow_a_user_who_moved_on(
             go_on.wait(10)
             return list_tasks(*args, **kwargs)  # type: ignore[arg-type]
 
-        backend.list_tasks = held  # type: ignore[method-assign]
+        backend.list_tasks = held  # type: ignore[method-assign,assignment]
         await pilot.press("a")
         while not listed.is_set():
             await pilot.pause(0.01)
