@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import selectors
 import signal
 from codecs import getincrementaldecoder
@@ -30,6 +31,63 @@ from textual.message import Message
 
 #: The signals that end the app as `q` does.
 ENDING_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+#: What a terminal sends around pasted text (bracketed paste).
+PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
+#: A control sequence (colours copied with the text, say): ESC [ parameters final.
+_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+#: The start of one, cut at the end of what was read.
+_CSI_CUT = re.compile(r"\x1b(\[[0-?]*[ -/]*)?\Z")
+
+
+class PasteGuard:
+    """What the terminal sends, with the escape sequences *inside* a pasted text taken
+    out before Textual's parser sees it. The parser reads an escape in a paste as the
+    start of a sequence and, past 32 characters without one it knows, hands them on as
+    key presses: pasting a line copied with its colours typed the text after the escape
+    as keys (hotkeys, outside an input), ahead of the rest of the paste. Outside a paste
+    everything goes through at once (an escape key must not wait)."""
+
+    def __init__(self) -> None:
+        self.pasting = False
+        #: The end of the last read, as far as a paste's start could be cut in it.
+        self._tail = ""
+        #: Inside a paste: what could be the start of a sequence or of the paste's end.
+        self._held = ""
+
+    def feed(self, text: str) -> str:
+        out: list[str] = []
+        at = 0
+        if self._held:
+            text, self._held = self._held + text, ""
+        while at < len(text):
+            if not self.pasting:
+                seen = self._tail + text[at:]
+                found = seen.find(PASTE_START)
+                if found < 0:
+                    out.append(text[at:])
+                    self._tail = seen[-(len(PASTE_START) - 1) :]
+                    break
+                after = at + found - len(self._tail) + len(PASTE_START)
+                out.append(text[at:after])
+                self._tail, self.pasting, at = "", True, after
+                continue
+            escape = text.find("\x1b", at)
+            if escape < 0:
+                out.append(text[at:])
+                break
+            out.append(text[at:escape])
+            rest = text[escape:]
+            if rest.startswith(PASTE_END):
+                out.append(PASTE_END)
+                self.pasting, at = False, escape + len(PASTE_END)
+            elif PASTE_END.startswith(rest) or _CSI_CUT.match(rest):
+                self._held = rest  # cut by the read: decided with what comes next
+                break
+            elif found_csi := _CSI.match(text, escape):
+                at = found_csi.end()  # a sequence of the pasted text: left out
+            else:
+                at = escape + 1  # a lone escape: left out
+        return "".join(out)
 
 
 @dataclass
@@ -76,6 +134,7 @@ class TerminalDriver(LinuxDriver):
         terminal hanging up. Textual's loop read nothing again every few microseconds."""
         fileno = self.fileno
         parser = XTermParser(self._debug)
+        guard = PasteGuard()
         decode = getincrementaldecoder("utf-8")().decode
         selector = selectors.SelectSelector()
         selector.register(fileno, selectors.EVENT_READ)
@@ -89,8 +148,8 @@ class TerminalDriver(LinuxDriver):
                     data = b""
                 if not data:
                     return False
-                text = decode(data, final=final)  # ("" while a character is cut)
-                for event in parser.feed(text) if text else ():
+                text = guard.feed(decode(data, final=final))  # ("" while a character
+                for event in parser.feed(text) if text else ():  # or a paste's sequence is cut)
                     self.process_message(event)
             for event in parser.tick():
                 self.process_message(event)
