@@ -36,7 +36,7 @@ from textual.widgets import Label
 from tui_board.core.durations import format_duration, format_progress
 from tui_board.core.models import Workload, WorkloadCell, WorkloadRow
 from tui_board.core.weeks import IsoWeek
-from tui_board.core.workload import BAND_MARKS, BANDS, Band, band
+from tui_board.core.workload import BAND_MARKS, BANDS, Band, band, first_week
 from tui_board.ui.plain_text import cut, fit
 
 #: Each band's look, for the grid's cells and the legend's swatches alike.
@@ -389,6 +389,10 @@ class WorkloadGrid(ScrollView, can_focus=False):
             self.cursor_row = self.first_week = 0
             current = self.workload.current
             self.cursor_week = weeks.index(current) if current in weeks else 0
+            # In view: this week and those ahead, the weeks before it as room allows
+            # (`first_week`: four past weeks of twelve; none of six).
+            lead = str(first_week(IsoWeek.parse(current).monday(), self.weeks_shown))
+            self.first_week = weeks.index(lead) if lead in weeks else 0
             return
         found = self.index_of(before.user) if before.user is not None else None
         if found is not None:
