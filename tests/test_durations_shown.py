@@ -215,3 +215,14 @@ def test_json_numbers_are_numbers(cli: Cli) -> None:
         found = strings_like_numbers(cli.json(*command))
         # A comment is text, whatever it holds.
         assert [f for f in found if not f.endswith(".comment = '42'")] == [], command
+
+
+def test_a_card_of_nobody_with_no_room_for_the_word_leaves_the_name_blank() -> None:
+    """`n…` and `…` read as a name cut short (the trial read `… 74:00/16:00!` as a card
+    that lost its assignee): nobody's card says so in full, or by no name at all."""
+    card = task(logged=4440, estimate=960, due=date(2026, 12, 7), assignee=None)
+    for width in range(14, 40):
+        line = last_line(card, width).split()
+        assert line[0] in ("nobody", "74:00/16:00!", "74:00!", "!"), (width, line)
+        assert not any(part.endswith("…") for part in line), (width, line)
+    assert last_line(card, 40).split()[0] == "nobody"

@@ -182,7 +182,10 @@ def paint_card(
         if right:
             right.append((" ", None))
         right.append((due, styles.overdue if due.startswith("!") else styles.muted))
-    who = cut(who, inner - right_width - 1) if right_width else cut(who, inner)
+    left = inner - right_width - 1 if right_width else inner
+    if not task.assignee and cell_len(who) > left:
+        who = ""  # "n…" or "…" read as a name cut; no name says nobody as well
+    who = cut(who, left)
     space = inner - cell_len(who) - right_width
     last = line((who, styles.muted), (" " * max(space, 0), None), *right)
 
