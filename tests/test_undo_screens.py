@@ -218,8 +218,9 @@ async def test_a_card_restored_from_the_archive_view_is_archived_again_by_undo(
 async def test_u_while_the_change_is_still_being_stored_waits_for_it(
     config: Config, clock: Clock
 ) -> None:
-    """Another process holds the file's write lock: the move waits in the writer, and `u`
-    says so instead of undoing an older change (or nothing)."""
+    """Another process holds the file's write lock: the moves wait in the writer, and
+    `u` `u` pressed meanwhile undo them both once they are stored (not an older change,
+    nor nothing with "in a moment"), in order."""
     import sqlite3
 
     app = app_for(config, clock=clock)
@@ -229,17 +230,22 @@ async def test_u_while_the_change_is_still_being_stored_waits_for_it(
         blocker = sqlite3.connect(config.db, isolation_level=None)
         blocker.execute("BEGIN IMMEDIATE")
         try:
-            await pilot.press("L")
+            await pilot.press("L", "L")
             await pilot.pause(0.2)
             assert app.writer.busy()
-            await pilot.press("u")
-            await pilot.pause()
-            assert "Your last change is still being stored: undo it in a moment." in notices(app)
+            await pilot.press("u", "u")
+            await pilot.pause(0.2)
+            assert backend.get_task("APP-3").column == "Backlog"  # nothing stored yet
         finally:
             blocker.execute("COMMIT")
             blocker.close()
         await settle(app, pilot)
-        assert backend.get_task("APP-3").column == "To do"
-        await pilot.press("u")
+        for _ in range(50):
+            if not app.writer.busy() and not app._undos_waiting:
+                break
+            await pilot.pause(0.05)
         await settle(app, pilot)
-        assert backend.get_task("APP-3").column == "Backlog"
+        assert backend.get_task("APP-3").column == "Backlog", notices(app)
+        undone = [n for n in notices(app) if n.startswith("Undone")]
+        assert len(undone) == 2, notices(app)
+        assert "In progress" in undone[0] and "To do" in undone[1], undone

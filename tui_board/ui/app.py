@@ -219,6 +219,9 @@ class BoardApp(App[None], inherit_bindings=False):
         self.writer = Writer()
         #: The changes this session made, for `u` and `U`.
         self.history = History()
+        #: `u` or `U` pressed while a write was on its way (True: a redo): done, in
+        #: order, once every write is answered (the change to undo may be that one).
+        self._undos_waiting: list[bool] = []
         self.set_reactive(BoardApp.connection, Opening(describe_target(config)))
         #: What the app kept for itself when it last ran (`tui_board/kept.py`).
         self.kept, problem = load_kept()
@@ -610,7 +613,7 @@ class BoardApp(App[None], inherit_bindings=False):
             self.notify("Close this dialog first, then undo.", severity="warning")
             return
         if self.writer.busy():  # the change to undo may be the one still on its way
-            self.notify("Your last change is still being stored: undo it in a moment.")
+            self._undos_waiting.append(redo)
             return
         change = self.history.take(redo)
         if change is None:
@@ -621,7 +624,25 @@ class BoardApp(App[None], inherit_bindings=False):
 
     def undo_answered(self, screen: SendsWrites, message: WriteAnswered) -> bool:
         """Keep what a stored write changed, for `u`; show an undo's (or a redo's)
-        answer. True for an undo or a redo (the screen shows nothing more)."""
+        answer. True for an undo or a redo (the screen shows nothing more). Then an undo
+        pressed meanwhile goes out, once nothing is on its way (none after a refusal:
+        the history moved on from what the keys were pressed for)."""
+        undo = self._undo_answered(screen, message)
+        if undo and message.refusal is not None:
+            self._undos_waiting.clear()
+        if self._undos_waiting:
+            self.call_later(self._undo_waiting)
+        return undo
+
+    def _undo_waiting(self) -> None:
+        if not self._undos_waiting:
+            return
+        if self.writer.busy():  # its thread ends just after its last answer
+            self.set_timer(0.02, self._undo_waiting)
+            return
+        self._undo_or_redo(redo=self._undos_waiting.pop(0))
+
+    def _undo_answered(self, screen: SendsWrites, message: WriteAnswered) -> bool:
         write = message.write
         if not isinstance(write, UndoWrite):
             change = change_of(message.result) if message.refusal is None else None
