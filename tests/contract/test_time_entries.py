@@ -109,6 +109,18 @@ def test_set_entry_refuses_negative_and_unknown(world: World) -> None:
         world.mia.set_entry("nonsense", TODAY, 10)
 
 
+def test_an_unknown_task_is_said_before_a_closed_week(world: World) -> None:
+    """`tui-board log 1h NOPE-1` on a submitted week: the key mistyped is what to say
+    (the week would be said next, for a key that exists)."""
+    t = world.task("a")
+    world.mia.submit_week(WEEK)
+    for write in (world.mia.add_time, world.mia.set_entry):
+        with refused(NotFound, world):
+            write("WEB-99", TODAY, 10)
+        with refused(Locked, world):
+            write(t.key, TODAY, 10)
+
+
 # --- add ------------------------------------------------------------------------------------
 
 

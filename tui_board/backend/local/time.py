@@ -114,7 +114,7 @@ class TimeService(ServiceBase):
     ) -> tuple[Actor, Any, Any, Any, int]:
         """What a write of one cell reads before it writes, checked in order: who asks
         (a replayed request stops), the cell's owner (mine unless `login`: someone whose
-        time I may change), the period lock and a closed week, the task, the cell's row
+        time I may change), the task, the period lock and a closed week, the cell's row
         and the minutes the owner has on that day. The owner's row is locked
         (PostgreSQL: it serialises the person's writes, this cell's among them), and the
         task's row shared (not archived under the write). Read at
@@ -156,9 +156,9 @@ class TimeService(ServiceBase):
         owners, locks, closed, tasks, cells, day_minutes = found
         owner = owners[0]
         require(can_edit_time_of(actor, owner.login), f"you may not change {owner.login}'s time")
-        self._refuse_closed(locks[0].until if locks else None, closed, day)
-        if not tasks:
+        if not tasks:  # (before the week: a key mistyped is what to say first)
             raise NotFound(f"no task {task.upper()}")
+        self._refuse_closed(locks[0].until if locks else None, closed, day)
         return actor, owner, tasks[0], cells[0] if cells else None, int(day_minutes[0][0])
 
     def _writable_owner(self, s: Tx, actor: Actor, login: str | None, day: date) -> Any:
