@@ -812,6 +812,12 @@ async def test_the_filter_stands_apart_from_the_project_name(
         await pilot.pause()
         [line] = [text for text in frame_text(app) if heading in text]
         assert f"{heading}  / deploy " in line, line
+        await pilot.press("slash", "escape")  # the filter cleared and left: nothing shown
+        await pilot.pause()
+        await pilot.press("slash", "escape")  # opened and left empty: nothing shown
+        await pilot.pause()
+        [line] = [text for text in frame_text(app) if heading in text]
+        assert "filter" not in line and "deploy" not in line, line
 
 
 async def test_at_80_by_24_a_long_overrun_leaves_room_for_the_assignee(

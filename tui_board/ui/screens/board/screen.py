@@ -520,6 +520,7 @@ class BoardScreen(BoardLive):
             field.value = ""  # the field redraws the board
         self.set_focus(None)
         self.remove_class("-filtering")
+        field.display = False
 
     def action_only_mine(self) -> None:
         me = self.board_app.me

@@ -379,7 +379,11 @@ class BoardView(ModeScreen):
         if 0 < last - first + 1 < len(state.columns):
             parts.append(f"columns {first + 1}-{last + 1} of {len(state.columns)} (h/l)")
         _show(self.query_one("#board-summary", Label), " · ".join(parts), layout=False)
-        self.set_class(bool(state.query) or self.query_one("#board-filter").has_focus, "-filtering")
+        field = self.query_one("#board-filter")
+        filtering = bool(state.query) or field.has_focus
+        self.set_class(filtering, "-filtering")
+        field.display = filtering  # (`/` shows it at once, inline: the class alone would
+        # leave it shown after esc, its placeholder run into the project's name)
 
     @on(BoardColumns.Fitted)
     def _fitted(self) -> None:
