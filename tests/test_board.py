@@ -404,6 +404,40 @@ async def test_t_logs_time_on_the_day_typed(
         assert any(f"on {day:%a %d %b})" in n.message for n in app._notifications)
 
 
+async def test_time_the_store_refuses_is_asked_for_again_as_it_was_typed(
+    config: Config, clock: Clock
+) -> None:
+    """`t` on a card when this week is submitted: the store refuses the time after the
+    dialog closed; it opens again with the duration, the day and the comment as typed
+    and why, so that nothing typed is lost. Its comment is checked before it goes."""
+    from tui_board.core.weeks import IsoWeek
+
+    backend = backend_for(config, clock=clock)
+    today = clock.now.date()
+    backend.submit_week(IsoWeek.of(today))
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("t", *"1h30", "tab", "tab", *"deploy notes", "enter")
+        await settle(app, pilot)
+        prompt = app.screen
+        assert isinstance(prompt, DurationPrompt)
+        refused = str(prompt.query_one(".duration--refused", Label).content)
+        assert refused.startswith("Not stored: week") and "submitted" in refused, refused
+        fields = [field.value for field in prompt.query(Input)]
+        assert fields == ["1:30", "", "deploy notes"]
+        assert backend.list_entries(today, today, task="APP-3", user="alice") == []
+        # a comment the store would refuse keeps the dialog open
+        await pilot.press("escape")
+        await pilot.press("t", *"1h", "tab", "tab", *"fix", "ctrl+e")
+        app.screen.query_one("#duration-comment", Input).insert_text_at_cursor("\u202e")
+        await pilot.press("enter")
+        await pilot.pause()
+        prompt = app.screen
+        assert isinstance(prompt, DurationPrompt)
+        assert "U+202E" in str(prompt.query_one(".dialog--preview", Label).content)
+
+
 async def test_space_starts_and_stops_the_timer_shown_in_the_header(
     config: Config, clock: Clock
 ) -> None:

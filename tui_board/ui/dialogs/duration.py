@@ -13,6 +13,7 @@ from textual.widgets import Input, Label
 
 from tui_board.core.durations import DAY_MINUTES, BareUnit, describe_parse, parse_duration
 from tui_board.core.errors import Invalid
+from tui_board.core.text import check_text
 from tui_board.core.weeks import parse_date
 from tui_board.ui.dialogs.base import Dialog
 from tui_board.ui.plain_text import plain_text
@@ -37,6 +38,10 @@ class DurationPrompt(Dialog["LoggedTime | None"]):
         margin-top: 1;
         color: $text-muted;
     }
+    DurationPrompt .duration--refused {
+        margin-top: 1;
+        color: $text-error;
+    }
     DurationPrompt .duration--label {
         margin-top: 1;
     }
@@ -55,8 +60,16 @@ class DurationPrompt(Dialog["LoggedTime | None"]):
         initial: str = "",
         with_comment: bool = True,
         today: date | None = None,
+        initial_day: str = "",
+        initial_comment: str = "",
+        refused: str = "",
     ) -> None:
         super().__init__()
+        #: Asked again after the store refused what was typed: the day and the comment
+        #: as they were, and why (shown above the fields).
+        self.initial_day = initial_day
+        self.initial_comment = initial_comment
+        self.refused = refused
         self.heading = title
         self.context = context
         self.bare_unit: BareUnit = bare_unit
@@ -73,6 +86,8 @@ class DurationPrompt(Dialog["LoggedTime | None"]):
             panel.border_subtitle = "enter: store · esc: cancel"
             if self.context:
                 yield Label(plain_text(self.context), classes="duration--context")
+            if self.refused:
+                yield Label(plain_text(self.refused), classes="duration--refused -error")
             yield Label(
                 f"Duration (1h30, 1:30, 90m, 1.5; a bare number is {unit})",
                 classes="duration--label",
@@ -86,13 +101,18 @@ class DurationPrompt(Dialog["LoggedTime | None"]):
                     classes="duration--label",
                     markup=False,
                 )
-                yield Input(placeholder="today", id="duration-day", compact=True)
+                yield Input(self.initial_day, placeholder="today", id="duration-day", compact=True)
                 yield Label(
                     self._day_text(""), classes="dialog--preview duration--day", markup=False
                 )
             if self.with_comment:
                 yield Label("Comment (optional)", classes="duration--label", markup=False)
-                yield Input(placeholder="what you did", id="duration-comment", compact=True)
+                yield Input(
+                    self.initial_comment,
+                    placeholder="what you did",
+                    id="duration-comment",
+                    compact=True,
+                )
 
     def on_mount(self) -> None:
         self._preview(self.initial)
@@ -165,5 +185,14 @@ class DurationPrompt(Dialog["LoggedTime | None"]):
             return
         comment = ""
         if self.with_comment:
-            comment = self.query_one("#duration-comment", Input).value.strip()
+            field = self.query_one("#duration-comment", Input)
+            try:  # what the store would refuse after the dialog closed, said here
+                comment = check_text(field.value, "The comment").strip()
+            except Invalid as unsafe:
+                preview = self.query_one(".dialog--preview", Label)
+                preview.update(plain_text(f"{unsafe.message}."))
+                preview.add_class("-error")
+                field.focus()
+                self.app.bell()
+                return
         self.dismiss(LoggedTime(minutes, comment, day))

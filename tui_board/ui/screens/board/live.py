@@ -19,7 +19,7 @@ the board reads itself again, without `r`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -115,6 +115,9 @@ class BoardLive(BoardView):
         self._undo: list[Columns] = []
         #: New-card forms waiting, open, for their write's answer.
         self._forms: dict[Write[Any], TaskForm] = {}
+        #: What asks again, with what was typed and why it was refused, for a write
+        #: the store refuses (time logged with `t`: its dialog closed when it was sent).
+        self._retries: dict[Write[Any], Callable[[str], None]] = {}
 
     def on_mount(self) -> None:
         self.set_interval(self.POLL_SECONDS, self._poll_tick)
@@ -173,9 +176,11 @@ class BoardLive(BoardView):
         *,
         before: Columns | None = None,
         form: TaskForm | None = None,
+        retry: Callable[[str], None] | None = None,
     ) -> None:
         """Queue a write; `before`: the columns it changed on screen, as they were;
-        `form`: a dialog that stays open until the write is answered."""
+        `form`: a dialog that stays open until the write is answered; `retry`: asks
+        again (given why) when the store refuses it, so that nothing typed is lost."""
         if not self.send_write(write):
             if form is not None:
                 form.refused("Not connected: nothing was stored.")
@@ -184,11 +189,14 @@ class BoardLive(BoardView):
             self._before[write] = before
         if form is not None:
             self._forms[write] = form
+        if retry is not None:
+            self._retries[write] = retry
 
     # --- my writes' answers ------------------------------------------------------------------
 
     def write_stored(self, write: Write[Any], result: Any) -> None:
         self._before.pop(write, None)
+        self._retries.pop(write, None)
         form = self._forms.pop(write, None)
         if form is not None:
             form.saved()
@@ -215,6 +223,7 @@ class BoardLive(BoardView):
         key = write.subject if isinstance(write.subject, str) else None
         before = self._before.pop(write, None)
         form = self._forms.pop(write, None)
+        retry = self._retries.pop(write, None)
         away = refusal.kind in ("error", "skipped") and server_away(self.board_app.backend)
         if away:
             # Nothing was stored and nothing can be read: the screen goes back to what
@@ -236,6 +245,8 @@ class BoardLive(BoardView):
             return
         if form is not None and form.waiting:
             form.refused(f"Not stored: {refusal.message}")
+        elif retry is not None and refusal.kind in ("locked", "invalid", "conflict"):
+            retry(f"Not stored: {refusal.message}")
         elif refusal.kind == "conflict":
             self.notify(
                 f"{key or 'The card'} was changed by someone else: the board shows it as it "

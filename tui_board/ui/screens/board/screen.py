@@ -339,14 +339,30 @@ class BoardScreen(BoardLive):
 
     def action_log_time(self) -> None:
         task = self._card_or_bell()
-        if task is None:
-            return
+        if task is not None:
+            self._ask_log_time(task)
+
+    def _ask_log_time(
+        self,
+        task: Task,
+        *,
+        duration: str = "",
+        day_text: str = "",
+        comment: str = "",
+        refused: str = "",
+    ) -> None:
+        """`t`'s dialog; asked again as it was typed, with why, when the store refuses
+        the time (the week submitted, the day's 24:00 passed)."""
         today = self.today
         prompt = DurationPrompt(
             f"Log time on {task.key}",
             context=cut(task.title, 40),
             bare_unit=self.board_app.config.bare_unit,
             today=today,
+            initial=duration,
+            initial_day=day_text,
+            initial_comment=comment,
+            refused=refused,
         )
         key = task.key
 
@@ -375,7 +391,16 @@ class BoardScreen(BoardLive):
                 undo = cell_change(what, key, day, was, entry)
                 return Outcome(now, note=note, own=(("entry", key, "set"),), undo=undo)
 
-            self.send_write(Write(what, send, key))
+            def again(why: str) -> None:
+                self._ask_log_time(
+                    task,
+                    duration=format_duration(answer.minutes),
+                    day_text="" if day == today else day.isoformat(),
+                    comment=answer.comment,
+                    refused=why,
+                )
+
+            self.send_board_write(Write(what, send, key), retry=again)
 
         self.app.push_screen(prompt, logged)
 
