@@ -106,6 +106,12 @@ def test_reports_as_json_and_csv(cli: Cli, tmp_path: Path) -> None:
     lines = list(csv.reader(io.StringIO(out)))
     assert lines[0][:2] == ["user", "week"] and lines[-1][:2] == ["alice", "total"]
     assert int(lines[-1][5]) == 300
+    # the table signs the difference as the app's reports do: +1:30 over, -0:45 under
+    shown = cli.ok("report", "overtime", "--from", today.isoformat(), "--to", today.isoformat())
+    difference = weeks[0]["difference"]
+    sign = "+" if difference > 0 else "-" if difference < 0 else ""
+    signed = f"{sign}{abs(difference) // 60}:{abs(difference) % 60:02d}"
+    assert shown.splitlines()[1].split()[-1] == signed, shown
     refused(cli, "report", "overtime", "--from", "2026-12-10", "--to", "2026-12-01", says="before")
 
 

@@ -255,7 +255,7 @@ def report_overtime(
     if as_json:
         emit_json(rows)
         return
-    from tui_board.core.reports import overtime_lines, overtime_table
+    from tui_board.core.reports import overtime_lines, overtime_table, signed_duration
 
     if as_csv or output is not None:
         _write(cli_ctx, overtime_table(rows), output)
@@ -266,7 +266,8 @@ def report_overtime(
             (
                 r.user,
                 r.week,
-                *(_hours(v) for v in (r.scheduled, r.time_off, r.expected, r.logged, r.difference)),
+                *(_hours(v) for v in (r.scheduled, r.time_off, r.expected, r.logged)),
+                signed_duration(r.difference),  # +1:30 over, as the app shows it
             )
             for r in overtime_lines(rows)
         ],
