@@ -850,6 +850,8 @@ async def test_the_filter_stands_apart_from_the_project_name(
         await pilot.pause()
         await pilot.press("slash", "escape")  # opened and left empty: nothing shown
         await pilot.pause()
+        await pilot.press("slash", "enter")  # (enter on nothing: as esc)
+        await pilot.pause()
         [line] = [text for text in frame_text(app) if heading in text]
         assert "filter" not in line and "deploy" not in line, line
 

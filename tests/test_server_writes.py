@@ -160,7 +160,7 @@ def test_the_server_copies_the_log_on_a_thread_after_writes_on_its_loop(
     monkeypatch.setattr(PooledDatabase, "checkpoint", recorded)
     with live_server(database) as server:
         token = server.token_for("bob")
-        body = {"task": "WEB-1", "day": DAY.isoformat(), "minutes": 5}
+        body = {"task": "WEB-1", "day": DAY.isoformat(), "minutes": 1}  # (400 fit in a day)
         headers = {"Authorization": f"Bearer {token}"}
         # A write goes on the loop when the file's write lock is free at that instant,
         # else to a thread (whose COMMIT checkpoints as SQLite does): write on, a

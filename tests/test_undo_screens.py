@@ -249,3 +249,37 @@ async def test_u_while_the_change_is_still_being_stored_waits_for_it(
         undone = [n for n in notices(app) if n.startswith("Undone")]
         assert len(undone) == 2, notices(app)
         assert "In progress" in undone[0] and "To do" in undone[1], undone
+
+
+async def test_more_u_than_changes_while_storing_leave_nothing_waiting(
+    config: Config, clock: Clock
+) -> None:
+    """`u u u` for one move on its way: the move is undone, the other presses find
+    nothing to undo and are dropped, not kept to undo the next move made later."""
+    import sqlite3
+
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        backend = backend_for(config, clock=clock)
+        blocker = sqlite3.connect(config.db, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("L")
+            await pilot.pause(0.2)
+            await pilot.press("u", "u", "u")
+        finally:
+            blocker.execute("COMMIT")
+            blocker.close()
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if not app.writer.busy() and not app._undos_waiting:
+                break
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").column == "Backlog"
+        assert not app._undos_waiting
+        await pilot.press("L")  # a new move, made later, stays made
+        for _ in range(20):
+            await pilot.pause(0.05)
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").column == "To do", notices(app)

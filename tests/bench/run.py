@@ -1012,7 +1012,8 @@ def wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float =
 def machine_ticks() -> tuple[int, int]:
     """(busy, all) clock ticks of every core so far, from /proc/stat: the cores the
     whole machine kept busy over a run (the server, PostgreSQL and wrk share them)."""
-    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    # user nice system idle iowait irq softirq steal (guest time is counted in user)
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
     return sum(fields) - fields[3] - fields[4], sum(fields)
 
 

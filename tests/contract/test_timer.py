@@ -102,7 +102,7 @@ def test_a_timer_does_not_start_where_its_time_could_not_go(world: World, why: s
         world.ada.lock_period(TODAY)
     with refused(Locked, world) as caught:
         world.mia.timer_start(t.key)
-    assert f"the timer cannot start on {t.key}" in str(caught.value)
+    assert f"the timer cannot run on {t.key}" in str(caught.value)
     assert why in str(caught.value)
     assert world.mia.timer_status() == running
 
@@ -119,11 +119,26 @@ def test_a_week_is_not_submitted_while_its_timer_runs_into_it(world: World) -> N
     with refused(Conflict, world) as caught:
         world.ada.submit_week(WEEK, user="mia")
     assert f"mia's timer on {t.key} is running" in str(caught.value)
+    with refused(Conflict, world):  # next week: the timer may be stopped in it
+        world.mia.submit_week(WEEK.shift(1))
     world.mia.submit_week(WEEK.shift(-1))  # a week the timer's time does not go into
     entry = world.mia.timer_stop()
     assert entry is not None and entry.minutes == 40
     assert world.mia.submit_week(WEEK).state == "submitted"
     assert world.mia.list_entries(TODAY, TODAY) == [entry]
+
+
+def test_a_timer_put_back_where_its_time_could_not_go_is_refused(world: World) -> None:
+    """Undoing a stop, or redoing a start, puts a timer back (`timer_set`): not into a
+    week submitted since, where its time would be lost as a started one's would."""
+    t = world.task("a")
+    started = world.mia.timer_start(t.key)
+    world.mia.timer_set(None, expect=started.started)  # the start undone
+    world.mia.submit_week(WEEK)
+    with refused(Locked, world) as caught:  # and redone
+        world.mia.timer_set(t.key, started=started.started)
+    assert f"the timer cannot run on {t.key}" in str(caught.value)
+    assert world.mia.timer_status() is None
 
 
 @pytest.mark.parametrize("why", ["archived", "locked", "too long"])

@@ -628,7 +628,7 @@ class BoardApp(App[None], inherit_bindings=False):
         pressed meanwhile goes out, once nothing is on its way (none after a refusal:
         the history moved on from what the keys were pressed for)."""
         undo = self._undo_answered(screen, message)
-        if undo and message.refusal is not None:
+        if message.refusal is not None:  # the history is not what the keys were for
             self._undos_waiting.clear()
         if self._undos_waiting:
             self.call_later(self._undo_waiting)
@@ -641,6 +641,8 @@ class BoardApp(App[None], inherit_bindings=False):
             self.set_timer(0.02, self._undo_waiting)
             return
         self._undo_or_redo(redo=self._undos_waiting.pop(0))
+        if not self.writer.busy():  # it did not go out (nothing to undo, a dialog in
+            self._undos_waiting.clear()  # front): the presses after it go with it
 
     def _undo_answered(self, screen: SendsWrites, message: WriteAnswered) -> bool:
         write = message.write

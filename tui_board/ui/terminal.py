@@ -20,12 +20,15 @@ import os
 import re
 import selectors
 import signal
+import time
 from codecs import getincrementaldecoder
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any, cast
 
 from textual._parser import ParseError
 from textual._xterm_parser import XTermParser
+from textual.constants import ESCAPE_DELAY
 from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
 
@@ -47,16 +50,24 @@ class PasteGuard:
     as keys (hotkeys, outside an input), ahead of the rest of the paste. Outside a paste
     everything goes through at once (an escape key must not wait)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.pasting = False
         #: The end of the last read, as far as a paste's start could be cut in it.
         self._tail = ""
         #: Inside a paste: what could be the start of a sequence or of the paste's end.
         self._held = ""
+        self._clock = clock
+        self._last = clock()
 
     def feed(self, text: str) -> str:
         out: list[str] = []
         at = 0
+        now = self._clock()
+        if now - self._last > ESCAPE_DELAY:
+            # The parser took an escape read before as the escape key by now: `[200~`
+            # typed after it is no paste (the tail would have made it one here alone).
+            self._tail = ""
+        self._last = now
         if self._held:
             text, self._held = self._held + text, ""
         while at < len(text):

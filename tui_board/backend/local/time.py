@@ -561,13 +561,7 @@ class TimeService(ServiceBase):
                 trow = self._task_at(s, task)
                 if trow.archived:
                     raise Invalid(f"{trow_key(s, trow)} is archived")
-                try:  # its time could never be logged: refused before anything is done
-                    self._check_open(s, actor.user_id, self._today())
-                except Locked as closed:
-                    raise Locked(
-                        f"the timer cannot start on {trow_key(s, trow)}: its time would go "
-                        f"into today's cell, and {closed.message}"
-                    ) from None
+                self._check_timer_can_run(s, actor, trow)
                 self._stop_timer(s, actor)
                 started = self._now()
                 s.insert(
@@ -631,6 +625,7 @@ class TimeService(ServiceBase):
             trow = self._task_at(s, task)
             if trow.archived:
                 raise Invalid(f"{trow_key(s, trow)} is archived")
+            self._check_timer_can_run(s, actor, trow)  # (a start redone, a stop undone)
             s.insert(
                 "timers", returning=None, user_id=actor.user_id, task_id=trow.id, started=started
             )
@@ -650,6 +645,17 @@ class TimeService(ServiceBase):
     @staticmethod
     def _timer_row(s: Tx, user_id: int) -> Any:
         return s.row("SELECT * FROM timers WHERE user_id = :user_id", user_id=user_id)
+
+    def _check_timer_can_run(self, s: Tx, actor: Actor, trow: Any) -> None:
+        """Refused (Locked) where today's time cannot go, the week submitted or the
+        period locked: the timer's time could never be logged."""
+        try:
+            self._check_open(s, actor.user_id, self._today())
+        except Locked as closed:
+            raise Locked(
+                f"the timer cannot run on {trow_key(s, trow)}: its time would go into "
+                f"today's cell, and {closed.message}"
+            ) from None
 
     def _stop_timer(self, s: Tx, actor: Actor) -> TimeEntry | None:
         row = self._timer_row(s, actor.user_id)

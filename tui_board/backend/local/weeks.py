@@ -108,17 +108,21 @@ class WeekService(TimeService, OrmService):
     def _refuse_timer_into(
         self, s: OrmTx, actor: Actor, owner: UserRow, week: IsoWeek, own: list[date]
     ) -> None:
-        """A week is not submitted while its owner's timer runs and today is one of its
-        days: stopping it would find the week read-only, and its time would be lost."""
+        """A week is not submitted while its owner's timer runs and the week holds today
+        or a day after it: the timer's time goes into the day it is stopped on, which
+        would be read-only, and the time lost."""
         assert owner.id is not None
         timer = self._timer_row(s, owner.id)
-        if timer is None or self._today() not in own:
+        today = self._today()
+        if timer is None or not any(day >= today for day in own):
             return
         key = trow_key(s, self._task_at_id(s, timer.task_id))
-        whose = "your" if owner.login == actor.login else f"{owner.login}'s"
+        mine = owner.login == actor.login
+        whose = "your" if mine else f"{owner.login}'s"
+        who = "stop it" if mine else "they stop it"
         raise Conflict(
-            f"{whose} timer on {key} is running, and its time goes into today's cell: "
-            f"stop it before week {week} is submitted"
+            f"{whose} timer on {key} is running, and its time goes into the day it is "
+            f"stopped: {who} before week {week} is submitted"
         )
 
     def _closed_weeks_near(

@@ -535,7 +535,10 @@ class BoardScreen(BoardLive):
         self.set_focus(field)
 
     @on(Input.Submitted, "#board-filter")
-    def _filter_done(self) -> None:
+    def _filter_done(self, event: Input.Submitted) -> None:
+        if not event.value.strip():  # nothing to filter by: as esc
+            self.action_clear_filter()
+            return
         self.set_focus(None)
         self._draw_bar()
 
