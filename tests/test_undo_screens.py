@@ -5,7 +5,9 @@ the redo; an undo after someone else's change is refused and changes nothing."""
 from __future__ import annotations
 
 import pytest
+from textual.pilot import Pilot
 
+from tests.test_schedule_screen import store_busy
 from tests.ui_helpers import (  # noqa: F401  (fixtures)  # noqa: F401  (fixtures)
     SIZE,
     START,
@@ -215,35 +217,31 @@ async def test_a_card_restored_from_the_archive_view_is_archived_again_by_undo(
         assert not any(n.startswith("Cannot undo") for n in notices(app))
 
 
+async def until_undos_done(app: BoardApp, pilot: Pilot[None]) -> None:
+    for _ in range(100):
+        await pilot.pause(0.05)
+        if not app.writer.busy() and not app._undos_waiting:
+            break
+
+
 async def test_u_while_the_change_is_still_being_stored_waits_for_it(
     config: Config, clock: Clock
 ) -> None:
     """Another process holds the file's write lock: the moves wait in the writer, and
     `u` `u` pressed meanwhile undo them both once they are stored (not an older change,
     nor nothing with "in a moment"), in order."""
-    import sqlite3
-
     app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         backend = backend_for(config, clock=clock)
-        blocker = sqlite3.connect(config.db, isolation_level=None)
-        blocker.execute("BEGIN IMMEDIATE")
-        try:
+        with store_busy(config):
             await pilot.press("L", "L")
             await pilot.pause(0.2)
             assert app.writer.busy()
             await pilot.press("u", "u")
             await pilot.pause(0.2)
             assert backend.get_task("APP-3").column == "Backlog"  # nothing stored yet
-        finally:
-            blocker.execute("COMMIT")
-            blocker.close()
-        await settle(app, pilot)
-        for _ in range(50):
-            if not app.writer.busy() and not app._undos_waiting:
-                break
-            await pilot.pause(0.05)
+        await until_undos_done(app, pilot)
         await settle(app, pilot)
         assert backend.get_task("APP-3").column == "Backlog", notices(app)
         undone = [n for n in notices(app) if n.startswith("Undone")]
@@ -256,25 +254,15 @@ async def test_more_u_than_changes_while_storing_leave_nothing_waiting(
 ) -> None:
     """`u u u` for one move on its way: the move is undone, the other presses find
     nothing to undo and are dropped, not kept to undo the next move made later."""
-    import sqlite3
-
     app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         backend = backend_for(config, clock=clock)
-        blocker = sqlite3.connect(config.db, isolation_level=None)
-        blocker.execute("BEGIN IMMEDIATE")
-        try:
+        with store_busy(config):
             await pilot.press("L")
             await pilot.pause(0.2)
             await pilot.press("u", "u", "u")
-        finally:
-            blocker.execute("COMMIT")
-            blocker.close()
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if not app.writer.busy() and not app._undos_waiting:
-                break
+        await until_undos_done(app, pilot)
         await settle(app, pilot)
         assert backend.get_task("APP-3").column == "Backlog"
         assert not app._undos_waiting

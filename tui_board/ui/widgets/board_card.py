@@ -182,10 +182,10 @@ def paint_card(
         if right:
             right.append((" ", None))
         right.append((due, styles.overdue if due.startswith("!") else styles.muted))
-    left = inner - right_width - 1 if right_width else inner
-    if not task.assignee and cell_len(who) > left:
+    room_left = inner - right_width - 1 if right_width else inner
+    if not task.assignee and cell_len(who) > room_left:
         who = ""  # "n…" or "…" read as a name cut; no name says nobody as well
-    who = cut(who, left)
+    who = cut(who, room_left)
     space = inner - cell_len(who) - right_width
     last = line((who, styles.muted), (" " * max(space, 0), None), *right)
 
