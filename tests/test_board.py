@@ -162,6 +162,26 @@ async def test_shift_left_right_and_h_l_move_the_card_between_columns(
         assert shown_keys(screen, 0) == keys_of(backend.list_tasks(project="APP"), "Backlog")
 
 
+async def test_a_card_moved_past_a_wip_limit_is_moved_and_says_so(
+    config: Config, clock: Clock
+) -> None:
+    """In progress holds 4 of its 3: a card moved in is moved (a limit warns, as on a
+    paper board) and the board says the column is over it; into Review (0/3), nothing."""
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        backend = backend_for(config, clock=clock)
+        await pilot.press("L", "L")
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").column == "In progress"
+        said = [n.message for n in app._notifications if "limit" in n.message]
+        assert said == ["In progress holds 5 cards, over its limit of 3."], said
+        await pilot.press("L")
+        await settle(app, pilot)
+        assert backend.get_task("APP-3").column == "Review"
+        assert len([n for n in app._notifications if "limit" in n.message]) == 1
+
+
 async def test_a_card_that_leaves_a_column_leaves_no_copy_on_screen(
     config: Config, clock: Clock
 ) -> None:

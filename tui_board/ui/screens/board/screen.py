@@ -214,6 +214,14 @@ class BoardScreen(BoardLive):
         self.draw({c for c in (source, target.id) if c is not None})
         if was != column:
             self._scroll_to_focus()
+        limit, count = target.wip_limit, self.state.count(target.id)
+        if source != target.id and limit is not None and count > limit:
+            self.notify(  # (moved all the same: a limit is a warning, as on a paper board)
+                f"{target.name} holds {count} cards, over its limit of {limit}.",
+                title="Over the WIP limit",
+                severity="warning",
+                markup=False,
+            )
         key, column_id, index = task.key, target.id, placement.index
 
         what = f"move {key} to {target.name}" if source != target.id else f"reorder {key}"
