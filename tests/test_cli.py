@@ -666,3 +666,24 @@ def test_a_weekday_for_a_due_date_or_a_deadline_is_the_coming_one(cli: Cli) -> N
     cli.ok("plan", "WEB-2", "--start", "next mon", "--due", "none")
     task = cli.json("task", "show", "WEB-2")["task"]
     assert (task["start"], task["due"]) == (monday.isoformat(), None)
+
+
+def test_help_names_every_environment_variable_the_program_reads(cli: Cli) -> None:
+    """Each `TUI_BOARD_*` the code reads (but the team server's own, in `serve`) is in
+    `tui-board --help`: a new user kept their trial's files apart only after finding
+    TUI_BOARD_DATA and TUI_BOARD_CONFIG in the code."""
+    import re
+    from pathlib import Path
+
+    import tui_board
+
+    source = Path(tui_board.__file__).parent
+    read = {
+        name
+        for path in source.rglob("*.py")
+        for name in re.findall(r"\"(TUI_BOARD_[A-Z_]+)\"", path.read_text())
+        if not name.startswith("TUI_BOARD_SERVE")
+    }
+    assert {"TUI_BOARD_DATA", "TUI_BOARD_CONFIG", "TUI_BOARD_USER"} <= read
+    shown = cli.ok("--help")
+    assert all(name in shown for name in read), read - set(re.findall(r"TUI_BOARD_\w+", shown))

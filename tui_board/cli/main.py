@@ -121,6 +121,14 @@ def cli(
     """A keyboard-first team board: kanban, weekly timesheet and workload.
 
     Run with no command to open the app.
+
+    \b
+    Environment:
+      TUI_BOARD_CONFIG  the config file (default: `tui-board locate config`)
+      TUI_BOARD_DATA    the data folder: the default database, the app's state
+      TUI_BOARD_USER    the login on a local database (default: the OS login)
+      TUI_BOARD_TOKEN   the API token for --server
+      TUI_BOARD_DEBUG   1: a traceback with an unexpected error
     """
     from tui_board.config import Config
 
