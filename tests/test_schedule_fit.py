@@ -111,7 +111,7 @@ async def test_at_80_columns_labels_milestones_and_flags_fit(config: Config) -> 
         assert "… · 2026-06-05" in heading, heading
         assert cell_len(heading.rstrip()) <= 80
         late = next(line for line in text if "WEB-3 " in line)
-        assert "LATE OVER" in late and "OVERDUE" not in late
+        assert "LATE +EST" in late and "OVERDUE" not in late
         title = late.split("WEB-3 ")[1].split(" LATE")[0]
         assert len(title) >= 12, late
         # at 120 columns the full words fit with the title

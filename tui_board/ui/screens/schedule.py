@@ -62,7 +62,9 @@ WEEK_CHARS = 4
 DAY_CHARS = 3
 FLAG_WORDS = {OVERDUE: "OVERDUE", OVER_ESTIMATE: "OVER EST", AT_RISK: "AT RISK"}
 #: The flags in a word each, for a row whose title would otherwise get too few cells.
-SHORT_FLAG_WORDS = {OVERDUE: "LATE", OVER_ESTIMATE: "OVER", AT_RISK: "RISK"}
+#: (`+EST`, not `OVER`: beside LATE, a trial read `LATE OVER` as one word, and `OVER`
+#: alone as overdue.)
+SHORT_FLAG_WORDS = {OVERDUE: "LATE", OVER_ESTIMATE: "+EST", AT_RISK: "RISK"}
 #: The cells a task's title keeps before its flags are written short.
 MIN_TITLE = 12
 NOBODY = ""
@@ -546,7 +548,7 @@ def legend() -> list[str]:
         "│  today;  ◆  a milestone's date;  ┃  the project's deadline",
         "◆ Beta · 2026-06-05 · LATE  a milestone's heading: LATE when its date is past"
         " and tasks of it are still open",
-        "Flags: OVERDUE (LATE when short): due before today; OVER EST (OVER): more"
+        "Flags: OVERDUE (LATE when short): due before today; OVER EST (+EST): more"
         " logged than estimated; AT RISK (RISK): more left than its person has"
         " time for before its due date; …: not known until the change is stored",
         "Header: done and remaining estimate, time logged, the forecast end against"
