@@ -336,6 +336,10 @@ async def test_c_edits_the_cells_comment(config: Config, clock: Clock, alice: Ba
         await pilot.press("c", "x", "escape")  # esc leaves it as it was
         await settle(app, pilot)
         assert alice.list_entries(MON, SUN)[0].comment == "reviewed the login fix"
+        await pilot.press("c", "ctrl+u", "enter")  # emptied: cleared, and said so
+        await settle(app, pilot)
+        assert alice.list_entries(MON, SUN)[0].comment == ""
+        assert "Comment cleared on WEB-1" in line_of(screen), line_of(screen)
 
 
 async def test_arrows_hjkl_and_tab_move_between_cells(

@@ -68,7 +68,11 @@ class TimesheetEntry(TimesheetAnswers):
 
         def send(backend: Backend, version: int | None) -> Outcome:
             entry = backend.set_entry(key, day, minutes, comment=comment, version=version)
-            note = f"Comment stored on {key} for {day:%a %d %b}: “{comment}”."
+            note = (
+                f"Comment stored on {key} for {day:%a %d %b}: “{comment}”."
+                if comment
+                else f"Comment cleared on {key} for {day:%a %d %b}."
+            )
             return Outcome(cell, entry, note=note)
 
         what = f"store the comment on {key} for {day:%a %d %b}"
