@@ -444,6 +444,8 @@ async def test_time_the_store_refuses_is_asked_for_again_as_it_was_typed(
         assert isinstance(prompt, DurationPrompt)
         refused = str(prompt.query_one(".duration--refused", Label).content)
         assert refused.startswith("Not stored: week") and "submitted" in refused, refused
+        shown = " ".join(line.strip(" │") for line in frame_text(app))
+        assert "submitted; it cannot be changed" in shown  # whole, wrapped in the dialog
         fields = [field.value for field in prompt.query(Input)]
         assert fields == ["1:30", "", "deploy notes"]
         assert backend.list_entries(today, today, task="APP-3", user="alice") == []

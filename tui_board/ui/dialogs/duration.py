@@ -40,6 +40,8 @@ class DurationPrompt(Dialog["LoggedTime | None"]):
     }
     DurationPrompt .duration--refused {
         margin-top: 1;
+        width: 1fr;
+        height: auto;
         color: $text-error;
     }
     DurationPrompt .duration--label {
