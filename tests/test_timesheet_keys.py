@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from textual import events
 from textual.pilot import Pilot
+from textual.widgets._footer import FooterKey
 
 from tests import test_timesheet
 from tests.test_timesheet import (
@@ -153,3 +154,33 @@ async def test_switching_the_timer_shows_the_stopped_timers_minutes_and_the_next
         await settle(app, pilot)
         assert stored(alice) == {("WEB-1", WED): 120}
         assert not any("elsewhere" in n.message for n in app._notifications)
+
+
+def footer_keys(app: BoardApp) -> list[str]:
+    """What the footer offers, as drawn."""
+    return [str(key.description) for key in app.screen.query(FooterKey)]
+
+
+async def test_the_footer_offers_this_week_only_where_full_stop_goes_there(
+    config: Config, clock: Clock, alice: Backend
+) -> None:
+    """On the week holding today `.` begins a duration (`.5`), elsewhere it goes back to
+    this week: the footer follows the week shown, from the first week it reads (it was
+    drawn before the week came, offering `. This week` where `.` typed into the cell)."""
+    alice.add_week_row(W48, "WEB-1")
+    app = sheet_app(config, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_sheet(app, pilot)
+        await pilot.pause()
+        assert "This week" not in footer_keys(app)
+        await pilot.press("left_square_bracket")
+        await settle(app, pilot)
+        await pilot.pause()
+        assert "This week" in footer_keys(app)
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        await pilot.pause()
+        assert "This week" not in footer_keys(app)
+        await pilot.press("full_stop", "5", "enter")
+        await settle(app, pilot)
+        assert screen.week == W48 and stored(alice)[("WEB-1", WED)] == 30

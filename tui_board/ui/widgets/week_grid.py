@@ -272,10 +272,15 @@ class WeekGrid(Widget, can_focus=True):
 
     def show(self, state: WeekGridState | None) -> None:
         """Show another week (or the same one read again)."""
+        full_stop = self.starts_duration(".")
         self.state = state
         if self.edit is not None and (state is None or self.edit.day not in state.days):
             self.edit = None
         self.changed()
+        if self.starts_duration(".") != full_stop:
+            # `.` types here on the week holding today, and is the screen's "this week"
+            # elsewhere (`check_consume_key`): the footer and help follow.
+            self.refresh_bindings()
 
     def changed(self) -> None:
         """Something the grid shows changed: repaint it, keep the cursor in view."""
