@@ -141,6 +141,17 @@ def printable(value: str, *, multiline: bool = False) -> str:
     return pattern.sub(_picture_one_line, value)
 
 
+def as_typed(value: str, *, multiline: bool = False) -> str:
+    """Text being typed, made safe to draw: `printable`'s stand-ins, one character for
+    one (an input's cursor and selection count characters), tabs kept (an input draws
+    them itself) and, in a multi-line field, newlines too. What is typed stays as it is;
+    the field's rule (`check_text`) says what is wrong with it."""
+    pattern = _UNSAFE_MULTI_LINE if multiline else _UNSAFE_ONE_LINE
+    if pattern.search(value) is None:
+        return value
+    return pattern.sub(lambda m: "\t" if m.group() == "\t" else _picture(m), value)
+
+
 def _json_escape(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
 
@@ -165,6 +176,7 @@ def csv_cell(value: Any) -> Any:
 
 
 __all__ = [
+    "as_typed",
     "check_text",
     "csv_cell",
     "describe_character",

@@ -17,6 +17,7 @@ from tui_board.core.text import check_text
 from tui_board.core.weeks import parse_date
 from tui_board.ui.dialogs.base import Dialog
 from tui_board.ui.plain_text import plain_text
+from tui_board.ui.widgets.text_input import TextInput
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,9 @@ class DurationPrompt(Dialog["LoggedTime | None"]):
                 classes="duration--label",
                 markup=False,
             )
-            yield Input(self.initial, placeholder="e.g. 1h30", id="duration-value", compact=True)
+            yield TextInput(
+                self.initial, placeholder="e.g. 1h30", id="duration-value", compact=True
+            )
             yield Label("", classes="dialog--preview", markup=False)
             if self.today is not None:
                 yield Label(
@@ -103,13 +106,15 @@ class DurationPrompt(Dialog["LoggedTime | None"]):
                     classes="duration--label",
                     markup=False,
                 )
-                yield Input(self.initial_day, placeholder="today", id="duration-day", compact=True)
+                yield TextInput(
+                    self.initial_day, placeholder="today", id="duration-day", compact=True
+                )
                 yield Label(
                     self._day_text(""), classes="dialog--preview duration--day", markup=False
                 )
             if self.with_comment:
                 yield Label("Comment (optional)", classes="duration--label", markup=False)
-                yield Input(
+                yield TextInput(
                     self.initial_comment,
                     placeholder="what you did",
                     id="duration-comment",

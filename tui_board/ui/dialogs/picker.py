@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from tui_board.core.fuzzy import Match, fuzzy_match
 from tui_board.ui.dialogs.base import Dialog
 from tui_board.ui.plain_text import cut, plain_text
+from tui_board.ui.widgets.text_input import TextInput
 
 T = TypeVar("T")
 
@@ -90,7 +91,7 @@ class PickerScreen(Dialog["T | None"], Generic[T]):
         with Vertical(classes="dialog") as panel:
             panel.border_title = plain_text(self.heading)
             panel.border_subtitle = "↑↓ choose · enter pick · esc cancel"
-            yield Input(placeholder=self.placeholder, id="picker-query", compact=True)
+            yield TextInput(placeholder=self.placeholder, id="picker-query", compact=True)
             options = OptionList(id="picker-options")
             options.can_focus = False
             yield options

@@ -34,6 +34,7 @@ from tui_board.ui.dialogs.task_form import TaskDraft, TaskForm
 from tui_board.ui.plain_text import cut, fit, plain_text
 from tui_board.ui.read_only import READ_ONLY, not_stored, server_away
 from tui_board.ui.session import describe_error
+from tui_board.ui.widgets.text_input import TextInput
 from tui_board.ui.writer import Refusal, SendsWrites, Stored, Write
 
 if TYPE_CHECKING:
@@ -244,7 +245,7 @@ class TaskDetailScreen(SendsWrites, Dialog["Task | None"]):
             with VerticalScroll(id="detail-history"):
                 yield Label("History", id="detail-history-heading", classes="detail--heading")
                 yield Static("reading …", id="detail-history-lines", markup=False)
-            yield Input(
+            yield TextInput(
                 placeholder="Add a comment, enter to post", id="detail-comment", compact=True
             )
 

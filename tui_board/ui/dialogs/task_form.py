@@ -28,6 +28,7 @@ from tui_board.core.weeks import parse_date
 from tui_board.ui.dialogs.base import Dialog
 from tui_board.ui.dialogs.picker import PickerScreen
 from tui_board.ui.plain_text import plain_text
+from tui_board.ui.widgets.text_input import TextEditor, TextInput
 
 #: The largest estimate the store takes (10,000 hours).
 MAX_ESTIMATE = 10_000 * 60
@@ -203,9 +204,9 @@ class TaskForm(Dialog["TaskDraft | None"]):
                 yield Label(plain_text(self.context), classes="dialog--hint")
             with Vertical(id="task-form-fields"):
                 with _row("Title"):
-                    yield Input(printable(draft.title), id="task-form-title", compact=True)
+                    yield TextInput(printable(draft.title), id="task-form-title", compact=True)
                 with _row("Description", classes="-tall"):
-                    yield TextArea(
+                    yield TextEditor(
                         printable(draft.description, multiline=True),
                         id="task-form-description",
                         compact=True,
@@ -217,13 +218,13 @@ class TaskForm(Dialog["TaskDraft | None"]):
                         plain_text(self._assignee_label()), id="task-form-assignee", compact=True
                     )
                 with _row("Estimate"):
-                    yield Input(
+                    yield TextInput(
                         estimate, placeholder="e.g. 4h", id="task-form-estimate", compact=True
                     )
                     yield Label("", id="task-form-estimate-preview", classes="dialog--preview")
                 with _row("Due"):
                     due = draft.due.isoformat() if draft.due else ""
-                    yield Input(
+                    yield TextInput(
                         due, placeholder="fri, 2026-06-01", id="task-form-due", compact=True
                     )
                     yield Label("", id="task-form-due-preview", classes="dialog--preview")
@@ -236,7 +237,7 @@ class TaskForm(Dialog["TaskDraft | None"]):
                         compact=True,
                     )
                 with _row("Tags"):
-                    yield Input(
+                    yield TextInput(
                         printable(" ".join(draft.tags)),
                         placeholder="bug ux",
                         id="task-form-tags",

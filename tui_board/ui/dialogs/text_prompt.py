@@ -14,6 +14,7 @@ from tui_board.core.errors import Invalid
 from tui_board.core.text import check_text
 from tui_board.ui.dialogs.base import Dialog
 from tui_board.ui.plain_text import plain_text
+from tui_board.ui.widgets.text_input import TextInput
 
 #: Reads what was typed: a line saying what it means, and whether it can be used.
 Describe = Callable[[str], tuple[str, bool]]
@@ -75,7 +76,7 @@ class TextPrompt(Dialog["str | None"]):
             if self.context:
                 yield Label(plain_text(self.context), classes="text-prompt--context")
             yield Label(self.label, classes="text-prompt--label", markup=False)
-            yield Input(
+            yield TextInput(
                 self.initial, placeholder=self.placeholder, id="text-prompt-value", compact=True
             )
             yield Label("", classes="dialog--preview", markup=False)

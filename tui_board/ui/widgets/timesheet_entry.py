@@ -17,11 +17,11 @@ from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.suggester import Suggester
-from textual.widgets import Input
 
 from tui_board.core.durations import BareUnit, parse_duration
 from tui_board.core.errors import Invalid
 from tui_board.core.weeks import parse_date
+from tui_board.ui.widgets.text_input import TextInput
 
 KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*-[0-9]+")
 EXAMPLE = "WEB-12 1h30 fixed the login bug"
@@ -145,7 +145,7 @@ class TaskKeySuggester(Suggester):
         return None
 
 
-class QuickEntryInput(Input):
+class QuickEntryInput(TextInput):
     """The quick-entry line: `tab` completes the task key (a key starting with what was
     typed, else the first task whose title contains it)."""
 

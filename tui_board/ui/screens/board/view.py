@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.geometry import Region
 from textual.message import Message
-from textual.widgets import Input, Label, Static
+from textual.widgets import Label, Static
 from textual.worker import get_current_worker
 
 from tui_board.core.models import Column, ColumnCards, Project, Task, Timer, User
@@ -34,6 +34,7 @@ from tui_board.ui.state.board import BoardState, Cards, columns_of
 from tui_board.ui.widgets.board_card import CARD_HEIGHT
 from tui_board.ui.widgets.board_column import BoardColumn, BoardColumns, CardList
 from tui_board.ui.widgets.key_footer import KeyFooter
+from tui_board.ui.widgets.text_input import TextInput
 from tui_board.ui.widgets.top_bar import TopBar
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def _show(label: Label, text: str, *, layout: bool = True) -> None:
         label.update(content, layout=layout)
 
 
-class FilterField(Input):
+class FilterField(TextInput):
     """The board's filter. Each change filters the board at once, in the key's own frame
     (a handler of `Input.Changed` would draw it a frame later: Textual's Input lays the
     screen out again on every keystroke, and that frame comes first)."""

@@ -1,0 +1,105 @@
+"""Hostile text typed or pasted into the app's own fields: drawn with stand-ins while
+it is in the field, kept as typed (the field's rule names what is wrong, and nothing
+is stored), on the board's new-card form (title and description), the board's filter
+and the timesheet's quick entry. Pilot pastes as a terminal does (`events.Paste` to
+the focused field) and reads every frame as `test_hostile_screens` does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+
+from tests.hostile import CORPUS
+from tests.ui_helpers import (  # noqa: F401  (fixtures)
+    anyio_backend,
+    app_for,
+    backend_for,
+    frame,
+    make_demo_store,
+    settle,
+    steady,
+)
+from tui_board.config import Config
+from tui_board.core.text import as_typed, unsafe_character
+from tui_board.ui.app import BoardApp
+from tui_board.ui.dialogs import TaskForm
+
+pytestmark = pytest.mark.anyio
+
+#: The corpus's strings a terminal would act on (the rest are plain text).
+HOSTILE = {name: text for name, text in CORPUS.items() if unsafe_character(text)}
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    make_demo_store(tmp_path / "demo.db")
+    return Config(db=str(tmp_path / "demo.db"))
+
+
+def assert_frame_clean(app: BoardApp, where: str) -> None:
+    for y, line in enumerate(frame(app)):
+        found = unsafe_character(line.text)
+        assert found is None, f"{where}, line {y}: {found} in {line.text!r}"
+
+
+async def paste(app: BoardApp, pilot: Pilot[None], text: str) -> None:
+    """`text` pasted, as the terminal's driver gives it to the app."""
+    app.post_message(events.Paste(text))
+    await pilot.pause()
+
+
+async def test_pasted_escapes_and_bidi_are_drawn_as_stand_ins_in_every_field(
+    config: Config,
+) -> None:
+    app = app_for(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        cards = len(backend_for(config).list_tasks(project="WEB"))
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TaskForm)
+        title = app.focused
+        assert isinstance(title, Input)
+        for name, text in HOSTILE.items():
+            title.value = ""
+            await paste(app, pilot, text)
+            assert title.value and title.value in text, name  # kept as pasted
+            assert_frame_clean(app, f"the title holding {name}")
+        # The picture is there, one character for one: the cursor stays on its character.
+        title.value = ""
+        await paste(app, pilot, CORPUS["bidi"])
+        assert as_typed(CORPUS["bidi"]) in "\n".join(line.text for line in frame(app))
+        await pilot.press("tab")
+        description = app.focused
+        assert isinstance(description, TextArea)
+        for name, text in HOSTILE.items():
+            description.text = ""
+            await paste(app, pilot, text)
+            assert description.text[:3] == text[:3], name  # (line breaks its own)
+            assert_frame_clean(app, f"the description holding {name}")
+        await pilot.press("ctrl+s")  # the form refuses it, and stays
+        await settle(app, pilot)
+        assert isinstance(app.screen, TaskForm)
+        assert_frame_clean(app, "the form refusing")
+        await pilot.press("escape", "escape")
+        await settle(app, pilot)
+        await pilot.press("slash")
+        for name, text in HOSTILE.items():
+            assert isinstance(app.focused, Input)
+            app.focused.value = ""
+            await paste(app, pilot, text)
+            assert_frame_clean(app, f"the filter holding {name}")
+        await pilot.press("escape")
+        await pilot.press("2")
+        await settle(app, pilot)
+        await pilot.press("i")
+        for name, text in HOSTILE.items():
+            assert isinstance(app.focused, Input)
+            app.focused.value = ""
+            await paste(app, pilot, text)
+            assert_frame_clean(app, f"the quick entry holding {name}")
+    assert len(backend_for(config).list_tasks(project="WEB")) == cards  # nothing stored
