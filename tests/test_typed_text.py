@@ -52,6 +52,15 @@ async def paste(app: BoardApp, pilot: Pilot[None], text: str) -> None:
     await pilot.pause()
 
 
+async def paste_each(app: BoardApp, pilot: Pilot[None], where: str) -> None:
+    """Each hostile string pasted alone into the focused one-line field."""
+    for name, text in HOSTILE.items():
+        assert isinstance(app.focused, Input)
+        app.focused.value = ""
+        await paste(app, pilot, text)
+        assert_frame_clean(app, f"{where} holding {name}")
+
+
 async def test_pasted_escapes_and_bidi_are_drawn_as_stand_ins_in_every_field(
     config: Config,
 ) -> None:
@@ -88,18 +97,10 @@ async def test_pasted_escapes_and_bidi_are_drawn_as_stand_ins_in_every_field(
         await pilot.press("escape", "escape")
         await settle(app, pilot)
         await pilot.press("slash")
-        for name, text in HOSTILE.items():
-            assert isinstance(app.focused, Input)
-            app.focused.value = ""
-            await paste(app, pilot, text)
-            assert_frame_clean(app, f"the filter holding {name}")
+        await paste_each(app, pilot, "the filter")
         await pilot.press("escape")
         await pilot.press("2")
         await settle(app, pilot)
         await pilot.press("i")
-        for name, text in HOSTILE.items():
-            assert isinstance(app.focused, Input)
-            app.focused.value = ""
-            await paste(app, pilot, text)
-            assert_frame_clean(app, f"the quick entry holding {name}")
+        await paste_each(app, pilot, "the quick entry")
     assert len(backend_for(config).list_tasks(project="WEB")) == cards  # nothing stored
