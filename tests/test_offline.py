@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
+
+import pytest
 
 from tests.live_server import LiveServer, bobs_team
 from tui_board.backend.local import LocalBackend
 from tui_board.backend.remote import RemoteBackend
+from tui_board.core.errors import Invalid
 from tui_board.core.weeks import IsoWeek
+from tui_board.store.database import Database
 
 MONDAY = date(2026, 11, 23)
 
@@ -76,4 +81,57 @@ def test_a_write_refused_on_replay_is_kept_and_reported(tmp_path: Path) -> None:
         assert LocalBackend(database, "bob").week(IsoWeek.of(MONDAY)).entries == ()
     finally:
         restarted.stop()
+        database.close()
+
+
+def bobs_submitted_week(tmp_path: Path) -> Database:
+    """Bob's team, his week of MONDAY submitted with an hour in it."""
+    database = bobs_team(tmp_path)
+    bob = LocalBackend(database, "bob")
+    bob.set_entry("WEB-1", MONDAY, 60)
+    bob.submit_week(IsoWeek.of(MONDAY))
+    return database
+
+
+def test_a_queue_planted_by_another_account_is_not_sent(tmp_path: Path) -> None:
+    """Another account swapped my queue's folder for one of theirs holding an approval:
+    nothing goes out with my token, and the command says why."""
+    database = bobs_submitted_week(tmp_path)
+    server = LiveServer(database).start()
+    try:
+        queue_dir = tmp_path / "offline"
+        alice = RemoteBackend.connect(server.url, server.token_for("alice"), queue_dir=queue_dir)
+        planted = {"login": "bob", "week": str(IsoWeek.of(MONDAY))}
+        alice.queue.add(alice.queue.new_id(), "approve_week", planted)
+        os.chown(queue_dir, 65534, 65534)
+        with pytest.raises(Invalid, match=r"offline queue's folder .* belongs to nobody"):
+            alice.me()
+        assert LocalBackend(database, "bob").week(IsoWeek.of(MONDAY)).state.state == "submitted"
+        alice.close()
+    finally:
+        server.stop()
+        database.close()
+
+
+def test_only_time_is_sent_from_the_queue(tmp_path: Path) -> None:
+    """A line that is not a time write (only those wait offline) is refused on replay,
+    kept in the refused file, and not sent: here an approval in the admin's own queue."""
+    database = bobs_submitted_week(tmp_path)
+    server = LiveServer(database).start()
+    try:
+        alice = RemoteBackend.connect(
+            server.url, server.token_for("alice"), queue_dir=tmp_path / "offline"
+        )
+        planted = {"login": "bob", "week": str(IsoWeek.of(MONDAY))}
+        alice.queue.add(alice.queue.new_id(), "approve_week", planted)
+        alice.queue.add(alice.queue.new_id(), "add_time", {
+            "task": "WEB-1", "day": "2026-11-30", "minutes": 15, "comment": "", "user": None,
+        })  # fmt: skip
+        sent, refused = alice.sync()
+        assert sent == 1 and [w.operation for w in refused] == ["approve_week"]
+        assert "not a write that waits offline" in alice.queue.refused()[0].refused
+        assert LocalBackend(database, "bob").week(IsoWeek.of(MONDAY)).state.state == "submitted"
+        alice.close()
+    finally:
+        server.stop()
         database.close()

@@ -510,3 +510,24 @@ def test_postgres_a_tokens_holder_is_known_until_the_epoch_moves(
     finally:
         database.close()
         postgres_server.drop_database(url)
+
+
+@pytest.mark.parametrize("day", [date(1, 1, 2), date(9999, 12, 24)])
+def test_a_cell_on_the_calendars_first_or_last_days_leaves_every_read_answered(
+    server: LiveServer, day: date
+) -> None:
+    """Bob's cell on the calendar's edge has no week after (or before) it to name: every
+    kept answer goes, and the next reads, his and Carol's, are answered (one such write
+    made every later read a 500, for everyone)."""
+    bob, carol = server.token_for("bob"), server.token_for("carol")
+    read_twice(server, carol)
+    response = POST(
+        f"{server.url}/api/v1/set_entry",
+        json={"task": "WEB-1", "day": day.isoformat(), "minutes": 5},
+        headers={"Authorization": f"Bearer {bob}"},
+    )
+    assert response.status_code == 200, response.text
+    forgot = cache_of(server).forgot
+    assert minutes(week_of(server, carol)) == []
+    assert minutes(week_of(server, bob)) == []
+    assert cache_of(server).forgot == forgot + 1

@@ -122,6 +122,10 @@ def test_bad_files_are_reported_and_the_good_ones_still_load(user_dir: Path) -> 
         ('name = "x"\nprimary = "#336699"\ndark = "yes"', "dark must be true or false"),
         ('name = "x"\nprimary = 12', "primary must be a colour"),
         ('name = "x"\nprimary = "#336699"\nvariables = 3', "[variables] must be a table"),
+        ('name = "x"\nprimary = "#336699"\n[variables]\ntoday = "red;"', "not a CSS value"),
+        ('name = "x"\nprimary = "#336699"\n[variables]\ntoday = "a}b"', "not a CSS value"),
+        ('name = "x"\nprimary = "#336699"\n[variables]\ntoday = ""', "one line of CSS"),
+        ('name = "x"\nprimary = "#336699"\n[variables]\n"a b" = "red"', "a variable's name"),
     ],
 )
 def test_each_invalid_field_is_named(user_dir: Path, text: str, expected: str) -> None:
@@ -174,3 +178,22 @@ async def test_the_app_reports_a_broken_theme_once_and_starts_with_the_rest(
         assert "broken.toml" in notes[0].message and "not valid TOML" in notes[0].message
         assert app.theme == DEFAULT_THEME
         assert {"mine", ANSI_THEME, "tui-board-amber"} <= set(app.available_themes)
+
+
+@pytest.mark.anyio
+async def test_a_theme_variable_that_would_break_the_stylesheet_is_refused_and_the_app_starts(
+    user_dir: Path, tmp_path: Path
+) -> None:
+    """A file taking the default theme's name with a variable CSS cannot read (`red;`)
+    stopped the app at start, with exit status 0: it is reported and skipped."""
+    broken = 'name = "{name}"\nprimary = "#FF0000"\n[variables]\ntoday = "red;"\n'
+    (user_dir / "a.toml").write_text(broken.format(name=DEFAULT_THEME), encoding="utf-8")
+    make_demo_store(tmp_path / "demo.db")
+    app = app_for(copy_store(tmp_path / "demo.db", tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        notes = [n for n in app._notifications if "theme file" in n.title]
+        assert len(notes) == 1 and "not a CSS value" in notes[0].message
+        assert app.theme == DEFAULT_THEME
+        assert str(app.current_theme.primary).upper() != "#FF0000"
+        assert app.is_running and app.screen.query("BoardColumn")

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from tui_board.core.durations import parse_duration
 from tui_board.core.errors import Invalid
 from tui_board.core.weeks import parse_day_name
-from tui_board.files import write_file
+from tui_board.files import check_trusted, private_folder, write_file
 
 APP_NAME = "tui-board"
 SITE_CONFIG = Path("/etc/xdg/tui-board/config.toml")
@@ -103,6 +103,9 @@ class Config:
         config = cls()
         for layer in (site, path or user_config_path()):
             if layer is not None and layer.is_file():
+                # It names the server a token is sent to: never one another account
+                # could have written (a group-writable `~/.config`, say).
+                check_trusted(layer, "the config file")
                 config._merge(_read_toml(layer), layer)
         config.path = path or user_config_path()
         return config
@@ -191,6 +194,7 @@ def save_user_value(key: str, value: str, path: Path | None = None) -> Path:
     from tomlkit.exceptions import TOMLKitError
 
     target = path or user_config_path()
+    check_trusted(target, "the config file")
     try:
         text = target.read_bytes().decode("utf-8") if target.is_file() else ""
         document = tomlkit.parse(text)
@@ -209,7 +213,7 @@ def save_user_value(key: str, value: str, path: Path | None = None) -> Path:
         keymap[key.removeprefix("keymap.")] = value
     else:
         _set_top_level(document, key, value)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(target.parent)
     # Owner only, always: the file may hold an API token, now or after the next `set`.
     write_file(target, document.as_string(), replace=True, private=True)
     return target

@@ -1,10 +1,17 @@
-"""Files tui-board creates: never readable by other accounts.
+"""Files tui-board creates: never readable by other accounts; files it reads its own
+settings and queued writes from: never changeable by other accounts.
 
 A database, its backups and exports hold a team's time, and the config file an API
 token. Each is created with no rights for others, whatever the umask. The group may read
 and write a file only when its folder is the team's (group-writable, as the README's
 shared-server setup makes it), and the file then belongs to the folder's group. SQLite
 gives a database's `-wal` and `-shm` files the database file's mode, so they follow.
+
+What a person's own files say is trusted: the config names the server their token goes
+to, the offline queue holds writes sent with their token, a theme is drawn in their
+terminal. So each is read only when no other account could have put it there
+(`untrusted`, as OpenSSH's StrictModes checks `~/.ssh`), and the folders tui-board makes
+for them are its owner's alone (`private_folder`), whatever the umask.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from functools import cache
 from pathlib import Path
 
 #: Only the owner reads and writes.
@@ -93,12 +101,113 @@ def write_file(path: Path, text: str, *, replace: bool = False, private: bool = 
         target.write_text(text, encoding="utf-8")
 
 
+#: A folder only its owner may enter (what `private_folder` makes).
+PRIVATE_FOLDER = 0o700
+
+
+def private_folder(folder: Path) -> None:
+    """Make `folder` and the folders above it that are missing, each for its owner only
+    (the XDG rule for the folders of a person's settings and data): a group-writable
+    `~/.config` made under umask 002 would let the group replace what is read there."""
+    missing: list[Path] = []
+    for item in (folder, *folder.parents):
+        if item.is_dir():
+            break
+        missing.append(item)
+    for item in reversed(missing):
+        with suppress(FileExistsError):
+            item.mkdir(mode=PRIVATE_FOLDER)
+            item.chmod(PRIVATE_FOLDER)  # (the umask may have taken bits from `mode` only)
+
+
+def untrusted(path: Path) -> str | None:
+    """Why another account could have written what `path` holds, or None when none
+    could: `path` (when it exists) and every folder above it belong to this account or
+    to root, and no one else may write to them. A folder with the sticky bit (`/tmp`)
+    lets others make entries but not rename or remove ours, so it may be shared; a
+    group's right to write is no one else's when the group is this account's own (a
+    user-private group, as systems with umask 002 give each person). Symbolic links are
+    followed, and where they lead is checked the same way."""
+    absolute = Path(os.path.abspath(path))
+    for chain, follow in ((absolute, False), (Path(os.path.realpath(path)), True)):
+        for item in (chain, *chain.parents):
+            try:
+                info = os.stat(item) if follow else os.lstat(item)
+            except FileNotFoundError:
+                continue  # not made yet: what it would be made in is checked
+            except OSError as error:
+                return f"{item} cannot be checked ({error.strerror})"
+            uid = os.getuid()
+            if info.st_uid not in (uid, 0):
+                return f"{item} belongs to {_login(info.st_uid)}"
+            if stat.S_ISLNK(info.st_mode):
+                continue  # a link's own mode means nothing; its folder is checked
+            shared = stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_ISVTX
+            if info.st_mode & stat.S_IWOTH and not shared:
+                return f"anyone may write to {item}"
+            if info.st_mode & stat.S_IWGRP and not shared and not _own_group(info.st_gid):
+                return f"the group {_group(info.st_gid)} may write to {item}"
+    return None
+
+
+def check_trusted(path: Path, what: str) -> None:
+    """Raise Invalid, in one line, when another account could have written `path`."""
+    from tui_board.core.errors import Invalid
+
+    reason = untrusted(path)
+    if reason is not None:
+        raise Invalid(
+            f"{what} {path} is not read: {reason}; make it yours and writable by you "
+            "alone (chown, chmod go-w), or remove it"
+        )
+
+
+def _login(uid: int) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
+
+
+def _group(gid: int) -> str:
+    import grp
+
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return f"gid {gid}"
+
+
+@cache
+def _own_group(gid: int) -> bool:
+    """Whether only this account is in group `gid` (as a member, or by its primary
+    group)."""
+    import grp
+    import pwd
+
+    uid = os.getuid()
+    try:
+        members = grp.getgrgid(gid).gr_mem
+        me = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return False
+    if any(member != me for member in members):
+        return False
+    return all(entry.pw_uid == uid for entry in pwd.getpwall() if entry.pw_gid == gid)
+
+
 __all__ = [
     "PRIVATE",
+    "PRIVATE_FOLDER",
     "SHARED",
+    "check_trusted",
     "create_file",
     "folder_mode",
     "keep_private",
     "new_file",
+    "private_folder",
+    "untrusted",
     "write_file",
 ]

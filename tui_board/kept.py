@@ -16,13 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui_board.config import user_data_dir
-from tui_board.files import write_file
+from tui_board.files import private_folder, untrusted, write_file
 
 __all__ = ["STATE_FILE", "Kept", "load_kept", "save_kept", "state_path"]
 
 STATE_FILE = "state.toml"
-#: The data folder, when the state file makes it: for its owner only.
-FOLDER_MODE = 0o700
 
 
 @dataclass(frozen=True)
@@ -43,6 +41,9 @@ def load_kept(path: Path | None = None) -> tuple[Kept, str | None]:
     """What is kept, and why the file was ignored (None when it was read, or is not
     there). A key of the wrong type, or one this version does not know, is left out."""
     target = path or state_path()
+    reason = untrusted(target)
+    if reason is not None:  # (the theme it names is drawn in this terminal)
+        return Kept(), f"{target}: not read: {reason}; ignored"
     try:
         with target.open("rb") as handle:
             data = tomllib.load(handle)
@@ -64,7 +65,6 @@ def save_kept(kept: Kept, path: Path | None = None) -> None:
     import tomli_w
 
     target = path or state_path()
-    if not target.parent.is_dir():
-        target.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    private_folder(target.parent)
     data = {k: v for k, v in dataclasses.asdict(kept).items() if v}
     write_file(target, tomli_w.dumps(data), replace=True, private=True)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.resources
+import re
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui_board.config import user_themes_dir
+from tui_board.files import untrusted
 
 if TYPE_CHECKING:
     from textual.theme import Theme
@@ -69,7 +71,12 @@ def load_themes(extra_dirs: Iterable[Path] = ()) -> tuple[dict[str, Theme], list
     for folder in (builtin_themes_dir(), user_themes_dir(), *extra_dirs):
         if not folder.is_dir():
             continue
+        builtin = folder == builtin_themes_dir()
         for path in sorted(folder.glob("*.toml")):
+            reason = None if builtin else untrusted(path)
+            if reason is not None:  # (a theme is drawn in this terminal)
+                problems.append(f"{path}: not read: {reason}")
+                continue
             try:
                 theme = load_theme_file(path)
             except ThemeFileError as error:
@@ -131,9 +138,33 @@ def theme_from_dict(data: dict[str, Any]) -> Theme:
         isinstance(value, str) for value in variables.values()
     ):
         raise ThemeFileError('[variables] must be a table of name = "value" strings')
+    for key, value in variables.items():
+        problem = _variable_problem(str(key), value)
+        if problem is not None:
+            raise ThemeFileError(f"[variables] {key} = {value!r}: {problem}")
     theme = Theme(**data)
     try:
         theme.to_color_system()
     except Exception as error:  # whatever ColorSystem refuses makes the theme unusable
         raise ThemeFileError(f"not a usable theme ({error})") from None
     return theme
+
+
+#: A theme variable's name, as the stylesheet refers to it (`$name`).
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def _variable_problem(name: str, value: str) -> str | None:
+    """Why a theme variable would break the stylesheet it goes into (one bad value
+    stopped the app at start), or None: one line of what a CSS value may be."""
+    from textual.css.tokenize import tokenize_values
+
+    if _VARIABLE_NAME.fullmatch(name) is None:
+        return "a variable's name is letters, digits, - and _"
+    if not value.strip() or not value.isprintable():
+        return 'a value is one line of CSS, e.g. "#5FA8D3" or "bold"'
+    try:
+        tokenize_values({name: value})
+    except Exception:  # (Textual's tokenizer errors share no base of their own)
+        return 'not a CSS value; e.g. "#5FA8D3", "$primary 50%" or "bold"'
+    return None

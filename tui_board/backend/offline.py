@@ -37,6 +37,7 @@ from typing import Any
 
 from tui_board.core.durations import format_duration
 from tui_board.core.errors import BoardError, Unavailable
+from tui_board.files import check_trusted, private_folder
 
 #: The queue's folder and files: the person's own (they hold their time and comments).
 FOLDER_MODE = 0o700
@@ -165,7 +166,10 @@ class OfflineQueue:
         write added just before is never left waiting for nobody."""
         sent = 0
         refused: list[QueuedWrite] = []
-        if not self.path.exists() or not self._replay.acquire(blocking=False):
+        if not self.path.exists():
+            return sent, refused
+        self._make_folder()  # (checked before its lock file is opened in it)
+        if not self._replay.acquire(blocking=False):
             return sent, refused
         held = True
         try:
@@ -201,10 +205,15 @@ class OfflineQueue:
 
     def _make_folder(self) -> None:
         if not self.folder.is_dir():
-            self.folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+            private_folder(self.folder)
         found = self.folder.stat()
         if found.st_mode & 0o077 and found.st_uid == os.getuid():
             self.folder.chmod(FOLDER_MODE)  # made by an older version, or by hand
+        # Its writes go out with this person's token: never from a folder, or a file,
+        # another account could have put there.
+        check_trusted(self.folder, "the offline queue's folder")
+        for path in (self.path, self.refused_path):
+            check_trusted(path, "the offline queue")
 
     def _append(self, path: Path, write: QueuedWrite) -> None:
         line = json.dumps(write.__dict__, sort_keys=True) + "\n"

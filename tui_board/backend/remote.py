@@ -30,7 +30,7 @@ from tui_board.backend.offline import OfflineQueue, QueuedWrite
 from tui_board.backend.operations import Operation, from_wire, operations, to_wire
 from tui_board.backend.protocol import Backend
 from tui_board.core.clock import Clock, system_clock
-from tui_board.core.errors import ERROR_KINDS, BoardError, Unavailable
+from tui_board.core.errors import ERROR_KINDS, BoardError, Invalid, Unavailable
 from tui_board.core.models import Change, TimeEntry
 
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
@@ -183,7 +183,12 @@ class RemoteBackend(Backend):
         them, leaves them to it and returns (0, [])."""
 
         def send(write: QueuedWrite) -> None:
-            self._send(operations()[write.operation], write.arguments, request_id=write.id)
+            operation = operations().get(write.operation)
+            if operation is None or not operation.queue_offline:
+                # Only time waits here: anything else in the file was not put there by
+                # tui-board, and is not sent with this person's token.
+                raise Invalid(f"{write.operation!r} is not a write that waits offline")
+            self._send(operation, write.arguments, request_id=write.id)
 
         return self.queue.replay(send)
 

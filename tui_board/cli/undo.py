@@ -47,6 +47,11 @@ def store_of(cli_ctx: CliContext) -> str:
 
 
 def _read(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """What is kept; Invalid when another account could have written the file (what
+    it says is undone as me)."""
+    from tui_board.files import check_trusted
+
+    check_trusted(path, "the undo file")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -55,9 +60,9 @@ def _read(path: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def _write(path: Path, data: dict[str, list[dict[str, Any]]]) -> None:
-    from tui_board.files import write_file
+    from tui_board.files import private_folder, write_file
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     write_file(path, json.dumps(data, indent=1, sort_keys=True), replace=True, private=True)
 
 
@@ -65,8 +70,14 @@ def remember(cli_ctx: CliContext, change: Undoable | None) -> None:
     """Keep a change a command made, for `tui-board undo` (never fails the command)."""
     if change is None:
         return
+    from tui_board.core.errors import Invalid
+
     path = undo_file()
-    data = _read(path)
+    try:
+        data = _read(path)
+    except Invalid as error:
+        say(f"tui-board: this change is not kept for `undo`: {error.message}", err=True)
+        return
     kept = data.setdefault(store_of(cli_ctx), [])
     kept.append(change.to_json())
     del kept[:-KEEP]

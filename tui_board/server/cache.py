@@ -69,6 +69,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from tui_board.core.errors import BoardError
 from tui_board.core.weeks import IsoWeek
 
 #: The answers kept, in bytes (with their requests): past it the oldest go first.
@@ -373,8 +374,11 @@ def _weeks_of(changes: list[tuple[str, str]]) -> set[WeekTag] | None:
             return None
         if not isinstance(user, str):
             return None
-        for step in (-7, 0, 7):
-            weeks.add((user, str(IsoWeek.of(day + timedelta(days=step)))))
+        try:
+            for step in (-7, 0, 7):
+                weeks.add((user, str(IsoWeek.of(day + timedelta(days=step)))))
+        except (OverflowError, BoardError):  # a cell on the calendar's first or last days
+            return None
     return weeks
 
 

@@ -343,7 +343,7 @@ class Database:
         if destination.exists() and not replace:
             raise Invalid(exists)
         try:
-            destination.parent.mkdir(parents=True, exist_ok=True)
+            files.private_folder(destination.parent)
             with files.new_file(destination, replace=replace) as copy:
                 source = sqlite3.connect(self.path)
                 try:

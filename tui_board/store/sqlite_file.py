@@ -200,7 +200,7 @@ def prepare(path: Path, *, create: bool) -> None:
     if kind is FileKind.MISSING:
         if not create:
             raise NotFound(f"no database at {path}; create one with `tui-board init --db {path}`")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        files.private_folder(path.parent)  # (a team's folder is made by its admin)
         try:
             files.create_file(path)
         except FileExistsError:
