@@ -629,6 +629,21 @@ def test_a_number_json_cannot_hold_is_a_422_not_a_500(server: LiveServer, number
         assert answer.json()["error"] == "invalid"
 
 
+@pytest.mark.parametrize("path", ["/api/v1/week", "/api/v1/add_time"])
+def test_json_nested_past_what_the_parser_follows_is_a_4xx_not_a_500(
+    server: LiveServer, path: str
+) -> None:
+    """Python's JSON parser gives up past about a thousand levels (RecursionError)."""
+    deep = '{"week": ' + "[" * 5000 + "]" * 5000 + "}"
+    for token in ("wrong", server.token_for("alice")):
+        answer = httpx.post(
+            f"{server.url}{path}",
+            content=deep,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        assert 400 <= answer.status_code < 500, answer.text
+
+
 def test_a_body_over_the_limit_is_refused_before_it_is_read(server: LiveServer) -> None:
     """The body is parsed before the token is checked: a huge one must not be held."""
     huge = b'{"name": "' + b"x" * (2 << 20) + b'"}'

@@ -225,7 +225,7 @@ class _Server(FastAPI):
                 epoch = None if look is None else look.epoch
             if epoch is not None:
                 caller = Caller(caller.token, caller.idempotency_key, epoch)
-        except (ValueError, _Unauthorized):  # the framework says what is wrong
+        except (ValueError, RecursionError, _Unauthorized):  # the framework says what is wrong
             await super().__call__(scope, replaying(body, more, receive), send)
             return
         try:
