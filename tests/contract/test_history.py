@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from tests.contract.conftest import World
 from tests.contract.helpers import TODAY, day, refused
 from tui_board.core.errors import NotFound
@@ -90,3 +92,23 @@ def test_the_archive_lists_a_projects_archived_cards_newest_first(world: World) 
     assert world.ada.list_archived("APP")[0].by == "ada"
     with refused(NotFound, world):
         world.max.list_archived("NOPE")
+
+
+def test_a_change_whose_data_is_not_json_still_reads(world: World) -> None:
+    """A row of the feed written by hand into the shared store (its data not JSON, here
+    with a raw escape in it) stops neither the card's history nor the feed."""
+    database = getattr(world.harness, "database", None)
+    if database is None:
+        pytest.skip("the store is reached through a server here, not written by hand")
+    card = world.task("a card")
+    with database.write() as s:
+        s.run(
+            "INSERT INTO changes (time, user_id, entity, entity_id, action, data)"
+            " VALUES (:time, NULL, 'task', :key, 'update', :data)",
+            time=world.clock.now,
+            key=card.key,
+            data='{"title": "\x1b]0;RAW\x07',
+        )
+    lines = history_lines(world.ada.task_history(card.key))
+    assert len(lines) == 2, lines
+    assert world.ada.changes_since(0)

@@ -322,7 +322,12 @@ def _as_seen(row: Any, visible: set[str] | None) -> Change | None:
     Another person's private change is not shown, with one exception that names nobody:
     time logged on a task changes the total every card shows to everyone, so the board
     learns of it as the task's own change (action `logged`, no user, no data)."""
-    data = json.loads(row.data)
+    try:
+        data = json.loads(row.data)
+    except (ValueError, TypeError):  # (a row written by hand into the shared file)
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
     if visible is not None and row.entity in PRIVATE_ENTITIES:
         owner = data.get("user") or row.entity_id.split("/")[0]
         if owner not in visible:
