@@ -39,6 +39,15 @@ def test_multi_line_fields_keep_newlines_and_tabs_and_take_crlf_as_newline() -> 
         check_text("lone\rreturn", "a comment", multiline=True)
 
 
+def test_the_joiners_emoji_and_scripts_need_are_allowed() -> None:
+    """ZWJ joins a family emoji, ZWNJ keeps Persian letters apart: neither is refused
+    (the invisible characters that join nothing are, `CORPUS["invisible"]`)."""
+    assert check_text("👨\u200d👩\u200d👧", "a title") == "👨\u200d👩\u200d👧"
+    assert check_text("می\u200cخواهم", "a name") == "می\u200cخواهم"  # noqa: RUF001
+    with pytest.raises(Invalid, match=r"U\+200B \(ZERO WIDTH SPACE\)"):
+        check_text("Chlo\u200bé", "a name")
+
+
 def test_bidi_marks_that_reorder_nothing_are_allowed() -> None:
     assert check_text("שלום\u200fworld\u200e", "a name") == "שלום\u200fworld\u200e"
 

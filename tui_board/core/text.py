@@ -29,13 +29,17 @@ BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 SEPARATORS = "\u2028\u2029"
 #: Lone surrogates cannot be encoded for a terminal (or stored by PostgreSQL).
 SURROGATES = "\ud800-\udfff"
+#: Characters that show nothing and join nothing a person writes: zero width space, the
+#: Mongolian vowel separator, word joiner and invisible operators, the byte order mark,
+#: and the tag characters. In a title or a name they hide text or make two names that
+#: look alike differ. (The joiners emoji and scripts need, ZWJ and ZWNJ, are left.)
+INVISIBLE = "\u200b\u180e\u2060-\u2064\ufeff\U000e0000-\U000e007f"
 
-_UNSAFE_ONE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}{SEPARATORS}{SURROGATES}]")
-_UNSAFE_MULTI_LINE = re.compile(
-    f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}{SEPARATORS}{SURROGATES}]"
-)
+_UNSAFE = f"{BIDI_CONTROLS}{SEPARATORS}{SURROGATES}{INVISIBLE}"
+_UNSAFE_ONE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_UNSAFE}]")
+_UNSAFE_MULTI_LINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_UNSAFE}]")
 #: What `safe_json` escapes beyond what `json.dumps` escapes itself (C0).
-_UNSAFE_IN_JSON = re.compile(f"[\x7f-\x9f{BIDI_CONTROLS}{SEPARATORS}{SURROGATES}]")
+_UNSAFE_IN_JSON = re.compile(f"[\x7f-\x9f{_UNSAFE}]")
 
 _NAMES = {
     0x00: "NUL", 0x07: "BELL", 0x08: "BACKSPACE", 0x09: "TAB", 0x0A: "NEWLINE",
@@ -45,7 +49,8 @@ _NAMES = {
     0x202E: "RIGHT-TO-LEFT OVERRIDE", 0x2066: "LEFT-TO-RIGHT ISOLATE",
     0x2067: "RIGHT-TO-LEFT ISOLATE", 0x2068: "FIRST STRONG ISOLATE",
     0x2069: "POP DIRECTIONAL ISOLATE", 0x2028: "LINE SEPARATOR",
-    0x2029: "PARAGRAPH SEPARATOR",
+    0x2029: "PARAGRAPH SEPARATOR", 0x200B: "ZERO WIDTH SPACE", 0x2060: "WORD JOINER",
+    0xFEFF: "ZERO WIDTH NO-BREAK SPACE",
 }  # fmt: skip
 
 #: Formula triggers in a spreadsheet cell (OWASP "CSV injection"): `=`, `+`, `-`, `@`,
@@ -62,6 +67,10 @@ def describe_character(char: str) -> str:
             name = "control character"
         elif 0xD800 <= code <= 0xDFFF:
             name = "lone surrogate"
+        elif 0xE0000 <= code <= 0xE007F:
+            name = "invisible tag character"
+        elif re.fullmatch(f"[{INVISIBLE}]", char):
+            name = "invisible character"
         else:
             name = "character"
     return f"U+{code:04X} ({name})"
@@ -84,7 +93,7 @@ def check_text(value: str, what: str, *, multiline: bool = False) -> str:
         index, char = found
         raise Invalid(
             f"{what} holds {describe_character(char)} at character {index + 1}: "
-            "text may not hold control or bidi-override characters"
+            "text may not hold control, bidi-override or invisible characters"
         )
     return value
 
@@ -153,7 +162,11 @@ def as_typed(value: str, *, multiline: bool = False) -> str:
 
 
 def _json_escape(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
+    code = ord(match.group())
+    if code > 0xFFFF:  # JSON writes it as its UTF-16 surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 def safe_json(value: Any, **options: Any) -> str:
