@@ -249,6 +249,30 @@ async def test_u_while_the_change_is_still_being_stored_waits_for_it(
         assert "In progress" in undone[0] and "To do" in undone[1], undone
 
 
+async def test_a_waiting_undo_stored_at_once_does_not_drop_the_next_one(
+    config: Config, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race the test above met on a loaded machine, made certain: the first waiting
+    `u` goes out and its write is stored before the app looks at the writer again (the
+    writer reads as idle), and the second `u` still goes out after its answer (it was
+    taken for "nothing went out" and dropped)."""
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        backend = backend_for(config, clock=clock)
+        await pilot.press("L", "L")
+        await quiet_down(app, pilot)
+        assert backend.get_task("APP-3").column == "In progress"
+        monkeypatch.setattr(app.writer, "busy", lambda: False)
+        app._undos_waiting[:] = [False, False]
+        app._undo_waiting()
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if backend.get_task("APP-3").column == "Backlog" and not app._undos_waiting:
+                break
+        assert backend.get_task("APP-3").column == "Backlog", notices(app)
+
+
 async def test_more_u_than_changes_while_storing_leave_nothing_waiting(
     config: Config, clock: Clock
 ) -> None:

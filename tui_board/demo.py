@@ -480,7 +480,10 @@ def _team_names(count: int) -> list[str]:
 
 
 def _person_names(rng: random.Random, count: int) -> list[tuple[str, str]]:
+    """Logins and names, each name one of its own (a second Chloé Ruiz gets a middle
+    initial, then a number: people are told apart by name on every screen)."""
     seen: set[str] = set()
+    names: set[str] = set()
     people: list[tuple[str, str]] = []
     while len(people) < count:
         first, last = rng.choice(FIRST), rng.choice(LAST)
@@ -488,5 +491,12 @@ def _person_names(rng: random.Random, count: int) -> list[tuple[str, str]]:
         if login in seen:
             login = f"{login}{len(people)}"
         seen.add(login)
-        people.append((login, f"{first} {last}"))
+        name = f"{first} {last}"
+        if name in names:
+            initial = chr(ord("A") + len(people) % 26)
+            name = f"{first} {initial}. {last}"
+            if name in names:
+                name = f"{first} {last} {len(people)}"
+        names.add(name)
+        people.append((login, name))
     return people

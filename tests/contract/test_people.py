@@ -192,6 +192,24 @@ def test_update_user_refuses_bad_values(world: World, patch: UserPatch) -> None:
         world.ada.update_user("mia", v, patch)
 
 
+def test_a_name_or_an_email_another_person_has_is_refused(world: World) -> None:
+    """A member taking a colleague's name (a lead then approves the wrong week), in
+    another case, spacing or Unicode form, or a colleague's email, is refused; keeping
+    one's own name, or changing its case, is not."""
+    v = world.ada.get_user("max").version
+    world.ada.update_user("max", v, UserPatch(email="max@example.com"))
+    v = world.mia.me().version
+    for name in ("Max", "max", " MAX ", "\uff2d\uff41\uff58"):
+        with refused(Invalid, world):
+            world.mia.update_user("mia", v, UserPatch(name=name))
+    with refused(Invalid, world):
+        world.mia.update_user("mia", v, UserPatch(email="MAX@example.com"))
+    with refused(Invalid, world):
+        world.ada.create_user("max2", "Max")
+    world.mia.update_user("mia", v, UserPatch(name="MIA"))
+    assert world.ada.get_user("mia").name == "MIA"
+
+
 def test_update_user_unknown_team_or_user(world: World) -> None:
     v = world.ada.get_user("mia").version
     with refused(NotFound, world):

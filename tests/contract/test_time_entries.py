@@ -370,7 +370,7 @@ def test_random_cell_edits_keep_totals_and_the_day_cap(
     """Whatever sequence of writes (refused ones included), the stored cells match a
     model, no day holds more than 24:00, and each task's `logged` is its cells' sum."""
     login = f"walker{next(_walks)}"
-    world.ada.create_user(login, "Walker")
+    world.ada.create_user(login, login.title())
     me = world.make(login)
     tasks = [world.task("x").key, world.task("y").key]
     days = [MONDAY, TODAY, day(1)]

@@ -247,7 +247,7 @@ def test_planned_work_adds_up_and_stays_in_its_weeks(
     up to the estimate, from the current week to the due date's (two weeks when
     undated), all of it in the current week when overdue."""
     login = f"planner{next(_walkers)}"
-    world.ada.create_user(login, "P", work_days=tuple(sorted(work_days)))
+    world.ada.create_user(login, login.title(), work_days=tuple(sorted(work_days)))
     due_day = None if due is None else day(due)
     world.ada.create_task("WEB", "plan", assignee=login, estimate=estimate, due=due_day)
     by_week = {c.week: c.planned for c in cells(world.ada, login, WEEK, 8).values()}

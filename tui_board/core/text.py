@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from typing import Any
 
 from tui_board.core.errors import Invalid
@@ -129,6 +130,13 @@ def _unjoined(match: re.Match[str]) -> str:
     return chr(code - 0x1F1E6 + ord("A")) if 0x1F1E6 <= code <= 0x1F1FF else ""
 
 
+def same_as_shown(value: str) -> str:
+    """What two texts a reader cannot tell apart have in common: Unicode's compatibility
+    form (NFKC: `é` written as e and a combining accent, full-width letters), case
+    folded, spaces collapsed. Two names equal here are one name to a reader."""
+    return " ".join(unicodedata.normalize("NFKC", value).casefold().split())
+
+
 def printable(value: str, *, multiline: bool = False) -> str:
     """Stored text made safe to show: no character that a terminal would act on.
 
@@ -195,5 +203,6 @@ __all__ = [
     "describe_character",
     "printable",
     "safe_json",
+    "same_as_shown",
     "unsafe_character",
 ]

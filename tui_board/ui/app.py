@@ -607,20 +607,24 @@ class BoardApp(App[None], inherit_bindings=False):
     def action_redo(self) -> None:
         self._undo_or_redo(redo=True)
 
-    def _undo_or_redo(self, *, redo: bool) -> None:
+    def _undo_or_redo(self, *, redo: bool) -> bool:
+        """Undo (or redo) the last change, or wait for the writes on their way; False
+        when nothing went out and nothing waits."""
         screen = self.screen
         if not isinstance(screen, SendsWrites):
             self.notify("Close this dialog first, then undo.", severity="warning")
-            return
+            return False
         if self.writer.busy():  # the change to undo may be the one still on its way
             self._undos_waiting.append(redo)
-            return
+            return True
         change = self.history.take(redo)
         if change is None:
             self.notify("Nothing to redo." if redo else "Nothing to undo in this session.")
-            return
+            return False
         if not screen.send_write(undo_write(change, redo=redo)):
             self.history.put_back(change, redo=redo)
+            return False
+        return True
 
     def undo_answered(self, screen: SendsWrites, message: WriteAnswered) -> bool:
         """Keep what a stored write changed, for `u`; show an undo's (or a redo's)
@@ -640,9 +644,11 @@ class BoardApp(App[None], inherit_bindings=False):
         if self.writer.busy():  # its thread ends just after its last answer
             self.set_timer(0.02, self._undo_waiting)
             return
-        self._undo_or_redo(redo=self._undos_waiting.pop(0))
-        if not self.writer.busy():  # it did not go out (nothing to undo, a dialog in
-            self._undos_waiting.clear()  # front): the presses after it go with it
+        if not self._undo_or_redo(redo=self._undos_waiting.pop(0)):
+            # It did not go out (nothing to undo, a dialog in front): the presses after
+            # it go with it. (One that went out may be stored already: the writer's
+            # being idle again says nothing.)
+            self._undos_waiting.clear()
 
     def _undo_answered(self, screen: SendsWrites, message: WriteAnswered) -> bool:
         write = message.write

@@ -20,6 +20,7 @@ from tui_board.core.models import (
     UserPatch,
 )
 from tui_board.core.permissions import can_manage_people, require
+from tui_board.core.text import same_as_shown
 from tui_board.store.database import OrmTx
 from tui_board.store.tables import ApiTokenRow, CustomerRow, TeamRow, UserRow
 
@@ -53,6 +54,7 @@ class PeopleService(OrmService):
             require(can_manage_people(actor), "only an admin may add people")
             if s.exec(select(UserRow.id).where(UserRow.login == login)).first() is not None:
                 raise Invalid(f"there is already a user {login!r}")
+            self._refuse_taken(s, login, name=name, email=email)
             row = UserRow(
                 login=login,
                 name=name,
@@ -94,13 +96,31 @@ class PeopleService(OrmService):
                     value = format_work_days(value)
                 elif key == "name":
                     value = check_text(value, "a name")
+                    self._refuse_taken(s, login, name=value)
                 elif key == "email":
                     value = check_email(value)
+                    self._refuse_taken(s, login, email=value)
                 setattr(row, key, value)
             row.version += 1
             s.add(row)
             self._record(s, actor, "user", login, "update", changes)
             return self._user_record(s, row)
+
+    @staticmethod
+    def _refuse_taken(s: OrmTx, login: str, *, name: str = "", email: str = "") -> None:
+        """Refuse a name or an email another person has (as a reader tells them apart:
+        case, accents' forms and spacing aside): a lead approving the week of "Chloé
+        Ruiz" must know whose it is, and an import maps people by their email."""
+        wanted_name, wanted_email = same_as_shown(name), same_as_shown(email)
+        for other, other_name, other_email in s.exec(
+            select(UserRow.login, UserRow.name, UserRow.email).where(UserRow.login != login)
+        ):
+            if wanted_name and same_as_shown(other_name) == wanted_name:
+                raise Invalid(
+                    f"{other} is already called {name!r}; choose a name others can tell apart"
+                )
+            if wanted_email and same_as_shown(other_email) == wanted_email:
+                raise Invalid(f"{other} already has the email {email!r}")
 
     # --- teams ---------------------------------------------------------------------------
 
