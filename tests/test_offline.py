@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from tests.cli_helpers import run_cli
 from tests.live_server import LiveServer, bobs_team
 from tui_board.backend.local import LocalBackend
 from tui_board.backend.remote import RemoteBackend
@@ -134,4 +136,30 @@ def test_only_time_is_sent_from_the_queue(tmp_path: Path) -> None:
         alice.close()
     finally:
         server.stop()
+        database.close()
+
+
+def test_time_logged_from_the_shell_while_the_server_is_away_is_said_to_be_queued(
+    tmp_path: Path,
+) -> None:
+    """Not "Logged ... that cell now holds 0:30": nothing is stored yet. Then the next
+    command that reaches the server sends it."""
+    database = bobs_team(tmp_path)
+    server = LiveServer(database).start()
+    token, url, port = server.token_for("bob"), server.url, server.port
+    server.stop()
+    try:
+        queued = run_cli(["--server", url, "--token", token, "log", "30m", "WEB-1"], home=tmp_path)
+        assert queued.code == 0, queued.stderr
+        assert queued.stdout.startswith("Queued 0:30 on WEB-1 for ") and "now holds" not in (
+            queued.stdout
+        )
+        restarted = LiveServer(database, port=port).start()
+        try:
+            sent = run_cli(["--server", url, "--token", token, "week", "--json"], home=tmp_path)
+            assert sent.code == 0, sent.stderr
+            assert sum(e["minutes"] for e in json.loads(sent.stdout)["entries"]) == 30
+        finally:
+            restarted.stop()
+    finally:
         database.close()

@@ -54,6 +54,12 @@ def log(
     if as_json:
         emit_json(entry)
         return
+    if entry.id == 0:  # (a write waiting in the offline queue: nothing is stored yet)
+        say(
+            f"Queued {format_duration(minutes)} on {entry.task} for {named}: the server "
+            f"cannot be reached; it goes with your next command that reaches it (or the app)."
+        )
+        return
     say(
         f"Logged {format_duration(minutes)} on {entry.task} ({entry.task_title}) "
         f"for {named}; that cell now holds {format_duration(entry.minutes)}."
