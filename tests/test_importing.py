@@ -224,6 +224,14 @@ def test_utf16_and_windows_1252_are_read() -> None:
         assert read_file("kimai", data)[0].person == "zoë"
 
 
+@pytest.mark.parametrize("kind", ["kimai", "csv", "toggl", "json", "timewarrior"])
+def test_a_file_that_only_starts_like_utf16_is_refused_in_one_line(kind: str) -> None:
+    """`FF FE` then an odd number of bytes: UTF-16 no decoder can finish (it was an
+    unexpected UnicodeDecodeError)."""
+    with pytest.raises(Invalid):
+        read_file(kind, codecs.BOM_UTF16_LE + b"abc")
+
+
 def test_a_file_that_is_not_the_format_is_refused_whole() -> None:
     with pytest.raises(Invalid, match="not a Kimai file"):
         read_file("kimai", b"name,age\nann,3\n")

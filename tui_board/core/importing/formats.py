@@ -88,7 +88,8 @@ def read_file(fmt: str, data: bytes, *, date_order: DateOrder | None = None) -> 
 def decode(data: bytes) -> str:
     """A file's text: UTF-16 or UTF-8 by their BOM, else UTF-8, else Windows-1252."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+        # (an odd byte at the end, or a lone surrogate: a stand-in, and the row says so)
+        return data.decode("utf-16", errors="replace")
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
     try:
