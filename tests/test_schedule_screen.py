@@ -321,6 +321,15 @@ def test_every_row_shows_a_mark_or_says_it_has_no_dates() -> None:
     assert drawn(None, date(2026, 4, 1)).startswith("◀")
     assert drawn(date(2027, 1, 1), None).endswith("▶")
     assert drawn(None, None).strip() == "│"  # the row says "no start or due date"
+    # Done in full: all of the bar is done, though a week's character runs past its due
+    # date (it showed ░, "still to do", at its end).
+    for start, due in (
+        (date(2026, 5, 14), date(2026, 5, 28)),
+        (date(2026, 5, 5), date(2026, 5, 5)),
+    ):
+        row = ScheduleRow("WEB-1", "t", "Todo", None, None, start, due, 60, 600, 0, 100)
+        line = "".join(char for char, _ in bar(row, origin, 20, "week", today, {}))
+        assert "█" in line and "░" not in line, (start, due, line)
     assert fit("Automate onboarding emails", 10) == "Automate …"
     assert fit("日本語のタイトル", 7) == "日本語…"
     assert fit("short", 7) == "short  "

@@ -193,7 +193,9 @@ def bar(
         filled = first + timedelta(((last - first).days + 1) * row.progress // 100)
         columns = _columns(origin, width, zoom)
         for x in span:
-            cells[x] = ("█", "done") if columns[x][1] < filled else ("░", "todo")
+            # (the character's days within the task's: the last one may run past its due)
+            done = min(columns[x][1], last) < filled
+            cells[x] = ("█", "done") if done else ("░", "todo")
         return cells
     lead = (
         range(span.start - 2, span.start) if row.start is None else range(span.stop, span.stop + 2)
