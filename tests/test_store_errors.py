@@ -115,6 +115,32 @@ def test_a_damaged_board(cli: Cli) -> None:
     assert cli.db.read_bytes() == damaged
 
 
+def test_a_board_in_a_folder_that_is_not_mine_reads_with_nobody_having_it_open(
+    tmp_path: Path,
+) -> None:
+    """Someone else's board, readable, in their folder, and nobody has it open (no
+    `-shm` beside it): SQLite would make one to read it, and could not; the commands
+    read it as it is, refuse writes in one line, and leave nothing in the folder."""
+    folder = tmp_path / "theirs"
+    folder.mkdir()
+    cli = Cli(tmp_path)
+    cli.db = folder / "board.db"
+    cli.ok("init", "--db", str(cli.db))
+    cli.ok("project", "add", "WEB", "Web site")
+    cli.ok("task", "add", "WEB", "Fix login")
+    cli.ok("log", "1h", "WEB-1")
+    assert sorted(p.name for p in folder.iterdir()) == ["board.db"]
+    with read_only(cli.db), read_only(folder):
+        assert cli.week_minutes() == 60
+        assert "Fix login" in cli.ok("task", "list")
+        ran = cli.run("log", "30m", "WEB-1")
+        assert ran.code == 1
+        assert one_clear_line(ran.stderr) == (
+            f"tui-board: read-only: {cli.db} cannot be written by you"
+        )
+        assert sorted(p.name for p in folder.iterdir()) == ["board.db"]
+
+
 def test_a_read_only_board_reads_and_refuses_writes_up_front(cli: Cli) -> None:
     cli.ok("log", "1h", "WEB-1")
     before = cli.db.read_bytes()

@@ -176,14 +176,18 @@ class Database:
     # --- opening --------------------------------------------------------------------
 
     @classmethod
-    def connect(cls, target: str) -> Database:
+    def connect(cls, target: str, *, read_only_uri: str | None = None) -> Database:
+        """`read_only_uri`: a SQLite file read by that URI (`sqlite_file.read_only_uri`)."""
         url = database_url(target)
         if url.startswith("sqlite"):
             # Connections are cheap to keep and costly to open (each runs the PRAGMAs
             # above): keep enough for a server's thread pool, so none churn.
-            engine = create_engine(
-                url, connect_args={"check_same_thread": False}, pool_size=20, max_overflow=20
-            )
+            options: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+            if read_only_uri is not None:
+                options["creator"] = lambda: sqlite3.connect(
+                    read_only_uri, uri=True, check_same_thread=False
+                )
+            engine = create_engine(url, pool_size=20, max_overflow=20, **options)
             event.listen(engine, "connect", _sqlite_on_connect)
             event.listen(engine, "begin", _sqlite_on_begin)
         else:
@@ -205,8 +209,10 @@ class Database:
         path = sqlite_path(target)
         if path is not None:
             sqlite_file.prepare(path, create=create)
-        database = cls.connect(target)
-        database.read_only = path is not None and sqlite_file.is_read_only(path)
+        read_only = path is not None and sqlite_file.is_read_only(path)
+        uri = sqlite_file.read_only_uri(path) if read_only and path is not None else None
+        database = cls.connect(target, read_only_uri=uri)
+        database.read_only = read_only
         try:
             with database.explained():
                 database._bring_up_to_date(create=create, migrate=migrate)

@@ -111,7 +111,11 @@ class FileDatabase:
         with self._lock:
             conn = self._free.pop() if self._free else None
         if conn is None:
-            conn = sqlite3.connect(self.path or ":memory:", check_same_thread=False)
+            uri = sqlite_file.read_only_uri(self.path) if self.read_only and self.path else None
+            if uri is not None:  # a board others write, in a folder that is not mine
+                conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(self.path or ":memory:", check_same_thread=False)
             set_up_connection(conn)
         try:
             yield conn

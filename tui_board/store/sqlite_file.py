@@ -239,6 +239,16 @@ def is_read_only(path: Path) -> bool:
     return not all(os.access(f, os.W_OK) for f in beside)
 
 
+def read_only_uri(path: Path) -> str | None:
+    """The URI to read a board at `path` by, when a plain connection cannot: the folder
+    is not the reader's to write and no `-shm` is beside the file (nobody has it open),
+    so SQLite, which makes a WAL file's `-shm` to read it, would refuse it. Opened
+    immutable, read-only, it reads the file as it is. None: a plain connection does."""
+    if os.access(path.parent, os.W_OK | os.X_OK) or path.with_name(path.name + "-shm").exists():
+        return None
+    return f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+
+
 #: SQLite's words (as its error messages begin) and what they mean for a board.
 _SQLITE_SAYS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("attempt to write a readonly database",), "{readonly}"),
@@ -336,5 +346,6 @@ __all__ = [
     "our_revisions",
     "prepare",
     "read_only_message",
+    "read_only_uri",
     "store_error",
 ]
