@@ -1,6 +1,7 @@
 """Every theme on every kind of terminal (true colour, 256, 16, NO_COLOR): on each screen
-(board, timesheet, workload, approvals, reports) no text is drawn in its own background
-colour, the cursor shows, and the workload's four bands differ by more than colour.
+(board, timesheet, workload, approvals, reports, schedule) no text is drawn in its own
+background colour or too near it (on 16 colours, as xterm's palette draws them), the
+cursor shows, and the workload's four bands differ by more than colour.
 
 What is checked is the frame as the terminal gets it: Textual's compositor after the
 app's line filters, which bring colours down to the terminal's (`TerminalColours`) and
@@ -36,8 +37,10 @@ from tui_board.ui.app import BoardApp
 from tui_board.ui.screens.approvals import ApprovalsScreen
 from tui_board.ui.screens.board import BoardScreen
 from tui_board.ui.screens.reports import ReportsScreen
+from tui_board.ui.screens.schedule import ScheduleScreen
 from tui_board.ui.screens.timesheet import TimesheetScreen
 from tui_board.ui.screens.workload import WorkloadScreen
+from tui_board.ui.terminal_colours import _XTERM, MIN_CONTRAST
 from tui_board.ui.widgets.workload_grid import BAND_MARKS
 
 pytestmark = pytest.mark.anyio
@@ -51,6 +54,7 @@ SCREENS: tuple[tuple[tuple[str, ...], type, str], ...] = (
     (("escape", "w"), WorkloadScreen, "j"),
     (("v",), ApprovalsScreen, "j"),
     (("escape", "t"), ReportsScreen, "j"),
+    (("escape", "4"), ScheduleScreen, "j"),
 )
 
 
@@ -78,6 +82,16 @@ def known(color: Color | None) -> ColorTriplet | None:
     if color.type == ColorType.EIGHT_BIT and color.number is not None and color.number >= 16:
         return color.get_truecolor()
     return None
+
+
+def palette_rgb(color: Color | None) -> ColorTriplet | None:
+    """One of the terminal's 16 colours as xterm draws it (most palettes are near it;
+    the 16-colour filter keeps text at `MIN_CONTRAST` there)."""
+    if color is None or color.is_default or color.triplet is not None:
+        return None
+    if color.number is None or color.number >= 16:
+        return None
+    return ColorTriplet(*_XTERM[color.number])
 
 
 def luminance(triplet: ColorTriplet) -> float:
@@ -129,6 +143,12 @@ def clashes(strips: list[Strip]) -> list[str]:
                 continue
             if same_hue(style.color, style.bgcolor):
                 found.append(f"line {y}: {text.strip()!r} in {fg} on {bg}: one hue")
+                continue
+            ink16, paper16 = palette_rgb(style.color), palette_rgb(style.bgcolor)
+            if ink16 is not None and paper16 is not None:
+                ratio = contrast(ink16, paper16)
+                if ratio < MIN_CONTRAST:
+                    found.append(f"line {y}: {text.strip()!r} in {fg} on {bg}: xterm {ratio:.1f}")
                 continue
             ink, paper = known(style.color), known(style.bgcolor)
             if ink is not None and paper is not None and contrast(ink, paper) < LEAST_CONTRAST:
@@ -231,10 +251,10 @@ def bands_apart(app: BoardApp) -> list[str]:
 
 def test_sixteen_colours_keep_text_apart_from_a_highlight_of_its_hue() -> None:
     """Amber on an amber highlight comes down to bright yellow on yellow (or on bright
-    yellow) on 16 colours: the text is drawn bright white on the dark yellow, black on
-    the bright one; text on
-    another hue, or on black or white, keeps its colour, and 256 colours are left as
-    Rich brings them down."""
+    yellow) on 16 colours, a warning's yellow on the light theme's white, the cursor's
+    white on cyan: such text is drawn black or bright white, whichever stands out more
+    in xterm's palette; text on another hue that stands out, or on black or white,
+    keeps its colour, and 256 colours are left as Rich brings them down."""
     from rich.color import ColorSystem
     from rich.segment import Segment
     from textual.color import Color as TextualColor
@@ -249,8 +269,12 @@ def test_sixteen_colours_keep_text_apart_from_a_highlight_of_its_hue() -> None:
         return colour_key(segment.style.color), colour_key(segment.style.bgcolor)
 
     assert shown("#FFC552", "#FFB000") == ("STANDARD:0", "STANDARD:11")  # amber on amber
-    assert shown("color(11)", "color(3)") == ("STANDARD:15", "STANDARD:3")
-    assert shown("color(4)", "color(12)") == ("STANDARD:0", "STANDARD:12")  # blue on bright
+    assert shown("color(11)", "color(3)") == ("STANDARD:0", "STANDARD:3")
+    assert shown("color(3)", "color(15)") == ("STANDARD:0", "STANDARD:15")  # yellow on white
+    assert shown("color(15)", "color(6)") == ("STANDARD:0", "STANDARD:6")  # white on cyan
+    assert shown("color(15)", "color(1)") == ("STANDARD:15", "STANDARD:1")  # stands out
+    assert shown("color(1)", "color(15)") == ("STANDARD:1", "STANDARD:15")  # red on white
+    assert shown("color(4)", "color(12)") == ("STANDARD:15", "STANDARD:12")  # blue on bright
     assert shown("color(11)", "color(4)") == ("STANDARD:11", "STANDARD:4")  # apart already
     assert shown("color(8)", "color(0)") == ("STANDARD:8", "STANDARD:0")  # grey on black
     assert shown("#FFC552", "#FFB000", ColorSystem.EIGHT_BIT)[0] != "STANDARD:15"

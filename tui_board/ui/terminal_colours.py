@@ -7,10 +7,10 @@ colours down as the frame is composed instead (the same `Color.downgrade` Rich u
 output, so nothing changes on the terminal): then the frame, its screenshot and the
 tests see the colours the user sees.
 
-On 16 colours, two colours a theme tells apart may come down to one hue: amber text on
-an amber highlight becomes bright yellow on yellow, which most palettes hardly tell
-apart. Such text is drawn bright white on the dark form of the colour and black on the
-bright one (the colours the terminal's palette keeps apart).
+On 16 colours, two colours a theme tells apart may come down to one hue (amber text on
+an amber highlight becomes bright yellow on yellow), or to two the palette hardly tells
+apart (a warning's yellow on the light theme's white, white on cyan). Such text is
+drawn black or bright white, whichever stands out more from its background.
 """
 
 from __future__ import annotations
@@ -40,12 +40,41 @@ def _downgraded(style: Style, system: ColorSystem) -> Style:
 
 
 def _apart(color: RichColor | None, bgcolor: RichColor | None) -> RichColor | None:
-    """Text of the same hue as its 16-colour background (red on red, bright blue on
-    blue): bright white on a dark background colour, black on a bright one."""
+    """Text its 16-colour background hides: of the same hue (red on red, bright blue on
+    blue), or too close in lightness (yellow on white, white on cyan: under 2:1 in
+    xterm's own palette): black or bright white instead, whichever stands out more."""
     ink, paper = _palette(color), _palette(bgcolor)
-    if ink is None or paper is None or ink % 8 != paper % 8 or paper % 8 in (0, 7):
+    if ink is None or paper is None:
         return color
-    return RichColor.from_ansi(15 if paper < 8 else 0)
+    same_hue = ink % 8 == paper % 8 and paper % 8 not in (0, 7)
+    if not same_hue and _contrast(ink, paper) >= MIN_CONTRAST:
+        return color
+    return RichColor.from_ansi(0 if _contrast(0, paper) >= _contrast(15, paper) else 15)
+
+
+#: The least contrast (WCAG's ratio, in xterm's palette) 16-colour text keeps.
+MIN_CONTRAST = 2.0
+#: xterm's 16 colours, as most terminals' defaults are near them.
+_XTERM = (
+    (0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205),
+    (0, 205, 205), (229, 229, 229), (127, 127, 127), (255, 0, 0), (0, 255, 0),
+    (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255),
+)  # fmt: skip
+
+
+def _luminance(number: int) -> float:
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = _XTERM[number]
+    return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+
+
+@lru_cache(256)
+def _contrast(ink: int, paper: int) -> float:
+    light, dark = sorted((_luminance(ink), _luminance(paper)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 def _palette(color: RichColor | None) -> int | None:

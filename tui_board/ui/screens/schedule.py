@@ -323,6 +323,7 @@ class ScheduleChart(ScrollView, can_focus=False):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "schedule-chart--heading",
         "schedule-chart--cursor",
+        "schedule-chart--band",
         "schedule-chart--done",
         "schedule-chart--todo",
         "schedule-chart--today",
@@ -461,8 +462,9 @@ class ScheduleChart(ScrollView, can_focus=False):
         room = max(0, labels - cell_len(key) - cell_len(flags) - 1)
         used = cell_len(key) + room + 1 + cell_len(flags)
         segments = [Segment(f"{key}{fit(title, room)} ", base)]
-        if flags:
-            segments.append(Segment(flags, self._part("schedule-chart--flag", cursor)))
+        if flags:  # (on the cursor's label, in its colours: red on it hardly reads)
+            flag = base + Style(bold=True) if cursor else self._style("schedule-chart--flag")
+            segments.append(Segment(flags, flag))
         timeline = max(0, width - labels - 1)
         cells = bar(row, self.origin, timeline, self.zoom, self.today, self._marks())
         if row.start is None and row.due is None:
@@ -477,12 +479,12 @@ class ScheduleChart(ScrollView, can_focus=False):
                 run, kind_of_run = [], kind
             run.append(char)
         segments.append(Segment("".join(run), self._kind_style(kind_of_run, cursor)))
-        return Strip(segments).adjust_cell_length(width, base)
+        return Strip(segments).adjust_cell_length(width, self._kind_style("blank", cursor))
 
     def _kind_style(self, kind: str, cursor: bool) -> Style:
         """The style of a part of the timeline (`bar`'s kinds)."""
         if kind == "blank":
-            return self._style("schedule-chart--cursor") if cursor else self._plain()
+            return self._style("schedule-chart--band") if cursor else self._plain()
         return self._part(f"schedule-chart--{kind}", cursor)
 
     def _marks(self) -> dict[date, str]:
@@ -497,14 +499,14 @@ class ScheduleChart(ScrollView, can_focus=False):
         return self._marks_cache
 
     def _part(self, component: str, cursor: bool) -> Style:
-        """A part of a task's line; on the cursor's line, on the cursor's background
-        (the whole line is one band)."""
+        """A part of a task's timeline; on the cursor's line, on its band (the label is
+        in the cursor's colours, the bar keeps its own over a lighter band)."""
         if not cursor:
             return self._style(component)
         name = f"{component} cursor"
         style = self._styles.get(name)
         if style is None:
-            band = self._style("schedule-chart--cursor").bgcolor
+            band = self._style("schedule-chart--band").bgcolor
             style = self._styles[name] = self._style(component) + Style(bgcolor=band)
         return style
 

@@ -216,7 +216,7 @@ class WeekGrid(Widget, can_focus=True):
         & > .week-grid--met { color: $text-success; text-style: bold; }
         & > .week-grid--over { color: $text-error; text-style: bold; }
         & > .week-grid--total { color: $foreground; text-style: bold; }
-        & > .week-grid--rule { color: $panel-lighten-2; }
+        & > .week-grid--rule { color: $foreground 30%; }
     }
     WeekGrid:focus > .week-grid--cursor {
         background: $block-cursor-background;
