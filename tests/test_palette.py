@@ -215,3 +215,25 @@ async def test_reports_and_approvals_are_found_from_the_board(config: Config) ->
             await settle(app, pilot)
             await pilot.press("1")
             await settle(app, pilot)
+
+
+async def test_every_screen_is_found_in_the_palette_from_every_other(config: Config) -> None:
+    """The schedule from the timesheet, where `4` types a duration: `ctrl+p schedule`."""
+    app = app_for(config, clock=Clock(START))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for key, mode in (("2", "timesheet"), ("w", "workload"), ("4", "schedule")):
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert app.current_mode == mode
+            for title in {"Board", "Timesheet", "Workload", "Schedule"} - {mode.title()}:
+                hits = await find(app, pilot, title.lower())
+                assert title in hits, (mode, title, hits)
+                await pilot.press("escape")
+                await pilot.pause()
+        await pilot.press("2")
+        await settle(app, pilot)
+        await find(app, pilot, "schedule")
+        await pilot.press("enter")
+        await settle(app, pilot, lambda: app.current_mode == "schedule")
+        assert app.current_mode == "schedule"

@@ -765,6 +765,11 @@ class BoardApp(App[None], inherit_bindings=False):
             yield SystemCommand(
                 row.description, help_text, partial(self.run_action, row.action, row.namespace)
             )
+        # Every screen, from every screen (a digit types a duration on the timesheet).
+        for title, mode, help_text in MODE_WAYS:
+            if title not in titles and self.current_mode != mode:
+                titles.add(title)
+                yield SystemCommand(title, help_text, partial(self.action_switch_mode, mode))
         # The workload's ways in, from any screen (their keys work on the workload).
         for title, action, help_text in WORKLOAD_WAYS:
             if title not in titles:
@@ -779,6 +784,14 @@ class BoardApp(App[None], inherit_bindings=False):
         await self.action_switch_mode("workload")
         await self.run_action(action, self.screen)
 
+
+#: Palette commands that open each screen, found on every other: (title, mode, help).
+MODE_WAYS = (
+    ("Board", "board", "The kanban board (1)"),
+    ("Timesheet", "timesheet", "My week, tasks by days (2)"),
+    ("Workload", "workload", "Who has how much work, week by week (3)"),
+    ("Schedule", "schedule", "The project's schedule: milestones, deadline, what is at risk (4)"),
+)
 
 #: Palette commands found on every screen that open what the workload screen opens:
 #: (title, the workload's action, help).
