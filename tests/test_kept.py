@@ -221,3 +221,31 @@ async def test_a_broken_state_file_is_said_once_and_the_app_starts(config: Confi
     async with again.run_test(size=SIZE) as pilot:
         await on_board(again, pilot)
         assert not [n for n in again._notifications if "state.toml" in n.message]
+
+
+async def test_the_theme_picker_offers_tui_boards_themes_only(config: Config) -> None:
+    """Textual's own (nord, ansi-light...) are not offered: the screens were made with
+    ours, and some of Textual's hide text (red on red totals on ansi-light)."""
+    app = app_for(config)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_board(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"theme")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        offered: list[str] = []
+        for _ in range(50):
+            await pilot.pause(0.05)
+            offered = [str(o.prompt) for o in app.screen.query_one(CommandList).options]
+            if len(offered) > 1:
+                break
+        assert offered and all(name.startswith("tui-board-") for name in offered), offered
+        assert {"tui-board-dark", "tui-board-light"} <= set(offered)
+
+
+def test_config_set_refuses_a_theme_that_is_not_there(tmp_path: Path) -> None:
+    ran = Cli(tmp_path).run("config", "set", "theme", "no-such-theme", db=False)
+    assert ran.code != 0 and len(ran.stderr.strip().splitlines()) == 1
+    assert "no theme 'no-such-theme'; themes: " in ran.stderr and "tui-board-light" in ran.stderr
+    assert Cli(tmp_path).run("config", "set", "theme", "tui-board-light", db=False).code == 0

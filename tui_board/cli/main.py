@@ -269,8 +269,17 @@ def config_get(cli_ctx: CliContext, key: str, reveal: bool) -> None:
 @pass_cli
 def config_set(cli_ctx: CliContext, key: str, value: str) -> None:
     """Change one setting in your config file."""
-    from tui_board.config import Config, save_user_value
+    from tui_board.config import Config, save_user_value, user_themes_dir
 
+    if key == "theme":
+        from tui_board.themes import load_themes
+
+        known = sorted(load_themes()[0])
+        if value not in known:
+            fail(
+                f"no theme {value!r}; themes: {', '.join(known)} (add your own as TOML "
+                f"files in {user_themes_dir()})"
+            )
     path = save_user_value(key, value, cli_ctx.config_path)
     say(f"{key} = {Config.shown(key, value)}  ({path})")
 

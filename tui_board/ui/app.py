@@ -494,20 +494,22 @@ class BoardApp(App[None], inherit_bindings=False):
         themes, problems = load_themes(extra_dirs)
         for theme in themes.values():
             self.register_theme(theme)
+        #: tui-board's themes (Textual's own stay registered, but are not offered: its
+        #: screens were not made with them, and some hide text).
+        self.our_themes = frozenset(themes)
         if problems:
             count = len(problems)
             self._notes.append(
                 _Note("\n".join(problems), f"Skipped {count} theme file{'s' * (count > 1)}")
             )
         wanted = self._first_theme()
-        if wanted not in self.available_themes:
+        if wanted not in self.our_themes:
             fallback = DEFAULT_THEME
             if fallback not in self.available_themes:
                 fallback = LAST_RESORT_THEME
             self._notes.append(
                 _Note(
-                    f"Using {fallback!r} instead. Known themes: "
-                    f"{', '.join(sorted(self.available_themes))}",
+                    f"Using {fallback!r} instead; ctrl+p, Theme lists the others",
                     f"Unknown theme {wanted!r}",
                 )
             )
@@ -819,7 +821,9 @@ class _KeptThemeProvider(ThemeProvider):
             app.theme = name
             app.keep(theme=name)
 
-        return [(name, partial(pick, name)) for name, _ in super().commands]
+        return [
+            (name, partial(pick, name)) for name, _ in super().commands if name in app.our_themes
+        ]
 
 
 def _find_anything() -> type[Provider]:
