@@ -353,6 +353,27 @@ def test_our_export_imported_back_changes_nothing(worked: Cli, tmp_path: Path, f
     assert dump(worked.db) == before
 
 
+def test_export_says_in_one_line_what_it_will_not_do(worked: Cli, tmp_path: Path) -> None:
+    """A span that ends before it starts, a file that is there (the report screen asks
+    first, `db backup` wants --force), a folder: one line each, nothing written."""
+    out = tmp_path / "kept.csv"
+    out.write_text("mine\n")
+    for args, said in (
+        (("--from", "2026-12-05", "--to", "2026-12-01"), "is before --from"),
+        (("-o", str(out)), "already exists and was left unchanged (--force replaces it)"),
+        (("-o", str(tmp_path)), "is a folder; name a file to write"),
+    ):
+        ran = worked.run("export", "csv", *args)
+        assert ran.code != 0 and ran.stdout == "", args
+        lines = ran.stderr.strip().splitlines()
+        assert len(lines) == 1 and said in lines[0], (args, ran.stderr)
+    assert out.read_text() == "mine\n"
+    worked.ok("export", "csv", "-o", str(out), "--force")
+    assert out.read_text().startswith("date,user,project")
+    ran = worked.run("import", "csv", str(tmp_path))
+    assert ran.code != 0 and len(ran.stderr.strip().splitlines()) == 1, ran.stderr
+
+
 def test_kimai_export_lays_a_day_out_from_its_first_hour(worked: Cli) -> None:
     text = worked.ok("export", "kimai", "--from", "2026-11-23", "--to", "2026-11-27", *TZ)
     lines = text.splitlines()

@@ -278,7 +278,8 @@ def config_set(cli_ctx: CliContext, key: str, value: str) -> None:
         if value not in known:
             fail(
                 f"no theme {value!r}; themes: {', '.join(known)} (add your own as TOML "
-                f"files in {user_themes_dir()})"
+                f"files in {user_themes_dir()})",
+                2,
             )
     path = save_user_value(key, value, cli_ctx.config_path)
     say(f"{key} = {Config.shown(key, value)}  ({path})")

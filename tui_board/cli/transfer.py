@@ -37,7 +37,7 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 
 @click.command("import")
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(FORMATS))
-@click.argument("path", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("path", metavar="FILE", type=click.Path(path_type=Path))
 @click.option(
     "--dry-run", is_flag=True, help="Store nothing: say what would be stored and refused."
 )
@@ -45,7 +45,7 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
     "--map",
     "map_path",
     metavar="FILE",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),
     help="A TOML file naming the file's people, projects and tasks here ([users] etc.).",
 )
 @click.option("--project", "project_key", metavar="KEY", help="Put every row in this project.")
@@ -250,7 +250,8 @@ def _list_refusals(refused: Sequence[ImportRefusal]) -> None:
 @click.option("--user", help="Only this person (timewarrior: one person's, yours by default).")
 @click.option("--project", "project_key", help="Only this project.")
 @click.option("--tz", metavar="ZONE", help="Where the time was worked (kimai, timewarrior).")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here.")
+@click.option("--force", is_flag=True, help="With -o: replace the file if it exists.")
 @pass_cli
 def export(
     cli_ctx: CliContext,
@@ -261,6 +262,7 @@ def export(
     project_key: str | None,
     tz: str | None,
     output: Path | None,
+    force: bool,
 ) -> None:
     """Export time entries (one row per person, task and day) as our CSV or JSON, or as
     a file Kimai's importer, `timew import` or an actiTIME script reads; each is read
@@ -274,6 +276,14 @@ def export(
     today = cli_ctx.today()
     first = cli_ctx.day(start) if start else today.replace(day=1)
     last = cli_ctx.day(end) if end else today
+    if last < first:
+        raise Invalid(f"--to {last:%a %d %b %Y} is before --from {first:%a %d %b %Y}")
+    if output is not None:
+        output = output.expanduser()
+        if output.is_dir():
+            raise Invalid(f"{output} is a folder; name a file to write")
+        if output.exists() and not force:
+            raise Invalid(f"{output} already exists and was left unchanged (--force replaces it)")
     zone = _zone(tz)
     backend = cli_ctx.backend()
     if fmt == "timewarrior" and user is None:
@@ -322,7 +332,7 @@ def export(
             say(text, multiline=True, nl=False)
     else:
         try:
-            write_file(output.expanduser(), text, replace=True)
+            write_file(output, text, replace=True)
         except OSError as error:
             raise Invalid(f"cannot write {output}: {error.strerror or error}") from None
         say(f"Wrote {len(entries)} entries to {output}", err=True)
