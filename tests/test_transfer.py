@@ -353,6 +353,28 @@ def test_our_export_imported_back_changes_nothing(worked: Cli, tmp_path: Path, f
     assert dump(worked.db) == before
 
 
+def test_our_export_of_an_approved_week_imported_back_is_nothing_to_change(
+    worked: Cli, tmp_path: Path
+) -> None:
+    """The approved week 2026-W47 holds what the file says: not refused (it was, 'week
+    ... is approved; it cannot be changed', exit 1), and nothing changes. A row that
+    would change it is still refused."""
+    out = tmp_path / "all.csv"
+    worked.ok("export", "csv", "--from", "2026-11-01", "--to", "2026-11-30", "-o", str(out))
+    before = dump(worked.db)
+    ran = worked.run("import", "csv", str(out))
+    assert ran.code == 0, ran.stdout + ran.stderr
+    assert ran.stdout.startswith("Nothing to change: "), ran.stdout
+    assert dump(worked.db) == before
+    lines = out.read_text().splitlines()
+    changed = [lines[0], *(line.replace(",60,1.00,", ",90,1.50,") for line in lines[1:])]
+    w47 = [line for line in changed if line.startswith("2026-11-16")]
+    out.write_text("\n".join([lines[0], *w47]) + "\n")
+    ran = worked.run("import", "csv", str(out))
+    assert ran.code == 1 and "approved" in ran.stdout, ran.stdout
+    assert dump(worked.db) == before
+
+
 def test_export_says_in_one_line_what_it_will_not_do(worked: Cli, tmp_path: Path) -> None:
     """A span that ends before it starts, a file that is there (the report screen asks
     first, `db backup` wants --force), a folder: one line each, nothing written."""

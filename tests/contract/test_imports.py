@@ -116,6 +116,25 @@ def test_the_same_file_twice_changes_nothing(world: World) -> None:
     assert again.weeks == (ImportWeek("mia", str(WEEK), 1, 120, 120),)
 
 
+def test_two_rows_for_one_entry_say_whether_they_differ(world: World) -> None:
+    """A row repeated is counted once; a row giving the same entry another value is
+    named as such, with both values (it read "the same entry", though it was not)."""
+    t = world.task("a")
+    result = send(
+        world.ada,
+        [
+            row(8, "mia", TODAY, 60, task=t.key, whole_day=True),
+            row(9, "mia", TODAY, 30, task=t.key, whole_day=True),
+            row(10, "mia", TODAY, 60, task=t.key, whole_day=True),
+        ],
+    )
+    assert reasons(result) == {
+        9: "0:30 for the entry line 8 gives 1:00; only line 8 is counted",
+        10: "the same entry as line 8; counted once",
+    }
+    assert cells(world) == {(t.key, TODAY): (60, "")}
+
+
 def test_a_cell_edited_since_is_left_alone_by_the_same_file(world: World) -> None:
     t = world.task("a")
     rows = [row(1, "mia", TODAY, 90, task=t.key)]

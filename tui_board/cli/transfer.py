@@ -189,12 +189,16 @@ def _report(result: ImportResult, mapped_refusals: Sequence[ImportRefusal], as_j
         emit_json(result)
     else:
         verb = "Would store" if result.dry_run else "Stored"
-        say(
-            f"{verb} {_rows(result.rows)} of {result.file} in {result.cells:,} "
-            f"{'cell' if result.cells == 1 else 'cells'}"
-            + (f" ({result.unchanged:,} more already as the file says)" if result.unchanged else "")
-            + "."
-        )
+        same = f"{result.unchanged:,} {'cell' if result.unchanged == 1 else 'cells'}"
+        if result.rows and not result.cells:
+            say(f"Nothing to change: {_rows(result.rows)} of {result.file}, {same} as it says.")
+        else:
+            say(
+                f"{verb} {_rows(result.rows)} of {result.file} in {result.cells:,} "
+                f"{'cell' if result.cells == 1 else 'cells'}"
+                + (f"; {same} held what the file says already" if result.unchanged else "")
+                + "."
+            )
         if result.weeks:
             rows = [
                 [w.user, w.week, w.cells, format_duration(w.before), format_duration(w.after)]

@@ -50,7 +50,7 @@ from tui_board.backend.local.base import Tx, check_text
 from tui_board.backend.local.tasks import TaskService
 from tui_board.backend.local.time import ENTRY_COMMENT_LIMIT, check_entry_comment
 from tui_board.backend.local.weeks import WeekService
-from tui_board.core.durations import DAY_MINUTES
+from tui_board.core.durations import DAY_MINUTES, format_duration
 from tui_board.core.errors import BoardError, Invalid, NotFound
 from tui_board.core.importing.mapping import title_key
 from tui_board.core.models import ImportRefusal, ImportResult, ImportRow, ImportWeek
@@ -206,14 +206,17 @@ class ImportService(WeekService, TaskService):
         run = _Run(file=file, create=create)
         accepted = self._accepted_rows(s, actor, rows, run)
         cells: dict[tuple[int, int, date], _Cell] = {}
+        #: Cells on a day that may not be written: refused unless they hold what the
+        #: file says already (our own export of an approved week, imported back).
+        closed: set[tuple[int, int, date]] = set()
         for row, owner in accepted:
             trow = self._import_task(s, actor, row, run)
             if trow is None:
                 continue
+            key = (owner.id, trow.id, row.day)
             if not self._day_open(s, owner, row.day, run):
-                run.refuse([row], run.closed[(owner.id, row.day)])
-                continue
-            cell = cells.setdefault((owner.id, trow.id, row.day), _Cell(owner, trow, row.day))
+                closed.add(key)
+            cell = cells.setdefault(key, _Cell(owner, trow, row.day))
             cell.rows.append(row)
         # From here on only plain SQL: the cells, many statements (the ORM made what
         # projects and tasks the rows needed above).
@@ -233,6 +236,9 @@ class ImportService(WeekService, TaskService):
         now = self._now()
         for plan in plans:
             cell = plan.cell
+            if not plan.unchanged and (cell.owner.id, cell.trow.id, cell.day) in closed:
+                run.refuse(cell.rows, run.closed[(cell.owner.id, cell.day)])
+                continue
             if not plan.unchanged and (plan.entry_minutes, plan.entry_comment) != (
                 plan.after,
                 plan.comment,
@@ -291,7 +297,7 @@ class ImportService(WeekService, TaskService):
         """The rows whose values, person and comment pass, each with its person's row;
         a row the same as an earlier one of the file is refused (counted once)."""
         owners: dict[str, Any] = {}
-        seen: dict[tuple[Any, ...], int] = {}
+        seen: dict[tuple[Any, ...], ImportRow] = {}
         accepted = []
         for row in rows:
             try:
@@ -313,10 +319,19 @@ class ImportService(WeekService, TaskService):
                 title_key(row.title),
                 row.comment,
             )
-            if same in seen:
-                run.refuse([row], f"the same entry as line {seen[same]}; counted once")
+            first = seen.get(same)
+            if first is not None:
+                if first.minutes == row.minutes:
+                    run.refuse([row], f"the same entry as line {first.line}; counted once")
+                else:
+                    run.refuse(
+                        [row],
+                        f"{format_duration(row.minutes)} for the entry line {first.line} "
+                        f"gives {format_duration(first.minutes)}; only line {first.line} "
+                        "is counted",
+                    )
                 continue
-            seen[same] = row.line
+            seen[same] = row
             accepted.append((row, owner))
         return accepted
 
