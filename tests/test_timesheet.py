@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Label, Static
+from textual.widgets._footer import FooterKey
 
 from tests.ui_helpers import (  # noqa: F401  (fixtures)
     SIZE,
@@ -683,6 +684,14 @@ async def test_s_submits_after_a_confirmation_with_the_total_then_the_week_is_re
         banner = screen.query_one("#timesheet-state", Static)
         assert "submitted for approval: it is read-only" in str(banner.content)
         assert banner.display
+        # The footer offers the week's writes dimmed, and `s` asks nothing again.
+        await pilot.pause()
+        keys = {str(k.description): k for k in screen.query(FooterKey)}
+        assert keys["Submit"].has_class("-disabled") and keys["Add row"].has_class("-disabled")
+        assert not keys["Prev week"].has_class("-disabled")
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.screen is screen
 
         await pilot.press("3")  # read-only: nothing to type into
         await settle(app, pilot)

@@ -23,7 +23,7 @@ from tests.test_timesheet import (
     sheet_app,
     stored,
 )
-from tests.ui_helpers import SIZE, Clock, anyio_backend, steady  # noqa: F401  (fixtures)
+from tests.ui_helpers import SIZE, Clock, anyio_backend, frame_text, steady  # noqa: F401  (fixtures)
 from tui_board.backend.protocol import Backend
 from tui_board.config import Config
 from tui_board.ui.app import BoardApp
@@ -184,3 +184,19 @@ async def test_the_footer_offers_this_week_only_where_full_stop_goes_there(
         await pilot.press("full_stop", "5", "enter")
         await settle(app, pilot)
         assert screen.week == W48 and stored(alice)[("WEB-1", WED)] == 30
+
+
+async def test_help_says_what_the_grids_marks_mean(
+    config: Config, clock: Clock, alice: Backend
+) -> None:
+    """`1:30*`, `6:00↓` and `⏱` were explained nowhere: `?` says, above the keys."""
+    alice.add_week_row(W48, "WEB-1")
+    app = sheet_app(config, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_sheet(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        shown = "\n".join(frame_text(app))
+        assert "What the marks mean" in shown
+        assert "1:30*  the cell has a comment" in shown
+        assert "under its target" in shown and "⏱" in shown

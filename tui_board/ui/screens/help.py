@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Label
+from textual.widgets import Label, Static
 
 
 @dataclass(frozen=True)
@@ -151,3 +151,18 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class MarksHelp(HelpScreen):
+    """The help with what a screen's marks mean above its keys (`marks`)."""
+
+    def marks(self) -> list[str]:
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#help-keys").mount(
+            Label("What the marks mean", classes="help--group", markup=False),
+            Static("\n".join(self.marks()), classes="help--what", markup=False),
+            before=0,
+        )

@@ -35,7 +35,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Label, Static
+from textual.widgets import Static
 from textual.worker import Worker
 
 from tui_board.backend.undo import CardChange, Undoable
@@ -46,7 +46,7 @@ from tui_board.core.text import printable
 from tui_board.ui.dialogs import PickerScreen
 from tui_board.ui.feed import FollowsFeed
 from tui_board.ui.plain_text import cut, plain_text
-from tui_board.ui.screens.help import HelpScreen, KeyRow
+from tui_board.ui.screens.help import HelpScreen, KeyRow, MarksHelp
 from tui_board.ui.screens.mode import ModeScreen, ReadMark, bind
 from tui_board.ui.session import describe_error
 from tui_board.ui.widgets.key_footer import KeyFooter
@@ -562,16 +562,11 @@ def legend() -> list[str]:
     ]
 
 
-class ScheduleHelp(HelpScreen):
+class ScheduleHelp(MarksHelp):
     """The help with what the chart's marks mean above the keys."""
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#help-keys").mount(
-            Label("What the marks mean", classes="help--group", markup=False),
-            Static("\n".join(legend()), classes="help--what", markup=False),
-            before=0,
-        )
+    def marks(self) -> list[str]:
+        return legend()
 
 
 class ScheduleScreen(FollowsFeed, ModeScreen):

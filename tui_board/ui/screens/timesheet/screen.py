@@ -20,12 +20,19 @@ from tui_board.backend.undo import RowsChange, toggle_timer
 from tui_board.core.durations import format_duration
 from tui_board.core.weeks import IsoWeek
 from tui_board.ui.dialogs import ConfirmScreen
+from tui_board.ui.screens.help import HelpScreen, KeyRow, MarksHelp
 from tui_board.ui.screens.mode import bind, moving_keys
 from tui_board.ui.screens.timesheet.entry import TimesheetEntry
 from tui_board.ui.screens.timesheet.view import DASH
 from tui_board.ui.screens.timesheet.writes import Outcome, SheetWrite
 from tui_board.ui.state.timesheet import Cell
-from tui_board.ui.widgets.week_grid import CellValue, Move
+from tui_board.ui.widgets.week_grid import (
+    COMMENT_MARK,
+    STATUS_MARKS,
+    TIMER_GLYPH,
+    CellValue,
+    Move,
+)
 
 if TYPE_CHECKING:
     from tui_board.backend.protocol import Backend
@@ -188,6 +195,10 @@ class TimesheetScreen(TimesheetEntry):
     """
 
     # --- the cell ----------------------------------------------------------------------------
+
+    def make_help(self, rows: list[KeyRow]) -> HelpScreen:
+        """`?` here: what the grid's marks mean, then the keys."""
+        return TimesheetHelp(rows, title=self.title or "")
 
     def action_store(self, move: Move) -> None:
         value = self._grid.commit(move)
@@ -414,3 +425,16 @@ class TimesheetScreen(TimesheetEntry):
             self.send_write(SheetWrite(what, send, kind="submit", week=str(week)))
 
         self.app.push_screen(confirm, answered)
+
+
+class TimesheetHelp(MarksHelp):
+    """The timesheet's help: its marks, then its keys."""
+
+    def marks(self) -> list[str]:
+        under, met, over = (STATUS_MARKS[k] for k in ("under", "met", "over"))
+        return [
+            f"1:30{COMMENT_MARK}  the cell has a comment (c reads and writes it)",
+            f"{TIMER_GLYPH}     your timer runs on the row's task",
+            f"6:00{under}  a day (or the week) under its target, 8:00{met} met, 9:30{over} over",
+            "dim     a day that is not a working day, or one that cannot be changed",
+        ]

@@ -60,6 +60,13 @@ class TimesheetView(FollowsFeed, ModeScreen):
     EDIT_ACTIONS: ClassVar[frozenset[str]] = frozenset(
         {"store", "cancel_edit", "erase", "clear_input"}
     )
+    #: The keys that change the week as a whole: off while it is read-only (submitted,
+    #: approved, locked, a read-only board).
+    WRITES_TO_THE_WEEK: ClassVar[frozenset[str]] = frozenset(
+        {"submit", "clear", "add_row", "remove_row", "copy_rows", "comment"}
+    )
+    #: Whether the week shown is read-only (its keys above are off).
+    _read_only = False
 
     @dataclass
     class WeekLoaded(Message):
@@ -323,6 +330,10 @@ class TimesheetView(FollowsFeed, ModeScreen):
         self._draw_line()
 
     def _draw_state(self, state: WeekGridState) -> None:
+        read_only = state.read_only_reason() is not None
+        if read_only != self._read_only:
+            self._read_only = read_only
+            self.refresh_bindings()
         line = self.query_one("#timesheet-state", Static)
         week = state.sheet.state
         submit = self.keys_for("submit") or "s"
@@ -429,7 +440,11 @@ class TimesheetView(FollowsFeed, ModeScreen):
         # line under the grid says what enter and esc do.
         if action == "close_prompt":
             return self._prompt is not None
-        return (action in self.EDIT_ACTIONS) == self._grid.editing
+        if (action in self.EDIT_ACTIONS) != self._grid.editing:
+            return False
+        if action in self.WRITES_TO_THE_WEEK and self._read_only:
+            return None  # shown dimmed: the line under the grid says why
+        return True
 
     def _timer_key(self) -> str | None:
         timer = self.board_app.timer
