@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.strip import Strip
+from textual.widgets import Static
 
 from tests import ui_helpers as ui
 from tests.ui_helpers import anyio_backend, steady  # noqa: F401  (fixtures)
@@ -91,6 +92,24 @@ async def test_the_flags_in_words_and_a_shift_that_clears_one_and_undo(config: C
         await press(app, pilot, "u", "u")
         assert backend.get_task("WEB-1").due == THURSDAY
         assert flags(screen)["WEB-1"] == (AT_RISK,)
+
+
+async def test_the_line_above_the_timeline_says_the_cursors_task_in_words(config: Config) -> None:
+    """A day later is not seen on a bar a character of which is 1.75 days: the line
+    names the dates, the time and the person of the task under the cursor."""
+    app = ui.app_for(config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_schedule(app, pilot)
+
+        def line() -> str:
+            return str(screen.query_one("#schedule-line", Static).content)
+
+        assert line() == "WEB-1 Ship the login · due Thu 14 May · 0:00 of 15:00 · bob"
+        await press(app, pilot, "j")
+        assert line() == "WEB-2 Fix the cache · due Thu 14 May · 0:00 of 16:00 · bob"
+        await press(app, pilot, "k", "greater_than_sign")
+        assert line() == "WEB-1 Ship the login · due Fri 15 May · 0:00 of 15:00 · bob"
+        assert "WEB-1 Ship the login · due Fri 15 May" in "\n".join(ui.frame_text(app))
 
 
 async def test_assigned_to_someone_with_room_it_is_no_longer_at_risk(config: Config) -> None:

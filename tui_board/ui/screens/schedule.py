@@ -511,6 +511,27 @@ class ScheduleChart(ScrollView, can_focus=False):
         return style
 
 
+def cursor_line(row: ScheduleRow, today: date) -> str:
+    """`APP-6 Add user settings · Tue 8 Dec to Fri 18 Dec · 4:00 of 16:00 · bmartin`."""
+
+    def day(value: date) -> str:
+        year = f" {value.year}" if value.year != today.year else ""
+        return f"{value:%a} {value.day} {value:%b}{year}"
+
+    if row.start is not None and row.due is not None:
+        when = f"{day(row.start)} to {day(row.due)}"
+    elif row.due is not None:
+        when = f"due {day(row.due)}"
+    elif row.start is not None:
+        when = f"from {day(row.start)}"
+    else:
+        when = "no start or due date"
+    logged = format_duration(row.logged)
+    time = f"{logged} of {format_duration(row.estimate)}" if row.estimate else f"{logged} logged"
+    who = row.assignee or "nobody"
+    return f"{row.task} {printable(row.title)} · {when} · {time} · {who}"
+
+
 def flag_words(
     flags: tuple[str, ...], room: int, title: int = MIN_TITLE, *, pending: bool = False
 ) -> str:
@@ -629,6 +650,7 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
         yield Static("", classes="mode-status", markup=False)
         with Horizontal(id="schedule-head"):
             yield Static("", classes="mode-facts", markup=False)
+        yield Static("", id="schedule-line", markup=False)
         yield Static("", id="schedule-axis", markup=False)
         yield ScheduleChart()
         yield KeyFooter()
@@ -708,6 +730,7 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
         self.chart.show(message.schedule, self.today, current.task if current else None)
         self._show_summary()
         self._show_axis()
+        self._show_line()
         self.show_loaded()
 
     # --- other people's (and other processes') changes -----------------------------------
@@ -771,6 +794,14 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
             plain_text(summary(schedule, width), multiline=True)
         )
 
+    def _show_line(self) -> None:
+        """The task under the cursor in words: its dates (a day moved by `<` `>` is seen
+        here, not only as a bar a character wide for 1.75 days), its time, its person."""
+        row = self.chart.row_at_cursor()
+        self.query_one("#schedule-line", Static).update(
+            "" if row is None else cursor_line(row, self.today)
+        )
+
     def on_resize(self) -> None:
         self.call_after_refresh(self._show_summary)
         self.call_after_refresh(self._show_axis)
@@ -779,10 +810,12 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
 
     def action_move(self, step: int) -> None:
         self.chart.move(step)
+        self._show_line()
 
     def action_page(self, step: int) -> None:
         height = max(1, self.chart.scrollable_content_region.height - 1)
         self.chart.move(step, height)
+        self._show_line()
 
     def action_zoom(self) -> None:
         chart = self.chart
@@ -837,6 +870,7 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
         write = Write(what, send, key, row.version)
         if self.send_write(write):
             self.chart.revise(key, dict(after))
+            self._show_line()
             if shown is not None:
                 self._shown_before[write] = shown
 
@@ -868,6 +902,7 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
                     f"{write.what} was not stored; it shows as stored now."
                 )
         self.notify(message, title="Not changed", severity="error", markup=False)
+        self._show_line()
         self.reload_after_writes()
 
     def _row_of(self, write: Write[Any]) -> ScheduleRow | None:
