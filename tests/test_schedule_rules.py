@@ -4,6 +4,7 @@ the day-by-day spread agreeing with the workload's week-by-week one, flags, fini
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -189,3 +190,15 @@ def test_a_row_revised_here_knows_at_risk_only_in_the_same_window() -> None:
     # logged over the estimate; progress by the same rule
     row, _ = revise_row(a_row(logged=600), WED, {"estimate": 300})
     assert OVER_ESTIMATE in row.flags and row.progress == 99 and row.remaining == 0
+
+
+def test_a_milestones_heading_says_late_or_at_risk_with_its_forecast() -> None:
+    from tui_board.core.models import Milestone
+    from tui_board.ui.screens.schedule import milestone_flag
+
+    beta = Milestone(1, "WEB", "Beta", date(2026, 12, 25), open_tasks=3)
+    assert milestone_flag(beta) == ""
+    assert milestone_flag(replace(beta, forecast=date(2026, 12, 24))) == ""
+    at_risk = replace(beta, forecast=date(2026, 12, 28))
+    assert milestone_flag(at_risk) == " · AT RISK: forecast 2026-12-28"
+    assert milestone_flag(replace(at_risk, late=True)) == " · LATE"

@@ -7,6 +7,7 @@ The clock is Wednesday 2026-11-25 (2026-W48); a default person works Monday to F
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -175,7 +176,9 @@ def test_milestones_late_and_moved(world: World) -> None:
         ("Beta", day(-1), 1, True),
         ("Launch", day(30), 0, False),
     ]
-    assert world.mia.project_schedule("WEB").milestones == tuple(found)
+    # (the schedule's carry their forecast too: the listing's do not)
+    shown = world.mia.project_schedule("WEB").milestones
+    assert tuple(replace(m, forecast=None) for m in shown) == tuple(found)
     assert row(world.mia, task.key).milestone == "Beta"
     moved = world.lee.move_milestone("WEB", "Beta", beta.version, day(7))
     assert (moved.day, moved.version) == (day(7), 2)
@@ -192,6 +195,31 @@ def test_milestones_late_and_moved(world: World) -> None:
     assert (
         world.ada.update_task(task.key, task.version, TaskPatch(milestone=None)).milestone is None
     )
+
+
+def test_a_milestone_the_forecast_misses_is_at_risk(world: World) -> None:
+    """Its people work the milestones in date order: Beta's 32 hours at mia's 8 a day
+    from Wednesday end on Monday 30 November, after its Friday; Launch's 8 more come
+    after them, on Tuesday. Work nobody holds leaves a milestone without a forecast."""
+    world.ada.add_milestone("WEB", "Beta", FRIDAY)
+    world.ada.add_milestone("WEB", "Launch", day(30))
+    world.ada.add_milestone("WEB", "Later", day(60))
+    for title, minutes, milestone in (("a", 1920, "Beta"), ("b", 480, "Launch")):
+        task = world.task(title, assignee="mia", estimate=minutes, due=day(40))
+        world.ada.update_task(task.key, task.version, TaskPatch(milestone=milestone))
+    schedule = world.mia.project_schedule("WEB")
+    by_name = {m.name: m for m in schedule.milestones}
+    assert (by_name["Beta"].forecast, by_name["Beta"].missed) == (date(2026, 11, 30), True)
+    assert (by_name["Launch"].forecast, by_name["Launch"].missed) == (date(2026, 12, 1), False)
+    assert (by_name["Later"].forecast, by_name["Later"].missed) == (None, False)  # nothing open
+    assert schedule.forecast == date(2026, 12, 1)
+    nobodys = world.task("c", estimate=60, due=day(40))
+    world.ada.update_task(nobodys.key, nobodys.version, TaskPatch(milestone="Launch"))
+    assert {m.name: m.forecast for m in world.mia.project_schedule("WEB").milestones} == {
+        "Beta": date(2026, 11, 30),
+        "Launch": None,
+        "Later": None,
+    }
 
 
 def test_milestones_refused(world: World) -> None:

@@ -54,6 +54,8 @@ def schedule(cli_ctx: CliContext, project: str, as_json: bool) -> None:
         say(f"{_hours(found.unassigned)} of remaining work is assigned to nobody")
     for m in found.milestones:
         late = " (late)" if m.late else ""
+        if not m.late and m.missed and m.forecast is not None:
+            late = f" (at risk: forecast {m.forecast.isoformat()})"
         say(f"milestone {m.name}: {m.day.isoformat()}, {m.open_tasks} open{late}")
     table(
         ["TASK", "MILESTONE", "ASSIGNEE", "START", "DUE", "EST", "LOGGED", "LEFT", "FLAGS"],

@@ -407,6 +407,15 @@ class Milestone:
     open_tasks: int = 0
     #: Its date is past and it has open tasks.
     late: bool = False
+    #: The day its open tasks' remaining estimate would be done, its people working the
+    #: milestones in date order (`core.schedule.milestone_forecasts`); None when it has
+    #: no open task, or time nobody is assigned (or only in a project's schedule).
+    forecast: date | None = None
+
+    @property
+    def missed(self) -> bool:
+        """The forecast comes after its date (or it is late already)."""
+        return self.late or (self.forecast is not None and self.forecast > self.day)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ Pure functions over plain values; the service layer reads the rows and calls the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from itertools import accumulate
@@ -286,6 +287,37 @@ def finish_day(
             return day
         day += step
     return None
+
+
+def milestone_forecasts(
+    names: Iterable[str],
+    remaining: Mapping[str, Mapping[int, int]],
+    unassigned: Mapping[str, int],
+    finish: Callable[[int, int], date | None],
+    today: date,
+) -> dict[str, date | None]:
+    """Each milestone's forecast (`names` in date order): its people work its remaining
+    estimate after that of the milestones before it (`remaining`: by milestone, minutes
+    by person), the project forecast's rule milestone by milestone; `finish(person,
+    minutes)` is the day a person's minutes are done. None for a milestone with time
+    nobody is assigned (`unassigned`) or an unknown end; today when nothing is left."""
+    done_by: dict[int, int] = defaultdict(int)
+    forecasts: dict[str, date | None] = {}
+    for name in names:
+        mine = remaining.get(name, {})
+        for person, minutes in mine.items():
+            done_by[person] += minutes
+        if unassigned.get(name):
+            forecasts[name] = None
+            continue
+        day: date | None = today
+        for person, minutes in mine.items():
+            if minutes <= 0:
+                continue
+            end = finish(person, done_by[person])
+            day = None if end is None or day is None else max(day, end)
+        forecasts[name] = day
+    return forecasts
 
 
 def remaining_estimate(estimate: int | None, logged: int) -> int:

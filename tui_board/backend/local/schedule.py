@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from operator import itemgetter
 from typing import Any
@@ -41,6 +42,7 @@ from tui_board.core.schedule import (
     estimate_figures,
     finish_day,
     free_before,
+    milestone_forecasts,
     plan,
     progress_percent,
     remaining_estimate,
@@ -222,9 +224,17 @@ class ScheduleService(ServiceBase):
         order = {m.name: i for i, m in enumerate(milestones)}
         keyed: list[tuple[tuple[Any, ...], ScheduleRow]] = []
         remaining_of: dict[int, int] = defaultdict(int)
+        #: By milestone: remaining minutes by person, and nobody's.
+        in_milestone: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        nobodys: dict[str, int] = defaultdict(int)
         unassigned = 0
         for task_key, t in open_rows:
             remaining = remaining_estimate(t.estimate, t.logged)
+            if t.milestone is not None:
+                if t.assignee_id is not None:
+                    in_milestone[t.milestone][t.assignee_id] += remaining
+                else:
+                    nobodys[t.milestone] += remaining
             free = None
             if t.assignee_id is not None:
                 remaining_of[t.assignee_id] += remaining
@@ -278,6 +288,16 @@ class ScheduleService(ServiceBase):
             forecast = None if day is None or forecast is None else max(forecast, day)
         if unassigned and not remaining_of:
             forecast = None
+        forecasts = milestone_forecasts(
+            [m.name for m in milestones],
+            in_milestone,
+            nobodys,
+            lambda person, minutes: finish_day(minutes, today, people[person], outside[person]),
+            today,
+        )
+        milestones = [
+            replace(m, forecast=forecasts[m.name]) if m.open_tasks else m for m in milestones
+        ]
         deadline = head.deadline
         return ProjectSchedule(
             project=key,

@@ -40,7 +40,14 @@ from textual.worker import Worker
 
 from tui_board.backend.undo import CardChange, Undoable
 from tui_board.core.durations import format_duration
-from tui_board.core.models import Change, ProjectSchedule, ScheduleRow, Task, TaskPatch
+from tui_board.core.models import (
+    Change,
+    Milestone,
+    ProjectSchedule,
+    ScheduleRow,
+    Task,
+    TaskPatch,
+)
 from tui_board.core.schedule import AT_RISK, OVER_ESTIMATE, OVERDUE, revise_row
 from tui_board.core.text import printable
 from tui_board.ui.dialogs import PickerScreen
@@ -103,8 +110,7 @@ def chart_lines(schedule: ProjectSchedule) -> list[Line]:
         if new_milestone:
             milestone = days.get(row.milestone or "")
             if milestone is not None:
-                late = " · LATE" if milestone.late else ""
-                when = f" · {milestone.day.isoformat()}{late}"
+                when = f" · {milestone.day.isoformat()}{milestone_flag(milestone)}"
                 lines.append(Line(f"◆ {milestone.name}", suffix=when))
             else:
                 lines.append(Line("◆ no milestone"))
@@ -511,6 +517,15 @@ class ScheduleChart(ScrollView, can_focus=False):
         return style
 
 
+def milestone_flag(milestone: Milestone) -> str:
+    """` · LATE`, ` · AT RISK: forecast 2026-12-28`, or nothing."""
+    if milestone.late:
+        return " · LATE"
+    if milestone.missed and milestone.forecast is not None:
+        return f" · AT RISK: forecast {milestone.forecast.isoformat()}"
+    return ""
+
+
 def cursor_line(row: ScheduleRow, today: date) -> str:
     """`APP-6 Add user settings · Tue 8 Dec to Fri 18 Dec · 4:00 of 16:00 · bmartin`."""
 
@@ -572,7 +587,8 @@ def legend() -> list[str]:
         "◀ ▶  the task's dates are before or after the days in view",
         "│  today;  ◆  a milestone's date;  ┃  the project's deadline",
         "◆ Beta · 2026-06-05 · LATE  a milestone's heading: LATE when its date is past"
-        " and tasks of it are still open",
+        " and tasks of it are still open; AT RISK, with the forecast, when its open tasks"
+        " would be done after it (its people working the milestones in date order)",
         "Flags: OVERDUE (LATE when short): due before today; OVER EST (+EST): more"
         " logged than estimated; AT RISK (RISK): more left than its person has"
         " time for before its due date; …: not known until the change is stored",
