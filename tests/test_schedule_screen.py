@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -110,6 +110,32 @@ async def test_the_line_above_the_timeline_says_the_cursors_task_in_words(config
         await press(app, pilot, "k", "greater_than_sign")
         assert line() == "WEB-1 Ship the login · due Fri 15 May · 0:00 of 15:00 · bob"
         assert "WEB-1 Ship the login · due Fri 15 May" in "\n".join(ui.frame_text(app))
+
+
+async def test_the_timeline_moves_to_later_weeks_and_back_to_today(config: Config) -> None:
+    """At 80 columns in days, the milestone three weeks ahead was out of view, and no
+    key brought it in: `l` (→) shows later weeks, `h` (←) earlier ones, `.` today."""
+    app = ui.app_for(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_schedule(app, pilot)
+        await press(app, pilot, "z")  # days
+        start = screen.chart.origin
+
+        def axis() -> str:
+            return str(screen.query_one("#schedule-axis", Static).content)
+
+        before = axis()
+        await press(app, pilot, "l", "l")
+        assert screen.chart.origin == start + timedelta(weeks=2)
+        assert axis() != before
+        beta = date(2026, 5, 29)  # the milestone: in view now
+        assert screen.chart.origin <= beta
+        await press(app, pilot, "h")
+        assert screen.chart.origin == start + timedelta(weeks=1)
+        await press(app, pilot, "full_stop")
+        assert screen.chart.origin == start and axis() == before
+        await press(app, pilot, "z", "right")  # weeks: four at a time
+        assert screen.chart.origin - start >= timedelta(weeks=3)
 
 
 async def test_assigned_to_someone_with_room_it_is_no_longer_at_risk(config: Config) -> None:

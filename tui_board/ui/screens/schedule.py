@@ -344,6 +344,8 @@ class ScheduleChart(ScrollView, can_focus=False):
         self.lines: list[Line] = []
         self.cursor = 0
         self.zoom: Zoom = "week"
+        #: Weeks the timeline is moved from where it starts (before today).
+        self.panned = 0
         self.today = date.today()
         #: Each task's line.
         self.index: dict[str, int] = {}
@@ -391,7 +393,8 @@ class ScheduleChart(ScrollView, can_focus=False):
     @property
     def origin(self) -> date:
         monday = self.today - timedelta(self.today.weekday())
-        return monday - timedelta(7 if self.zoom == "week" else 2)
+        start = monday - timedelta(7 if self.zoom == "week" else 2)
+        return start + timedelta(weeks=self.panned)
 
     def row_at_cursor(self) -> ScheduleRow | None:
         if 0 <= self.cursor < len(self.lines):
@@ -622,6 +625,9 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
         bind("pageup", "page(-1)", "Page up", "A screenful up", "schedule-page-up"),
         bind("pagedown", "page(1)", "Page down", "A screenful down", "schedule-page-down"),
         bind("z", "zoom", "Zoom", "Weeks or days", "schedule-zoom", show=True),
+        bind("left,h", "pan(-1)", "Earlier", "Show the weeks before", "schedule-pan-earlier"),
+        bind("right,l", "pan(1)", "Later", "Show the weeks after", "schedule-pan-later"),
+        bind("full_stop", "pan(0)", "Today", "Back to today", "schedule-today"),
         bind("less_than_sign", "shift(-1)", "Day earlier",
              "Move the task's start and due a day earlier", "schedule-day-earlier", show=True),
         bind("greater_than_sign", "shift(1)", "Day later",
@@ -832,6 +838,15 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
         height = max(1, self.chart.scrollable_content_region.height - 1)
         self.chart.move(step, height)
         self._show_line()
+
+    def action_pan(self, weeks: int) -> None:
+        """The timeline a week earlier or later per key in days, four in weeks; 0: back to
+        today."""
+        chart = self.chart
+        step = weeks * (4 if chart.zoom == "week" else 1)
+        chart.panned = chart.panned + step if weeks else 0
+        chart.refresh()
+        self._show_axis()
 
     def action_zoom(self) -> None:
         chart = self.chart
