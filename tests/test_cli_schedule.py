@@ -112,6 +112,9 @@ def test_reports_as_json_and_csv(cli: Cli, tmp_path: Path) -> None:
     sign = "+" if difference > 0 else "-" if difference < 0 else ""
     signed = f"{sign}{abs(difference) // 60}:{abs(difference) % 60:02d}"
     assert shown.splitlines()[1].split()[-1] == signed, shown
+    # one day of a week: marked (part) as the app marks it, and said under the table
+    assert "(part)" in shown.splitlines()[1], shown
+    assert shown.splitlines()[-1].startswith("(part): only the days from "), shown
     refused(cli, "report", "overtime", "--from", "2026-12-10", "--to", "2026-12-01", says="before")
 
 

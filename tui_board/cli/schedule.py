@@ -257,17 +257,19 @@ def report_overtime(
     if as_json:
         emit_json(rows)
         return
-    from tui_board.core.reports import overtime_lines, overtime_table, signed_duration
+    from tui_board.core.reports import overtime_lines, overtime_table, part_week, signed_duration
 
     if as_csv or output is not None:
         _write(cli_ctx, overtime_table(rows), output)
         return
+    counted = None if first > today else min(last, today)  # (as the app's report counts)
+    parts = {r.week for r in rows if part_week(r.week, first, counted)}
     table(
         ["USER", "WEEK", "SCHEDULE", "OFF", "EXPECTED", "LOGGED", "+/-"],
         [
             (
                 r.user,
-                r.week,
+                f"{r.week} (part)" if r.week in parts else r.week,
                 *(_hours(v) for v in (r.scheduled, r.time_off, r.expected, r.logged)),
                 signed_duration(r.difference),  # +1:30 over, as the app shows it
             )
@@ -275,6 +277,11 @@ def report_overtime(
         ],
         right={2, 3, 4, 5, 6},
     )
+    if parts:
+        say(
+            f"(part): only the days from {first:%a %d %b} to {counted:%a %d %b} are counted"
+            + (" (to today)" if counted != last else "")
+        )
 
 
 COMMANDS = [schedule, plan, milestone, report]

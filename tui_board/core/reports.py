@@ -5,10 +5,12 @@ so that a file written from either has the same columns."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from tui_board.core.durations import format_duration
 from tui_board.core.models import EstimateRow, OvertimeRow, to_json
+from tui_board.core.weeks import IsoWeek
 
 ESTIMATE_COLUMNS = ("kind", "name", "project", "estimate", "logged", "variance", "percent")
 OVERTIME_COLUMNS = (
@@ -50,6 +52,13 @@ def overtime_table(rows: Sequence[OvertimeRow]) -> list[list[object]]:
 def records(rows: Iterable[EstimateRow | OvertimeRow]) -> list[dict[str, Any]]:
     """The rows as JSON objects, a key per column (as `--json` prints them)."""
     return [to_json(r) for r in rows]
+
+
+def part_week(week: str, first: date, last: date | None) -> bool:
+    """Whether only some of the (ISO) week's days are counted between `first` and
+    `last` (the report's span, cut at today; None: nothing counted)."""
+    days = IsoWeek.parse(week).days()
+    return last is not None and (days[0] < first or days[-1] > last)
 
 
 def signed_duration(minutes: int) -> str:

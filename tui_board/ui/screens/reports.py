@@ -36,6 +36,7 @@ from tui_board.core.reports import (
     overtime_lines,
     overtime_table,
     overtime_totals,
+    part_week,
     records,
     signed_duration,
 )
@@ -291,8 +292,7 @@ class OvertimeReport:
 
     def part(self, week: str) -> bool:
         """Whether only some of the (ISO) week's days are counted."""
-        days = IsoWeek.parse(week).days()
-        return self.last is not None and (days[0] < self.span.start or days[-1] > self.last)
+        return part_week(week, self.span.start, self.last)
 
     def describe(self, today: date) -> str:
         """The range as `describe` names it, then `to today (Wed 13 May)` when it is cut."""
