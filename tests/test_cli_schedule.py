@@ -93,7 +93,7 @@ def test_reports_as_json_and_csv(cli: Cli, tmp_path: Path) -> None:
     target = tmp_path / "estimates.csv"
     cli.ok("report", "estimates", "-o", str(target))
     written = list(csv.DictReader(io.StringIO(target.read_text())))
-    assert [(r["kind"], r["name"], r["logged"], r["percent"]) for r in written] == [
+    assert [(r["kind"], r["name"], r["logged_minutes"], r["percent"]) for r in written] == [
         ("project", "WEB", "300", "125"),
         ("task", "WEB-1", "300", "125"),
         ("person", "alice", "300", "125"),

@@ -16,6 +16,19 @@ ESTIMATE_COLUMNS = ("kind", "name", "project", "estimate", "logged", "variance",
 OVERTIME_COLUMNS = (
     "user", "week", "scheduled", "time_off", "expected", "logged", "difference",
 )  # fmt: skip
+#: The columns that hold minutes: the CSV's headers say so (`estimate_minutes`); JSON's
+#: keys are typed numbers, documented as minutes.
+MINUTE_COLUMNS = frozenset(
+    {"estimate", "logged", "variance", "scheduled", "time_off", "expected", "difference"}
+)
+
+
+def csv_header(columns: Iterable[str]) -> list[str]:
+    """A report's CSV header: `logged_minutes` where the column holds minutes (a
+    spreadsheet showed 16080 where the screen said 268:00)."""
+    return [f"{c}_minutes" if c in MINUTE_COLUMNS else c for c in columns]
+
+
 #: The week of a person's line that adds up their weeks.
 TOTAL = "total"
 
@@ -38,13 +51,16 @@ def overtime_lines(rows: Sequence[OvertimeRow]) -> list[OvertimeRow]:
 
 def estimate_table(rows: Iterable[EstimateRow]) -> list[list[object]]:
     """The header and a line per row: what the CSV holds."""
-    return [list(ESTIMATE_COLUMNS), *([getattr(r, c) for c in ESTIMATE_COLUMNS] for r in rows)]
+    return [
+        csv_header(ESTIMATE_COLUMNS),
+        *([getattr(r, c) for c in ESTIMATE_COLUMNS] for r in rows),
+    ]
 
 
 def overtime_table(rows: Sequence[OvertimeRow]) -> list[list[object]]:
     """The header, the weeks and each person's total: what the CSV holds."""
     return [
-        list(OVERTIME_COLUMNS),
+        csv_header(OVERTIME_COLUMNS),
         *([getattr(r, c) for c in OVERTIME_COLUMNS] for r in overtime_lines(rows)),
     ]
 
