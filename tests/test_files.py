@@ -75,7 +75,7 @@ def test_database_backup_export_and_config_have_no_rights_for_others(tmp_path: P
     old = tmp_path / "old.csv"
     old.write_text("an export from before\n")
     assert mode(old) == 0o644
-    runner.ok("export", "csv", "-o", str(old))
+    runner.ok("export", "csv", "-o", str(old), "--force")
     assert mode(old) == PRIVATE and old.read_text().startswith("date,user,")
     runner.ok("config", "set", "bare_unit", "minutes")  # no token in it: owner-only still
     assert mode(tmp_path / "config.toml") == PRIVATE

@@ -123,19 +123,19 @@ async def test_at_80_columns_labels_milestones_and_flags_fit(config: Config) -> 
         assert all(len(label) == 3 for label in axis_line.split())
 
 
-async def test_the_cursor_line_is_one_band(config: Config) -> None:
+async def test_the_cursor_line_is_its_label_then_one_band(config: Config) -> None:
+    """The label (key, title, flags) in the cursor's colours, the timeline over one band
+    of its own, whatever is drawn on it (a bar in the cursor's blue hid on it)."""
     app = ui.app_for(config)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_schedule(app, pilot)
         for _ in range(3):  # WEB-1 (a flag, the today line, a bar), WEB-2, WEB-3
             line = next(strip for strip in ui.frame(app) if "▸" in strip.text)
-            backgrounds = {
-                segment.style.bgcolor
-                for segment in line
-                if segment.style is not None and segment.text.strip()
-            }
+            segments = [s for s in line if s.style is not None]
+            label, band = segments[0].style.bgcolor, segments[-1].style.bgcolor
+            backgrounds = {s.style.bgcolor for s in segments if s.text.strip()}
             cells = [segment.text for segment in line]
-            assert len(backgrounds) == 1, (line.text, backgrounds, cells)
+            assert label != band and backgrounds == {label, band}, (line.text, cells)
             await press(app, pilot, "j")
         assert screen.chart.row_at_cursor() is not None
 
