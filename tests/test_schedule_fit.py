@@ -131,9 +131,9 @@ async def test_the_cursor_line_is_its_label_then_one_band(config: Config) -> Non
         screen = await open_schedule(app, pilot)
         for _ in range(3):  # WEB-1 (a flag, the today line, a bar), WEB-2, WEB-3
             line = next(strip for strip in ui.frame(app) if "▸" in strip.text)
-            segments = [s for s in line if s.style is not None]
-            label, band = segments[0].style.bgcolor, segments[-1].style.bgcolor
-            backgrounds = {s.style.bgcolor for s in segments if s.text.strip()}
+            styled = [(s.text, s.style) for s in line if s.style is not None]
+            label, band = styled[0][1].bgcolor, styled[-1][1].bgcolor
+            backgrounds = {style.bgcolor for text, style in styled if text.strip()}
             cells = [segment.text for segment in line]
             assert label != band and backgrounds == {label, band}, (line.text, cells)
             await press(app, pilot, "j")
