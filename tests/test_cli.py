@@ -11,6 +11,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -687,3 +688,15 @@ def test_help_names_every_environment_variable_the_program_reads(cli: Cli) -> No
     assert {"TUI_BOARD_DATA", "TUI_BOARD_CONFIG", "TUI_BOARD_USER"} <= read
     shown = cli.ok("--help")
     assert all(name in shown for name in read), read - set(re.findall(r"TUI_BOARD_\w+", shown))
+
+
+def test_the_demo_says_where_its_database_stays(tmp_path: Path) -> None:
+    """The temp folder is left behind after the app (for another look): said once the
+    app is gone (here at once: no terminal for the app)."""
+    ran = Cli(tmp_path).run("demo", "--users", "3", "--tasks", "6", "--weeks", "1", db=False)
+    assert ran.code == 2, ran.stderr
+    last = ran.stderr.strip().splitlines()[-1]
+    assert last.startswith("The demo's database stays at ") and "opens it again" in last
+    path = last.removeprefix("The demo's database stays at ").split(":")[0]
+    assert Path(path).is_file()
+    shutil.rmtree(Path(path).parent)
