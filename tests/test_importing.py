@@ -232,6 +232,30 @@ def test_a_file_that_only_starts_like_utf16_is_refused_in_one_line(kind: str) ->
         read_file(kind, codecs.BOM_UTF16_LE + b"abc")
 
 
+def test_what_is_wrong_with_a_row_or_a_file_is_said_plainly() -> None:
+    """The day that cannot be (with the text), a negative number of minutes, a short
+    row, an empty file, and `an actiTIME`: each said as a user reads it."""
+    data = (
+        b"date,user,task,minutes,hours\n2026-13-45,ann,WEB-1,30,\n2026-12-01,ann,WEB-1,-30,\n"
+        b"2026-12-01,ann\n"
+    )
+    refused = {r.line: r.refused for r in read_file("csv", data)}
+    assert refused == {
+        2: "'2026-13-45' is not a day (month must be in 1..12)",
+        3: "-30 minutes is negative; time cannot be negative",
+        4: "no minutes or hours on this line",
+    }
+    for kind, said in (
+        ("csv", "this tui-board CSV file is empty"),
+        ("kimai", "this Kimai file is empty"),
+        ("json", "this tui-board JSON export is empty"),
+    ):
+        with pytest.raises(Invalid, match=said):
+            read_file(kind, b"\n")
+    with pytest.raises(Invalid, match="this is not an actiTIME time-track: it is not JSON"):
+        read_file("actitime", b"date,user\n")
+
+
 def test_a_file_that_is_not_the_format_is_refused_whole() -> None:
     with pytest.raises(Invalid, match="not a Kimai file"):
         read_file("kimai", b"name,age\nann,3\n")

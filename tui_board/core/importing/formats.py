@@ -194,10 +194,12 @@ def _table(
     one of its fields has a column."""
     table = read_table(data, aliases)
     columns = table.columns
+    if not columns and not data.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise Invalid(f"this {what} file is empty")
     for group in needed:
         if not any(name in columns for name in group):
             names = " or ".join(group)
-            raise Invalid(f"this is not a {what} file: it has no {names} column")
+            raise Invalid(f"this is not {_a(what)} file: it has no {names} column")
     return table, columns
 
 
@@ -255,7 +257,10 @@ def parse_day(text: str, order: DateOrder | None = None) -> date:
         raise ValueError(f"{text!r} is not a day")
     if found.end() < len(text) and text[found.end()] not in " T":
         raise ValueError(f"{text!r} is not a day")
-    return date(year, month, day)
+    try:
+        return date(year, month, day)
+    except ValueError as error:  # `month must be in 1..12`: which day, and why
+        raise ValueError(f"{text!r} is not a day ({error})") from None
 
 
 def _year(text: str) -> int:
@@ -533,7 +538,7 @@ def _actitime(data: bytes) -> list[SourceRow]:
     else:
         days, users, tasks, projects = found, {}, {}, {}
     if not isinstance(days, list):
-        raise Invalid("this is not actiTIME time-track: it has no list of days (`data`)")
+        raise Invalid("this is not an actiTIME time-track: it has no list of days (`data`)")
     rows = []
     line = 0
     for entry in days:
@@ -644,12 +649,17 @@ def _board_json(data: bytes) -> list[SourceRow]:
 def _board_row(line: int, fields: Mapping[str, str], order: DateOrder | None) -> SourceRow:
     try:
         day = parse_day(fields["date"], order)
-        if fields["minutes"]:
-            if not fields["minutes"].isdigit():
-                raise ValueError(f"{fields['minutes']!r} is not a number of minutes")
-            minutes = int(fields["minutes"])
-        else:
+        given = fields["minutes"].strip()
+        if given:
+            if given.startswith("-") and given[1:].isdigit():
+                raise ValueError(f"{given} minutes is negative; time cannot be negative")
+            if not given.isdigit():
+                raise ValueError(f"{given!r} is not a number of minutes")
+            minutes = int(given)
+        elif fields["hours"].strip():
             minutes = round_seconds(file_seconds(fields["hours"]))
+        else:  # (a short row: fewer cells than the header has columns)
+            raise ValueError("no minutes or hours on this line")
     except ValueError as error:
         return SourceRow(line, refused=str(error))
     return SourceRow(
@@ -672,12 +682,20 @@ def unquoted(cell: str) -> str:
 
 
 def _json(data: bytes, what: str) -> Any:
+    text = decode(data)
+    if not text.strip(" \t\r\n\ufeff"):
+        raise Invalid(f"this {what} is empty")
     try:
-        return json.loads(decode(data))
+        return json.loads(text)
     except ValueError as error:
-        raise Invalid(f"this is not a {what}: it is not JSON ({error})") from None
+        raise Invalid(f"this is not {_a(what)}: it is not JSON ({error})") from None
     except RecursionError:
-        raise Invalid(f"this is not a {what}: its JSON nests too deep") from None
+        raise Invalid(f"this is not {_a(what)}: its JSON nests too deep") from None
+
+
+def _a(what: str) -> str:
+    """`a Kimai file`, `an actiTIME time-track`."""
+    return f"{'an' if what[:1].lower() in 'aeiou' else 'a'} {what}"
 
 
 __all__ = [
