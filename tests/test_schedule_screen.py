@@ -138,6 +138,15 @@ async def test_the_timeline_moves_to_later_weeks_and_back_to_today(config: Confi
         assert screen.chart.origin - start >= timedelta(weeks=3)
 
 
+async def test_the_project_picker_names_the_projects(config: Config) -> None:
+    app = ui.app_for(config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        await open_schedule(app, pilot)
+        await press(app, pilot, "p")
+        assert isinstance(app.screen, PickerScreen)
+        assert "WEB · Website" in "\n".join(ui.frame_text(app))
+
+
 async def test_assigned_to_someone_with_room_it_is_no_longer_at_risk(config: Config) -> None:
     app = ui.app_for(config)
     backend = ui.backend_for(config)

@@ -658,6 +658,8 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
         super().__init__()
         self.project: str | None = None
         self.projects: list[str] = []
+        #: Each project's name, by key (the picker's labels).
+        self._project_names: dict[str, str] = {}
         #: The board's project when this screen last followed it.
         self._board_seen: str | None = None
         #: The feed brought a change of the schedule not read yet.
@@ -729,7 +731,9 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
             # Before the reads: a change after it is news in the feed (taken once; then
             # the feed's own reads keep its place).
             seq = backend.last_change() if with_seq else None
-            projects = [p.key for p in backend.list_projects()]
+            listed = backend.list_projects()
+            projects = [p.key for p in listed]
+            self._project_names = {p.key: p.name for p in listed}
             if project is None or project not in projects:
                 if not projects:
                     raise LookupError("there is no project yet")
@@ -1115,7 +1119,8 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
                 self.project = key
                 self.load()
 
-        items = [(key, key) for key in self.projects]
+        names = self._project_names
+        items = [(f"{key} · {names[key]}" if names.get(key) else key, key) for key in self.projects]
         self.app.push_screen(
             PickerScreen("Show the schedule of", items, current=self.project or ""), picked
         )
