@@ -246,11 +246,9 @@ def demo(
         say(db)
         return
     cli_ctx.config.db, cli_ctx.config.server = db, ""
-    try:
-        run_app(cli_ctx.config)
-    finally:
-        # Said after the app, where it is read: the temp folder is left for another look.
-        say(f"The demo's database stays at {db}: `tui-board --db {db}` opens it again.", err=True)
+    run_app(cli_ctx.config)
+    # Said after the app, where it is read: the temp folder is left for another look.
+    say(f"The demo's database stays at {db}: `tui-board --db {db}` opens it again.", err=True)
 
 
 @cli.group("config")

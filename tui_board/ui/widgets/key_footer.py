@@ -48,8 +48,14 @@ class KeyFooter(Footer):
         widgets = list(super().compose())
         keys = [w for w in widgets if isinstance(w, FooterKey)]
         palette = [w for w in keys if w.has_class("-command-palette")]
+        # What the screen says cannot be done now is shown dimmed, as Textual shows a
+        # disabled key; its key still runs, and says why.
+        dimmed_of = getattr(self.screen, "dimmed_actions", None)
+        dimmed = dimmed_of() if callable(dimmed_of) else frozenset()
         for key in keys:
             _settle_compact(key, True if key in palette else self.compact)
+            if key.action in dimmed:
+                key.add_class("-disabled")
         others = [w for w in widgets if not isinstance(w, FooterKey)]
         if others:  # binding groups: as Textual lays them out
             yield from widgets

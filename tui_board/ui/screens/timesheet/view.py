@@ -60,12 +60,12 @@ class TimesheetView(FollowsFeed, ModeScreen):
     EDIT_ACTIONS: ClassVar[frozenset[str]] = frozenset(
         {"store", "cancel_edit", "erase", "clear_input"}
     )
-    #: The keys that change the week as a whole: off while it is read-only (submitted,
-    #: approved, locked, a read-only board).
+    #: The keys that change the week as a whole: dimmed while it is read-only
+    #: (submitted, approved, locked, a read-only board).
     WRITES_TO_THE_WEEK: ClassVar[frozenset[str]] = frozenset(
         {"submit", "clear", "add_row", "remove_row", "copy_rows", "comment"}
     )
-    #: Whether the week shown is read-only (its keys above are off).
+    #: Whether the week shown is read-only (its keys above are dimmed).
     _read_only = False
 
     @dataclass
@@ -440,11 +440,12 @@ class TimesheetView(FollowsFeed, ModeScreen):
         # line under the grid says what enter and esc do.
         if action == "close_prompt":
             return self._prompt is not None
-        if (action in self.EDIT_ACTIONS) != self._grid.editing:
-            return False
-        if action in self.WRITES_TO_THE_WEEK and self._read_only:
-            return None  # shown dimmed: the line under the grid says why
-        return True
+        return (action in self.EDIT_ACTIONS) == self._grid.editing
+
+    def dimmed_actions(self) -> frozenset[str]:
+        """The keys the footer shows dimmed: those that change the week, while it is
+        read-only (pressed, each still says why)."""
+        return self.WRITES_TO_THE_WEEK if self._read_only else frozenset()
 
     def _timer_key(self) -> str | None:
         timer = self.board_app.timer
