@@ -162,7 +162,7 @@ def paint_card(
     # The whole name comes first: time within its estimate gives way to it, time over
     # its estimate is shortened (`98:30!`, then `!`) but keeps its mark; the name is cut
     # (never below `@so…`) only when that is not enough. The due date goes last.
-    whole = cell_len(who) if task.assignee else 0
+    whole = cell_len(who)  # "nobody" as a name: it says the card is free to take
     keep = min(whole, WHO_MIN)
     if over:
         short = f"{format_duration(task.logged)}{OVER_MARK}"
