@@ -9,13 +9,14 @@ import os
 import socket
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import Cli
+from tests.cli_helpers import Cli, entry_point_env
 from tests.test_timesheet import (  # noqa: F401  (fixtures)
     MON,
     NOW,
@@ -139,6 +140,56 @@ def test_a_board_in_a_folder_that_is_not_mine_reads_with_nobody_having_it_open(
             f"tui-board: read-only: {cli.db} cannot be written by you"
         )
         assert sorted(p.name for p in folder.iterdir()) == ["board.db"]
+
+
+def test_an_immutable_read_sees_each_commit_and_refuses_one_written_under_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read as the reader of someone else's folder reads (immutable: no lock, no -shm),
+    while the owner writes: each read sees what was committed before it (a kept
+    connection showed the board as it first was, for good), and a read the owner wrote
+    under is refused as such (it read 'malformed', said as damage)."""
+    from tui_board.store import sqlite_file
+    from tui_board.store.file import FileDatabase
+
+    board = tmp_path / "theirs.db"
+    shm = board.with_name(board.name + "-shm")
+
+    def owner(*args: str) -> None:  # the owner, in a process of their own
+        done = subprocess.run(
+            [sys.executable, "-m", "tui_board", "--db", str(board), *args],
+            env=entry_point_env(tmp_path, TUI_BOARD_USER="alice"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        assert not shm.exists()  # closed: nobody has it open
+
+    owner("init", "--db", str(board))
+    owner("project", "add", "WEB", "Web site")
+    immutable = f"{board.resolve().as_uri()}?mode=ro&immutable=1"
+    # As `read_only_uri` decides in a folder that is not mine (root may write any here).
+    monkeypatch.setattr(
+        sqlite_file, "read_only_uri", lambda path: None if shm.exists() else immutable
+    )
+    monkeypatch.setattr(sqlite_file, "is_read_only", lambda path: True)
+    database = FileDatabase.open(board)
+    assert database is not None and database.read_only
+    try:
+
+        def count() -> int:
+            with database.read() as s:
+                return int(s.value("SELECT count(*) FROM tasks"))
+
+        assert count() == 0
+        owner("task", "add", "WEB", "Another")
+        assert count() == 1
+        with pytest.raises(StoreFailed, match="changed while it was read"), database.read() as s:
+            s.value("SELECT count(*) FROM tasks")
+            owner("task", "add", "WEB", "A third")
+    finally:
+        database.close()
 
 
 def test_a_read_only_board_reads_and_refuses_writes_up_front(cli: Cli) -> None:

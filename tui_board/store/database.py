@@ -182,12 +182,23 @@ class Database:
         if url.startswith("sqlite"):
             # Connections are cheap to keep and costly to open (each runs the PRAGMAs
             # above): keep enough for a server's thread pool, so none churn.
-            options: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+            options: dict[str, Any] = {
+                "connect_args": {"check_same_thread": False},
+                "pool_size": 20,
+                "max_overflow": 20,
+            }
             if read_only_uri is not None:
-                options["creator"] = lambda: sqlite3.connect(
-                    read_only_uri, uri=True, check_same_thread=False
-                )
-            engine = create_engine(url, pool_size=20, max_overflow=20, **options)
+                # A new immutable connection each time, never kept (a kept one shows the
+                # board as it was when it opened, for good).
+                from sqlalchemy.pool import NullPool
+
+                options = {
+                    "creator": lambda: sqlite3.connect(
+                        read_only_uri, uri=True, check_same_thread=False
+                    ),
+                    "poolclass": NullPool,
+                }
+            engine = create_engine(url, **options)
             event.listen(engine, "connect", _sqlite_on_connect)
             event.listen(engine, "begin", _sqlite_on_begin)
         else:

@@ -88,7 +88,7 @@ class FileDatabase:
         return database
 
     def schema_revision(self) -> str | None:
-        with self._connection() as conn:
+        with self._connection(self._immutable_uri()) as conn:
             try:
                 row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             except sqlite3.OperationalError:
@@ -106,16 +106,29 @@ class FileDatabase:
                 raise
             raise failed from None
 
+    def _immutable_uri(self) -> str | None:
+        """The URI to read a board others write from a folder that is not mine, while
+        nobody has it open (`sqlite_file.read_only_uri`); None: a plain connection."""
+        if not self.read_only or self.path is None:
+            return None
+        return sqlite_file.read_only_uri(self.path)
+
     @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
+    def _connection(self, immutable: str | None = None) -> Iterator[sqlite3.Connection]:
+        if immutable is not None:
+            # Never kept: an immutable connection keeps its pages and takes no lock, so a
+            # kept one would show the board as it was when it opened, for good.
+            once = sqlite3.connect(immutable, uri=True, check_same_thread=False)
+            try:
+                set_up_connection(once)
+                yield once
+            finally:
+                once.close()
+            return
         with self._lock:
             conn = self._free.pop() if self._free else None
         if conn is None:
-            uri = sqlite_file.read_only_uri(self.path) if self.read_only and self.path else None
-            if uri is not None:  # a board others write, in a folder that is not mine
-                conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            else:
-                conn = sqlite3.connect(self.path or ":memory:", check_same_thread=False)
+            conn = sqlite3.connect(self.path or ":memory:", check_same_thread=False)
             set_up_connection(conn)
         try:
             yield conn
@@ -127,13 +140,40 @@ class FileDatabase:
 
     @contextmanager
     def read(self) -> Iterator[FileTx]:
-        """A read transaction: one snapshot for every statement in it."""
-        with self.explained(), self._connection() as conn:
-            conn.execute("BEGIN")
-            try:
-                yield FileTx(conn)
-            finally:
-                conn.execute("ROLLBACK")
+        """A read transaction: one snapshot for every statement in it. Read immutable
+        (`_immutable_uri`), nothing holds the owner back: a read the file changed under
+        (its size, time or inode, a `-wal` or `-shm` come) is refused as such, never
+        taken for what the board holds (nor for damage)."""
+        immutable = self._immutable_uri()
+        if immutable is None:
+            with self.explained(), self._connection() as conn:
+                conn.execute("BEGIN")
+                try:
+                    yield FileTx(conn)
+                finally:
+                    conn.execute("ROLLBACK")
+            return
+        assert self.path is not None
+        before = sqlite_file.file_state(self.path)
+        changed = StoreFailed(
+            f"{self.path} changed while it was read (its owner is writing it); try again"
+        )
+        try:
+            with self._connection(immutable) as conn:
+                conn.execute("BEGIN")
+                try:
+                    yield FileTx(conn)
+                finally:
+                    conn.execute("ROLLBACK")
+        except sqlite3.DatabaseError as error:
+            if sqlite_file.file_state(self.path) != before or "malformed" in str(error):
+                raise changed from None
+            failed = sqlite_file.store_error(error, self.path)
+            if failed is None:
+                raise
+            raise failed from None
+        if sqlite_file.file_state(self.path) != before:
+            raise changed
 
     @contextmanager
     def write(self) -> Iterator[FileTx]:

@@ -249,6 +249,17 @@ def read_only_uri(path: Path) -> str | None:
     return f"{path.resolve().as_uri()}?mode=ro&immutable=1"
 
 
+def file_state(path: Path) -> tuple[int, int, int, bool, bool]:
+    """What changes when a board file is written: its inode, size and time, and whether
+    a `-wal` and a `-shm` are beside it (an immutable reader's check)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return (0, 0, 0, False, False)
+    beside = [path.with_name(path.name + suffix).exists() for suffix in ("-wal", "-shm")]
+    return (info.st_ino, info.st_size, info.st_mtime_ns, beside[0], beside[1])
+
+
 #: SQLite's words (as its error messages begin) and what they mean for a board.
 _SQLITE_SAYS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("attempt to write a readonly database",), "{readonly}"),
@@ -340,6 +351,7 @@ __all__ = [
     "FileKind",
     "check_local_filesystem",
     "file_kind",
+    "file_state",
     "filesystem_type",
     "is_read_only",
     "mark",
