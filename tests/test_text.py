@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 
 from tests.hostile import CORPUS, FORBIDDEN, violations
 from tui_board.core.errors import Invalid
-from tui_board.core.text import check_text, csv_cell, printable, safe_json, unsafe_character
+from tui_board.core.text import (
+    check_text,
+    csv_cell,
+    printable,
+    safe_json,
+    same_as_shown,
+    unsafe_character,
+)
 
 HARMFUL = [k for k, v in CORPUS.items() if unsafe_character(v) is not None]
 
@@ -39,13 +46,16 @@ def test_multi_line_fields_keep_newlines_and_tabs_and_take_crlf_as_newline() -> 
         check_text("lone\rreturn", "a comment", multiline=True)
 
 
-def test_the_joiners_emoji_and_scripts_need_are_allowed() -> None:
-    """ZWJ joins a family emoji, ZWNJ keeps Persian letters apart: neither is refused
-    (the invisible characters that join nothing are, `CORPUS["invisible"]`)."""
-    assert check_text("👨\u200d👩\u200d👧", "a title") == "👨\u200d👩\u200d👧"
-    assert check_text("می\u200cخواهم", "a name") == "می\u200cخواهم"  # noqa: RUF001
-    with pytest.raises(Invalid, match=r"U\+200B \(ZERO WIDTH SPACE\)"):
-        check_text("Chlo\u200bé", "a name")
+def test_names_that_look_the_same_are_the_same_name() -> None:
+    """What a reader cannot tell apart: case, NFKC form, spacing, and the characters
+    that show nothing (a zero width space or joiner, a mark, a soft hyphen)."""
+    chloe = same_as_shown("Chloé Ruiz")
+    for alike in (
+        "chloé ruiz", " CHLOÉ  RUIZ ", "Chloe\u0301 Ruiz", "Chlo\u200bé Ruiz",
+        "Chloé\u200d Ruiz", "Chloé Ru\u00adiz", "\u200eChloé Ruiz", "Chloé Ruiz\u200c",
+    ):  # fmt: skip
+        assert same_as_shown(alike) == chloe, repr(alike)
+    assert same_as_shown("Chloé Ruis") != chloe
 
 
 def test_bidi_marks_that_reorder_nothing_are_allowed() -> None:

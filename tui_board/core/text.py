@@ -30,13 +30,7 @@ BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 SEPARATORS = "\u2028\u2029"
 #: Lone surrogates cannot be encoded for a terminal (or stored by PostgreSQL).
 SURROGATES = "\ud800-\udfff"
-#: Characters that show nothing and join nothing a person writes: zero width space, the
-#: Mongolian vowel separator, word joiner and invisible operators, the byte order mark,
-#: and the tag characters. In a title or a name they hide text or make two names that
-#: look alike differ. (The joiners emoji and scripts need, ZWJ and ZWNJ, are left.)
-INVISIBLE = "\u200b\u180e\u2060-\u2064\ufeff\U000e0000-\U000e007f"
-
-_UNSAFE = f"{BIDI_CONTROLS}{SEPARATORS}{SURROGATES}{INVISIBLE}"
+_UNSAFE = f"{BIDI_CONTROLS}{SEPARATORS}{SURROGATES}"
 _UNSAFE_ONE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_UNSAFE}]")
 _UNSAFE_MULTI_LINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_UNSAFE}]")
 #: What `safe_json` escapes beyond what `json.dumps` escapes itself (C0).
@@ -50,8 +44,7 @@ _NAMES = {
     0x202E: "RIGHT-TO-LEFT OVERRIDE", 0x2066: "LEFT-TO-RIGHT ISOLATE",
     0x2067: "RIGHT-TO-LEFT ISOLATE", 0x2068: "FIRST STRONG ISOLATE",
     0x2069: "POP DIRECTIONAL ISOLATE", 0x2028: "LINE SEPARATOR",
-    0x2029: "PARAGRAPH SEPARATOR", 0x200B: "ZERO WIDTH SPACE", 0x2060: "WORD JOINER",
-    0xFEFF: "ZERO WIDTH NO-BREAK SPACE",
+    0x2029: "PARAGRAPH SEPARATOR",
 }  # fmt: skip
 
 #: Formula triggers in a spreadsheet cell (OWASP "CSV injection"): `=`, `+`, `-`, `@`,
@@ -68,10 +61,7 @@ def describe_character(char: str) -> str:
             name = "control character"
         elif 0xD800 <= code <= 0xDFFF:
             name = "lone surrogate"
-        elif 0xE0000 <= code <= 0xE007F:
-            name = "invisible tag character"
-        elif re.fullmatch(f"[{INVISIBLE}]", char):
-            name = "invisible character"
+
         else:
             name = "character"
     return f"U+{code:04X} ({name})"
@@ -94,7 +84,7 @@ def check_text(value: str, what: str, *, multiline: bool = False) -> str:
         index, char = found
         raise Invalid(
             f"{what} holds {describe_character(char)} at character {index + 1}: "
-            "text may not hold control, bidi-override or invisible characters"
+            "text may not hold control or bidi-override characters"
         )
     return value
 
@@ -133,8 +123,12 @@ def _unjoined(match: re.Match[str]) -> str:
 def same_as_shown(value: str) -> str:
     """What two texts a reader cannot tell apart have in common: Unicode's compatibility
     form (NFKC: `é` written as e and a combining accent, full-width letters), case
-    folded, spaces collapsed. Two names equal here are one name to a reader."""
-    return " ".join(unicodedata.normalize("NFKC", value).casefold().split())
+    folded, spaces collapsed, and the characters that show nothing left out (format
+    characters: zero width space and joiners, marks, soft hyphen, BOM, tags). Two names
+    equal here are one name to a reader. (Letters of other scripts that look alike,
+    a Cyrillic o for a Latin one, are not caught.)"""
+    shown = "".join(c for c in value if unicodedata.category(c) != "Cf")
+    return " ".join(unicodedata.normalize("NFKC", shown).casefold().split())
 
 
 def printable(value: str, *, multiline: bool = False) -> str:
