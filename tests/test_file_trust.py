@@ -9,7 +9,9 @@ folder others may write to: as an attacker sharing the server would leave them."
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -159,3 +161,38 @@ def test_the_undo_file_of_another_account_is_not_undone(home: Path) -> None:
 def test_untrusted_says_nothing_of_what_is_only_mine(home: Path) -> None:
     (home / "a" / "b").mkdir(parents=True)
     assert untrusted(home / "a" / "b" / "missing.toml") is None
+
+
+def test_an_access_control_list_letting_another_account_write_is_not_trusted(
+    home: Path,
+) -> None:
+    """Mode 600 and `setfacl -m u:nobody:rw`: the group bits show the ACL's mask, and a
+    user-private group does not make that mine alone (review)."""
+    setfacl = shutil.which("setfacl")
+    if setfacl is None:
+        pytest.skip("setfacl is not installed")
+    path = planted_config(home / "cfg")
+    path.chmod(0o600)
+    made = subprocess.run([setfacl, "-m", "u:nobody:rw", str(path)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"this filesystem takes no ACL: {made.stderr!r}")
+    with pytest.raises(Invalid, match="access control list"):
+        Config.load(path, site=None)
+
+
+def test_a_link_another_account_owns_in_my_own_folder_is_fine(home: Path) -> None:
+    """Only I could have put it in my folder (an admin's tool making a home a link,
+    say); where it leads is checked as ever. In a folder anyone may add to, it is not."""
+    target = planted_config(home / "real")
+    (home / "mine").mkdir()
+    link = home / "mine" / "config.toml"
+    link.symlink_to(target)
+    os.lchown(link, OTHER, OTHER)
+    assert Config.load(link, site=None).server == "http://127.0.0.1:18999"
+    shared = home / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    (shared / "config.toml").symlink_to(target)
+    os.lchown(shared / "config.toml", OTHER, OTHER)
+    with pytest.raises(Invalid, match="belongs to nobody"):
+        Config.load(shared / "config.toml", site=None)

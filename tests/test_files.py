@@ -138,6 +138,26 @@ def test_a_team_folder_gives_its_group_read_and_write(tmp_path: Path, setgid: bo
     assert mode(team / "config.toml") == PRIVATE
 
 
+def test_a_board_in_a_new_folder_of_the_teams_folder_is_the_teams(tmp_path: Path) -> None:
+    """`init --db /srv/team/q1/board.db` under umask 002: q1 is made as mkdir makes it in
+    the setgid team folder (its group's, group-writable), not for its maker alone (the
+    rest of the team got 'Permission denied')."""
+    team = tmp_path / "team"
+    team.mkdir()
+    gid = other_group()
+    os.chown(team, -1, gid)
+    team.chmod(0o2770)
+    old = os.umask(0o002)
+    try:
+        database = Database.open(str(team / "q1" / "board.db"), create=True)
+        database.close()
+    finally:
+        os.umask(old)
+    q1 = team / "q1"
+    assert q1.stat().st_gid == gid and mode(q1) & 0o070 == 0o070
+    assert mode(q1 / "board.db") == SHARED
+
+
 def test_a_private_folder_keeps_files_to_their_owner(tmp_path: Path) -> None:
     tmp_path.chmod(0o755)
     create_file(tmp_path / "a")

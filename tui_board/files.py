@@ -129,6 +129,7 @@ def untrusted(path: Path) -> str | None:
     user-private group, as systems with umask 002 give each person). Symbolic links are
     followed, and where they lead is checked the same way."""
     absolute = Path(os.path.abspath(path))
+    uid = os.getuid()
     for chain, follow in ((absolute, False), (Path(os.path.realpath(path)), True)):
         for item in (chain, *chain.parents):
             try:
@@ -137,17 +138,41 @@ def untrusted(path: Path) -> str | None:
                 continue  # not made yet: what it would be made in is checked
             except OSError as error:
                 return f"{item} cannot be checked ({error.strerror})"
-            uid = os.getuid()
+            if stat.S_ISLNK(info.st_mode):
+                # A link is as trusted as the folder it is in (checked next), and where
+                # it leads (the second chain); its owner counts only in a folder anyone
+                # may add to (/tmp), where another account may have made it.
+                if info.st_uid not in (uid, 0) and _sticky(item.parent):
+                    return f"{item} belongs to {_login(info.st_uid)}"
+                continue
             if info.st_uid not in (uid, 0):
                 return f"{item} belongs to {_login(info.st_uid)}"
-            if stat.S_ISLNK(info.st_mode):
-                continue  # a link's own mode means nothing; its folder is checked
             shared = stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_ISVTX
             if info.st_mode & stat.S_IWOTH and not shared:
                 return f"anyone may write to {item}"
-            if info.st_mode & stat.S_IWGRP and not shared and not _own_group(info.st_gid):
-                return f"the group {_group(info.st_gid)} may write to {item}"
+            if info.st_mode & stat.S_IWGRP and not shared:
+                if _has_acl(item):  # the group bits are the ACL's mask: who else is in it
+                    return f"{item} has an access control list (getfacl) letting others in"
+                if not _own_group(info.st_gid):
+                    return f"the group {_group(info.st_gid)} may write to {item}"
     return None
+
+
+def _sticky(folder: Path) -> bool:
+    try:
+        return bool(os.stat(folder).st_mode & stat.S_ISVTX)
+    except OSError:
+        return False
+
+
+def _has_acl(item: Path) -> bool:
+    """Whether `item` has a POSIX access ACL (its group bits are then the ACL's mask,
+    which may let named accounts write)."""
+    try:
+        os.getxattr(item, "system.posix_acl_access")
+    except OSError:
+        return False
+    return True
 
 
 def check_trusted(path: Path, what: str) -> None:

@@ -360,7 +360,7 @@ class Database:
         if destination.exists() and not replace:
             raise Invalid(exists)
         try:
-            files.private_folder(destination.parent)
+            destination.parent.mkdir(parents=True, exist_ok=True)
             with files.new_file(destination, replace=replace) as copy:
                 source = sqlite3.connect(self.path)
                 try:

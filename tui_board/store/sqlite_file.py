@@ -200,7 +200,7 @@ def prepare(path: Path, *, create: bool) -> None:
     if kind is FileKind.MISSING:
         if not create:
             raise NotFound(f"no database at {path}; create one with `tui-board init --db {path}`")
-        files.private_folder(path.parent)  # (a team's folder is made by its admin)
+        _make_folder(path.parent)
         try:
             files.create_file(path)
         except FileExistsError:
@@ -237,6 +237,19 @@ def is_read_only(path: Path) -> bool:
         return False
     beside = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
     return not all(os.access(f, os.W_OK) for f in beside)
+
+
+def _make_folder(folder: Path) -> None:
+    """The folder a new board goes in: the data folder, for its owner only; any other as
+    `mkdir` makes it (in a team's setgid folder, its group's, as the team needs)."""
+    from tui_board.config import user_data_dir
+
+    if folder.is_dir():
+        return
+    if os.path.abspath(folder) == os.path.abspath(user_data_dir()):
+        files.private_folder(folder)
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
 
 
 def read_only_uri(path: Path) -> str | None:
