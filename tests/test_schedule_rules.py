@@ -197,8 +197,43 @@ def test_a_milestones_heading_says_late_or_at_risk_with_its_forecast() -> None:
     from tui_board.ui.screens.schedule import milestone_flag
 
     beta = Milestone(1, "WEB", "Beta", date(2026, 12, 25), open_tasks=3)
-    assert milestone_flag(beta) == ""
     assert milestone_flag(replace(beta, forecast=date(2026, 12, 24))) == ""
     at_risk = replace(beta, forecast=date(2026, 12, 28))
     assert milestone_flag(at_risk) == " · AT RISK: forecast 2026-12-28"
     assert milestone_flag(replace(at_risk, late=True)) == " · LATE"
+
+
+def test_milestones_of_one_day_are_worked_together_whatever_their_names() -> None:
+    from tui_board.core.schedule import milestone_forecasts
+
+    today = date(2026, 11, 23)
+
+    def finish(person: int, minutes: int) -> date:  # 8 hours a day, every day
+        return today + timedelta(days=max(0, (minutes - 1) // 480))
+
+    day = date(2026, 11, 25)
+    remaining = {"Alpha": {1: 960}, "Beta": {1: 960}, "Later": {1: 480}}
+    for order in (["Alpha", "Beta"], ["Beta", "Alpha"]):
+        forecasts = milestone_forecasts(
+            [*((name, day) for name in order), ("Later", date(2026, 12, 1))],
+            remaining,
+            {},
+            finish,
+            today,
+        )
+        assert forecasts == {
+            "Alpha": date(2026, 11, 26),
+            "Beta": date(2026, 11, 26),
+            "Later": date(2026, 11, 27),
+        }
+    nobody = milestone_forecasts([("Alpha", day)], remaining, {"Alpha": 60}, finish, today)
+    assert nobody == {"Alpha": None}
+
+
+def test_a_milestone_with_open_work_and_no_forecast_says_so() -> None:
+    from tui_board.core.models import Milestone
+    from tui_board.ui.screens.schedule import milestone_flag
+
+    beta = Milestone(1, "WEB", "Beta", date(2026, 12, 25), open_tasks=2)
+    assert milestone_flag(beta) == " · no forecast"
+    assert milestone_flag(replace(beta, open_tasks=0)) == ""

@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from itertools import accumulate
+from itertools import accumulate, groupby
 from typing import Any, NamedTuple
 
 from tui_board.core.durations import format_duration, parse_duration
@@ -290,33 +290,37 @@ def finish_day(
 
 
 def milestone_forecasts(
-    names: Iterable[str],
+    milestones: Sequence[tuple[str, date]],
     remaining: Mapping[str, Mapping[int, int]],
     unassigned: Mapping[str, int],
     finish: Callable[[int, int], date | None],
     today: date,
 ) -> dict[str, date | None]:
-    """Each milestone's forecast (`names` in date order): its people work its remaining
-    estimate after that of the milestones before it (`remaining`: by milestone, minutes
-    by person), the project forecast's rule milestone by milestone; `finish(person,
-    minutes)` is the day a person's minutes are done. None for a milestone with time
-    nobody is assigned (`unassigned`) or an unknown end; today when nothing is left."""
+    """Each milestone's forecast (`milestones`: name and day, in date order): its people
+    work its remaining estimate after that of the milestones before it (`remaining`: by
+    milestone, minutes by person), the project forecast's rule milestone by milestone;
+    milestones of one day are worked together (none comes first by its name).
+    `finish(person, minutes)` is the day a person's minutes are done. None for a
+    milestone with time nobody is assigned (`unassigned`) or an end past the horizon;
+    today when nothing is left."""
     done_by: dict[int, int] = defaultdict(int)
     forecasts: dict[str, date | None] = {}
-    for name in names:
-        mine = remaining.get(name, {})
-        for person, minutes in mine.items():
-            done_by[person] += minutes
-        if unassigned.get(name):
-            forecasts[name] = None
-            continue
-        day: date | None = today
-        for person, minutes in mine.items():
-            if minutes <= 0:
+    for _, group in groupby(milestones, key=lambda m: m[1]):
+        names = [name for name, _ in group]
+        for name in names:
+            for person, minutes in remaining.get(name, {}).items():
+                done_by[person] += minutes
+        for name in names:
+            if unassigned.get(name):
+                forecasts[name] = None
                 continue
-            end = finish(person, done_by[person])
-            day = None if end is None or day is None else max(day, end)
-        forecasts[name] = day
+            day: date | None = today
+            for person, minutes in remaining.get(name, {}).items():
+                if minutes <= 0:
+                    continue
+                end = finish(person, done_by[person])
+                day = None if end is None or day is None else max(day, end)
+            forecasts[name] = day
     return forecasts
 
 

@@ -289,7 +289,7 @@ class ScheduleService(ServiceBase):
         if unassigned and not remaining_of:
             forecast = None
         forecasts = milestone_forecasts(
-            [m.name for m in milestones],
+            [(m.name, m.day) for m in milestones],
             in_milestone,
             nobodys,
             lambda person, minutes: finish_day(minutes, today, people[person], outside[person]),

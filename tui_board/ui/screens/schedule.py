@@ -526,6 +526,8 @@ def milestone_flag(milestone: Milestone) -> str:
         return " · LATE"
     if milestone.missed and milestone.forecast is not None:
         return f" · AT RISK: forecast {milestone.forecast.isoformat()}"
+    if milestone.open_tasks and milestone.forecast is None:
+        return " · no forecast"  # (work nobody holds, or no free time for it)
     return ""
 
 
@@ -591,7 +593,8 @@ def legend() -> list[str]:
         "│  today;  ◆  a milestone's date;  ┃  the project's deadline",
         "◆ Beta · 2026-06-05 · LATE  a milestone's heading: LATE when its date is past"
         " and tasks of it are still open; AT RISK, with the forecast, when its open tasks"
-        " would be done after it (its people working the milestones in date order)",
+        " would be done after it (its people working the milestones in date order); no"
+        " forecast when some of its work is nobody's or no one has free time for it",
         "Flags: OVERDUE (LATE when short): due before today; OVER EST (+EST): more"
         " logged than estimated; AT RISK (RISK): more left than its person has"
         " time for before its due date; …: not known until the change is stored",
