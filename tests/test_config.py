@@ -78,3 +78,22 @@ def test_save_creates_the_folder(tmp_path: Path) -> None:
     target = tmp_path / "deep" / "er" / "config.toml"
     save_user_value("db", "/tmp/x.db", target)
     assert Config.load(target, site=None).db == "/tmp/x.db"
+
+
+def test_config_with_a_tilde_after_an_equals_sign_is_the_home_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--config=~/x.toml`: no shell expands that ~ (it made a folder named `~`)."""
+    from tests.cli_helpers import run_cli
+
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    ran = run_cli(
+        ["--config=~/mine.toml", "config", "set", "week_start", "sunday"],
+        home=tmp_path,
+        env={"HOME": str(tmp_path)},
+    )
+    assert ran.code == 0, ran.stderr
+    assert "sunday" in (tmp_path / "mine.toml").read_text()
+    assert not (work / "~").exists()

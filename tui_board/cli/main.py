@@ -132,6 +132,8 @@ def cli(
     """
     from tui_board.config import Config
 
+    if config_path is not None:  # (`--config=~/x` reaches us with its ~: no shell expands it)
+        config_path = config_path.expanduser()
     config = Config.load(config_path)
     if db:
         config.db, config.server = db, ""
