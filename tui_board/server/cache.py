@@ -86,15 +86,23 @@ WEEK_PATH = "/api/v1/week"
 MAX_CHANGES = 1000
 #: What moved since change `since`: the epoch and the feed after it. On PostgreSQL with
 #: the state's stamp, all in one statement (one snapshot). No row: the store has no
-#: epoch (every answer goes).
+#: epoch (every answer goes). The feed is read in a subquery of its own, so the limit
+#: bounds the rows read (a join limited after it sorted every change since `since`,
+#: 6 ms for 5,000 behind) and one plan serves every `since` (`LOOK_SETTINGS`).
 LOOK_SQL = (
-    "SELECT {stamp}e.epoch, c.seq, c.entity, c.data FROM store_epoch e"
-    " LEFT JOIN changes c ON c.seq > :since WHERE e.id = 1 ORDER BY c.seq LIMIT :limit"
+    "SELECT {stamp}e.epoch, c.seq, c.entity, c.data FROM store_epoch e LEFT JOIN"
+    " (SELECT seq, entity, data FROM changes WHERE seq > :since ORDER BY seq LIMIT :limit) c"
+    " ON 1 = 1 WHERE e.id = 1 ORDER BY c.seq"
 )
 #: Where the feed is when the cache starts (or knows nothing of what came before).
 START_SQL = (
     "SELECT {stamp}e.epoch, NULL, (SELECT max(seq) FROM changes) FROM store_epoch e WHERE e.id = 1"
 )
+#: The look's connection on PostgreSQL plans its statement once: left to choose, PostgreSQL
+#: planned it anew at every look (a plan per `since`), 85 us of its CPU each time, four
+#: times the look's run; the one plan (the feed's index, bounded by the limit) is the best
+#: for every `since`. PostgreSQL's CPU a request under the 3:1 mix: 202 -> 166 us.
+LOOK_SETTINGS = {"plan_cache_mode": "force_generic_plan"}
 #: PostgreSQL's stamp: the statement's own snapshot.
 PG_STAMP = "pg_current_snapshot()::text AS stamp, "
 
@@ -487,7 +495,9 @@ class _PostgresLooks:
             self.close()
         if self._conn is None:
             url = engine.url.set(drivername="postgresql")
-            self._conn = OwnConnection(url.render_as_string(hide_password=False))
+            self._conn = OwnConnection(
+                url.render_as_string(hide_password=False), settings=LOOK_SETTINGS
+            )
             self._engine = engine
         number = self._number()
         if since is None:

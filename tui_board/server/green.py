@@ -435,8 +435,10 @@ class OwnConnection:
     store), spoken to as the pool's are (`_Connection`): opened when first used, and
     again after it failed."""
 
-    def __init__(self, conninfo: str) -> None:
+    def __init__(self, conninfo: str, *, settings: dict[str, str] | None = None) -> None:
         self.conninfo = conninfo
+        #: Run-time settings of the connection (`SET name = value` once it is open).
+        self.settings = dict(settings or {})
         self._conn: psycopg.AsyncConnection[Any] | None = None
         self._wire: _Wire | None = None
 
@@ -446,6 +448,8 @@ class OwnConnection:
         if conn is None or wire is None or conn.closed:
             self.close()
             conn = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
+            for name, value in self.settings.items():
+                await conn.execute("SELECT set_config(%s, %s, false)", (name, value))
             wire = _Wire.of(conn)
             self._conn, self._wire = conn, wire
         connection = _Connection(conn, wire)
