@@ -11,7 +11,7 @@ import pytest
 
 from tests.contract.conftest import World
 from tests.contract.helpers import LAST_WEEK, MONDAY, NEXT_WEEK, TODAY, WEEK, day, refused
-from tui_board.core.errors import Conflict, NotFound
+from tui_board.core.errors import Conflict, Forbidden, NotFound
 from tui_board.core.models import ColumnPatch, ProjectPatch, TaskPatch, UserPatch
 
 Expected = list[tuple[str, str | None, str]]
@@ -332,6 +332,26 @@ def test_private_changes_are_for_those_who_may_see_that_persons_time(world: Worl
             (None, "task", key, "logged", {})
         ] * 3
         assert "mia" not in repr(seen)
+
+
+def test_a_persons_working_week_is_for_those_who_may_see_their_time(world: World) -> None:
+    """`get_schedule` refuses a colleague's working week; the feed showed it to
+    everyone (the hours, and who set them). Outsiders learn the record changed."""
+    start = world.ada.last_change()
+    world.mia.set_schedule("mia", (300, 300, 300, 0, 0, 0, 0), start=MONDAY)
+    data = {"from": MONDAY.isoformat(), "minutes": [300, 300, 300, 0, 0, 0, 0]}
+    for insider in (world.mia, world.lee, world.ada):  # herself, her lead, an admin
+        (change,) = insider.changes_since(start)
+        assert (change.user, change.entity_id, change.action, change.data) == (
+            "mia", "mia", "schedule", data,
+        )  # fmt: skip
+    for outsider in (world.max, world.olga, world.oscar, world.nik):
+        with refused(Forbidden, world):
+            outsider.get_schedule("mia")
+        (change,) = outsider.changes_since(start)
+        assert (change.user, change.entity_id, change.action, change.data) == (
+            None, "mia", "schedule", {},
+        )  # fmt: skip
 
 
 def test_left_out_changes_do_not_count_toward_the_limit(world: World) -> None:

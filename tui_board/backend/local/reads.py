@@ -43,6 +43,11 @@ TASK_ENTITIES = ("task", "comment", "entry")
 #: person's time see them; to anyone else they are not in the feed at all (who did
 #: what, when, is itself what is private).
 PRIVATE_ENTITIES = frozenset({"entry", "time_off", "week", "week_row", "timer", "token"})
+#: Changes to a person's record that are about their time (their working week, which
+#: `get_schedule` shows only to those who may see their time): to anyone else the feed
+#: says the record changed, without what or by whom (a project's schedule that counts on
+#: that person is read again; the hours stay theirs).
+PRIVATE_USER_ACTIONS = frozenset({"schedule"})
 
 #: A card with what its record names: its project's key, its column's name, its
 #: assignee's login and its milestone's name (the `tasks` columns a record holds, no
@@ -334,4 +339,11 @@ def _as_seen(row: Any, visible: set[str] | None) -> Change | None:
             if row.entity != "entry":
                 return None
             return Change(row.seq or 0, row.time, None, "task", row.entity_id, "logged", {})
+    if (
+        visible is not None
+        and row.entity == "user"
+        and row.action in PRIVATE_USER_ACTIONS
+        and row.entity_id not in visible
+    ):
+        return Change(row.seq or 0, row.time, None, row.entity, row.entity_id, row.action, {})
     return Change(row.seq or 0, row.time, row.login, row.entity, row.entity_id, row.action, data)
