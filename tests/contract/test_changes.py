@@ -230,22 +230,49 @@ STALE: dict[str, Callable[[World], tuple[Callable[[], Any], Callable[[], Any]]]]
         lambda: w.mia.update_task("WEB-1", 1, TaskPatch(title="A")),
         lambda: w.max.archive_task("WEB-1", 1),
     ),
-    "set_entry": lambda w: (
-        lambda: (
-            w.mia.set_entry("WEB-1", TODAY, 30, version=0),
-            w.mia.set_entry("WEB-1", TODAY, 45, version=1),
-        ),
-        lambda: w.mia.set_entry("WEB-1", TODAY, 60, version=1),
+    "set_entry": lambda w: _cell_edited_twice(
+        w, lambda v: w.mia.set_entry("WEB-1", TODAY, 60, version=v)
     ),
     "set_entry_on_a_cell_seen_empty": lambda w: (
         lambda: w.mia.set_entry("WEB-1", TODAY, 30, version=0),
         lambda: w.mia.set_entry("WEB-1", TODAY, 60, version=0),
     ),
-    "clear_entry": lambda w: (
-        lambda: (w.mia.set_entry("WEB-1", TODAY, 30), w.mia.set_entry("WEB-1", TODAY, 45)),
-        lambda: w.mia.clear_entry("WEB-1", TODAY, version=1),
+    "clear_entry": lambda w: _cell_edited_twice(
+        w, lambda v: w.mia.clear_entry("WEB-1", TODAY, version=v)
     ),
+    "set_entry_seen_before_it_was_cleared": lambda w: _cell_cleared_and_made_again(w),
 }
+
+
+def _cell_edited_twice(
+    w: World, stale: Callable[[int], Any]
+) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    """A cell made, then edited on its version; `stale` is sent with the first one."""
+    seen: list[int] = []
+
+    def first() -> None:
+        made = w.mia.set_entry("WEB-1", TODAY, 30, version=0)
+        assert made is not None
+        seen.append(made.version)
+        w.mia.set_entry("WEB-1", TODAY, 45, version=made.version)
+
+    return first, lambda: stale(seen[0])
+
+
+def _cell_cleared_and_made_again(w: World) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    """Mia's cell seen by her at its first version; then an admin clears it and makes it
+    anew: Mia's edit on the version she saw is stale (the new row once took version 1
+    again, and her edit overwrote the admin's unseen - an attacker's trial)."""
+    seen: list[int] = []
+
+    def first() -> None:
+        made = w.mia.set_entry("WEB-1", TODAY, 30, version=0)
+        assert made is not None
+        seen.append(made.version)
+        w.ada.clear_entry("WEB-1", TODAY, version=made.version, user="mia")
+        w.ada.set_entry("WEB-1", TODAY, 300, version=0, user="mia")
+
+    return first, lambda: w.mia.set_entry("WEB-1", TODAY, 31, version=seen[0])
 
 
 @pytest.mark.parametrize("name", sorted(STALE))
@@ -318,9 +345,10 @@ def test_private_changes_are_for_those_who_may_see_that_persons_time(world: Worl
     start -= 1  # from mia's first change on (the task's creation is public)
     whole = world.ada.changes_since(start)
     assert [(c.entity, c.action) for c in whole] == MIAS_CHANGES
-    assert whole[0].data == {
-        "user": "mia", "day": "2026-11-25", "minutes": 90, "was": 0, "version": 1,
-    }  # fmt: skip
+    version = whole[0].data.pop("version")
+    assert whole[0].data == {"user": "mia", "day": "2026-11-25", "minutes": 90, "was": 0}
+    assert 0 < version <= whole[0].seq  # a new cell's version: past every change before it
+    whole[0].data["version"] = version
     assert whole[2].data == {"user": "mia", "week": str(NEXT_WEEK)}
     for insider in (world.mia, world.lee):  # herself, her team's lead
         assert insider.changes_since(start) == whole

@@ -38,7 +38,8 @@ def test_set_a_new_cell(world: World) -> None:
         90,
         "review",
     )
-    assert (stored.task_title, stored.project, stored.version) == ("a", "WEB", 1)
+    assert (stored.task_title, stored.project) == ("a", "WEB")
+    assert stored.version > 0  # 0 says "no cell"
     assert cell(world.mia, t.key, TODAY) == stored
     assert world.mia.list_entries(TODAY, TODAY) == [stored]
     assert world.ada.get_task(t.key).logged == 90
@@ -127,9 +128,10 @@ def test_an_unknown_task_is_said_before_a_closed_week(world: World) -> None:
 def test_add_time_creates_then_adds(world: World) -> None:
     t = world.task("a")
     first = world.mia.add_time(t.key, TODAY, 30, comment=" fixed ")
-    assert (first.minutes, first.comment, first.version) == (30, "fixed", 1)
+    assert (first.minutes, first.comment) == (30, "fixed")
     second = world.mia.add_time(t.key, TODAY, 45, comment="tested")
-    assert (second.minutes, second.comment, second.version) == (75, "fixed; tested", 2)
+    assert (second.minutes, second.comment) == (75, "fixed; tested")
+    assert second.version == first.version + 1
     third = world.mia.add_time(t.key, TODAY, 5)
     assert (third.minutes, third.comment) == (80, "fixed; tested")
     assert cell(world.mia, t.key, TODAY) == third

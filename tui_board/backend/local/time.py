@@ -49,6 +49,10 @@ DAY_MINUTES_OF = (
 )
 
 
+#: The version of a cell made now: past every change recorded (see `_write_cell`).
+NEW_CELL_VERSION = "SELECT coalesce(max(seq), 0) + 1 FROM changes"
+
+
 class TimeService(ServiceBase):
     # --- cells --------------------------------------------------------------------------
 
@@ -264,18 +268,20 @@ class TimeService(ServiceBase):
             return None
         now = self._now()
         if entry is None:
-            entry_id, version = (
-                s.insert(
-                    "time_entries",
-                    user_id=owner.id,
-                    task_id=trow.id,
-                    day=day,
-                    minutes=minutes,
-                    comment=comment,
-                    version=1,
-                    updated=now,
-                ),
-                1,
+            # A cell made again after it was cleared must not take a version it had
+            # before (an edit based on that one would overwrite this one unseen): a new
+            # cell's version is past every change so far, so past each version any of
+            # its earlier rows had (each was recorded as a change after it was given).
+            version = int(s.value(NEW_CELL_VERSION))
+            entry_id = s.insert(
+                "time_entries",
+                user_id=owner.id,
+                task_id=trow.id,
+                day=day,
+                minutes=minutes,
+                comment=comment,
+                version=version,
+                updated=now,
             )
         else:
             entry_id, version = entry.id, entry.version + 1
