@@ -312,3 +312,52 @@ def test_writes_go_on_after_a_column_is_added_under_the_server(
     finally:
         database.close()
         postgres_server.drop_database(url)
+
+
+def test_the_same_new_row_asked_for_at_once_is_made_once_without_a_500(
+    postgres_server: PostgresServer,
+) -> None:
+    """Twenty requests at the same moment that each make the same row (a team by one
+    name; an import's part sent again, which replaces itself): each checked before
+    any had written, and all but the first met a unique key at their insert, answered
+    500 (an attacker's trial). Done again, they see the row: one team made and the
+    rest refused as taken, every part stored, no 5xx."""
+    import asyncio
+
+    from tests.live_server import live_server
+
+    url = postgres_server.create_database()
+    database = Database.open(url, create=True)
+    try:
+        admin = LocalBackend(database, "alice")
+        admin.me()
+        admin.create_user("bob", "Bob")
+        with live_server(database) as server:
+            alice, bob = server.token_for("alice"), server.token_for("bob")
+
+            async def at_once(operation: str, token: str, body: object) -> list[int]:
+                async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+                    answers = await asyncio.gather(
+                        *(
+                            client.post(
+                                f"/api/v1/{operation}",
+                                json=body,
+                                headers={"Authorization": f"Bearer {token}"},
+                            )
+                            for _ in range(20)
+                        )
+                    )
+                return [answer.status_code for answer in answers]
+
+            for round_ in range(3):
+                teams = asyncio.run(at_once("create_team", alice, {"name": f"Ops {round_}"}))
+                assert sorted(set(teams)) in ([200, 409], [200, 422], [200, 409, 422]), teams
+                assert teams.count(200) == 1, teams
+                parts = asyncio.run(
+                    at_once("stage_import", bob, {"batch": f"b{round_}", "part": 0, "rows": []})
+                )
+                assert set(parts) == {200}, parts
+        assert [t.name for t in admin.list_teams()] == ["Ops 0", "Ops 1", "Ops 2"]
+    finally:
+        database.close()
+        postgres_server.drop_database(url)

@@ -56,7 +56,7 @@ from tui_board.backend.local import LocalBackend
 from tui_board.backend.local.file import QUICK, QuickService
 from tui_board.backend.operations import Operation, from_wire, operations
 from tui_board.core.clock import Clock, local_today, system_clock
-from tui_board.core.errors import AlreadyApplied, BoardError, Forbidden, Invalid
+from tui_board.core.errors import AlreadyApplied, BoardError, Conflict, Forbidden, Invalid
 from tui_board.core.models import Change, _Patch, json_default, to_json
 from tui_board.core.permissions import Actor
 from tui_board.core.text import safe_json
@@ -359,6 +359,35 @@ def create_app(
         def run(store: Any = database.pooled) -> Any:
             return work(backend_for(authenticated(store), request_id, method, store))
 
+        if not writes:
+            return await answer(run, authenticated, work, None, writes, method, inline)
+        try:
+            return await answer(run, authenticated, work, request_id, writes, method, inline)
+        except Exception as error:
+            if not _lost_race(error):
+                raise
+        # Two requests made the same row at once (PostgreSQL: the second's insert met
+        # the first's commit; each checked before either wrote). Rolled back: done again,
+        # it sees the row (the answer a request sent a moment later gets).
+        try:
+            return await answer(run, authenticated, work, request_id, writes, method, inline)
+        except Exception as error:
+            if not _lost_race(error):
+                raise
+            raise Conflict(
+                "someone else made the same change at the same moment; try again"
+            ) from None
+
+    async def answer(
+        run: Callable[..., Any],
+        authenticated: Callable[[Any], Actor],
+        work: Callable[[LocalBackend], Any],
+        request_id: str | None,
+        writes: bool,
+        method: str | None,
+        inline: bool,
+    ) -> Any:
+        """`as_caller`'s work, done once."""
         if green is not None and method in QUICK:
             try:
                 result = await spawn(run, green)
@@ -781,6 +810,13 @@ class _BodyLimit:
             return message
 
         await self.app(scope, limited, send)
+
+
+def _lost_race(error: BaseException) -> bool:
+    """A unique key refused a write's row that a request at the same moment committed
+    first (SQLSTATE 23505, through SQLAlchemy or not): nothing of it was stored."""
+    reason = getattr(error, "orig", None) or error
+    return getattr(reason, "sqlstate", None) == "23505"
 
 
 def _error_response(

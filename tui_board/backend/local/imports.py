@@ -87,15 +87,13 @@ class ImportService(WeekService, TaskService):
         with self.db.write() as s:
             actor = self._actor(s)
             s.run("DELETE FROM import_staged WHERE created < :stale", stale=now - STAGED_FOR)
+            # A part sent again replaces itself, in one statement: a part sent twice at
+            # once (a retry over a slow line) is stored once, not refused by the key.
             s.run(
-                "DELETE FROM import_staged WHERE user_id = :user_id AND batch = :batch"
-                " AND part = :part",
-                user_id=actor.user_id,
-                batch=batch,
-                part=part,
-            )
-            s.insert(
-                "import_staged",
+                "INSERT INTO import_staged (user_id, batch, part, size, payload, created)"
+                " VALUES (:user_id, :batch, :part, :size, :payload, :created)"
+                " ON CONFLICT (user_id, batch, part) DO UPDATE SET size = excluded.size,"
+                " payload = excluded.payload, created = excluded.created",
                 user_id=actor.user_id,
                 batch=batch,
                 part=part,
