@@ -56,3 +56,15 @@ def test_time_off_unknown_user_or_id(world: World) -> None:
         world.ada.add_time_off(TODAY, 60, user="nobody")
     with refused(NotFound, world):
         world.ada.remove_time_off(99_999)
+
+
+def test_a_days_time_off_adds_up_to_24_hours_at_most(world: World) -> None:
+    """One entry over 24:00 was refused, twenty of 8:00 on one day were stored (160
+    hours, overtime reports against it: an attacker's trial)."""
+    world.mia.add_time_off(TODAY, 16 * 60)
+    world.lee.add_time_off(TODAY, 8 * 60, kind="sick", user="mia")
+    with refused(Invalid, world) as caught:
+        world.mia.add_time_off(TODAY, 1)
+    assert "24:00" in str(caught.value)
+    assert sum(t.minutes for t in world.mia.list_time_off(TODAY, TODAY)) == 24 * 60
+    world.mia.add_time_off(day(1), 60)  # another day holds its own

@@ -45,7 +45,7 @@ from sqlmodel import col, delete, select
 from tui_board.backend.local.base import check_text
 from tui_board.backend.local.orm import OrmService
 from tui_board.backend.local.time import CLOSED, TimeService, around, trow_key, week_days
-from tui_board.core.durations import DAY_MINUTES
+from tui_board.core.durations import DAY_MINUTES, format_duration
 from tui_board.core.errors import Conflict, Invalid, Locked, NotFound
 from tui_board.core.models import (
     TIME_OFF_KINDS,
@@ -312,6 +312,20 @@ class WeekService(TimeService, OrmService):
                 f"you may not record {owner.login}'s time off",
             )
             assert owner.id is not None
+            self._lock_user(s, owner.id)  # two at once add up too
+            held = int(
+                s.value(
+                    "SELECT coalesce(sum(minutes), 0) FROM time_off"
+                    " WHERE user_id = :user_id AND day = :day",
+                    user_id=owner.id,
+                    day=day,
+                )
+            )
+            if held + minutes > DAY_MINUTES:
+                raise Invalid(
+                    f"that makes {format_duration(held + minutes)} of time off on "
+                    f"{day:%a %d %b}, more than the 24:00 a day holds"
+                )
             row = TimeOffRow(user_id=owner.id, day=day, minutes=minutes, kind=kind)
             s.add(row)
             s.flush()
