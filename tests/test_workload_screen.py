@@ -224,6 +224,36 @@ async def test_a_past_week_shows_the_time_logged(demo_config: Config) -> None:
         assert "past week" in str(shown.query_one(".table-screen--figures").render())
 
 
+async def test_time_logged_elsewhere_shows_without_a_key(demo_config: Config) -> None:
+    """Time logged from another shell (a second backend on the file) shows in the grid
+    where the cursor is, without `r` (a new user's trial: the figures stayed stale until
+    `r`, though the board followed the same change)."""
+    import time
+
+    app = ui.app_for(demo_config)
+    async with app.run_test(size=ui.SIZE) as pilot:
+        screen = await open_workload(app, pilot)
+        await press(app, pilot, "down")
+        login = screen.grid.spot().user
+        assert login is not None
+        week = screen.grid.workload.weeks.index(str(WEEK))  # type: ignore[union-attr]
+
+        def logged() -> int:
+            row = screen.grid.row_at_cursor()
+            assert row is not None and row.user == login
+            return row.cells[week].logged
+
+        before = logged()
+        other = ui.backend_for(demo_config, login)
+        task = next(t for t in other.list_tasks() if not t.archived)
+        other.add_time(task.key, TODAY, 95)
+        deadline = time.monotonic() + 8
+        while logged() == before and time.monotonic() < deadline:
+            await pilot.pause(0.1)
+        assert logged() == before + 95
+        assert screen.grid.spot().user == login  # the cursor stayed on the person
+
+
 async def test_keys_move_the_cursor(demo_config: Config) -> None:
     app = ui.app_for(demo_config)
     async with app.run_test(size=(80, 24)) as pilot:

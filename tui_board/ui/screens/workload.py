@@ -75,6 +75,10 @@ def weeks_waiting(states: list[str], mine: str) -> int:
     return sum(1 for user in states if user != mine)
 
 
+#: Changes that move none of the workload's figures (a card's comment, an API token).
+FIGURES_KEPT_BY = frozenset({"comment", "token"})
+
+
 class RulesHelpScreen(HelpScreen):
     """The help with the workload's rules above the keys."""
 
@@ -341,10 +345,16 @@ class WorkloadScreen(FollowsFeed, ModeScreen):
         self._show_summary()
 
     def feed_changed(self, changes: list[Change], complete: bool) -> None:
-        """A week submitted, approved, rejected or reopened elsewhere: count again."""
+        """Time logged, a task or a person changed, anywhere (another screen, another
+        shell, another person): the figures are read again where they are (as `r`
+        reads them). A week submitted, approved, rejected or reopened: count again."""
         backend = self.board_app.backend
-        if backend is not None and (not complete or any(c.entity == "week" for c in changes)):
+        if backend is None:
+            return
+        if not complete or any(c.entity == "week" for c in changes):
             self._count_waiting(backend, with_seq=False)
+        if not complete or any(c.entity not in FIGURES_KEPT_BY for c in changes):
+            self.load()
 
     def _show_summary(self) -> None:
         figures = self.grid.workload
