@@ -170,6 +170,32 @@ def test_submit_approve_reject_and_the_lock(cli: Cli) -> None:
     assert cli.json("week", user="bob")["state"]["state"] == "approved"
 
 
+def test_approve_and_reject_take_the_week_the_person_sent(cli: Cli) -> None:
+    """Without --week: the week LOGIN sent (it took last week, and a week sent this
+    week was "draft; it cannot become approved": a new user's trial); two sent: which
+    one is asked for, in one line."""
+    cli.ok("user", "add", "bob")
+    cli.ok("log", "2h", "WEB-1", user="bob")
+    week = cli.json("week", user="bob")["week"]
+    cli.ok("submit", user="bob")  # this week, not last week
+    assert (
+        cli.ok("reject", "bob", "-m", "and Friday?") == f"Rejected bob's week {week}: and Friday?\n"
+    )
+    cli.ok("submit", user="bob")
+    assert cli.ok("approve", "bob") == f"Approved bob's week {week}.\n"
+    cli.ok("log", "1h", "WEB-1", "--date", "2026-01-06", user="bob")
+    cli.ok("log", "1h", "WEB-1", "--date", "2026-01-13", user="bob")
+    cli.ok("submit", "--week", "2026-W02", user="bob")
+    cli.ok("submit", "--week", "2026-W03", user="bob")
+    two = cli.run("approve", "bob")
+    assert (two.code, two.stdout) == (2, "")
+    assert two.stderr == (
+        "tui-board: bob has 2 weeks waiting (2026-W02, 2026-W03); say which with --week\n"
+    )
+    cli.ok("approve", "bob", "--week", "2026-W03")
+    assert cli.ok("approve", "bob") == "Approved bob's week 2026-W02.\n"
+
+
 def test_nobody_approves_their_own_week(cli: Cli) -> None:
     """alice is the admin and in a team she leads: her own week is not hers to review."""
     cli.ok("team", "add", "Web", "--lead", "alice")

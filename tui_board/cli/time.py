@@ -11,6 +11,7 @@ from tui_board.cli.output import clip, emit_json, say, table
 from tui_board.core.models import TimeOffKind
 
 if TYPE_CHECKING:
+    from tui_board.backend.protocol import Backend
     from tui_board.core.weeks import IsoWeek
 
 # A duration such as -1h must reach the parser (which explains the refusal), not click.
@@ -208,7 +209,9 @@ def submit(cli_ctx: CliContext, week_text: str | None) -> None:
 
 @click.command()
 @click.argument("login")
-@click.option("--week", "week_text", metavar="WEEK", help="e.g. 2026-W47 (default: last week).")
+@click.option(
+    "--week", "week_text", metavar="WEEK", help="e.g. 2026-W47 (default: the week LOGIN sent)."
+)
 @pass_cli
 def approve(cli_ctx: CliContext, login: str, week_text: str | None) -> None:
     """Approve LOGIN's submitted week (leads and admins)."""
@@ -216,7 +219,7 @@ def approve(cli_ctx: CliContext, login: str, week_text: str | None) -> None:
     from tui_board.cli.undo import remember
 
     backend = cli_ctx.backend()
-    week = _week(cli_ctx, week_text, default_shift=-1)
+    week = _sent_week(cli_ctx, backend, login, week_text)
     before = backend.week(week, user=login).state
     state = backend.approve_week(login, week)
     remember(cli_ctx, review_change(f"approve {state.user}'s week {state.week}", before, state))
@@ -226,7 +229,9 @@ def approve(cli_ctx: CliContext, login: str, week_text: str | None) -> None:
 @click.command()
 @click.argument("login")
 @click.option("-m", "--message", "note", required=True, help="Why: the person sees this.")
-@click.option("--week", "week_text", metavar="WEEK", help="e.g. 2026-W47 (default: last week).")
+@click.option(
+    "--week", "week_text", metavar="WEEK", help="e.g. 2026-W47 (default: the week LOGIN sent)."
+)
 @pass_cli
 def reject(cli_ctx: CliContext, login: str, note: str, week_text: str | None) -> None:
     """Send LOGIN's week back with a note (leads and admins)."""
@@ -234,7 +239,7 @@ def reject(cli_ctx: CliContext, login: str, note: str, week_text: str | None) ->
     from tui_board.cli.undo import remember
 
     backend = cli_ctx.backend()
-    week = _week(cli_ctx, week_text, default_shift=-1)
+    week = _sent_week(cli_ctx, backend, login, week_text)
     before = backend.week(week, user=login).state
     state = backend.reject_week(login, week, note)
     remember(cli_ctx, review_change(f"reject {state.user}'s week {state.week}", before, state))
@@ -336,6 +341,25 @@ def _week(cli_ctx: CliContext, text: str | None, *, default_shift: int = 0) -> I
     if text:
         return IsoWeek.parse(text)
     return IsoWeek.holding(cli_ctx.today(), cli_ctx.config.first_day).shift(default_shift)
+
+
+def _sent_week(cli_ctx: CliContext, backend: Backend, login: str, text: str | None) -> IsoWeek:
+    """The week to review: `text`; else the one week `login` has sent for review; else
+    (none sent) last week, which the review then refuses with its state. Several sent:
+    which one is asked for."""
+    from tui_board.core.errors import Invalid
+    from tui_board.core.weeks import IsoWeek
+
+    if text:
+        return IsoWeek.parse(text)
+    sent = sorted(w.week for w in backend.list_week_states(state="submitted", user=login))
+    if len(sent) == 1:
+        return IsoWeek.parse(sent[0])
+    if len(sent) > 1:
+        raise Invalid(
+            f"{login} has {len(sent)} weeks waiting ({', '.join(sent)}); say which with --week"
+        )
+    return _week(cli_ctx, None, default_shift=-1)
 
 
 COMMANDS = [log, timer, week, submit, approve, reject, weeks, lock, timeoff]
