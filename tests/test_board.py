@@ -221,6 +221,19 @@ async def test_shift_up_down_and_k_j_reorder_the_card(config: Config, clock: Clo
 # --- the card's actions ------------------------------------------------------------------------
 
 
+async def test_the_due_dates_example_is_a_date_to_come(config: Config, clock: Clock) -> None:
+    """It was a fixed date, months past for a new user in December."""
+    clock.set(2026, 12, 6)
+    app = app_for(config, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("l", "n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, TaskForm)
+        assert form.query_one("#task-form-due", Input).placeholder == "fri, 2026-12-25"
+
+
 async def test_n_makes_a_card_in_the_focused_column(config: Config, clock: Clock) -> None:
     app = app_for(config, clock=clock)
     async with app.run_test(size=SIZE) as pilot:

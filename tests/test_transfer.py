@@ -258,6 +258,18 @@ def test_create_makes_projects_and_tasks_for_admins_only(cli: Cli, tmp_path: Pat
     assert cells(cli)[("mia", "INTRANET-1", "2026-11-24")] == 60
 
 
+def test_one_row_stored_is_said_in_the_singular(cli: Cli, tmp_path: Path) -> None:
+    """It said "the other 1 were stored" (a new user's trial)."""
+    file = tmp_path / "two.csv"
+    file.write_text(
+        "Date,From,To,Duration,User,Project,Activity,Description\n"
+        "2026-11-23,09:00,10:00,1,mia,Website,Fix login,first\n"
+        "2026-11-24,09:00,10:00,1,zoe,Website,Fix login,second\n"
+    )
+    ran = imported(cli, "kimai", file)
+    assert ran.stderr == "tui-board: 1 row refused (listed); the other row was stored\n"
+
+
 def test_a_map_file_names_people_projects_and_tasks(cli: Cli, tmp_path: Path) -> None:
     map_file = tmp_path / "map.toml"
     map_file.write_text('[users]\n"zoe" = "max"\n[tasks]\n"Meetings" = "OPS-1"\n')

@@ -221,8 +221,10 @@ def _report(result: ImportResult, mapped_refusals: Sequence[ImportRefusal], as_j
             say(f"{'Would refuse' if result.dry_run else 'Refused'} {_rows(len(lines))}:")
             _list_refusals(refused)
     if refused:
-        stored = "would be stored" if result.dry_run else "were stored"
-        fail(f"{_rows(len(lines))} refused (listed); the other {result.rows:,} {stored}")
+        one = result.rows == 1
+        stored = ("would be" if result.dry_run else "was" if one else "were") + " stored"
+        other = "the other row" if one else f"the other {result.rows:,}"
+        fail(f"{_rows(len(lines))} refused (listed); {other} {stored}")
 
 
 def _rows(count: int) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import ClassVar, cast
 
 from textual import on
@@ -70,6 +70,10 @@ class TaskDraft:
             if getattr(self, name) != getattr(before, name)
         }
         return TaskPatch(**changed)
+
+
+#: How far ahead the date a field shows as an example lies (a date to come, not one past).
+EXAMPLE_AHEAD = timedelta(days=19)
 
 
 def parse_due(text: str, today: date) -> date | None:
@@ -225,7 +229,10 @@ class TaskForm(Dialog["TaskDraft | None"]):
                 with _row("Due"):
                     due = draft.due.isoformat() if draft.due else ""
                     yield TextInput(
-                        due, placeholder="fri, 2026-06-01", id="task-form-due", compact=True
+                        due,
+                        placeholder=f"fri, {self.today + EXAMPLE_AHEAD}",
+                        id="task-form-due",
+                        compact=True,
                     )
                     yield Label("", id="task-form-due-preview", classes="dialog--preview")
                 with _row("Priority"):

@@ -51,6 +51,7 @@ from tui_board.core.models import (
 from tui_board.core.schedule import AT_RISK, OVER_ESTIMATE, OVERDUE, revise_row
 from tui_board.core.text import printable
 from tui_board.ui.dialogs import PickerScreen
+from tui_board.ui.dialogs.task_form import EXAMPLE_AHEAD
 from tui_board.ui.feed import FollowsFeed
 from tui_board.ui.plain_text import cut, plain_text
 from tui_board.ui.screens.help import HelpScreen, KeyRow, MarksHelp
@@ -994,7 +995,7 @@ class ScheduleScreen(FollowsFeed, ModeScreen):
         self.app.push_screen(
             TextPrompt(
                 f"{'Start' if field == 'start' else 'Due date'} of {row.task}",
-                label="A date (2026-06-01, tomorrow; empty for none)",
+                label=f"A date ({self.today + EXAMPLE_AHEAD}, tomorrow; empty for none)",
                 describe=describe,
                 initial=was.isoformat() if was else "",
             ),
