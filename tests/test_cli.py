@@ -196,6 +196,31 @@ def test_approve_and_reject_take_the_week_the_person_sent(cli: Cli) -> None:
     assert cli.ok("approve", "bob") == "Approved bob's week 2026-W02.\n"
 
 
+def test_a_card_past_a_columns_wip_limit_is_stored_and_said(cli: Cli) -> None:
+    """As in the app, a limit warns and stores all the same; the CLI said nothing (a
+    new user's trial)."""
+    from tui_board.backend.local import LocalBackend
+    from tui_board.core.models import ColumnPatch
+    from tui_board.store.database import Database
+
+    database = Database.open(str(cli.db))
+    try:
+        admin = LocalBackend(database, "alice")
+        review = next(c for c in admin.list_columns("WEB") if c.name == "Review")
+        admin.update_column(review.id, review.version, ColumnPatch(wip_limit=1))
+    finally:
+        database.close()
+    first = cli.run("task", "add", "WEB", "One", "--column", "Review")
+    assert (first.code, first.stderr) == (0, "")
+    second = cli.run("task", "add", "WEB", "Two", "--column", "Review")
+    assert second.code == 0 and second.stdout == "Added WEB-3: Two (Review).\n"
+    assert second.stderr == "note: Review holds 2 cards, over its WIP limit of 1.\n"
+    moved = cli.run("task", "move", "WEB-1", "review")
+    assert moved.stdout == "Moved WEB-1 to Review.\n"
+    assert moved.stderr == "note: Review holds 3 cards, over its WIP limit of 1.\n"
+    assert cli.run("task", "move", "WEB-1", "review").stderr == ""  # it stayed where it was
+
+
 def test_nobody_approves_their_own_week(cli: Cli) -> None:
     """alice is the admin and in a team she leads: her own week is not hers to review."""
     cli.ok("team", "add", "Web", "--lead", "alice")

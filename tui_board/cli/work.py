@@ -158,6 +158,7 @@ def task_add(
         emit_json(made)
     else:
         say(f"Added {made.key}: {made.title} ({made.column}).")
+    _over_limit(cli_ctx, made.project, made.column_id)
 
 
 @task.command("list")
@@ -284,6 +285,8 @@ def task_move(cli_ctx: CliContext, key: str, column: str, position: int | None) 
     what = f"move {moved.key} to {moved.column}"
     remember(cli_ctx, card_move(what, found, place, moved, position))
     say(f"Moved {moved.key} to {moved.column}.")
+    if moved.column_id != found.column_id:
+        _over_limit(cli_ctx, moved.project, moved.column_id)
 
 
 @task.command("assign")
@@ -328,6 +331,21 @@ def task_archive(cli_ctx: CliContext, key: str, restore: bool) -> None:
     done = backend.archive_task(found.key, found.version, archived=not restore)
     remember(cli_ctx, card_archived(f"{'restore' if restore else 'archive'} {found.key}", done))
     say(f"{'Restored' if restore else 'Archived'} {found.key}.")
+
+
+def _over_limit(cli_ctx: CliContext, project_key: str, column_id: int) -> None:
+    """One line on stderr when a card went into a column past its WIP limit (stored all
+    the same: a limit is a warning, as on a paper board and in the app)."""
+    backend = cli_ctx.backend()
+    column = next((c for c in backend.list_columns(project_key) if c.id == column_id), None)
+    if column is None or column.wip_limit is None:
+        return
+    count = backend.count_tasks(project_key).get(column_id, 0)
+    if count > column.wip_limit:
+        say(
+            f"note: {column.name} holds {count} cards, over its WIP limit of {column.wip_limit}.",
+            err=True,
+        )
 
 
 def _column_id(cli_ctx: CliContext, project_key: str, name: str) -> int:
