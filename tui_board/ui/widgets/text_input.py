@@ -16,6 +16,7 @@ from typing import Any
 
 from rich.highlighter import Highlighter
 from rich.text import Text
+from textual import events
 from textual.widgets import Input, TextArea
 
 from tui_board.core.text import as_typed
@@ -42,6 +43,22 @@ class TextInput(Input):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("highlighter", TypedText())
         super().__init__(*args, **kwargs)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        """Text of several lines pasted here is kept on one, its lines joined by a
+        space, and the field says so (Textual's kept the first line and dropped the
+        rest without a word). Input's own handler, run after this one, inserts it."""
+        lines = [line.strip() for line in event.text.splitlines()]
+        kept = [line for line in lines if line]
+        if len(lines) > 1:
+            event.text = " ".join(kept)
+        if len(kept) > 1:
+            self.notify(
+                f"Pasted {len(kept)} lines as one: this field holds one line.",
+                title="Pasted",
+                severity="information",
+                markup=False,
+            )
 
 
 class TextEditor(TextArea):
