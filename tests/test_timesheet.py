@@ -772,6 +772,27 @@ async def test_a_rejected_week_shows_the_leads_note_and_can_be_edited_again(
         assert alice.week(W47).state.state == "submitted"
 
 
+async def test_quick_entry_on_a_read_only_day_says_so_before_enter(
+    config: Config, clock: Clock, alice: Backend
+) -> None:
+    """It said "+1:30 (the cell then holds 1:30) · enter stores it", and enter was
+    refused by the store (a new user's trial)."""
+    alice.set_entry("WEB-1", MON, 60)
+    alice.lock_period(TUE)
+    app = sheet_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_sheet(app, pilot)
+        await pilot.press("i", *"WEB-1 mon 90m")
+        line = line_of(screen)
+        assert "not stored: time up to Tue 24 Nov 2026 is locked" in line, line
+        assert "enter stores it" not in line
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert stored(alice) == {("WEB-1", MON): 60}
+        await pilot.press("ctrl+u", *"WEB-1 wed 90m")
+        assert "enter stores it" in line_of(screen)
+
+
 async def test_a_locked_period_is_read_only(config: Config, clock: Clock, alice: Backend) -> None:
     alice.set_entry("WEB-1", W47.monday(), 60)
     alice.set_entry("WEB-1", MON, 60)

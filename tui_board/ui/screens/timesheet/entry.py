@@ -126,6 +126,9 @@ class TimesheetEntry(TimesheetAnswers):
         state = self.sheet
         adding = f"+{format_duration(entry.minutes)}"
         if state is not None and entry.day in state.days:
+            closed = state.read_only_reason(entry.day)
+            if closed is not None:  # said now, not after enter (the store refuses it)
+                return " · ".join([*parts, f"not stored: {closed}"]), "error"
             now = state.minutes(entry.task, entry.day) + entry.minutes
             adding += f" (the cell then holds {format_duration(now)})"
         parts.append(adding)
