@@ -221,6 +221,27 @@ def test_a_card_past_a_columns_wip_limit_is_stored_and_said(cli: Cli) -> None:
     assert cli.run("task", "move", "WEB-1", "review").stderr == ""  # it stayed where it was
 
 
+def test_task_show_sets_every_line_of_a_persons_text_in(cli: Cli) -> None:
+    """A description's or a comment's second line was printed at the margin, where it
+    could pass for the command's own output (an attacker's and a new user's trial)."""
+    cli.ok("task", "comment", "WEB-1", "multi\nline")
+    from tui_board.backend.local import LocalBackend
+    from tui_board.core.models import TaskPatch
+    from tui_board.store.database import Database
+
+    database = Database.open(str(cli.db))
+    try:
+        admin = LocalBackend(database, "alice")
+        task = admin.get_task("WEB-1")
+        admin.update_task("WEB-1", task.version, TaskPatch(description="one\nFAKE OUTPUT LINE"))
+    finally:
+        database.close()
+    shown = cli.ok("task", "show", "WEB-1").splitlines()
+    assert "  one" in shown and "  FAKE OUTPUT LINE" in shown
+    assert shown[-2:] == ["  multi", "  line"]
+    assert "FAKE OUTPUT LINE" not in shown and "line" not in shown
+
+
 def test_nobody_approves_their_own_week(cli: Cli) -> None:
     """alice is the admin and in a team she leads: her own week is not hers to review."""
     cli.ok("team", "add", "Web", "--lead", "alice")

@@ -232,13 +232,19 @@ def task_show(cli_ctx: CliContext, key: str, as_json: bool) -> None:
     )
     if found.description:
         say("")
-        say(found.description, multiline=True)
+        say(_indented(found.description, "  "), multiline=True)
     for row in time:
         say(f"  {row.user}: {format_duration(row.minutes)}")
     for comment in comments:
         say("")
         say(f"{comment.author} at {comment.time:%Y-%m-%d %H:%M}:")
-        say("  " + comment.body, multiline=True)
+        say(_indented(comment.body, "  "), multiline=True)
+
+
+def _indented(text: str, margin: str) -> str:
+    """Every line of a person's text set in from the margin, so a line of it cannot pass
+    for a line of the command's own (the first line alone was)."""
+    return "\n".join(margin + line for line in text.splitlines())
 
 
 @task.command("history")
