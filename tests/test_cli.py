@@ -242,6 +242,15 @@ def test_task_show_sets_every_line_of_a_persons_text_in(cli: Cli) -> None:
     assert "FAKE OUTPUT LINE" not in shown and "line" not in shown
 
 
+def test_time_logged_on_a_day_to_come_is_stored_and_said(cli: Cli) -> None:
+    """A new user's trial: `log --date 2027-06-01` said nothing of it being ahead."""
+    ahead = cli.run("log", "1h", "WEB-1", "--date", "2099-01-05")
+    assert ahead.code == 0 and ahead.stdout.startswith("Logged 1:00 on WEB-1")
+    assert ahead.stderr == "note: Mon 05 Jan 2099 is a day to come.\n"
+    past = cli.run("log", "1h", "WEB-1", "--date", "yesterday")
+    assert (past.code, past.stderr) == (0, "")
+
+
 def test_nobody_approves_their_own_week(cli: Cli) -> None:
     """alice is the admin and in a team she leads: her own week is not hers to review."""
     cli.ok("team", "add", "Web", "--lead", "alice")

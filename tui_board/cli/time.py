@@ -52,6 +52,8 @@ def log(
     what = f"log {format_duration(minutes)} on {entry.task}{whose} for {named}"
     was = before_adding(entry, minutes, comment)
     remember(cli_ctx, cell_change(what, entry.task, when, was, entry, user=entry.user))
+    if when > cli_ctx.today():  # stored (time planned ahead is a use), but said
+        say(f"note: {named} is a day to come.", err=True)
     if as_json:
         emit_json(entry)
         return
