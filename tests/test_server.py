@@ -430,6 +430,42 @@ def test_an_idempotency_key_is_the_senders_own(any_store: Database) -> None:
     assert LocalBackend(any_store, "alice").get_task("WEB-1").logged == 75
 
 
+def test_a_key_sent_again_with_another_request_is_refused(any_store: Database) -> None:
+    """A key is the sender's promise that a request sent again is the same: the same
+    key with another request was answered 204 as a replay and dropped, a member's
+    forbidden request under it included (an attacker's trial). The same request again
+    (its defaults sent or left out) is still a replay."""
+    with live_server(any_store) as server:
+        bob = server.token_for("bob")
+        key = "f7c1e0a2-reused"
+
+        def send(operation: str, body: dict[str, object]) -> httpx.Response:
+            return httpx.post(
+                f"{server.url}/api/v1/{operation}",
+                json=body,
+                headers={"Authorization": f"Bearer {bob}", "Idempotency-Key": key},
+            )
+
+        first = {"task": "WEB-1", "day": DAY.isoformat(), "minutes": 10}
+        assert send("add_time", first).status_code == 200
+        before = LocalBackend(any_store, "alice").last_change()
+        assert send("add_time", first).status_code == 204
+        assert send("add_time", {**first, "comment": ""}).status_code == 204  # its default
+        others: list[tuple[str, dict[str, object]]] = [
+            ("add_time", {**first, "minutes": 999}),
+            ("add_time", {**first, "task": "WEB-2"}),
+            ("lock_period", {"until": "2030-01-01"}),  # not his to do at all
+        ]
+        for operation, body in others:
+            refused = send(operation, body)
+            assert refused.status_code == 422, (operation, refused.text)
+            assert "was used for another request" in refused.json()["message"]
+        assert LocalBackend(any_store, "alice").last_change() == before
+    sheet = LocalBackend(any_store, "bob").week(WEEK)
+    assert [e.minutes for e in sheet.entries] == [10]
+    assert LocalBackend(any_store, "alice").locked_until() is None
+
+
 # --- hostile text through the API ---------------------------------------------------------
 
 #: Bodies that reach past the lookups, on the `server` fixture's team: what the

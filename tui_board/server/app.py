@@ -281,8 +281,13 @@ def create_app(
         green = GreenDatabase.of(database)
 
     def backend_for(
-        actor: Actor, request_id: str | None, method: str | None, store: Any = None
+        actor: Actor,
+        request: tuple[str | None, str | None],
+        method: str | None,
+        store: Any = None,
     ) -> Any:
+        """The service as `actor`, for a write's (Idempotency-Key, fingerprint)."""
+        request_id, request_hash = request
         if method in QUICK:
             return QuickService(
                 store or green or database.pooled,
@@ -290,8 +295,9 @@ def create_app(
                 clock=clock,
                 actor=actor,
                 request_id=request_id,
+                request_hash=request_hash,
             )
-        return service.for_request(actor, request_id)
+        return service.for_request(actor, request_id, request_hash)
 
     checkpointing: list[Any] = [time.monotonic(), None]  # the last one, the one running
 
@@ -316,6 +322,7 @@ def create_app(
         inline: bool = False,
         writes: bool = False,
         method: str | None = None,
+        fingerprint: str | None = None,
     ) -> Any:
         """Authenticate and do the work where it costs least:
         - PostgreSQL, the plain-SQL operations (`QUICK`): on the event loop, in a
@@ -354,13 +361,13 @@ def create_app(
                 actors[caller.token] = (actor, epoch)
             return actor
 
-        request_id = caller.idempotency_key if writes else None
+        request_id = (caller.idempotency_key, fingerprint) if writes else (None, None)
 
         def run(store: Any = database.pooled) -> Any:
             return work(backend_for(authenticated(store), request_id, method, store))
 
         if not writes:
-            return await answer(run, authenticated, work, None, writes, method, inline)
+            return await answer(run, authenticated, work, (None, None), writes, method, inline)
         try:
             return await answer(run, authenticated, work, request_id, writes, method, inline)
         except Exception as error:
@@ -382,7 +389,7 @@ def create_app(
         run: Callable[..., Any],
         authenticated: Callable[[Any], Actor],
         work: Callable[[LocalBackend], Any],
-        request_id: str | None,
+        request_id: tuple[str | None, str | None],
         writes: bool,
         method: str | None,
         inline: bool,
@@ -636,6 +643,9 @@ def _add_route(
                 for name, value in body.model_dump(mode="json", exclude_unset=True).items()
             }
         )
+        fingerprint = None
+        if operation.writes and caller.idempotency_key is not None and body is not None:
+            fingerprint = request_fingerprint(method, body.model_dump(mode="json"))
         try:
             result = await as_caller(
                 caller,
@@ -643,6 +653,7 @@ def _add_route(
                 inline_reads,
                 operation.writes,
                 method,
+                fingerprint,
             )
         except AlreadyApplied:
             return Response(status_code=204, headers={"Idempotent-Replay": "true"})
@@ -810,6 +821,17 @@ class _BodyLimit:
             return message
 
         await self.app(scope, limited, send)
+
+
+def request_fingerprint(operation: str, arguments: dict[str, Any]) -> str:
+    """What a write asks for, hashed: kept with its Idempotency-Key, so that the key
+    sent again with another request is told apart from the same request sent again
+    (the offline queue's). Its every argument, those left to their defaults too (a
+    client that sends `"comment": ""` asks what one that leaves it out asks)."""
+    import hashlib
+
+    text = orjson.dumps([operation, arguments], option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(text).hexdigest()
 
 
 def _lost_race(error: BaseException) -> bool:

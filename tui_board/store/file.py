@@ -22,7 +22,7 @@ from tui_board.store import sqlite_file
 from tui_board.store.sql import Sql, begin_write, end_write
 
 #: The newest migration in `tui_board/store/migrations/versions` (a test keeps it true).
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 BUSY_TIMEOUT_MS = 10_000
 
 

@@ -66,8 +66,9 @@ LATER = "later"
 FEED_AT_ONCE = 50
 #: A change's row as the feed stores it.
 FEED_INSERT = (
-    "INSERT INTO changes (time, user_id, entity, entity_id, action, data, request_id)"
-    " VALUES (:time, :user_id, :entity, :entity_id, :action, :data, :request_id)"
+    "INSERT INTO changes (time, user_id, entity, entity_id, action, data, request_id,"
+    " request_hash) VALUES (:time, :user_id, :entity, :entity_id, :action, :data,"
+    " :request_id, :request_hash)"
 )
 #: The unique index that refuses a second change with one person's request id.
 REQUEST_INDEX = "ux_changes_user_request"

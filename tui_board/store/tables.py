@@ -267,6 +267,9 @@ class ChangeRow(SQLModel, table=True):
     #: The client's id for the request that made this change (its `Idempotency-Key`):
     #: a replay of that request finds it and changes nothing.
     request_id: str | None = Field(default=None, max_length=64)
+    #: What that request asked for, hashed (migration 0009): the key sent again with
+    #: another request is refused, not taken for a replay.
+    request_hash: str | None = Field(default=None, max_length=64)
 
 
 class ImportedRowRow(SQLModel, table=True):

@@ -63,6 +63,7 @@ class ServiceBase:
         clock: Clock = system_clock,
         actor: Actor | None = None,
         request_id: str | None = None,
+        request_hash: str | None = None,
     ) -> None:
         self.db = database
         self.login = login
@@ -72,6 +73,8 @@ class ServiceBase:
         self._known_actor = actor
         #: The client's id for the write this backend makes (an `Idempotency-Key`).
         self.request_id = request_id
+        #: What that write asks for, hashed (the server's `request_fingerprint`).
+        self.request_hash = request_hash
         self.description = _described(database.path, getattr(database, "engine", None))
         #: The store cannot be written by this process (every write is refused).
         self.read_only = database.read_only
@@ -140,9 +143,24 @@ class ServiceBase:
         """A write with a key this person used before was applied then: stop. A key is
         the sender's own: another person's write with the same key is theirs to make."""
         user_id = actor.user_id if actor else None
-        seen = s.value(prepared.REQUEST_APPLIED, request_id=self.request_id, user_id=user_id)
+        seen = s.row(prepared.REQUEST_APPLIED, request_id=self.request_id, user_id=user_id)
         if seen is not None:
-            raise AlreadyApplied(f"request {self.request_id} was applied as change {seen}")
+            self._replayed(seen)
+
+    def _replayed(self, seen: Any) -> None:
+        """This person's key was used before (`seen`: its row of `REQUEST_APPLIED`): the
+        same request sent again is a replay; another request under it is refused (it
+        was answered as a replay and dropped)."""
+        if (
+            seen.request_hash is not None
+            and self.request_hash is not None
+            and seen.request_hash != self.request_hash
+        ):
+            raise Invalid(
+                f"the Idempotency-Key {self.request_id} was used for another request; "
+                "send a new key with a new request"
+            )
+        raise AlreadyApplied(f"request {self.request_id} was applied as change {seen.seq}")
 
     def me(self) -> User:
         with self.db.read() as s:
@@ -353,10 +371,11 @@ class ServiceBase:
         (`server/feed.py`). A write's `Idempotency-Key` goes with its first change: a
         twin request that committed meanwhile makes the store refuse it (a unique
         index), and the write is rolled back as already applied."""
-        request_id = None
+        request_id = request_hash = None
         info = cast("dict[str, Any]", s.info)  # type: ignore[attr-defined]
         if self.request_id is not None and not info.get("request_id_recorded"):
             info["request_id_recorded"] = request_id = self.request_id
+            request_hash = self.request_hash
         info.setdefault(FEED, []).append(
             {
                 "time": self._now(),
@@ -366,6 +385,7 @@ class ServiceBase:
                 "action": action,
                 "data": json.dumps(data or {}, default=str, sort_keys=True),
                 "request_id": request_id,
+                "request_hash": request_hash,
             }
         )
 

@@ -21,7 +21,9 @@ ACTOR_BY_TOKEN = (
 TEAMS_LED = "SELECT name FROM teams WHERE lead_id = :user_id"
 
 #: A write this person sent before with the same `Idempotency-Key` (keys are per person).
-REQUEST_APPLIED = "SELECT seq FROM changes WHERE request_id = :request_id AND user_id = :user_id"
+REQUEST_APPLIED = (
+    "SELECT seq, request_hash FROM changes WHERE request_id = :request_id AND user_id = :user_id"
+)
 
 WEEK_ENTRIES = (
     "SELECT e.id, e.day, e.minutes, e.comment, e.version, t.number, t.title, p.key"

@@ -47,11 +47,18 @@ class LocalBackend(ImportService, PeopleService, ReportService, ScheduleService,
         """The same store seen by another person."""
         return LocalBackend(self.db, login, clock=self.clock)
 
-    def for_request(self, actor: Actor, request_id: str | None = None) -> LocalBackend:
+    def for_request(
+        self, actor: Actor, request_id: str | None = None, request_hash: str | None = None
+    ) -> LocalBackend:
         """The server's view for one request: the person its token names, and the
         client's id for a write, so that a replay of it changes nothing."""
         return LocalBackend(
-            self.db, actor.login, clock=self.clock, actor=actor, request_id=request_id
+            self.db,
+            actor.login,
+            clock=self.clock,
+            actor=actor,
+            request_id=request_id,
+            request_hash=request_hash,
         )
 
 

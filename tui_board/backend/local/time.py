@@ -10,7 +10,7 @@ from tui_board.backend.local import prepared
 from tui_board.backend.local.base import TASK_BY_KEY, ServiceBase, Tx, check_text, parse_task_key
 from tui_board.backend.local.schedule import schedule_reads, schedules_from
 from tui_board.core.durations import DAY_MINUTES, format_duration
-from tui_board.core.errors import AlreadyApplied, BoardError, Conflict, Invalid, Locked, NotFound
+from tui_board.core.errors import BoardError, Conflict, Invalid, Locked, NotFound
 from tui_board.core.models import (
     ReportRow,
     TaskRef,
@@ -154,9 +154,7 @@ class TimeService(ServiceBase):
         if self.request_id is not None:
             seen = found.pop(1)
             if seen:
-                raise AlreadyApplied(
-                    f"request {self.request_id} was applied as change {seen[0][0]}"
-                )
+                self._replayed(seen[0])
         owners, locks, closed, tasks, cells, day_minutes = found
         owner = owners[0]
         require(can_edit_time_of(actor, owner.login), f"you may not change {owner.login}'s time")
