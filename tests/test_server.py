@@ -461,6 +461,27 @@ def test_a_key_sent_again_with_another_request_is_refused(any_store: Database) -
             assert refused.status_code == 422, (operation, refused.text)
             assert "was used for another request" in refused.json()["message"]
         assert LocalBackend(any_store, "alice").last_change() == before
+        # An integer past 64 bits in a keyed request's arguments: its fingerprint is
+        # written all the same (orjson refused it: a 500 the fuzz found).
+        staged = httpx.post(
+            f"{server.url}/api/v1/stage_import",
+            json={
+                "batch": "b",
+                "part": 0,
+                "rows": [
+                    {
+                        "line": -(10**30),
+                        "user": "mia",
+                        "day": "2026-11-24",
+                        "minutes": 5,
+                        "started": "2026-11-24T09:00:00Z",
+                        "through": "2026-11-24T09:05:00Z",
+                    }
+                ],
+            },
+            headers={"Authorization": f"Bearer {bob}", "Idempotency-Key": "a-big-number"},
+        )
+        assert staged.status_code in (200, 422), staged.text
     sheet = LocalBackend(any_store, "bob").week(WEEK)
     assert [e.minutes for e in sheet.entries] == [10]
     assert LocalBackend(any_store, "alice").locked_until() is None

@@ -830,8 +830,9 @@ def request_fingerprint(operation: str, arguments: dict[str, Any]) -> str:
     client that sends `"comment": ""` asks what one that leaves it out asks)."""
     import hashlib
 
-    text = orjson.dumps([operation, arguments], option=orjson.OPT_SORT_KEYS)
-    return hashlib.sha256(text).hexdigest()
+    # (json, not orjson: a lone surrogate the request holds is written escaped, not refused)
+    text = json.dumps([operation, arguments], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 def _lost_race(error: BaseException) -> bool:
