@@ -349,7 +349,8 @@ def _over_limit(cli_ctx: CliContext, project_key: str, column_id: int) -> None:
     count = backend.count_tasks(project_key).get(column_id, 0)
     if count > column.wip_limit:
         say(
-            f"note: {column.name} holds {count} cards, over its WIP limit of {column.wip_limit}.",
+            f"note: {column.name} holds {count} card{'s' * (count != 1)}, over its WIP limit"
+            f" of {column.wip_limit}.",
             err=True,
         )
 

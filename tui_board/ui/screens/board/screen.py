@@ -217,7 +217,7 @@ class BoardScreen(BoardLive):
         limit, count = target.wip_limit, self.state.count(target.id)
         if source != target.id and limit is not None and count > limit:
             self.notify(  # (moved all the same: a limit is a warning, as on a paper board)
-                f"{target.name} holds {count} cards, over its limit of {limit}.",
+                f"{target.name} holds {count} card{'s' * (count != 1)}, over its limit of {limit}.",
                 title="Over the WIP limit",
                 severity="warning",
                 markup=False,
