@@ -442,9 +442,9 @@ async def test_t_switches_to_estimates_then_overtime_and_back(demo_config: Confi
                 r.kind,
                 r.name,
                 r.project,
-                format_duration(r.estimate),
+                "-" if r.estimate is None else format_duration(r.estimate),
                 format_duration(r.logged),
-                signed_duration(r.variance),
+                "-" if r.variance is None else signed_duration(r.variance),
                 "-" if r.percent is None else f"{r.percent}%",
             ]
             for r in expected
@@ -583,16 +583,16 @@ async def test_hostile_milestone_cut_with_an_ellipsis_and_overtime_whole_at_80x2
         await press(app, pilot, "t")
         assert screen.estimates is not None
         row = next(r for r in screen.estimates.rows if r.kind == "milestone" and r.name == hostile)
-        assert row.project == "WEB" and row.estimate == (task.estimate or 0)
+        assert row.project == "WEB" and row.estimate == task.estimate
         line = next(text for text in shown_lines(screen) if "milestone" in text and "Evil" in text)
         assert hostile_violations(line) == []
         assert "…" in line and cell_len(line) <= 80
         percent = "-" if row.percent is None else f"{row.percent}%"
         assert line.split()[-5:] == [
             "WEB",
-            format_duration(row.estimate),
+            "-" if row.estimate is None else format_duration(row.estimate),
             format_duration(row.logged),
-            signed_duration(row.variance),
+            "-" if row.variance is None else signed_duration(row.variance),
             percent,
         ]
         await export(app, pilot, str(tmp_path / "e.csv"))

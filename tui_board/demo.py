@@ -233,8 +233,11 @@ def _generate(
                 "id": index + 1,
                 "login": user_login,
                 "name": names[index][1] if index else full_name(login),
-                "email": f"{names[index][0]}@example.com",
-                "role": "admin" if index == 0 else ("lead" if index % 4 == 0 else "member"),
+                "email": f"{user_login}@example.com",
+                # a team's first person leads it; the admin's team, its second
+                "role": "admin"
+                if index == 0
+                else ("lead" if index % 4 == 0 or index == 1 else "member"),
                 "team_id": teams[index // 4 % team_count]["id"]
                 if index // 4 < team_count
                 else teams[index % team_count]["id"],
@@ -246,8 +249,11 @@ def _generate(
             }
         )
     for team in teams:
+        # The first two people of a team: its lead is the second when the first is the
+        # admin (nobody reviews their own week: the admin's are the lead's to review).
         members = [u for u in users if u["team_id"] == team["id"]]
-        team["lead_id"] = members[0]["id"] if members else None
+        leads = [u for u in members[:2] if u["role"] == "lead"]
+        team["lead_id"] = leads[0]["id"] if leads else (members[0]["id"] if members else None)
 
     customers = [
         {"id": i + 1, "name": c, "archived": False, "version": 1}
@@ -318,8 +324,9 @@ def _generate(
         per_column[task["column_id"]] += 1
         task["rank"] = per_column[task["column_id"]] * 1024.0
 
-    milestones = _plan(projects, tasks, today)
     entries, week_states, time_off = _time(rng, users, tasks, columns, size.weeks, today, now)
+    _estimate(tasks, columns)
+    milestones = _plan(projects, tasks, today)
     return {
         "teams": teams,
         "users": users,
@@ -332,6 +339,22 @@ def _generate(
         "week_states": week_states,
         "time_off": time_off,
     }
+
+
+def _estimate(tasks: list[dict[str, Any]], columns: list[dict[str, Any]]) -> None:
+    """Estimates a team could have made for the tasks worked on (the drawn ones were a
+    few hours, against the ~70 hours each of them gets: every report was 400-900% over).
+    A done task came out within about a quarter of its estimate either way; one under
+    way has some of its estimate left, or has run a little over. Whole hours; a task
+    drawn with no estimate keeps none. Its own random numbers, as `_plan`."""
+    rng = random.Random(len(tasks) * 104729 + 3)
+    kinds = {c["id"]: c["kind"] for c in columns}
+    for task in tasks:
+        if task["estimate"] is None or not task["logged"]:
+            continue
+        done = kinds[task["column_id"]] == "done"
+        share = rng.uniform(0.75, 1.3) if done else rng.uniform(0.85, 1.8)
+        task["estimate"] = max(60, round(task["logged"] * share / 60) * 60)
 
 
 def _plan(
@@ -454,14 +477,25 @@ def _time(
                 age = current - week
                 state = "approved" if age > 3 else rng.choice(states)
                 if state != "draft":
-                    reviewer = 1 if user["id"] != 1 else None
+                    # the admin reviews everyone but themself: theirs, their team's lead
+                    reviewer = 1 if user["id"] != 1 else 2 if len(users) > 1 else None
+                    if reviewer is None:  # a demo of one: nobody to review the week
+                        state = "submitted"
                     week_states.append(
                         {
                             "user_id": user["id"],
                             "week": str(week),
                             "state": state,
                             "reviewer_id": reviewer if state in ("approved", "rejected") else None,
-                            "note": "Wednesday looks short: did you forget the standup?"
+                            "note": _short_day_note(
+                                entries,
+                                user["id"],
+                                [
+                                    d
+                                    for d in week.days()
+                                    if d.weekday() in days_worked and d != off_day
+                                ],
+                            )
                             if state == "rejected"
                             else "",
                             "submitted_minutes": week_total,
@@ -472,6 +506,23 @@ def _time(
     for index, entry in enumerate(entries, start=1):
         entry["id"] = index
     return entries, week_states, time_off
+
+
+def _short_day_note(entries: list[dict[str, Any]], user_id: int, workdays: list[date]) -> str:
+    """A reviewer's note on a week sent back: its shortest working day, by name."""
+    days = dict.fromkeys(workdays, 0)
+    if not days:
+        return "Please check this week again."
+    for entry in entries:
+        if entry["user_id"] == user_id and entry["day"] in days:
+            days[entry["day"]] += entry["minutes"]
+    day = min(days, key=lambda d: days[d])
+    minutes = days[day]
+    return (
+        f"{day:%A} has {minutes // 60}:{minutes % 60:02d}: did you forget the standup?"
+        if minutes
+        else f"Nothing on {day:%A}: time off, or did you forget it?"
+    )
 
 
 def _team_names(count: int) -> list[str]:

@@ -300,6 +300,30 @@ def test_estimates_report_per_project_milestone_task_and_person(world: World) ->
     assert {r.name for r in world.lee.report_estimates() if r.kind == "person"} == {"mia", "max"}
 
 
+def test_time_on_a_task_nobody_estimated_is_not_shown_as_over(world: World) -> None:
+    """A task with time and no estimate has no estimate, variance or percent (it was
+    0:00 and "+3:00 over"); a row with one estimated task among others adds up theirs."""
+    world.ada.add_milestone("WEB", "Beta", day(10))
+    bare = world.task("bare", assignee="mia", due=day(3))
+    bare = world.ada.update_task(bare.key, bare.version, TaskPatch(milestone="Beta"))
+    world.mia.set_entry(bare.key, TODAY, 180)
+    rows = {(r.kind, r.name): r for r in world.ada.report_estimates(project="WEB")}
+    figures = {k: (r.estimate, r.logged, r.variance, r.percent) for k, r in rows.items()}
+    none = (None, 180, None, None)
+    assert figures == {
+        ("project", "WEB"): none,
+        ("milestone", "Beta"): none,
+        ("task", bare.key): none,
+        ("person", "mia"): none,
+    }
+    sized = world.task("sized", assignee="mia", estimate=60, due=day(3))
+    world.mia.set_entry(sized.key, TODAY, 30)
+    rows = {(r.kind, r.name): r for r in world.ada.report_estimates(project="WEB")}
+    assert (rows["project", "WEB"].estimate, rows["project", "WEB"].logged) == (60, 210)
+    assert rows["task", bare.key].estimate is None
+    assert rows["person", "mia"].variance == 150
+
+
 def test_overtime_per_person_and_week_against_a_schedule_less_time_off(world: World) -> None:
     task = world.task("a", assignee="mia")
     world.ada.set_schedule("mia", (480, 480, 480, 480, 240, 0, 0), start=MONDAY)

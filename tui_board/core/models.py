@@ -522,10 +522,12 @@ class EstimateRow:
     kind: Literal["project", "milestone", "task", "person"]
     name: str
     project: str
-    estimate: int
+    #: The estimates of the row's tasks added up (None: none of them has one).
+    estimate: int | None
     logged: int
-    #: Logged less estimate: over (positive) or under (negative).
-    variance: int = 0
+    #: Logged less estimate: over (positive) or under (negative); None without an
+    #: estimate (time logged on a task nobody estimated is not "over" anything).
+    variance: int | None = None
     #: Logged as a percentage of the estimate (None without an estimate).
     percent: int | None = None
 

@@ -378,8 +378,11 @@ def progress_percent(logged: int, estimate: int | None, done: bool) -> int:
     return min(99, logged * 100 // estimate)
 
 
-def estimate_figures(estimate: int, logged: int) -> tuple[int, int | None]:
-    """Variance (logged less estimate) and logged as a percentage of the estimate."""
+def estimate_figures(estimate: int | None, logged: int) -> tuple[int | None, int | None]:
+    """Variance (logged less estimate) and logged as a percentage of the estimate; None
+    and None without an estimate (None), and no percent of an estimate of 0:00."""
+    if estimate is None:
+        return None, None
     return logged - estimate, (logged * 100 // estimate if estimate else None)
 
 

@@ -434,15 +434,17 @@ class ScheduleService(ServiceBase):
                 )
             }
 
-        sums: dict[tuple[str, str, str], list[int]] = {}
+        # (estimate, logged) of each row; the estimate None until one of its tasks has one
+        sums: dict[tuple[str, str, str], list[Any]] = {}
 
-        def add(kind: str, name: str, key: str, estimate: int, logged: int) -> None:
-            figures = sums.setdefault((kind, key, name), [0, 0])
-            figures[0] += estimate
+        def add(kind: str, name: str, key: str, estimate: int | None, logged: int) -> None:
+            figures = sums.setdefault((kind, key, name), [None, 0])
+            if estimate is not None:
+                figures[0] = (figures[0] or 0) + estimate
             figures[1] += logged
 
         for t in tasks:
-            estimate = t.estimate or 0
+            estimate = t.estimate
             add("project", t.key, t.key, estimate, t.logged)
             if t.milestone is not None:
                 add("milestone", t.milestone, t.key, estimate, t.logged)
@@ -451,7 +453,7 @@ class ScheduleService(ServiceBase):
                 add("person", logins[t.assignee_id], t.key, estimate, 0)
         for r in per_person:
             if r.user_id in visible:
-                add("person", logins[r.user_id], r.key, 0, int(r.minutes))
+                add("person", logins[r.user_id], r.key, None, int(r.minutes))
         order = {"project": 0, "milestone": 1, "task": 2, "person": 3}
         rows = []
         for (kind, key, name), (estimate, logged) in sorted(

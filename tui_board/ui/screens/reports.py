@@ -611,8 +611,11 @@ class ReportsScreen(TableScreen):
             justify: Literal["left", "right"] = "left" if index < left else "right"
             table.add_column(plain(title, justify=justify), key=title, width=size)
 
-    def _signed(self, minutes: int, look: str = "") -> object:
-        """Over in the warning style, under muted, as `+1:30` and `-0:45`."""
+    def _signed(self, minutes: int | None, look: str = "") -> object:
+        """Over in the warning style, under muted, as `+1:30` and `-0:45` (`-`: none,
+        as for time on a task with no estimate)."""
+        if minutes is None:
+            return self.table.styled("-", look or "muted", justify="right")
         style = look or ("warning" if minutes > 0 else "muted" if minutes < 0 else "")
         return self.table.styled(signed_duration(minutes), style, justify="right")
 
@@ -632,7 +635,7 @@ class ReportsScreen(TableScreen):
                 table.styled(r.kind, "muted"),
                 plain(r.name),
                 plain(r.project),
-                plain(format_duration(r.estimate), justify="right"),
+                plain("-" if r.estimate is None else format_duration(r.estimate), justify="right"),
                 plain(format_duration(r.logged), justify="right"),
                 self._signed(r.variance),
                 plain("-" if r.percent is None else f"{r.percent}%", justify="right"),
@@ -707,13 +710,15 @@ class ReportsScreen(TableScreen):
             projects = self.estimates.projects
             if not self.estimates.rows:
                 return "No task has an estimate or time logged."
-            estimate = sum(r.estimate for r in projects)
             logged = sum(r.logged for r in projects)
+            over = f"project{'s' * (len(projects) != 1)}"
+            if all(r.estimate is None for r in projects):
+                return f"No estimate; logged {format_duration(logged)} over {len(projects)} {over}"
+            estimate = sum(r.estimate or 0 for r in projects)
             percent = f", {logged * 100 // estimate}%" if estimate else ""
             return (
                 f"Estimate {format_duration(estimate)}, logged {format_duration(logged)} "
-                f"({signed_duration(logged - estimate)}{percent}) over {len(projects)} "
-                f"project{'s' * (len(projects) != 1)}"
+                f"({signed_duration(logged - estimate)}{percent}) over {len(projects)} {over}"
             )
         if self.kind == "overtime":
             if self.overtime is None:
