@@ -704,6 +704,27 @@ async def test_s_submits_after_a_confirmation_with_the_total_then_the_week_is_re
         assert "not stored: week 48 is submitted for approval" in line_of(screen)
 
 
+async def test_a_submit_refused_for_a_running_timer_is_told_and_the_app_stays(
+    config: Config, clock: Clock, alice: Backend
+) -> None:
+    """The store refuses to submit a week while its owner's timer runs (a conflict that is
+    no cell's): the app said nothing of it, it stopped on an assertion."""
+    alice.set_entry("WEB-1", MON, 480)
+    alice.timer_start("WEB-1")
+    app = sheet_app(config, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_sheet(app, pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.is_running and app.screen is screen
+        assert alice.week(W48).state.state == "draft"
+        assert alice.timer_status() is not None
+        assert "Not stored: your timer on WEB-1 is running" in line_of(screen)
+
+
 async def test_a_sunday_week_is_submitted_as_shown_and_the_dialog_says_what_is_stored(
     config: Config, clock: Clock, alice: Backend
 ) -> None:

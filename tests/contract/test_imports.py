@@ -372,6 +372,11 @@ def test_an_import_needs_all_its_parts_and_uses_them_once(world: World) -> None:
             world.mia.import_rows("batch-1", 2, "a.csv")
         with pytest.raises(Invalid, match="0 of the import's 1 parts"):
             world.mia.import_rows("batch-1", 1, "a.csv")
+        # A count of parts past the limit is refused before anything is made of it (the
+        # server built a list of 2**31 numbers and was killed for its memory).
+        for parts in (-1, 1_001, 10**7, 2**31 - 1):
+            with pytest.raises(Invalid, match=f"0 to 1000 parts, not {parts}"):
+                world.mia.import_rows("batch-1", parts, "a.csv")
     # A part sent again replaces itself; another person's batch of the same name is theirs.
     world.mia.stage_import("batch-2", 0, [row(1, "mia", TODAY, 30, task=t.key)])
     assert world.mia.stage_import("batch-2", 0, [row(1, "mia", TODAY, 45, task=t.key)]) == 1

@@ -127,6 +127,8 @@ class ImportService(WeekService, TaskService):
         strict: bool = False,
     ) -> ImportResult:
         check_batch(batch)
+        if not 0 <= parts <= MAX_PARTS:  # (checked first: it sizes what is compared)
+            raise Invalid(f"an import has 0 to {MAX_PARTS} parts, not {parts}")
         try:
             file = check_text(file, "the file's name", limit=FILE_LIMIT, required=False)
             with self.db.write() as s:
@@ -164,7 +166,7 @@ class ImportService(WeekService, TaskService):
             user_id=actor.user_id,
             batch=batch,
         )
-        if [r.part for r in found] != list(range(parts)):
+        if len(found) != parts or any(r.part != at for at, r in enumerate(found)):
             raise Invalid(
                 f"{len(found)} of the import's {parts} parts are here; send the file again"
             )

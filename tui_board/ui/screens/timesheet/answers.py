@@ -81,9 +81,9 @@ class TimesheetAnswers(TimesheetView):
             return
         if write.kind == "timer":
             self.board_app.refresh_timer()  # a timer that could not log is stopped anyway
-        if refusal.kind == "conflict":
+        if refusal.kind == "conflict" and write.cell is not None:
             self._conflict(write, current)
-        else:
+        else:  # (a week's submit meets a conflict too: a timer running in it)
             self.notify(
                 refusal.message, title=f"Could not {write.what}", severity="error", markup=False
             )
