@@ -130,6 +130,28 @@ def team(tmp_path: Path) -> Iterator[Team]:
         database.close()
 
 
+async def test_time_refused_when_the_server_is_back_is_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Time typed while the server was away, and refused once it is back (the day was
+    locked meanwhile), is said in the app. The first request back sent the queue before
+    its own and kept what it learned to itself: nothing was said."""
+    monkeypatch.setattr(app_module, "LINK_CHECK_SECONDS", 0.2)
+    with team(tmp_path) as t:
+        async with t.app.run_test(size=(120, 30)) as pilot:
+            await board_of(t, pilot)
+            t.stop()
+            t.remote.add_time("WEB-1", DAY, 45)  # a screen's write: queued
+            bar = t.app.screen.query_one(TopBar)
+            await wait_for(pilot, lambda: bar.link.startswith("offline"))
+            t.admin.lock_period(DAY)
+            t.restart()
+            await wait_for(pilot, lambda: any("The server refused" in m for m in t.said))
+            [said] = [m for m in t.said if "The server refused" in m]
+            assert "add_time WEB-1 2026-11-24 0:45" in said and "locked" in said
+            assert t.remote.pending_writes() == [] and t.admin.list_entries(DAY, DAY) == []
+
+
 async def board_of(team: Team, pilot: Pilot[None]) -> BoardScreen:
     app = team.app
     await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen) and loaded(app.screen))

@@ -159,6 +159,48 @@ def test_time_logged_from_the_shell_while_the_server_is_away_is_said_to_be_queue
             sent = run_cli(["--server", url, "--token", token, "week", "--json"], home=tmp_path)
             assert sent.code == 0, sent.stderr
             assert sum(e["minutes"] for e in json.loads(sent.stdout)["entries"]) == 30
+            assert sent.stderr == "Sent 1 entry typed while the server was down.\n"
+            again = run_cli(["--server", url, "--token", token, "week"], home=tmp_path)
+            assert again.code == 0 and again.stderr == ""  # said once
+        finally:
+            restarted.stop()
+    finally:
+        database.close()
+
+
+def test_time_queued_from_the_shell_and_refused_later_is_said_by_the_next_command(
+    tmp_path: Path,
+) -> None:
+    """The server refuses queued time when it is back (over 24:00 a day, a task that is
+    not there, a locked day): the next command says which and why on stderr; it said
+    nothing, and the time was only in the refused file."""
+    database = bobs_team(tmp_path)
+    admin = LocalBackend(database, "alice")
+    server = LiveServer(database).start()
+    token, url, port = server.token_for("bob"), server.url, server.port
+    server.stop()
+    remote = ["--server", url, "--token", token]
+    try:
+        for line in (
+            ["log", "15h", "WEB-1", "--date", str(MONDAY)],
+            ["log", "10h", "WEB-1", "--date", str(MONDAY)],
+            ["log", "10m", "NOPE-9", "--date", str(MONDAY)],
+        ):
+            queued = run_cli([*remote, *line], home=tmp_path)
+            assert queued.code == 0 and queued.stdout.startswith("Queued"), queued.stderr
+        restarted = LiveServer(database, port=port).start()
+        try:
+            told = run_cli([*remote, "week", "--week", str(IsoWeek.of(MONDAY))], home=tmp_path)
+            assert told.code == 0, told.stderr
+            lines = told.stderr.splitlines()
+            assert lines[0] == "Sent 1 entry typed while the server was down."
+            assert lines[1].startswith("The server refused add_time WEB-1 2026-11-23 10:00: ")
+            assert "24:00" in lines[1]
+            assert lines[2].startswith("The server refused add_time NOPE-9 2026-11-23 0:10: ")
+            assert "NOPE" in lines[2]
+            assert lines[3].startswith("They are kept in the offline folder")
+            assert len(lines) == 4
+            assert admin.get_task("WEB-1").logged == 15 * 60
         finally:
             restarted.stop()
     finally:

@@ -158,7 +158,7 @@ class OfflineQueue:
         """Send the queued writes in order with `send`, until the queue is empty or the
         server cannot be reached (`send` raises `Unavailable`); a write the server
         refuses (`BoardError`) moves to the refused file. Returns how many were sent
-        and the refused ones.
+        and the refused ones (each with its reason).
 
         While another process (or thread) replays the queue this returns (0, []) at
         once: that one sends every write, those added meanwhile included. It lets go
@@ -187,7 +187,7 @@ class OfflineQueue:
                         return sent, refused  # the rest waits for the server
                     except BoardError as error:
                         self.refuse(write, error.message)
-                        refused.append(write)
+                        refused.append(QueuedWrite(**{**write.__dict__, "refused": error.message}))
                     else:
                         self.done(write)
                         sent += 1

@@ -16,6 +16,7 @@ that the CLI, the API and the screens speak the same language. `user=None` means
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
@@ -461,6 +462,10 @@ class SyncingBackend(Protocol):
 
     #: Whether the server answered the last request.
     online: bool
+    #: Told what a send of the queued writes did when a call sent them on its way
+    #: before its own request (how many went; the ones refused, with their reasons):
+    #: the shell prints it, the app shows it. Only when something was sent or refused.
+    on_sync: Callable[[int, list[QueuedWrite]], None] | None
 
     def sync(self) -> tuple[int, list[QueuedWrite]]:
         """Send the queued writes in order: how many were sent, and the ones refused."""

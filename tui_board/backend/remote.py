@@ -67,6 +67,7 @@ class RemoteBackend(Backend):
         self.clock = clock
         self.description = f"server: {self.url}"
         self.online = True
+        self.on_sync: Callable[[int, list[QueuedWrite]], None] | None = None
         self._login = ""
         self._client = httpx.Client(
             base_url=f"{self.url}/api/v1",
@@ -168,7 +169,7 @@ class RemoteBackend(Backend):
         if operation.queue_offline:
             return self._write_queued(operation, body)
         if self.queue.path.exists():
-            self.sync()
+            self._send_waiting()
         # A write carries a key of its own, so that the server applies it once.
         request_id = OfflineQueue.new_id() if operation.writes else None
         result = from_wire(operation.returns, self._send(operation, body, request_id=request_id))
@@ -195,9 +196,16 @@ class RemoteBackend(Backend):
     def pending_writes(self) -> list[QueuedWrite]:
         return self.queue.pending()
 
+    def _send_waiting(self) -> None:
+        """`sync` on a call's way, telling `on_sync` what it did (a write refused now
+        would otherwise be known only to the refused file)."""
+        sent, refused = self.sync()
+        if (sent or refused) and self.on_sync is not None:
+            self.on_sync(sent, refused)
+
     def _write_queued(self, operation: Operation, body: dict[str, Any]) -> Any:
         if self.queue.path.exists():
-            self.sync()
+            self._send_waiting()
         request_id = OfflineQueue.new_id()
         if not self.queue.path.exists():
             try:
@@ -209,7 +217,7 @@ class RemoteBackend(Backend):
         if self.online:
             # Writes wait (another process of yours is sending them, say), yet the
             # server answers: send this one too, unless that process still is.
-            self.sync()
+            self._send_waiting()
         return self._provisional(operation, body)
 
     def _provisional(self, operation: Operation, body: dict[str, Any]) -> TimeEntry | None:

@@ -12,6 +12,7 @@ import click
 from tui_board.config import Config
 
 if TYPE_CHECKING:
+    from tui_board.backend.offline import QueuedWrite
     from tui_board.backend.protocol import Backend
 
 
@@ -26,6 +27,8 @@ class CliContext:
             from tui_board.backend import open_backend
 
             self._backend = open_backend(self.config, create=create)
+            if hasattr(self._backend, "on_sync"):  # a team server's: writes may wait
+                self._backend.on_sync = _tell_synced
         return self._backend
 
     def close(self) -> None:
@@ -52,3 +55,23 @@ class CliContext:
 
 
 pass_cli = click.make_pass_decorator(CliContext)
+
+
+def _tell_synced(sent: int, refused: list[QueuedWrite]) -> None:
+    """What the queued writes' send did, on stderr, before the command's own answer:
+    time typed while the server was down and refused now is said here, or nowhere."""
+    from tui_board.cli.output import say
+
+    if sent:
+        say(
+            f"Sent {sent} entr{'y' if sent == 1 else 'ies'} typed while the server was down.",
+            err=True,
+        )
+    for write in refused:
+        say(f"The server refused {write.describe()}: {write.refused}", err=True)
+    if refused:
+        say(
+            f"{'It is' if len(refused) == 1 else 'They are'} kept in the offline folder "
+            "(tui-board locate data), not stored.",
+            err=True,
+        )

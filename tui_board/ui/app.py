@@ -286,6 +286,15 @@ class BoardApp(App[None], inherit_bindings=False):
             )
         if isinstance(message.backend, SyncingBackend):  # a team server: watch the link
             self.set_interval(LINK_CHECK_SECONDS, self._check_link)
+            link = message.backend
+
+            def told(sent: int, refused: list[QueuedWrite]) -> None:  # any thread
+                described = tuple(_refusal(w) for w in refused)
+                self.post_message(
+                    self.LinkChecked(link.online, len(link.pending_writes()), sent, described)
+                )
+
+            link.on_sync = told
 
     @on(BackendFailed)
     def _backend_failed(self, message: BackendFailed) -> None:
@@ -392,7 +401,7 @@ class BoardApp(App[None], inherit_bindings=False):
                 with contextlib.suppress(Exception):
                     sent, refused = link.sync()
         queued = len(link.pending_writes())
-        message = self.LinkChecked(link.online, queued, sent, tuple(w.describe() for w in refused))
+        message = self.LinkChecked(link.online, queued, sent, tuple(_refusal(w) for w in refused))
         self.post_message(message)
 
     @on(LinkChecked)
@@ -895,3 +904,8 @@ def make_app(
             return open_backend(chosen, clock=clock)
 
     return BoardApp(config, backend_factory, clock=clock)
+
+
+def _refusal(write: QueuedWrite) -> str:
+    """A write the server refused on replay, and why."""
+    return f"{write.describe()} ({write.refused})" if write.refused else write.describe()
