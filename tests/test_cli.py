@@ -194,6 +194,13 @@ def test_approve_and_reject_take_the_week_the_person_sent(cli: Cli) -> None:
     )
     cli.ok("approve", "bob", "--week", "2026-W03")
     assert cli.ok("approve", "bob") == "Approved bob's week 2026-W02.\n"
+    # none waiting: said so (it took last week: "is approved; it cannot become approved")
+    for verb in ("approve", "reject"):
+        none = cli.run(verb, "bob", *(["-m", "why"] if verb == "reject" else []))
+        assert (none.code, none.stdout) == (2, "")
+        assert (
+            none.stderr == "tui-board: bob has no week waiting for review; name one with --week\n"
+        )
 
 
 def test_a_card_past_a_columns_wip_limit_is_stored_and_said(cli: Cli) -> None:
@@ -219,6 +226,22 @@ def test_a_card_past_a_columns_wip_limit_is_stored_and_said(cli: Cli) -> None:
     assert moved.stdout == "Moved WEB-1 to Review.\n"
     assert moved.stderr == "note: Review holds 3 cards, over its WIP limit of 1.\n"
     assert cli.run("task", "move", "WEB-1", "review").stderr == ""  # it stayed where it was
+
+
+def test_an_archived_task_is_not_moved_and_show_says_it_is_archived(cli: Cli) -> None:
+    """`task move` on an archived card ended in "unexpected error: ValueError"."""
+    cli.ok("task", "archive", "WEB-1")
+    moved = cli.run("task", "move", "WEB-1", "Review")
+    assert moved.code != 0 and "Traceback" not in moved.stderr
+    assert moved.stderr == (
+        "tui-board: WEB-1 is archived: `tui-board task archive WEB-1 --restore` brings it back\n"
+    )
+    assert "(archived)" in cli.ok("task", "show", "WEB-1")
+    cli.ok("task", "archive", "WEB-1", "--restore")
+    assert "(archived)" not in cli.ok("task", "show", "WEB-1")
+    huge = cli.run("task", "move", "WEB-1", "Review", "--position", str(10**20))
+    assert huge.code != 0
+    assert huge.stderr == "tui-board: a position in a column is 0 to 2147483647\n"
 
 
 def test_task_show_sets_every_line_of_a_persons_text_in(cli: Cli) -> None:

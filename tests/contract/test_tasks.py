@@ -310,6 +310,14 @@ def test_move_errors_change_nothing(world: World) -> None:
         world.mia.move_task(t.key, t.version, 99_999)
     with refused(NotFound, world):
         world.mia.move_task("WEB-77", 1, world.column("Done"))
+    # past a 32-bit position (SQLite took 10**20 as an OverflowError: a 500 of sorts)
+    for position in (2**31, 10**20):
+        with refused(Invalid, world):
+            world.mia.move_task(t.key, t.version, world.column("Done"), position)
+    # an archived card is not moved: it is not on the board (it kept its place, moved)
+    gone = world.ada.archive_task("WEB-2", world.ada.get_task("WEB-2").version)
+    with refused(Invalid, world):
+        world.mia.move_task(gone.key, gone.version, world.column("Done"))
     world.max.move_task(t.key, t.version, world.column("Done"))
     with refused(Conflict, world):
         world.mia.move_task(t.key, t.version, world.column("To do"), 0)

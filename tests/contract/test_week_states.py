@@ -126,6 +126,11 @@ def test_nobody_reviews_their_own_week_admins_included(world: World) -> None:
 def test_only_a_submitted_week_can_be_approved(world: World) -> None:
     with refused(Invalid, world):
         world.lee.approve_week("mia", WEEK)
+    # nor through set_review (what undo uses), which approved a week never sent: a lead
+    # closed a member's empty week with nobody having submitted it
+    for state in ("approved", "rejected", "submitted"):
+        with refused(Invalid, world):
+            world.lee.set_review("mia", WEEK, state, version=0)  # type: ignore[arg-type]
     world.mia.submit_week(WEEK)
     world.lee.approve_week("mia", WEEK)
     with refused(Invalid, world):

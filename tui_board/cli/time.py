@@ -346,9 +346,9 @@ def _week(cli_ctx: CliContext, text: str | None, *, default_shift: int = 0) -> I
 
 
 def _sent_week(cli_ctx: CliContext, backend: Backend, login: str, text: str | None) -> IsoWeek:
-    """The week to review: `text`; else the one week `login` has sent for review; else
-    (none sent) last week, which the review then refuses with its state. Several sent:
-    which one is asked for."""
+    """The week to review: `text`; else the one week `login` has sent for review. None
+    or several sent: which one is asked for (none sent took last week, and the review
+    was refused with that week's state: "is approved; it cannot become approved")."""
     from tui_board.core.errors import Invalid
     from tui_board.core.weeks import IsoWeek
 
@@ -361,7 +361,7 @@ def _sent_week(cli_ctx: CliContext, backend: Backend, login: str, text: str | No
         raise Invalid(
             f"{login} has {len(sent)} weeks waiting ({', '.join(sent)}); say which with --week"
         )
-    return _week(cli_ctx, None, default_shift=-1)
+    raise Invalid(f"{login} has no week waiting for review; name one with --week")
 
 
 COMMANDS = [log, timer, week, submit, approve, reject, weeks, lock, timeoff]

@@ -222,8 +222,8 @@ def task_show(cli_ctx: CliContext, key: str, as_json: bool) -> None:
         return
     say(f"{found.key}  {found.title}")
     say(
-        f"  column {found.column} · priority {found.priority}"
-        f" · assignee {found.assignee or '-'} · due {found.due or '-'}"
+        f"  column {found.column}{' (archived)' if found.archived else ''}"
+        f" · priority {found.priority} · assignee {found.assignee or '-'} · due {found.due or '-'}"
     )
     estimate = format_duration(found.estimate) if found.estimate is not None else "-"
     say(
@@ -284,6 +284,11 @@ def task_move(cli_ctx: CliContext, key: str, column: str, position: int | None) 
 
     backend = cli_ctx.backend()
     found = backend.get_task(key)
+    if found.archived:
+        fail(
+            f"{found.key} is archived: `tui-board task archive {found.key} --restore` "
+            "brings it back"
+        )
     place = [t.key for t in backend.list_tasks(column_id=found.column_id)].index(found.key)
     moved = backend.move_task(
         found.key, found.version, _column_id(cli_ctx, found.project, column), position

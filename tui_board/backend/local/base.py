@@ -40,6 +40,9 @@ from tui_board.store.sql import CELLS_ONLY, FEED, UNSEEN_ONLY
 from tui_board.store.sql import Sql as Tx
 
 RANK_STEP = 1024.0
+#: The last position a card can be asked for in a column (past its cards: the bottom);
+#: as the team server takes it (a 32-bit integer).
+MAX_POSITION = 2**31 - 1
 
 #: A task's row by its key, with its project's key as `project_key`.
 TASK_BY_KEY = (

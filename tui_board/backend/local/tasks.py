@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from tui_board.backend.local.base import (
+    MAX_POSITION,
     RANK_STEP,
     canonical_task_key,
     check_column_kind,
@@ -346,6 +347,8 @@ class TaskService(OrmService):
             self._check_version(row, version, canonical_task_key(key), before)
             if column.project_id != row.project_id:
                 raise Invalid(f"column {column.name!r} is on another project's board")
+            if row.archived:
+                raise Invalid(f"{canonical_task_key(key)} is archived: restore it first")
             row.column_id = column_id
             row.rank = self._rank_at(s, column_id, index, row.id)
             moved = {"column": column.name, "index": index, "from": before.column}
@@ -464,8 +467,8 @@ class TaskService(OrmService):
         if index is None:
             last = s.exec(base.order_by(col(TaskRow.rank).desc()).limit(1)).first()
             return RANK_STEP if last is None else last + RANK_STEP
-        if index < 0:
-            raise Invalid("a position in a column starts at 0")
+        if not 0 <= index <= MAX_POSITION:
+            raise Invalid(f"a position in a column is 0 to {MAX_POSITION}")
         window = list(
             s.exec(
                 base.order_by(col(TaskRow.rank), col(TaskRow.id)).offset(max(0, index - 1)).limit(2)

@@ -184,6 +184,8 @@ class WeekService(TimeService, OrmService):
         )
         with self.db.write() as s:
             actor, owner, row = self._reviewed(s, login, week)
+            if not row.version and state != "draft":  # (undo puts back only what was)
+                raise Invalid(f"{login} has not submitted week {week}: nothing to review")
             if row.version != version:
                 raise Conflict(
                     f"{login}'s week {week} was changed since (it is {row.state} now)",
