@@ -680,6 +680,10 @@ def test_undo_refuses_after_someone_else_changed_it(cli: Cli) -> None:
     assert ran.code == 1
     assert ran.stderr.startswith("tui-board: cannot undo move WEB-1 to Done: WEB-1 was changed")
     assert ran.stderr.count("\n") == 1
+    assert ran.stderr.endswith(
+        "; nothing was changed, and it is off the undo list "
+        "(`tui-board undo` now takes back the change before it)\n"
+    )
     assert cli.json("task", "show", "WEB-1")["task"]["column"] == "Done"
     # bob's shell undoes bob's change, not alice's
     assert cli.ok("undo", user="bob") == "Undone: assign WEB-1 to alice.\n"
@@ -693,6 +697,19 @@ def test_undo_of_a_timer_and_a_new_task(cli: Cli) -> None:
     cli.ok("timer", "start", "WEB-1")
     cli.ok("undo")
     assert "No timer is running." in cli.ok("timer", "status")
+    # stopped since by other means (the app): the reason says "nothing was changed" once
+    from tui_board.backend.local import LocalBackend
+    from tui_board.store.database import Database
+
+    cli.ok("timer", "start", "WEB-1")
+    database = Database.open(str(cli.db))
+    try:
+        LocalBackend(database, "alice").timer_stop()
+    finally:
+        database.close()
+    ran = cli.run("undo")
+    assert ran.code == 1 and ran.stderr.count("nothing was changed") == 1, ran.stderr
+    assert ran.stderr.startswith("tui-board: cannot undo start the timer on WEB-1: your timer")
 
 
 @pytest.mark.parametrize("what", ["missing", "text", "foreign"])

@@ -131,7 +131,11 @@ def undo(cli_ctx: CliContext, listing: bool, as_json: bool) -> None:
         reason = error.message
         if error.kind == "conflict":
             reason = change.changed_since(reason)
-        fail(f"cannot undo {change.what}: {reason}; nothing was changed")
+        reason = reason.removesuffix("; nothing was changed")  # (said once, below)
+        fail(
+            f"cannot undo {change.what}: {reason}; nothing was changed, and it is off the "
+            "undo list (`tui-board undo` now takes back the change before it)"
+        )
     # the change before it of the same thing expects it as the undo left it
     older = [change_from_json(item) for item in kept]
     follow(older, undone.redo)
