@@ -561,6 +561,15 @@ async def test_m_shows_only_my_cards(config: Config, clock: Clock) -> None:
         assert "only mine" in str(screen.query_one("#board-summary", Label).content)
         await pilot.press("m")
         assert sum(len(view.card_list.cards) for view in screen._views) == len(tasks)
+        # esc shows every card again, as its help says: "only mine" goes too (it stayed)
+        await pilot.press("m", "slash", *"a", "escape")
+        await pilot.pause()
+        assert sum(len(view.card_list.cards) for view in screen._views) == len(tasks)
+        assert "only mine" not in str(screen.query_one("#board-summary", Label).content)
+        # an empty filter closed with enter leaves "only mine" on
+        await pilot.press("m", "slash", "enter")
+        await pilot.pause()
+        assert "only mine" in str(screen.query_one("#board-summary", Label).content)
 
 
 async def test_p_switches_project_through_a_fuzzy_picker(config: Config, clock: Clock) -> None:

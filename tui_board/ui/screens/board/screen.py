@@ -544,13 +544,21 @@ class BoardScreen(BoardLive):
 
     @on(Input.Submitted, "#board-filter")
     def _filter_done(self, event: Input.Submitted) -> None:
-        if not event.value.strip():  # nothing to filter by: as esc
-            self.action_clear_filter()
+        if not event.value.strip():  # nothing to filter by: the field closes
+            self._close_filter()
             return
         self.set_focus(None)
         self._draw_bar()
 
     def action_clear_filter(self) -> None:
+        """Every card again: the text filter emptied and closed, and "only mine" off (it
+        stayed on, while the help said esc shows every card)."""
+        self._close_filter()
+        if self.state is not None and self.state.only_login:
+            self.state.set_filter(only_login=None)
+            self.draw()
+
+    def _close_filter(self) -> None:
         field = self.query_one("#board-filter", Input)
         if field.value:
             field.value = ""  # the field redraws the board
