@@ -24,7 +24,7 @@ def test_serve_without_the_server_extra_says_what_to_install(
     assert result.exit_code == 2  # what the CLI gives every refused request
     assert result.stderr == (
         "tui-board: the team server (`tui-board serve`) needs the 'server' extra: "
-        "pip install 'tui-board[server]'\n"
+        "pip install '.[server]' in tui-board's folder (as the README does; it is not on PyPI)\n"
     )
     assert not (tmp_path / "board.db").exists()
 
@@ -33,7 +33,7 @@ def test_postgresql_without_the_driver_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(sys.modules, "psycopg", None)
-    with pytest.raises(Invalid, match=r"pip install 'tui-board\[postgres\]'"):
+    with pytest.raises(Invalid, match=r"pip install '\.\[postgres\]' in tui-board's folder"):
         Database.connect("postgresql://nobody@127.0.0.1:1/none")
 
 

@@ -232,5 +232,5 @@ def test_web_without_the_web_extra_says_what_to_install(
     assert result.exit_code == 2
     assert result.stderr == (
         "tui-board: the app in a browser (`tui-board web`) needs the 'web' extra: "
-        "pip install 'tui-board[web]'\n"
+        "pip install '.[web]' in tui-board's folder (as the README does; it is not on PyPI)\n"
     )

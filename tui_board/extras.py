@@ -1,7 +1,7 @@
 """The optional parts of the install: the team server and the PostgreSQL driver.
 
 A member's install holds what the app and the commands need (about a third less than
-everything); `tui-board[server]` adds FastAPI and uvicorn, `tui-board[postgres]` the
+everything); `.[server]` adds FastAPI and uvicorn, `.[postgres]` the
 psycopg driver. Reaching for a part that is not installed is one line that says what
 to install, never an ImportError's traceback.
 """
@@ -27,7 +27,8 @@ def import_extra(module: str, extra: str) -> ModuleType:
         return importlib.import_module(module)
     except ImportError:
         raise Invalid(
-            f"{EXTRAS[extra]} needs the {extra!r} extra: pip install 'tui-board[{extra}]'"
+            f"{EXTRAS[extra]} needs the {extra!r} extra: pip install '.[{extra}]' in "
+            "tui-board's folder (as the README does; it is not on PyPI)"
         ) from None
 
 
