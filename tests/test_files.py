@@ -393,6 +393,12 @@ def test_backup_keeps_an_existing_file_unless_forced(tmp_path: Path) -> None:
     assert itself.code != 0 and "the database itself" in itself.stderr
     runner.ok("db", "backup", str(target), "--force")
     assert file_kind(target) is FileKind.OURS and mode(target) == PRIVATE
+    # a folder that is not there is not made (a typo made a tree of them)
+    astray = runner.run("db", "backup", str(tmp_path / "no" / "such" / "copy.db"))
+    assert astray.code != 0 and astray.stderr == (
+        f"tui-board: no folder {tmp_path / 'no' / 'such'}: make it first, or name another\n"
+    )
+    assert not (tmp_path / "no").exists()
 
 
 # --- network filesystems ------------------------------------------------------------------------

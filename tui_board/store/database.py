@@ -359,8 +359,9 @@ class Database:
         exists = f"{destination} already exists and was left unchanged (--force replaces it)"
         if destination.exists() and not replace:
             raise Invalid(exists)
+        if not destination.parent.is_dir():  # a typo in a path made a tree of folders
+            raise Invalid(f"no folder {destination.parent}: make it first, or name another")
         try:
-            destination.parent.mkdir(parents=True, exist_ok=True)
             with files.new_file(destination, replace=replace) as copy:
                 source = sqlite3.connect(self.path)
                 try:
