@@ -325,6 +325,38 @@ def test_config_set_get_and_a_bad_value(cli: Cli, tmp_path: Path) -> None:
     assert cli.ok("config", "get", "bare_unit").strip() == "minutes"
 
 
+@pytest.mark.parametrize("url", ["not a url", "ftp://host", "http://[::1", "http://h:port", "//h"])
+def test_a_server_address_that_is_not_one_is_refused_where_it_is_given(
+    cli: Cli, tmp_path: Path, url: str
+) -> None:
+    """`config set server 'not a url'` was taken, and the next command failed with
+    "(UnsupportedProtocol)"; `--server 'http://[::1'` with "unexpected error: InvalidURL"."""
+    said = "server must be the team server's address, as http://host:port or https://host"
+    kept = cli.run("config", "set", "server", url)
+    assert kept.code == 2 and said in kept.stderr and kept.stderr.count("\n") == 1
+    config = tmp_path / "config.toml"
+    assert not config.exists() or "server" not in config.read_text()
+    given = run_cli(["--server", url, "--token", "t", "week"], home=tmp_path)
+    assert given.code == 2 and said in given.stderr and "unexpected" not in given.stderr
+    cli.ok("config", "set", "server", "https://board.example.com:8443/team")
+
+
+@pytest.mark.parametrize(
+    ("target", "said"),
+    [
+        ("mysql://u@h/db", "tui-board keeps its data in a SQLite file or PostgreSQL"),
+        ("postgresql://[::1", "is not a database URL"),
+        ("postgresql://h:port/db", "is not a database URL"),
+    ],
+)
+def test_a_database_url_of_another_kind_is_refused_in_one_line(
+    tmp_path: Path, target: str, said: str
+) -> None:
+    """It was "unexpected error: ModuleNotFoundError: No module named 'MySQLdb'"."""
+    ran = run_cli(["--db", target, "week"], home=tmp_path)
+    assert ran.code == 2 and said in ran.stderr and ran.stderr.count("\n") == 1
+
+
 def test_locate_and_a_missing_database(cli: Cli, tmp_path: Path) -> None:
     assert cli.ok("locate", "config").strip() == str(tmp_path / "config.toml")
     missing = run_cli(["--db", str(tmp_path / "nope.db"), "week"], home=tmp_path)

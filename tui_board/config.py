@@ -141,6 +141,8 @@ class Config:
         self.chosen.add(key)
 
     def validate(self) -> None:
+        if self.server:
+            check_server_url(self.server)
         if self.bare_unit not in ("hours", "minutes"):
             raise Invalid(f"bare_unit must be 'hours' or 'minutes', not {self.bare_unit!r}")
         self.first_day  # noqa: B018 - raises Invalid on a bad day name
@@ -184,6 +186,25 @@ class Config:
         if self.keymap:
             data["keymap"] = dict(self.keymap)
         return data
+
+
+def check_server_url(url: str) -> None:
+    """Invalid unless `url` is a team server's address: http(s)://host[:port][/path]
+    (a typo was taken and failed at the first command, as 'UnsupportedProtocol' or an
+    'unexpected error: InvalidURL')."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not one
+    except ValueError:
+        ok = False
+    if not ok or any(c.isspace() for c in url):
+        raise Invalid(
+            f"server must be the team server's address, as http://host:port or "
+            f"https://host, not {url if len(url) <= 60 else url[:59] + '…'!r}"
+        )
 
 
 def save_user_value(key: str, value: str, path: Path | None = None) -> Path:

@@ -138,7 +138,7 @@ def cli(
     if db:
         config.db, config.server = db, ""
     if server:
-        config.server = server
+        config.set("server", server, source="--server")
     if token:
         config.token = token
     if theme:

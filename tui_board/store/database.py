@@ -28,7 +28,13 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, ProgrammingError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    DisconnectionError,
+    OperationalError,
+    ProgrammingError,
+)
 from sqlmodel import Session
 
 from tui_board import files
@@ -63,9 +69,18 @@ _begin_mode: ContextVar[str] = ContextVar("tui_board_begin_mode", default="BEGIN
 def database_url(target: str) -> str:
     """A database URL from what a user types: a path is a SQLite file."""
     if "://" in target:
-        url = make_url(target)
-        if url.drivername in ("postgresql", "postgres"):
+        try:
+            url = make_url(target)
+        except (ArgumentError, ValueError):  # (a port that is not a number: ValueError)
+            raise Invalid(f"{target!r} is not a database URL") from None
+        if url.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
             url = url.set(drivername="postgresql+psycopg")
+        elif not url.drivername.startswith("sqlite"):
+            # (a mysql:// URL ended in "unexpected error: ModuleNotFoundError: MySQLdb")
+            raise Invalid(
+                f"tui-board keeps its data in a SQLite file or PostgreSQL "
+                f"(postgresql://...), not {url.drivername!r}"
+            )
         return url.render_as_string(hide_password=False)
     return f"sqlite:///{Path(target).expanduser().resolve()}"
 
