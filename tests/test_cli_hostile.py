@@ -374,6 +374,8 @@ def findings(run: Run, code: int, out: str, err: str, value: str | None) -> list
         found.append(f"not a message a user can act on: {err.strip()[:200]!r}")
     if err.startswith("tui-board: ") and len(err.splitlines()) > 1:
         found.append(f"the error is more than one line: {err[:200]!r}")
+    if err.startswith("tui-board: ") and len(err) > 1_000:  # 10,000 characters echoed
+        found.append(f"the error is {len(err):,} characters: {err[:200]!r}")
     if code not in run.codes:
         found.append(f"exit code {code}: {err.strip()[:200]!r}")
     if code != 0:

@@ -11,6 +11,7 @@ and click's own usage errors are neutralised the same way. No other module in
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -116,9 +117,18 @@ def status(text: str) -> None:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    """One line on stderr, `tui-board: ...`, and the exit code."""
+    """One line on stderr, `tui-board: ...`, and the exit code. A run of text past
+    `LONG_RUN` characters (what was typed, quoted back) is cut: a refused 10,000-character
+    name was printed whole."""
+    message = _LONG_RUN.sub(lambda m: f"{m[0][:SHOWN_OF_RUN]}…({len(m[0]):,} chars)", message)
     say(f"tui-board: {message}", err=True)
     raise SystemExit(code)
+
+
+#: The longest run of characters without a space an error shows whole, and how much of
+#: a longer one it shows.
+LONG_RUN, SHOWN_OF_RUN = 300, 120
+_LONG_RUN = re.compile(rf"\S{{{LONG_RUN + 1},}}")
 
 
 def neutralise(error: click.ClickException) -> click.ClickException:
