@@ -473,7 +473,21 @@ def test_tasks_by_key_or_title(fields: dict[str, Any], task: str) -> None:
 
 
 def test_keys_that_name_no_task() -> None:
-    assert one(SourceRow(1, person="mia", task="WEB-99", **DAY)) == "no task WEB-99 on the board"
+    assert one(SourceRow(1, person="mia", task="WEB-99", **DAY)) == (
+        "no task WEB-99 on the board; map it with --map, or make it with --create (admins)"
+    )
+    # with --create: a task of that name in the key's project (all the row says of it)
+    assert one(SourceRow(1, person="mia", task="WEB-99", **DAY), create=True) == (
+        "mia", "", "WEB", "WEB-99", ""
+    )  # fmt: skip
+    # a title beside the key: a task of that title, if the project has one, else a new one
+    titled = SourceRow(1, person="mia", task="WEB-99", title="Design", **DAY)
+    assert not isinstance(found := one(titled), str) and found[1] == "WEB-2"
+    kimai = SourceRow(1, person="mia", project="Intranet", task="NEW-7 Try it", **DAY)
+    assert one(kimai, create=True) == ("mia", "", "NEW", "Try it", "Intranet")
+    # the project the row names, when it is on the board, rather than the key's
+    known = SourceRow(1, person="mia", project="Website", task="NEW-7 Try it", **DAY)
+    assert one(known, create=True) == ("mia", "", "WEB", "Try it", "")
     # in a description, a key of no task is just text (ISO-9001 is a standard)
     found = one(
         SourceRow(

@@ -354,6 +354,40 @@ def test_every_export_round_trips_to_the_same_cells(worked: Cli, tmp_path: Path,
     assert comments(target) == {k: v for k, v in comments(worked).items() if k in expected}
 
 
+def titled_cells(cli: Cli) -> dict[tuple[str, str, str], int]:
+    """(person, task title, day) -> minutes: what a board of other keys holds alike."""
+    exported = json.loads(cli.ok("export", "json", *NOVEMBER))
+    return {(e["user"], e["task_title"], e["day"]): e["minutes"] for e in exported}
+
+
+@pytest.mark.parametrize("fmt", EXPORTS)
+def test_every_export_makes_its_tasks_on_an_empty_board_with_create(
+    worked: Cli, tmp_path: Path, fmt: str
+) -> None:
+    """Our exports name tasks by key (WEB-1, or Kimai's `WEB-1 Fix login`): on a board
+    without them, --create refused every row ("no task WEB-1 on the board"), or made
+    tasks titled `WEB-1 Fix login` in a project OPERATIONS. Now: the key's project
+    (keyed as it was), the task by its title; the same file again changes nothing."""
+    target = Cli(tmp_path / "target", user="ada")
+    target.ok("init", "--db", str(target.db))
+    target.ok("user", "add", "mia", "--name", "Mia Meyer", "--email", "mia@example.com")
+    target.ok("user", "add", "max", "--name", "Max Berg", "--email", "max@example.com")
+    people = ("mia", "max") if fmt == "timewarrior" else (None,)
+    for person in people:
+        out = tmp_path / f"{fmt}-{person}.out"
+        args = ("export", fmt, "--from", "2026-11-17", "--to", "2026-11-30", *TZ, "-o", str(out))
+        worked.ok(*args, *(("--user", person) if person else ()))
+        who = ("--user", person) if person else ()
+        for _ in range(2):
+            ran = target.run("import", fmt, str(out), *TZ, *who, "--create", "--json")
+            assert ran.code == 0, (ran.stdout, ran.stderr)
+        assert json.loads(ran.stdout)["cells"] == 0  # the second time: nothing to change
+    expected = {k: v for k, v in titled_cells(worked).items() if k[2] >= "2026-11-17"}
+    assert titled_cells(target) == expected
+    projects = {p["key"] for p in target.json("project", "list")}
+    assert projects == {k.split("-")[0] for _, k, _ in cells(worked)}
+
+
 @pytest.mark.parametrize("fmt", EXPORTS)
 def test_our_export_imported_back_changes_nothing(worked: Cli, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"back.{fmt}"

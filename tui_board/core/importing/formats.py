@@ -53,6 +53,8 @@ class SourceRow:
     project: str = ""
     #: The task column (Kimai's activity, Toggl's and Clockify's task, actiTIME's task).
     task: str = ""
+    #: The task's title beside its key, where the file has both (our own exports).
+    title: str = ""
     tags: tuple[str, ...] = ()
     description: str = ""
     #: An interval: when it started (naive: the wall clock where it was worked; aware:
@@ -667,6 +669,7 @@ def _board_row(line: int, fields: Mapping[str, str], order: DateOrder | None) ->
         person=fields["person"],
         project=fields["project"],
         task=fields["task"] or fields["title"],
+        title=fields["title"],
         description=one_line(fields["comment"]),
         day=day,
         minutes=minutes,

@@ -46,6 +46,8 @@ _KEY_ANY_CASE = re.compile(
     r"(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9]{0,9})-([0-9]{1,9})(?![0-9A-Za-z])"
 )
 _KEY_CAPITALS = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Z0-9]{0,9})-([0-9]{1,9})(?![0-9A-Za-z])")
+#: A task column that starts with a key: `OPS-9 Test CSV import` (our Kimai export).
+_LEADING_KEY = re.compile(r"\s*([A-Z][A-Z0-9]{0,9})-([0-9]{1,9})\s+(\S.*)", re.DOTALL)
 #: What a project key is (the service layer's rule).
 _PROJECT_KEY = re.compile(r"[A-Z][A-Z0-9]{0,9}")
 
@@ -232,6 +234,9 @@ class _Mapper:
                 if _canonical(mapped) not in self.board.tasks:
                     raise Invalid(f"the map file names {mapped!r} for {text!r}; no such task")
                 return _canonical(mapped), "", "", ""
+        named, title = self._named_key(row)
+        if named:
+            return self._task_of_another_board(row, named, title)
         tags = list(row.tags)
         project, name = self._project(row, tags)
         titles = [row.task] if row.task else tags or [NO_TASK_TITLE]
@@ -253,15 +258,68 @@ class _Mapper:
             whole = _KEY_ANY_CASE.fullmatch(text.strip()) if text else None
             if whole:
                 key = f"{whole[1].upper()}-{int(whole[2])}"
-                if key not in self.board.tasks:
-                    raise Invalid(f"no task {key} on the board")
-                return key
+                if key in self.board.tasks:
+                    return key
+                return ""  # another board's (`_named_key`)
         for text, pattern in ((row.task, _KEY_ANY_CASE), (row.description, _KEY_CAPITALS)):
             for found in pattern.finditer(text):
                 key = f"{found[1].upper()}-{int(found[2])}"
                 if key in self.board.tasks:
                     return key
         return ""
+
+    @staticmethod
+    def _named_key(row: SourceRow) -> tuple[str, str]:
+        """A key the task column gives that is not on this board (another board's: our
+        export, or Kimai's `OPS-9 Test CSV import`), and the title beside it: (KEY,
+        title), ("", "") when it gives none."""
+        for text in (row.task, *row.tags):
+            whole = _KEY_ANY_CASE.fullmatch(text.strip()) if text else None
+            if whole:
+                # the title: our CSV's and JSON's own column; Timewarrior's other tag
+                others = [t for t in row.tags if t != text and not row.task]
+                return f"{whole[1].upper()}-{int(whole[2])}", row.title.strip() or (
+                    others[0].strip() if len(others) == 1 else ""
+                )
+        lead = _LEADING_KEY.match(row.task)
+        if lead:
+            return f"{lead[1]}-{int(lead[2])}", lead[3].strip()
+        return "", ""
+
+    def _task_of_another_board(
+        self, row: SourceRow, key: str, title: str
+    ) -> tuple[str, str, str, str]:
+        """A row whose task is `key` of another board (not on this one): the task of
+        its title in the project the row names, or in the key's project; with --create,
+        a new task of that title (its number is this board's next: OPS-9 there may be
+        OPS-1 here), in a new project keyed as the key when none is here."""
+        prefix = key.rpartition("-")[0]
+        title = title or key
+        project, name = self.options.project, ""
+        if not project:
+            project = (self._known_project(row.project) if row.project else "") or (
+                prefix if prefix in self.board.project_keys else ""
+            )
+        if project:
+            for text in (title, row.task):  # (a title that looks like a key and more)
+                found = self.board.titles.get((project, title_key(text)))
+                if found:
+                    return found, "", "", ""
+        if not self.options.create:
+            nor = f" (nor {title!r} in its project)" if title != key else ""
+            raise Invalid(
+                f"no task {key} on the board{nor}; map it with --map, or make it with "
+                "--create (admins)"
+            )
+        if not project:
+            name = row.project if row.project and row.project.upper() != prefix else prefix
+            wanted = title_key(name)
+            if wanted not in self.new_projects:
+                taken = self.board.project_keys | {k for k, _ in self.new_projects.values()}
+                made = prefix if prefix not in taken else project_key_for(name, taken)
+                self.new_projects[wanted] = (made, name)
+            project, name = self.new_projects[wanted]
+        return "", project, title, name
 
     def _project(self, row: SourceRow, tags: list[str]) -> tuple[str, str]:
         """The row's project key, and its name when it is to be made ("" when on the
