@@ -287,6 +287,7 @@ def test_a_server_database_is_never_upgraded_on_open(postgres_server: Any) -> No
 def test_backup_is_a_readable_copy_with_the_same_rows(sqlite_db: Database, tmp_path: Path) -> None:
     with_rows(sqlite_db)
     assert sqlite_db.path is not None
+    (tmp_path / "copies").mkdir()  # (a folder that is not there is not made)
     copy = sqlite_db.backup(tmp_path / "copies" / "copy.db")
     assert copy == tmp_path / "copies" / "copy.db"
     assert row_counts(copy) == row_counts(sqlite_db.path)

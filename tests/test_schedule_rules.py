@@ -235,5 +235,9 @@ def test_a_milestone_with_open_work_and_no_forecast_says_so() -> None:
     from tui_board.ui.screens.schedule import milestone_flag
 
     beta = Milestone(1, "WEB", "Beta", date(2026, 12, 25), open_tasks=2)
-    assert milestone_flag(beta) == " · no forecast"
+    assert milestone_flag(beta) == " · no forecast: not within its people's free time ahead"
+    # why, when it is work nobody holds (the project's own forecast leaves it out, and
+    # a new user saw the project ON TIME beside a milestone with "no forecast")
+    unheld = replace(beta, unassigned=16 * 60 + 45)
+    assert milestone_flag(unheld) == " · no forecast: 16:45 is assigned to nobody"
     assert milestone_flag(replace(beta, open_tasks=0)) == ""

@@ -220,6 +220,9 @@ def test_a_milestone_the_forecast_misses_is_at_risk(world: World) -> None:
         "Launch": None,
         "Later": None,
     }
+    # and says how much of it (the screen says why there is no forecast)
+    unheld = {m.name: m.unassigned for m in world.mia.project_schedule("WEB").milestones}
+    assert unheld == {"Beta": 0, "Launch": 60, "Later": 0}
 
 
 def test_milestones_refused(world: World) -> None:

@@ -411,6 +411,9 @@ class Milestone:
     #: milestones in date order (`core.schedule.milestone_forecasts`); None when it has
     #: no open task, or time nobody is assigned (or only in a project's schedule).
     forecast: date | None = None
+    #: Its open tasks' remaining estimate that nobody is assigned (why it has no
+    #: forecast, when it has none for that).
+    unassigned: int = 0
 
     @property
     def missed(self) -> bool:

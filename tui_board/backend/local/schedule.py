@@ -296,7 +296,10 @@ class ScheduleService(ServiceBase):
             today,
         )
         milestones = [
-            replace(m, forecast=forecasts[m.name]) if m.open_tasks else m for m in milestones
+            replace(m, forecast=forecasts[m.name], unassigned=nobodys.get(m.name, 0))
+            if m.open_tasks
+            else m
+            for m in milestones
         ]
         deadline = head.deadline
         return ProjectSchedule(

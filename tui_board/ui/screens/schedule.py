@@ -528,7 +528,9 @@ def milestone_flag(milestone: Milestone) -> str:
     if milestone.missed and milestone.forecast is not None:
         return f" · AT RISK: forecast {milestone.forecast.isoformat()}"
     if milestone.open_tasks and milestone.forecast is None:
-        return " · no forecast"  # (work nobody holds, or no free time for it)
+        if milestone.unassigned:  # (the project's forecast leaves such work out)
+            return f" · no forecast: {format_duration(milestone.unassigned)} is assigned to nobody"
+        return " · no forecast: not within its people's free time ahead"
     return ""
 
 
