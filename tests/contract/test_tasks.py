@@ -444,6 +444,23 @@ def test_archive_with_a_stale_version(world: World) -> None:
         world.max.archive_task("WEB-42", 1)
 
 
+def test_a_card_is_not_archived_while_a_timer_runs_on_it(world: World) -> None:
+    """Its time, stopped later, could not go into an archived card: it was lost (a new
+    user's trial: archived with the timer running, the header still showed it)."""
+    t = world.task("a")
+    world.mia.timer_start(t.key)
+    with refused(Invalid, world) as caught:
+        world.mia.archive_task(t.key, t.version)
+    assert "your timer runs on WEB-1: stop it first" in str(caught.value)
+    with refused(Invalid, world) as caught:
+        world.ada.archive_task(t.key, t.version)
+    assert "a timer runs on WEB-1 (someone is working on it)" in str(caught.value)
+    world.clock.advance(minutes=30)
+    assert world.mia.timer_stop() is not None
+    t = world.mia.get_task(t.key)
+    assert (t.logged, world.ada.archive_task(t.key, t.version).archived) == (30, True)
+
+
 def test_cards_of_an_archived_project_stay_readable(world: World) -> None:
     t = world.task("a")
     world.ada.update_project(

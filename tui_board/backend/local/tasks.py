@@ -363,6 +363,8 @@ class TaskService(OrmService):
             row = self._task_row(s, key, lock=True)
             # (a card that moved since has a new version: the column locked is its own)
             self._check_version(row, version, canonical_task_key(key), self._task_record(s, row))
+            if archived and not row.archived:
+                self._check_no_timer(s, actor, row.id, canonical_task_key(key))
             if row.archived and not archived:
                 # Back at the bottom of its column: its old rank may be another card's
                 # by now (ranks are handed out among the cards on the board only).
@@ -370,6 +372,20 @@ class TaskService(OrmService):
             row.archived = archived
             self._touch(s, actor, row, key, "archive" if archived else "restore", {})
             return self._task_record(s, row)
+
+    @staticmethod
+    def _check_no_timer(s: Any, actor: Actor, task_id: int | None, key: str) -> None:
+        """A card is not archived while a timer runs on it: its time, once stopped,
+        could not go into an archived card, and was lost."""
+        running = [
+            r.user_id for r in s.rows("SELECT user_id FROM timers WHERE task_id = :t", t=task_id)
+        ]
+        if actor.user_id in running:
+            raise Invalid(f"your timer runs on {key}: stop it first (its time goes into the card)")
+        if running:
+            raise Invalid(
+                f"a timer runs on {key} (someone is working on it): archive it once it stops"
+            )
 
     def list_archived(self, project: str) -> list[ArchivedTask]:
         with self.db.read() as s:
