@@ -357,6 +357,23 @@ def test_a_database_url_of_another_kind_is_refused_in_one_line(
     assert ran.code == 2 and said in ran.stderr and ran.stderr.count("\n") == 1
 
 
+def test_time_off_recorded_by_mistake_is_removed_from_the_shell(cli: Cli) -> None:
+    """There was `timeoff add` and `list`, and no way back from the shell."""
+    cli.ok("timeoff", "add", "2026-12-24", "--kind", "holiday")
+    cli.ok("timeoff", "add", "2026-12-24", "4h")
+    listed = cli.json("timeoff", "list", "--from", "2026-12-01", "--to", "2026-12-31")
+    assert sorted(t["minutes"] for t in listed) == [240, 480]
+    extra = next(t["id"] for t in listed if t["minutes"] == 240)
+    assert cli.ok("timeoff", "remove", str(extra)) == f"Removed time off {extra}.\n"
+    left = cli.json("timeoff", "list", "--from", "2026-12-01", "--to", "2026-12-31")
+    assert [t["minutes"] for t in left] == [480]
+    again = cli.run("timeoff", "remove", str(extra))
+    assert again.code == 1 and again.stderr == f"tui-board: no time off {extra}\n"
+    cli.ok("user", "add", "bob")
+    theirs = cli.run("timeoff", "remove", str(left[0]["id"]), user="bob")
+    assert theirs.code != 0 and "may not change" in theirs.stderr
+
+
 def test_locate_and_a_missing_database(cli: Cli, tmp_path: Path) -> None:
     assert cli.ok("locate", "config").strip() == str(tmp_path / "config.toml")
     missing = run_cli(["--db", str(tmp_path / "nope.db"), "week"], home=tmp_path)

@@ -243,6 +243,7 @@ def stored_text_runs(demo: Demo, home: Path, value: str) -> list[Run]:
         Run(("undo",), frozenset({0, 1})),
         Run(("lock", "2000-01-03")),
         Run(("timeoff", "add", soon, "2h")),
+        Run(("timeoff", "remove", "999999"), frozenset({1})),  # no such time off
         Run(("config", "set", "daily_target", "8h")),
         Run(("config", "get", "daily_target")),
         Run(("config", "list")),

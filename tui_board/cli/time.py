@@ -310,6 +310,18 @@ def timeoff_add(cli_ctx: CliContext, day: str, duration: str, kind: str, user: s
     say(f"Recorded {format_duration(made.minutes)} {made.kind} for {made.user} on {made.day}.")
 
 
+@timeoff.command("remove")
+@click.argument("ids", metavar="ID...", nargs=-1, required=True, type=int)
+@pass_cli
+def timeoff_remove(cli_ctx: CliContext, ids: tuple[int, ...]) -> None:
+    """Remove time off by its ID (`timeoff list` shows them): yours, your team's
+    (leads) or anyone's (admins)."""
+    backend = cli_ctx.backend()
+    for time_off_id in ids:
+        backend.remove_time_off(time_off_id)
+        say(f"Removed time off {time_off_id}.")
+
+
 @timeoff.command("list")
 @click.option("--from", "start", help="First day (default: 4 weeks ago).")
 @click.option("--to", "end", help="Last day (default: 8 weeks ahead).")
