@@ -237,7 +237,12 @@ def test_an_archived_task_is_not_moved_and_show_says_it_is_archived(cli: Cli) ->
         "tui-board: WEB-1 is archived: `tui-board task archive WEB-1 --restore` brings it back\n"
     )
     assert "(archived)" in cli.ok("task", "show", "WEB-1")
+    # twice: said, and not a second change to undo
+    assert cli.ok("task", "archive", "WEB-1") == "WEB-1 is archived already.\n"
+    assert cli.ok("undo", "--list").splitlines()[0] == "archive WEB-1"
+    assert cli.ok("undo", "--list").count("archive WEB-1") == 1
     cli.ok("task", "archive", "WEB-1", "--restore")
+    assert cli.ok("task", "archive", "WEB-1", "--restore") == "WEB-1 is on the board already.\n"
     assert "(archived)" not in cli.ok("task", "show", "WEB-1")
     huge = cli.run("task", "move", "WEB-1", "Review", "--position", str(10**20))
     assert huge.code != 0

@@ -339,6 +339,9 @@ def task_archive(cli_ctx: CliContext, key: str, restore: bool) -> None:
 
     backend = cli_ctx.backend()
     found = backend.get_task(key)
+    if found.archived != restore:  # as asked already: nothing to do, nothing to undo
+        say(f"{found.key} is {'on the board' if restore else 'archived'} already.")
+        return
     done = backend.archive_task(found.key, found.version, archived=not restore)
     remember(cli_ctx, card_archived(f"{'restore' if restore else 'archive'} {found.key}", done))
     say(f"{'Restored' if restore else 'Archived'} {found.key}.")
