@@ -154,6 +154,17 @@ def test_update_user_with_a_stale_version_is_a_conflict(world: World) -> None:
     assert world.ada.get_user("mia").name == "Mia One"
 
 
+def test_an_email_that_is_not_one_is_refused(world: World) -> None:
+    """`user add --email notanemail` was stored (and an import then found nobody by it)."""
+    v = world.ada.get_user("mia").version
+    for wrong in ("notanemail", "a@b@c", "mia @x"):
+        with refused(Invalid, world):
+            world.ada.update_user("mia", v, UserPatch(email=wrong))
+        with refused(Invalid, world):
+            world.ada.create_user("zed", "Zed", email=wrong)
+    assert world.ada.update_user("mia", v, UserPatch(email="")).email == ""
+
+
 def test_conflict_carries_the_current_row(world: World) -> None:
     v = world.ada.get_user("mia").version
     world.ada.update_user("mia", v, UserPatch(email="m@x"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from sqlmodel import col, select
@@ -241,8 +242,17 @@ def check_role(role: str) -> None:
 
 
 def check_email(email: str) -> str:
-    """An email address as stored: one line of text, or none."""
-    return check_text(email, "an email", required=False)
+    """An email address as stored: one line of text of the shape name@host, or none
+    (`notanemail` was taken, and an import's rows then found nobody by it)."""
+    email = check_text(email, "an email", required=False)
+    if email and not _EMAIL.fullmatch(email):
+        shown = email if len(email) <= 60 else email[:59] + "…"
+        raise Invalid(f"{shown!r} is not an e-mail address (name@example.com)")
+    return email
+
+
+#: What an e-mail address looks like, no more: one @ with something on each side.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 
 def check_capacity(minutes: int) -> int:

@@ -584,11 +584,11 @@ class TimeService(ServiceBase):
     def timer_stop(self) -> TimeEntry | None:
         """Stop my timer and add its minutes to today's cell of its task (None when no
         timer ran, or it ran for less than a minute). When the cell cannot take them
-        (the task was archived or the period locked while it ran, more than 24:00), the
-        timer is stopped all the same and the error says why nothing was logged and how
-        much. A timer does not start where today's time cannot go (a submitted week, a
-        locked period), and a week is not submitted while its owner's timer runs into
-        it."""
+        (the period locked while it ran, more than 24:00; a card is not archived while a
+        timer runs on it), the timer is stopped all the same and the error says why
+        nothing was logged and how much. A timer does not start where today's time
+        cannot go (a submitted week, a locked period), and a week is not submitted while
+        its owner's timer runs into it."""
         try:
             with self.db.write() as s:
                 actor = self._actor(s)
