@@ -211,6 +211,24 @@ def test_import_twice_changes_nothing(cli: Cli) -> None:
     assert dump(cli.db) == before
 
 
+def test_a_cell_changed_by_hand_after_an_import_is_kept_and_the_summary_says_why(
+    cli: Cli,
+) -> None:
+    """The same file again leaves a cell changed by hand since alone; the summary said
+    "5 cells as it says", which the changed one does not hold."""
+    imported(cli, "kimai", DATA / "kimai.csv")
+    key, day = next((k[1], k[2]) for k in cells(cli) if k[0] == "mia" and k[2] >= "2026-11-23")
+    cli.ok("log", "15m", key, "--date", day, user="mia")
+    held = cells(cli)
+    again = imported(cli, "kimai", DATA / "kimai.csv")  # (the sample's refused rows: 1)
+    assert again.code == 1 and "Traceback" not in again.stderr
+    assert again.stdout.splitlines()[0] == (
+        "Nothing to change: 4 rows of kimai kimai.csv; 5 cells imported before or holding "
+        "what it says."
+    )
+    assert cells(cli) == held
+
+
 def test_an_overlapping_file_does_not_double(cli: Cli, tmp_path: Path) -> None:
     lines = (DATA / "toggl.csv").read_text().splitlines()
     first = tmp_path / "first.csv"

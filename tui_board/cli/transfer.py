@@ -190,13 +190,22 @@ def _report(result: ImportResult, mapped_refusals: Sequence[ImportRefusal], as_j
     else:
         verb = "Would store" if result.dry_run else "Stored"
         same = f"{result.unchanged:,} {'cell' if result.unchanged == 1 else 'cells'}"
+        # (a cell left alone holds what the file says, or the file's rows were imported
+        # into it before: a change made by hand since is kept, not said to be the file's)
         if result.rows and not result.cells:
-            say(f"Nothing to change: {_rows(result.rows)} of {result.file}, {same} as it says.")
+            say(
+                f"Nothing to change: {_rows(result.rows)} of {result.file}; {same} imported "
+                "before or holding what it says."
+            )
         else:
             say(
                 f"{verb} {_rows(result.rows)} of {result.file} in {result.cells:,} "
                 f"{'cell' if result.cells == 1 else 'cells'}"
-                + (f"; {same} held what the file says already" if result.unchanged else "")
+                + (
+                    f"; {same} imported before or holding what it says, left alone"
+                    if result.unchanged
+                    else ""
+                )
                 + "."
             )
         if result.weeks:
