@@ -483,11 +483,16 @@ def test_keys_that_name_no_task() -> None:
     # a title beside the key: a task of that title, if the project has one, else a new one
     titled = SourceRow(1, person="mia", task="WEB-99", title="Design", **DAY)
     assert not isinstance(found := one(titled), str) and found[1] == "WEB-2"
-    kimai = SourceRow(1, person="mia", project="Intranet", task="NEW-7 Try it", **DAY)
-    assert one(kimai, create=True) == ("mia", "", "NEW", "Try it", "Intranet")
     # the project the row names, when it is on the board, rather than the key's
-    known = SourceRow(1, person="mia", project="Website", task="NEW-7 Try it", **DAY)
+    known = SourceRow(1, person="mia", project="Website", task="NEW-7", title="Try it", **DAY)
     assert one(known, create=True) == ("mia", "", "WEB", "Try it", "")
+    # a key on this board whose title is not the row's: another board's WEB-1
+    other = SourceRow(1, person="mia", task="WEB-1", title="Design", **DAY)
+    assert not isinstance(found := one(other), str) and found[1] == "WEB-2"
+    # a key inside a longer text is the title's own words, not a key
+    iso = SourceRow(1, person="mia", project="Website", task="ISO-9001 Design", **DAY)
+    assert "no task titled 'ISO-9001 Design'" in str(one(iso))
+    assert one(iso, create=True) == ("mia", "", "WEB", "ISO-9001 Design", "")
     # in a description, a key of no task is just text (ISO-9001 is a standard)
     found = one(
         SourceRow(

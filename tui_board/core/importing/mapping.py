@@ -46,8 +46,6 @@ _KEY_ANY_CASE = re.compile(
     r"(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9]{0,9})-([0-9]{1,9})(?![0-9A-Za-z])"
 )
 _KEY_CAPITALS = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Z0-9]{0,9})-([0-9]{1,9})(?![0-9A-Za-z])")
-#: A task column that starts with a key: `OPS-9 Test CSV import` (our Kimai export).
-_LEADING_KEY = re.compile(r"\s*([A-Z][A-Z0-9]{0,9})-([0-9]{1,9})\s+(\S.*)", re.DOTALL)
 #: What a project key is (the service layer's rule).
 _PROJECT_KEY = re.compile(r"[A-Z][A-Z0-9]{0,9}")
 
@@ -131,6 +129,8 @@ class Board:
             project_names[title_key(p.name)].append(p.key)
         self.project_names = project_names
         self.tasks = {t.key for t in tasks}
+        #: Each task's title (title key), to tell this board's WEB-1 from another's.
+        self.task_titles = {t.key: title_key(t.title) for t in tasks}
         #: (project key, title key) -> the task's key: the open one of lowest number.
         self.titles: dict[tuple[str, str], str] = {}
         for t in sorted(tasks, key=lambda t: (not t.archived, -t.number)):
@@ -253,12 +253,18 @@ class _Mapper:
         return "", project, titles[0], name
 
     def _key(self, row: SourceRow) -> str:
-        """A task key the row names, of a task on the board ("" when none)."""
+        """A task key the row names, of a task on the board ("" when none). A key with
+        a title beside it (our exports) is this board's task only when the titles agree:
+        another board's WEB-1 may be this one's WEB-2 (made by --create), and the same
+        file read again put its time on this board's WEB-1."""
         for text in (row.task, *row.tags):
             whole = _KEY_ANY_CASE.fullmatch(text.strip()) if text else None
             if whole:
                 key = f"{whole[1].upper()}-{int(whole[2])}"
-                if key in self.board.tasks:
+                _, title = self._named_key(row)
+                if key in self.board.tasks and (
+                    not title or self.board.task_titles[key] == title_key(title)
+                ):
                     return key
                 return ""  # another board's (`_named_key`)
         for text, pattern in ((row.task, _KEY_ANY_CASE), (row.description, _KEY_CAPITALS)):
@@ -270,20 +276,20 @@ class _Mapper:
 
     @staticmethod
     def _named_key(row: SourceRow) -> tuple[str, str]:
-        """A key the task column gives that is not on this board (another board's: our
-        export, or Kimai's `OPS-9 Test CSV import`), and the title beside it: (KEY,
-        title), ("", "") when it gives none."""
-        for text in (row.task, *row.tags):
-            whole = _KEY_ANY_CASE.fullmatch(text.strip()) if text else None
+        """A key a whole task cell gives (our CSV and JSON), or the first of Timewarrior's
+        tags as our export writes them ([key, title]), and the title beside it: (KEY,
+        title); ("", "") when none. A key inside a longer text (`ISO-9001 audit`, Kimai's
+        `OPS-9 Test CSV import`) is not taken for one: it may be a title's own words."""
+        if row.task:
+            whole = _KEY_ANY_CASE.fullmatch(row.task.strip())
             if whole:
-                # the title: our CSV's and JSON's own column; Timewarrior's other tag
-                others = [t for t in row.tags if t != text and not row.task]
-                return f"{whole[1].upper()}-{int(whole[2])}", row.title.strip() or (
-                    others[0].strip() if len(others) == 1 else ""
-                )
-        lead = _LEADING_KEY.match(row.task)
-        if lead:
-            return f"{lead[1]}-{int(lead[2])}", lead[3].strip()
+                return f"{whole[1].upper()}-{int(whole[2])}", row.title.strip()
+            return "", ""
+        if 1 <= len(row.tags) <= 2:
+            whole = _KEY_ANY_CASE.fullmatch(row.tags[0].strip())
+            if whole:
+                title = row.tags[1].strip() if len(row.tags) == 2 else ""
+                return f"{whole[1].upper()}-{int(whole[2])}", title
         return "", ""
 
     def _task_of_another_board(
