@@ -152,6 +152,22 @@ async def test_time_refused_when_the_server_is_back_is_told(
             assert t.remote.pending_writes() == [] and t.admin.list_entries(DAY, DAY) == []
 
 
+async def test_time_queued_before_the_app_opened_and_refused_is_told(tmp_path: Path) -> None:
+    """Time queued in an earlier session (or from the shell) and refused when the app
+    opens: the app's first request sent the queue before it listened (a review)."""
+    with team(tmp_path) as t:
+        t.stop()
+        t.remote.add_time("WEB-1", DAY, 45)  # queued: the server is away
+        t.admin.lock_period(DAY)
+        t.restart()
+        async with t.app.run_test(size=(120, 30)) as pilot:
+            await board_of(t, pilot)
+            await wait_for(pilot, lambda: any("The server refused" in m for m in t.said))
+            [said] = [m for m in t.said if "The server refused" in m]
+            assert "add_time WEB-1 2026-11-24 0:45" in said and "locked" in said
+            assert t.remote.pending_writes() == [] and t.admin.list_entries(DAY, DAY) == []
+
+
 async def board_of(team: Team, pilot: Pilot[None]) -> BoardScreen:
     app = team.app
     await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen) and loaded(app.screen))

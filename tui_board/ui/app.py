@@ -257,6 +257,10 @@ class BoardApp(App[None], inherit_bindings=False):
         except Exception as error:
             self.post_message(self.BackendFailed(describe_error(error)))
             return
+        if isinstance(backend, SyncingBackend):
+            # Before the first request: it sends what an earlier session queued, and
+            # what the server refuses of it is said (it was told to nobody).
+            self._tell_syncs(backend)
         try:
             me = backend.me()
         except Exception as error:
@@ -286,15 +290,18 @@ class BoardApp(App[None], inherit_bindings=False):
             )
         if isinstance(message.backend, SyncingBackend):  # a team server: watch the link
             self.set_interval(LINK_CHECK_SECONDS, self._check_link)
-            link = message.backend
+            self._tell_syncs(message.backend)
 
-            def told(sent: int, refused: list[QueuedWrite]) -> None:  # any thread
-                described = tuple(_refusal(w) for w in refused)
-                self.post_message(
-                    self.LinkChecked(link.online, len(link.pending_writes()), sent, described)
-                )
+    def _tell_syncs(self, link: SyncingBackend) -> None:
+        """What the link's sends of queued writes did, as the link check says it."""
 
-            link.on_sync = told
+        def told(sent: int, refused: list[QueuedWrite]) -> None:  # any thread
+            described = tuple(_refusal(w) for w in refused)
+            self.post_message(
+                self.LinkChecked(link.online, len(link.pending_writes()), sent, described)
+            )
+
+        link.on_sync = told
 
     @on(BackendFailed)
     def _backend_failed(self, message: BackendFailed) -> None:
@@ -907,5 +914,7 @@ def make_app(
 
 
 def _refusal(write: QueuedWrite) -> str:
-    """A write the server refused on replay, and why."""
-    return f"{write.describe()} ({write.refused})" if write.refused else write.describe()
+    """A write the server refused on replay, and why (printable, and cut: it is the
+    server's text and the person's own queued arguments)."""
+    text = f"{write.describe()} ({write.refused})" if write.refused else write.describe()
+    return cut(printable(text), 300)
