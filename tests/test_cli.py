@@ -374,9 +374,21 @@ def test_time_off_recorded_by_mistake_is_removed_from_the_shell(cli: Cli) -> Non
     assert [t["minutes"] for t in left] == [480]
     again = cli.run("timeoff", "remove", str(extra))
     assert again.code == 1 and again.stderr == f"tui-board: no time off {extra}\n"
+    huge = cli.run("timeoff", "remove", "99999999999999999999")  # was an OverflowError
+    assert huge.code == 2 and "unexpected" not in huge.stderr and "ID" in huge.stderr
     cli.ok("user", "add", "bob")
     theirs = cli.run("timeoff", "remove", str(left[0]["id"]), user="bob")
     assert theirs.code != 0 and "may not change" in theirs.stderr
+
+
+@pytest.mark.parametrize("words", ["ab " * 4000, "x" * 10_000])
+def test_an_error_quoting_long_text_is_cut(cli: Cli, words: str) -> None:
+    """What was typed and is quoted back: 10,000 characters of it filled the terminal (a
+    run without spaces was cut first; one with spaces, after a review, too)."""
+    for args in (("task", "show", words), ("log", "1h", words), ("timer", "start", words)):
+        ran = cli.run(*args)
+        assert ran.code != 0 and ran.stderr.count("\n") == 1, args
+        assert len(ran.stderr) < 1_000, (args, len(ran.stderr))
 
 
 def test_locate_and_a_missing_database(cli: Cli, tmp_path: Path) -> None:

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from tests.contract.conftest import World
-from tests.contract.helpers import FAR_FUTURE, FAR_PAST, MONDAY, TODAY, WEEK, day, refused
+from tests.contract.helpers import (
+    FAR_FUTURE,
+    FAR_PAST,
+    MONDAY,
+    TODAY,
+    WEEK,
+    day,
+    refused,
+    unchanged,
+)
 from tui_board.core.errors import Forbidden, Invalid, NotFound
 
 
@@ -19,6 +28,12 @@ def test_add_list_remove_own_time_off(world: World) -> None:
     assert world.mia.week(WEEK).time_off == (made, sick)
     world.mia.remove_time_off(made.id)
     assert world.mia.list_time_off(FAR_PAST, FAR_FUTURE) == [sick]
+    for nothing in (made.id, 0, -1):
+        with refused(NotFound, world):
+            world.mia.remove_time_off(nothing)
+    # past any id: refused, not SQLite's OverflowError (the server's check says Invalid)
+    with unchanged(world), pytest.raises((NotFound, Invalid)):
+        world.mia.remove_time_off(2**70)
 
 
 def test_a_lead_records_time_off_for_their_team(world: World) -> None:

@@ -121,6 +121,11 @@ def fail(message: str, code: int = 1) -> NoReturn:
     `LONG_RUN` characters (what was typed, quoted back) is cut: a refused 10,000-character
     name was printed whole."""
     message = _LONG_RUN.sub(lambda m: f"{m[0][:SHOWN_OF_RUN]}…({len(m[0]):,} chars)", message)
+    if len(message) > LONGEST_ERROR:  # long text with spaces in it: its start and its end
+        message = (
+            f"{message[: LONGEST_ERROR // 2]} …({len(message):,} chars)… "
+            + (message[-(LONGEST_ERROR // 4) :])
+        )
     say(f"tui-board: {message}", err=True)
     raise SystemExit(code)
 
@@ -128,6 +133,8 @@ def fail(message: str, code: int = 1) -> NoReturn:
 #: The longest run of characters without a space an error shows whole, and how much of
 #: a longer one it shows.
 LONG_RUN, SHOWN_OF_RUN = 300, 120
+#: The longest error shown whole (the reason is at its end as often as its start).
+LONGEST_ERROR = 800
 _LONG_RUN = re.compile(rf"\S{{{LONG_RUN + 1},}}")
 
 

@@ -311,7 +311,7 @@ def timeoff_add(cli_ctx: CliContext, day: str, duration: str, kind: str, user: s
 
 
 @timeoff.command("remove")
-@click.argument("ids", metavar="ID...", nargs=-1, required=True, type=int)
+@click.argument("ids", metavar="ID...", nargs=-1, required=True, type=click.IntRange(1, 2**31 - 1))
 @pass_cli
 def timeoff_remove(cli_ctx: CliContext, ids: tuple[int, ...]) -> None:
     """Remove time off by its ID (`timeoff list` shows them): yours, your team's

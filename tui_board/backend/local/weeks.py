@@ -342,7 +342,8 @@ class WeekService(TimeService, OrmService):
     def remove_time_off(self, time_off_id: int) -> None:
         with self.db.write() as s:
             actor = self._actor(s)
-            row = s.get(TimeOffRow, time_off_id)
+            # (past a 64-bit integer SQLite raised OverflowError: no such id either way)
+            row = s.get(TimeOffRow, time_off_id) if 0 < time_off_id < 2**63 else None
             if row is None:
                 raise NotFound(f"no time off {time_off_id}")
             owner = cast(UserRow, s.get(UserRow, row.user_id))
