@@ -346,6 +346,23 @@ def test_a_server_address_that_is_not_one_is_refused_where_it_is_given(
     cli.ok("config", "set", "server", "https://board.example.com:8443/team")
 
 
+def test_a_bad_server_in_a_config_file_is_said_on_use_and_mended_by_config_set(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """An address an older version wrote with a typo: every command, `config set` too,
+    failed on reading the file (a review); now the commands that use it say where it is,
+    and `config set server` mends it."""
+    config = tmp_path / "config.toml"
+    config.write_text('server = "htp://oops"\n')
+    config.chmod(0o600)
+    used = run_cli(["week"], home=tmp_path)
+    assert used.code == 2 and str(config) in used.stderr and "config set server" in used.stderr
+    assert "server = htp://oops" in run_cli(["config", "list"], home=tmp_path).stdout
+    mended = run_cli(["config", "set", "server", "http://127.0.0.1:9"], home=tmp_path)
+    assert mended.code == 0, mended.stderr
+    assert 'server = "http://127.0.0.1:9"' in config.read_text()
+
+
 @pytest.mark.parametrize(
     ("target", "said"),
     [

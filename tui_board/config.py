@@ -134,6 +134,11 @@ class Config:
         old = getattr(self, key)
         setattr(self, key, value)
         try:
+            # An address is checked where it is given (`config set`, --server) and where
+            # it is used (`open_backend`), not where a file is read: a file an older
+            # version wrote with a typo would stop every command, `config set` too.
+            if key == "server" and value and not source.endswith(".toml"):
+                check_server_url(value)
             self.validate()
         except Invalid as error:
             setattr(self, key, old)
@@ -141,8 +146,6 @@ class Config:
         self.chosen.add(key)
 
     def validate(self) -> None:
-        if self.server:
-            check_server_url(self.server)
         if self.bare_unit not in ("hours", "minutes"):
             raise Invalid(f"bare_unit must be 'hours' or 'minutes', not {self.bare_unit!r}")
         self.first_day  # noqa: B018 - raises Invalid on a bad day name

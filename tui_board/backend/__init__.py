@@ -11,6 +11,7 @@ import os
 from typing import TYPE_CHECKING
 
 from tui_board.core.clock import Clock, system_clock
+from tui_board.core.errors import Invalid
 
 if TYPE_CHECKING:
     from tui_board.backend.protocol import Backend
@@ -46,6 +47,15 @@ def open_backend(
     the current schema on open (after a backup); `create=True` allows a new file."""
     if config.server:
         from tui_board.backend.remote import RemoteBackend
+        from tui_board.config import check_server_url
+
+        try:
+            check_server_url(config.server)
+        except Invalid as error:  # (a file an older version wrote: its load took it)
+            raise Invalid(
+                f"{error.message} (in {config.path or 'the config'}; `tui-board config set "
+                "server URL` mends it)"
+            ) from None
 
         return RemoteBackend.connect(config.server, config.token, clock=clock)
     login = login or current_login()
