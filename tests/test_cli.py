@@ -369,6 +369,7 @@ def test_a_bad_server_in_a_config_file_is_said_on_use_and_mended_by_config_set(
         ("mysql://u@h/db", "tui-board keeps its data in a SQLite file or PostgreSQL"),
         ("postgresql://[::1", "is not a database URL"),
         ("postgresql://h:port/db", "is not a database URL"),
+        ("postgresql://bob:s3cret@db:port/x", "'postgresql://bob:***@db:port/x' is not a"),
     ],
 )
 def test_a_database_url_of_another_kind_is_refused_in_one_line(

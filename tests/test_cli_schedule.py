@@ -77,6 +77,11 @@ def test_milestones_and_the_deadline(cli: Cli) -> None:
     assert shown["rows"][0]["milestone"] == "Beta"
     out = cli.ok("schedule", "WEB")
     assert "forecast" in out and "milestone Beta: 2999-01-01" in out
+    # work in it that nobody holds: the line says why it has no forecast, as the screen
+    cli.ok("task", "add", "WEB", "Unheld", "--estimate", "3h")
+    cli.ok("plan", "WEB-2", "--milestone", "Beta")
+    out = cli.ok("schedule", "WEB")
+    assert "milestone Beta: 2999-01-01, 2 open (no forecast: 3:00 is assigned to nobody)" in out
     cli.ok("project", "deadline", "WEB", "none")
     assert cli.json("schedule", "WEB")["deadline"] is None
 

@@ -56,6 +56,12 @@ def schedule(cli_ctx: CliContext, project: str, as_json: bool) -> None:
         late = " (late)" if m.late else ""
         if not m.late and m.missed and m.forecast is not None:
             late = f" (at risk: forecast {m.forecast.isoformat()})"
+        elif m.open_tasks and m.forecast is None and not m.late:  # as the screen says why
+            late = (
+                f" (no forecast: {_hours(m.unassigned)} is assigned to nobody)"
+                if m.unassigned
+                else " (no forecast: not within its people's free time ahead)"
+            )
         say(f"milestone {m.name}: {m.day.isoformat()}, {m.open_tasks} open{late}")
     table(
         ["TASK", "MILESTONE", "ASSIGNEE", "START", "DUE", "EST", "LOGGED", "LEFT", "FLAGS"],

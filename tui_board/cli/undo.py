@@ -132,9 +132,12 @@ def undo(cli_ctx: CliContext, listing: bool, as_json: bool) -> None:
         if error.kind == "conflict":
             reason = change.changed_since(reason)
         reason = reason.removesuffix("; nothing was changed")  # (said once, below)
+        after = (
+            "`tui-board undo` now takes back the change before it" if kept else "it was the last"
+        )
         fail(
             f"cannot undo {change.what}: {reason}; nothing was changed, and it is off the "
-            "undo list (`tui-board undo` now takes back the change before it)"
+            f"undo list ({after})"
         )
     # the change before it of the same thing expects it as the undo left it
     older = [change_from_json(item) for item in kept]

@@ -16,6 +16,7 @@ backup made with SQLite's backup API.
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 import threading
 import time
@@ -72,8 +73,11 @@ def database_url(target: str) -> str:
         try:
             url = make_url(target)
         except (ArgumentError, ValueError):  # (a port that is not a number: ValueError)
-            raise Invalid(f"{target!r} is not a database URL") from None
-        if url.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
+            shown = re.sub(r"(//[^/:@]*):[^/@]*@", r"\1:***@", target)  # not its password
+            raise Invalid(f"{shown!r} is not a database URL") from None
+        if url.drivername in ("postgresql", "postgres") or url.drivername.startswith(
+            "postgresql+"
+        ):  # (whichever driver it names, ours is psycopg 3)
             url = url.set(drivername="postgresql+psycopg")
         elif not url.drivername.startswith("sqlite"):
             # (a mysql:// URL ended in "unexpected error: ModuleNotFoundError: MySQLdb")
