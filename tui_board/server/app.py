@@ -837,9 +837,12 @@ def request_fingerprint(operation: str, arguments: dict[str, Any]) -> str:
 
 def _lost_race(error: BaseException) -> bool:
     """A unique key refused a write's row that a request at the same moment committed
-    first (SQLSTATE 23505, through SQLAlchemy or not): nothing of it was stored."""
+    first (SQLSTATE 23505), or PostgreSQL broke a deadlock between two writes by
+    rolling this one back (40P01: two people switching their timers between the same
+    two cards at once lock them in opposite orders), through SQLAlchemy or not: nothing
+    of it was stored."""
     reason = getattr(error, "orig", None) or error
-    return getattr(reason, "sqlstate", None) == "23505"
+    return getattr(reason, "sqlstate", None) in ("23505", "40P01")
 
 
 def _error_response(

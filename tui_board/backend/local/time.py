@@ -562,7 +562,9 @@ class TimeService(ServiceBase):
         try:
             with self.db.write() as s:
                 actor = self._actor(s)
-                trow = self._task_at(s, task)
+                # Locked: a card being archived meanwhile (which refuses while a timer
+                # runs on it) waits for this start, or this start sees it archived.
+                trow = self._task_at(s, task, lock=True)
                 if trow.archived:
                     raise Invalid(f"{trow_key(s, trow)} is archived")
                 self._check_timer_can_run(s, actor, trow)
