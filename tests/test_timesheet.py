@@ -476,6 +476,15 @@ async def test_i_logs_time_in_one_line_with_key_completion(
         # tab completes the task key; a day may come before the duration.
         await pilot.press("i", *"web-", "tab")
         assert field.value == "WEB-1 "
+        # tab again: the next task of those the word names, and round (it stayed on WEB-1)
+        keys = [t.key for t in alice.list_tasks(project="WEB")]
+        seen = []
+        for _ in keys:
+            await pilot.press("tab")
+            seen.append(field.value.strip())
+        assert seen == [*keys[1:], keys[0]] and len(keys) > 1
+        await pilot.press("ctrl+u", *"web-", "tab")  # typed again: from the first
+        assert field.value == "WEB-1 "
         await pilot.press("backspace", "backspace", *"2 yesterday 45m", "enter")
         await settle(app, pilot)
         assert stored(alice) == {("WEB-1", WED): 90, ("WEB-2", TUE): 45}

@@ -145,9 +145,14 @@ class TaskKeySuggester(Suggester):
         return None
 
 
+#: How many tasks `tab` goes through, again and again, for one word typed.
+CYCLE_LIMIT = 10
+
+
 class QuickEntryInput(TextInput):
     """The quick-entry line: `tab` completes the task key (a key starting with what was
-    typed, else the first task whose title contains it)."""
+    typed, else the first task whose title contains it); `tab` again, the next such
+    task, and so round (it took the first and stayed there)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -164,6 +169,9 @@ class QuickEntryInput(TextInput):
         self.suggester_tasks = TaskKeySuggester()
         super().__init__(placeholder=placeholder, id=id, compact=True)
         self.completes_keys = True
+        #: The keys `tab` goes round, the one shown, and the line it made (a line typed
+        #: since starts again).
+        self._cycle: tuple[list[str], int, str] | None = None
 
     def set_tasks(self, tasks: Iterable[TaskChoice]) -> None:
         self.suggester_tasks.tasks = list(tasks)
@@ -178,9 +186,21 @@ class QuickEntryInput(TextInput):
     def action_complete(self) -> None:
         if not self.completes_keys:
             return
-        completed = complete_key(self.value, self.suggester_tasks.tasks)
-        if completed is None:
-            self.app.bell()
-            return
+        cycle = self._cycle
+        if cycle is not None and cycle[2] == self.value and len(cycle[0]) > 1:
+            keys, at, _ = cycle
+            at = (at + 1) % len(keys)
+            _, _, rest = self.value.lstrip().partition(" ")
+            completed = f"{keys[at]} {rest}"
+            self._cycle = (keys, at, completed)
+        else:
+            found = complete_key(self.value, self.suggester_tasks.tasks)
+            if found is None:
+                self.app.bell()
+                return
+            completed = found
+            first = self.value.lstrip().partition(" ")[0]
+            keys = [t.key for t in task_candidates(first, self.suggester_tasks.tasks, CYCLE_LIMIT)]
+            self._cycle = (keys, 0, completed)
         self.value = completed
         self.cursor_position = len(completed)
