@@ -197,6 +197,8 @@ def check_server_url(url: str) -> None:
     'unexpected error: InvalidURL')."""
     from urllib.parse import urlsplit
 
+    from tui_board.core.text import quoted_back
+
     try:
         parts = urlsplit(url)
         ok = parts.scheme in ("http", "https") and bool(parts.hostname)
@@ -206,7 +208,7 @@ def check_server_url(url: str) -> None:
     if not ok or any(c.isspace() for c in url):
         raise Invalid(
             f"server must be the team server's address, as http://host:port or "
-            f"https://host, not {url if len(url) <= 60 else url[:59] + '…'!r}"
+            f"https://host, not {quoted_back(url)}"
         )
 
 

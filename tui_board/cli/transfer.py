@@ -158,12 +158,14 @@ def _zone(name: str | None) -> tzinfo | None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from tui_board.core.errors import Invalid
+    from tui_board.core.text import quoted_back
 
-    shown = name if len(name) <= 60 else f"{name[:60]}…"
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
-        raise Invalid(f"no time zone {shown!r}; name one such as Europe/Berlin or UTC") from None
+        raise Invalid(
+            f"no time zone {quoted_back(name)}; name one such as Europe/Berlin or UTC"
+        ) from None
 
 
 def _board(backend: Backend) -> Board:

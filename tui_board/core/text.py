@@ -152,6 +152,12 @@ def printable(value: str, *, multiline: bool = False) -> str:
     return pattern.sub(_picture_one_line, value)
 
 
+def quoted_back(value: str, width: int = 60) -> str:
+    """What a person typed, quoted back in a message (`'notanemail'`): at most `width`
+    characters of it, with `…` where it was cut."""
+    return repr(value if len(value) <= width else value[: width - 1] + "…")
+
+
 def as_typed(value: str, *, multiline: bool = False) -> str:
     """Text being typed, made safe to draw: `printable`'s stand-ins, one character for
     one (an input's cursor and selection count characters), tabs kept (an input draws
@@ -196,6 +202,7 @@ __all__ = [
     "csv_cell",
     "describe_character",
     "printable",
+    "quoted_back",
     "safe_json",
     "same_as_shown",
     "unsafe_character",

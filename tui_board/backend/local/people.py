@@ -21,7 +21,7 @@ from tui_board.core.models import (
     UserPatch,
 )
 from tui_board.core.permissions import can_manage_people, require
-from tui_board.core.text import same_as_shown
+from tui_board.core.text import quoted_back, same_as_shown
 from tui_board.store.database import OrmTx
 from tui_board.store.tables import ApiTokenRow, CustomerRow, TeamRow, UserRow
 
@@ -246,8 +246,7 @@ def check_email(email: str) -> str:
     (`notanemail` was taken, and an import's rows then found nobody by it)."""
     email = check_text(email, "an email", required=False)
     if email and not _EMAIL.fullmatch(email):
-        shown = email if len(email) <= 60 else email[:59] + "…"
-        raise Invalid(f"{shown!r} is not an e-mail address (name@example.com)")
+        raise Invalid(f"{quoted_back(email)} is not an e-mail address (name@example.com)")
     return email
 
 
